@@ -1,0 +1,116 @@
+# l4rv - the one Makefile. Non-recursive: each directory adds its part through
+# its build.mk. Everything is built out of tree under $(B) (default build/).
+#
+#   make run      set up, build, boot the default system under QEMU (Ctrl-A X quits)
+#   make test     set up, build, run every test (host unit tests, fuzz smoke, QEMU boot matrix)
+#   make image    the bootable Image (kernel + boot modules, Linux-style RISC-V header)
+#   make debug    QEMU halted at reset, gdb-multiarch attached with the kernel's symbols
+#   make fuzz     FUZZ_SECONDS=N: run the FDT differential fuzzer for N seconds
+#   make bench    boot the benchmark configuration under -icount and print instruction counts
+#   V=1           show the commands
+
+B ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+CROSS ?= riscv64-linux-gnu-
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+AR := $(CROSS)ar
+OBJCOPY := $(CROSS)objcopy
+HOSTCC ?= gcc
+CLANG ?= clang
+PYTHON ?= python3
+QEMU ?= qemu-system-riscv64
+OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+SMP ?= 1
+MEM ?= 256M
+
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wmissing-declarations -Wpointer-arith -Wundef -Wvla -Wwrite-strings \
+	-Wformat=2 -Wimplicit-fallthrough -Wno-unused-parameter
+
+# Flags shared by kernel and user code on the target.
+TARGET_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf \
+	-fno-common -fno-stack-protector -fno-pic -fno-pie -mcmodel=medany \
+	-march=rv64imac_zicsr_zifencei -mabi=lp64 -fno-omit-frame-pointer \
+	-fno-strict-aliasing -fno-tree-loop-distribute-patterns \
+	-Ilibl4/include
+TARGET_LDFLAGS := -nostdlib -static -no-pie -z noexecstack -z max-page-size=4096
+
+# Host builds of hardware-free kernel logic, with sanitizers.
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Ilibl4/include
+HOST_LDFLAGS := -fsanitize=address,undefined
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+.PHONY: all setup run test image debug fuzz bench clean host-tests
+
+include kernel/build.mk
+include libl4/build.mk
+include sigma0/build.mk
+include roottask/build.mk
+include test/build.mk
+
+# A bootable image: the kernel linked with a set of boot modules.
+# $(call make_image,NAME,MODULE-ELF-FILES) defines $(B)/NAME/Image and $(B)/NAME/kernel.elf.
+define make_image
+$(B)/$(1)/bootmods.S: $(2) tools/mkbootmods.sh
+	@mkdir -p $$(@D)
+	$$(Q)sh tools/mkbootmods.sh $(2) > $$@
+$(B)/$(1)/bootmods.o: $(B)/$(1)/bootmods.S
+	$$(Q)$$(CC) $$(TARGET_CFLAGS) -c $$< -o $$@
+$(B)/$(1)/kernel.elf: $(KERNEL_OBJS) $(B)/$(1)/bootmods.o $(KERNEL_LDS)
+	@echo "  LD      $$@"
+	$$(Q)$$(LD) $$(TARGET_LDFLAGS) -T $(KERNEL_LDS) $(KERNEL_OBJS) $(B)/$(1)/bootmods.o -o $$@
+$(B)/$(1)/Image: $(B)/$(1)/kernel.elf
+	$$(Q)$$(OBJCOPY) -O binary $$< $$@
+IMAGES += $(B)/$(1)/Image
+endef
+
+$(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF)))
+$(eval $(call make_image,test,$(SIGMA0_ELF) $(TESTROOT_ELF)))
+$(eval $(call make_image,bench,$(SIGMA0_ELF) $(BENCHROOT_ELF)))
+$(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
+
+all: $(IMAGES) host-tests
+
+setup:
+	$(Q)sh tools/setup.sh
+
+image: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
+	@echo "Image: $(B)/default/Image (boot it with U-Boot: booti \$${kernel_addr_r} - \$${fdtcontroladdr})"
+
+QEMU_ARGS = -machine virt -bios $(OPENSBI) -smp $(SMP) -m $(MEM)
+
+run: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
+	@echo "Booting l4rv under QEMU ($(SMP) hart(s), $(MEM)). Press Ctrl-A then X to leave QEMU."
+	$(Q)$(QEMU) $(QEMU_ARGS) -nographic -kernel $(B)/default/Image
+
+debug: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
+	$(Q)sh tools/debug.sh $(B)/default "$(QEMU) $(QEMU_ARGS)"
+
+test: setup
+	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
+	$(Q)$(PYTHON) test/run.py --build $(B)
+
+bench: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/bench/Image
+	$(Q)$(PYTHON) test/bench.py --build $(B)
+
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
+	$(Q)sh test/fuzz/run.sh $(B) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(B)
+
+# Header dependencies.
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

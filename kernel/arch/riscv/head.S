@@ -1,0 +1,105 @@
+/*
+ * head.S - the first instructions: the RISC-V Linux-style Image header (so
+ * U-Boot's `booti` accepts the image) and position-independent early boot.
+ *
+ * Entry (SBI boot protocol, from OpenSBI or U-Boot): S-mode, MMU off,
+ * a0 = this hart's id, a1 = physical address of the device tree, loaded at
+ * any 2 MiB-aligned physical address. Nothing here may use an absolute
+ * address until the MMU maps the kernel at KERNEL_VBASE: only pc-relative
+ * (lla) addressing.
+ * Exit: kmain(hartid, dtb_pa, kernel_pa_base, instret_at_entry) at the
+ * kernel's virtual address, on the boot stack, with stvec set.
+ */
+#include <arch/layout.h>
+
+	.section .text.head, "ax"
+	.option push
+	.option norvc
+	.globl _start
+_start:
+	/* Image header: Linux Documentation/arch/riscv/boot-image-header.rst */
+	j	boot_entry              /* code0 (code1 below is the 2nd word) */
+	.word	0                       /* code1 */
+	.dword	0x200000                /* text_offset: where in RAM a loader should place us */
+	.dword	_image_size             /* image_size: load address to end of bss */
+	.dword	0                       /* flags: bit 0 = 0, little-endian */
+	.word	0x2                     /* version 0.2 */
+	.word	0                       /* res1 */
+	.dword	0                       /* res2 */
+	.ascii	"RISCV\0\0\0"           /* magic (deprecated) */
+	.ascii	"RSC\x05"               /* magic2 */
+	.word	0                       /* res3: no PE/COFF header */
+	.option pop
+
+boot_entry:
+	csrr	s4, instret             /* for the boot-time measurement */
+	csrw	sie, zero
+	csrw	sip, zero
+	csrw	satp, zero
+	csrw	sscratch, zero
+	mv	s5, a0                  /* hart id */
+	mv	s1, a1                  /* device tree */
+	lla	s3, _start              /* our physical base */
+
+	/* The kernel maps itself with 2 MiB pages: refuse other load addresses. */
+	li	t0, MEGAPAGE_SIZE - 1
+	and	t0, s3, t0
+	bnez	t0, misaligned
+
+	lla	t0, __bss_start
+	lla	t1, __bss_end
+1:	bgeu	t0, t1, 2f
+	sd	zero, 0(t0)
+	addi	t0, t0, 8
+	j	1b
+2:
+	lla	sp, boot_stack_top
+	mv	a0, s3
+	mv	a1, s1
+	call	early_pt_setup          /* returns the satp value */
+	sfence.vma
+	csrw	satp, a0
+	sfence.vma
+	ld	t0, high_entry_addr     /* absolute address, read pc-relatively */
+	jr	t0
+
+	.balign 8
+high_entry_addr:
+	.dword	high_entry
+
+high_entry:
+	/* Now running at KERNEL_VBASE: lla yields virtual addresses. */
+	lla	sp, boot_stack_top
+	lla	t0, trap_entry
+	csrw	stvec, t0
+	mv	fp, zero                /* backtraces stop here */
+	mv	a0, s5
+	mv	a1, s1
+	mv	a2, s3
+	mv	a3, s4
+	call	kmain
+1:	wfi
+	j	1b
+
+misaligned:
+	lla	s2, misaligned_msg
+1:	lbu	a0, 0(s2)
+	beqz	a0, 2f
+	li	a7, 1                   /* SBI legacy console_putchar */
+	ecall
+	addi	s2, s2, 1
+	j	1b
+2:	wfi
+	j	2b
+
+	.section .rodata
+misaligned_msg:
+	.asciz	"l4rv: load address is not 2 MiB aligned; cannot boot\r\n"
+
+	.section .bss
+	.balign 4096
+	.globl boot_stack
+boot_stack:
+	.space	KSTACK_SIZE
+	.globl boot_stack_top
+boot_stack_top:

@@ -1,0 +1,40 @@
+/*
+ * arch/hart.h - per-hart state. While a hart runs kernel code, tp points to
+ * its struct hart and sscratch is 0; while it runs a user thread, sscratch
+ * points to its struct hart (trap.S relies on both).
+ */
+#pragma once
+
+#define HART_SCRATCH 0
+#define HART_FRAME 8
+#define HART_KSTACK 16
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#include <arch/trapframe.h>
+
+struct thread;
+
+struct hart {
+	uint64_t scratch;               /* trap.S: the user sp while saving */
+	struct trapframe *frame;        /* trap.S: where the current thread's registers go */
+	uint64_t kstack_top;            /* trap.S: the kernel stack for traps from user mode */
+	unsigned long hartid;           /* the hardware id (mhartid) */
+	unsigned index;                 /* 0..nharts-1, this hart's slot */
+	struct thread *current;         /* the thread whose frame is `frame` */
+};
+
+_Static_assert(__builtin_offsetof(struct hart, frame) == HART_FRAME, "trap.S");
+_Static_assert(__builtin_offsetof(struct hart, kstack_top) == HART_KSTACK, "trap.S");
+
+static inline struct hart *this_hart(void)
+{
+	struct hart *h;
+	__asm__("mv %0, tp" : "=r"(h));
+	return h;
+}
+
+/* Leave the kernel: restore `frame` and sret to user mode. Never returns. */
+__attribute__((noreturn)) void trap_return_to_user(struct trapframe *frame);
+#endif

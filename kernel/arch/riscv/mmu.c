@@ -1,0 +1,135 @@
+/*
+ * mmu.c - Sv39 page tables: building the kernel's address space and
+ * mapping ranges into any tree (see arch/mmu.h for the PTE layout).
+ */
+#include <arch/csr.h>
+#include <arch/layout.h>
+#include <arch/mmu.h>
+
+#include "lib/board.h"
+#include "lib/kstring.h"
+#include "panic.h"
+#include "pmem.h"
+
+pte_t *kernel_root;
+static uintptr_t io_next = IO_BASE;
+
+extern char _start[], _etext[], _erodata[], _end[];
+
+static const size_t level_size[3] = { PAGE_SIZE, MEGAPAGE_SIZE, GIGAPAGE_SIZE };
+
+int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
+{
+	kassert(((va | pa | size) & (PAGE_SIZE - 1)) == 0);
+	while (size) {
+		pte_t *table = root;
+		int level = 2;
+
+		/* Largest leaf that fits alignment and size. */
+		int leaf = 0;
+		for (int l = 2; l > 0; l--) {
+			if (((va | pa) & (level_size[l] - 1)) == 0 && size >= level_size[l]) {
+				leaf = l;
+				break;
+			}
+		}
+		for (; level > leaf; level--) {
+			pte_t *pte = &table[VPN(va, level)];
+			if (!(*pte & PTE_V)) {
+				void *next = pmem_alloc_page();
+				if (!next)
+					return -1;
+				*pte = pte_table(virt_to_phys(next));
+			}
+			kassert(!pte_is_leaf(*pte));
+			table = phys_to_virt(pte_pa(*pte));
+		}
+		kassert(!(table[VPN(va, leaf)] & PTE_V));
+		table[VPN(va, leaf)] = pte_leaf(pa, perm);
+		va += level_size[leaf];
+		pa += level_size[leaf];
+		size -= level_size[leaf];
+	}
+	return 0;
+}
+
+pte_t *mmu_lookup(pte_t *root, uintptr_t va, size_t *size)
+{
+	pte_t *table = root;
+
+	for (int level = 2; level >= 0; level--) {
+		pte_t *pte = &table[VPN(va, level)];
+		if (!(*pte & PTE_V))
+			return NULL;
+		if (pte_is_leaf(*pte)) {
+			*size = level_size[level];
+			return pte;
+		}
+		table = phys_to_virt(pte_pa(*pte));
+	}
+	return NULL;
+}
+
+uint64_t mmu_satp(const pte_t *root)
+{
+	return SATP_MODE_SV39 | virt_to_phys(root) >> PAGE_SHIFT;
+}
+
+static void map_kernel(uintptr_t from, uintptr_t to, uint64_t perm)
+{
+	if (mmu_map(kernel_root, from, virt_to_phys((void *)from), to - from, perm | PTE_G))
+		panic("out of memory mapping the kernel");
+}
+
+/*
+ * The final kernel page table: the image with per-section rights (text RX,
+ * read-only data R, data and bss RW), the direct map of every RAM range
+ * (RW, never X), and a preallocated level-1 table for the IO window.
+ * Invariant: the root entries 256..511 never change after this, so an
+ * address space that copied them (task creation) sees all later kernel
+ * mappings, which only ever change lower levels.
+ */
+void mmu_init(const struct board *b)
+{
+	kernel_root = pmem_alloc_page();
+	if (!kernel_root)
+		panic("out of memory for the kernel page table");
+
+	map_kernel((uintptr_t)_start, (uintptr_t)_etext, PTE_R | PTE_X);
+	map_kernel((uintptr_t)_etext, (uintptr_t)_erodata, PTE_R);
+	map_kernel((uintptr_t)_erodata, (uintptr_t)_end, PTE_R | PTE_W);
+
+	for (unsigned i = 0; i < b->nmem; i++) {
+		uint64_t lo = (b->mem[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		uint64_t hi = (b->mem[i].base + b->mem[i].size) & ~(PAGE_SIZE - 1);
+		if (hi > DIRECT_MAP_SIZE)
+			hi = DIRECT_MAP_SIZE;   /* RAM above 128 GiB is not used */
+		if (lo >= hi)
+			continue;
+		if (mmu_map(kernel_root, DIRECT_MAP_BASE + lo, lo, hi - lo, PTE_R | PTE_W | PTE_G))
+			panic("out of memory for the direct map");
+	}
+
+	void *io_l1 = pmem_alloc_page();
+	if (!io_l1)
+		panic("out of memory for the IO window");
+	kernel_root[VPN(IO_BASE, 2)] = pte_table(virt_to_phys(io_l1));
+
+	csr_write(satp, mmu_satp(kernel_root));
+	sfence_vma_all();
+}
+
+void *ioremap(uint64_t pa, size_t size)
+{
+	uint64_t off = pa & (PAGE_SIZE - 1);
+	uint64_t len = (off + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uintptr_t va = io_next;
+
+	if (len > IO_BASE + IO_SIZE - io_next)
+		panic("IO window full mapping %#lx", (unsigned long)pa);
+	if (mmu_map(kernel_root, va, pa - off, len, PTE_R | PTE_W | PTE_G))
+		panic("out of memory mapping device %#lx", (unsigned long)pa);
+	sfence_vma_all();
+	io_next += len;
+	return (void *)(va + off);
+}

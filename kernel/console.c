@@ -1,0 +1,88 @@
+/*
+ * console.c - kernel console output and input (console.h). Output goes to
+ * SBI's console until console_use_uart(); '\n' becomes "\r\n".
+ */
+#include <stdarg.h>
+
+#include <arch/csr.h>
+#include <arch/sbi.h>
+#include <arch/mmu.h>
+
+#include "console.h"
+#include "dev/ns16550.h"
+#include "lib/board.h"
+#include "lib/fmt.h"
+
+static struct ns16550 uart;
+static bool have_uart;
+
+void console_use_uart(const struct board_uart *u)
+{
+	uart.base = ioremap(u->base, u->size ? u->size : 0x100);
+	uart.shift = u->reg_shift;
+	uart.width = u->reg_io_width;
+	have_uart = true;
+}
+
+static void raw_putc(char c)
+{
+	if (have_uart)
+		ns16550_putc(&uart, c);
+	else
+		sbi_console_putchar((unsigned char)c);
+}
+
+void console_putc(char c)
+{
+	if (c == '\n')
+		raw_putc('\r');
+	raw_putc(c);
+}
+
+void console_write(const char *s, unsigned long len)
+{
+	while (len--)
+		console_putc(*s++);
+}
+
+static int try_getc(void)
+{
+	if (have_uart)
+		return ns16550_getc(&uart);
+	return (int)sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0).error;
+}
+
+/*
+ * Poll, sleeping in wfi between polls: the timer (sie.STIE, with sstatus.SIE
+ * off so no trap is taken) wakes the hart every `tick`. The UART's own
+ * interrupt is not used yet.
+ */
+int console_getc(unsigned long tick)
+{
+	int c;
+
+	while ((c = try_getc()) < 0) {
+		sbi_set_timer(rdtime() + tick);
+		csr_set(sie, SIE_STIE);
+		wfi();
+		csr_clear(sie, SIE_STIE);
+	}
+	sbi_set_timer(UINT64_MAX);
+	return c;
+}
+
+static void out_fn(char c, void *ctx)
+{
+	console_putc(c);
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vformat(out_fn, NULL, fmt, ap);
+	va_end(ap);
+	return n;
+}

@@ -1,0 +1,16 @@
+/*
+ * console.h - the kernel console: SBI's console until the device tree named
+ * the UART, then the UART itself (dev/ns16550.c).
+ */
+#pragma once
+
+struct board_uart;
+
+/* Use the UART described by the board (mapped through ioremap). */
+void console_use_uart(const struct board_uart *u);
+void console_putc(char c);
+void console_write(const char *s, unsigned long len);
+/* Wait for a character; `tick` is the timer interval (in timebase ticks) between polls. */
+int console_getc(unsigned long tick);
+
+__attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);

@@ -1,0 +1,39 @@
+/* dev/ns16550.c - polled 16550 UART console (see ns16550.h). */
+#include "ns16550.h"
+
+#define RBR 0   /* receive buffer (read) */
+#define THR 0   /* transmit holding (write) */
+#define LSR 5   /* line status */
+#define LSR_DR 0x01     /* data ready */
+#define LSR_THRE 0x20   /* transmit holding register empty */
+
+static uint32_t reg_read(const struct ns16550 *u, unsigned reg)
+{
+	volatile uint8_t *p = u->base + (reg << u->shift);
+	if (u->width == 4)
+		return *(volatile uint32_t *)p;
+	return *p;
+}
+
+static void reg_write(const struct ns16550 *u, unsigned reg, uint32_t v)
+{
+	volatile uint8_t *p = u->base + (reg << u->shift);
+	if (u->width == 4)
+		*(volatile uint32_t *)p = v;
+	else
+		*p = (uint8_t)v;
+}
+
+void ns16550_putc(const struct ns16550 *u, char c)
+{
+	while (!(reg_read(u, LSR) & LSR_THRE))
+		;
+	reg_write(u, THR, (uint8_t)c);
+}
+
+int ns16550_getc(const struct ns16550 *u)
+{
+	if (!(reg_read(u, LSR) & LSR_DR))
+		return -1;
+	return (int)(reg_read(u, RBR) & 0xff);
+}

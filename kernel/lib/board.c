@@ -1,0 +1,452 @@
+/*
+ * board.c - extract what the kernel needs from a validated device tree into
+ * struct board (board.h). The bindings are Linux's; spec references are to the
+ * Devicetree Specification v0.4.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+#include "fdt.h"
+#include "kassert.h"
+#include "kstring.h"
+
+const char *const board_uart_compatibles[] = {
+	"ns16550a", "ns16550", "ns8250", "snps,dw-apb-uart", NULL,
+};
+
+/* PLIC bindings: the old RISC-V name and the SiFive one (VisionFive 2 lists only the latter). */
+static const char *const plic_compatibles[] = { "riscv,plic0", "sifive,plic-1.0.0", NULL };
+
+/* mmu-type values of harts that can run Sv39 (every larger mode implies it). */
+static const char *const mmu_types[] = { "riscv,sv39", "riscv,sv48", "riscv,sv57", NULL };
+
+#define IRQ_S_EXT 9     /* scause code of the supervisor external interrupt */
+
+/* Copy a string, truncating to cap - 1 bytes; always NUL-terminated. */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/*
+ * A string property to copy. Absent or empty: "". Otherwise it must end with
+ * a NUL (a <string>, spec 2.2.4); we keep its first string.
+ */
+static int get_string(const struct fdt *fdt, int node, const char *name, char *dst, size_t cap)
+{
+	uint32_t len;
+	const char *v = fdt_getprop(fdt, node, name, &len);
+
+	dst[0] = '\0';
+	if (!v || len == 0)
+		return FDT_OK;
+	if (v[len - 1] != '\0')
+		return FDT_E_BADVALUE;
+	copy_str(dst, cap, v);
+	return FDT_OK;
+}
+
+/* A number that may be one or two cells (timebase-frequency, clock-frequency:
+ * spec 3.7, 3.8). FDT_E_NOTFOUND leaves *out alone. */
+static int get_uint(const struct fdt *fdt, int node, const char *name, uint64_t *out)
+{
+	uint32_t len;
+	const void *v = fdt_getprop(fdt, node, name, &len);
+
+	if (!v)
+		return FDT_E_NOTFOUND;
+	if (len != 4 && len != 8)
+		return FDT_E_BADVALUE;
+	*out = fdt_read_cells(v, (int)len / 4);
+	return FDT_OK;
+}
+
+/* One u32 cell, `dflt` when absent. */
+static int get_u32(const struct fdt *fdt, int node, const char *name, uint32_t dflt, uint32_t *out)
+{
+	int err = fdt_getprop_u32(fdt, node, name, out);
+
+	if (err == FDT_E_NOTFOUND) {
+		*out = dflt;
+		return FDT_OK;
+	}
+	return err;
+}
+
+/* First cell of `interrupts`, 0 if there is none. */
+static int get_irq(const struct fdt *fdt, int node, uint32_t *irq)
+{
+	uint32_t len;
+	const void *v = fdt_getprop(fdt, node, "interrupts", &len);
+
+	*irq = 0;
+	if (!v || len == 0)
+		return FDT_OK;
+	if (len % 4 != 0)
+		return FDT_E_BADVALUE;
+	*irq = fdt_be32(v);
+	return FDT_OK;
+}
+
+/* reg[0] of a device: a device we use without registers is malformed. */
+static int get_reg0(const struct fdt *fdt, int parent, int node, uint64_t *base, uint64_t *size)
+{
+	int err = fdt_reg_in(fdt, parent, node, 0, base, size);
+
+	return err == FDT_E_NOTFOUND ? FDT_E_BADVALUE : err;
+}
+
+static bool str_eq(const char *s, const char *t)
+{
+	return s && strcmp(s, t) == 0;
+}
+
+static bool compatible_with_any(const struct fdt *fdt, int node, const char *const *list)
+{
+	for (; *list; list++)
+		if (fdt_is_compatible(fdt, node, *list))
+			return true;
+	return false;
+}
+
+/* Index in board_uart_compatibles of the first entry `node` is compatible
+ * with (the list runs from most to least specific), or -1. */
+static int uart_match(const struct fdt *fdt, int node)
+{
+	for (int i = 0; board_uart_compatibles[i]; i++)
+		if (fdt_is_compatible(fdt, node, board_uart_compatibles[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * Walk every node below the root in blob order, with its parent (needed for
+ * reg). `stack` keeps the open nodes; fdt_init() bounded the depth.
+ */
+struct walk {
+	int stack[FDT_MAX_DEPTH];
+	int depth;
+	int node, parent;
+};
+
+static bool walk_next(const struct fdt *fdt, struct walk *w)
+{
+	if (w->node < 0) {
+		w->depth = 0;
+		w->stack[0] = w->node = fdt_root(fdt);
+	}
+	w->node = fdt_next_node(fdt, w->node, &w->depth);
+	if (w->node < 0)
+		return false;
+	kassert(w->depth >= 1 && w->depth < FDT_MAX_DEPTH);
+	w->stack[w->depth] = w->node;
+	w->parent = w->stack[w->depth - 1];
+	return true;
+}
+
+#define WALK_INIT { .node = -1 }
+
+static int harts_from_fdt(const struct fdt *fdt, struct board *b, int cpus, int *hart_node)
+{
+	int err;
+
+	for (int c = fdt_first_child(fdt, cpus); c >= 0 && b->nharts < BOARD_MAX_HARTS;
+	     c = fdt_next_sibling(fdt, c)) {
+		struct board_hart *h = &b->harts[b->nharts];
+		const char *mmu;
+		uint64_t hartid;
+
+		/* cpu-map and the like are not harts (spec 3.8: device_type "cpu"). */
+		if (!str_eq(fdt_getprop_str(fdt, c, "device_type"), "cpu"))
+			continue;
+		err = get_reg0(fdt, cpus, c, &hartid, NULL);
+		if (err)
+			return err;
+		if (hartid > UINT32_MAX)
+			return FDT_E_BADVALUE;
+		h->hartid = (uint32_t)hartid;
+		h->enabled = fdt_is_enabled(fdt, c);
+		mmu = fdt_getprop_str(fdt, c, "mmu-type");
+		h->has_mmu = false;
+		for (int i = 0; mmu && mmu_types[i]; i++)
+			if (strcmp(mmu, mmu_types[i]) == 0)
+				h->has_mmu = true;
+		h->plic_s_context = -1;
+		err = get_string(fdt, c, "riscv,isa", h->isa, sizeof(h->isa));
+		if (err)
+			return err;
+		hart_node[b->nharts++] = c;
+	}
+	return FDT_OK;
+}
+
+static int timebase_from_fdt(const struct fdt *fdt, struct board *b, int cpus)
+{
+	int err = get_uint(fdt, cpus, "timebase-frequency", &b->timebase_hz);
+
+	if (err != FDT_E_NOTFOUND)
+		return err;
+	/* Some trees put it on each cpu node instead (spec 3.8 allows both). */
+	for (int c = fdt_first_child(fdt, cpus); c >= 0; c = fdt_next_sibling(fdt, c)) {
+		if (!str_eq(fdt_getprop_str(fdt, c, "device_type"), "cpu"))
+			continue;
+		err = get_uint(fdt, c, "timebase-frequency", &b->timebase_hz);
+		if (err != FDT_E_NOTFOUND)
+			return err;
+	}
+	return FDT_OK;
+}
+
+/* Append every reg entry of `node` to ranges[*n], up to `max` in all. */
+static int add_regs(const struct fdt *fdt, int parent, int node,
+		    struct board_range *ranges, unsigned *n, unsigned max)
+{
+	for (unsigned i = 0; *n < max; i++) {
+		uint64_t base, size;
+		int err = fdt_reg_in(fdt, parent, node, i, &base, &size);
+
+		if (err == FDT_E_NOTFOUND)
+			break;
+		if (err)
+			return err;
+		ranges[*n].base = base;
+		ranges[*n].size = size;
+		(*n)++;
+	}
+	return FDT_OK;
+}
+
+static int memory_from_fdt(const struct fdt *fdt, struct board *b)
+{
+	int root = fdt_root(fdt), err;
+
+	/* Memory nodes sit at the root; the name is only a convention (3.4). */
+	for (int n = fdt_first_child(fdt, root); n >= 0 && b->nmem < BOARD_MAX_MEM;
+	     n = fdt_next_sibling(fdt, n)) {
+		if (!str_eq(fdt_getprop_str(fdt, n, "device_type"), "memory"))
+			continue;
+		err = add_regs(fdt, root, n, b->mem, &b->nmem, BOARD_MAX_MEM);
+		if (err)
+			return err;
+	}
+	return b->nmem ? FDT_OK : FDT_E_NOTFOUND;
+}
+
+static int resv_from_fdt(const struct fdt *fdt, struct board *b)
+{
+	int rm, err;
+
+	/* /memreserve/ entries (5.3), then /reserved-memory children with a
+	 * static reg (3.5.2); dynamic ones (size/alloc-ranges) have no reg. */
+	for (unsigned i = 0; i < fdt->n_rsv && b->nresv < BOARD_MAX_RESV; i++) {
+		fdt_rsv_entry(fdt, i, &b->resv[b->nresv].base, &b->resv[b->nresv].size);
+		b->nresv++;
+	}
+	rm = fdt_path_offset(fdt, "/reserved-memory");
+	for (int c = fdt_first_child(fdt, rm); c >= 0 && b->nresv < BOARD_MAX_RESV;
+	     c = fdt_next_sibling(fdt, c)) {
+		err = add_regs(fdt, rm, c, b->resv, &b->nresv, BOARD_MAX_RESV);
+		if (err)
+			return err;
+	}
+	return FDT_OK;
+}
+
+/*
+ * The PLIC's interrupts-extended lists its contexts in order: pair i is
+ * (phandle of a hart's "riscv,cpu-intc" node, interrupt of that hart), and
+ * context i is where that hart takes that interrupt. We assume
+ * #interrupt-cells = 1 on the intc nodes, as the riscv,cpu-intc binding
+ * requires.
+ */
+static int plic_contexts(const struct fdt *fdt, struct board *b, int plic, const int *hart_node)
+{
+	uint32_t len;
+	const uint8_t *v = fdt_getprop(fdt, plic, "interrupts-extended", &len);
+
+	if (!v)
+		return FDT_OK;
+	if (len % 8 != 0)
+		return FDT_E_BADVALUE;
+	for (uint32_t i = 0; i < len / 8; i++) {
+		int intc, cpu;
+
+		if (fdt_be32(v + 8 * i + 4) != IRQ_S_EXT)
+			continue;
+		intc = fdt_node_by_phandle(fdt, fdt_be32(v + 8 * i));
+		if (intc < 0 || !fdt_is_compatible(fdt, intc, "riscv,cpu-intc"))
+			continue;
+		cpu = fdt_parent(fdt, intc);
+		for (unsigned h = 0; h < b->nharts; h++)
+			if (hart_node[h] == cpu && b->harts[h].plic_s_context < 0)
+				b->harts[h].plic_s_context = (int)i;
+	}
+	return FDT_OK;
+}
+
+static int plic_from_fdt(const struct fdt *fdt, struct board *b, const int *hart_node)
+{
+	struct walk w = WALK_INIT;
+	int err;
+
+	while (walk_next(fdt, &w)) {
+		if (!compatible_with_any(fdt, w.node, plic_compatibles) ||
+		    !fdt_is_enabled(fdt, w.node))
+			continue;
+		err = get_reg0(fdt, w.parent, w.node, &b->plic.base, &b->plic.size);
+		if (!err)
+			err = get_u32(fdt, w.node, "riscv,ndev", 0, &b->plic.ndev);
+		if (!err)
+			err = plic_contexts(fdt, b, w.node, hart_node);
+		if (err)
+			return err;
+		b->plic.present = true;
+		break;
+	}
+	return FDT_OK;
+}
+
+static int uart_fill(const struct fdt *fdt, struct board_uart *u, int parent, int node, int match)
+{
+	uint64_t clock = 0;
+	int err;
+
+	err = get_reg0(fdt, parent, node, &u->base, &u->size);
+	if (!err)
+		err = get_u32(fdt, node, "reg-shift", 0, &u->reg_shift);
+	if (!err)
+		err = get_u32(fdt, node, "reg-io-width", 1, &u->reg_io_width);
+	if (!err)
+		err = get_irq(fdt, node, &u->irq);
+	if (!err) {
+		err = get_uint(fdt, node, "clock-frequency", &clock);
+		if (err == FDT_E_NOTFOUND)
+			err = FDT_OK;
+		else if (!err && clock > UINT32_MAX)
+			err = FDT_E_BADVALUE;
+	}
+	if (err)
+		return err;
+	u->clock_hz = (uint32_t)clock;
+	copy_str(u->compatible, sizeof(u->compatible), board_uart_compatibles[match]);
+	u->present = true;
+	return FDT_OK;
+}
+
+static int uart_from_fdt(const struct fdt *fdt, struct board *b)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	uint32_t splen;
+	const char *sp = fdt_getprop(fdt, chosen, "stdout-path", &splen);
+	struct walk w = WALK_INIT;
+	int match;
+
+	/* The console is /chosen/stdout-path (spec 3.6): a path or an alias,
+	 * optionally followed by ":options" ("serial0:115200n8"). get_string()
+	 * already checked that the value ends with a NUL. */
+	if (sp && splen) {
+		size_t len = 0;
+		int node;
+
+		while (sp[len] && sp[len] != ':')
+			len++;
+		node = fdt_path_offset_len(fdt, sp, len);
+		match = node >= 0 ? uart_match(fdt, node) : -1;
+		if (match >= 0 && fdt_is_enabled(fdt, node))
+			return uart_fill(fdt, &b->uart, fdt_parent(fdt, node), node, match);
+	}
+	/* Otherwise the first UART we can drive. */
+	while (walk_next(fdt, &w)) {
+		match = uart_match(fdt, w.node);
+		if (match >= 0 && fdt_is_enabled(fdt, w.node))
+			return uart_fill(fdt, &b->uart, w.parent, w.node, match);
+	}
+	return FDT_OK;
+}
+
+static int virtio_from_fdt(const struct fdt *fdt, struct board *b)
+{
+	struct walk w = WALK_INIT;
+	int err;
+
+	while (b->nvirtio < BOARD_MAX_VIRTIO && walk_next(fdt, &w)) {
+		struct board_dev *d = &b->virtio[b->nvirtio];
+
+		if (!fdt_is_compatible(fdt, w.node, "virtio,mmio") || !fdt_is_enabled(fdt, w.node))
+			continue;
+		err = get_reg0(fdt, w.parent, w.node, &d->base, &d->size);
+		if (!err)
+			err = get_irq(fdt, w.node, &d->irq);
+		if (err)
+			return err;
+		b->nvirtio++;
+	}
+	return FDT_OK;
+}
+
+static int test_from_fdt(const struct fdt *fdt, struct board *b)
+{
+	struct walk w = WALK_INIT;
+	int err;
+
+	while (walk_next(fdt, &w)) {
+		if (!fdt_is_compatible(fdt, w.node, "sifive,test0"))
+			continue;
+		err = get_reg0(fdt, w.parent, w.node, &b->test.base, &b->test.size);
+		if (err)
+			return err;
+		b->test.present = true;
+		break;
+	}
+	return FDT_OK;
+}
+
+/*
+ * The steps run in a fixed order and the first error wins, so that the host
+ * tests' libfdt-based copy of these rules can predict the result exactly.
+ */
+int board_from_fdt(const struct fdt *fdt, struct board *b)
+{
+	int hart_node[BOARD_MAX_HARTS];
+	int root = fdt_root(fdt), chosen, cpus, err;
+
+	memset(b, 0, sizeof(*b));
+	if (root < 0)
+		return FDT_E_NOTFOUND;
+	err = get_string(fdt, root, "model", b->model, sizeof(b->model));
+	if (err)
+		return err;
+	chosen = fdt_path_offset(fdt, "/chosen");
+	if (chosen >= 0) {
+		err = get_string(fdt, chosen, "bootargs", b->bootargs, sizeof(b->bootargs));
+		if (!err)
+			err = get_string(fdt, chosen, "stdout-path", b->stdout_path,
+					 sizeof(b->stdout_path));
+		if (err)
+			return err;
+	}
+	cpus = fdt_path_offset(fdt, "/cpus");
+	if (cpus < 0)
+		return FDT_E_NOTFOUND;
+	err = timebase_from_fdt(fdt, b, cpus);
+	if (!err)
+		err = harts_from_fdt(fdt, b, cpus, hart_node);
+	if (!err)
+		err = memory_from_fdt(fdt, b);
+	if (!err)
+		err = resv_from_fdt(fdt, b);
+	if (!err)
+		err = plic_from_fdt(fdt, b, hart_node);
+	if (!err)
+		err = uart_from_fdt(fdt, b);
+	if (!err)
+		err = virtio_from_fdt(fdt, b);
+	if (!err)
+		err = test_from_fdt(fdt, b);
+	return err;
+}

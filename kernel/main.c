@@ -1,0 +1,214 @@
+/*
+ * main.c - kmain: from the device tree to the roottask, on the boot hart.
+ *
+ *  1. console on SBI; banner
+ *  2. device tree -> struct board (lib/fdt.c, lib/board.c)
+ *  3. free memory = RAM - reserved - kernel image - device tree (pmem)
+ *  4. final kernel page table (mmu_init), devices mapped, console on the UART
+ *  5. other harts stay parked in the firmware (SBI HSM: stopped)
+ *  6. roottask: the second boot module, in its own address space, in U-mode
+ */
+#include <arch/csr.h>
+#include <arch/hart.h>
+#include <arch/layout.h>
+#include <arch/mmu.h>
+#include <arch/sbi.h>
+
+#include <l4/layout.h>
+
+#include "boot.h"
+#include "bootmod.h"
+#include "console.h"
+#include "lib/board.h"
+#include "lib/fdt.h"
+#include "lib/kstring.h"
+#include "panic.h"
+#include "pmem.h"
+#include "power.h"
+#include "thread.h"
+
+#ifndef L4RV_VERSION
+#define L4RV_VERSION "unknown"
+#endif
+
+uintptr_t kernel_pa_base;
+uint64_t boot_instret0;
+unsigned long console_tick;     /* timebase ticks between console polls (10 ms) */
+
+static struct board board;
+static struct hart harts[MAX_HARTS];
+static struct task root_task;
+static struct thread root_thread;
+
+extern char _start[], _end[];
+extern char boot_stack_top[];
+
+static const char *hsm_state_name(long s)
+{
+	switch (s) {
+	case SBI_HART_STARTED: return "started";
+	case SBI_HART_STOPPED: return "parked";
+	case SBI_HART_START_PENDING: return "start-pending";
+	case SBI_HART_STOP_PENDING: return "stop-pending";
+	case SBI_HART_SUSPENDED: return "suspended";
+	default: return "unknown";
+	}
+}
+
+static void print_range(const char *what, uint64_t base, uint64_t size)
+{
+	kprintf("%s [%#lx, %#lx) %lu KiB\n", what, (unsigned long)base,
+		(unsigned long)(base + size), (unsigned long)(size >> 10));
+}
+
+static void read_device_tree(uint64_t dtb_pa)
+{
+	struct fdt fdt;
+	int err;
+
+	if (!dtb_pa || dtb_pa + BOOT_MAX_DTB_SIZE > DIRECT_MAP_SIZE)
+		panic("device tree at %#lx is outside the direct map", (unsigned long)dtb_pa);
+	const uint8_t *blob = phys_to_virt(dtb_pa);
+	uint32_t size = fdt_be32(blob + 4);
+	if (size > BOOT_MAX_DTB_SIZE)
+		panic("device tree of %u bytes is larger than %lu", size, BOOT_MAX_DTB_SIZE);
+	err = fdt_init(&fdt, blob, size);
+	if (err)
+		panic("bad device tree at %#lx: error %d", (unsigned long)dtb_pa, err);
+	err = board_from_fdt(&fdt, &board);
+	if (err)
+		panic("device tree lacks what the kernel needs: error %d", err);
+}
+
+static void print_board(unsigned long boot_hartid)
+{
+	const struct board *b = &board;
+	unsigned usable = 0;
+
+	kprintf("platform: %s, timebase %lu Hz\n", b->model, (unsigned long)b->timebase_hz);
+	for (unsigned i = 0; i < b->nmem; i++)
+		print_range("memory:", b->mem[i].base, b->mem[i].size);
+	for (unsigned i = 0; i < b->nresv; i++)
+		print_range("reserved:", b->resv[i].base, b->resv[i].size);
+	for (unsigned i = 0; i < b->nharts; i++)
+		usable += b->harts[i].enabled && b->harts[i].has_mmu;
+	kprintf("harts: %u usable of %u, boot hart %lu\n", usable, b->nharts, boot_hartid);
+	for (unsigned i = 0; i < b->nharts; i++) {
+		const struct board_hart *h = &b->harts[i];
+		const char *st = !h->enabled ? "disabled" : !h->has_mmu ? "no MMU, unused"
+			: h->hartid == boot_hartid ? "boot" : hsm_state_name(sbi_hart_status(h->hartid));
+		kprintf("  hart %u: %s, %s, PLIC S-context %d\n", h->hartid, st,
+			h->isa[0] ? h->isa : "?", h->plic_s_context);
+	}
+	if (b->plic.present)
+		kprintf("plic: %#lx, %u sources\n", (unsigned long)b->plic.base, b->plic.ndev);
+	if (b->uart.present)
+		kprintf("uart: %s at %#lx, reg-shift %u, reg-io-width %u, irq %u\n", b->uart.compatible,
+			(unsigned long)b->uart.base, b->uart.reg_shift, b->uart.reg_io_width, b->uart.irq);
+	for (unsigned i = 0; i < b->nvirtio; i++)
+		kprintf("virtio-mmio: %#lx irq %u\n", (unsigned long)b->virtio[i].base, b->virtio[i].irq);
+	if (b->test.present)
+		kprintf("test device: %#lx (exit codes reach the host)\n", (unsigned long)b->test.base);
+	kprintf("chosen: bootargs \"%s\", stdout-path \"%s\"\n", b->bootargs, b->stdout_path);
+}
+
+/* Free memory: RAM below the direct map's end, minus everything in use. */
+static void init_free_memory(uint64_t dtb_pa)
+{
+	uint64_t kernel_size = (uint64_t)(_end - _start);
+	uint32_t dtb_size = fdt_be32(phys_to_virt(dtb_pa + 4));
+
+	memmap_init(&pmem_free);
+	for (unsigned i = 0; i < board.nmem; i++)
+		if (memmap_add(&pmem_free, board.mem[i].base, board.mem[i].size))
+			panic("too many memory ranges");
+	memmap_remove(&pmem_free, DIRECT_MAP_SIZE, UINT64_MAX - DIRECT_MAP_SIZE);
+	for (unsigned i = 0; i < board.nresv; i++)
+		if (memmap_remove(&pmem_free, board.resv[i].base, board.resv[i].size))
+			panic("too many memory ranges");
+	if (memmap_remove(&pmem_free, kernel_pa_base, kernel_size) ||
+	    memmap_remove(&pmem_free, dtb_pa & ~(PAGE_SIZE - 1), dtb_size + PAGE_SIZE))
+		panic("too many memory ranges");
+	if (memmap_total(&pmem_free) == 0)
+		panic("no free memory");
+}
+
+static void start_roottask(void)
+{
+	const struct bootmod *m;
+	uint64_t entry;
+	int err;
+
+	kprintf("boot modules: %lu\n", (unsigned long)bootmod_table.count);
+	for (uint64_t i = 0; i < bootmod_table.count; i++)
+		kprintf("  module %lu: %s, %lu bytes\n", (unsigned long)i, bootmod_table.mod[i].name,
+			(unsigned long)bootmod_table.mod[i].size);
+	if (bootmod_table.count < 2)
+		panic("no roottask module (expected sigma0 and the roottask)");
+	/* sigma0 (module 0) is started with the memory issue, once it has IPC to serve. */
+	m = &bootmod_table.mod[1];
+	err = task_create_from_elf(&root_task, m->name, (const void *)m->start, m->size, &entry);
+	if (err)
+		panic("cannot load the roottask %s: error %d", m->name, err);
+	thread_init_user(&root_thread, &root_task, entry, L4_ROOTTASK_STACK_TOP);
+	/* Hand the roottask the instret of kernel entry, for the boot measurement. */
+	root_thread.frame.regs[REG_A0] = boot_instret0;
+	this_hart()->current = &root_thread;
+	kprintf("free memory: %lu KiB\n", (unsigned long)(memmap_total(&pmem_free) >> 10));
+	kprintf("starting roottask %s at %#lx\n", m->name, (unsigned long)entry);
+}
+
+void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t instret0)
+{
+	struct hart *h = &harts[0];
+
+	kernel_pa_base = pa_base;
+	boot_instret0 = instret0;
+	h->hartid = hartid;
+	h->index = 0;
+	/* kmain's own stack becomes the hart's trap stack: kmain never returns,
+	 * so once it enters the roottask nothing on it is needed again. */
+	h->kstack_top = (uint64_t)boot_stack_top;
+	__asm__ volatile("mv tp, %0" :: "r"(h));
+
+	kprintf("\nl4rv %s: booting on hart %lu, loaded at %#lx (%lu KiB), device tree at %#lx\n",
+		L4RV_VERSION, hartid, (unsigned long)pa_base,
+		(unsigned long)((uint64_t)(_end - _start) >> 10), (unsigned long)dtb_pa);
+
+	uint64_t t_dt = rdinstret();
+	read_device_tree(dtb_pa);
+	console_tick = board.timebase_hz ? board.timebase_hz / 100 : 100000;
+	uint64_t t_mem = rdinstret();
+	init_free_memory(dtb_pa);
+
+	/* The boot page table maps the kernel's 1 GiB of RAM: page tables come from there. */
+	uint64_t win = kernel_pa_base & ~(GIGAPAGE_SIZE - 1);
+	pmem_set_window(win, win + GIGAPAGE_SIZE);
+	uint64_t t_mmu = rdinstret();
+	mmu_init(&board);
+	pmem_set_window(0, 0);
+
+	power_init(&board);
+	if (board.uart.present)
+		console_use_uart(&board.uart);
+	uint64_t t_report = rdinstret();
+	print_board(hartid);
+
+	bool boot_hart_ok = false;
+	for (unsigned i = 0; i < board.nharts; i++)
+		if (board.harts[i].hartid == hartid)
+			boot_hart_ok = board.harts[i].has_mmu;
+	if (!boot_hart_ok)
+		panic("boot hart %lu is not a usable hart of the device tree", hartid);
+
+	/* User code may read cycle, time and instret (benchmarks). */
+	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+	uint64_t t_root = rdinstret();
+	start_roottask();
+	kprintf("boot instructions: entry+banner %lu, device tree %lu, free memory %lu, "
+		"page tables %lu, report %lu, roottask load %lu\n",
+		(unsigned long)(t_dt - instret0), (unsigned long)(t_mem - t_dt),
+		(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
+		(unsigned long)(t_root - t_report), (unsigned long)(rdinstret() - t_root));
+	schedule();
+}

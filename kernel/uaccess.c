@@ -1,0 +1,62 @@
+/* uaccess.c - checked reads of user memory (uaccess.h). */
+#include <arch/layout.h>
+#include <arch/mmu.h>
+
+#include <l4/errno.h>
+#include <l4/layout.h>
+
+#include "lib/kstring.h"
+#include "thread.h"
+#include "uaccess.h"
+
+/* The direct-map address of user byte `va`, if mapped U+R; else NULL. */
+static const uint8_t *user_byte(struct task *t, uint64_t va, size_t *avail)
+{
+	size_t sz;
+	pte_t *pte;
+
+	if (va >= L4_USER_END)
+		return NULL;
+	pte = mmu_lookup(t->root, va, &sz);
+	if (!pte || (*pte & (PTE_U | PTE_R)) != (PTE_U | PTE_R))
+		return NULL;
+	*avail = sz - (va & (sz - 1));
+	return (const uint8_t *)phys_to_virt(pte_pa(*pte)) + (va & (sz - 1));
+}
+
+long uaccess_check_read(struct task *t, uint64_t uaddr, size_t len)
+{
+	if (len > L4_USER_END || uaddr > L4_USER_END - len)
+		return -L4_EFAULT;
+	while (len) {
+		size_t avail;
+		if (!user_byte(t, uaddr, &avail))
+			return -L4_EFAULT;
+		if (avail > len)
+			avail = len;
+		uaddr += avail;
+		len -= avail;
+	}
+	return 0;
+}
+
+long copy_from_user(struct task *t, void *dst, uint64_t uaddr, size_t len)
+{
+	uint8_t *d = dst;
+
+	if (len > L4_USER_END || uaddr > L4_USER_END - len)
+		return -L4_EFAULT;
+	while (len) {
+		size_t avail;
+		const uint8_t *src = user_byte(t, uaddr, &avail);
+		if (!src)
+			return -L4_EFAULT;
+		if (avail > len)
+			avail = len;
+		memcpy(d, src, avail);
+		d += avail;
+		uaddr += avail;
+		len -= avail;
+	}
+	return 0;
+}

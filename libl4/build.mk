@@ -1,0 +1,30 @@
+# libl4/ - the user-level library: ABI headers (include/l4/, also used by the
+# kernel), system-call stubs, C runtime, console I/O. User programs link
+# libl4.a with libl4/user.ld; $(call user_prog,...) builds one.
+
+LIBL4_SRCS := libl4/src/crt.c libl4/src/stdio.c \
+	kernel/lib/fmt.c kernel/lib/string.c
+USER_CFLAGS := $(TARGET_CFLAGS) -Ikernel
+LIBL4_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBL4_SRCS))
+LIBL4 := $(B)/user/libl4.a
+CRT0 := $(B)/user/libl4/src/crt0.S.o
+
+$(B)/user/%.c.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (user)"
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/user/%.S.o: %.S
+	@mkdir -p $(@D)
+	@echo "  AS      $< (user)"
+	$(Q)$(CC) $(USER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBL4): $(LIBL4_OBJS)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# $(call user_prog,NAME,SOURCES): $(B)/user/NAME.elf
+define user_prog
+$(B)/user/$(1).elf: $(CRT0) $(patsubst %,$(B)/user/%.o,$(2)) $(LIBL4) libl4/user.ld
+	@echo "  LD      $$@"
+	$$(Q)$$(LD) $$(TARGET_LDFLAGS) -T libl4/user.ld $(CRT0) $(patsubst %,$(B)/user/%.o,$(2)) $(LIBL4) -o $$@
+endef

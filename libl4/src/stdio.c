@@ -1,0 +1,68 @@
+/* stdio.c - buffered console output and line input for tasks (l4/stdio.h). */
+#include <l4/stdio.h>
+#include <l4/sys.h>
+
+#include "lib/fmt.h"
+
+static char outbuf[256];
+static unsigned outlen;
+
+void l4_flush(void)
+{
+	if (outlen)
+		l4_debug_write(outbuf, outlen);
+	outlen = 0;
+}
+
+static void out_fn(char c, void *ctx)
+{
+	outbuf[outlen++] = c;
+	if (c == '\n' || outlen == sizeof(outbuf))
+		l4_flush();
+}
+
+int l4_vprintf(const char *fmt, va_list ap)
+{
+	return fmt_vformat(out_fn, 0, fmt, ap);
+}
+
+int l4_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = l4_vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void l4_puts(const char *s)
+{
+	l4_printf("%s\n", s);
+}
+
+int l4_readline(char *buf, int size)
+{
+	int n = 0;
+
+	l4_flush();
+	for (;;) {
+		int c = l4_debug_getc();
+		if (c < 0)
+			continue;
+		if (c == '\r' || c == '\n') {
+			l4_debug_putc('\n');
+			break;
+		}
+		if ((c == 0x7f || c == '\b') && n > 0) {
+			n--;
+			l4_debug_write("\b \b", 3);
+		} else if (c >= ' ' && c < 0x7f && n < size - 1) {
+			buf[n++] = (char)c;
+			l4_debug_putc((char)c);
+		}
+	}
+	buf[n] = '\0';
+	return n;
+}

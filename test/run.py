@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""run.py - every test of l4rv, as `make test` runs them (after building).
+
+  1. host unit tests: each binary in BUILD/host/ (cmocka, ASan+UBSan)
+  2. the FDT differential fuzzer, briefly (test/fuzz/run.sh)
+  3. QEMU boots of the test image (TAP from test/target/) over the boot matrix:
+     -smp 1 and 4; -m 128M, 1G, 3G; other load addresses; U-Boot from a disk
+  4. boots that must end in a defined way: a faulting roottask, a misaligned
+     load address, the interactive default image driven through its prompt
+
+Each check prints "ok"/"not ok"; a failed boot shows the guest's console.
+The last line is "summary: N passed, N failed".
+
+  python3 test/run.py --build build [--only SUBSTRING] [--list]
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
+BOOT_TIMEOUT = 60          # seconds for one boot (a normal one takes about one)
+FUZZ_SECONDS = 20
+
+MEM_BYTES = {"128M": 128 << 20, "256M": 256 << 20, "1G": 1 << 30, "2G": 2 << 30, "3G": 3 << 30}
+
+
+class Boot:
+    """One QEMU run: its console output and how it ended."""
+
+    def __init__(self, output, rc, timed_out):
+        self.output = output
+        self.rc = rc
+        self.timed_out = timed_out
+
+
+def qemu(kernel, smp=1, mem="256M", timeout=BOOT_TIMEOUT, bios=OPENSBI, extra=(),
+         script=(), stop=None):
+    """Boot `kernel`; `script` is a list of (expected text, text to send);
+    `stop` ends the run (killing QEMU) once that text appears."""
+    cmd = ["qemu-system-riscv64", "-machine", "virt", "-display", "none",
+           "-serial", "stdio", "-monitor", "none", "-bios", bios,
+           "-smp", str(smp), "-m", mem, "-kernel", kernel, *extra]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    out = bytearray()
+    lock = threading.Lock()
+
+    def reader():
+        while True:
+            b = p.stdout.read1(4096)
+            if not b:
+                break
+            with lock:
+                out.extend(b)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    deadline = time.monotonic() + timeout
+    steps = list(script)
+    seen = 0            # how much output the script has consumed
+    timed_out = False
+    while p.poll() is None:
+        if time.monotonic() > deadline:
+            timed_out = True
+            break
+        with lock:
+            text = out.decode("utf-8", "replace")
+        if steps and steps[0][0] in text[seen:]:
+            seen = text.index(steps[0][0], seen) + len(steps[0][0])
+            p.stdin.write(steps[0][1].encode())
+            p.stdin.flush()
+            steps.pop(0)
+        if stop and stop in text:
+            break
+        time.sleep(0.02)
+    if p.poll() is None:
+        p.kill()
+    p.wait()
+    t.join(timeout=5)
+    return Boot(out.decode("utf-8", "replace"), None if timed_out else p.returncode, timed_out)
+
+
+def parse_tap(text):
+    """(plan, passed, failed lines) of the TAP stream in `text`."""
+    plan = None
+    ok, bad = 0, []
+    for line in text.splitlines():
+        line = line.strip("\r")
+        m = re.match(r"^1\.\.(\d+)$", line)
+        if m:
+            plan = int(m.group(1))
+        elif re.match(r"^ok \d+", line):
+            ok += 1
+        elif re.match(r"^not ok \d+", line):
+            bad.append(line)
+    return plan, ok, bad
+
+
+def show(boot):
+    return "\n".join("    | " + l for l in boot.output.splitlines()[-80:])
+
+
+def tap_verdict(boot, expect_exit=0):
+    """None if the boot ran the TAP suite to a clean pass, else why not."""
+    plan, ok, bad = parse_tap(boot.output)
+    if boot.timed_out:
+        return "timed out (hang?)"
+    if "PANIC" in boot.output:
+        return "kernel panic"
+    if plan is None:
+        return "no TAP plan (the suite did not finish)"
+    if bad:
+        return "%d check(s) failed: %s" % (len(bad), "; ".join(bad[:5]))
+    if ok != plan:
+        return "plan says %d checks, %d ran" % (plan, ok)
+    if boot.rc != expect_exit:
+        return "exit code %s, expected %d" % (boot.rc, expect_exit)
+    return None
+
+
+def check_platform(boot, smp, mem):
+    """The kernel's report of what it found in the device tree."""
+    size = MEM_BYTES[mem]
+    want = "memory: [0x80000000, %#x) %d KiB" % (0x80000000 + size, size >> 10)
+    if want not in boot.output:
+        return "kernel did not report %r" % want
+    m = re.search(r"harts: (\d+) usable of (\d+), boot hart (\d+)", boot.output)
+    if not m or int(m.group(1)) != smp or int(m.group(2)) != smp:
+        return "kernel did not report %d usable harts" % smp
+    if int(m.group(3)) >= smp:
+        return "boot hart %s is not one of the %d harts" % (m.group(3), smp)
+    parked = len(re.findall(r"hart \d+: parked", boot.output))
+    if parked != smp - 1:
+        return "%d harts parked, expected %d" % (parked, smp - 1)
+    for what in ("uart: ns16550a at 0x10000000", "test device: 0x100000", "plic: 0xc000000"):
+        if what not in boot.output:
+            return "kernel did not report %r" % what
+    if len(re.findall(r"virtio-mmio: 0x1000[1-8]000", boot.output)) != 8:
+        return "kernel did not report 8 virtio-mmio slots"
+    return None
+
+
+def elf_at(build, image, addr):
+    """Wrap the flat Image in an ELF whose only segment loads at `addr`, so
+    that QEMU's -kernel puts it there (and OpenSBI jumps there)."""
+    out = os.path.join(build, "test", "Image-at-%x.elf" % addr)
+    with open(out + ".S", "w") as f:
+        f.write('.section .image, "ax"\n.incbin "%s"\n' % os.path.abspath(image))
+    with open(out + ".ld", "w") as f:
+        f.write("OUTPUT_ARCH(riscv)\nENTRY(image_start)\nSECTIONS {\n  . = %#x;\n"
+                "  image_start = .;\n  .image : { *(.image) }\n}\n" % addr)
+    subprocess.run([CROSS + "gcc", "-c", out + ".S", "-o", out + ".o"], check=True)
+    subprocess.run([CROSS + "ld", "-T", out + ".ld", out + ".o", "-o", out], check=True)
+    return out
+
+
+# --- the checks -------------------------------------------------------------
+
+def host_tests(build):
+    d = os.path.join(build, "host")
+    tests = sorted(f for f in os.listdir(d) if os.access(os.path.join(d, f), os.X_OK)) \
+        if os.path.isdir(d) else []
+    checks = []
+    for name in tests:
+        def run(path=os.path.join(d, name)):
+            p = subprocess.run([path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=300, cwd=os.getcwd())
+            text = p.stdout.decode("utf-8", "replace")
+            m = re.findall(r"\[  PASSED  \] (\d+) test", text)
+            if p.returncode != 0:
+                return "exit code %d\n%s" % (p.returncode, "\n".join(
+                    "    | " + l for l in text.splitlines()[-60:]))
+            return None, "%s cmocka tests" % (sum(map(int, m)) if m else "?")
+        checks.append(("host: " + name, run))
+    if not tests:
+        checks.append(("host: tests were built", lambda: "no test binaries in " + d))
+    return checks
+
+
+def fuzz_check(build):
+    def run():
+        p = subprocess.run(["sh", "test/fuzz/run.sh", build, str(FUZZ_SECONDS)],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if p.returncode != 0:
+            return "fuzzer failed\n" + "\n".join(
+                "    | " + l for l in p.stdout.decode("utf-8", "replace").splitlines()[-40:])
+        return None
+    return [("fuzz: FDT reader vs libfdt for %d s" % FUZZ_SECONDS, run)]
+
+
+def boot_checks(build):
+    test_image = os.path.join(build, "test", "Image")
+    checks = []
+    for smp in (1, 4):
+        for mem in ("128M", "1G", "3G"):
+            def run(smp=smp, mem=mem):
+                b = qemu(test_image, smp=smp, mem=mem)
+                why = tap_verdict(b) or check_platform(b, smp, mem)
+                if why:
+                    return why + "\n" + show(b)
+                plan, ok, _ = parse_tap(b.output)
+                return None, "%d TAP checks" % ok
+            checks.append(("boot: -smp %d -m %s, on-target TAP suite" % (smp, mem), run))
+
+    for addr, mem in ((0x80400000, "256M"), (0xc0000000, "2G")):
+        def run(addr=addr, mem=mem):
+            b = qemu(elf_at(build, test_image, addr), mem=mem)
+            why = tap_verdict(b)
+            if not why and ("loaded at %#x" % addr) not in b.output:
+                why = "kernel did not report its load address %#x" % addr
+            return (why + "\n" + show(b)) if why else None
+        checks.append(("boot: kernel loaded at %#x (-m %s)" % (addr, mem), run))
+
+    def misaligned():
+        b = qemu(elf_at(build, test_image, 0x80300000), timeout=20,
+                 stop="not 2 MiB aligned")
+        if "load address is not 2 MiB aligned" not in b.output:
+            return "no refusal message for a misaligned load address\n" + show(b)
+        return None
+    checks.append(("boot: a load address that is not 2 MiB aligned is refused", misaligned))
+
+    def uboot():
+        disk = os.path.join(build, "uboot", "disk.img")
+        subprocess.run(["sh", "tools/mkdisk.sh", disk, test_image, "platform/virt/boot.cmd"],
+                       check=True)
+        b = qemu(UBOOT, mem="512M", timeout=120,
+                 extra=["-drive", "file=%s,format=raw,if=none,id=hd0" % disk,
+                        "-device", "virtio-blk-device,drive=hd0"])
+        why = tap_verdict(b)
+        if not why and "l4rv: loading Image from virtio" not in b.output:
+            why = "U-Boot did not run boot.scr"
+        return (why + "\n" + show(b)) if why else None
+    checks.append(("boot: U-Boot (qemu-riscv64_smode) runs boot.scr from a disk, booti", uboot))
+
+    def fault():
+        b = qemu(os.path.join(build, "fault", "Image"), timeout=20, stop="no thread left to run")
+        for want in ("store page fault (scause 15) at pc", "stval 0xffffffffc0000000: stopped",
+                     "no thread left to run"):
+            if want not in b.output:
+                return "missing %r\n%s" % (want, show(b))
+        if "PANIC" in b.output or "the store went through" in b.output:
+            return "kernel panicked or the store succeeded\n" + show(b)
+        return None
+    checks.append(("boot: a roottask storing to kernel memory is stopped, kernel stays up", fault))
+
+    def interactive():
+        b = qemu(os.path.join(build, "default", "Image"), timeout=30, script=[
+            ("l4rv> ", "help\r"), ("l4rv> ", "echo hello there\r"),
+            ("l4rv> ", "nonsense\r"), ("l4rv> ", "boot\r"), ("l4rv> ", "poweroff\r")])
+        for want in ("roottask: hello from user mode", "Ctrl-A X", "commands:",
+                     "hello there", "unknown command 'nonsense'", "instructions from kernel entry"):
+            if want not in b.output:
+                return "missing %r\n%s" % (want, show(b))
+        if b.rc != 0:
+            return "exit code %s after poweroff\n%s" % (b.rc, show(b))
+        return None
+    checks.append(("boot: default image greets and answers at its prompt", interactive))
+    return checks
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only", default="")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+
+    checks = host_tests(args.build) + fuzz_check(args.build) + boot_checks(args.build)
+    checks = [c for c in checks if args.only in c[0]]
+    if args.list:
+        for name, _ in checks:
+            print(name)
+        return 0
+
+    def run(check):
+        name, fn = check
+        start = time.monotonic()
+        try:
+            r = fn()
+        except Exception as e:          # a broken harness step is a failure, not a crash
+            r = "harness error: %r" % e
+        note = ""
+        if isinstance(r, tuple):
+            r, note = r
+        return name, r, note, time.monotonic() - start
+
+    passed = failed = 0
+    print("1..%d" % len(checks))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+        for i, (name, why, note, secs) in enumerate(ex.map(run, checks), 1):
+            if why is None:
+                passed += 1
+                print("ok %d - %s%s (%.1f s)" % (i, name, " [%s]" % note if note else "", secs))
+            else:
+                failed += 1
+                print("not ok %d - %s (%.1f s)\n  %s" % (i, name, secs, why))
+            sys.stdout.flush()
+    print("summary: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+/*
+ * testroot - the roottask of the test image: runs every on-target test area,
+ * prints TAP, and powers off with 0 (all passed) or 1 (some failed).
+ * The host side (test/run.py) boots it and reads the TAP.
+ */
+#include <l4/stdio.h>
+
+#include "tap.h"
+#include "tests.h"
+
+int main(void)
+{
+	tap_note("l4rv on-target tests");
+	test_syscall();
+	test_memory();
+	test_robust();
+	return tap_finish() ? 1 : 0;
+}
