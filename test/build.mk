@@ -13,6 +13,7 @@ HOST_TESTS += $(B)/host/$(1)
 endef
 
 -include test/host/build.mk
+-include test/host/lib.mk
 include test/target/build.mk
 -include test/fuzz/build.mk
 

@@ -2,10 +2,19 @@
  * fmt.c - printf-style formatting without libc (see fmt.h). Host tests
  * compare it with the host libc's snprintf on the same formats.
  */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "fmt.h"
+
+/* Widths and precisions are clamped here, so that no count overflows. */
+#define FMT_MAX_FIELD 4096
+
+static int clamp_field(int v)
+{
+	return v > FMT_MAX_FIELD ? FMT_MAX_FIELD : v;
+}
 
 struct spec {
 	bool left, zero, plus, space, alt;
@@ -96,6 +105,7 @@ int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap)
 
 	for (; *fmt; fmt++) {
 		struct spec s = { .prec = -1 };
+		const char *start = fmt;        /* the '%' of a conversion */
 		int lng = 0;            /* -2 hh, -1 h, 0 int, 1 long, 2 long long */
 		uint64_t u;
 		int64_t i;
@@ -124,24 +134,24 @@ int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap)
 			s.width = va_arg(ap, int);
 			if (s.width < 0) {
 				s.left = true;
-				s.width = -s.width;
+				s.width = s.width == INT_MIN ? FMT_MAX_FIELD : -s.width;
 			}
+			s.width = clamp_field(s.width);
 			fmt++;
 		} else {
 			while (*fmt >= '0' && *fmt <= '9')
-				s.width = s.width * 10 + (*fmt++ - '0');
+				s.width = clamp_field(s.width * 10 + (*fmt++ - '0'));
 		}
 		if (*fmt == '.') {
 			fmt++;
 			s.prec = 0;
 			if (*fmt == '*') {
 				s.prec = va_arg(ap, int);
-				if (s.prec < 0)
-					s.prec = -1;
+				s.prec = s.prec < 0 ? -1 : clamp_field(s.prec);
 				fmt++;
 			} else {
 				while (*fmt >= '0' && *fmt <= '9')
-					s.prec = s.prec * 10 + (*fmt++ - '0');
+					s.prec = clamp_field(s.prec * 10 + (*fmt++ - '0'));
 			}
 		}
 		for (;; fmt++) {
@@ -209,9 +219,8 @@ int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap)
 			return count;   /* a lone '%' at the end */
 		default:
 			/* Unknown conversion: print it as written. */
-			out('%', ctx);
-			out(*fmt, ctx);
-			count += 2;
+			for (const char *p = start; p <= fmt; p++, count++)
+				out(*p, ctx);
 			break;
 		}
 	}

@@ -2,7 +2,8 @@
  * fmt.h - printf-style formatting for the kernel console and for user tasks
  * (libl4 builds the same file). Supports %d %i %u %x %X %o %p %s %c %% with the
  * flags '-' '0' '+' ' ' '#', a width and a precision (each may be '*'), and
- * the length modifiers hh h l ll z t j. No floating point.
+ * the length modifiers hh h l ll z t j. No floating point. Widths and
+ * precisions above 4096 are treated as 4096.
  */
 #pragma once
 

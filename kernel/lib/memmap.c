@@ -121,8 +121,11 @@ bool memmap_alloc(struct memmap *m, uint64_t size, uint64_t align, uint64_t *out
 
 bool memmap_contains(const struct memmap *m, uint64_t base, uint64_t size)
 {
-	uint64_t end = end_of(base, size);
+	uint64_t end = base + size;
 
+	/* Not clipped: a range running past 2^64 - 1 is never all in the map. */
+	if (size > UINT64_MAX - base)
+		return false;
 	for (unsigned i = 0; i < m->n; i++)
 		if (m->r[i].base <= base && end <= m->r[i].base + m->r[i].size)
 			return true;

@@ -1,0 +1,4 @@
+# Host unit tests of kernel/lib: memmap, elf, fmt (see test/build.mk for host_test).
+$(eval $(call host_test,test_memmap,test/host/test_memmap.c kernel/lib/memmap.c))
+$(eval $(call host_test,test_elf,test/host/test_elf.c kernel/lib/elf.c))
+$(eval $(call host_test,test_fmt,test/host/test_fmt.c kernel/lib/fmt.c))
