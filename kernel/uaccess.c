@@ -24,26 +24,9 @@ static const uint8_t *user_byte(struct task *t, uint64_t va, size_t *avail)
 	return (const uint8_t *)phys_to_virt(pte_pa(*pte)) + (va & (sz - 1));
 }
 
-long uaccess_check_read(struct task *t, uint64_t uaddr, size_t len)
+/* Walk [uaddr, uaddr+len); copy to dst unless it is NULL. */
+static long user_range(struct task *t, uint8_t *dst, uint64_t uaddr, size_t len)
 {
-	if (len > L4_USER_END || uaddr > L4_USER_END - len)
-		return -L4_EFAULT;
-	while (len) {
-		size_t avail;
-		if (!user_byte(t, uaddr, &avail))
-			return -L4_EFAULT;
-		if (avail > len)
-			avail = len;
-		uaddr += avail;
-		len -= avail;
-	}
-	return 0;
-}
-
-long copy_from_user(struct task *t, void *dst, uint64_t uaddr, size_t len)
-{
-	uint8_t *d = dst;
-
 	if (len > L4_USER_END || uaddr > L4_USER_END - len)
 		return -L4_EFAULT;
 	while (len) {
@@ -53,10 +36,22 @@ long copy_from_user(struct task *t, void *dst, uint64_t uaddr, size_t len)
 			return -L4_EFAULT;
 		if (avail > len)
 			avail = len;
-		memcpy(d, src, avail);
-		d += avail;
+		if (dst) {
+			memcpy(dst, src, avail);
+			dst += avail;
+		}
 		uaddr += avail;
 		len -= avail;
 	}
 	return 0;
+}
+
+long uaccess_check_read(struct task *t, uint64_t uaddr, size_t len)
+{
+	return user_range(t, NULL, uaddr, len);
+}
+
+long copy_from_user(struct task *t, void *dst, uint64_t uaddr, size_t len)
+{
+	return user_range(t, dst, uaddr, len);
 }

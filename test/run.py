@@ -161,6 +161,19 @@ def elf_at(build, image, addr):
     return out
 
 
+def shim_with(build, image):
+    """test/target/hart_shim.S with the Image 2 MiB after it, as an ELF at
+    0x80200000: the kernel then boots on a hart OpenSBI did not pick."""
+    out = os.path.join(build, "test", "Image-hart-shim.elf")
+    with open(out + ".ld", "w") as f:
+        f.write("OUTPUT_ARCH(riscv)\nENTRY(_start)\nSECTIONS {\n  . = 0x80200000;\n"
+                "  .text : { *(.text) }\n}\n")
+    subprocess.run([CROSS + "gcc", "-c", '-DIMAGE="%s"' % os.path.abspath(image),
+                    "test/target/hart_shim.S", "-o", out + ".o"], check=True)
+    subprocess.run([CROSS + "ld", "-T", out + ".ld", out + ".o", "-o", out], check=True)
+    return out
+
+
 # --- the checks -------------------------------------------------------------
 
 def host_tests(build):
@@ -217,6 +230,15 @@ def boot_checks(build):
                 why = "kernel did not report its load address %#x" % addr
             return (why + "\n" + show(b)) if why else None
         checks.append(("boot: kernel loaded at %#x (-m %s)" % (addr, mem), run))
+
+    def other_hart():
+        b = qemu(shim_with(build, test_image), smp=4, mem="256M")
+        why = tap_verdict(b) or check_platform(b, 4, "256M")
+        m = re.search(r"booting on hart (\d+)", b.output)
+        if not why and (not m or m.group(1) not in ("2", "3")):
+            why = "the kernel did not boot on the hart the shim started"
+        return (why + "\n" + show(b)) if why else None
+    checks.append(("boot: on a hart OpenSBI did not pick (SBI HSM start of hart 3)", other_hart))
 
     def misaligned():
         b = qemu(elf_at(build, test_image, 0x80300000), timeout=20,

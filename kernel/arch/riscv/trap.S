@@ -21,6 +21,18 @@
 	.endr
 .endm
 
+/* Store sepc, sstatus, scause, stval into the frame at \base (clobbers t0). */
+.macro save_csrs base
+	csrr	t0, sepc
+	sd	t0, TF_PC(\base)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(\base)
+	csrr	t0, scause
+	sd	t0, TF_SCAUSE(\base)
+	csrr	t0, stval
+	sd	t0, TF_STVAL(\base)
+.endm
+
 	.section .text
 	.balign 4
 	.globl trap_entry
@@ -37,14 +49,7 @@ trap_entry:
 	csrr	t0, sscratch
 	sd	t0, TF_REG(4)(sp)
 	csrw	sscratch, zero
-	csrr	t0, sepc
-	sd	t0, TF_PC(sp)
-	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(sp)
-	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sd	t0, TF_STVAL(sp)
+	save_csrs sp
 	mv	a0, sp
 	ld	sp, HART_KSTACK(tp)
 	mv	fp, zero
@@ -60,14 +65,7 @@ from_kernel:
 	addi	t0, sp, TF_SIZE
 	sd	t0, TF_REG(2)(sp)
 	sd	tp, TF_REG(4)(sp)
-	csrr	t0, sepc
-	sd	t0, TF_PC(sp)
-	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(sp)
-	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sd	t0, TF_STVAL(sp)
+	save_csrs sp
 	mv	a0, sp
 	call	trap_from_kernel
 	ld	t0, TF_PC(sp)
