@@ -2,7 +2,6 @@
  * fmt.c - printf-style formatting without libc (see fmt.h). Host tests
  * compare it with the host libc's snprintf on the same formats.
  */
-#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -134,7 +133,7 @@ int fmt_vformat(fmt_out_fn out, void *ctx, const char *fmt, va_list ap)
 			s.width = va_arg(ap, int);
 			if (s.width < 0) {
 				s.left = true;
-				s.width = s.width == INT_MIN ? FMT_MAX_FIELD : -s.width;
+				s.width = s.width == -__INT_MAX__ - 1 ? FMT_MAX_FIELD : -s.width;
 			}
 			s.width = clamp_field(s.width);
 			fmt++;
