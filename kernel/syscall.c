@@ -14,8 +14,6 @@
 #include "thread.h"
 #include "uaccess.h"
 
-extern unsigned long console_tick;
-
 static long sys_debug(struct thread *th, const struct trapframe *f)
 {
 	uint64_t op = f->regs[REG_A0], a1 = f->regs[REG_A0 + 1], a2 = f->regs[REG_A0 + 2];

@@ -41,7 +41,7 @@ uint64_t early_pt_setup(uint64_t pa_base, uint64_t dtb_pa)
 	const uint8_t *dtb = (const uint8_t *)dtb_pa;
 	uint64_t dtb_size = 64 * 1024;  /* enough to read the header; kmain checks it */
 
-	if (dtb_pa && dtb_pa + 8 > dtb_pa) {
+	if (dtb_pa) {
 		uint32_t ts = (uint32_t)dtb[4] << 24 | (uint32_t)dtb[5] << 16 |
 			      (uint32_t)dtb[6] << 8 | dtb[7];
 		if (ts > dtb_size && ts <= BOOT_MAX_DTB_SIZE)
