@@ -133,6 +133,38 @@ static void init_free_memory(uint64_t dtb_pa)
 		panic("no free memory");
 }
 
+/* True if the boot arguments contain the word `w`. */
+static bool bootarg(const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = board.bootargs; *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, w, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+/*
+ * Boot-argument self-tests of the kernel's failure paths (test/run.py uses
+ * them): l4rv.selftest=panic calls panic(); l4rv.selftest=trap stores to
+ * an unmapped address in kernel mode, which must end in panic_trap().
+ */
+static void selftests(void)
+{
+	if (bootarg("l4rv.selftest=panic"))
+		panic("self-test: panic requested by the boot arguments");
+	if (bootarg("l4rv.selftest=trap")) {
+		uintptr_t unmapped = 0x8;
+		__asm__("" : "+r"(unmapped));   /* hide the constant from the compiler */
+		*(volatile uint64_t *)unmapped = 0;
+	}
+}
+
 static void start_roottask(void)
 {
 	const struct bootmod *m;
@@ -201,6 +233,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	if (!boot_hart_ok)
 		panic("boot hart %lu is not a usable hart of the device tree", hartid);
 
+	selftests();
 	/* User code may read cycle, time and instret (benchmarks). */
 	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 	uint64_t t_root = rdinstret();

@@ -272,6 +272,21 @@ def boot_checks(build):
         return None
     checks.append(("boot: a roottask storing to kernel memory is stopped, kernel stays up", fault))
 
+    for kind, want in (("panic", "PANIC: self-test: panic requested"),
+                       ("trap", "PANIC: exception in the kernel: scause 0xf stval 0x8")):
+        def selftest(kind=kind, want=want):
+            b = qemu(test_image, extra=["-append", "l4rv.selftest=" + kind], timeout=20)
+            for w in (want, "backtrace (resolve with addr2line", " ra "):
+                if kind == "panic" and w == " ra ":
+                    continue
+                if w not in b.output:
+                    return "missing %r\n%s" % (w, show(b))
+            if b.rc != 3:
+                return "exit code %s, expected 3 (kernel panic)\n%s" % (b.rc, show(b))
+            return None
+        checks.append(("boot: kernel %s self-test prints the cause and a backtrace, exits 3" % kind,
+                       selftest))
+
     def interactive():
         b = qemu(os.path.join(build, "default", "Image"), timeout=30, script=[
             ("l4rv> ", "help\r"), ("l4rv> ", "echo hello there\r"),
