@@ -287,6 +287,30 @@ def boot_checks(build):
         checks.append(("boot: kernel %s self-test prints the cause and a backtrace, exits 3" % kind,
                        selftest))
 
+    def debug():
+        qemu_cmd = "qemu-system-riscv64 -machine virt -bios %s -smp 1 -m 256M" % OPENSBI
+        p = subprocess.run(["sh", "tools/debug.sh", os.path.join(build, "default"), qemu_cmd],
+                           input=b"hbreak kmain\ncontinue\nbt 1\nkill\nquit\n",
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
+                           env=dict(os.environ, GDB_PORT="41234"))
+        out = p.stdout.decode("utf-8", "replace")
+        if "Breakpoint 1, kmain" not in out:
+            return "gdb did not stop at kmain\n" + "\n".join("    | " + l for l in out.splitlines())
+        return None
+    checks.append(("debug: tools/debug.sh (make debug) attaches gdb, stops at kmain", debug))
+
+    def bench():
+        p = subprocess.run([sys.executable, "test/bench.py", "--build", build, "--runs", "2"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        out = p.stdout.decode("utf-8", "replace")
+        m = re.search(r"^boot_to_roottask +(\d+) +(\d+) +(\d+)", out, re.M)
+        if p.returncode != 0 or not m:
+            return "make bench failed\n" + out
+        if m.group(2) != m.group(3):
+            return "two runs under -icount differ: %s vs %s" % (m.group(2), m.group(3))
+        return None, "boot_to_roottask %s instructions" % m.group(1)
+    checks.append(("bench: the benchmark image reports the same count twice under -icount", bench))
+
     def interactive():
         b = qemu(os.path.join(build, "default", "Image"), timeout=30, script=[
             ("l4rv> ", "help\r"), ("l4rv> ", "echo hello there\r"),
