@@ -7,37 +7,38 @@
 #include <stdint.h>
 
 #include "fdt.h"
-#include "kassert.h"
 #include "kstring.h"
 
 /*
  * fdt_init() accepts a subset of what libfdt 1.6.1's fdt_check_full() accepts.
- * The rules below are stricter than libfdt; each is a "shall" of the spec or
- * something libfdt's own accessors cannot handle. test/fuzz/fuzz_fdt.c and the
- * host tests check that no other difference exists (test/host/fdt_oracle.c).
+ * These rules are stricter than libfdt; each is a "shall" of the spec or
+ * something libfdt's own accessors cannot cope with. The host tests and the
+ * differential fuzzer (test/fuzz/fuzz_fdt.c) check that there is no other
+ * difference (test/host/fdt_oracle.c: oracle_stricter_rule()).
  *
- *  S1  version >= 16 (libfdt accepts 2..15, whose structure block differs) and
- *      last_comp_version <= 17 <= ... as libfdt; plus last_comp <= version.
- *  S2  off_mem_rsvmap is 8-byte and off_dt_struct 4-byte aligned (spec 5.1).
- *  S3  header, reservation map (terminator included), structure block and
- *      strings block do not overlap (spec 5.1: separate blocks).
- *  S4  the reservation map ends with an entry whose address *and* size are 0
- *      (spec 5.3.2); an entry with size 0 but address != 0 is rejected
- *      (libfdt takes it as the terminator).
+ *  S1  version >= 16 (libfdt also takes versions 2..15, whose structure
+ *      block differs). As in libfdt, last_comp_version <= 17 and
+ *      last_comp_version <= version.
+ *  S2  off_mem_rsvmap is 8-byte and off_dt_struct 4-byte aligned (5.1).
+ *  S3  the header, the reservation map (with its terminator), the structure
+ *      block and the strings block do not overlap (5.1).
+ *  S4  the reservation map ends with an entry whose address and size are both
+ *      0 (5.3.2); an entry of size 0 at an address != 0 is an error, where
+ *      libfdt takes it for the end.
  *  S5  the structure block starts with the root's FDT_BEGIN_NODE (libfdt's
- *      lookups assume the root at offset 0) and there is exactly one root.
- *  S6  no FDT_PROP outside a node, and within a node all properties precede
- *      the first child (spec 5.4.2); libfdt would not see such properties.
+ *      lookups assume the root at offset 0), and there is exactly one root.
+ *  S6  no FDT_PROP outside a node, nor after the first child of its node
+ *      (5.4.2); libfdt's property accessors would not see such properties.
  *  S7  at most FDT_MAX_DEPTH nodes open at once (bounds fdt_parent()'s stack).
- *  S8  version >= 17: FDT_END is the last token, it ends exactly at
- *      size_dt_struct (spec 5.4.1); libfdt ignores bytes after it.
- *  S9  version 16 (no size_dt_struct field): the structure block is taken to
- *      end after FDT_END; property names must end inside size_dt_strings
- *      (libfdt only bounds them by totalsize for version 16).
+ *  S8  version >= 17: FDT_END is the last token and ends exactly at
+ *      size_dt_struct (5.4.1); libfdt ignores what follows it.
+ *  S9  version 16 has no size_dt_struct: the structure block is taken to end
+ *      after FDT_END, and property names must end inside size_dt_strings
+ *      (libfdt bounds them by totalsize only for version 16).
  *
- * Things libfdt rejects that we reject too: NOP or anything else after the
- * root's FDT_END_NODE other than FDT_END, a root node with a name, a string
- * offset outside the strings block or its name running past the block end.
+ * Also rejected, as by libfdt: anything but FDT_END after the root's
+ * FDT_END_NODE, a root with a name, a name offset outside the strings block
+ * or a name running past its end, totalsize beyond the buffer or INT32_MAX.
  */
 
 /* Structure block tokens (spec 5.4.1). */
@@ -162,6 +163,16 @@ static bool blocks_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return alen && blen && a < b + blen && b < a + alen;
 }
 
+/* S3: any two of the reservation map, structure and strings blocks overlap
+ * (block_ok() already keeps each of them clear of the header). */
+static bool any_overlap(uint64_t rsv, uint64_t rsv_len, uint64_t st, uint64_t st_len,
+			uint64_t str, uint64_t str_len)
+{
+	return blocks_overlap(rsv, rsv_len, st, st_len) ||
+	       blocks_overlap(rsv, rsv_len, str, str_len) ||
+	       blocks_overlap(st, st_len, str, str_len);
+}
+
 /* A block [off, off + size) lies after the header and inside totalsize. */
 static bool block_ok(uint32_t hdr, uint32_t total, uint32_t off, uint32_t size)
 {
@@ -212,7 +223,7 @@ static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
 		switch (t.tag) {
 		case TOK_BEGIN_NODE:
 			if (depth == 0) {
-				/* S5; the root's name is empty (spec 5.4.2 via libfdt) */
+				/* S5; the root has no name (spec 2.2.1) */
 				if (off != 0 || t.name[0] != '\0')
 					return FDT_E_STRUCT;
 			} else {
@@ -301,9 +312,7 @@ int fdt_init(struct fdt *fdt, const void *blob, size_t bufsize)
 	rsv_len = ((uint64_t)n_rsv + 1) * RSV_ENTRY_LEN;
 
 	if (v17) {
-		if (blocks_overlap(off_rsv, rsv_len, off_struct, size_struct) ||
-		    blocks_overlap(off_rsv, rsv_len, off_strings, size_strings) ||
-		    blocks_overlap(off_struct, size_struct, off_strings, size_strings))
+		if (any_overlap(off_rsv, rsv_len, off_struct, size_struct, off_strings, size_strings))
 			return FDT_E_LAYOUT;                            /* S3 */
 		err = check_struct(b, off_struct, size_struct, off_strings, size_strings, &end);
 		if (err)
@@ -317,9 +326,7 @@ int fdt_init(struct fdt *fdt, const void *blob, size_t bufsize)
 		if (err)
 			return err;
 		size_struct = end;
-		if (blocks_overlap(off_rsv, rsv_len, off_struct, size_struct) ||
-		    blocks_overlap(off_rsv, rsv_len, off_strings, size_strings) ||
-		    blocks_overlap(off_struct, size_struct, off_strings, size_strings))
+		if (any_overlap(off_rsv, rsv_len, off_struct, size_struct, off_strings, size_strings))
 			return FDT_E_LAYOUT;                            /* S3 */
 	}
 

@@ -1,0 +1,49 @@
+# test/host - host unit tests (cmocka). Each is registered with the host_test macro of
+# test/build.mk and run by `make test` without arguments.
+
+DTC ?= dtc
+
+# ---- test_fdt: kernel/lib/fdt.c and board.c against libfdt ----
+#
+# Device trees it reads (every *.dtb of $(B)/dtb and test/fixtures/dtb, directories
+# compiled in as FDT_TEST_DIRS; `build/host/test_fdt FILE-OR-DIR...` reads others):
+#  - QEMU's virt machine, dumped at build time for a few (harts, memory) pairs;
+#  - the hand-written trees of test/dts;
+#  - the VisionFive 2 blobs of test/fixtures/dtb (see its README.md).
+
+FDT_QEMU_CONFIGS := 1-m128M 4-m1G 2-m3G 8-m512M
+FDT_QEMU_DTBS := $(patsubst %,$(B)/dtb/virt-smp%.dtb,$(FDT_QEMU_CONFIGS))
+FDT_DTS_DTBS := $(patsubst test/dts/%.dts,$(B)/dtb/%.dtb,$(wildcard test/dts/*.dts)) \
+	$(B)/dtb/board-uart-alias-v16.dtb
+FDT_FIXTURE_DTBS := $(wildcard test/fixtures/dtb/*.dtb)
+FDT_TEST_DTBS := $(FDT_QEMU_DTBS) $(FDT_DTS_DTBS) $(FDT_FIXTURE_DTBS)
+
+# QEMU writes the tree it built and exits (-machine dumpdtb). $* is e.g. "4-m1G".
+$(FDT_QEMU_DTBS): $(B)/dtb/virt-smp%.dtb:
+	@mkdir -p $(@D)
+	@echo "  DUMPDTB $@"
+	$(Q)$(QEMU) -machine virt,dumpdtb=$@ -smp $(word 1,$(subst -m, ,$*)) \
+		-m $(word 2,$(subst -m, ,$*)) -nographic >$@.log 2>&1 || { cat $@.log; rm -f $@; exit 1; }
+	$(Q)test -s $@ || { cat $@.log; echo "$(QEMU) did not write $@"; exit 1; }
+	$(Q)rm -f $@.log
+
+# -q: the test trees are odd on purpose (and dtc's interrupt_provider check is noisy).
+$(B)/dtb/%.dtb: test/dts/%.dts
+	@mkdir -p $(@D)
+	@echo "  DTC     $@"
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+
+# The same tree in the older version 16 format (no size_dt_struct).
+$(B)/dtb/%-v16.dtb: test/dts/%.dts
+	@mkdir -p $(@D)
+	@echo "  DTC     $@"
+	$(Q)$(DTC) -q -V 16 -I dts -O dtb -o $@ $<
+
+$(eval $(call host_test,test_fdt,test/host/test_fdt.c test/host/fdt_oracle.c kernel/lib/fdt.c kernel/lib/board.c,-lfdt))
+$(B)/host/test_fdt: test/host/fdt_oracle.h test/host/fdt_both.h test/host/fdt_host.h $(FDT_TEST_DTBS)
+# fdt_host.h: five of our function names are libfdt's too (see there).
+$(B)/host/test_fdt: HOST_CFLAGS += -include test/host/fdt_host.h \
+	-DFDT_TEST_DIRS='"$(abspath $(B)/dtb):$(abspath test/fixtures/dtb)"'
+
+# Data the host tests read at run time (make the test run depend on it).
+HOST_TEST_DATA += $(FDT_TEST_DTBS)
