@@ -22,9 +22,9 @@ enum fdt_error {
 	FDT_E_NOTFOUND = -1,   /* no such node or property (not a broken blob) */
 	FDT_E_MAGIC = -2,      /* header magic is not 0xd00dfeed */
 	FDT_E_VERSION = -3,    /* version < 16, last_comp_version > 17 or > version */
-	FDT_E_TRUNCATED = -4,  /* totalsize larger than the buffer, or a block runs past it */
-	FDT_E_LAYOUT = -5,     /* blocks misaligned, overlapping, or outside totalsize */
-	FDT_E_STRUCT = -6,     /* bad token, bad nesting, unterminated name, bad prop */
+	FDT_E_TRUNCATED = -4,  /* buffer shorter than the header or than totalsize */
+	FDT_E_LAYOUT = -5,     /* blob or blocks misaligned, blocks overlapping or outside totalsize */
+	FDT_E_STRUCT = -6,     /* bad token, bad nesting, unterminated name, bad prop, not one root */
 	FDT_E_STRINGS = -7,    /* property name offset/termination outside the strings block */
 	FDT_E_RSVMAP = -8,     /* memory reservation map unterminated or outside the blob */
 	FDT_E_DEPTH = -9,      /* nesting deeper than FDT_MAX_DEPTH */

@@ -844,7 +844,7 @@ const char *oracle_stricter_rule(const void *blob, size_t bufsize)
 	uint32_t off_struct = fdt_off_dt_struct(blob), off_strings = fdt_off_dt_strings(blob);
 	uint32_t size_strings = fdt_size_dt_strings(blob), off_rsv = fdt_off_mem_rsvmap(blob);
 	uint32_t size_struct, end = 0;
-	uint64_t had_child = 0, rsv_addr, rsv_size;
+	uint64_t had_child = 0, rsv_addr;
 	int n_rsv, off = 0, next, depth = 0;
 	bool root_seen = false;
 
@@ -857,7 +857,6 @@ const char *oracle_stricter_rule(const void *blob, size_t bufsize)
 	if (n_rsv < 0)
 		return NULL;    /* libfdt rejects this; not our question */
 	rsv_addr = fdt_read_cells(b + off_rsv + 16 * (uint64_t)n_rsv, 2);
-	(void)rsv_size;
 	if (rsv_addr != 0)
 		return "S4: reservation map ends with size 0 but address != 0";
 

@@ -460,7 +460,7 @@ static void test_facts_deep(void **state)
 	char path[FDT_MAX_PATH * 2];
 	struct fdt f;
 	uint32_t v;
-	int node, n, props = 0;
+	int node, n, count = 0;
 
 	init_ok(&f, bl);
 	/* the deepest node: 32 open nodes, its path longer than FDT_MAX_PATH */
@@ -478,7 +478,7 @@ static void test_facts_deep(void **state)
 		v++;
 	assert_int_equal(n, 0);
 	assert_int_equal(v, 31);
-	/* 255 and 256 bytes: found; 257: not */
+	/* paths of 255 and 256 bytes are found, 257 bytes are too long */
 	strcpy(path, "a-long-node-name-");
 	memset(path + strlen(path), 'x', 200 - strlen(path));
 	path[200] = '\0';
@@ -493,14 +493,14 @@ static void test_facts_deep(void **state)
 		assert_int_equal(strlen(path), want);
 		assert_int_equal(fdt_path_offset(&f, path), want <= FDT_MAX_PATH ? n : FDT_E_NOTFOUND);
 		assert_int_equal(fdt_path_offset_len(&f, path, want), want <= FDT_MAX_PATH ? n : FDT_E_NOTFOUND);
-		props++;
+		count++;
 	}
-	assert_int_equal(props, 3);
+	assert_int_equal(count, 3);
 	node = fdt_path_offset(&f, "/many-props");
-	props = 0;
+	count = 0;
 	for (n = fdt_first_prop(&f, node); n >= 0; n = fdt_next_prop(&f, n))
-		props++;
-	assert_int_equal(props, 303);
+		count++;
+	assert_int_equal(count, 303);
 	assert_int_equal(fdt_getprop_u32(&f, node, "prop-299", &v), FDT_OK);
 	assert_int_equal(v, 299);
 	assert_true(fdt_prop_has_string(&f, node, "strings", "s49"));
