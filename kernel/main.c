@@ -238,7 +238,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 	uint64_t t_root = rdinstret();
 	start_roottask();
-	kprintf("boot instructions: entry+banner %lu, device tree %lu, free memory %lu, "
+	kprintf("boot instructions (instret; exact under qemu -icount): entry+banner %lu, device tree %lu, free memory %lu, "
 		"page tables %lu, report %lu, roottask load %lu\n",
 		(unsigned long)(t_dt - instret0), (unsigned long)(t_mem - t_dt),
 		(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
