@@ -14,6 +14,7 @@ endef
 
 -include test/host/build.mk
 -include test/host/lib.mk
+-include test/host/sched.mk
 include test/target/build.mk
 -include test/fuzz/build.mk
 
