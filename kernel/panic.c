@@ -24,6 +24,9 @@ static const char *const reg_names[32] = {
 };
 
 extern char _start[], _etext[];
+extern char boot_stack[], boot_stack_top[];
+
+static int panicking;   /* a fault while panicking must not recurse */
 
 static void out_fn(char c, void *ctx)
 {
@@ -32,13 +35,15 @@ static void out_fn(char c, void *ctx)
 
 /*
  * With -fno-omit-frame-pointer, fp points just above the frame; the caller's
- * ra is at fp-8 and the caller's fp at fp-16 (RISC-V GCC). Stop at a zero fp,
- * one that leaves the kernel's address range, or after 32 frames.
+ * ra is at fp-8 and the caller's fp at fp-16 (RISC-V GCC). Stop at a frame
+ * pointer outside the kernel stack (the only stack so far: hart 0's boot
+ * stack), at a return address outside the kernel's text, or after 32 frames.
  */
 static void backtrace(uintptr_t fp)
 {
 	kprintf("backtrace (resolve with addr2line -e kernel.elf):");
-	for (int i = 0; i < 32 && fp >= KERNEL_VBASE && (fp & 7) == 0; i++) {
+	for (int i = 0; i < 32 && fp >= (uintptr_t)boot_stack + 16 && fp <= (uintptr_t)boot_stack_top &&
+	     (fp & 7) == 0; i++) {
 		uintptr_t ra = ((uintptr_t *)fp)[-1];
 		uintptr_t next = ((uintptr_t *)fp)[-2];
 		if (ra < (uintptr_t)_start || ra >= (uintptr_t)_etext)
@@ -56,6 +61,8 @@ void panic(const char *fmt, ...)
 	va_list ap;
 
 	csr_clear(sstatus, SSTATUS_SIE);
+	if (panicking++)
+		power_off(PANIC_EXIT_CODE);
 	kprintf("\nPANIC: ");
 	va_start(ap, fmt);
 	fmt_vformat(out_fn, NULL, fmt, ap);
@@ -67,6 +74,8 @@ void panic(const char *fmt, ...)
 
 void panic_trap(const struct trapframe *f, const char *what)
 {
+	if (panicking++)
+		power_off(PANIC_EXIT_CODE);
 	kprintf("\nPANIC: %s: scause %#lx stval %#lx sstatus %#lx\n", what,
 		(unsigned long)f->scause, (unsigned long)f->stval, (unsigned long)f->sstatus);
 	for (int i = 0; i < 32; i++)
