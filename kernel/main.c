@@ -197,7 +197,6 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	kernel_pa_base = pa_base;
 	boot_instret0 = instret0;
 	h->hartid = hartid;
-	h->index = 0;
 	/* kmain's own stack becomes the hart's trap stack: kmain never returns,
 	 * so once it enters the roottask nothing on it is needed again. */
 	h->kstack_top = (uint64_t)boot_stack_top;

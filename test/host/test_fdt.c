@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "fdt_oracle.h"     /* libfdt next to lib/fdt.h and lib/board.h */
+#include "../lib/xorshift.h"
 
 #ifndef FDT_TEST_DIRS
 #define FDT_TEST_DIRS "build/dtb:test/fixtures/dtb"
@@ -160,10 +161,7 @@ static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	return xorshift64s(&rng_state);
 }
 
 static void rng_seed(const char *name, uint64_t salt)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lib/runq.h"
+#include "../lib/xorshift.h"
 
 #define NTHREADS 64
 
@@ -306,11 +307,7 @@ static uint64_t rng;
 
 static uint64_t rnd(void)
 {
-	/* xorshift64*: fixed sequence per seed on every host. */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1Dull;
+	return xorshift64s(&rng);
 }
 
 /* Priorities cluster on a few values (so lists get long) and word edges. */

@@ -12,6 +12,7 @@
 #include <l4/sys.h>
 
 #include "tap.h"
+#include "../lib/xorshift.h"
 #include "tests.h"
 
 #define ROUNDS 20000
@@ -21,11 +22,7 @@ static uint64_t rng_state;
 
 static uint64_t rng(void)
 {
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	return xorshift64s(&rng_state);
 }
 
 static long raw_ecall(uint64_t r[8])

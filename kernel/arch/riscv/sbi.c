@@ -15,12 +15,6 @@ struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2)
 	return (struct sbiret){ r0, r1 };
 }
 
-int sbi_probe(long ext)
-{
-	struct sbiret r = sbi_call(SBI_EXT_BASE, 3 /* probe_extension */, ext, 0, 0);
-	return r.error == 0 && r.value != 0;
-}
-
 void sbi_console_putchar(int c)
 {
 	/* Legacy extension 0x01 (SBI v0.1, still in OpenSBI 1.1): a0 = char. */

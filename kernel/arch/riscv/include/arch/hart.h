@@ -21,7 +21,6 @@ struct hart {
 	struct trapframe *frame;        /* trap.S: where the current thread's registers go */
 	uint64_t kstack_top;            /* trap.S: the kernel stack for traps from user mode */
 	unsigned long hartid;           /* the hardware id (mhartid) */
-	unsigned index;                 /* 0..nharts-1, this hart's slot */
 	struct thread *current;         /* the thread whose frame is `frame` */
 };
 

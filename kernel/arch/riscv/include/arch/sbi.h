@@ -9,11 +9,9 @@
 
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_LEGACY_GETCHAR 0x02
-#define SBI_EXT_BASE 0x10
 #define SBI_EXT_TIME 0x54494d45
 #define SBI_EXT_HSM 0x48534d
 #define SBI_EXT_SRST 0x53525354
-#define SBI_EXT_DBCN 0x4442434e
 
 enum sbi_hsm_state {
 	SBI_HART_STARTED = 0,
@@ -29,8 +27,6 @@ struct sbiret {
 };
 
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);
-/* True if the firmware implements extension `ext` (Base: probe_extension). */
-int sbi_probe(long ext);
 void sbi_console_putchar(int c);
 void sbi_set_timer(uint64_t stime);
 /* HSM hart_get_status: an enum sbi_hsm_state, or a negative SBI error. */
