@@ -7,6 +7,7 @@
 #include <arch/csr.h>
 #include <arch/sbi.h>
 #include <arch/mmu.h>
+#include <arch/timer.h>
 
 #include "console.h"
 #include "dev/ns16550.h"
@@ -54,20 +55,17 @@ static int try_getc(void)
 
 /*
  * Poll, sleeping in wfi between polls: the timer (sie.STIE, with sstatus.SIE
- * off so no trap is taken) wakes the hart every `tick`. The UART's own
- * interrupt is not used yet.
+ * off so no trap is taken) wakes the hart every `tick`. The caller re-arms
+ * the scheduler's tick afterwards. The UART's own interrupt is not used yet.
  */
 int console_getc(unsigned long tick)
 {
 	int c;
 
 	while ((c = try_getc()) < 0) {
-		sbi_set_timer(rdtime() + tick);
-		csr_set(sie, SIE_STIE);
+		timer_set(rdtime() + tick);
 		wfi();
-		csr_clear(sie, SIE_STIE);
 	}
-	sbi_set_timer(UINT64_MAX);
 	return c;
 }
 

@@ -6,9 +6,11 @@
  *  3. free memory = RAM - reserved - kernel image - device tree (pmem)
  *  4. final kernel page table (mmu_init), devices mapped, console on the UART
  *  5. other harts stay parked in the firmware (SBI HSM: stopped)
- *  6. roottask: the second boot module, in its own address space, in U-mode
+ *  6. scheduler and timer; the kernel pool, the root factory, sigma0 and the
+ *     roottask (bootstrap.c); then the scheduler runs them
  */
 #include <arch/csr.h>
+#include <arch/fpu.h>
 #include <arch/hart.h>
 #include <arch/layout.h>
 #include <arch/mmu.h>
@@ -17,7 +19,7 @@
 #include <l4/layout.h>
 
 #include "boot.h"
-#include "bootmod.h"
+#include "bootstrap.h"
 #include "console.h"
 #include "lib/board.h"
 #include "lib/fdt.h"
@@ -25,7 +27,7 @@
 #include "panic.h"
 #include "pmem.h"
 #include "power.h"
-#include "thread.h"
+#include "sched.h"
 
 #ifndef L4RV_VERSION
 #define L4RV_VERSION "unknown"
@@ -33,12 +35,9 @@
 
 uintptr_t kernel_pa_base;
 uint64_t boot_instret0;
-unsigned long console_tick;     /* timebase ticks between console polls (10 ms) */
 
 static struct board board;
 static struct hart harts[MAX_HARTS];
-static struct task root_task;
-static struct thread root_thread;
 
 extern char _start[], _end[];
 extern char boot_stack_top[];
@@ -165,29 +164,34 @@ static void selftests(void)
 	}
 }
 
-static void start_roottask(void)
+/* Whether the ISA string's single-letter part (before the first '_') has `ext`. */
+static bool isa_has_letter(const char *isa, char ext)
 {
-	const struct bootmod *m;
-	uint64_t entry;
-	int err;
+	if (strncmp(isa, "rv64", 4) != 0)
+		return false;
+	for (const char *p = isa + 4; *p && *p != '_'; p++)
+		if (*p == ext)
+			return true;
+	return false;
+}
 
-	kprintf("boot modules: %lu\n", (unsigned long)bootmod_table.count);
-	for (uint64_t i = 0; i < bootmod_table.count; i++)
-		kprintf("  module %lu: %s, %lu bytes\n", (unsigned long)i, bootmod_table.mod[i].name,
-			(unsigned long)bootmod_table.mod[i].size);
-	if (bootmod_table.count < 2)
-		panic("no roottask module (expected sigma0 and the roottask)");
-	/* sigma0 (module 0) is started with the memory issue, once it has IPC to serve. */
-	m = &bootmod_table.mod[1];
-	err = task_create_from_elf(&root_task, m->name, (const void *)m->start, m->size, &entry);
-	if (err)
-		panic("cannot load the roottask %s: error %d", m->name, err);
-	thread_init_user(&root_thread, &root_task, entry, L4_ROOTTASK_STACK_TOP);
-	/* Hand the roottask the instret of kernel entry, for the boot measurement. */
-	root_thread.frame.regs[REG_A0] = boot_instret0;
-	this_hart()->current = &root_thread;
-	kprintf("free memory: %lu KiB\n", (unsigned long)(memmap_total(&pmem_free) >> 10));
-	kprintf("starting roottask %s at %#lx\n", m->name, (unsigned long)entry);
+/* Whether the ISA string names the multi-letter extension `ext` (e.g. "sstc"). */
+static bool isa_has_ext(const char *isa, const char *ext)
+{
+	size_t n = strlen(ext);
+
+	for (const char *p = isa; (p = strchr(p, '_')); p++)
+		if (strncmp(p + 1, ext, n) == 0 && (p[n + 1] == '_' || p[n + 1] == '\0'))
+			return true;
+	return false;
+}
+
+static const char *boot_hart_isa(unsigned long hartid)
+{
+	for (unsigned i = 0; i < board.nharts; i++)
+		if (board.harts[i].hartid == hartid)
+			return board.harts[i].isa;
+	return "";
 }
 
 void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t instret0)
@@ -208,7 +212,6 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 
 	uint64_t t_dt = rdinstret();
 	read_device_tree(dtb_pa);
-	console_tick = board.timebase_hz ? board.timebase_hz / 100 : 100000;
 	uint64_t t_mem = rdinstret();
 	init_free_memory(dtb_pa);
 
@@ -235,10 +238,13 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	selftests();
 	/* User code may read cycle, time and instret (benchmarks). */
 	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
+	const char *isa = boot_hart_isa(hartid);
+	fpu_available = isa_has_letter(isa, 'f') && isa_has_letter(isa, 'd');
+	sched_init(board.timebase_hz, isa_has_ext(isa, "sstc"));
 	uint64_t t_root = rdinstret();
-	start_roottask();
+	bootstrap(&board, hartid, (uint64_t)(_end - _start), dtb_pa, fdt_be32(phys_to_virt(dtb_pa + 4)), instret0);
 	kprintf("boot instructions (instret; exact under qemu -icount): entry+banner %lu, device tree %lu, free memory %lu, "
-		"page tables %lu, report %lu, roottask load %lu\n",
+		"page tables %lu, report %lu, boot tasks %lu\n",
 		(unsigned long)(t_dt - instret0), (unsigned long)(t_mem - t_dt),
 		(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
 		(unsigned long)(t_root - t_report), (unsigned long)(rdinstret() - t_root));

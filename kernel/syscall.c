@@ -1,17 +1,25 @@
 /*
- * syscall.c - system calls (l4/syscall.h). Every check of user input is
- * here; what follows a check cannot fail because of the caller.
+ * syscall.c - the system-call layer: decodes the syscall word, finds the
+ * capability and hands a call on a kernel object to its decoder (kernel/obj/).
+ * Every check of user input happens here or in those decoders; what follows
+ * a check cannot fail because of the caller.
  */
 #include <arch/hart.h>
 #include <arch/trapframe.h>
 
 #include <l4/errno.h>
+#include <l4/ipc.h>
+#include <l4/kobj.h>
 #include <l4/syscall.h>
 
 #include "console.h"
+#include "obj/endpoint.h"
+#include "obj/factory.h"
+#include "obj/task.h"
+#include "obj/thread.h"
 #include "power.h"
+#include "sched.h"
 #include "syscall.h"
-#include "thread.h"
 #include "uaccess.h"
 
 static long sys_debug(struct thread *th, const struct trapframe *f)
@@ -40,8 +48,11 @@ static long sys_debug(struct thread *th, const struct trapframe *f)
 		}
 		return (long)a2;
 	}
-	case L4_DEBUG_GETC:
-		return console_getc(console_tick);
+	case L4_DEBUG_GETC: {
+		int c = console_getc(sched_timeslice);
+		sched_rearm();
+		return c;
+	}
 	case L4_DEBUG_SHUTDOWN:
 		if (a1 > 255)
 			return -L4_EINVAL;
@@ -51,22 +62,92 @@ static long sys_debug(struct thread *th, const struct trapframe *f)
 	}
 }
 
+/* A call on a kernel object: the decoder's result becomes the reply. */
+static void invoke(struct thread *th, struct cap *c, uint64_t word, struct trapframe *f)
+{
+	uint64_t tag = f->regs[REG_A0];
+	uint64_t label = l4_tag_label(tag);
+	long ret;
+
+	if ((word & L4_IPC_FLAGS_MASK) != L4_IPC_CALL || tag >> 48) {
+		ret = -L4_EINVAL;
+	} else {
+		switch (cap_obj(c)->type) {
+		case L4_OBJ_FACTORY: ret = factory_invoke(th, c, label, f); break;
+		case L4_OBJ_TASK: ret = task_invoke(th, c, label, f); break;
+		case L4_OBJ_THREAD: ret = thread_invoke(th, c, label, f); break;
+		default: ret = -L4_ENOSYS; break;
+		}
+	}
+	/* The caller may have destroyed itself: then there is no one to answer. */
+	if (this_hart()->current != th)
+		return;
+	f->regs[REG_A0] = ret < 0 ? (uint64_t)ret : l4_tag(0, (unsigned)ret, 0);
+	f->regs[REG_A7] = 0;
+}
+
+static void sys_ipc(struct thread *th, struct trapframe *f)
+{
+	uint64_t word = f->regs[REG_A7];
+	uint64_t flags = word & L4_IPC_FLAGS_MASK;
+	uint64_t sel = word >> L4_SEL_SHIFT & L4_SEL_MAX;
+	unsigned snd_to = (unsigned)(word >> L4_SND_TIMEOUT_SHIFT) & 0xffff;
+	unsigned rcv_to = (unsigned)(word >> L4_RCV_TIMEOUT_SHIFT) & 0xffff;
+	long err = -L4_EINVAL;
+
+	if (flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY) || (snd_to | rcv_to) & 0x8000 || !flags)
+		goto fail;
+	struct cap *c = captab_lookup(&th->task->caps, sel);
+	err = -L4_EBADCAP;
+	if (!c)
+		goto fail;
+	switch (cap_obj(c)->type) {
+	case L4_OBJ_FACTORY:
+	case L4_OBJ_TASK:
+	case L4_OBJ_THREAD:
+		invoke(th, c, word, f);
+		return;
+	case L4_OBJ_ENDPOINT:
+		/* Blocking receive (open wait); sending arrives with the IPC issue. */
+		if (flags == L4_IPC_RECV && rcv_to == L4_TIMEOUT_NEVER) {
+			err = -L4_EPERM;
+			if (!(cap_rights(c) & L4_RIGHT_R))
+				goto fail;
+			endpoint_wait((struct endpoint *)cap_obj(c), th);
+			return;
+		}
+		err = -L4_ENOSYS;
+		goto fail;
+	default:
+		err = -L4_ENOSYS;
+		goto fail;
+	}
+fail:
+	f->regs[REG_A0] = (uint64_t)err;
+}
+
 void syscall_dispatch(struct trapframe *f)
 {
 	struct thread *th = this_hart()->current;
-	long ret;
+	uint64_t word = f->regs[REG_A7];
 
-	switch (f->regs[REG_A7]) {
+	switch (word & L4_SYS_MASK) {
+	case L4_SYS_IPC:
+		sys_ipc(th, f);
+		return;
 	case L4_SYS_YIELD:
-		ret = 0;        /* one thread per hart so far: nothing to yield to */
-		break;
+		if (word & ~L4_SYS_MASK) {
+			f->regs[REG_A0] = (uint64_t)-L4_EINVAL;
+			return;
+		}
+		f->regs[REG_A0] = 0;
+		sched_yield();
+		return;
 	case L4_SYS_DEBUG:
-		ret = sys_debug(th, f);
-		break;
-	case L4_SYS_IPC:        /* IPC arrives with the IPC issue */
+		f->regs[REG_A0] = word & ~L4_SYS_MASK ? (uint64_t)-L4_EINVAL : (uint64_t)sys_debug(th, f);
+		return;
 	default:
-		ret = -L4_ENOSYS;
-		break;
+		f->regs[REG_A0] = (uint64_t)-L4_ENOSYS;
+		return;
 	}
-	f->regs[REG_A0] = (uint64_t)ret;
 }

@@ -6,7 +6,7 @@
 #include <l4/layout.h>
 
 #include "lib/kstring.h"
-#include "thread.h"
+#include "obj/task.h"
 #include "uaccess.h"
 
 /* The direct-map address of user byte `va`, if mapped U+R; else NULL. */

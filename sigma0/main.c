@@ -1,13 +1,22 @@
 /*
  * sigma0 - the root pager. It will own all free physical memory and device
- * MMIO and hand pages out over IPC (the memory issue). Until the kernel has
- * IPC, it is packed into the image as boot module 0 but not started: the
- * kernel lists it at boot, and this program only says what it is.
+ * MMIO and hand pages out over IPC (the memory issue). For now it starts,
+ * says so, and waits on its endpoint (capability L4_CAP_SIGMA0) for requests,
+ * which nobody can send until the IPC issue.
  */
+#include <l4/errno.h>
+#include <l4/ipc.h>
+#include <l4/kobj.h>
 #include <l4/stdio.h>
 
 int main(void)
 {
-	l4_puts("sigma0: the root pager has no IPC to serve yet");
-	return 0;
+	struct l4_msg m = { 0 };
+
+	l4_puts("sigma0: waiting for requests");
+	for (;;) {
+		long r = l4_receive(L4_CAP_SIGMA0, &m);
+		if (r < 0)
+			l4_printf("sigma0: receive failed: %ld\n", r);
+	}
 }

@@ -15,6 +15,7 @@ endef
 -include test/host/build.mk
 -include test/host/lib.mk
 -include test/host/sched.mk
+-include test/host/kobj.mk
 include test/target/build.mk
 -include test/fuzz/build.mk
 

@@ -49,10 +49,10 @@ void test_memory(void)
 	tap_eq(l4_debug_write((const void *)(L4_USER_END - 1), 2), -L4_EFAULT,
 	       "write crossing the end of user space: EFAULT");
 	tap_eq(l4_debug_write((const void *)~0ul, 2), -L4_EFAULT, "write wrapping around 2^64: EFAULT");
-	tap_eq(l4_debug_write((const void *)0x2000000000ul, 8), -L4_EFAULT,
+	tap_eq(l4_debug_write((const void *)0x3000000000ul, 8), -L4_EFAULT,
 	       "write from an unmapped user address: EFAULT");
-	tap_eq(l4_debug_write((const void *)(L4_ROOTTASK_STACK_TOP - 4), 8), -L4_EFAULT,
-	       "write running off the top of the stack: EFAULT");
+	tap_eq(l4_debug_write((const void *)(L4_BOOT_UTCB + L4_PAGE_SIZE - 4), 8), -L4_EFAULT,
+	       "write running off the top of the UTCB (above the stack): EFAULT");
 	tap_eq(l4_debug_write((const void *)(L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE - 4), 8),
 	       -L4_EFAULT, "write starting below the stack: EFAULT");
 	tap_eq(l4_debug_write(ro_text, L4_DEBUG_WRITE_MAX + 1), -L4_ERANGE,

@@ -67,7 +67,7 @@ void test_robust(void)
 		long ret = raw_ecall(r);
 		if (ret >= 0)
 			ok++;
-		else if (ret >= -L4_ERANGE)
+		else if (ret > -L4_ERRNO_COUNT)
 			errors++;
 		else
 			bad++;

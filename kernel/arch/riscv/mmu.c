@@ -7,18 +7,27 @@
 #include <arch/mmu.h>
 
 #include "lib/board.h"
+#include "lib/kmem.h"
 #include "lib/kstring.h"
+#include "obj/object.h"
 #include "panic.h"
 #include "pmem.h"
 
 pte_t *kernel_root;
+unsigned mmu_asid_bits;
+static uint64_t asid_used[65536 / 64];  /* bit a: ASID a is taken (bit 0 always) */
 static uintptr_t io_next = IO_BASE;
 
 extern char _start[], _etext[], _erodata[], _end[];
 
 static const size_t level_size[3] = { PAGE_SIZE, MEGAPAGE_SIZE, GIGAPAGE_SIZE };
 
-int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
+static void *table_alloc(struct quota *q)
+{
+	return q ? kmem_alloc_q(&kmem_pool, q, PAGE_SIZE) : pmem_alloc_page();
+}
+
+int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm, struct quota *q)
 {
 	kassert(((va | pa | size) & (PAGE_SIZE - 1)) == 0);
 	while (size) {
@@ -36,7 +45,7 @@ int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
 		for (; level > leaf; level--) {
 			pte_t *pte = &table[VPN(va, level)];
 			if (!(*pte & PTE_V)) {
-				void *next = pmem_alloc_page();
+				void *next = table_alloc(q);
 				if (!next)
 					return -1;
 				*pte = pte_table(virt_to_phys(next));
@@ -70,14 +79,111 @@ pte_t *mmu_lookup(pte_t *root, uintptr_t va, size_t *size)
 	return NULL;
 }
 
-uint64_t mmu_satp(const pte_t *root)
+void mmu_unmap_page(pte_t *root, uintptr_t va)
 {
-	return SATP_MODE_SV39 | virt_to_phys(root) >> PAGE_SHIFT;
+	size_t sz;
+	pte_t *pte = mmu_lookup(root, va, &sz);
+
+	if (pte && sz == PAGE_SIZE)
+		*pte = 0;
+}
+
+static void free_tables(pte_t *table, int level, struct quota *q)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		pte_t e = table[i];
+		if ((e & PTE_V) && !pte_is_leaf(e)) {
+			pte_t *next = phys_to_virt(pte_pa(e));
+			if (level > 1)
+				free_tables(next, level - 1, q);
+			kmem_free_q(&kmem_pool, q, next, PAGE_SIZE);
+		}
+	}
+}
+
+void mmu_free_user_tables(pte_t *root, struct quota *q)
+{
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+		pte_t e = root[i];
+		if ((e & PTE_V) && !pte_is_leaf(e)) {
+			pte_t *l1 = phys_to_virt(pte_pa(e));
+			free_tables(l1, 1, q);
+			kmem_free_q(&kmem_pool, q, l1, PAGE_SIZE);
+		}
+		root[i] = 0;
+	}
+}
+
+uint64_t mmu_satp(const pte_t *root, uint16_t asid)
+{
+	return SATP_MODE_SV39 | (uint64_t)asid << SATP_ASID_SHIFT | virt_to_phys(root) >> PAGE_SHIFT;
+}
+
+void mmu_switch(const pte_t *root, uint16_t asid)
+{
+	uint64_t satp = mmu_satp(root, asid);
+
+	if (csr_read(satp) == satp)
+		return;
+	csr_write(satp, satp);
+	if (asid == 0)
+		sfence_vma_all();
+}
+
+void mmu_leave(const pte_t *root)
+{
+	if ((csr_read(satp) & ((1UL << 44) - 1)) == virt_to_phys(root) >> PAGE_SHIFT) {
+		csr_write(satp, mmu_satp(kernel_root, 0));
+		sfence_vma_all();
+	}
+}
+
+/* Write all ones to satp.ASID and see which bits stick (privileged spec 4.1.11). */
+static void probe_asid_bits(void)
+{
+	uint64_t satp = mmu_satp(kernel_root, 0);
+
+	csr_write(satp, satp | SATP_ASID_MASK << SATP_ASID_SHIFT);
+	uint64_t got = csr_read(satp) >> SATP_ASID_SHIFT & SATP_ASID_MASK;
+	csr_write(satp, satp);
+	sfence_vma_all();
+	/* The implemented bits are the low ones (4.1.11): count them. */
+	while (got & 1) {
+		mmu_asid_bits++;
+		got >>= 1;
+	}
+	asid_used[0] = 1;
+}
+
+uint16_t mmu_asid_alloc(void)
+{
+	uint64_t n = mmu_asid_bits ? 1UL << mmu_asid_bits : 0;
+
+	for (uint64_t w = 0; w < (n + 63) / 64; w++) {
+		if (asid_used[w] == UINT64_MAX)
+			continue;
+		unsigned b = 0;
+		while (asid_used[w] >> b & 1)   /* no libgcc: a plain scan (creation is rare) */
+			b++;
+		if (w * 64 + b >= n)
+			break;
+		asid_used[w] |= 1UL << b;
+		return (uint16_t)(w * 64 + b);
+	}
+	return 0;
+}
+
+void mmu_asid_free(uint16_t asid)
+{
+	if (asid == 0)
+		return;
+	asid_used[asid / 64] &= ~(1UL << (asid % 64));
+	__asm__ volatile("sfence.vma zero, %0" :: "r"((uint64_t)asid) : "memory");
 }
 
 static void map_kernel(uintptr_t from, uintptr_t to, uint64_t perm)
 {
-	if (mmu_map(kernel_root, from, virt_to_phys((void *)from), to - from, perm | PTE_G))
+	if (mmu_map(kernel_root, from, virt_to_phys((void *)from), to - from, perm | PTE_G, NULL))
 		panic("out of memory mapping the kernel");
 }
 
@@ -106,7 +212,7 @@ void mmu_init(const struct board *b)
 			hi = DIRECT_MAP_SIZE;   /* RAM above 128 GiB is not used */
 		if (lo >= hi)
 			continue;
-		if (mmu_map(kernel_root, DIRECT_MAP_BASE + lo, lo, hi - lo, PTE_R | PTE_W | PTE_G))
+		if (mmu_map(kernel_root, DIRECT_MAP_BASE + lo, lo, hi - lo, PTE_R | PTE_W | PTE_G, NULL))
 			panic("out of memory for the direct map");
 	}
 
@@ -115,8 +221,9 @@ void mmu_init(const struct board *b)
 		panic("out of memory for the IO window");
 	kernel_root[VPN(IO_BASE, 2)] = pte_table(virt_to_phys(io_l1));
 
-	csr_write(satp, mmu_satp(kernel_root));
+	csr_write(satp, mmu_satp(kernel_root, 0));
 	sfence_vma_all();
+	probe_asid_bits();
 }
 
 void *ioremap(uint64_t pa, size_t size)
@@ -127,7 +234,7 @@ void *ioremap(uint64_t pa, size_t size)
 
 	if (len > IO_BASE + IO_SIZE - io_next)
 		panic("IO window full mapping %#lx", (unsigned long)pa);
-	if (mmu_map(kernel_root, va, pa - off, len, PTE_R | PTE_W | PTE_G))
+	if (mmu_map(kernel_root, va, pa - off, len, PTE_R | PTE_W | PTE_G, NULL))
 		panic("out of memory mapping device %#lx", (unsigned long)pa);
 	sfence_vma_all();
 	io_next += len;

@@ -1,28 +1,60 @@
 /*
  * trap.c - what happens after trap.S saved the registers: system calls,
- * exceptions of user threads, and (unexpected so far) traps of the kernel.
+ * the timer, exceptions of user threads (the first FP instruction of a
+ * thread among them), and traps of the kernel (only a CSR probe expects one).
  */
 #include <arch/csr.h>
+#include <arch/fpu.h>
 #include <arch/hart.h>
 #include <arch/trapframe.h>
 
+#include "obj/thread.h"
 #include "panic.h"
+#include "sched.h"
 #include "syscall.h"
-#include "thread.h"
 
 void trap_from_user(struct trapframe *f);
 void trap_from_kernel(struct trapframe *f);
 
+bool fpu_available;     /* the harts have F and D (main.c, from the device tree) */
+
+/*
+ * An illegal instruction while the thread's FP is off may be its first FP
+ * instruction: give it zeroed FP state and let it retry. If it was not an FP
+ * instruction it traps again with FP on, and is a real fault then.
+ */
+static bool fpu_first_use(struct hart *h, struct thread *th)
+{
+	static const struct fpu_state zero;
+	struct thread *fo = h->fpu_owner;
+
+	if (!fpu_available || th->fpu_used)
+		return false;
+	if (fo && (fo->frame.sstatus & SSTATUS_FS) == SSTATUS_FS) {
+		fpu_save(&fo->fpu);
+		fo->frame.sstatus = (fo->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+	}
+	fpu_restore(&zero);
+	th->fpu_used = true;
+	h->fpu_owner = th;
+	th->frame.sstatus |= SSTATUS_FS_INITIAL;
+	return true;
+}
+
 void trap_from_user(struct trapframe *f)
 {
-	struct thread *th = this_hart()->current;
+	struct hart *h = this_hart();
+	struct thread *th = h->current;
 
-	if (f->scause & SCAUSE_INTR) {
-		/* No interrupt source is enabled while a user thread runs yet. */
+	if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
+		sched_tick();
+	} else if (f->scause & SCAUSE_INTR) {
 		panic_trap(f, "unexpected interrupt from user mode");
 	} else if (f->scause == EXC_ECALL_U) {
 		f->regs[0] += 4;
 		syscall_dispatch(f);
+	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {
+		/* retry the instruction */
 	} else {
 		thread_fault(th);
 	}
@@ -31,6 +63,13 @@ void trap_from_user(struct trapframe *f)
 
 void trap_from_kernel(struct trapframe *f)
 {
+	struct hart *h = this_hart();
+
+	if (h->probing && f->scause == EXC_ILLEGAL_INSN) {
+		h->probe_trapped = true;
+		f->regs[0] += 4;
+		return;
+	}
 	panic_trap(f, f->scause & SCAUSE_INTR ? "unexpected interrupt in the kernel"
 					      : "exception in the kernel");
 }

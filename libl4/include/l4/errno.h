@@ -1,14 +1,23 @@
 /*
  * l4/errno.h - error codes of the l4rv system-call interface. System calls
- * return a signed word in a0: >= 0 is success (a result), -L4_Exxx an error.
- * Shared by the kernel and user code; docs/abi.md explains each one.
+ * return a signed word in a0: >= 0 is success (a result or a message tag),
+ * -L4_Exxx an error. Shared by the kernel and user code; docs/abi.md says
+ * which call returns which and what each means there.
  */
 #pragma once
 
 enum l4_error {
 	L4_OK = 0,
-	L4_ENOSYS = 1,   /* no such system call or operation */
-	L4_EINVAL = 2,   /* an argument is out of its range */
-	L4_EFAULT = 3,   /* a user buffer is not mapped with the rights the call needs */
-	L4_ERANGE = 4,   /* a length is above the call's limit */
+	L4_ENOSYS = 1,     /* no such system call or operation */
+	L4_EINVAL = 2,     /* an argument is out of its range */
+	L4_EFAULT = 3,     /* a user buffer is not mapped with the rights the call needs */
+	L4_ERANGE = 4,     /* a length is above the call's limit */
+	L4_EBADCAP = 5,    /* the selector is 0, beyond the capability table, or names an empty slot */
+	L4_ETYPE = 6,      /* the capability names an object of another type than the operation needs */
+	L4_EPERM = 7,      /* the capability lacks a right the operation needs, or a priority is above the caller's maximum */
+	L4_ENOMEM = 8,     /* the factory's quota (or the kernel pool) cannot hold the object */
+	L4_EEXIST = 9,     /* the destination slot is occupied */
+	L4_EBUSY = 10,     /* the object is in a state that forbids the operation (e.g. a started thread) */
+	L4_ECANCELED = 11, /* the IPC was aborted: its partner or object was destroyed, or the thread stopped */
+	L4_ERRNO_COUNT
 };

@@ -1,18 +1,30 @@
 /*
- * l4/syscall.h - system-call numbers and the debug-call operations.
+ * l4/syscall.h - the system-call interface: three calls, chosen by the low
+ * bits of a7 (the "syscall word").
  *
- * Calling convention (docs/abi.md): `ecall` with the system-call number in a7
- * and arguments in a0..a5; the result comes back in a0 (l4/errno.h). Every
- * other register is preserved across the call.
+ *   L4_SYS_IPC    the IPC operation; everything else (kernel objects included)
+ *                 is a message on a capability: l4/ipc.h
+ *   L4_SYS_YIELD  give up the rest of the timeslice
+ *   L4_SYS_DEBUG  debug console and test support, operation in a0
+ *
+ * For L4_SYS_IPC the whole of a7 is used (l4/ipc.h):
+ *
+ *   63      48 47      32 31            12 11      4 3    0
+ *  | rcv tmo  | snd tmo  |  selector (20)  |  flags  | 0000 |
+ *
+ * For the other calls bits 4..63 of a7 must be zero. The result comes back in
+ * a0 (l4/errno.h); docs/abi.md lists the registers of each call.
  */
 #pragma once
 
 enum l4_syscall {
-	L4_SYS_IPC = 0,     /* the IPC operation: not yet implemented, returns -L4_ENOSYS */
-	L4_SYS_YIELD = 1,   /* give up the rest of the timeslice (returns 0) */
-	L4_SYS_DEBUG = 2,   /* debug console and test support, operation in a0 */
+	L4_SYS_IPC = 0,
+	L4_SYS_YIELD = 1,
+	L4_SYS_DEBUG = 2,
 	L4_SYS_COUNT
 };
+
+#define L4_SYS_MASK 0xfUL
 
 /* L4_SYS_DEBUG operations (a0). */
 enum l4_debug_op {

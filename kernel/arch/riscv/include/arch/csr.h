@@ -9,12 +9,15 @@
 #define SSTATUS_SPIE (1UL << 5)
 #define SSTATUS_SPP (1UL << 8)         /* previous mode: 1 = S, 0 = U */
 #define SSTATUS_FS (3UL << 13)         /* FPU state: 0 off, 1 initial, 2 clean, 3 dirty */
+#define SSTATUS_FS_INITIAL (1UL << 13)
+#define SSTATUS_FS_CLEAN (2UL << 13)
 #define SSTATUS_SUM (1UL << 18)        /* S-mode may access U pages */
 #define SSTATUS_MXR (1UL << 19)
 
 #define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
 #define SIE_SEIE (1UL << 9)
+#define SIP_STIP (1UL << 5)
 
 #define SCAUSE_INTR (1UL << 63)
 enum scause_exc {

@@ -12,7 +12,11 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include <arch/trapframe.h>
+
+#include "lib/runq.h"
 
 struct thread;
 
@@ -21,7 +25,13 @@ struct hart {
 	struct trapframe *frame;        /* trap.S: where the current thread's registers go */
 	uint64_t kstack_top;            /* trap.S: the kernel stack for traps from user mode */
 	unsigned long hartid;           /* the hardware id (mhartid) */
-	struct thread *current;         /* the thread whose frame is `frame` */
+	struct thread *current;         /* the READY thread running here, NULL when idle */
+	struct thread *fpu_owner;       /* whose values the FP registers hold */
+	struct thread *slice_owner;     /* current at the last tick (sched.c) */
+	struct runq rq;                 /* READY threads of this hart except current */
+	uint64_t timer_armed;           /* the programmed deadline (UINT64_MAX: none) */
+	bool idle_reported;
+	bool probing, probe_trapped;    /* trap.c: a CSR probe's illegal instruction is skipped */
 };
 
 _Static_assert(__builtin_offsetof(struct hart, frame) == HART_FRAME, "trap.S");

@@ -53,10 +53,20 @@ static inline int pte_is_leaf(pte_t pte)
 /*
  * Map [va, va+size) to [pa, pa+size) in the tree at `root` with `perm`
  * (PTE_R/W/X/U/G), using 1 GiB and 2 MiB leaves where alignment allows.
- * Tables come from pmem_alloc_page(). Addresses must be page-aligned and the
- * range unmapped. Returns 0, or -1 when no memory is left for a table.
+ * Addresses must be page-aligned and the range unmapped. New tables come
+ * from the kernel pool charged to q, or (q == NULL, the kernel's own tables
+ * at boot) from pmem_alloc_page(). Returns 0, or -1 when no memory is left
+ * for a table (tables made so far stay; they are freed with the tree).
  */
-int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm);
+struct quota;
+int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm, struct quota *q);
+
+/* Remove the 4 KiB leaf at va if there is one (no TLB flush: the caller's job). */
+void mmu_unmap_page(pte_t *root, uintptr_t va);
+
+/* Free every table of the user half of `root` (not the root, not the pages
+ * the leaves point to) back to the pool, crediting q. */
+void mmu_free_user_tables(pte_t *root, struct quota *q);
 
 /* The leaf PTE that maps va (NULL if none); *size gets the leaf's size. */
 pte_t *mmu_lookup(pte_t *root, uintptr_t va, size_t *size);
@@ -64,10 +74,37 @@ pte_t *mmu_lookup(pte_t *root, uintptr_t va, size_t *size);
 /* The kernel's page table (root), built by mmu_init. */
 extern pte_t *kernel_root;
 struct board;
-struct memmap;
 /* Build the kernel's final page table from the board's RAM and switch to it. */
 void mmu_init(const struct board *b);
 /* Map device registers into the IO window (boot time only); returns their address. */
 void *ioremap(uint64_t pa, size_t size);
-/* satp value for the tree at `root` (ASID 0 until ASIDs are managed). */
-uint64_t mmu_satp(const pte_t *root);
+
+/*
+ * Address-space identifiers (privileged spec 4.1.11): mmu_init probes how
+ * many ASID bits satp keeps (mmu_asid_bits; 0 on harts without ASIDs, such
+ * as the VisionFive 2's U74). ASID 0 is the kernel's and that of any task
+ * that found none free: switching to it flushes the TLB.
+ */
+extern unsigned mmu_asid_bits;
+/* A free ASID, or 0 if there is none (or the hart has none). */
+uint16_t mmu_asid_alloc(void);
+/* Release an ASID and flush its translations, so its next user starts clean. */
+void mmu_asid_free(uint16_t asid);
+
+/* satp value for the tree at `root` with `asid`. */
+uint64_t mmu_satp(const pte_t *root, uint16_t asid);
+
+/* Flush the translation of va in address space `asid` (every space if 0). */
+static inline void mmu_flush_page(uintptr_t va, uint16_t asid)
+{
+	if (asid)
+		__asm__ volatile("sfence.vma %0, %1" :: "r"(va), "r"((uint64_t)asid) : "memory");
+	else
+		__asm__ volatile("sfence.vma %0, zero" :: "r"(va) : "memory");
+}
+
+/* If this hart runs on `root`, move it to the kernel's table (the root is about to be freed). */
+void mmu_leave(const pte_t *root);
+
+/* Switch to (root, asid): writes satp if it differs, flushes only without an ASID. */
+void mmu_switch(const pte_t *root, uint16_t asid);

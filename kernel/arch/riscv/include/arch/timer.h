@@ -1,0 +1,16 @@
+/*
+ * arch/timer.h - the hart's one-shot timer: the Sstc extension's stimecmp
+ * when the hart has it (written directly, no firmware call), else SBI
+ * set_timer. Either way the interrupt is sip.STIP, cleared by programming a
+ * later deadline. Deadlines are in rdtime ticks.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Probe Sstc (if the ISA string names it, try the CSR) and enable the timer interrupt. */
+void timer_init(bool isa_has_sstc);
+/* Fire at `when` (UINT64_MAX: never). */
+void timer_set(uint64_t when);
+extern bool timer_sstc;

@@ -1,0 +1,204 @@
+/*
+ * bootstrap.c - from the boot modules to running tasks: reserve the
+ * kernel-memory pool, make the root factory, build sigma0 and the roottask
+ * (each a task with one thread, its image, stack and UTCB), give them their
+ * first capabilities (l4/kobj.h, L4_CAP_*) and fill the KIP.
+ */
+#include <arch/hart.h>
+#include <arch/layout.h>
+#include <arch/fpu.h>
+#include <arch/mmu.h>
+#include <arch/timer.h>
+
+#include <l4/kip.h>
+#include <l4/kobj.h>
+#include <l4/layout.h>
+
+#include "bootmod.h"
+#include "bootstrap.h"
+#include "console.h"
+#include "kip.h"
+#include "lib/board.h"
+#include "lib/elf.h"
+#include "lib/kstring.h"
+#include "obj/endpoint.h"
+#include "obj/factory.h"
+#include "obj/task.h"
+#include "obj/thread.h"
+#include "panic.h"
+#include "pmem.h"
+#include "sched.h"
+
+#define ROOTTASK_PRIO 100
+#define SIGMA0_PRIO 200
+#define SIGMA0_CAPS_LOG2 6
+
+static void copy_name(char *dst, const char *src, size_t size)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* One eighth of free RAM, 4 MiB to 256 MiB, 2 MiB-aligned. */
+static void reserve_pool(void)
+{
+	uint64_t size = memmap_total(&pmem_free) / 8;
+	uint64_t pa;
+
+	size = size < (4UL << 20) ? 4UL << 20 : size > (256UL << 20) ? 256UL << 20 : size;
+	size &= ~(MEGAPAGE_SIZE - 1);
+	while (!memmap_alloc(&pmem_free, size, MEGAPAGE_SIZE, &pa))
+		if ((size /= 2) < MEGAPAGE_SIZE)
+			panic("no room for the kernel-memory pool");
+	if (!kmem_init(&kmem_pool, phys_to_virt(pa), size))
+		panic("kernel-memory pool too small");
+	kobj_init(&root_factory.o.k, L4_OBJ_FACTORY);
+	root_factory.quota.limit = kmem_pool.size;
+	kip->kmem_size = kmem_pool.size;
+	kip_add_mem(pa, size, L4_KIP_MEM_KMEM);
+	kprintf("kernel memory: %lu KiB pool at %#lx\n", (unsigned long)(size >> 10), (unsigned long)pa);
+}
+
+static uint64_t elf_perm(uint32_t flags)
+{
+	return (flags & ELF_PF_R ? PTE_R : 0) | (flags & ELF_PF_W ? PTE_W : 0) |
+	       (flags & ELF_PF_X ? PTE_X : 0);
+}
+
+/* The user page at va of t, mapped with at least `perm` (a new zeroed page if none). */
+static void *user_page(struct task *t, uint64_t va, uint64_t perm)
+{
+	size_t sz;
+	pte_t *pte = mmu_lookup(t->root, va, &sz);
+
+	if (pte) {
+		*pte |= perm;   /* two segments share this page: union of rights */
+		return phys_to_virt(pte_pa(*pte));
+	}
+	void *page = pmem_alloc_page();
+	if (!page || task_map(t, va, virt_to_phys(page), PAGE_SIZE, perm))
+		panic("out of memory loading a boot task");
+	return page;
+}
+
+/* A task running the ELF module m in one thread; its task and thread in slots 1 and 2. */
+static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, unsigned prio, unsigned max_prio)
+{
+	struct elf_info info;
+	int err = elf_parse((const void *)m->start, m->size, L4_USER_BASE,
+			    L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE, &info);
+
+	if (err)
+		panic("cannot load boot module %s: ELF error %d", m->name, err);
+	struct task *t = task_create(&root_factory, caps_log2);
+	struct thread *th = thread_create(&root_factory);
+	if (!t || !th)
+		panic("out of kernel memory for %s", m->name);
+	copy_name(t->name, m->name, sizeof(t->name));
+
+	for (unsigned i = 0; i < info.nsegs; i++) {
+		const struct elf_segment *s = &info.segs[i];
+		for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
+			uint8_t *page = user_page(t, va, elf_perm(s->flags));
+			/* Copy the part of the file that falls into this page. */
+			uint64_t lo = va > s->vaddr ? va : s->vaddr;
+			uint64_t hi = va + PAGE_SIZE;
+			if (hi > s->vaddr + s->filesz)
+				hi = s->vaddr + s->filesz;
+			if (lo < hi)
+				memcpy(page + (lo - va), (const uint8_t *)m->start + s->offset + (lo - s->vaddr), hi - lo);
+		}
+	}
+	for (uint64_t va = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE; va < L4_ROOTTASK_STACK_TOP; va += PAGE_SIZE)
+		user_page(t, va, PTE_R | PTE_W);
+
+	thread_bind(th, t);
+	if (thread_set_utcb(th, L4_BOOT_UTCB))
+		panic("out of kernel memory for %s", m->name);
+	th->max_prio = (uint8_t)max_prio;
+	sched_set_prio(th, prio);
+	th->frame.regs[0] = info.entry;
+	th->frame.regs[REG_SP] = L4_ROOTTASK_STACK_TOP;
+	cap_insert(captab_slot(&t->caps, L4_CAP_TASK), &t->o.k, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(&t->caps, L4_CAP_THREAD), &th->o.k, L4_RIGHTS_ALL, 0);
+	return th;
+}
+
+/* Map every boot module read-only into the roottask and list it in the KIP. */
+static void give_modules(struct task *t)
+{
+	uint64_t uaddr = L4_BOOTMOD_BASE;
+
+	for (uint64_t i = 0; i < bootmod_table.count && i < L4_KIP_MAX_MODULES; i++) {
+		const struct bootmod *m = &bootmod_table.mod[i];
+		uint64_t size = (m->size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		struct l4_kip_module *k = &kip->module[kip->nmodules++];
+
+		if (size && task_map(t, uaddr, virt_to_phys((void *)m->start), size, PTE_R))
+			panic("out of kernel memory mapping the boot modules");
+		k->uaddr = uaddr;
+		k->size = m->size;
+		copy_name(k->name, m->name, sizeof(k->name));
+		uaddr += size;
+	}
+}
+
+static void fill_kip(const struct board *b, unsigned long boot_hart, uint64_t kernel_size, uint64_t dtb_pa,
+		     uint64_t dtb_size)
+{
+	kip->magic = L4_KIP_MAGIC;
+	kip->api_version = L4_API_VERSION;
+	for (unsigned i = 0; i < b->nharts; i++)
+		kip->nharts += b->harts[i].enabled && b->harts[i].has_mmu;
+	kip->boot_hart = (uint32_t)boot_hart;
+	kip->timebase_hz = b->timebase_hz;
+	kip->timeslice_ticks = sched_timeslice;
+	kip->asid_bits = mmu_asid_bits;
+	kip->features = (mmu_asid_bits ? L4_KIP_F_ASID : 0) | (timer_sstc ? L4_KIP_F_SSTC : 0) |
+			(fpu_available ? L4_KIP_F_FPU : 0);
+	for (unsigned i = 0; i < b->nmem; i++)
+		kip_add_mem(b->mem[i].base, b->mem[i].size, L4_KIP_MEM_RAM);
+	for (unsigned i = 0; i < b->nresv; i++)
+		kip_add_mem(b->resv[i].base, b->resv[i].size, L4_KIP_MEM_RESERVED);
+	kip_add_mem(kernel_pa_base, kernel_size, L4_KIP_MEM_KERNEL);
+	kip_add_mem(dtb_pa, dtb_size, L4_KIP_MEM_DTB);
+}
+
+void bootstrap(const struct board *b, unsigned long boot_hart, uint64_t kernel_size, uint64_t dtb_pa,
+	       uint64_t dtb_size, uint64_t instret0)
+{
+	kprintf("boot modules: %lu\n", (unsigned long)bootmod_table.count);
+	for (uint64_t i = 0; i < bootmod_table.count; i++)
+		kprintf("  module %lu: %s, %lu bytes\n", (unsigned long)i, bootmod_table.mod[i].name,
+			(unsigned long)bootmod_table.mod[i].size);
+	if (bootmod_table.count < 2)
+		panic("expected sigma0 and the roottask as boot modules 0 and 1");
+
+	fill_kip(b, boot_hart, kernel_size, dtb_pa, dtb_size);
+	reserve_pool();
+
+	struct endpoint *s0ep = endpoint_create(&root_factory);
+	struct thread *s0 = boot_task(&bootmod_table.mod[0], SIGMA0_CAPS_LOG2, SIGMA0_PRIO, SIGMA0_PRIO);
+	struct thread *rt = boot_task(&bootmod_table.mod[1], L4_ROOTTASK_CAPS_LOG2, ROOTTASK_PRIO, L4_PRIO_MAX);
+	if (!s0ep)
+		panic("out of kernel memory for sigma0's endpoint");
+	const struct captab *rc = &rt->task->caps;
+	cap_insert(captab_slot(&s0->task->caps, L4_CAP_SIGMA0), &s0ep->o.k, L4_RIGHT_R, 0);
+	cap_insert(captab_slot(rc, L4_CAP_FACTORY), &root_factory.o.k, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(rc, L4_CAP_SIGMA0), &s0ep->o.k, L4_RIGHT_W | L4_RIGHT_G, 0);
+	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_THREAD), &s0->o.k, L4_RIGHTS_ALL, 0);
+	give_modules(rt->task);
+	/* The roottask learns the instret of kernel entry (the boot measurement). */
+	rt->frame.regs[REG_A0] = instret0;
+
+	for (unsigned i = 0; i < pmem_free.n; i++)
+		kip_add_mem(pmem_free.r[i].base, pmem_free.r[i].size, L4_KIP_MEM_FREE);
+	kprintf("free memory: %lu KiB; kernel memory used by the boot tasks: %lu KiB\n",
+		(unsigned long)(memmap_total(&pmem_free) >> 10), (unsigned long)(root_factory.quota.used >> 10));
+	thread_start(s0);
+	thread_start(rt);
+	kprintf("starting %s (priority %u) and %s (priority %u)\n", bootmod_table.mod[0].name, SIGMA0_PRIO,
+		bootmod_table.mod[1].name, ROOTTASK_PRIO);
+}

@@ -1,0 +1,90 @@
+/*
+ * captab.h - capability tables: each task names kernel objects by a local
+ * index (a capability selector) into its own table of slots. A slot holds an
+ * object pointer, rights and (for endpoints and notifications) a badge.
+ * Hardware-free (host-tested in test/host/test_captab.c).
+ *
+ * Every object keeps the list of all slots, in any table, that name it, so
+ * destroying an object empties each of them (kobj_revoke): no capability can
+ * outlive its object.
+ *
+ *   obj->caps --> [slot in task A] <-> [slot in task B] <-> [slot in A]
+ *                  prev = NULL                               next = NULL
+ *
+ * Invariants (captab_check, kobj_check):
+ *  - a slot is empty <=> its object is NULL, and then rights, badge and links
+ *    are zero; slot 0 of every table is always empty (the null selector);
+ *  - a full slot is on exactly one list: its object's, and that list holds
+ *    only slots naming that object; obj->ncaps is the list's length.
+ * No locking here: the caller serialises.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What every kernel object starts with. */
+struct kobj {
+	struct cap *caps;       /* all slots naming this object */
+	uint32_t ncaps;
+	uint8_t type;           /* enum l4_obj_type (l4/kobj.h) */
+};
+
+/* 32 bytes; objects are 64-byte aligned, so the rights live in the pointer's low bits. */
+struct cap {
+	uintptr_t objr;         /* struct kobj * | rights (CAP_RIGHTS_MASK) */
+	uint64_t badge;
+	struct cap *next, *prev;
+};
+
+#define CAP_RIGHTS_MASK 0xfUL
+
+struct captab {
+	struct cap *slot;       /* nslots entries */
+	uint32_t nslots;        /* a power of two */
+};
+
+static inline struct kobj *cap_obj(const struct cap *c)
+{
+	return (struct kobj *)(c->objr & ~CAP_RIGHTS_MASK);
+}
+
+static inline unsigned cap_rights(const struct cap *c)
+{
+	return (unsigned)(c->objr & CAP_RIGHTS_MASK);
+}
+
+/* The full slot `sel` names, or NULL (out of the table, slot 0, or empty). */
+static inline struct cap *captab_lookup(const struct captab *t, uint64_t sel)
+{
+	if (sel >= t->nslots)
+		return NULL;
+	struct cap *c = &t->slot[sel];
+	return c->objr ? c : NULL;
+}
+
+/* The slot `sel` names whether full or not; NULL if out of the table or 0. */
+static inline struct cap *captab_slot(const struct captab *t, uint64_t sel)
+{
+	if (sel == 0 || sel >= t->nslots)
+		return NULL;
+	return &t->slot[sel];
+}
+
+/* An object with no capabilities yet. */
+void kobj_init(struct kobj *o, unsigned type);
+/* Fill the empty slot c with (o, rights, badge). rights <= CAP_RIGHTS_MASK. */
+void cap_insert(struct cap *c, struct kobj *o, unsigned rights, uint64_t badge);
+/* Empty the full slot c. */
+void cap_remove(struct cap *c);
+/* Move the full slot src into the empty slot dst (src becomes empty). */
+void cap_move(struct cap *dst, struct cap *src);
+/* Empty every slot naming o. */
+void kobj_revoke(struct kobj *o);
+/* Empty every slot of t (a table about to be freed). */
+void captab_clear(struct captab *t);
+
+/* Invariant checks for tests and asserts. */
+bool captab_check(const struct captab *t);
+bool kobj_check(const struct kobj *o);

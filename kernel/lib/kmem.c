@@ -1,0 +1,218 @@
+/* kmem.c - the kernel-memory buddy allocator and quotas (kmem.h). */
+#include "kassert.h"
+#include "kmem.h"
+#include "kstring.h"
+
+static size_t block_bytes(unsigned order)
+{
+	return KMEM_MIN_BLOCK << order;
+}
+
+static size_t blocks_of_order(size_t size, unsigned order)
+{
+	return size >> (KMEM_MIN_SHIFT + order);
+}
+
+static size_t bitmap_words(size_t size, unsigned order)
+{
+	return (blocks_of_order(size, order) + 63) / 64;
+}
+
+static bool bit_test(const struct kmem *k, unsigned order, size_t i)
+{
+	return k->bitmap[order][i / 64] >> (i % 64) & 1;
+}
+
+static void bit_flip(struct kmem *k, unsigned order, size_t i)
+{
+	k->bitmap[order][i / 64] ^= 1UL << (i % 64);
+}
+
+static void free_push(struct kmem *k, size_t off, unsigned order)
+{
+	struct kmem_free *b = (struct kmem_free *)(k->base + off);
+
+	kassert(!bit_test(k, order, off >> (KMEM_MIN_SHIFT + order)));
+	bit_flip(k, order, off >> (KMEM_MIN_SHIFT + order));
+	b->prev = NULL;
+	b->next = k->free[order];
+	if (b->next)
+		b->next->prev = b;
+	k->free[order] = b;
+	k->free_bytes += block_bytes(order);
+}
+
+static void free_unlink(struct kmem *k, size_t off, unsigned order)
+{
+	struct kmem_free *b = (struct kmem_free *)(k->base + off);
+
+	kassert(bit_test(k, order, off >> (KMEM_MIN_SHIFT + order)));
+	bit_flip(k, order, off >> (KMEM_MIN_SHIFT + order));
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		k->free[order] = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	k->free_bytes -= block_bytes(order);
+}
+
+bool kmem_init(struct kmem *k, void *region, size_t size)
+{
+	uintptr_t r = (uintptr_t)region;
+	size_t meta = 0;
+
+	kassert(r % KMEM_MIN_BLOCK == 0);
+	memset(k, 0, sizeof(*k));
+	/* Bitmaps sized for the whole region: a slight over-estimate. */
+	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++)
+		meta += bitmap_words(size, o) * sizeof(uint64_t);
+	/* Blocks start page-aligned, so blocks of 4 KiB and up are pages. */
+	uintptr_t base = (r + meta + KMEM_BASE_ALIGN - 1) & ~(KMEM_BASE_ALIGN - 1);
+	if (base - r + KMEM_MIN_BLOCK > size)
+		return false;
+	memset(region, 0, meta);
+	uint64_t *words = region;
+	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++) {
+		k->bitmap[o] = words;
+		words += bitmap_words(size, o);
+	}
+	k->base = base;
+	k->size = (size - (base - r)) & ~(KMEM_MIN_BLOCK - 1);
+
+	/* Cover [0, size) with the largest aligned blocks that fit. */
+	for (size_t off = 0; off < k->size;) {
+		unsigned o = KMEM_MAX_ORDER;
+		while (off % block_bytes(o) || off + block_bytes(o) > k->size)
+			o--;
+		free_push(k, off, o);
+		off += block_bytes(o);
+	}
+	return true;
+}
+
+static unsigned order_of(size_t size)
+{
+	unsigned o = 0;
+
+	while (block_bytes(o) < size)
+		o++;
+	return o;
+}
+
+size_t kmem_block_size(size_t size)
+{
+	if (size == 0 || size > KMEM_MAX_BLOCK)
+		return 0;
+	return block_bytes(order_of(size));
+}
+
+void *kmem_alloc(struct kmem *k, size_t size)
+{
+	if (size == 0 || size > KMEM_MAX_BLOCK)
+		return NULL;
+	unsigned want = order_of(size), o = want;
+	while (o <= KMEM_MAX_ORDER && !k->free[o])
+		o++;
+	if (o > KMEM_MAX_ORDER)
+		return NULL;
+	size_t off = (uintptr_t)k->free[o] - k->base;
+	free_unlink(k, off, o);
+	/* Split: keep the lower half, free the upper, until the size fits. */
+	while (o > want) {
+		o--;
+		free_push(k, off + block_bytes(o), o);
+	}
+	void *p = (void *)(k->base + off);
+	memset(p, 0, block_bytes(want));
+	return p;
+}
+
+void kmem_free(struct kmem *k, void *p, size_t size)
+{
+	unsigned o = order_of(size);
+	size_t off = (uintptr_t)p - k->base;
+
+	kassert(size > 0 && size <= KMEM_MAX_BLOCK);
+	kassert((uintptr_t)p >= k->base && off < k->size && off % block_bytes(o) == 0);
+	/* Merge with the buddy while it is free and whole at the same order. */
+	while (o < KMEM_MAX_ORDER) {
+		size_t buddy = off ^ block_bytes(o);
+		if (buddy + block_bytes(o) > k->size || !bit_test(k, o, buddy >> (KMEM_MIN_SHIFT + o)))
+			break;
+		free_unlink(k, buddy, o);
+		off &= ~block_bytes(o);
+		o++;
+	}
+	free_push(k, off, o);
+}
+
+bool quota_charge(struct quota *q, size_t bytes)
+{
+	if (bytes > q->limit - q->used)
+		return false;
+	q->used += bytes;
+	return true;
+}
+
+void quota_credit(struct quota *q, size_t bytes)
+{
+	kassert(bytes <= q->used);
+	q->used -= bytes;
+}
+
+void *kmem_alloc_q(struct kmem *k, struct quota *q, size_t size)
+{
+	size_t b = kmem_block_size(size);
+
+	if (!b || !quota_charge(q, b))
+		return NULL;
+	void *p = kmem_alloc(k, size);
+	if (!p)
+		quota_credit(q, b);
+	return p;
+}
+
+void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size)
+{
+	kmem_free(k, p, size);
+	quota_credit(q, kmem_block_size(size));
+}
+
+bool kmem_check(const struct kmem *k)
+{
+	size_t free_bytes = 0;
+
+	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++) {
+		size_t listed = 0, marked = 0;
+		const struct kmem_free *prev = NULL;
+
+		for (const struct kmem_free *b = k->free[o]; b; prev = b, b = b->next) {
+			size_t off = (uintptr_t)b - k->base;
+			if ((uintptr_t)b < k->base || off % block_bytes(o) || off + block_bytes(o) > k->size)
+				return false;
+			if (b->prev != prev || !bit_test(k, o, off >> (KMEM_MIN_SHIFT + o)))
+				return false;
+			if (++listed > blocks_of_order(k->size, o))
+				return false;   /* a cycle */
+		}
+		for (size_t i = 0; i < blocks_of_order(k->size, o); i++) {
+			if (!bit_test(k, o, i))
+				continue;
+			marked++;
+			/* Unmerged free buddies. */
+			if (o < KMEM_MAX_ORDER && (i ^ 1) < blocks_of_order(k->size, o) && bit_test(k, o, i ^ 1))
+				return false;
+			/* Overlap with a free block of a higher order containing it. */
+			for (unsigned h = o + 1; h <= KMEM_MAX_ORDER; h++) {
+				size_t j = i >> (h - o);
+				if (j < blocks_of_order(k->size, h) && bit_test(k, h, j))
+					return false;
+			}
+		}
+		if (listed != marked)
+			return false;
+		free_bytes += marked * block_bytes(o);
+	}
+	return free_bytes == k->free_bytes && free_bytes <= k->size;
+}

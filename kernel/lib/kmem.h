@@ -1,0 +1,79 @@
+/*
+ * kmem.h - kernel memory: a binary buddy allocator over the one pool the
+ * kernel reserves at boot, and the quotas that charge every allocation to a
+ * factory. Hardware-free (host-tested in test/host/test_kmem.c).
+ *
+ * Blocks are 64 B << order, order 0..KMEM_MAX_ORDER (64 B .. 2 MiB), each
+ * aligned to its size relative to the pool's base, which is page-aligned
+ * (so a block of 4 KiB or more is page-aligned: page tables come from here).
+ * The region's first bytes hold the allocator's bitmaps; the rest, from the
+ * next page boundary, is split into blocks.
+ *
+ * Invariants (kmem_check):
+ *  - bit i of bitmap[k] is set <=> block i of order k (offset i << (6 + k))
+ *    is free, whole, and on free[k]; no two free blocks overlap;
+ *  - two free buddies of the same order never coexist (they are merged);
+ *  - free_bytes == the sum of the sizes of all free blocks.
+ * Free blocks carry the list links; the bitmaps, not those links, say what is
+ * free, so the contents of allocated memory can never fool the allocator.
+ *
+ * A quota is a byte budget: `used` never exceeds `limit`. Allocations are
+ * charged at their block size (kmem_block_size), so the quota counts what the
+ * pool really gave up. No locking here: the caller serialises (the kernel
+ * lock once there is SMP).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KMEM_MIN_SHIFT 6
+#define KMEM_MIN_BLOCK (1UL << KMEM_MIN_SHIFT)
+#define KMEM_MAX_ORDER 15
+#define KMEM_MAX_BLOCK (KMEM_MIN_BLOCK << KMEM_MAX_ORDER)
+#define KMEM_BASE_ALIGN 4096UL  /* the first block's alignment */
+
+struct kmem_free {
+	struct kmem_free *next, *prev;
+};
+
+struct kmem {
+	uintptr_t base;                         /* first block (after the bitmaps) */
+	size_t size;                            /* bytes of blocks, multiple of 64 */
+	uint64_t *bitmap[KMEM_MAX_ORDER + 1];
+	struct kmem_free *free[KMEM_MAX_ORDER + 1];
+	size_t free_bytes;
+};
+
+struct quota {
+	size_t limit;
+	size_t used;
+};
+
+/*
+ * Make [region, region + size) a pool: the bitmaps go at its start, the rest
+ * from the next KMEM_BASE_ALIGN boundary (rounded down to 64 B) becomes free
+ * blocks. region must be 64-byte aligned.
+ * Returns false if the region is too small to hold anything.
+ */
+bool kmem_init(struct kmem *k, void *region, size_t size);
+
+/* The size of the block an allocation of `size` bytes takes (0 if > max block). */
+size_t kmem_block_size(size_t size);
+
+/* A zeroed block of at least `size` bytes (1..KMEM_MAX_BLOCK), or NULL. */
+void *kmem_alloc(struct kmem *k, size_t size);
+/* Return a block from kmem_alloc(k, size) (same size). */
+void kmem_free(struct kmem *k, void *p, size_t size);
+
+/* Charge `bytes` to q: true, or false (and nothing charged) if over the limit. */
+bool quota_charge(struct quota *q, size_t bytes);
+void quota_credit(struct quota *q, size_t bytes);
+
+/* kmem_alloc charged to q at the block size; NULL if the quota or the pool is exhausted. */
+void *kmem_alloc_q(struct kmem *k, struct quota *q, size_t size);
+void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size);
+
+/* Whether k satisfies its invariants (tests and asserts; O(pool / 64)). */
+bool kmem_check(const struct kmem *k);

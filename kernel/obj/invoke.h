@@ -1,0 +1,52 @@
+/*
+ * invoke.h - helpers for the kernel objects' decoders. A call on a kernel
+ * object arrives as an IPC message: label = operation, MR0..MR5 = a1..a6.
+ * Each object's *_invoke() decodes (every check of user input happens there)
+ * and then performs the operation, returning the number of result words it
+ * put in MR0.. (>= 0) or -L4_Exxx. syscall.c turns that into the reply.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include <arch/trapframe.h>
+
+#include <l4/errno.h>
+#include <l4/ipc.h>
+#include <l4/kobj.h>
+
+#include "lib/captab.h"
+
+static inline uint64_t mr(const struct trapframe *f, unsigned i)
+{
+	return f->regs[REG_A0 + 1 + i];
+}
+
+static inline void set_mr(struct trapframe *f, unsigned i, uint64_t v)
+{
+	f->regs[REG_A0 + 1 + i] = v;
+}
+
+/*
+ * The common checks: the capability has `rights`, and the message carries
+ * at least `words` words and no typed items. Returns 0 or -L4_Exxx.
+ */
+static inline long invoke_check(const struct trapframe *f, const struct cap *c, unsigned rights,
+				unsigned words)
+{
+	uint64_t tag = f->regs[REG_A0];
+
+	if ((cap_rights(c) & rights) != rights)
+		return -L4_EPERM;
+	if (l4_tag_words(tag) < words || l4_tag_words(tag) > L4_MSG_REG_WORDS || l4_tag_items(tag))
+		return -L4_EINVAL;
+	return 0;
+}
+
+/* A label no operation of this object has: another type's (-L4_ETYPE) or none (-L4_ENOSYS). */
+static inline long invoke_bad_label(uint64_t label)
+{
+	uint64_t type = label >> L4_LABEL_TYPE_SHIFT;
+
+	return type > L4_OBJ_NONE && type < L4_OBJ_TYPE_COUNT ? -L4_ETYPE : -L4_ENOSYS;
+}

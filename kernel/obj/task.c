@@ -1,0 +1,139 @@
+/* task.c - the task object (task.h): address space and capability table. */
+#include <arch/layout.h>
+
+#include <l4/kip.h>
+#include <l4/layout.h>
+
+#include "kip.h"
+#include "lib/kassert.h"
+#include "lib/kstring.h"
+#include "obj/factory.h"
+#include "obj/invoke.h"
+#include "obj/task.h"
+#include "obj/thread.h"
+
+struct task *task_create(struct factory *f, unsigned caps_log2)
+{
+	struct task *t = obj_create(f, L4_OBJ_TASK, sizeof(*t));
+	size_t table = sizeof(struct cap) << caps_log2;
+
+	if (!t)
+		return NULL;
+	t->root = obj_alloc_extra(&t->o, PAGE_SIZE);
+	t->caps.slot = t->root ? obj_alloc_extra(&t->o, table) : NULL;
+	if (!t->caps.slot) {
+		/* Nothing else refers to it yet: a plain destroy undoes it. */
+		obj_destroy(&t->o);
+		return NULL;
+	}
+	t->caps.nslots = 1U << caps_log2;
+	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		t->root[i] = kernel_root[i];
+	if (task_map(t, L4_KIP_ADDR, kip_page_pa(), PAGE_SIZE, PTE_R)) {
+		obj_destroy(&t->o);
+		return NULL;
+	}
+	t->asid = mmu_asid_alloc();
+	return t;
+}
+
+int task_map(struct task *t, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
+{
+	return mmu_map(t->root, va, pa, size, perm | PTE_U, &t->o.owner->quota);
+}
+
+bool task_range_free(struct task *t, uintptr_t va, size_t size)
+{
+	if (va < L4_USER_BASE || va >= L4_USER_END || size > L4_USER_END - va)
+		return false;
+	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
+		size_t sz;
+		if (mmu_lookup(t->root, a, &sz))
+			return false;
+	}
+	return true;
+}
+
+long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+{
+	struct task *t = (struct task *)cap_obj(c);
+	struct captab *mine = &caller->task->caps;
+	long err;
+
+	switch (label) {
+	case L4_TASK_CAP_COPY: {
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 4)))
+			return err;
+		struct cap *src = captab_lookup(mine, mr(f, 0));
+		struct cap *dst = captab_slot(&t->caps, mr(f, 1));
+		uint64_t badge = mr(f, 3);
+		if (!src || !dst)
+			return -L4_EBADCAP;
+		if (dst->objr)
+			return -L4_EEXIST;
+		if (mr(f, 2) & ~(uint64_t)L4_RIGHTS_ALL)
+			return -L4_EINVAL;
+		if (badge) {
+			unsigned type = cap_obj(src)->type;
+			if ((type != L4_OBJ_ENDPOINT && type != L4_OBJ_NOTIFICATION) || src->badge)
+				return -L4_EINVAL;
+		} else {
+			badge = src->badge;
+		}
+		cap_insert(dst, cap_obj(src), cap_rights(src) & (unsigned)mr(f, 2), badge);
+		return 0;
+	}
+	case L4_TASK_CAP_MOVE: {
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 2)))
+			return err;
+		struct cap *src = captab_lookup(mine, mr(f, 0));
+		struct cap *dst = captab_slot(&t->caps, mr(f, 1));
+		if (!src || !dst)
+			return -L4_EBADCAP;
+		if (dst == src)
+			return 0;
+		if (dst->objr)
+			return -L4_EEXIST;
+		cap_move(dst, src);
+		return 0;
+	}
+	case L4_TASK_CAP_DELETE: {
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 1)))
+			return err;
+		struct cap *slot = captab_slot(&t->caps, mr(f, 0));
+		if (!slot)
+			return -L4_EBADCAP;
+		if (slot->objr)
+			cap_remove(slot);
+		return 0;
+	}
+	case L4_TASK_CAP_INFO: {
+		if ((err = invoke_check(f, c, L4_RIGHT_R, 1)))
+			return err;
+		struct cap *slot = captab_slot(&t->caps, mr(f, 0));
+		if (!slot)
+			return -L4_EBADCAP;
+		set_mr(f, 0, slot->objr ? cap_obj(slot)->type : L4_OBJ_NONE);
+		set_mr(f, 1, slot->objr ? cap_rights(slot) : 0);
+		return 2;
+	}
+	default:
+		return invoke_bad_label(label);
+	}
+}
+
+void task_teardown(struct task *t)
+{
+	while (t->threads)
+		thread_unbind(t->threads);
+	if (t->caps.slot) {
+		captab_clear(&t->caps);
+		obj_free_extra(&t->o, t->caps.slot, sizeof(struct cap) * t->caps.nslots);
+	}
+	if (t->root) {
+		mmu_leave(t->root);
+		mmu_free_user_tables(t->root, &t->o.owner->quota);
+		obj_free_extra(&t->o, t->root, PAGE_SIZE);
+	}
+	mmu_asid_free(t->asid);
+}

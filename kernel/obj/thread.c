@@ -1,0 +1,257 @@
+/*
+ * thread.c - the thread object (thread.h): configuration, exchange of
+ * registers, start and stop, and what happens to a thread when its task,
+ * its endpoint or itself is destroyed.
+ */
+#include <arch/csr.h>
+#include <arch/hart.h>
+#include <arch/layout.h>
+
+#include <l4/ipc.h>
+#include <l4/layout.h>
+
+#include "console.h"
+#include "lib/kassert.h"
+#include "obj/endpoint.h"
+#include "obj/factory.h"
+#include "obj/invoke.h"
+#include "obj/task.h"
+#include "obj/thread.h"
+#include "sched.h"
+
+struct thread *thread_create(struct factory *f)
+{
+	struct thread *th = obj_create(f, L4_OBJ_THREAD, sizeof(*th));
+
+	if (!th)
+		return NULL;
+	th->state = L4_THREAD_INACTIVE;
+	th->home = this_hart();
+	/* SPP = 0: return to U-mode; SPIE = 1; FS = Off until its first FP instruction. */
+	th->frame.sstatus = SSTATUS_SPIE;
+	return th;
+}
+
+void thread_bind(struct thread *th, struct task *t)
+{
+	kassert(!th->task);
+	th->task = t;
+	th->task_prev = NULL;
+	th->task_next = t->threads;
+	if (th->task_next)
+		th->task_next->task_prev = th;
+	t->threads = th;
+}
+
+void thread_unbind(struct thread *th)
+{
+	struct task *t = th->task;
+
+	thread_stop(th);
+	if (th->utcb) {
+		mmu_unmap_page(t->root, th->utcb_uaddr);
+		mmu_flush_page(th->utcb_uaddr, t->asid);
+		obj_free_extra(&th->o, th->utcb, L4_UTCB_SIZE);
+		th->utcb = NULL;
+		th->utcb_uaddr = 0;
+	}
+	if (th->task_prev)
+		th->task_prev->task_next = th->task_next;
+	else
+		t->threads = th->task_next;
+	if (th->task_next)
+		th->task_next->task_prev = th->task_prev;
+	th->task_next = th->task_prev = NULL;
+	th->task = NULL;
+}
+
+long thread_set_utcb(struct thread *th, uintptr_t uaddr)
+{
+	struct l4_utcb *u = obj_alloc_extra(&th->o, L4_UTCB_SIZE);
+
+	if (!u)
+		return -L4_ENOMEM;
+	if (task_map(th->task, uaddr, virt_to_phys(u), L4_UTCB_SIZE, PTE_R | PTE_W)) {
+		obj_free_extra(&th->o, u, L4_UTCB_SIZE);
+		return -L4_ENOMEM;
+	}
+	th->utcb = u;
+	th->utcb_uaddr = uaddr;
+	return 0;
+}
+
+void thread_start(struct thread *th)
+{
+	kassert(th->task && th->state == L4_THREAD_INACTIVE);
+	sched_make_ready(th);
+}
+
+void thread_wake(struct thread *th, long err)
+{
+	kassert(th->state == L4_THREAD_BLOCKED);
+	endpoint_dequeue(th);
+	th->frame.regs[REG_A0] = (uint64_t)err;
+	sched_make_ready(th);
+}
+
+void thread_stop(struct thread *th)
+{
+	if (th->state == L4_THREAD_BLOCKED) {
+		endpoint_dequeue(th);
+		th->frame.regs[REG_A0] = (uint64_t)-L4_ECANCELED;
+	} else if (th->state == L4_THREAD_READY) {
+		sched_remove(th);
+	}
+	th->state = L4_THREAD_INACTIVE;
+}
+
+static long config(struct thread *caller, struct thread *th, const struct trapframe *f)
+{
+	uint64_t which = mr(f, 0);
+	struct task *task = th->task;
+
+	if (which & ~(uint64_t)L4_THREAD_CFG_ALL)
+		return -L4_EINVAL;
+	if (which & L4_THREAD_CFG_TASK) {
+		struct cap *tc = captab_lookup(&caller->task->caps, mr(f, 1));
+		if (!tc)
+			return -L4_EBADCAP;
+		if (cap_obj(tc)->type != L4_OBJ_TASK)
+			return -L4_ETYPE;
+		if (!(cap_rights(tc) & L4_RIGHT_W))
+			return -L4_EPERM;
+		if (th->task)
+			return -L4_EBUSY;
+		task = (struct task *)cap_obj(tc);
+	}
+	if (((which & L4_THREAD_CFG_PAGER) && mr(f, 2) > L4_SEL_MAX) ||
+	    ((which & L4_THREAD_CFG_EXC) && mr(f, 3) > L4_SEL_MAX))
+		return -L4_EINVAL;
+	uint64_t prio = mr(f, 5) & 0xff, max_prio = mr(f, 5) >> 8 & 0xff;
+	if (which & L4_THREAD_CFG_PRIO) {
+		if (mr(f, 5) >> 16)
+			return -L4_EINVAL;
+		if (prio > caller->max_prio || max_prio > caller->max_prio)
+			return -L4_EPERM;
+	}
+	uintptr_t utcb = mr(f, 4);
+	if (which & L4_THREAD_CFG_UTCB) {
+		if (th->utcb)
+			return -L4_EBUSY;
+		if (!task || utcb % L4_UTCB_SIZE || !task_range_free(task, utcb, L4_UTCB_SIZE))
+			return -L4_EINVAL;
+	}
+
+	/* Checked: now change things. Only the UTCB can still fail (memory),
+	 * so it goes first and a failure leaves the thread as it was. */
+	bool bind = (which & L4_THREAD_CFG_TASK) != 0;
+	if (bind)
+		thread_bind(th, task);
+	if (which & L4_THREAD_CFG_UTCB) {
+		long err = thread_set_utcb(th, utcb);
+		if (err) {
+			if (bind)
+				thread_unbind(th);
+			return err;
+		}
+	}
+	if (which & L4_THREAD_CFG_PAGER)
+		th->pager_sel = mr(f, 2);
+	if (which & L4_THREAD_CFG_EXC)
+		th->exc_sel = mr(f, 3);
+	if (which & L4_THREAD_CFG_PRIO) {
+		th->max_prio = (uint8_t)max_prio;
+		sched_set_prio(th, (unsigned)prio);
+	}
+	return 0;
+}
+
+static long exregs(struct thread *th, struct trapframe *f)
+{
+	uint64_t flags = mr(f, 0), pc = mr(f, 1), sp = mr(f, 2), a0 = mr(f, 3);
+
+	if (flags & ~(uint64_t)L4_EXREGS_ALL)
+		return -L4_EINVAL;
+	if ((flags & L4_EXREGS_START) && (flags & L4_EXREGS_STOP))
+		return -L4_EINVAL;
+	if (((flags & L4_EXREGS_SET_PC) && pc >= L4_USER_END) ||
+	    ((flags & L4_EXREGS_SET_SP) && sp > L4_USER_END))
+		return -L4_EINVAL;
+	if ((flags & L4_EXREGS_START) && !th->task)
+		return -L4_EINVAL;
+
+	uint64_t old_pc = th->frame.regs[0], old_sp = th->frame.regs[REG_SP], old_state = th->state;
+	/* Changing the registers of a thread blocked in IPC ends that IPC. */
+	if (th->state == L4_THREAD_BLOCKED && (flags & (L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0)))
+		thread_wake(th, -L4_ECANCELED);
+	if (flags & L4_EXREGS_STOP)
+		thread_stop(th);
+	if (flags & L4_EXREGS_SET_PC)
+		th->frame.regs[0] = pc;
+	if (flags & L4_EXREGS_SET_SP)
+		th->frame.regs[REG_SP] = sp;
+	if (flags & L4_EXREGS_SET_A0)
+		th->frame.regs[REG_A0] = a0;
+	if ((flags & L4_EXREGS_START) && th->state == L4_THREAD_INACTIVE)
+		thread_start(th);
+	/* th may be the caller: write the results last, into its MRs. */
+	set_mr(f, 0, old_pc);
+	set_mr(f, 1, old_sp);
+	set_mr(f, 2, old_state);
+	return 3;
+}
+
+long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+{
+	struct thread *th = (struct thread *)cap_obj(c);
+	long err;
+
+	switch (label) {
+	case L4_THREAD_CONFIG:
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 6)))
+			return err;
+		return config(caller, th, f);
+	case L4_THREAD_EXREGS:
+		if ((err = invoke_check(f, c, mr(f, 0) ? L4_RIGHT_R | L4_RIGHT_W : L4_RIGHT_R, 4)))
+			return err;
+		return exregs(th, f);
+	default:
+		return invoke_bad_label(label);
+	}
+}
+
+void thread_teardown(struct thread *th)
+{
+	struct hart *h = th->home;
+
+	if (th->task)
+		thread_unbind(th);
+	else
+		thread_stop(th);
+	if (h->current == th)
+		h->current = NULL;
+	if (h->fpu_owner == th)
+		h->fpu_owner = NULL;
+}
+
+static const char *exc_name(uint64_t cause)
+{
+	static const char *const names[16] = {
+		"instruction address misaligned", "instruction access fault", "illegal instruction",
+		"breakpoint", "load address misaligned", "load access fault",
+		"store address misaligned", "store access fault", "ecall from U-mode",
+		"ecall from S-mode", "reserved", "reserved", "instruction page fault",
+		"load page fault", "reserved", "store page fault",
+	};
+	return cause < 16 ? names[cause] : "unknown exception";
+}
+
+void thread_fault(struct thread *th)
+{
+	const struct trapframe *f = &th->frame;
+
+	kprintf("l4rv: thread of task %s: %s (scause %lu) at pc %#lx, stval %#lx: stopped, no exception handler\n",
+		th->task->name, exc_name(f->scause), (unsigned long)f->scause,
+		(unsigned long)f->regs[0], (unsigned long)f->stval);
+	thread_stop(th);
+}

@@ -1,0 +1,135 @@
+/* sched.c - per-hart scheduling, the tick and the idle loop (sched.h). */
+#include <arch/csr.h>
+#include <arch/fpu.h>
+#include <arch/hart.h>
+#include <arch/timer.h>
+
+#include <l4/kobj.h>
+
+#include "console.h"
+#include "lib/kassert.h"
+#include "obj/task.h"
+#include "obj/thread.h"
+#include "sched.h"
+
+uint64_t sched_timeslice;
+
+void sched_init(uint64_t timebase_hz, bool isa_has_sstc)
+{
+	struct hart *h = this_hart();
+
+	sched_timeslice = timebase_hz ? timebase_hz / 100 : 100000;
+	runq_init(&h->rq);
+	timer_init(isa_has_sstc);
+}
+
+void sched_make_ready(struct thread *th)
+{
+	struct hart *h = th->home;
+
+	th->state = L4_THREAD_READY;
+	if (th != h->current)
+		runq_enqueue(&h->rq, &th->rq, th->prio);
+}
+
+void sched_remove(struct thread *th)
+{
+	if (runq_linked(&th->rq))
+		runq_remove(&th->home->rq, &th->rq, th->prio);
+}
+
+void sched_set_prio(struct thread *th, unsigned prio)
+{
+	if (runq_linked(&th->rq)) {
+		runq_remove(&th->home->rq, &th->rq, th->prio);
+		th->prio = (uint8_t)prio;
+		runq_enqueue(&th->home->rq, &th->rq, th->prio);
+	} else {
+		th->prio = (uint8_t)prio;
+	}
+}
+
+void sched_yield(void)
+{
+	struct hart *h = this_hart();
+	struct thread *cur = h->current;
+
+	if (cur && cur->state == L4_THREAD_READY) {
+		runq_enqueue(&h->rq, &cur->rq, cur->prio);
+		h->current = NULL;
+	}
+}
+
+void sched_tick(void)
+{
+	struct hart *h = this_hart();
+
+	if (h->current && h->current == h->slice_owner)
+		sched_yield();
+	h->slice_owner = h->current;
+	timer_set(rdtime() + sched_timeslice);
+}
+
+void sched_rearm(void)
+{
+	timer_set(this_hart()->timer_armed);
+}
+
+/* Make `to` the running thread: its address space and FP state. */
+static void switch_to(struct hart *h, struct thread *to)
+{
+	struct thread *fo = h->fpu_owner;
+
+	/* Lazy FP: save the owner's registers only if it changed them. */
+	if (fo && fo != to && (fo->frame.sstatus & SSTATUS_FS) == SSTATUS_FS) {
+		fpu_save(&fo->fpu);
+		fo->frame.sstatus = (fo->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+	}
+	if (to->fpu_used && fo != to) {
+		fpu_restore(&to->fpu);
+		h->fpu_owner = to;
+		to->frame.sstatus = (to->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+	}
+	mmu_switch(to->task->root, to->task->asid);
+	h->current = to;
+	h->frame = &to->frame;
+	if (h->timer_armed == UINT64_MAX)
+		timer_set(rdtime() + sched_timeslice);  /* leaving idle: the tick resumes */
+}
+
+void schedule(void)
+{
+	struct hart *h = this_hart();
+
+	for (;;) {
+		struct thread *cur = h->current;
+		unsigned prio;
+		struct runq_link *best = runq_highest(&h->rq, &prio);
+
+		if (cur && cur->state == L4_THREAD_READY) {
+			if (!best || prio <= cur->prio) {
+				kassert(h->frame == &cur->frame);
+				trap_return_to_user(&cur->frame);
+			}
+			/* Preempted by a higher priority: it keeps its place at the head. */
+			runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
+		}
+		h->current = NULL;
+		if (best) {
+			struct thread *next = (struct thread *)((char *)best - __builtin_offsetof(struct thread, rq));
+			runq_remove(&h->rq, best, prio);
+			switch_to(h, next);
+			trap_return_to_user(&next->frame);
+		}
+		/* Idle: nothing is READY. Sleep until the timer (the only wake-up
+		 * source so far) and look again. */
+		if (!h->idle_reported) {
+			kprintf("l4rv: no thread left to run on hart %lu; idle\n", h->hartid);
+			h->idle_reported = true;
+		}
+		timer_set(UINT64_MAX);
+		while (!(csr_read(sip) & SIP_STIP) || h->timer_armed == UINT64_MAX)
+			wfi();
+		sched_tick();
+	}
+}

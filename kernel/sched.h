@@ -1,0 +1,43 @@
+/*
+ * sched.h - the scheduler: per hart, 256 fixed priorities (lib/runq.c, O(1)
+ * pick), round robin within a priority, a timer tick for the timeslice, and
+ * the idle loop.
+ *
+ * The current thread is not on its hart's run queue (the queue holds the
+ * other READY threads), so blocking the current thread and switching to a
+ * woken one costs no queue operations for the one that blocks.
+ *
+ * Timeslice: the timer fires every L4rv timeslice (10 ms of timebase); a
+ * thread that was current at two consecutive ticks goes to the tail of its
+ * priority. A thread thus runs between one and two timeslices before its
+ * peers get their turn, and a switch needs no timer reprogramming.
+ *
+ * Context: the kernel runs with interrupts off on one hart per call; all of
+ * this is hart-local, the run queue of another hart is never touched (SMP
+ * will send an IPI instead).
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct thread;
+
+/* Set the timeslice and start the tick on the boot hart. */
+void sched_init(uint64_t timebase_hz, bool isa_has_sstc);
+/* th becomes READY: queued at the tail of its priority unless it is current. */
+void sched_make_ready(struct thread *th);
+/* Take a READY th off its run queue (no-op if it is current). */
+void sched_remove(struct thread *th);
+/* Change th's priority, keeping its place in the run queue's order rules. */
+void sched_set_prio(struct thread *th, unsigned prio);
+/* The current thread goes to the tail of its priority. */
+void sched_yield(void);
+/* The timer interrupt: timeslice accounting and the next tick. */
+void sched_tick(void);
+/* Re-arm the tick after someone else used the timer (the console). */
+void sched_rearm(void);
+/* The timeslice in timebase ticks. */
+extern uint64_t sched_timeslice;
+
+/* Run the highest-priority READY thread of this hart (or idle). Never returns. */
+__attribute__((noreturn)) void schedule(void);

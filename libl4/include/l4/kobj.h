@@ -1,0 +1,147 @@
+/*
+ * l4/kobj.h - kernel objects and their protocol: object types, capability
+ * rights, the labels of every operation, their words, and the capability
+ * slots a boot task starts with. The kernel decodes exactly this; docs/abi.md
+ * is the prose version with every error each operation returns.
+ *
+ * An operation is a call (l4/ipc.h) on a capability: label = operation,
+ * MR0.. = arguments. The reply tag has label 0 and the number of result
+ * words; results are in MR0... A label's bits 8..15 name the object type it
+ * belongs to: sent to an object of another type it gets -L4_ETYPE.
+ */
+#pragma once
+
+enum l4_obj_type {
+	L4_OBJ_NONE = 0,        /* an empty slot */
+	L4_OBJ_FACTORY = 1,
+	L4_OBJ_TASK = 2,
+	L4_OBJ_THREAD = 3,
+	L4_OBJ_ENDPOINT = 4,
+	L4_OBJ_NOTIFICATION = 5,
+	L4_OBJ_TYPE_COUNT
+};
+
+/* Capability rights (4 bits). Creation gives all four; copies may drop some. */
+#define L4_RIGHT_R 0x1U         /* read: query an object; receive on an endpoint */
+#define L4_RIGHT_W 0x2U         /* write: modify an object; send to an endpoint */
+#define L4_RIGHT_G 0x4U         /* grant: transfer capabilities through an endpoint */
+#define L4_RIGHT_D 0x8U         /* destroy the object (through its factory) */
+#define L4_RIGHTS_ALL 0xfU
+
+#define L4_LABEL_TYPE_SHIFT 8
+
+/*
+ * Factory (L4_OBJ_FACTORY): creates objects against its quota of kernel memory.
+ *
+ * L4_FACTORY_CREATE (W): MR0 = type, MR1 = destination slot in the caller's
+ *   table (must be empty), MR2 = argument:
+ *     L4_OBJ_TASK:    log2 of the capability table's slots, L4_TASK_CAPS_MIN_LOG2..MAX_LOG2
+ *     L4_OBJ_FACTORY: the new factory's quota in bytes, taken from this one's (> 0)
+ *     others:         ignored
+ *   The new capability has all rights. No result words.
+ * L4_FACTORY_DESTROY (W): MR0 = a selector in the caller's table with the D
+ *   right, naming an object this factory or one of its descendants made.
+ *   Every capability to the object is emptied, threads waiting on it get
+ *   -L4_ECANCELED, its memory returns to its factory's quota. Destroying a
+ *   factory first destroys everything it made. No result words.
+ * L4_FACTORY_INFO (R): results MR0 = quota limit, MR1 = bytes used (bytes
+ *   of kernel memory, counted at the allocator's block sizes).
+ */
+enum {
+	L4_FACTORY_CREATE = L4_OBJ_FACTORY << L4_LABEL_TYPE_SHIFT,
+	L4_FACTORY_DESTROY,
+	L4_FACTORY_INFO,
+};
+
+#define L4_TASK_CAPS_MIN_LOG2 4
+#define L4_TASK_CAPS_MAX_LOG2 16
+
+/*
+ * Task (L4_OBJ_TASK): an address space and a capability table.
+ *
+ * L4_TASK_CAP_COPY (W): MR0 = source selector in the caller's table,
+ *   MR1 = destination slot in this task's table (must be empty),
+ *   MR2 = rights mask (the copy gets source rights & mask),
+ *   MR3 = badge: 0 keeps the source's; non-zero only from an unbadged
+ *   endpoint or notification capability.
+ * L4_TASK_CAP_MOVE (W): MR0 = source selector in the caller's table,
+ *   MR1 = empty destination slot in this task's table; the source slot empties.
+ * L4_TASK_CAP_DELETE (W): MR0 = a slot of this task's table; emptying an
+ *   empty slot succeeds.
+ * L4_TASK_CAP_INFO (R): MR0 = a slot of this task's table; results
+ *   MR0 = l4_obj_type (L4_OBJ_NONE if empty), MR1 = rights.
+ */
+enum {
+	L4_TASK_CAP_COPY = L4_OBJ_TASK << L4_LABEL_TYPE_SHIFT,
+	L4_TASK_CAP_MOVE,
+	L4_TASK_CAP_DELETE,
+	L4_TASK_CAP_INFO,
+};
+
+/*
+ * Thread (L4_OBJ_THREAD).
+ *
+ * L4_THREAD_CONFIG (W): MR0 = which fields (L4_THREAD_CFG_*), then
+ *   MR1 = task selector in the caller's table (W right); once only, before start
+ *   MR2 = pager selector, MR3 = exception-handler selector: selectors in the
+ *         thread's own task, looked up when a fault happens
+ *   MR4 = UTCB address in the thread's task: page-aligned, inside user space,
+ *         not yet mapped; once only. The kernel allocates the page (charged to
+ *         the thread's factory) and maps it read-write there.
+ *   MR5 = priority (bits 0..7) | maximum priority (bits 8..15): neither may
+ *         exceed the calling thread's maximum priority.
+ * L4_THREAD_EXREGS (R to read; W as well with any flag): MR0 = flags
+ *   (L4_EXREGS_*), MR1 = pc, MR2 = sp, MR3 = a0 for the thread (a start-up
+ *   argument). Results: MR0 = previous pc, MR1 = previous sp,
+ *   MR2 = previous l4_thread_state.
+ *   START needs a task; a thread blocked in IPC that is stopped has its IPC
+ *   return -L4_ECANCELED when it is started again.
+ */
+enum {
+	L4_THREAD_CONFIG = L4_OBJ_THREAD << L4_LABEL_TYPE_SHIFT,
+	L4_THREAD_EXREGS,
+};
+
+#define L4_THREAD_CFG_TASK 0x01U
+#define L4_THREAD_CFG_PAGER 0x02U
+#define L4_THREAD_CFG_EXC 0x04U
+#define L4_THREAD_CFG_UTCB 0x08U
+#define L4_THREAD_CFG_PRIO 0x10U
+#define L4_THREAD_CFG_ALL 0x1fU
+
+#define L4_EXREGS_SET_PC 0x01U
+#define L4_EXREGS_SET_SP 0x02U
+#define L4_EXREGS_SET_A0 0x04U
+#define L4_EXREGS_START 0x08U
+#define L4_EXREGS_STOP 0x10U
+#define L4_EXREGS_ALL 0x1fU
+
+enum l4_thread_state {
+	L4_THREAD_INACTIVE = 0,         /* never started, or stopped */
+	L4_THREAD_READY = 1,            /* running or ready to run */
+	L4_THREAD_BLOCKED = 2,          /* waiting in IPC */
+};
+
+#define L4_PRIO_MAX 255
+
+/*
+ * Endpoint (L4_OBJ_ENDPOINT) and notification (L4_OBJ_NOTIFICATION): no
+ * kernel operations; IPC on them is IPC (a receive on an endpoint blocks
+ * until a sender comes; the senders arrive with the IPC issue).
+ */
+
+/*
+ * Capability slots of the boot tasks (the kernel fills them):
+ *   roottask: 1 its task, 2 its thread, 3 the root factory (the whole quota),
+ *             4 sigma0's endpoint (send), 5 sigma0's thread; from
+ *             L4_CAP_FIRST_FREE on, empty (4096 slots in all)
+ *   sigma0:   1 its task, 2 its thread, 4 its endpoint (receive)
+ * Slot 0 is never used: selector 0 means "no capability".
+ */
+#define L4_CAP_TASK 1
+#define L4_CAP_THREAD 2
+#define L4_CAP_FACTORY 3
+#define L4_CAP_SIGMA0 4
+#define L4_CAP_SIGMA0_THREAD 5
+#define L4_CAP_FIRST_FREE 8
+#define L4_ROOTTASK_CAPS_LOG2 12
