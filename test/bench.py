@@ -4,9 +4,12 @@ where rdinstret counts retired instructions exactly, and report what the
 benchmark roottask (test/target/benchroot.c) measured.
 
 Prints a table and writes BUILD/bench/results.json: a list of objects with
-name, instructions (median), min, max, samples. A boot is deterministic
-under -icount, so the boot rows are one sample each; the benchmark is run
-RUNS times to show that (min == max).
+name, instructions (median), min, max, samples. Rows the guest samples
+itself (it prints min= max= samples=) keep the guest's statistics; the
+others are one sample per boot. Everything is deterministic under -icount,
+so the image is booted RUNS times and each run must give the same figures.
+Kernel memory per object ("bench: kmem_X bytes=N") goes to
+BUILD/bench/kmem.json and a second table.
 
   python3 test/bench.py --build build [--runs 3]
 """
@@ -29,8 +32,13 @@ def boot(image):
     out = p.stdout.decode("utf-8", "replace")
     if p.returncode != 0:
         sys.exit("bench: the benchmark image failed (exit %d):\n%s" % (p.returncode, out))
-    return {m.group(1): int(m.group(2))
-            for m in re.finditer(r"^bench: (\w+) instructions=(\d+)", out, re.M)}
+    rows = {}
+    for m in re.finditer(r"^bench: (\w+) instructions=(\d+)(?: min=(\d+) max=(\d+) samples=(\d+))?",
+                         out, re.M):
+        n = int(m.group(2))
+        rows[m.group(1)] = (n, int(m.group(3) or n), int(m.group(4) or n), int(m.group(5) or 1))
+    kmem = {m.group(1): int(m.group(2)) for m in re.finditer(r"^bench: kmem_(\w+) bytes=(\d+)", out, re.M)}
+    return rows, kmem
 
 
 def main():
@@ -39,23 +47,31 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
 
-    samples = {}
-    for _ in range(args.runs):
-        for name, n in boot(os.path.join(args.build, "bench", "Image")).items():
-            samples.setdefault(name, []).append(n)
-    if not samples:
+    runs = [boot(os.path.join(args.build, "bench", "Image")) for _ in range(args.runs)]
+    if not runs[0][0]:
         sys.exit("bench: no results in the benchmark output")
-    rows = [{"name": k, "instructions": int(statistics.median(v)), "min": min(v),
-             "max": max(v), "samples": len(v)} for k, v in samples.items()]
+    for r in runs[1:]:
+        if r != runs[0]:
+            sys.exit("bench: two runs under -icount differ:\n%s\n%s" % (runs[0], r))
+    rows, kmem = runs[0]
+    rows = [{"name": k, "instructions": v[0], "min": v[1], "max": v[2], "samples": v[3]}
+            for k, v in rows.items()]
     os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
     path = os.path.join(args.build, "bench", "results.json")
     with open(path, "w") as f:
         json.dump(rows, f, indent=2)
         f.write("\n")
+    with open(os.path.join(args.build, "bench", "kmem.json"), "w") as f:
+        json.dump([{"name": k, "bytes": v} for k, v in kmem.items()], f, indent=2)
+        f.write("\n")
     print("%-28s %14s %14s %14s %8s" % ("benchmark", "instructions", "min", "max", "samples"))
     for r in rows:
         print("%-28s %14d %14d %14d %8d" % (r["name"], r["instructions"], r["min"], r["max"],
                                            r["samples"]))
+    print("(identical in %d runs)" % args.runs)
+    print("%-28s %14s" % ("kernel memory per object", "bytes"))
+    for k, v in kmem.items():
+        print("%-28s %14d" % (k, v))
     print("written to", path)
     return 0
 

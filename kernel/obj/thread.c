@@ -181,6 +181,7 @@ static long exregs(struct thread *th, struct trapframe *f)
 		return -L4_EINVAL;
 
 	uint64_t old_pc = th->frame.regs[0], old_sp = th->frame.regs[REG_SP], old_state = th->state;
+	uint64_t old_a0 = th->frame.regs[REG_A0];
 	/* Changing the registers of a thread blocked in IPC ends that IPC. */
 	if (th->state == L4_THREAD_BLOCKED && (flags & (L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0)))
 		thread_wake(th, -L4_ECANCELED);
@@ -198,7 +199,8 @@ static long exregs(struct thread *th, struct trapframe *f)
 	set_mr(f, 0, old_pc);
 	set_mr(f, 1, old_sp);
 	set_mr(f, 2, old_state);
-	return 3;
+	set_mr(f, 3, old_a0);
+	return 4;
 }
 
 long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)

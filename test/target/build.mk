@@ -1,9 +1,16 @@
 # test/target/ - programs that run inside the guest: testroot (the TAP test
-# suite), faulter (a roottask that faults), benchroot (boot measurement).
+# suite) with s0test (module 0 of the test image: sigma0's stand-in and the
+# hostile task of t_robust.c), faulter (a roottask that faults), benchroot
+# (the benchmarks).
 $(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c \
-	test/target/t_syscall.c test/target/t_memory.c test/target/t_robust.c))
+	test/target/t_syscall.c test/target/t_memory.c test/target/t_robust.c \
+	test/target/t_sched.c test/target/t_fpu.c test/target/t_kip.c test/target/util.c))
+# The FP test needs F/D instructions (the ABI stays lp64, like the rest).
+$(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei
+$(eval $(call user_prog,s0test,test/target/s0test.c))
 $(eval $(call user_prog,faulter,test/target/faulter.c))
 $(eval $(call user_prog,benchroot,test/target/benchroot.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
+S0TEST_ELF := $(B)/user/s0test.elf
 FAULTER_ELF := $(B)/user/faulter.elf
 BENCHROOT_ELF := $(B)/user/benchroot.elf

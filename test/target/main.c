@@ -13,6 +13,9 @@ int main(void)
 	tap_note("l4rv on-target tests");
 	test_syscall();
 	test_memory();
+	test_kip();
+	test_sched();
+	test_fpu();
 	test_robust();
 	return tap_finish() ? 1 : 0;
 }

@@ -3,4 +3,7 @@
 
 void test_syscall(void);        /* t_syscall.c: numbers, debug operations, bad arguments */
 void test_memory(void);         /* t_memory.c: the loaded image, the stack, user pointers */
+void test_sched(void);         /* t_sched.c: priorities, yield, timeslices, FP state */
+void test_fpu(void);           /* t_fpu.c: lazy FP state */
+void test_kip(void);           /* t_kip.c: the kernel interface page and boot capabilities */
 void test_robust(void);         /* t_robust.c: random system calls */

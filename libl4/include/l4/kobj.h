@@ -93,7 +93,9 @@ enum {
  * L4_THREAD_EXREGS (R to read; W as well with any flag): MR0 = flags
  *   (L4_EXREGS_*), MR1 = pc, MR2 = sp, MR3 = a0 for the thread (a start-up
  *   argument). Results: MR0 = previous pc, MR1 = previous sp,
- *   MR2 = previous l4_thread_state.
+ *   MR2 = previous l4_thread_state, MR3 = previous a0. (On the calling
+ *   thread itself, "previous" is the state during the call: pc after the
+ *   ecall, a0 the message tag.)
  *   START needs a task; a thread blocked in IPC that is stopped has its IPC
  *   return -L4_ECANCELED when it is started again.
  */
@@ -133,7 +135,7 @@ enum l4_thread_state {
 /*
  * Capability slots of the boot tasks (the kernel fills them):
  *   roottask: 1 its task, 2 its thread, 3 the root factory (the whole quota),
- *             4 sigma0's endpoint (send), 5 sigma0's thread; from
+ *             4 sigma0's endpoint (send), 5 sigma0's thread, 6 sigma0's task; from
  *             L4_CAP_FIRST_FREE on, empty (4096 slots in all)
  *   sigma0:   1 its task, 2 its thread, 4 its endpoint (receive)
  * Slot 0 is never used: selector 0 means "no capability".
@@ -143,5 +145,6 @@ enum l4_thread_state {
 #define L4_CAP_FACTORY 3
 #define L4_CAP_SIGMA0 4
 #define L4_CAP_SIGMA0_THREAD 5
+#define L4_CAP_SIGMA0_TASK 6
 #define L4_CAP_FIRST_FREE 8
 #define L4_ROOTTASK_CAPS_LOG2 12

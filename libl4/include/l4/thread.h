@@ -27,7 +27,7 @@ static inline long l4_thread_config(uint64_t thread, const struct l4_thread_conf
 
 struct l4_exregs {
 	unsigned flags;                 /* L4_EXREGS_* */
-	uint64_t pc, sp, a0;            /* in: new values (if flagged); out: previous pc, sp */
+	uint64_t pc, sp, a0;            /* in: new values (if flagged); out: the previous ones */
 	unsigned state;                 /* out: previous l4_thread_state */
 };
 
@@ -40,6 +40,7 @@ static inline long l4_thread_exregs(uint64_t thread, struct l4_exregs *x)
 	x->pc = m.mr[0];
 	x->sp = m.mr[1];
 	x->state = (unsigned)m.mr[2];
+	x->a0 = m.mr[3];
 	return 0;
 }
 

@@ -1,0 +1,4 @@
+# Host unit tests of the kernel-object layer's hardware-free logic: the kmem
+# buddy allocator and quotas, and capability tables (see test/build.mk for host_test).
+$(eval $(call host_test,test_kmem,test/host/test_kmem.c kernel/lib/kmem.c))
+$(eval $(call host_test,test_captab,test/host/test_captab.c kernel/lib/captab.c))

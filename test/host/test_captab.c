@@ -1,0 +1,595 @@
+/*
+ * test_captab.c - host tests of kernel/lib/captab.c, the capability tables and
+ * the per-object lists of every slot naming an object, on which "no
+ * capability outlives its object" rests. Directed tests cover insert, lookup
+ * and remove (slot 0, out-of-range selectors, rights and badge at their
+ * extremes, removal at each list position), cap_move within and across
+ * tables, kobj_revoke across tables, captab_clear, and that captab_check()
+ * and kobj_check() notice corruption. A randomized test runs thousands of
+ * operations on several tables and objects against a model of every slot and
+ * checks every slot, list and count after each step. The seed is printed;
+ * set CAPTAB_SEED to replay a run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/captab.h"
+#include "../lib/xorshift.h"
+
+#define NTAB 4
+#define NOBJ 16
+#define MAXSLOTS 128
+
+/* Tables of different sizes, each its own allocation (ASan sees overruns). */
+static const uint32_t tab_slots[NTAB] = { 64, 64, 16, MAXSLOTS };
+static struct captab tab[NTAB];
+
+/* A stand-in for a kernel object: 64-byte aligned, as in the kernel's pool. */
+struct tobj {
+	_Alignas(64) struct kobj k;
+	unsigned id;
+};
+_Static_assert(_Alignof(struct tobj) == 64 && sizeof(struct tobj) % 64 == 0,
+	       "test objects must be 64-byte aligned");
+
+static struct tobj obj[NOBJ];
+
+static struct kobj *ko(unsigned id)
+{
+	return &obj[id].k;
+}
+
+static struct cap *slot(unsigned t, unsigned s)
+{
+	return &tab[t].slot[s];
+}
+
+static int setup(void **state)
+{
+	for (unsigned t = 0; t < NTAB; t++) {
+		tab[t].slot = calloc(tab_slots[t], sizeof(struct cap));
+		assert_non_null(tab[t].slot);
+		tab[t].nslots = tab_slots[t];
+	}
+	for (unsigned i = 0; i < NOBJ; i++) {
+		/* Garbage first: kobj_init must set every field it owns. */
+		memset(&obj[i].k, 0xa5, sizeof(obj[i].k));
+		kobj_init(ko(i), 1 + i % 7);
+		obj[i].id = i;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	for (unsigned t = 0; t < NTAB; t++) {
+		free(tab[t].slot);
+		tab[t].slot = NULL;
+	}
+	return 0;
+}
+
+static void check_all(void)
+{
+	for (unsigned t = 0; t < NTAB; t++)
+		assert_true(captab_check(&tab[t]));
+	for (unsigned i = 0; i < NOBJ; i++) {
+		assert_true(kobj_check(ko(i)));
+		assert_int_equal(ko(i)->type, 1 + i % 7);
+	}
+}
+
+static void expect_empty(const struct cap *c)
+{
+	assert_int_equal(c->objr, 0);
+	assert_int_equal(c->badge, 0);
+	assert_null(c->next);
+	assert_null(c->prev);
+}
+
+static void expect_cap(const struct cap *c, unsigned id, unsigned rights, uint64_t badge)
+{
+	assert_ptr_equal(cap_obj(c), ko(id));
+	assert_int_equal(cap_rights(c), rights);
+	assert_int_equal(c->badge, badge);
+}
+
+/* Assert o's list is exactly caps[0..n), in order, with consistent back links. */
+static void expect_list(unsigned id, struct cap *const *caps, unsigned n)
+{
+	const struct cap *c = ko(id)->caps, *prev = NULL;
+
+	assert_true(kobj_check(ko(id)));
+	assert_int_equal(ko(id)->ncaps, n);
+	for (unsigned i = 0; i < n; i++, prev = c, c = c->next) {
+		assert_ptr_equal(c, caps[i]);
+		assert_ptr_equal(c->prev, prev);
+		assert_ptr_equal(cap_obj(c), ko(id));
+	}
+	assert_null(c);
+}
+
+#define EXPECT_LIST(id, ...) do { \
+	struct cap *const want_[] = { __VA_ARGS__ }; \
+	expect_list((id), want_, sizeof(want_) / sizeof(want_[0])); \
+} while (0)
+#define EXPECT_NONE(id) expect_list((id), NULL, 0)
+
+static void test_empty(void **state)
+{
+	check_all();
+	for (unsigned t = 0; t < NTAB; t++) {
+		const struct captab *c = &tab[t];
+		const uint32_t n = c->nslots;
+
+		for (uint32_t s = 0; s < n; s++) {
+			expect_empty(slot(t, s));
+			assert_null(captab_lookup(c, s));
+		}
+		/* Out of the table, however far (no truncation to 32 bits). */
+		assert_null(captab_lookup(c, n));
+		assert_null(captab_lookup(c, n + 1));
+		assert_null(captab_lookup(c, (uint64_t)1 << 32));
+		assert_null(captab_lookup(c, ((uint64_t)1 << 32) + 1));
+		assert_null(captab_lookup(c, UINT64_MAX));
+		/* captab_slot: slot 0 and out of range are NULL, the rest the slot itself. */
+		assert_null(captab_slot(c, 0));
+		assert_ptr_equal(captab_slot(c, 1), slot(t, 1));
+		assert_ptr_equal(captab_slot(c, n - 1), slot(t, n - 1));
+		assert_null(captab_slot(c, n));
+		assert_null(captab_slot(c, ((uint64_t)1 << 32) + 1));
+		assert_null(captab_slot(c, UINT64_MAX));
+	}
+	for (unsigned i = 0; i < NOBJ; i++) {
+		assert_null(ko(i)->caps);
+		assert_int_equal(ko(i)->ncaps, 0);
+	}
+	/* Revoking or clearing nothing is harmless. */
+	kobj_revoke(ko(3));
+	captab_clear(&tab[2]);
+	check_all();
+}
+
+static void test_insert_lookup_remove(void **state)
+{
+	struct cap *a = slot(0, 5), *b = slot(1, 7), *c = slot(0, 9);
+
+	cap_insert(a, ko(0), 5, 0xdeadbeefcafef00dull);
+	assert_ptr_equal(captab_lookup(&tab[0], 5), a);
+	assert_ptr_equal(captab_slot(&tab[0], 5), a);
+	assert_null(captab_lookup(&tab[0], 4));
+	assert_null(captab_lookup(&tab[0], 6));
+	assert_null(captab_lookup(&tab[1], 5));
+	expect_cap(a, 0, 5, 0xdeadbeefcafef00dull);
+	EXPECT_LIST(0, a);
+	check_all();
+
+	/* Rights 0 still make a full slot; rights 15 and badge ~0 don't spill. */
+	cap_insert(slot(0, 1), ko(1), 0, 0);
+	assert_ptr_equal(captab_lookup(&tab[0], 1), slot(0, 1));
+	expect_cap(slot(0, 1), 1, 0, 0);
+	cap_insert(slot(3, MAXSLOTS - 1), ko(1), CAP_RIGHTS_MASK, UINT64_MAX);
+	assert_ptr_equal(captab_lookup(&tab[3], MAXSLOTS - 1), slot(3, MAXSLOTS - 1));
+	expect_cap(slot(3, MAXSLOTS - 1), 1, 15, UINT64_MAX);
+	EXPECT_LIST(1, slot(3, MAXSLOTS - 1), slot(0, 1));
+	check_all();
+
+	/* Three slots naming object 0, in two tables: newest first. */
+	cap_insert(b, ko(0), 1, 1);
+	cap_insert(c, ko(0), 2, 2);
+	EXPECT_LIST(0, c, b, a);
+	check_all();
+	/* Removal from the middle, then the head, then the last. */
+	cap_remove(b);
+	expect_empty(b);
+	assert_null(captab_lookup(&tab[1], 7));
+	EXPECT_LIST(0, c, a);
+	check_all();
+	cap_remove(c);
+	expect_empty(c);
+	EXPECT_LIST(0, a);
+	cap_insert(b, ko(0), 3, 3);
+	EXPECT_LIST(0, b, a);
+	cap_remove(a);                          /* the tail */
+	expect_empty(a);
+	EXPECT_LIST(0, b);
+	expect_cap(b, 0, 3, 3);
+	cap_remove(b);
+	EXPECT_NONE(0);
+	assert_null(ko(0)->caps);
+	check_all();
+	/* A slot emptied can be filled again, with another object. */
+	cap_insert(a, ko(2), 7, 42);
+	expect_cap(a, 2, 7, 42);
+	assert_ptr_equal(captab_lookup(&tab[0], 5), a);
+	EXPECT_LIST(2, a);
+	EXPECT_LIST(1, slot(3, MAXSLOTS - 1), slot(0, 1));
+	check_all();
+}
+
+static void test_move(void **state)
+{
+	struct cap *a = slot(0, 3), *b = slot(1, 2), *d = slot(2, 5), *e = slot(2, 15), *f = slot(3, 100);
+
+	cap_insert(a, ko(0), 0xa, 77);
+	cap_insert(b, ko(0), 0x3, 88);
+	EXPECT_LIST(0, b, a);
+	/* Across tables: object, rights and badge go along, the source empties. */
+	cap_move(d, a);
+	expect_empty(a);
+	assert_null(captab_lookup(&tab[0], 3));
+	assert_ptr_equal(captab_lookup(&tab[2], 5), d);
+	expect_cap(d, 0, 0xa, 77);
+	expect_cap(b, 0, 0x3, 88);
+	assert_int_equal(ko(0)->ncaps, 2);
+	assert_true(kobj_check(ko(0)));
+	check_all();
+	/* Within a table. */
+	cap_move(e, d);
+	expect_empty(d);
+	expect_cap(e, 0, 0xa, 77);
+	assert_int_equal(ko(0)->ncaps, 2);
+	check_all();
+	/* Back into the slot it came from. */
+	cap_move(a, e);
+	expect_empty(e);
+	expect_cap(a, 0, 0xa, 77);
+	check_all();
+	/* An object's only slot; rights 0 and badge 0 survive too. */
+	cap_insert(slot(1, 1), ko(5), 0, 0);
+	cap_move(f, slot(1, 1));
+	expect_empty(slot(1, 1));
+	expect_cap(f, 5, 0, 0);
+	EXPECT_LIST(5, f);
+	/* Rights 15 and the full badge survive. */
+	cap_insert(slot(1, 1), ko(6), 15, UINT64_MAX);
+	cap_move(slot(1, 63), slot(1, 1));
+	expect_cap(slot(1, 63), 6, 15, UINT64_MAX);
+	EXPECT_LIST(6, slot(1, 63));
+	assert_int_equal(ko(0)->ncaps, 2);
+	check_all();
+}
+
+static void test_revoke(void **state)
+{
+	struct cap *as[] = { slot(0, 1), slot(1, 1), slot(1, 2), slot(3, MAXSLOTS - 1), slot(2, 15) };
+	struct cap *bs[] = { slot(0, 2), slot(1, 3), slot(3, 1) };
+
+	/* Object 0 in five slots of four tables, object 1 interleaved with it. */
+	for (unsigned i = 0; i < 5; i++) {
+		cap_insert(as[i], ko(0), i, 100 + i);
+		if (i < 3)
+			cap_insert(bs[i], ko(1), 8 + i, 200 + i);
+	}
+	assert_int_equal(ko(0)->ncaps, 5);
+	assert_int_equal(ko(1)->ncaps, 3);
+	check_all();
+	kobj_revoke(ko(0));
+	for (unsigned i = 0; i < 5; i++)
+		expect_empty(as[i]);
+	assert_null(ko(0)->caps);
+	assert_int_equal(ko(0)->ncaps, 0);
+	for (unsigned i = 0; i < 3; i++)
+		expect_cap(bs[i], 1, 8 + i, 200 + i);
+	EXPECT_LIST(1, bs[2], bs[1], bs[0]);
+	check_all();
+	/* Again, and an object never named: nothing happens. */
+	kobj_revoke(ko(0));
+	kobj_revoke(ko(2));
+	EXPECT_LIST(1, bs[2], bs[1], bs[0]);
+	check_all();
+	/* The emptied slots are usable. */
+	cap_insert(as[0], ko(1), 1, 1);
+	EXPECT_LIST(1, as[0], bs[2], bs[1], bs[0]);
+
+	/* An object in every slot of every table: all of them go. */
+	kobj_revoke(ko(1));
+	uint32_t n = 0;
+	for (unsigned t = 0; t < NTAB; t++)
+		for (uint32_t s = 1; s < tab[t].nslots; s++, n++)
+			cap_insert(slot(t, s), ko(7), s % 16, s);
+	assert_int_equal(ko(7)->ncaps, n);
+	assert_int_equal(n, 63 + 63 + 15 + 127);
+	check_all();
+	kobj_revoke(ko(7));
+	assert_int_equal(ko(7)->ncaps, 0);
+	for (unsigned t = 0; t < NTAB; t++)
+		for (uint32_t s = 0; s < tab[t].nslots; s++)
+			expect_empty(slot(t, s));
+	check_all();
+}
+
+static void test_clear(void **state)
+{
+	cap_insert(slot(0, 1), ko(0), 1, 10);
+	cap_insert(slot(0, 2), ko(1), 2, 20);
+	cap_insert(slot(0, 63), ko(0), 3, 30);
+	cap_insert(slot(1, 5), ko(0), 4, 40);
+	cap_insert(slot(2, 3), ko(1), 5, 50);
+	cap_insert(slot(2, 4), ko(2), 6, 60);
+	assert_int_equal(ko(0)->ncaps, 3);
+	captab_clear(&tab[0]);
+	for (uint32_t s = 0; s < tab[0].nslots; s++)
+		expect_empty(slot(0, s));
+	EXPECT_LIST(0, slot(1, 5));
+	EXPECT_LIST(1, slot(2, 3));
+	EXPECT_LIST(2, slot(2, 4));
+	expect_cap(slot(1, 5), 0, 4, 40);
+	check_all();
+	/* An empty table clears to itself. */
+	captab_clear(&tab[0]);
+	captab_clear(&tab[3]);
+	check_all();
+	captab_clear(&tab[2]);
+	EXPECT_NONE(1);
+	EXPECT_NONE(2);
+	EXPECT_LIST(0, slot(1, 5));
+	captab_clear(&tab[1]);
+	EXPECT_NONE(0);
+	check_all();
+}
+
+/* The checks must notice corruption, or the random test proves little. */
+static void test_check_detects(void **state)
+{
+	struct cap *a = slot(0, 1), *b = slot(0, 2), *c = slot(1, 1);
+
+	cap_insert(a, ko(0), 1, 1);
+	cap_insert(b, ko(0), 2, 2);
+	cap_insert(c, ko(1), 3, 3);
+	check_all();
+
+	slot(0, 3)->badge = 1;                             /* an empty slot with a badge */
+	assert_false(captab_check(&tab[0]));
+	slot(0, 3)->badge = 0;
+	slot(0, 3)->next = a;                              /* ... or a link */
+	assert_false(captab_check(&tab[0]));
+	slot(0, 3)->next = NULL;
+	slot(0, 3)->prev = a;
+	assert_false(captab_check(&tab[0]));
+	slot(0, 3)->prev = NULL;
+	assert_true(captab_check(&tab[0]));
+
+	tab[0].nslots = 63;                             /* not a power of two */
+	assert_false(captab_check(&tab[0]));
+	tab[0].nslots = 0;
+	assert_false(captab_check(&tab[0]));
+	tab[0].nslots = 64;
+
+	/* Slot 0 full (put there by hand: the list is consistent, the slot not). */
+	cap_insert(slot(1, 0), ko(2), 1, 0);
+	assert_true(kobj_check(ko(2)));
+	assert_false(captab_check(&tab[1]));
+	cap_remove(slot(1, 0));
+	assert_true(captab_check(&tab[1]));
+
+	ko(0)->ncaps++;                                  /* miscounted */
+	assert_false(kobj_check(ko(0)));
+	ko(0)->ncaps -= 2;
+	assert_false(kobj_check(ko(0)));
+	ko(0)->ncaps++;
+	check_all();
+
+	/* Object 0's list is b <-> a. A broken back link: */
+	a->prev = NULL;
+	assert_false(captab_check(&tab[0]));
+	assert_false(kobj_check(ko(0)));
+	a->prev = b;
+	/* A slot on object 0's list naming object 1: */
+	a->objr = (uintptr_t)ko(1) | 1;
+	assert_false(captab_check(&tab[0]));
+	assert_false(kobj_check(ko(0)));
+	a->objr = (uintptr_t)ko(0) | 1;
+	/* The list head not pointing at the first slot: */
+	ko(0)->caps = a;
+	assert_false(captab_check(&tab[0]));
+	ko(0)->caps = b;
+	/* A cycle. */
+	a->next = b;
+	assert_false(captab_check(&tab[0]));
+	assert_false(kobj_check(ko(0)));
+	a->next = NULL;
+	check_all();
+}
+
+/* The randomized test's model: what each slot holds. */
+struct mslot {
+	int id;                 /* -1: empty */
+	unsigned rights;
+	uint64_t badge;
+};
+
+static struct mslot m[NTAB][MAXSLOTS];
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+	return xorshift64s(&rng);
+}
+
+/* A few objects get most capabilities, so some lists grow long. */
+static unsigned rnd_obj(void)
+{
+	return (unsigned)(rnd() % 3 == 0 ? rnd() % 2 : rnd() % NOBJ);
+}
+
+/* A random slot (never 0) that is full or empty as asked; false if there is none. */
+static bool pick(bool full, unsigned *pt, unsigned *ps)
+{
+	const unsigned total = NTAB * MAXSLOTS;
+	unsigned start = (unsigned)(rnd() % total);
+
+	for (unsigned i = 0; i < total; i++) {
+		unsigned t = (start + i) / MAXSLOTS % NTAB, s = (start + i) % MAXSLOTS;
+
+		if (s == 0 || s >= tab[t].nslots || (m[t][s].id >= 0) != full)
+			continue;
+		*pt = t;
+		*ps = s;
+		return true;
+	}
+	return false;
+}
+
+/* Which table and slot c is, asserting it is one of ours. */
+static void where(const struct cap *c, unsigned *pt, unsigned *ps)
+{
+	for (unsigned t = 0; t < NTAB; t++)
+		if (c >= tab[t].slot && c < tab[t].slot + tab[t].nslots) {
+			*pt = t;
+			*ps = (unsigned)(c - tab[t].slot);
+			return;
+		}
+	fail_msg("a list holds %p, which is no slot of any table", (const void *)c);
+}
+
+/* Everything observable against the model. */
+static void model_compare(unsigned *maxcaps)
+{
+	static bool seen[NTAB][MAXSLOTS];
+	uint32_t count[NOBJ] = { 0 };
+
+	check_all();
+	for (unsigned t = 0; t < NTAB; t++) {
+		const struct captab *c = &tab[t];
+
+		for (unsigned s = 0; s < c->nslots; s++) {
+			const struct mslot *ms = &m[t][s];
+
+			assert_ptr_equal(captab_slot(c, s), s ? slot(t, s) : NULL);
+			if (ms->id < 0) {
+				expect_empty(slot(t, s));
+				assert_null(captab_lookup(c, s));
+				continue;
+			}
+			assert_ptr_equal(captab_lookup(c, s), slot(t, s));
+			expect_cap(slot(t, s), (unsigned)ms->id, ms->rights, ms->badge);
+			count[ms->id]++;
+		}
+		assert_null(captab_lookup(c, c->nslots));
+		assert_null(captab_lookup(c, rnd() | c->nslots));
+		assert_null(captab_slot(c, c->nslots + rnd() % 1000));
+	}
+	memset(seen, 0, sizeof(seen));
+	for (unsigned i = 0; i < NOBJ; i++) {
+		uint32_t n = 0;
+
+		assert_int_equal(ko(i)->ncaps, count[i]);
+		if (count[i] > *maxcaps)
+			*maxcaps = count[i];
+		/* Each list holds each of its object's slots once, and nothing else. */
+		for (const struct cap *c = ko(i)->caps; c; c = c->next) {
+			unsigned t = 0, s = 0;
+
+			where(c, &t, &s);
+			assert_int_equal(m[t][s].id, (int)i);
+			assert_false(seen[t][s]);
+			seen[t][s] = true;
+			assert_true(++n <= count[i]);
+		}
+		assert_int_equal(n, count[i]);
+	}
+}
+
+static void test_random(void **state)
+{
+	static const char *const names[] = { "insert", "remove", "move", "revoke", "clear" };
+	const char *env = getenv("CAPTAB_SEED");
+	uint64_t seed = env ? strtoull(env, NULL, 0) : 0xca9ab5eedull;
+	unsigned steps, ops[5] = { 0 }, maxcaps = 0, maxfull = 0, full = 0;
+
+	printf("test_random: seed 0x%llx\n", (unsigned long long)seed);
+	rng = seed ? seed : 1;
+	for (unsigned t = 0; t < NTAB; t++)
+		for (unsigned s = 0; s < MAXSLOTS; s++)
+			m[t][s] = (struct mslot){ .id = -1 };
+
+	for (steps = 0; steps < 40000; steps++) {
+		unsigned r = (unsigned)(rnd() % 1000), op, t = 0, s = 0, t2 = 0, s2 = 0;
+
+		/* Mostly insert, move and remove; now and then revoke or clear. */
+		op = r < 420 ? 0 : r < 620 ? 1 : r < 985 ? 2 : r < 995 ? 3 : 4;
+		if (op == 0 && !pick(false, &t, &s))
+			op = 1;                         /* all full */
+		if ((op == 1 || op == 2) && !pick(true, &t, &s))
+			op = 3;                         /* all empty */
+		if (op == 2 && !pick(false, &t2, &s2))
+			op = 1;                         /* nowhere to move to */
+		ops[op]++;
+		switch (op) {
+		case 0: {
+			unsigned id = rnd_obj(), rights = (unsigned)(rnd() % 16);
+			uint64_t badge = rnd() % 4 == 0 ? 0 : rnd();
+
+			cap_insert(slot(t, s), ko(id), rights, badge);
+			m[t][s] = (struct mslot){ .id = (int)id, .rights = rights, .badge = badge };
+			full++;
+			break;
+		}
+		case 1:
+			cap_remove(slot(t, s));
+			m[t][s].id = -1;
+			full--;
+			break;
+		case 2:
+			cap_move(slot(t2, s2), slot(t, s));
+			m[t2][s2] = m[t][s];
+			m[t][s].id = -1;
+			break;
+		case 3: {
+			unsigned id = rnd_obj();
+
+			kobj_revoke(ko(id));
+			for (unsigned i = 0; i < NTAB; i++)
+				for (unsigned j = 0; j < MAXSLOTS; j++)
+					if (m[i][j].id == (int)id) {
+						m[i][j].id = -1;
+						full--;
+					}
+			break;
+		}
+		default:
+			t = (unsigned)(rnd() % NTAB);
+			captab_clear(&tab[t]);
+			for (unsigned j = 0; j < MAXSLOTS; j++)
+				if (m[t][j].id >= 0) {
+					m[t][j].id = -1;
+					full--;
+				}
+			break;
+		}
+		if (full > maxfull)
+			maxfull = full;
+		model_compare(&maxcaps);
+	}
+	printf("test_random: %u steps:", steps);
+	for (unsigned i = 0; i < 5; i++)
+		printf(" %u %s", ops[i], names[i]);
+	printf("; at most %u full slots, %u naming one object\n", maxfull, maxcaps);
+	/* The mix must have exercised everything, with well-filled tables and long lists. */
+	assert_true(ops[0] > steps / 4 && ops[1] > steps / 10 && ops[2] > steps / 4);
+	assert_true(ops[3] > steps / 400 && ops[4] > steps / 400);
+	assert_true(maxfull > 100 && maxcaps > 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_lookup_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_detects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
