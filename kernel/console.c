@@ -55,8 +55,8 @@ static int try_getc(void)
 
 /*
  * Poll, sleeping in wfi between polls: the timer (sie.STIE, with sstatus.SIE
- * off so no trap is taken) wakes the hart every `tick`. The caller re-arms
- * the scheduler's tick afterwards. The UART's own interrupt is not used yet.
+ * off so no trap is taken) wakes the hart every `tick`. The caller restores
+ * the scheduler's deadline afterwards. The UART's own interrupt is not used yet.
  */
 int console_getc(unsigned long tick)
 {

@@ -12,7 +12,5 @@ void console_putc(char c);
 void console_write(const char *s, unsigned long len);
 /* Wait for a character; `tick` is the timer interval (in timebase ticks) between polls. */
 int console_getc(unsigned long tick);
-/* 10 ms in timebase ticks (set by kmain from the device tree). */
-extern unsigned long console_tick;
 
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);

@@ -70,11 +70,6 @@ void sched_tick(void)
 	timer_set(rdtime() + sched_timeslice);
 }
 
-void sched_rearm(void)
-{
-	timer_set(this_hart()->timer_armed);
-}
-
 /* Make `to` the running thread: its address space and FP state. */
 static void switch_to(struct hart *h, struct thread *to)
 {

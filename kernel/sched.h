@@ -34,8 +34,6 @@ void sched_set_prio(struct thread *th, unsigned prio);
 void sched_yield(void);
 /* The timer interrupt: timeslice accounting and the next tick. */
 void sched_tick(void);
-/* Re-arm the tick after someone else used the timer (the console). */
-void sched_rearm(void);
 /* The timeslice in timebase ticks. */
 extern uint64_t sched_timeslice;
 
