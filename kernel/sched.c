@@ -70,16 +70,24 @@ void sched_tick(void)
 	timer_set(rdtime() + sched_timeslice);
 }
 
+void sched_fpu_save_owner(struct hart *h)
+{
+	struct thread *fo = h->fpu_owner;
+
+	if (fo && (fo->frame.sstatus & SSTATUS_FS) == SSTATUS_FS) {
+		fpu_save(&fo->fpu);
+		fo->frame.sstatus = (fo->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+	}
+}
+
 /* Make `to` the running thread: its address space and FP state. */
 static void switch_to(struct hart *h, struct thread *to)
 {
 	struct thread *fo = h->fpu_owner;
 
 	/* Lazy FP: save the owner's registers only if it changed them. */
-	if (fo && fo != to && (fo->frame.sstatus & SSTATUS_FS) == SSTATUS_FS) {
-		fpu_save(&fo->fpu);
-		fo->frame.sstatus = (fo->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
-	}
+	if (fo != to)
+		sched_fpu_save_owner(h);
 	if (to->fpu_used && fo != to) {
 		fpu_restore(&to->fpu);
 		h->fpu_owner = to;

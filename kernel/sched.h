@@ -34,6 +34,9 @@ void sched_set_prio(struct thread *th, unsigned prio);
 void sched_yield(void);
 /* The timer interrupt: timeslice accounting and the next tick. */
 void sched_tick(void);
+/* If the hart's FP registers hold dirty values of a thread, save them there. */
+struct hart;
+void sched_fpu_save_owner(struct hart *h);
 /* The timeslice in timebase ticks. */
 extern uint64_t sched_timeslice;
 

@@ -26,14 +26,10 @@ bool fpu_available;     /* the harts have F and D (main.c, from the device tree)
 static bool fpu_first_use(struct hart *h, struct thread *th)
 {
 	static const struct fpu_state zero;
-	struct thread *fo = h->fpu_owner;
 
 	if (!fpu_available || th->fpu_used)
 		return false;
-	if (fo && (fo->frame.sstatus & SSTATUS_FS) == SSTATUS_FS) {
-		fpu_save(&fo->fpu);
-		fo->frame.sstatus = (fo->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
-	}
+	sched_fpu_save_owner(h);
 	fpu_restore(&zero);
 	th->fpu_used = true;
 	h->fpu_owner = th;
