@@ -108,7 +108,7 @@ long factory_invoke(struct thread *caller, struct cap *c, uint64_t label, struct
 		set_mr(f, 1, fa->quota.used);
 		return 2;
 	default:
-		return invoke_bad_label(label);
+		return invoke_bad_label(label, L4_OBJ_FACTORY);
 	}
 }
 

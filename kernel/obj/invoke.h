@@ -43,10 +43,11 @@ static inline long invoke_check(const struct trapframe *f, const struct cap *c, 
 	return 0;
 }
 
-/* A label no operation of this object has: another type's (-L4_ETYPE) or none (-L4_ENOSYS). */
-static inline long invoke_bad_label(uint64_t label)
+/* A label no operation of an object of type `own` has: another type's
+ * label (-L4_ETYPE), or no operation at all (-L4_ENOSYS). */
+static inline long invoke_bad_label(uint64_t label, unsigned own)
 {
 	uint64_t type = label >> L4_LABEL_TYPE_SHIFT;
 
-	return type > L4_OBJ_NONE && type < L4_OBJ_TYPE_COUNT ? -L4_ETYPE : -L4_ENOSYS;
+	return type > L4_OBJ_NONE && type < L4_OBJ_TYPE_COUNT && type != own ? -L4_ETYPE : -L4_ENOSYS;
 }

@@ -118,7 +118,7 @@ long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct tr
 		return 2;
 	}
 	default:
-		return invoke_bad_label(label);
+		return invoke_bad_label(label, L4_OBJ_TASK);
 	}
 }
 

@@ -218,7 +218,7 @@ long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct 
 			return err;
 		return exregs(th, f);
 	default:
-		return invoke_bad_label(label);
+		return invoke_bad_label(label, L4_OBJ_THREAD);
 	}
 }
 

@@ -14,6 +14,9 @@ int main(void)
 	test_syscall();
 	test_memory();
 	test_kip();
+	test_factory();
+	test_task();
+	test_thread();
 	test_sched();
 	test_fpu();
 	test_robust();

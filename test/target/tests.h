@@ -3,6 +3,9 @@
 
 void test_syscall(void);        /* t_syscall.c: numbers, debug operations, bad arguments */
 void test_memory(void);         /* t_memory.c: the loaded image, the stack, user pointers */
+void test_factory(void);       /* t_factory.c: creating and destroying objects, quotas */
+void test_task(void);          /* t_task.c: capability-table operations */
+void test_thread(void);        /* t_thread.c: configuration, exchange registers, start/stop */
 void test_sched(void);         /* t_sched.c: priorities, yield, timeslices, FP state */
 void test_fpu(void);           /* t_fpu.c: lazy FP state */
 void test_kip(void);           /* t_kip.c: the kernel interface page and boot capabilities */

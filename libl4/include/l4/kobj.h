@@ -36,7 +36,8 @@ enum l4_obj_type {
  * L4_FACTORY_CREATE (W): MR0 = type, MR1 = destination slot in the caller's
  *   table (must be empty), MR2 = argument:
  *     L4_OBJ_TASK:    log2 of the capability table's slots, L4_TASK_CAPS_MIN_LOG2..MAX_LOG2
- *     L4_OBJ_FACTORY: the new factory's quota in bytes, taken from this one's (> 0)
+ *     L4_OBJ_FACTORY: the new factory's quota in bytes (> 0), charged to this
+ *                     one together with the new factory object itself
  *     others:         ignored
  *   The new capability has all rights. No result words.
  * L4_FACTORY_DESTROY (W): MR0 = a selector in the caller's table with the D
@@ -96,8 +97,10 @@ enum {
  *   MR2 = previous l4_thread_state, MR3 = previous a0. (On the calling
  *   thread itself, "previous" is the state during the call: pc after the
  *   ecall, a0 the message tag.)
- *   START needs a task; a thread blocked in IPC that is stopped has its IPC
- *   return -L4_ECANCELED when it is started again.
+ *   START needs a task. Changing pc, sp or a0 of a thread blocked in IPC ends
+ *   that IPC: it returns the a0 given (SET_A0), else -L4_ECANCELED. A thread
+ *   blocked in IPC that is stopped has its IPC return -L4_ECANCELED when it
+ *   is started again. A new thread's registers are all 0.
  */
 enum {
 	L4_THREAD_CONFIG = L4_OBJ_THREAD << L4_LABEL_TYPE_SHIFT,
