@@ -27,15 +27,6 @@
 #define MAX_EPS 512
 
 /* Bytes used of factory f (~0 if the info call fails). */
-static uint64_t used_of(uint64_t f)
-{
-	uint64_t limit = 0, used = 0;
-
-	if (l4_factory_info(f, &limit, &used))
-		return ~0UL;
-	return used;
-}
-
 static uint64_t limit_of(uint64_t f)
 {
 	uint64_t limit = 0, used = 0;
@@ -379,13 +370,6 @@ static void destroy_self(void *arg)
 	(void)arg;
 	l4_factory_destroy(L4_CAP_FACTORY, self_sel);
 	self_after = 1;         /* never reached */
-}
-
-static unsigned state_of(uint64_t th)
-{
-	struct l4_exregs x = { 0 };
-
-	return l4_thread_exregs(th, &x) ? 99 : x.state;
 }
 
 static uint8_t sub_stack[8192] __attribute__((aligned(16)));

@@ -21,15 +21,6 @@
 #define SMALL_LOG2 4
 #define SMALL_SLOTS (1UL << SMALL_LOG2)
 
-static uint64_t used_of(uint64_t f)
-{
-	uint64_t limit = 0, used = 0;
-
-	if (l4_factory_info(f, &limit, &used))
-		return ~0UL;
-	return used;
-}
-
 /* Type and rights in slot sel of task: type * 16 + rights, or -1 on error
  * (one value to compare against). */
 static long info(uint64_t task, uint64_t sel)

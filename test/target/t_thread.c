@@ -28,15 +28,6 @@
 
 extern char _start[];
 
-static uint64_t used_of(uint64_t f)
-{
-	uint64_t limit = 0, used = 0;
-
-	if (l4_factory_info(f, &limit, &used))
-		return ~0UL;
-	return used;
-}
-
 /* A new thread of factory f (not configured, not started) in a fresh slot. */
 static uint64_t fresh_from(uint64_t f)
 {
@@ -98,13 +89,6 @@ static long exr(uint64_t th, uint64_t flags, uint64_t pc, uint64_t sp, uint64_t 
 		x->a0 = m.mr[3];
 	}
 	return r < 0 ? r : 0;
-}
-
-static unsigned state_of(uint64_t th)
-{
-	struct l4_exregs x = { 0 };
-
-	return exr(th, 0, 0, 0, 0, &x) ? 99 : x.state;
 }
 
 /* The thread has no task: START is refused for exactly that reason. */

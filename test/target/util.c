@@ -79,3 +79,19 @@ void yield_n(unsigned n)
 	while (n--)
 		l4_yield();
 }
+
+uint64_t used_of(uint64_t f)
+{
+	uint64_t limit = 0, used = 0;
+
+	if (l4_factory_info(f, &limit, &used))
+		return ~0UL;
+	return used;
+}
+
+unsigned state_of(uint64_t th)
+{
+	struct l4_exregs x = { 0 };
+
+	return l4_thread_exregs(th, &x) ? 99 : x.state;
+}

@@ -23,3 +23,7 @@ uint64_t thread_spawn(void (*fn)(void *), void *arg, unsigned prio);
 void thread_del(uint64_t sel);
 /* Yield n times (lets threads of the same priority run). */
 void yield_n(unsigned n);
+/* Bytes of kernel memory factory f has used (~0 if the call fails). */
+uint64_t used_of(uint64_t f);
+/* The l4_thread_state of thread th (99 if exregs fails). */
+unsigned state_of(uint64_t th);
