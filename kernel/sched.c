@@ -96,6 +96,7 @@ static void switch_to(struct hart *h, struct thread *to)
 	mmu_switch(to->task->root, to->task->asid);
 	h->current = to;
 	h->frame = &to->frame;
+	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
 	if (h->timer_armed == UINT64_MAX)
 		timer_set(rdtime() + sched_timeslice);  /* leaving idle: the tick resumes */
 }

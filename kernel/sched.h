@@ -7,10 +7,11 @@
  * other READY threads), so blocking the current thread and switching to a
  * woken one costs no queue operations for the one that blocks.
  *
- * Timeslice: the timer fires every L4rv timeslice (10 ms of timebase); a
- * thread that was current at two consecutive ticks goes to the tail of its
- * priority. A thread thus runs between one and two timeslices before its
- * peers get their turn, and a switch needs no timer reprogramming.
+ * Timeslice: the timer fires every timeslice (10 ms of timebase); a thread
+ * that stayed current from one tick to the next (no switch in between) goes
+ * to the tail of its priority. A thread thus runs between one and two
+ * timeslices before its peers get their turn, and a switch needs no timer
+ * reprogramming (it only forgets the slice's owner).
  *
  * Context: the kernel runs with interrupts off on one hart per call; all of
  * this is hart-local, the run queue of another hart is never touched (SMP
