@@ -7,20 +7,34 @@
 #include <l4/kobj.h>
 
 #include "console.h"
+#include "ipc.h"
 #include "lib/kassert.h"
 #include "obj/task.h"
 #include "obj/thread.h"
 #include "sched.h"
 
 uint64_t sched_timeslice;
+uint64_t sched_timebase;
 
 void sched_init(uint64_t timebase_hz, bool isa_has_sstc)
 {
 	struct hart *h = this_hart();
 
-	sched_timeslice = timebase_hz ? timebase_hz / 100 : 100000;
+	sched_timebase = timebase_hz ? timebase_hz : 10000000;
+	sched_timeslice = sched_timebase / 100;
 	runq_init(&h->rq);
+	h->tick_deadline = UINT64_MAX;
 	timer_init(isa_has_sstc);
+}
+
+void sched_timer_program(struct hart *h)
+{
+	uint64_t d = h->tick_deadline;
+
+	if (h->timeouts && h->timeouts->deadline < d)
+		d = h->timeouts->deadline;
+	if (d != h->timer_armed)
+		timer_set(d);
 }
 
 void sched_make_ready(struct thread *th)
@@ -63,11 +77,16 @@ void sched_yield(void)
 void sched_tick(void)
 {
 	struct hart *h = this_hart();
+	uint64_t now = rdtime();
 
-	if (h->current && h->current == h->slice_owner)
-		sched_yield();
-	h->slice_owner = h->current;
-	timer_set(rdtime() + sched_timeslice);
+	ipc_expire(h, now);
+	if (now >= h->tick_deadline) {
+		if (h->current && h->current == h->slice_owner)
+			sched_yield();
+		h->slice_owner = h->current;
+		h->tick_deadline = now + sched_timeslice;
+	}
+	sched_timer_program(h);
 }
 
 void sched_fpu_save_owner(struct hart *h)
@@ -97,8 +116,10 @@ static void switch_to(struct hart *h, struct thread *to)
 	h->current = to;
 	h->frame = &to->frame;
 	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
-	if (h->timer_armed == UINT64_MAX)
-		timer_set(rdtime() + sched_timeslice);  /* leaving idle: the tick resumes */
+	if (h->tick_deadline == UINT64_MAX) {
+		h->tick_deadline = rdtime() + sched_timeslice;  /* leaving idle: the tick resumes */
+		sched_timer_program(h);
+	}
 }
 
 void schedule(void)
@@ -126,12 +147,13 @@ void schedule(void)
 			trap_return_to_user(&next->frame);
 		}
 		/* Idle: nothing is READY. Sleep until the timer (the only wake-up
-		 * source so far) and look again. */
+		 * source so far: IPC timeouts) and look again. */
 		if (!h->idle_reported) {
 			kprintf("l4rv: no thread left to run on hart %lu; idle\n", h->hartid);
 			h->idle_reported = true;
 		}
-		timer_set(UINT64_MAX);
+		h->tick_deadline = UINT64_MAX;
+		sched_timer_program(h);
 		while (!(csr_read(sip) & SIP_STIP) || h->timer_armed == UINT64_MAX)
 			wfi();
 		sched_tick();

@@ -7,7 +7,7 @@
  * other READY threads), so blocking the current thread and switching to a
  * woken one costs no queue operations for the one that blocks.
  *
- * Timeslice: the timer fires every timeslice (10 ms of timebase); a thread
+ * Timeslice: the tick fires every timeslice (10 ms of timebase); a thread
  * that stayed current from one tick to the next (no switch in between) goes
  * to the tail of its priority. A thread thus runs between one and two
  * timeslices before its peers get their turn, and a switch needs no timer
@@ -33,13 +33,15 @@ void sched_remove(struct thread *th);
 void sched_set_prio(struct thread *th, unsigned prio);
 /* The current thread goes to the tail of its priority. */
 void sched_yield(void);
-/* The timer interrupt: timeslice accounting and the next tick. */
+/* The timer interrupt: expired IPC timeouts, timeslice accounting, the next deadline. */
 void sched_tick(void);
-/* If the hart's FP registers hold dirty values of a thread, save them there. */
+/* Program h's timer for the earlier of its tick and its first IPC timeout. */
 struct hart;
+void sched_timer_program(struct hart *h);
+/* If the hart's FP registers hold dirty values of a thread, save them there. */
 void sched_fpu_save_owner(struct hart *h);
-/* The timeslice in timebase ticks. */
-extern uint64_t sched_timeslice;
+/* The timeslice in timebase ticks; the timebase in Hz. */
+extern uint64_t sched_timeslice, sched_timebase;
 
 /* Run the highest-priority READY thread of this hart (or idle). Never returns. */
 __attribute__((noreturn)) void schedule(void);

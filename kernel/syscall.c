@@ -14,7 +14,7 @@
 #include <l4/syscall.h>
 
 #include "console.h"
-#include "obj/endpoint.h"
+#include "ipc.h"
 #include "obj/factory.h"
 #include "obj/task.h"
 #include "obj/thread.h"
@@ -56,6 +56,13 @@ static long sys_debug(struct thread *th, const struct trapframe *f)
 		timer_set(armed);
 		return c;
 	}
+	case L4_DEBUG_FASTPATH: {
+		bool was = ipc_fastpath_on;
+		if (a1 > 1)
+			return -L4_EINVAL;
+		ipc_fastpath_on = a1;
+		return was;
+	}
 	case L4_DEBUG_SHUTDOWN:
 		if (a1 > 255)
 			return -L4_EINVAL;
@@ -66,13 +73,13 @@ static long sys_debug(struct thread *th, const struct trapframe *f)
 }
 
 /* A call on a kernel object: the decoder's result becomes the reply. */
-static void invoke(struct thread *th, struct cap *c, uint64_t word, struct trapframe *f)
+void kobj_call(struct thread *th, struct cap *c, struct trapframe *f)
 {
 	uint64_t tag = f->regs[REG_A0];
 	uint64_t label = l4_tag_label(tag);
 	long ret;
 
-	if ((word & L4_IPC_FLAGS_MASK) != L4_IPC_CALL || tag >> 48) {
+	if (tag >> 48) {
 		ret = -L4_EINVAL;
 	} else {
 		switch (cap_obj(c)->type) {
@@ -89,46 +96,6 @@ static void invoke(struct thread *th, struct cap *c, uint64_t word, struct trapf
 	f->regs[REG_A7] = 0;
 }
 
-static void sys_ipc(struct thread *th, struct trapframe *f)
-{
-	uint64_t word = f->regs[REG_A7];
-	uint64_t flags = word & L4_IPC_FLAGS_MASK;
-	uint64_t sel = word >> L4_SEL_SHIFT & L4_SEL_MAX;
-	unsigned snd_to = (unsigned)(word >> L4_SND_TIMEOUT_SHIFT) & 0xffff;
-	unsigned rcv_to = (unsigned)(word >> L4_RCV_TIMEOUT_SHIFT) & 0xffff;
-	long err = -L4_EINVAL;
-
-	if (flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY) || (snd_to | rcv_to) & 0x8000 || !flags)
-		goto fail;
-	struct cap *c = captab_lookup(&th->task->caps, sel);
-	err = -L4_EBADCAP;
-	if (!c)
-		goto fail;
-	switch (cap_obj(c)->type) {
-	case L4_OBJ_FACTORY:
-	case L4_OBJ_TASK:
-	case L4_OBJ_THREAD:
-		invoke(th, c, word, f);
-		return;
-	case L4_OBJ_ENDPOINT:
-		/* Blocking receive (open wait); sending arrives with the IPC issue. */
-		if (flags == L4_IPC_RECV && rcv_to == L4_TIMEOUT_NEVER) {
-			err = -L4_EPERM;
-			if (!(cap_rights(c) & L4_RIGHT_R))
-				goto fail;
-			endpoint_wait((struct endpoint *)cap_obj(c), th);
-			return;
-		}
-		err = -L4_ENOSYS;
-		goto fail;
-	default:
-		err = -L4_ENOSYS;
-		goto fail;
-	}
-fail:
-	f->regs[REG_A0] = (uint64_t)err;
-}
-
 void syscall_dispatch(struct trapframe *f)
 {
 	struct thread *th = this_hart()->current;
@@ -136,7 +103,7 @@ void syscall_dispatch(struct trapframe *f)
 
 	switch (word & L4_SYS_MASK) {
 	case L4_SYS_IPC:
-		sys_ipc(th, f);
+		ipc_sys(th, f);
 		return;
 	case L4_SYS_YIELD:
 		if (word & ~L4_SYS_MASK) {

@@ -8,3 +8,10 @@ struct trapframe;
 
 /* Handle the ecall whose registers are in f (f->pc already past the ecall). */
 void syscall_dispatch(struct trapframe *f);
+
+struct cap;
+struct thread;
+
+/* A call (L4_IPC_CALL) of th on the kernel object c names: the operation's
+ * result becomes th's reply (a0 tag or error, a7 = 0). */
+void kobj_call(struct thread *th, struct cap *c, struct trapframe *f);

@@ -1,24 +1,21 @@
 /*
- * endpoint.h - the endpoint object: the rendezvous of synchronous IPC.
- * So far it holds the queue of threads blocked receiving on it (FIFO);
- * senders, calls and replies arrive with the IPC issue.
+ * endpoint.h - the endpoint object: the rendezvous of synchronous IPC. It
+ * holds the threads waiting to send (with their messages) and the threads
+ * waiting to receive, each queue FIFO; at most one of them is non-empty.
+ * ipc.c does the IPC; this file the object.
  */
 #pragma once
 
+#include "ipc.h"
 #include "obj/object.h"
 
 struct factory;
-struct thread;
 
 struct endpoint {
 	struct obj o;
-	struct thread *head, *tail;     /* receivers waiting, oldest first */
+	struct waitq senders, receivers;
 };
 
 struct endpoint *endpoint_create(struct factory *f);
-/* Block the current thread th receiving on ep (state BLOCKED). */
-void endpoint_wait(struct endpoint *ep, struct thread *th);
-/* Take th off the queue it waits in. */
-void endpoint_dequeue(struct thread *th);
 /* Every waiter's IPC ends with -L4_ECANCELED. */
 void endpoint_teardown(struct endpoint *ep);

@@ -12,7 +12,9 @@
 
 #include "console.h"
 #include "lib/kassert.h"
+#include "ipc.h"
 #include "obj/endpoint.h"
+#include "obj/notification.h"
 #include "obj/factory.h"
 #include "obj/invoke.h"
 #include "obj/task.h"
@@ -86,23 +88,21 @@ void thread_start(struct thread *th)
 	sched_make_ready(th);
 }
 
-void thread_wake(struct thread *th, long err)
-{
-	kassert(th->state == L4_THREAD_BLOCKED);
-	endpoint_dequeue(th);
-	th->frame.regs[REG_A0] = (uint64_t)err;
-	sched_make_ready(th);
-}
-
 void thread_stop(struct thread *th)
 {
 	if (th->state == L4_THREAD_BLOCKED) {
-		endpoint_dequeue(th);
-		th->frame.regs[REG_A0] = (uint64_t)-L4_ECANCELED;
+		bool exc = th->exc;
+		ipc_cancel(th);
+		/* An exception message is abandoned: restarted, the thread runs
+		 * the faulting instruction again. */
+		if (!exc)
+			th->frame.regs[REG_A0] = (uint64_t)-L4_ECANCELED;
 	} else if (th->state == L4_THREAD_READY) {
 		sched_remove(th);
 	}
 	th->state = L4_THREAD_INACTIVE;
+	/* No one will answer its caller any more. */
+	ipc_drop_caller(th);
 }
 
 static long config(struct thread *caller, struct thread *th, const struct trapframe *f)
@@ -184,7 +184,7 @@ static long exregs(struct thread *th, struct trapframe *f)
 	uint64_t old_a0 = th->frame.regs[REG_A0];
 	/* Changing the registers of a thread blocked in IPC ends that IPC. */
 	if (th->state == L4_THREAD_BLOCKED && (flags & (L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0)))
-		thread_wake(th, -L4_ECANCELED);
+		ipc_wake(th, -L4_ECANCELED);
 	if (flags & L4_EXREGS_STOP)
 		thread_stop(th);
 	if (flags & L4_EXREGS_SET_PC)
@@ -203,6 +203,27 @@ static long exregs(struct thread *th, struct trapframe *f)
 	return 4;
 }
 
+static long bind(struct thread *caller, struct thread *th, uint64_t sel)
+{
+	if (sel == 0) {
+		if (th->bound)
+			notification_unbind(th->bound);
+		return 0;
+	}
+	struct cap *nc = captab_lookup(&caller->task->caps, sel);
+	if (!nc)
+		return -L4_EBADCAP;
+	if (cap_obj(nc)->type != L4_OBJ_NOTIFICATION)
+		return -L4_ETYPE;
+	if (!(cap_rights(nc) & L4_RIGHT_R))
+		return -L4_EPERM;
+	struct notification *n = (struct notification *)cap_obj(nc);
+	if (th->bound || n->bound)
+		return -L4_EBUSY;
+	notification_bind(n, th);
+	return 0;
+}
+
 long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
 {
 	struct thread *th = (struct thread *)cap_obj(c);
@@ -217,6 +238,10 @@ long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct 
 		if ((err = invoke_check(f, c, mr(f, 0) ? L4_RIGHT_R | L4_RIGHT_W : L4_RIGHT_R, 4)))
 			return err;
 		return exregs(th, f);
+	case L4_THREAD_BIND:
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 1)))
+			return err;
+		return bind(caller, th, mr(f, 0));
 	default:
 		return invoke_bad_label(label, L4_OBJ_THREAD);
 	}
@@ -230,6 +255,8 @@ void thread_teardown(struct thread *th)
 		thread_unbind(th);
 	else
 		thread_stop(th);
+	if (th->bound)
+		notification_unbind(th->bound);
 	if (h->current == th)
 		h->current = NULL;
 	if (h->fpu_owner == th)
@@ -248,12 +275,13 @@ static const char *exc_name(uint64_t cause)
 	return cause < 16 ? names[cause] : "unknown exception";
 }
 
-void thread_fault(struct thread *th)
+void thread_fault(struct thread *th, const char *why)
 {
 	const struct trapframe *f = &th->frame;
 
-	kprintf("l4rv: thread of task %s: %s (scause %lu) at pc %#lx, stval %#lx: stopped, no exception handler\n",
+	kprintf("l4rv: thread of task %s: %s (scause %lu) at pc %#lx, stval %#lx: stopped, %s\n",
 		th->task->name, exc_name(f->scause), (unsigned long)f->scause,
-		(unsigned long)f->regs[0], (unsigned long)f->stval);
+		(unsigned long)f->regs[0], (unsigned long)f->stval, why);
 	thread_stop(th);
+	th->exc = false;
 }

@@ -4,12 +4,16 @@
  *
  * States (l4_thread_state):
  *
- *   INACTIVE --start--> READY --receive--> BLOCKED --cancel/message--> READY
+ *   INACTIVE --start--> READY ---IPC---> BLOCKED --message/timeout/cancel--> READY
  *      ^                  |                   |
  *      +------stop--------+-------stop--------+   (stop cancels the IPC)
  *
  * A READY thread is either its hart's current thread or on that hart's run
- * queue, never both (the current thread is not queued).
+ * queue, never both (the current thread is not queued). A BLOCKED thread
+ * waits for one thing (ipc.h, enum ipc_wait): in an endpoint's queue of
+ * senders or receivers, in a notification's queue, or for a reply (on no
+ * queue: the callee's `caller` names it); any of these may have a deadline
+ * on its hart's timeout list.
  */
 #pragma once
 
@@ -23,6 +27,8 @@
 #include "obj/object.h"
 
 struct endpoint;
+struct notification;
+struct waitq;
 struct factory;
 struct hart;
 struct l4_utcb;
@@ -34,8 +40,19 @@ struct thread {
 	struct runq_link rq;            /* on home->rq while READY and not current */
 	struct task *task;              /* NULL until bound */
 	struct thread *task_next, *task_prev;   /* in task->threads */
-	struct endpoint *wait_on;       /* while BLOCKED */
-	struct thread *wait_next, *wait_prev;   /* in wait_on's queue */
+	struct waitq *wq;               /* the queue it is blocked in, or NULL */
+	struct thread *wait_next, *wait_prev;   /* in wq */
+	uint8_t ipc;                    /* enum ipc_wait: what a BLOCKED thread waits for */
+	bool exc;                       /* its IPC is an exception message (ipc.c) */
+	bool snd_call, snd_grant;       /* queued sender: a call; the capability had G */
+	uint16_t rcv_to;                /* queued caller: the reply phase's timeout */
+	uint64_t snd_badge;             /* queued sender: the capability's badge */
+	struct thread *caller;          /* the reply right: who waits for this thread's reply */
+	struct thread *callee;          /* waiting for a reply: from whom */
+	struct notification *bound;     /* bound notification (L4_THREAD_BIND) */
+	uint64_t deadline;              /* timeout of the IPC phase (rdtime), on home's list */
+	struct thread *to_next, *to_prev;
+	bool timed;                     /* on the timeout list */
 	struct hart *home;              /* the hart whose run queue it uses */
 	uint64_t pager_sel, exc_sel;    /* selectors in task's table */
 	uintptr_t utcb_uaddr;
@@ -58,11 +75,9 @@ long thread_set_utcb(struct thread *th, uintptr_t uaddr);
 void thread_start(struct thread *th);
 /* -> INACTIVE, cancelling an IPC it is blocked in. */
 void thread_stop(struct thread *th);
-/* End a blocked IPC with `err` in a0 and make it READY. */
-void thread_wake(struct thread *th, long err);
 
 long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f);
 void thread_teardown(struct thread *th);
 
-/* A user exception the thread has no handler for: report it and stop the thread. */
-void thread_fault(struct thread *th);
+/* A user exception the thread has no (usable) handler for: report it and stop the thread. */
+void thread_fault(struct thread *th, const char *why);

@@ -8,6 +8,12 @@
  *    sel4bench: rdinstret around the operation in user space, minus the
  *    cost of an empty measurement, warm-up rounds first, then the median of
  *    many samples with min and max;
+ *  - ipc_roundtrip_*: a call from this thread plus the server's
+ *    reply-and-wait (ipcbench.h), the server a thread of this task (intra_as)
+ *    or of s0bench's task (another address space), with 0, 6 or 64 words,
+ *    and once more with the fast path off (slowpath);
+ *  - notification_signal_wait: signal + wait, half of a ping-pong between
+ *    two threads over two notifications;
  * and "bench: kmem_TYPE bytes=N" lines: the kernel memory one object of
  * each type takes from its factory's quota (factory info before and after).
  */
@@ -16,10 +22,16 @@
 #include <l4/capalloc.h>
 #include <l4/crt.h>
 #include <l4/factory.h>
+#include <l4/ipc.h>
+#include <l4/kip.h>
 #include <l4/kobj.h>
+#include <l4/layout.h>
+#include <l4/task.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
 #include <l4/thread.h>
+
+#include "ipcbench.h"
 
 #define WARMUP 100
 #define SAMPLES 1001
@@ -90,6 +102,132 @@ static void bench_yield(uint64_t overhead)
 	l4_factory_destroy(L4_CAP_FACTORY, th);
 }
 
+/* ---- IPC round trips ---- */
+
+static uint64_t server_ep;
+static unsigned server_words;
+
+static void intra_server(void *arg)
+{
+	(void)arg;
+	ipcbench_serve(server_ep, server_words);
+}
+
+/* A server thread for `words`-word replies on ep: in this task (inter = 0)
+ * or in s0bench's task. Returns its selector or 0. */
+static uint64_t start_server(uint64_t ep, unsigned words, int inter)
+{
+	const struct l4_kip *k = (const struct l4_kip *)L4_KIP_ADDR;
+	uint64_t th = l4_cap_alloc();
+	uint64_t task = inter ? L4_CAP_SIGMA0_TASK : L4_CAP_TASK;
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_UTCB,
+				      .task = task, .prio = 100, .max_prio = 100, .utcb = IPCBENCH_UTCB };
+
+	if (l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c))
+		return 0;
+	if (!inter) {
+		server_ep = ep;
+		server_words = words;
+		return l4_thread_run(th, intra_server, 0, partner_stack, sizeof(partner_stack)) ? 0 : th;
+	}
+	/* s0bench's entry, on the lower half of its stack, with the endpoint in its slot. */
+	struct l4_exregs x = { .flags = L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0 | L4_EXREGS_START,
+			       .pc = *(const uint64_t *)(k->module[0].uaddr + 24),
+			       .sp = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE / 2,
+			       .a0 = IPCBENCH_MAGIC | words };
+	if (l4_task_cap_copy(L4_CAP_SIGMA0_TASK, ep, IPCBENCH_EP, L4_RIGHTS_ALL, 0) ||
+	    l4_thread_exregs(th, &x))
+		return 0;
+	return th;
+}
+
+static void bench_ipc(const char *name, unsigned words, int inter, uint64_t overhead)
+{
+	uint64_t ep = l4_cap_alloc(), th = 0;
+	uint64_t word = l4_ipc_word(L4_IPC_CALL, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+	long ret = 0;
+	unsigned bad = 0;
+
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, ep, 0) || !(th = start_server(ep, words, inter))) {
+		l4_printf("bench: %s: cannot start the server\n", name);
+		goto out;
+	}
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		uint64_t n = ipcbench_timed(word, l4_tag(0, words, 0), &ret);
+		if (ret != (long)l4_tag(0, words, 0))
+			bad++;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = n - overhead;
+	}
+	if (bad)
+		l4_printf("bench: %s: %u calls failed (last result %ld)\n", name, bad, ret);
+	else
+		report(name, samples, SAMPLES, 1);
+out:
+	if (th)
+		l4_factory_destroy(L4_CAP_FACTORY, th);
+	l4_factory_destroy(L4_CAP_FACTORY, ep);
+	l4_cap_free(th);
+	l4_cap_free(ep);
+}
+
+/* The empty measurement of ipcbench_timed's rdinstret pair. */
+static uint64_t empty_timed(void)
+{
+	uint64_t t0, t1;
+
+	__asm__ volatile("rdinstret %0\n rdinstret %1" : "=&r"(t0), "=r"(t1));
+	return t1 - t0;
+}
+
+/* ---- notifications ---- */
+
+static uint64_t ntf_ping, ntf_pong;
+
+static void pong(void *arg)
+{
+	uint64_t bits;
+
+	(void)arg;
+	for (;;) {
+		l4_wait(ntf_ping, &bits);
+		l4_signal(ntf_pong, 1);
+	}
+}
+
+static void bench_notification(uint64_t overhead)
+{
+	uint64_t th = l4_cap_alloc(), bits;
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 100, .max_prio = 100 };
+
+	ntf_ping = l4_cap_alloc();
+	ntf_pong = l4_cap_alloc();
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_NOTIFICATION, ntf_ping, 0) ||
+	    l4_factory_create(L4_CAP_FACTORY, L4_OBJ_NOTIFICATION, ntf_pong, 0) ||
+	    l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
+	    l4_thread_run(th, pong, 0, partner_stack, sizeof(partner_stack))) {
+		l4_puts("bench: cannot start the notification partner");
+		return;
+	}
+	/* One sample: signal + wait here, wait returns + signal + wait there. */
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		uint64_t t0 = l4_rdinstret();
+		l4_signal(ntf_ping, 1);
+		l4_wait(ntf_pong, &bits);
+		uint64_t t1 = l4_rdinstret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	report("notification_signal_wait", samples, SAMPLES, 2);
+	l4_factory_destroy(L4_CAP_FACTORY, th);
+	l4_factory_destroy(L4_CAP_FACTORY, ntf_ping);
+	l4_factory_destroy(L4_CAP_FACTORY, ntf_pong);
+	l4_cap_free(th);
+	l4_cap_free(ntf_ping);
+	l4_cap_free(ntf_pong);
+}
+
 static void kmem_cost(const char *name, unsigned type, uint64_t arg)
 {
 	uint64_t sel = l4_cap_alloc(), limit, before, after;
@@ -109,6 +247,15 @@ int main(void)
 		  l4_boot_instret_first - l4_boot_instret_kernel);
 	l4_printf("bench: reset_to_roottask instructions=%lu\n", l4_boot_instret_first);
 	l4_capalloc_init(L4_CAP_FIRST_FREE, 64);
+	uint64_t empty = empty_timed();
+	bench_ipc("ipc_roundtrip_inter_as", 0, 1, empty);
+	bench_ipc("ipc_roundtrip_inter_as_6w", 6, 1, empty);
+	bench_ipc("ipc_roundtrip_intra_as", 0, 0, empty);
+	bench_ipc("ipc_roundtrip_64w", 64, 1, empty);
+	long was = l4_debug_fastpath(0);
+	bench_ipc("ipc_roundtrip_slowpath", 0, 1, empty);
+	l4_debug_fastpath((int)was);
+	bench_notification(empty_cost());
 	bench_yield(empty_cost());
 	kmem_cost("thread", L4_OBJ_THREAD, 0);
 	kmem_cost("task_16_caps", L4_OBJ_TASK, 4);

@@ -11,7 +11,9 @@ $(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei
 $(eval $(call user_prog,s0test,test/target/s0test.c))
 $(eval $(call user_prog,faulter,test/target/faulter.c))
 $(eval $(call user_prog,benchroot,test/target/benchroot.c))
+$(eval $(call user_prog,s0bench,test/target/s0bench.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
 S0TEST_ELF := $(B)/user/s0test.elf
 FAULTER_ELF := $(B)/user/faulter.elf
 BENCHROOT_ELF := $(B)/user/benchroot.elf
+S0BENCH_ELF := $(B)/user/s0bench.elf

@@ -35,7 +35,7 @@ static uint64_t raw_ecall(uint64_t r[8])
 	register uint64_t a7 __asm__("a7") = r[7];
 
 	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
-			 :: "memory");
+			 :: "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
 	return a0;
 }
 
@@ -95,6 +95,7 @@ int main(void)
 	if (l4_boot_instret_kernel == S0TEST_HOSTILE)
 		hostile(S0TEST_SEED);
 	l4_puts("sigma0 (test stand-in): waiting for requests");
+	/* Every request gets the answer "no such operation" (label L4_ENOSYS). */
 	for (;;)
-		l4_receive(L4_CAP_SIGMA0, &m);
+		l4_reply_wait(L4_CAP_SIGMA0, L4_ENOSYS, 0, &m);
 }

@@ -129,8 +129,8 @@ static void test_config_task(void)
 	m = (struct l4_msg){ 0 };
 	tap_eq(l4_call(th, L4_THREAD_CONFIG, 0, &m), -L4_EINVAL, "config with 0 words: EINVAL");
 	m = (struct l4_msg){ 0 };
-	tap_eq(l4_call(th, L4_THREAD_EXREGS + 1, 4, &m), -L4_ENOSYS,
-	       "the label after THREAD_EXREGS (no such thread operation): ENOSYS");
+	tap_eq(l4_call(th, L4_THREAD_BIND + 1, 4, &m), -L4_ENOSYS,
+	       "the label after THREAD_BIND (no such thread operation): ENOSYS");
 	tap_eq(cfg(th, L4_THREAD_CFG_ALL + 1, 0, 0, 0, 0, 0), -L4_EINVAL, "config with which bit 0x20 (unknown): EINVAL");
 	tap_eq(cfg(th, 1UL << 63, 0, 0, 0, 0, 0), -L4_EINVAL, "config with which bit 63: EINVAL");
 	tap_eq(cfg(th, L4_THREAD_CFG_PAGER, 0, L4_SEL_MAX + 1, 0, 0, 0), -L4_EINVAL, "pager selector 2^20: EINVAL");

@@ -8,6 +8,7 @@
 #include <arch/hart.h>
 #include <arch/trapframe.h>
 
+#include "ipc.h"
 #include "obj/thread.h"
 #include "panic.h"
 #include "sched.h"
@@ -47,12 +48,17 @@ void trap_from_user(struct trapframe *f)
 	} else if (f->scause & SCAUSE_INTR) {
 		panic_trap(f, "unexpected interrupt from user mode");
 	} else if (f->scause == EXC_ECALL_U) {
+		/* A system call returns with ra and t0..t6 zero (the fast path
+		 * does not keep them; the general path must look the same). */
 		f->regs[0] += 4;
+		f->regs[1] = 0;
+		f->regs[5] = f->regs[6] = f->regs[7] = 0;
+		f->regs[28] = f->regs[29] = f->regs[30] = f->regs[31] = 0;
 		syscall_dispatch(f);
 	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {
 		/* retry the instruction */
 	} else {
-		thread_fault(th);
+		ipc_exception(th);
 	}
 	schedule();
 }

@@ -19,5 +19,8 @@ enum l4_error {
 	L4_EEXIST = 9,     /* the destination slot is occupied */
 	L4_EBUSY = 10,     /* the object is in a state that forbids the operation (e.g. a started thread) */
 	L4_ECANCELED = 11, /* the IPC was aborted: its partner or object was destroyed, or the thread stopped */
+	L4_ETIMEDOUT = 12, /* an IPC phase's timeout expired (or was zero and no partner was ready) */
+	L4_EMSGSIZE = 13,  /* the message does not fit: more than 64 words, or a UTCB is missing */
+	L4_ENOSLOT = 14,   /* a capability item found no receive slot: the receiver named none or too few */
 	L4_ERRNO_COUNT
 };

@@ -1,21 +1,35 @@
 /*
- * l4/ipc.h - the IPC operation: registers, message tag, flags, timeouts,
- * the UTCB, and the raw system-call stub.
+ * l4/ipc.h - the IPC operation: registers, flags, timeouts, message tag,
+ * typed items, the UTCB, exception messages, and the system-call stubs.
+ * docs/abi.md is the prose version with every error.
  *
  * In:   a7 = syscall word: L4_SYS_IPC | flags | selector << 12 | timeouts
  *       a0 = message tag (l4_tag), a1..a6 = message words MR0..MR5
+ *       (MR6..MR63 in the sender's UTCB)
  * Out:  a0 = tag of the message received (>= 0), or -L4_Exxx (< 0)
- *       a1..a6 = MR0..MR5 received, a7 = badge of the capability the sender used
- *       every other register preserved
+ *       a1..a6 = MR0..MR5 received (words beyond the message's count are 0),
+ *       a7 = badge of the capability the sender used (0 for a reply)
+ *       ra and t0..t6 are 0 after every system call (not only IPC);
+ *       sp, gp, tp, s0..s11 are preserved. On an error a1..a7 are unchanged.
  *
- * A message to a kernel object (factory, task, thread) is handled by the
- * kernel itself: send it as a call (L4_IPC_CALL); the label selects the
- * operation (l4/kobj.h) and the reply's tag carries the number of result words.
+ * Phases, by flags:
+ *   SEND         send to the endpoint at the selector (W right); blocks until a
+ *                receiver takes it (send timeout). To a notification: signal.
+ *   RECV         receive from the endpoint at the selector (R right), or from the
+ *                thread's bound notification; on a notification: wait.
+ *   CALL         SEND then wait for the reply on a one-shot reply right the
+ *                kernel gives the receiver (receive timeout). On a factory, task
+ *                or thread capability: a kernel-object operation (l4/kobj.h).
+ *   REPLY        reply to the thread's current caller; never blocks.
+ *   REPLY_WAIT   REPLY (skipped if there is no caller), then RECV.
+ * A phase that fails returns its error and the operation ends there (a
+ * failed reply keeps the caller waiting and the reply right valid).
  */
 #pragma once
 
 #include <stdint.h>
 
+#include <l4/errno.h>
 #include <l4/syscall.h>
 
 /* ---- syscall word (a7) ---- */
@@ -33,13 +47,27 @@
 /*
  * Timeouts, 16 bits each: 0 = never; mantissa m (bits 0..9) and exponent e
  * (bits 10..14): m == 0 and e != 0 is "zero" (do not block), otherwise
- * m * 2^e microseconds. Bit 15 must be 0. (Their effect arrives with the IPC
- * issue; the encoding is fixed now.)
+ * m * 2^e microseconds, relative to the start of the phase. Bit 15 must be 0.
+ * An expired timeout ends the phase with -L4_ETIMEDOUT.
  */
 #define L4_TIMEOUT_NEVER 0x0000U
 #define L4_TIMEOUT_ZERO 0x0400U
 #define L4_SND_TIMEOUT_SHIFT 32
 #define L4_RCV_TIMEOUT_SHIFT 48
+
+/* The shortest timeout of at least `us` microseconds (us >= 1; saturates). */
+static inline unsigned l4_timeout_us(uint64_t us)
+{
+	unsigned e = 0;
+
+	while (us > 1023 && e < 31) {
+		us = (us + 1) >> 1;
+		e++;
+	}
+	if (us > 1023)
+		us = 1023;
+	return (unsigned)(e << 10 | (us ? us : 1));
+}
 
 static inline uint64_t l4_ipc_word(uint64_t flags, uint64_t sel, unsigned snd_to, unsigned rcv_to)
 {
@@ -53,14 +81,19 @@ static inline uint64_t l4_ipc_word(uint64_t flags, uint64_t sel, unsigned snd_to
  *  |  zero   |   label (32)     | flags | items  |  words  |
  *
  * words: untyped words, 0..L4_MSG_WORDS (0..6 in a1..a6, the rest in the
- * UTCB); items: typed items (capability transfer, later memory). A tag
- * read back is always >= 0, which tells it from an error code.
+ * UTCB); items: typed items, two words each, after the untyped words
+ * (words + 2 * items <= 64). A tag read back is always >= 0, which tells it
+ * from an error code. Flags (received tags only; a sender's must be 0):
+ * L4_TAG_NOTIFY says the receive was ended by the bound notification, whose
+ * bits are in a7 (no words).
  */
 #define L4_MSG_WORDS 64
 #define L4_MSG_REG_WORDS 6
 #define L4_TAG_WORDS_MASK 0x7fUL
 #define L4_TAG_ITEMS_SHIFT 7
 #define L4_TAG_ITEMS_MASK 0x3fUL
+#define L4_TAG_NOTIFY (1UL << 13)
+#define L4_TAG_FLAGS_MASK (7UL << 13)
 #define L4_TAG_LABEL_SHIFT 16
 #define L4_TAG_LABEL_MASK 0xffffffffUL
 
@@ -74,14 +107,65 @@ static inline unsigned l4_tag_words(uint64_t tag) { return (unsigned)(tag & L4_T
 static inline unsigned l4_tag_items(uint64_t tag) { return (unsigned)(tag >> L4_TAG_ITEMS_SHIFT & L4_TAG_ITEMS_MASK); }
 static inline uint64_t l4_tag_label(uint64_t tag) { return tag >> L4_TAG_LABEL_SHIFT & L4_TAG_LABEL_MASK; }
 
+/* ---- typed items: capability transfer ----
+ *
+ * Item = two message words after the untyped ones:
+ *   word 0: type (bits 0..3) | L4_ITEM_GRANT (bit 4) | rights mask << 8 (bits 8..11)
+ *   word 1: the sender's selector
+ * L4_ITEM_CAP delegates (copies) the capability with rights & mask, badge
+ * kept; with L4_ITEM_GRANT it moves it (the sender's slot empties). Sending
+ * items through an endpoint needs the G right on the endpoint capability;
+ * replies may carry items. The k-th item lands in the receiver's slot
+ * rcv_caps base + k (l4_utcb.rcv_caps); it must exist and be empty. Either
+ * every item is transferred or none (and the message is not delivered).
+ * The receiver sees each item rewritten: word 0 = type | grant | rights
+ * received << 8, word 1 = the slot it landed in.
+ * Memory items (type 2) arrive with the memory issue.
+ */
+#define L4_ITEM_CAP 1UL
+#define L4_ITEM_TYPE_MASK 0xfUL
+#define L4_ITEM_GRANT (1UL << 4)
+#define L4_ITEM_RIGHTS_SHIFT 8
+#define L4_ITEM_WORDS 2
+
+static inline uint64_t l4_item_cap(unsigned rights_mask, int grant)
+{
+	return L4_ITEM_CAP | (grant ? L4_ITEM_GRANT : 0) | (uint64_t)(rights_mask & 0xf) << L4_ITEM_RIGHTS_SHIFT;
+}
+
+/* rcv_caps: the receive window for capability items. */
+static inline uint64_t l4_rcv_caps(uint64_t base_sel, unsigned count)
+{
+	return (base_sel & 0xfffff) | (uint64_t)(count & 0xffff) << 32;
+}
+
+/* ---- exceptions as IPC ----
+ *
+ * A synchronous exception of a user thread (illegal instruction, breakpoint,
+ * misaligned or faulting access, ...) becomes a call from the thread to its
+ * exception handler (the endpoint its exc selector names in its task, W
+ * right), label L4_LABEL_EXCEPTION, L4_EXC_WORDS words: MR0 = pc, MRn = xn
+ * (n = 1..31), MR32 = scause, MR33 = stval. The handler needs a UTCB.
+ * The reply decides: label 0 resumes the thread, with pc and x1..x31 taken
+ * from MR0..MR31 if it has at least 32 words, unchanged otherwise (then the
+ * same instruction runs again); any other label stops the thread (INACTIVE).
+ * Without a usable handler the thread is stopped with a console report.
+ */
+#define L4_LABEL_EXCEPTION 0xffff0001UL
+#define L4_EXC_WORDS 34
+#define L4_EXC_SCAUSE 32
+#define L4_EXC_STVAL 33
+
 /* ---- UTCB: one page per thread, mapped where thread configuration says ---- */
 struct l4_utcb {
 	uint64_t mr[L4_MSG_WORDS];      /* message words; mr[0..5] travel in registers */
+	uint64_t rcv_caps;              /* receive window for capability items (l4_rcv_caps), 0 = none */
+	uint64_t reserved[7];           /* for the kernel's later use (memory receive window); keep 0 */
 	uint64_t user[8];               /* free for the thread's own use (e.g. its thread pointer) */
 };
 #define L4_UTCB_SIZE 4096UL
 
-/* ---- the raw stub ---- */
+/* ---- the stubs ---- */
 struct l4_msg {
 	uint64_t mr[L4_MSG_REG_WORDS];
 	uint64_t badge;
@@ -101,7 +185,7 @@ static inline long l4_ipc(uint64_t word, uint64_t tag, struct l4_msg *m)
 
 	__asm__ volatile("ecall"
 			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
-			 :: "memory");
+			 :: "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
 	m->mr[0] = a1; m->mr[1] = a2; m->mr[2] = a3;
 	m->mr[3] = a4; m->mr[4] = a5; m->mr[5] = a6;
 	m->badge = a7;
@@ -115,8 +199,61 @@ static inline long l4_call(uint64_t sel, uint64_t label, unsigned words, struct 
 		      l4_tag(label, words, 0), m);
 }
 
+/* Send to the endpoint at `sel` (blocking until a receiver takes it). */
+static inline long l4_send(uint64_t sel, uint64_t label, unsigned words, struct l4_msg *m)
+{
+	return l4_ipc(l4_ipc_word(L4_IPC_SEND, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
+		      l4_tag(label, words, 0), m);
+}
+
 /* Wait for a message on the endpoint at `sel` (blocking). */
 static inline long l4_receive(uint64_t sel, struct l4_msg *m)
 {
 	return l4_ipc(l4_ipc_word(L4_IPC_RECV, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), 0, m);
+}
+
+/* Reply to the current caller (does not block). */
+static inline long l4_reply(uint64_t label, unsigned words, struct l4_msg *m)
+{
+	return l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
+		      l4_tag(label, words, 0), m);
+}
+
+/* Reply to the current caller (if any), then wait on the endpoint at `sel`. */
+static inline long l4_reply_wait(uint64_t sel, uint64_t label, unsigned words, struct l4_msg *m)
+{
+	return l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
+		      l4_tag(label, words, 0), m);
+}
+
+/*
+ * Notifications: signal ORs bits into the word; wait takes and clears them
+ * (blocking while there are none); poll is a wait with timeout zero. The
+ * bits signalled are the capability's badge, or MR0 with an unbadged one.
+ * Wait and poll return 0 and the bits in *bits.
+ */
+static inline long l4_signal(uint64_t sel, uint64_t bits)
+{
+	struct l4_msg m = { { bits } , 0 };
+	return l4_ipc(l4_ipc_word(L4_IPC_SEND, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(0, 1, 0), &m);
+}
+
+static inline long l4_wait_timeout(uint64_t sel, unsigned rcv_to, uint64_t *bits)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	long r = l4_ipc(l4_ipc_word(L4_IPC_RECV, sel, L4_TIMEOUT_NEVER, rcv_to), 0, &m);
+	*bits = r < 0 ? 0 : m.badge;
+	return r < 0 ? r : 0;
+}
+
+static inline long l4_wait(uint64_t sel, uint64_t *bits)
+{
+	return l4_wait_timeout(sel, L4_TIMEOUT_NEVER, bits);
+}
+
+/* Poll: 0 with *bits = 0 when nothing is pending (the kernel's -L4_ETIMEDOUT). */
+static inline long l4_poll(uint64_t sel, uint64_t *bits)
+{
+	long r = l4_wait_timeout(sel, L4_TIMEOUT_ZERO, bits);
+	return r == -L4_ETIMEDOUT ? 0 : r;
 }

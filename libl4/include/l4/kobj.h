@@ -101,10 +101,16 @@ enum {
  *   that IPC: it returns the a0 given (SET_A0), else -L4_ECANCELED. A thread
  *   blocked in IPC that is stopped has its IPC return -L4_ECANCELED when it
  *   is started again. A new thread's registers are all 0.
+ * L4_THREAD_BIND (W): MR0 = a notification selector in the caller's table
+ *   (R right), or 0 to unbind. A receive of the bound thread on an endpoint
+ *   also ends when the notification has bits: tag flag L4_TAG_NOTIFY, bits
+ *   in a7, taken and cleared. A thread binds one notification, a notification
+ *   one thread (-L4_EBUSY otherwise; unbind first).
  */
 enum {
 	L4_THREAD_CONFIG = L4_OBJ_THREAD << L4_LABEL_TYPE_SHIFT,
 	L4_THREAD_EXREGS,
+	L4_THREAD_BIND,
 };
 
 #define L4_THREAD_CFG_TASK 0x01U
@@ -131,8 +137,9 @@ enum l4_thread_state {
 
 /*
  * Endpoint (L4_OBJ_ENDPOINT) and notification (L4_OBJ_NOTIFICATION): no
- * kernel operations; IPC on them is IPC (a receive on an endpoint blocks
- * until a sender comes; the senders arrive with the IPC issue).
+ * kernel operations; IPC on them is IPC (l4/ipc.h): send/call need W,
+ * receive R, capability items G; a notification is signalled by a send (W)
+ * and waited on by a receive (R).
  */
 
 /*

@@ -14,7 +14,8 @@ static inline long l4_syscall(long nr, long a0, long a1, long a2)
 	register long r2 __asm__("a2") = a2;
 	register long r7 __asm__("a7") = nr;
 
-	__asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r7) : "memory");
+	__asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r7)
+			 : "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
 	return r0;
 }
 
@@ -44,6 +45,12 @@ __attribute__((noreturn)) static inline void l4_debug_shutdown(int code)
 {
 	l4_syscall(L4_SYS_DEBUG, L4_DEBUG_SHUTDOWN, code, 0);
 	__builtin_unreachable();
+}
+
+/* Switch the IPC fast path off (0) or on (1); returns the previous setting. */
+static inline long l4_debug_fastpath(int on)
+{
+	return l4_syscall(L4_SYS_DEBUG, L4_DEBUG_FASTPATH, on, 0);
 }
 
 static inline unsigned long l4_rdinstret(void)

@@ -13,7 +13,10 @@
  *  | rcv tmo  | snd tmo  |  selector (20)  |  flags  | 0000 |
  *
  * For the other calls bits 4..63 of a7 must be zero. The result comes back in
- * a0 (l4/errno.h); docs/abi.md lists the registers of each call.
+ * a0 (l4/errno.h); docs/abi.md lists the registers of each call. Every
+ * system call returns with ra and t0..t6 set to 0 (the kernel does not keep
+ * them); sp, gp, tp and s0..s11 are preserved, and a1..a7 too except where
+ * IPC returns a message in them.
  */
 #pragma once
 
@@ -32,6 +35,8 @@ enum l4_debug_op {
 	L4_DEBUG_WRITE = 1,     /* a1 = user address, a2 = length <= L4_DEBUG_WRITE_MAX; returns length */
 	L4_DEBUG_GETC = 2,      /* blocks until a character arrives on the console; returns it */
 	L4_DEBUG_SHUTDOWN = 3,  /* a1 = 0 (success) or 1..255 (failure code): power off, never returns */
+	L4_DEBUG_FASTPATH = 4,  /* a1 = 0 off, 1 on: the IPC fast path (for tests and benchmarks);
+				 * returns the previous setting */
 	L4_DEBUG_OP_COUNT
 };
 

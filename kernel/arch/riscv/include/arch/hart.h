@@ -30,6 +30,8 @@ struct hart {
 	struct thread *slice_owner;     /* current at the last tick (sched.c) */
 	struct runq rq;                 /* READY threads of this hart except current */
 	uint64_t timer_armed;           /* the programmed deadline (UINT64_MAX: none) */
+	uint64_t tick_deadline;         /* the next tick (UINT64_MAX while idle) */
+	struct thread *timeouts;        /* threads with IPC deadlines, earliest first */
 	bool idle_reported;
 	bool probing, probe_trapped;    /* trap.c: a CSR probe's illegal instruction is skipped */
 };

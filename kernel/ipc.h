@@ -1,0 +1,45 @@
+/*
+ * ipc.h - synchronous IPC through endpoints, replies, notifications,
+ * timeouts, capability transfer and exception messages: the general path
+ * (ipc.c). The fast path (fastpath.c) handles the common call and
+ * reply-and-wait in registers and hands everything else to ipc_sys.
+ *
+ * A BLOCKED thread waits for exactly one thing (thread.ipc):
+ *   IPC_SEND    in an endpoint's senders, its message in its own frame/UTCB
+ *   IPC_RECV    in an endpoint's receivers (its bound notification may end it)
+ *   IPC_REPLY   for the reply of its callee (th->callee->caller == th)
+ *   IPC_NOTIFY  in a notification's waiters
+ * and may have a deadline on its hart's timeout list. ipc_cancel takes it
+ * out of all of these; who calls it then decides its state and result.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hart;
+struct thread;
+struct trapframe;
+
+struct waitq {
+	struct thread *head, *tail;     /* FIFO through thread.wait_next/prev */
+};
+
+enum ipc_wait { IPC_NONE, IPC_SEND, IPC_RECV, IPC_REPLY, IPC_NOTIFY };
+
+/* The IPC system call of th (its registers in f = &th->frame). */
+void ipc_sys(struct thread *th, struct trapframe *f);
+/* th (current) took a synchronous exception: a call to its handler, or stopped. */
+void ipc_exception(struct thread *th);
+/* Take the BLOCKED th out of whatever it waits in (its state stays BLOCKED). */
+void ipc_cancel(struct thread *th);
+/* End th's blocked IPC with err in a0 and make it READY (an exception
+ * message that fails stops the thread instead, with a report). */
+void ipc_wake(struct thread *th, long err);
+/* th will not reply: its caller, if any, gets -L4_ECANCELED. */
+void ipc_drop_caller(struct thread *th);
+/* Wake, with -L4_ETIMEDOUT, every thread of h whose deadline is <= now. */
+void ipc_expire(struct hart *h, uint64_t now);
+
+/* L4_DEBUG_FASTPATH: whether the fast path is used (on at boot). */
+extern bool ipc_fastpath_on;
