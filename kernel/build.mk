@@ -8,7 +8,7 @@ KERNEL_LDS := kernel/arch/$(KERNEL_ARCH)/kernel.ld
 KERNEL_SRCS := \
 	kernel/main.c kernel/console.c kernel/panic.c kernel/pmem.c kernel/power.c \
 	kernel/bootmod.c kernel/bootstrap.c kernel/kip.c kernel/sched.c kernel/syscall.c kernel/ipc.c \
-	kernel/uaccess.c \
+	kernel/fastpath.c 	kernel/uaccess.c \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \
 	kernel/obj/endpoint.c kernel/obj/notification.c \
 	kernel/dev/ns16550.c \
@@ -36,3 +36,7 @@ $(B)/kernel/%.S.o: kernel/%.S
 
 # The only kernel code that touches the FP registers (lazy FP state of threads).
 $(B)/kernel/arch/riscv/fpu.S.o: KERNEL_CFLAGS += -march=rv64imafd_zicsr_zifencei
+
+# The fast path runs before any frame is worth keeping: no frame pointer
+# (its prologue would cost every IPC two stores).
+$(B)/kernel/fastpath.c.o: KERNEL_CFLAGS += -fomit-frame-pointer

@@ -481,8 +481,12 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 		case L4_OBJ_FACTORY:
 		case L4_OBJ_TASK:
 		case L4_OBJ_THREAD:
-			if (flags != L4_IPC_CALL)
+			/* Kernel objects take calls only: anything else needs an
+			 * endpoint or a notification. */
+			if (flags != L4_IPC_CALL) {
+				err = -L4_ETYPE;
 				goto fail;
+			}
 			kobj_call(th, c, f);
 			return;
 		case L4_OBJ_ENDPOINT:

@@ -34,6 +34,7 @@ struct task *task_create(struct factory *f, unsigned caps_log2)
 		return NULL;
 	}
 	t->asid = mmu_asid_alloc();
+	t->satp = mmu_satp(t->root, t->asid);
 	return t;
 }
 

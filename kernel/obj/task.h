@@ -21,6 +21,7 @@ struct task {
 	pte_t *root;                    /* one page from the pool */
 	struct captab caps;             /* slots from the pool */
 	struct thread *threads;         /* threads bound to it (thread->task_next) */
+	uint64_t satp;                  /* root and ASID as the satp CSR takes them */
 	uint16_t asid;                  /* 0: none (switching flushes the TLB) */
 	char name[22];                  /* for messages; boot tasks get their module's */
 };

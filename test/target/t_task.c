@@ -240,8 +240,8 @@ static void test_info(uint64_t small)
 	tap_eq(l4_ipc(l4_ipc_word(L4_IPC_CALL, L4_CAP_TASK, 0, 0), l4_tag(L4_TASK_CAP_INFO, 1, 1), &m), -L4_EINVAL,
 	       "info with a typed item: EINVAL");
 	m = (struct l4_msg){ .mr = { L4_CAP_TASK } };
-	tap_eq(l4_ipc(l4_ipc_word(L4_IPC_SEND, L4_CAP_TASK, 0, 0), l4_tag(L4_TASK_CAP_INFO, 1, 0), &m), -L4_EINVAL,
-	       "info sent without RECV (not a call): EINVAL");
+	tap_eq(l4_ipc(l4_ipc_word(L4_IPC_SEND, L4_CAP_TASK, 0, 0), l4_tag(L4_TASK_CAP_INFO, 1, 0), &m), -L4_ETYPE,
+	       "info sent without RECV (not a call): ETYPE");
 }
 
 static void test_rights_types(uint64_t small)

@@ -1,7 +1,8 @@
 /*
- * trap.c - what happens after trap.S saved the registers: system calls,
- * the timer, exceptions of user threads (the first FP instruction of a
- * thread among them), and traps of the kernel (only a CSR probe expects one).
+ * trap.c - what happens after trap.S saved the registers: the timer,
+ * exceptions of user threads (the first FP instruction of a thread among
+ * them; the others become exception IPC), and traps of the kernel (only a
+ * CSR probe expects one). System calls go from trap.S to fastpath.c.
  */
 #include <arch/csr.h>
 #include <arch/fpu.h>
@@ -12,7 +13,6 @@
 #include "obj/thread.h"
 #include "panic.h"
 #include "sched.h"
-#include "syscall.h"
 
 void trap_from_user(struct trapframe *f);
 void trap_from_kernel(struct trapframe *f);
@@ -47,14 +47,6 @@ void trap_from_user(struct trapframe *f)
 		sched_tick();
 	} else if (f->scause & SCAUSE_INTR) {
 		panic_trap(f, "unexpected interrupt from user mode");
-	} else if (f->scause == EXC_ECALL_U) {
-		/* A system call returns with ra and t0..t6 zero (the fast path
-		 * does not keep them; the general path must look the same). */
-		f->regs[0] += 4;
-		f->regs[1] = 0;
-		f->regs[5] = f->regs[6] = f->regs[7] = 0;
-		f->regs[28] = f->regs[29] = f->regs[30] = f->regs[31] = 0;
-		syscall_dispatch(f);
 	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {
 		/* retry the instruction */
 	} else {
