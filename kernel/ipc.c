@@ -19,6 +19,7 @@
 
 #include "ipc.h"
 #include "lib/kassert.h"
+#include "lib/kstring.h"
 #include "obj/endpoint.h"
 #include "obj/notification.h"
 #include "obj/task.h"
@@ -268,8 +269,16 @@ static void transfer(struct thread *s, uint64_t tag, struct thread *r, uint64_t 
 {
 	unsigned words = l4_tag_words(tag), items = l4_tag_items(tag), len = msg_len(tag);
 
-	for (unsigned i = 0; i < words; i++)
-		put_word(r, i, msg_word(s, i));
+	if (s->exc) {
+		for (unsigned i = 0; i < words; i++)
+			put_word(r, i, msg_word(s, i));
+	} else {
+		for (unsigned i = 0; i < words && i < L4_MSG_REG_WORDS; i++)
+			r->frame.regs[REG_A1 + i] = s->frame.regs[REG_A1 + i];
+		if (words > L4_MSG_REG_WORDS)
+			memcpy(&r->utcb->mr[L4_MSG_REG_WORDS], &s->utcb->mr[L4_MSG_REG_WORDS],
+			       (words - L4_MSG_REG_WORDS) * sizeof(uint64_t));
+	}
 	for (unsigned k = 0; k < items; k++) {
 		uint64_t w0 = msg_word(s, words + 2 * k);
 		struct cap *src = captab_lookup(&s->task->caps, msg_word(s, words + 2 * k + 1));
