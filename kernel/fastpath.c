@@ -45,13 +45,10 @@ __attribute__((noreturn)) void fastpath_exit(uint64_t tag, uint64_t w0, uint64_t
 #define FAST_CALL (L4_SYS_IPC | L4_IPC_CALL)
 #define FAST_REPLY_WAIT (L4_SYS_IPC | L4_IPC_REPLY_WAIT)
 
-/* The general path: a0..a7 join the kept registers in the frame (whose
- * scause, 8, tells trap_return_to_user that ra and t0..t6 return as 0). */
-__attribute__((noreturn, noinline)) static void slow(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
-						      uint64_t w3, uint64_t w4, uint64_t w5, uint64_t word)
+/* The system call's a0..a7 into frame f, next to the kept registers. */
+static inline void store_args(struct trapframe *f, uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+			      uint64_t w3, uint64_t w4, uint64_t w5, uint64_t word)
 {
-	struct trapframe *f = this_hart()->frame;
-
 	f->regs[REG_A0] = tag;
 	f->regs[REG_A0 + 1] = w0;
 	f->regs[REG_A0 + 2] = w1;
@@ -60,6 +57,16 @@ __attribute__((noreturn, noinline)) static void slow(uint64_t tag, uint64_t w0, 
 	f->regs[REG_A0 + 5] = w4;
 	f->regs[REG_A0 + 6] = w5;
 	f->regs[REG_A7] = word;
+}
+
+/* The general path: a0..a7 join the kept registers in the frame (whose
+ * scause, 8, tells trap_return_to_user that ra and t0..t6 return as 0). */
+__attribute__((noreturn, noinline)) static void slow(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
+						      uint64_t w3, uint64_t w4, uint64_t w5, uint64_t word)
+{
+	struct trapframe *f = this_hart()->frame;
+
+	store_args(f, tag, w0, w1, w2, w3, w4, w5, word);
 	syscall_dispatch(f);
 	schedule();
 }
@@ -129,6 +136,9 @@ void syscall_entry(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	to->ipc = IPC_NONE;
 	to->state = L4_THREAD_READY;
 	cur->state = L4_THREAD_BLOCKED;
+	/* cur's registers as it made the call: what an error ending its wait
+	 * leaves in a1..a7, and what exregs shows meanwhile. */
+	store_args(&cur->frame, tag, w0, w1, w2, w3, w4, w5, word);
 
 	/* Switch: the partner's address space (no flush with ASIDs) and frame. */
 	if (to->task != cur->task) {

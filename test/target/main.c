@@ -18,6 +18,9 @@ int main(void)
 	test_task();
 	test_thread();
 	test_sched();
+	test_ipc();
+	test_notify();
+	test_exc();
 	test_fpu();
 	test_robust();
 	return tap_finish() ? 1 : 0;

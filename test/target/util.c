@@ -1,6 +1,7 @@
 /* util.c - shared helpers of the on-target tests (util.h). */
 #include <l4/capalloc.h>
 #include <l4/factory.h>
+#include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/sys.h>
 #include <l4/task.h>
@@ -94,4 +95,103 @@ unsigned state_of(uint64_t th)
 	struct l4_exregs x = { 0 };
 
 	return l4_thread_exregs(th, &x) ? 99 : x.state;
+}
+
+uint64_t thread_spawn_cfg(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc)
+{
+	struct l4_thread_config c = { .which = (utcb ? L4_THREAD_CFG_UTCB : 0) | (exc ? L4_THREAD_CFG_EXC : 0),
+				      .utcb = utcb, .exc_handler = exc };
+	int s;
+
+	for (s = 0; s < STACKS && stack_owner[s]; s++)
+		;
+	if (s == STACKS)
+		return 0;
+	uint64_t sel = thread_new(prio);
+	if (!sel)
+		return 0;
+	if ((c.which && l4_thread_config(sel, &c)) || l4_thread_run(sel, fn, arg, stacks[s], STACK_SIZE)) {
+		thread_del(sel);
+		return 0;
+	}
+	stack_owner[s] = sel;
+	return sel;
+}
+
+uint64_t now_us(void)
+{
+	uint64_t t;
+
+	__asm__ volatile("rdtime %0" : "=r"(t));
+	return t * 1000000 / l4_kip()->timebase_hz;
+}
+
+static volatile uint64_t wd_deadline;
+
+static void wd_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t d = wd_deadline;
+
+		if (d && now_us() > d) {
+			struct l4_exregs x = { .flags = L4_EXREGS_SET_A0, .a0 = (uint64_t)WD_A0 };
+
+			if (state_of(L4_CAP_THREAD) == L4_THREAD_BLOCKED)
+				l4_thread_exregs(L4_CAP_THREAD, &x);
+			wd_deadline = 0;
+		}
+		l4_yield();
+	}
+}
+
+uint64_t wd_start(void)
+{
+	wd_deadline = 0;
+	return thread_spawn(wd_loop, 0, 1);
+}
+
+void wd_stop(uint64_t wd)
+{
+	wd_deadline = 0;
+	if (wd)
+		thread_del(wd);
+}
+
+void wd_arm(uint64_t us)
+{
+	wd_deadline = now_us() + us;
+}
+
+void wd_disarm(void)
+{
+	wd_deadline = 0;
+}
+
+uint64_t obj_new(unsigned type)
+{
+	uint64_t s = cap_get();
+
+	if (l4_factory_create(L4_CAP_FACTORY, type, s, 0)) {
+		cap_put(s);
+		return 0;
+	}
+	return s;
+}
+
+void obj_del(uint64_t s)
+{
+	l4_factory_destroy(L4_CAP_FACTORY, s);
+	cap_put(s);
+}
+
+uint64_t copy_of(uint64_t src, unsigned mask, uint64_t badge)
+{
+	uint64_t d = cap_get();
+
+	if (l4_task_cap_copy(L4_CAP_TASK, src, d, mask, badge)) {
+		cap_put(d);
+		return 0;
+	}
+	return d;
 }

@@ -27,3 +27,27 @@ void yield_n(unsigned n);
 uint64_t used_of(uint64_t f);
 /* The l4_thread_state of thread th (99 if exregs fails). */
 unsigned state_of(uint64_t th);
+/* thread_spawn with a UTCB at utcb (0: none) and an exception handler exc
+ * (a selector in the testroot's table, 0: none) configured before the start.
+ * The UTCB page is zero when the thread starts. Returns the selector or 0. */
+uint64_t thread_spawn_cfg(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc);
+/* Microseconds since boot (the time CSR and the KIP's timebase). */
+uint64_t now_us(void);
+/*
+ * Watchdog for the IPC tests: a thread at priority 1 (it runs only while
+ * everything else is blocked) that ends the testroot main thread's blocked
+ * IPC with a0 = WD_A0 (exregs SET_A0) once an armed deadline has passed, so
+ * a kernel bug fails a check instead of hanging the boot.
+ */
+#define WD_A0 (-999L)
+#define WD_US 300000UL                  /* default: 0.3 s */
+uint64_t wd_start(void);                /* the watchdog's selector, or 0 */
+void wd_stop(uint64_t wd);
+void wd_arm(uint64_t us);               /* the main thread may block for us from now */
+void wd_disarm(void);
+/* An object of the root factory (type, argument 0) in a fresh slot, or 0. */
+uint64_t obj_new(unsigned type);
+/* Destroy an object of the root factory and free its slot. */
+void obj_del(uint64_t s);
+/* A copy of src in a fresh slot with rights & mask and badge (0 = keep), or 0. */
+uint64_t copy_of(uint64_t src, unsigned mask, uint64_t badge);
