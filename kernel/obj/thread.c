@@ -13,7 +13,6 @@
 #include "console.h"
 #include "lib/kassert.h"
 #include "ipc.h"
-#include "obj/endpoint.h"
 #include "obj/notification.h"
 #include "obj/factory.h"
 #include "obj/invoke.h"

@@ -26,7 +26,6 @@
 #include "lib/runq.h"
 #include "obj/object.h"
 
-struct endpoint;
 struct notification;
 struct waitq;
 struct factory;
