@@ -13,6 +13,7 @@
 #include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/layout.h>
+#include <l4/mem.h>
 
 #include "bootmod.h"
 #include "bootstrap.h"
@@ -61,24 +62,31 @@ static void reserve_pool(void)
 	kprintf("kernel memory: %lu KiB pool at %#lx\n", (unsigned long)(size >> 10), (unsigned long)pa);
 }
 
-static uint64_t elf_perm(uint32_t flags)
+static unsigned elf_rights(uint32_t flags)
 {
-	return (flags & ELF_PF_R ? PTE_R : 0) | (flags & ELF_PF_W ? PTE_W : 0) |
-	       (flags & ELF_PF_X ? PTE_X : 0);
+	return (flags & ELF_PF_R ? L4_FP_R : 0) | (flags & ELF_PF_W ? L4_FP_W : 0) |
+	       (flags & ELF_PF_X ? L4_FP_X : 0);
 }
 
-/* The user page at va of t, mapped with at least `perm` (a new zeroed page if none). */
-static void *user_page(struct task *t, uint64_t va, uint64_t perm)
+/*
+ * The user page at va of t, mapped with at least `rights` (a new zeroed page
+ * if none). Boot images and stacks are roots of the mapping database: the
+ * task owns them and may map them on.
+ */
+static void *user_page(struct task *t, uint64_t va, unsigned rights)
 {
-	size_t sz;
-	pte_t *pte = mmu_lookup(t->root, va, &sz);
+	uint64_t sz;
+	struct mapping *m;
+	pte_t *pte = space_lookup(&t->space, va, &sz, &m);
 
 	if (pte) {
-		*pte |= perm;   /* two segments share this page: union of rights */
+		/* Two segments share this page: union of rights. */
+		m->rights |= (uint8_t)rights;
+		*pte |= (pte_t)rights << 1;
 		return phys_to_virt(pte_pa(*pte));
 	}
 	void *page = pmem_alloc_page();
-	if (!page || task_map(t, va, virt_to_phys(page), PAGE_SIZE, perm))
+	if (!page || task_map(t, va, virt_to_phys(page), PAGE_SIZE, rights, true))
 		panic("out of memory loading a boot task");
 	return page;
 }
@@ -101,7 +109,7 @@ static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, uns
 	for (unsigned i = 0; i < info.nsegs; i++) {
 		const struct elf_segment *s = &info.segs[i];
 		for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
-			uint8_t *page = user_page(t, va, elf_perm(s->flags));
+			uint8_t *page = user_page(t, va, elf_rights(s->flags));
 			/* Copy the part of the file that falls into this page. */
 			uint64_t lo = va > s->vaddr ? va : s->vaddr;
 			uint64_t hi = va + PAGE_SIZE;
@@ -112,7 +120,7 @@ static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, uns
 		}
 	}
 	for (uint64_t va = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE; va < L4_ROOTTASK_STACK_TOP; va += PAGE_SIZE)
-		user_page(t, va, PTE_R | PTE_W);
+		user_page(t, va, L4_FP_R | L4_FP_W);
 
 	thread_bind(th, t);
 	if (thread_set_utcb(th, L4_BOOT_UTCB))
@@ -136,7 +144,7 @@ static void give_modules(struct task *t)
 		uint64_t size = (m->size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		struct l4_kip_module *k = &kip->module[kip->nmodules++];
 
-		if (size && task_map(t, uaddr, virt_to_phys((void *)m->start), size, PTE_R))
+		if (size && task_map(t, uaddr, virt_to_phys((void *)m->start), size, L4_FP_R, false))
 			panic("out of kernel memory mapping the boot modules");
 		k->uaddr = uaddr;
 		k->size = m->size;

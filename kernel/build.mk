@@ -1,6 +1,7 @@
 # kernel/ - the microkernel. Generic code in kernel/, the kernel objects in
 # kernel/obj/, hardware-free logic in kernel/lib/ (also built for host tests),
-# RISC-V in kernel/arch/riscv/, the console UART in kernel/dev/.
+# address spaces and the mapping database in kernel/mem/, RISC-V in
+# kernel/arch/riscv/, the console UART in kernel/dev/.
 
 KERNEL_ARCH := riscv
 KERNEL_LDS := kernel/arch/$(KERNEL_ARCH)/kernel.ld
@@ -8,13 +9,13 @@ KERNEL_LDS := kernel/arch/$(KERNEL_ARCH)/kernel.ld
 KERNEL_SRCS := \
 	kernel/main.c kernel/console.c kernel/panic.c kernel/pmem.c kernel/power.c \
 	kernel/bootmod.c kernel/bootstrap.c kernel/kip.c kernel/sched.c kernel/syscall.c kernel/ipc.c \
-	kernel/fastpath.c 	kernel/uaccess.c \
+	kernel/fastpath.c kernel/uaccess.c kernel/mem/space.c \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \
 	kernel/obj/endpoint.c kernel/obj/notification.c \
 	kernel/dev/ns16550.c \
 	kernel/lib/fdt.c kernel/lib/board.c kernel/lib/memmap.c kernel/lib/elf.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/kmem.c kernel/lib/captab.c \
-	kernel/lib/runq.c \
+	kernel/lib/runq.c kernel/lib/mapdb.c \
 	kernel/arch/riscv/head.S kernel/arch/riscv/trap.S kernel/arch/riscv/trap.c \
 	kernel/arch/riscv/early_pt.c kernel/arch/riscv/mmu.c kernel/arch/riscv/sbi.c \
 	kernel/arch/riscv/timer.c kernel/arch/riscv/fpu.S

@@ -143,7 +143,7 @@ void syscall_entry(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	/* Switch: the partner's address space (no flush with ASIDs) and frame. */
 	if (to->task != cur->task) {
 		csr_write(satp, to->task->satp);
-		if (!to->task->asid)
+		if (!to->task->space.asid)
 			sfence_vma_all();
 	}
 	h->current = to;

@@ -112,7 +112,7 @@ static void switch_to(struct hart *h, struct thread *to)
 		h->fpu_owner = to;
 		to->frame.sstatus = (to->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
 	}
-	mmu_switch(to->task->root, to->task->asid);
+	mmu_switch(to->task->space.root, to->task->space.asid);
 	h->current = to;
 	h->frame = &to->frame;
 	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */

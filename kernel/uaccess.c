@@ -12,12 +12,13 @@
 /* The direct-map address of user byte `va`, if mapped U+R; else NULL. */
 static const uint8_t *user_byte(struct task *t, uint64_t va, size_t *avail)
 {
-	size_t sz;
+	uint64_t sz;
+	struct mapping *m;
 	pte_t *pte;
 
 	if (va >= L4_USER_END)
 		return NULL;
-	pte = mmu_lookup(t->root, va, &sz);
+	pte = space_lookup(&t->space, va, &sz, &m);
 	if (!pte || (*pte & (PTE_U | PTE_R)) != (PTE_U | PTE_R))
 		return NULL;
 	*avail = sz - (va & (sz - 1));

@@ -3,6 +3,7 @@
 
 #include <l4/kip.h>
 #include <l4/layout.h>
+#include <l4/mem.h>
 
 #include "kip.h"
 #include "lib/kassert.h"
@@ -19,8 +20,8 @@ struct task *task_create(struct factory *f, unsigned caps_log2)
 
 	if (!t)
 		return NULL;
-	t->root = obj_alloc_extra(&t->o, PAGE_SIZE);
-	t->caps.slot = t->root ? obj_alloc_extra(&t->o, table) : NULL;
+	space_init(&t->space, &t->o.owner->quota);
+	t->caps.slot = t->space.root ? obj_alloc_extra(&t->o, table) : NULL;
 	if (!t->caps.slot) {
 		/* Nothing else refers to it yet: a plain destroy undoes it. */
 		obj_destroy(&t->o);
@@ -28,19 +29,19 @@ struct task *task_create(struct factory *f, unsigned caps_log2)
 	}
 	t->caps.nslots = 1U << caps_log2;
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
-		t->root[i] = kernel_root[i];
-	if (task_map(t, L4_KIP_ADDR, kip_page_pa(), PAGE_SIZE, PTE_R)) {
+		t->space.root[i] = kernel_root[i];
+	if (task_map(t, L4_KIP_ADDR, kip_page_pa(), PAGE_SIZE, L4_FP_R, false)) {
 		obj_destroy(&t->o);
 		return NULL;
 	}
-	t->asid = mmu_asid_alloc();
-	t->satp = mmu_satp(t->root, t->asid);
+	t->space.asid = mmu_asid_alloc();
+	t->satp = mmu_satp(t->space.root, t->space.asid);
 	return t;
 }
 
-int task_map(struct task *t, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
+long task_map(struct task *t, uintptr_t va, uint64_t pa, size_t size, unsigned rights, bool root)
 {
-	return mmu_map(t->root, va, pa, size, perm | PTE_U, &t->o.owner->quota);
+	return space_map_kernel(&t->space, va, pa, size, rights, root);
 }
 
 bool task_range_free(struct task *t, uintptr_t va, size_t size)
@@ -48,8 +49,9 @@ bool task_range_free(struct task *t, uintptr_t va, size_t size)
 	if (va < L4_USER_BASE || va >= L4_USER_END || size > L4_USER_END - va)
 		return false;
 	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE) {
-		size_t sz;
-		if (mmu_lookup(t->root, a, &sz))
+		uint64_t sz;
+		struct mapping *m;
+		if (space_lookup(&t->space, a, &sz, &m))
 			return false;
 	}
 	return true;
@@ -131,10 +133,9 @@ void task_teardown(struct task *t)
 		captab_clear(&t->caps);
 		obj_free_extra(&t->o, t->caps.slot, sizeof(struct cap) * t->caps.nslots);
 	}
-	if (t->root) {
-		mmu_leave(t->root);
-		mmu_free_user_tables(t->root, &t->o.owner->quota);
-		obj_free_extra(&t->o, t->root, PAGE_SIZE);
+	if (t->space.root) {
+		mmu_leave(t->space.root);
+		space_destroy(&t->space);
 	}
-	mmu_asid_free(t->asid);
+	mmu_asid_free(t->space.asid);
 }

@@ -10,6 +10,7 @@
 #include <arch/mmu.h>
 
 #include "lib/captab.h"
+#include "mem/space.h"
 #include "obj/object.h"
 
 struct factory;
@@ -18,20 +19,21 @@ struct trapframe;
 
 struct task {
 	struct obj o;
-	pte_t *root;                    /* one page from the pool */
+	struct space space;             /* page tables and mappings (mem/space.h); space.asid
+					   0: none (switching flushes the TLB) */
 	struct captab caps;             /* slots from the pool */
 	struct thread *threads;         /* threads bound to it (thread->task_next) */
 	uint64_t satp;                  /* root and ASID as the satp CSR takes them */
-	uint16_t asid;                  /* 0: none (switching flushes the TLB) */
 	char name[22];                  /* for messages; boot tasks get their module's */
 };
 
 /* A task with 2^caps_log2 empty slots and an address space holding only the
  * KIP; NULL if f's quota or the pool cannot hold it. */
 struct task *task_create(struct factory *f, unsigned caps_log2);
-/* Map [va, va+size) to pa with perm | PTE_U; page tables charged to the task's
- * factory. 0, or -1 out of memory. */
-int task_map(struct task *t, uintptr_t va, uint64_t pa, size_t size, uint64_t perm);
+/* Kernel-made mappings of [va, va+size) to pa with rights (L4_FP_*), page
+ * tables charged to the task's factory: `root` ones can be mapped on and
+ * unmapped (mem/space.h), the others the kernel keeps. 0, or -L4_ENOMEM. */
+long task_map(struct task *t, uintptr_t va, uint64_t pa, size_t size, unsigned rights, bool root);
 /* Whether [va, va+size) is in user space and nothing of it is mapped. */
 bool task_range_free(struct task *t, uintptr_t va, size_t size);
 

@@ -9,6 +9,7 @@
 
 #include <l4/ipc.h>
 #include <l4/layout.h>
+#include <l4/mem.h>
 
 #include "console.h"
 #include "lib/kassert.h"
@@ -50,8 +51,7 @@ void thread_unbind(struct thread *th)
 
 	thread_stop(th);
 	if (th->utcb) {
-		mmu_unmap_page(t->root, th->utcb_uaddr);
-		mmu_flush_page(th->utcb_uaddr, t->asid);
+		space_unmap_kernel(&t->space, th->utcb_uaddr);
 		obj_free_extra(&th->o, th->utcb, L4_UTCB_SIZE);
 		th->utcb = NULL;
 		th->utcb_uaddr = 0;
@@ -72,7 +72,7 @@ long thread_set_utcb(struct thread *th, uintptr_t uaddr)
 
 	if (!u)
 		return -L4_ENOMEM;
-	if (task_map(th->task, uaddr, virt_to_phys(u), L4_UTCB_SIZE, PTE_R | PTE_W)) {
+	if (task_map(th->task, uaddr, virt_to_phys(u), L4_UTCB_SIZE, L4_FP_R | L4_FP_W, false)) {
 		obj_free_extra(&th->o, u, L4_UTCB_SIZE);
 		return -L4_ENOMEM;
 	}

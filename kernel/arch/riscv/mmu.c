@@ -9,6 +9,7 @@
 #include "lib/board.h"
 #include "lib/kmem.h"
 #include "lib/kstring.h"
+#include "mem/space.h"
 #include "obj/object.h"
 #include "panic.h"
 #include "pmem.h"
@@ -22,12 +23,7 @@ extern char _start[], _etext[], _erodata[], _end[];
 
 static const size_t level_size[3] = { PAGE_SIZE, MEGAPAGE_SIZE, GIGAPAGE_SIZE };
 
-static void *table_alloc(struct quota *q)
-{
-	return q ? kmem_alloc_q(&kmem_pool, q, PAGE_SIZE) : pmem_alloc_page();
-}
-
-int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm, struct quota *q)
+int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
 {
 	kassert(((va | pa | size) & (PAGE_SIZE - 1)) == 0);
 	while (size) {
@@ -45,7 +41,7 @@ int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm, 
 		for (; level > leaf; level--) {
 			pte_t *pte = &table[VPN(va, level)];
 			if (!(*pte & PTE_V)) {
-				void *next = table_alloc(q);
+				void *next = pmem_alloc_page();
 				if (!next)
 					return -1;
 				*pte = pte_table(virt_to_phys(next));
@@ -62,56 +58,20 @@ int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm, 
 	return 0;
 }
 
-pte_t *mmu_lookup(pte_t *root, uintptr_t va, size_t *size)
+/* What mem/space.c needs of the machine. */
+void *space_pa_to_va(uint64_t pa)
 {
-	pte_t *table = root;
-
-	for (int level = 2; level >= 0; level--) {
-		pte_t *pte = &table[VPN(va, level)];
-		if (!(*pte & PTE_V))
-			return NULL;
-		if (pte_is_leaf(*pte)) {
-			*size = level_size[level];
-			return pte;
-		}
-		table = phys_to_virt(pte_pa(*pte));
-	}
-	return NULL;
+	return phys_to_virt(pa);
 }
 
-void mmu_unmap_page(pte_t *root, uintptr_t va)
+uint64_t space_va_to_pa(const void *va)
 {
-	size_t sz;
-	pte_t *pte = mmu_lookup(root, va, &sz);
-
-	if (pte && sz == PAGE_SIZE)
-		*pte = 0;
+	return virt_to_phys(va);
 }
 
-static void free_tables(pte_t *table, int level, struct quota *q)
+void space_flush(const struct space *s, uint64_t va)
 {
-	for (unsigned i = 0; i < PT_ENTRIES; i++) {
-		pte_t e = table[i];
-		if ((e & PTE_V) && !pte_is_leaf(e)) {
-			pte_t *next = phys_to_virt(pte_pa(e));
-			if (level > 1)
-				free_tables(next, level - 1, q);
-			kmem_free_q(&kmem_pool, q, next, PAGE_SIZE);
-		}
-	}
-}
-
-void mmu_free_user_tables(pte_t *root, struct quota *q)
-{
-	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
-		pte_t e = root[i];
-		if ((e & PTE_V) && !pte_is_leaf(e)) {
-			pte_t *l1 = phys_to_virt(pte_pa(e));
-			free_tables(l1, 1, q);
-			kmem_free_q(&kmem_pool, q, l1, PAGE_SIZE);
-		}
-		root[i] = 0;
-	}
+	mmu_flush_page(va, s->asid);
 }
 
 uint64_t mmu_satp(const pte_t *root, uint16_t asid)
@@ -183,7 +143,7 @@ void mmu_asid_free(uint16_t asid)
 
 static void map_kernel(uintptr_t from, uintptr_t to, uint64_t perm)
 {
-	if (mmu_map(kernel_root, from, virt_to_phys((void *)from), to - from, perm | PTE_G, NULL))
+	if (mmu_map(kernel_root, from, virt_to_phys((void *)from), to - from, perm | PTE_G))
 		panic("out of memory mapping the kernel");
 }
 
@@ -212,7 +172,7 @@ void mmu_init(const struct board *b)
 			hi = DIRECT_MAP_SIZE;   /* RAM above 128 GiB is not used */
 		if (lo >= hi)
 			continue;
-		if (mmu_map(kernel_root, DIRECT_MAP_BASE + lo, lo, hi - lo, PTE_R | PTE_W | PTE_G, NULL))
+		if (mmu_map(kernel_root, DIRECT_MAP_BASE + lo, lo, hi - lo, PTE_R | PTE_W | PTE_G))
 			panic("out of memory for the direct map");
 	}
 
@@ -234,7 +194,7 @@ void *ioremap(uint64_t pa, size_t size)
 
 	if (len > IO_BASE + IO_SIZE - io_next)
 		panic("IO window full mapping %#lx", (unsigned long)pa);
-	if (mmu_map(kernel_root, va, pa - off, len, PTE_R | PTE_W | PTE_G, NULL))
+	if (mmu_map(kernel_root, va, pa - off, len, PTE_R | PTE_W | PTE_G))
 		panic("out of memory mapping device %#lx", (unsigned long)pa);
 	sfence_vma_all();
 	io_next += len;

@@ -51,25 +51,13 @@ static inline int pte_is_leaf(pte_t pte)
 }
 
 /*
- * Map [va, va+size) to [pa, pa+size) in the tree at `root` with `perm`
- * (PTE_R/W/X/U/G), using 1 GiB and 2 MiB leaves where alignment allows.
+ * Map [va, va+size) to [pa, pa+size) in the kernel's tree at `root` with
+ * `perm` (PTE_R/W/X/G), using 1 GiB and 2 MiB leaves where alignment allows.
  * Addresses must be page-aligned and the range unmapped. New tables come
- * from the kernel pool charged to q, or (q == NULL, the kernel's own tables
- * at boot) from pmem_alloc_page(). Returns 0, or -1 when no memory is left
- * for a table (tables made so far stay; they are freed with the tree).
+ * from pmem_alloc_page() (boot time). Returns 0, or -1 when no memory is
+ * left for a table. User address spaces are mem/space.h's business.
  */
-struct quota;
-int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm, struct quota *q);
-
-/* Remove the 4 KiB leaf at va if there is one (no TLB flush: the caller's job). */
-void mmu_unmap_page(pte_t *root, uintptr_t va);
-
-/* Free every table of the user half of `root` (not the root, not the pages
- * the leaves point to) back to the pool, crediting q. */
-void mmu_free_user_tables(pte_t *root, struct quota *q);
-
-/* The leaf PTE that maps va (NULL if none); *size gets the leaf's size. */
-pte_t *mmu_lookup(pte_t *root, uintptr_t va, size_t *size);
+int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm);
 
 /* The kernel's page table (root), built by mmu_init. */
 extern pte_t *kernel_root;

@@ -1,0 +1,484 @@
+/* space.c - address spaces with the mapping database (space.h). */
+#include <l4/errno.h>
+#include <l4/layout.h>
+#include <l4/mem.h>
+
+#include "lib/kassert.h"
+#include "mem/space.h"
+
+#define LEVEL_SIZE(l) (1UL << (12 + 9 * (l)))
+#define PTE_RIGHTS (PTE_R | PTE_W | PTE_X)
+
+static pte_t *table_at(pte_t e)
+{
+	return space_pa_to_va(pte_pa(e));
+}
+
+/* The shadow entry of a PTE: the same index in the block's second page. */
+static struct mapping **shadow_of(pte_t *p)
+{
+	return (struct mapping **)(p + PT_ENTRIES);
+}
+
+static pte_t rights_pte(unsigned rights)
+{
+	return (pte_t)rights << 1 | PTE_U;      /* L4_FP_R/W/X are PTE_R/W/X >> 1 */
+}
+
+/* The leaf PTE mapping va and its level, or NULL. */
+static pte_t *walk(const struct space *s, uint64_t va, int *level)
+{
+	pte_t *t = s->root;
+
+	for (int l = 2; l >= 0; l--) {
+		pte_t *p = &t[VPN(va, l)];
+		if (!(*p & PTE_V))
+			return NULL;
+		if (pte_is_leaf(*p)) {
+			*level = l;
+			return p;
+		}
+		t = table_at(*p);
+	}
+	return NULL;
+}
+
+/* The first leaf below hi that ends after *va; *va becomes its start. Skips
+ * the ranges of absent tables. */
+static pte_t *next_leaf(const struct space *s, uint64_t *va, uint64_t hi, int *level)
+{
+	uint64_t a = *va;
+
+	while (a < hi) {
+		pte_t *t = s->root;
+		for (int l = 2;; l--) {
+			pte_t *p = &t[VPN(a, l)];
+			uint64_t start = a & ~(LEVEL_SIZE(l) - 1);
+			if (!(*p & PTE_V)) {
+				a = start + LEVEL_SIZE(l);
+				break;
+			}
+			if (pte_is_leaf(*p)) {
+				*va = start;
+				*level = l;
+				return p;
+			}
+			t = table_at(*p);
+		}
+	}
+	return NULL;
+}
+
+long space_init(struct space *s, struct quota *q)
+{
+	s->quota = q;
+	s->asid = 0;
+	s->root = kmem_alloc_q(&kmem_pool, q, SPACE_TABLE_SIZE);
+	return s->root ? 0 : -L4_ENOMEM;
+}
+
+/* ---- leaves ---- */
+
+/*
+ * A free slot for a leaf at va of the largest level that size, the
+ * alignment of va and pa, and the tables already there allow; tables are
+ * made on the way. NULL with *err = -L4_EEXIST (something mapped there) or
+ * -L4_ENOMEM.
+ */
+static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size, int *level, long *err)
+{
+	int want = 0;
+
+	for (int l = 2; l > 0; l--) {
+		if (size < LEVEL_SIZE(l) || ((va | pa) & (LEVEL_SIZE(l) - 1)))
+			continue;
+		/* A table already in that slot: smaller leaves. */
+		pte_t *t = s->root;
+		int k = 2;
+		for (; k > l; k--) {
+			pte_t e = t[VPN(va, k)];
+			if (!(e & PTE_V) || pte_is_leaf(e))
+				break;
+			t = table_at(e);
+		}
+		if (k > l || !(t[VPN(va, l)] & PTE_V) || pte_is_leaf(t[VPN(va, l)])) {
+			want = l;
+			break;
+		}
+	}
+	pte_t *t = s->root;
+	for (int l = 2; l > want; l--) {
+		pte_t *p = &t[VPN(va, l)];
+		if (!(*p & PTE_V)) {
+			void *n = kmem_alloc_q(&kmem_pool, s->quota, SPACE_TABLE_SIZE);
+			if (!n) {
+				*err = -L4_ENOMEM;
+				return NULL;
+			}
+			*p = pte_table(space_va_to_pa(n));
+		} else if (pte_is_leaf(*p)) {
+			*err = -L4_EEXIST;
+			return NULL;
+		}
+		t = table_at(*p);
+	}
+	pte_t *p = &t[VPN(va, want)];
+	if (*p & PTE_V) {
+		*err = -L4_EEXIST;
+		return NULL;
+	}
+	*level = want;
+	return p;
+}
+
+/*
+ * Map [va, va+size) -> pa with rights as leaves. With `node`, each leaf gets
+ * a mapping, derived from parent (NULL: a root), marked fresh if asked.
+ * Stops at the first error (what it made stays: the caller undoes it).
+ */
+static long add_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool node,
+		       struct mapping *parent, bool fresh)
+{
+	while (size) {
+		struct mapping *m = NULL;
+		long err = 0;
+		int l;
+		if (node && !(m = kmem_alloc_q(&kmem_pool, s->quota, sizeof(*m))))
+			return -L4_ENOMEM;
+		pte_t *p = leaf_slot(s, va, pa, size, &l, &err);
+		if (!p) {
+			if (m)
+				kmem_free_q(&kmem_pool, s->quota, m, sizeof(*m));
+			return err;
+		}
+		if (m) {
+			mdb_init(&m->n);
+			if (parent)
+				mdb_add_child(&parent->n, &m->n);
+			m->space = s;
+			m->va = va;
+			m->pa = pa;
+			m->order = (uint8_t)(12 + 9 * l);
+			m->rights = (uint8_t)rights;
+			m->fresh = fresh;
+		}
+		*shadow_of(p) = m;
+		*p = pte_leaf(pa, rights_pte(rights));
+		va += LEVEL_SIZE(l);
+		pa += LEVEL_SIZE(l);
+		size -= LEVEL_SIZE(l);
+	}
+	return 0;
+}
+
+long space_map_kernel(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool root)
+{
+	return add_leaves(s, va, pa, size, rights, root, NULL, false);
+}
+
+void space_unmap_kernel(struct space *s, uint64_t va)
+{
+	int l;
+	pte_t *p = walk(s, va, &l);
+
+	if (p && l == 0 && !*shadow_of(p)) {
+		*p = 0;
+		space_flush(s, va);
+	}
+}
+
+pte_t *space_lookup(const struct space *s, uint64_t va, uint64_t *size, struct mapping **m)
+{
+	int l;
+	pte_t *p = walk(s, va, &l);
+
+	if (!p)
+		return NULL;
+	*size = LEVEL_SIZE(l);
+	*m = *shadow_of(p);
+	return p;
+}
+
+/* ---- removing mappings ---- */
+
+static void set_rights(struct mapping *m, unsigned rights)
+{
+	int l;
+	pte_t *p = walk(m->space, m->va, &l);
+
+	kassert(p && *shadow_of(p) == m);
+	m->rights = (uint8_t)rights;
+	*p = (*p & ~PTE_RIGHTS) | ((pte_t)rights << 1);
+	space_flush(m->space, m->va);
+}
+
+/* mdb_remove_tree's callback: the mapping's leaf goes, then the mapping. */
+static void gone(struct mdb_node *n, void *arg)
+{
+	struct mapping *m = (struct mapping *)n;
+	int l;
+	pte_t *p = walk(m->space, m->va, &l);
+
+	(void)arg;
+	kassert(p && *shadow_of(p) == m);
+	*p = 0;
+	*shadow_of(p) = NULL;
+	space_flush(m->space, m->va);
+	kmem_free_q(&kmem_pool, m->space->quota, m, sizeof(*m));
+}
+
+/* The next node after n in pre-order below top, skipping n's subtree. */
+static struct mdb_node *skip(const struct mdb_node *top, const struct mdb_node *n)
+{
+	while (n != top) {
+		if (n->next)
+			return n->next;
+		n = n->parent;
+	}
+	return NULL;
+}
+
+/* Take `rights` from m and everything derived from it; R, or all it has, removes. */
+static void revoke(struct mapping *top, unsigned rights)
+{
+	if (rights & L4_FP_R) {
+		mdb_remove_tree(&top->n, gone, NULL);
+		return;
+	}
+	for (struct mdb_node *n = &top->n; n;) {
+		struct mapping *m = (struct mapping *)n;
+		unsigned left = m->rights & ~rights;
+		if (!left) {
+			struct mdb_node *after = skip(&top->n, n);
+			mdb_remove_tree(n, gone, NULL);
+			n = after;
+			continue;
+		}
+		if (left != m->rights)
+			set_rights(m, left);
+		n = mdb_next_in(&top->n, n);
+	}
+}
+
+void space_unmap(struct space *s, uint64_t va, unsigned order, unsigned rights, bool self)
+{
+	uint64_t hi = va + (1UL << order), a = va;
+	int l;
+
+	for (pte_t *p; (p = next_leaf(s, &a, hi, &l));) {
+		uint64_t end = a + LEVEL_SIZE(l);
+		struct mapping *m = *shadow_of(p);
+		if (m) {
+			uint64_t lo = a < va ? va : a, top = end > hi ? hi : end;
+			uint64_t plo = m->pa + (lo - a), phi = m->pa + (top - a);
+			for (struct mdb_node *c = m->n.child, *next; c; c = next) {
+				struct mapping *cm = (struct mapping *)c;
+				next = c->next;
+				if (cm->pa < phi && cm->pa + (1UL << cm->order) > plo)
+					revoke(cm, rights);
+			}
+			if (self && lo == a && top == end)
+				revoke(m, rights);
+		}
+		a = end;
+	}
+}
+
+/* Free the tables below the level-`l` table t (not t). */
+static void free_below(struct space *s, pte_t *t, int l, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		pte_t e = t[i];
+		if ((e & PTE_V) && !pte_is_leaf(e)) {
+			if (l > 1)
+				free_below(s, table_at(e), l - 1, PT_ENTRIES);
+			kmem_free_q(&kmem_pool, s->quota, table_at(e), SPACE_TABLE_SIZE);
+		}
+	}
+}
+
+void space_destroy(struct space *s)
+{
+	uint64_t a = 0;
+	int l;
+
+	if (!s->root)
+		return;
+	for (pte_t *p; (p = next_leaf(s, &a, L4_USER_END, &l));) {
+		struct mapping *m = *shadow_of(p);
+		uint64_t end = a + LEVEL_SIZE(l);
+		if (m)
+			mdb_remove_tree(&m->n, gone, NULL);    /* and what others derived from it */
+		else
+			*p = 0;
+		a = end;
+	}
+	/* Only the user half: entries 256..511 are the kernel's tables. */
+	free_below(s, s->root, 2, PT_ENTRIES / 2);
+	kmem_free_q(&kmem_pool, s->quota, s->root, SPACE_TABLE_SIZE);
+	s->root = NULL;
+}
+
+/* ---- transfers ---- */
+
+/* Each source leaf's part of the transfer, in order: what check, install and commit walk. */
+struct chunk {
+	struct mapping *m;      /* the sender's mapping */
+	uint64_t src, dst, pa, size;
+	unsigned rights;        /* what the receiver gets */
+};
+
+/* The chunk at src address a of x; -L4_ENOENT / -L4_EINVAL if it cannot be passed on. */
+static long chunk_at(const struct space_xfer *x, uint64_t a, struct chunk *c)
+{
+	uint64_t size = 1UL << x->order;
+	int l;
+	pte_t *p = walk(x->from, a, &l);
+
+	if (!p || !(c->m = *shadow_of(p)))
+		return -L4_ENOENT;
+	uint64_t lsize = LEVEL_SIZE(l), lbase = a & ~(lsize - 1);
+	if (x->grant && lsize > size)
+		return -L4_EINVAL;      /* grant moves whole pages only */
+	c->size = lsize < size ? lsize : size;
+	c->src = a;
+	c->dst = x->dst + (a - x->src);
+	c->pa = c->m->pa + (a - lbase);
+	c->rights = c->m->rights & x->rights;
+	if (!c->rights || (c->rights & (L4_FP_R | L4_FP_W)) == L4_FP_W)
+		return -L4_EINVAL;
+	return 0;
+}
+
+/* Whether the destination of c already holds this very memory derived from c's source. */
+static struct mapping *same_mapping(const struct space_xfer *x, const struct chunk *c)
+{
+	uint64_t a = c->dst;
+	int l;
+	pte_t *p = next_leaf(x->to, &a, c->dst + c->size, &l);
+
+	if (!p)
+		return NULL;
+	struct mapping *d = *shadow_of(p);
+	if (!x->grant && d && a == c->dst && LEVEL_SIZE(l) == c->size && d->pa == c->pa && d->n.parent == &c->m->n)
+		return d;
+	return NULL;
+}
+
+long space_check(const struct space_xfer *x)
+{
+	uint64_t hi = x->src + (1UL << x->order);
+	struct chunk c;
+	long err;
+
+	for (uint64_t a = x->src; a < hi; a += c.size) {
+		if ((err = chunk_at(x, a, &c)))
+			return err;
+		uint64_t d = c.dst;
+		int l;
+		if (next_leaf(x->to, &d, c.dst + c.size, &l) && !same_mapping(x, &c))
+			return -L4_EEXIST;
+	}
+	return 0;
+}
+
+long space_install(const struct space_xfer *x)
+{
+	uint64_t hi = x->src + (1UL << x->order);
+	struct chunk c;
+	long err;
+
+	for (uint64_t a = x->src; a < hi; a += c.size) {
+		if ((err = chunk_at(x, a, &c)))
+			return err;
+		if (same_mapping(x, &c))
+			continue;
+		if ((err = add_leaves(x->to, c.dst, c.pa, c.size, c.rights, true, c.m, true)))
+			return err;
+	}
+	return 0;
+}
+
+/* Whether n is one of the mappings this transfer made. */
+static bool made_by(const struct space_xfer *x, const struct mapping *n)
+{
+	return n->fresh && n->space == x->to && n->va >= x->dst && n->va < x->dst + (1UL << x->order);
+}
+
+/* Grant: m's new mappings take its place; what was derived from m moves under them. */
+static void grant_move(const struct space_xfer *x, struct mapping *m)
+{
+	uint64_t dst = x->dst + (m->va - x->src);
+
+	for (struct mdb_node *c = m->n.child, *next; c; c = next) {
+		struct mapping *cm = (struct mapping *)c;
+		next = c->next;
+		if (made_by(x, cm)) {
+			mdb_move(c, m->n.parent);
+			continue;
+		}
+		uint64_t size;
+		struct mapping *to = NULL;
+		space_lookup(x->to, dst + (cm->pa - m->pa), &size, &to);
+		kassert(to && made_by(x, to));
+		mdb_move(c, &to->n);
+	}
+	mdb_remove_tree(&m->n, gone, NULL);     /* childless now */
+}
+
+void space_commit(const struct space_xfer *x)
+{
+	uint64_t hi = x->src + (1UL << x->order);
+	struct chunk c;
+
+	for (uint64_t a = x->src; a < hi; a += c.size) {
+		long err = chunk_at(x, a, &c);
+		kassert(!err);
+		struct mapping *d = same_mapping(x, &c);
+		if (d && (d->rights | c.rights) != d->rights)
+			set_rights(d, d->rights | c.rights);
+		if (x->grant)
+			grant_move(x, c.m);
+	}
+	uint64_t a = x->dst;
+	int l;
+	for (pte_t *p; (p = next_leaf(x->to, &a, x->dst + (1UL << x->order), &l)); a += LEVEL_SIZE(l))
+		if (*shadow_of(p))
+			(*shadow_of(p))->fresh = false;
+}
+
+void space_undo(const struct space_xfer *x)
+{
+	uint64_t a = x->dst;
+	int l;
+
+	for (pte_t *p; (p = next_leaf(x->to, &a, x->dst + (1UL << x->order), &l)); a += LEVEL_SIZE(l)) {
+		struct mapping *m = *shadow_of(p);
+		if (m && made_by(x, m))
+			mdb_remove_tree(&m->n, gone, NULL);
+	}
+}
+
+/* ---- checking ---- */
+
+bool space_check_all(const struct space *s)
+{
+	uint64_t a = 0;
+	int l;
+
+	for (pte_t *p; (p = next_leaf(s, &a, L4_USER_END, &l)); a += LEVEL_SIZE(l)) {
+		const struct mapping *m = *shadow_of(p);
+		if (!(*p & PTE_U))
+			return false;
+		if (!m)
+			continue;
+		if (m->space != s || m->va != a || m->pa != pte_pa(*p) || m->order != 12 + 9 * l ||
+		    m->rights != ((*p & PTE_RIGHTS) >> 1) || !m->rights || m->fresh)
+			return false;
+		const struct mapping *up = (const struct mapping *)m->n.parent;
+		if (up && ((m->rights & ~up->rights) || m->pa < up->pa ||
+			   m->pa + (1UL << m->order) > up->pa + (1UL << up->order)))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,109 @@
+/*
+ * space.h - a task's address space: Sv39 page tables that know, for every
+ * user page, the mapping it belongs to in the mapping database
+ * (lib/mapdb.h), and the operations on them: map and grant between spaces,
+ * unmap (recursive revocation) and lookup. Hardware-free but for three
+ * functions the environment provides (below): the kernel (arch/riscv/mmu.c)
+ * or the host test (test/host/test_space.c), which runs this very file.
+ *
+ * Every user page table is one 8 KiB block of the kernel pool, charged to
+ * the space's quota: the 512 PTEs the MMU reads, then 512 pointers, the
+ * "shadow", where entry i names the mapping (struct mapping) that PTE i
+ * is a leaf of, or NULL for a page the kernel keeps (the KIP, a UTCB, the
+ * roottask's boot modules), which cannot be passed on or unmapped by users.
+ *
+ *   table (4 KiB)      | pte[0] | pte[1] | ... | pte[511] |
+ *   shadow (+4 KiB)    | map[0] | map[1] | ... | map[511] |
+ *
+ * Leaves are 1 GiB, 2 MiB or 4 KiB, the largest that alignment, size and
+ * the tables already there allow. A mapping is one leaf. Empty tables stay
+ * until the space is destroyed.
+ *
+ * Invariants (space_check): every leaf with a mapping m has m->space == s,
+ * m->va == its address, m->pa and m->order == the leaf's, PTE rights ==
+ * m->rights; rights never grow from a mapping to one derived from it, and
+ * a derived mapping lies inside the memory of its parent.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/mmu.h>
+
+#include "lib/kmem.h"
+#include "lib/mapdb.h"
+
+struct space {
+	pte_t *root;            /* a table block (PTEs + shadow); entries 256..511 are the kernel's */
+	struct quota *quota;    /* pays for tables and mappings */
+	uint16_t asid;          /* for TLB flushes: 0 = the hart has none */
+};
+
+struct mapping {
+	struct mdb_node n;      /* first: a node is its mapping */
+	struct space *space;
+	uint64_t va, pa;
+	uint8_t order;          /* 12, 21 or 30 */
+	uint8_t rights;         /* L4_FP_R/W/X */
+	bool fresh;             /* made by the transfer in progress (undone on failure) */
+};
+
+#define SPACE_TABLE_SIZE (2 * 4096UL)
+
+/* ---- provided by the environment ---- */
+extern struct kmem kmem_pool;                           /* tables and mappings come from here */
+void *space_pa_to_va(uint64_t pa);                      /* a table's address from its PTE */
+uint64_t space_va_to_pa(const void *va);
+void space_flush(const struct space *s, uint64_t va);   /* drop the TLB entry of va in s */
+
+/* An empty space (its kernel half is the caller's): 0, or -L4_ENOMEM. */
+long space_init(struct space *s, struct quota *q);
+/* Revoke everything derived from s's mappings, then free its mappings and tables. */
+void space_destroy(struct space *s);
+
+/*
+ * Kernel-made mappings of [va, va+size) -> pa with rights (L4_FP_*): with
+ * `root` true each leaf is a root of the mapping database (sigma0's memory,
+ * boot images); otherwise the kernel keeps the pages (no mapping: KIP, UTCB,
+ * boot modules). The range must be free and page-aligned. 0 or -L4_ENOMEM.
+ */
+long space_map_kernel(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool root);
+/* Remove the kernel-kept 4 KiB page at va (a UTCB), if there is one. */
+void space_unmap_kernel(struct space *s, uint64_t va);
+
+/* The leaf that maps va: its PTE (NULL if none), size and mapping (NULL if kernel-kept). */
+pte_t *space_lookup(const struct space *s, uint64_t va, uint64_t *size, struct mapping **m);
+
+/*
+ * One memory transfer, in three steps so that a message with several items
+ * is all or nothing:
+ *   space_check   no change; the errors a transfer can have except -ENOMEM
+ *   space_install new mappings marked fresh; -L4_ENOMEM possible
+ *   space_commit  fresh marks cleared, same-memory rights added, grant's
+ *                 sources removed (cannot fail)    or
+ *   space_undo    every fresh mapping in the range removed
+ * Source: [src, src + 2^order) of `from`, rights mask `rights`; destination
+ * at dst of `to`. Addresses 2^order-aligned and in user space (the caller's
+ * checks: l4/mem.h). Returns 0 or -L4_Exxx.
+ */
+struct space_xfer {
+	struct space *from, *to;
+	uint64_t src, dst;
+	unsigned order, rights;
+	bool grant;
+};
+long space_check(const struct space_xfer *x);
+long space_install(const struct space_xfer *x);
+void space_commit(const struct space_xfer *x);
+void space_undo(const struct space_xfer *x);
+
+/*
+ * Unmap [va, va + 2^order) of s (l4/mem.h, L4_TASK_UNMAP): `rights` are
+ * taken from everything derived from s's mappings there, and with `self`
+ * from s's own whole pages in the range as well.
+ */
+void space_unmap(struct space *s, uint64_t va, unsigned order, unsigned rights, bool self);
+
+/* Whether s satisfies the invariants above (tests; walks every leaf). */
+bool space_check_all(const struct space *s);
