@@ -2,7 +2,8 @@
  * bootstrap.c - from the boot modules to running tasks: reserve the
  * kernel-memory pool, make the root factory, build sigma0 and the roottask
  * (each a task with one thread, its image, stack and UTCB), give them their
- * first capabilities (l4/kobj.h, L4_CAP_*) and fill the KIP.
+ * first capabilities (l4/kobj.h, L4_CAP_*), give sigma0 the machine's
+ * memory and fill the KIP.
  */
 #include <arch/hart.h>
 #include <arch/layout.h>
@@ -153,6 +154,59 @@ static void give_modules(struct task *t)
 	}
 }
 
+/*
+ * sigma0 owns, identity-mapped (virtual = physical address) and as roots of
+ * the mapping database, all free RAM (RWX), the devices the kernel found in
+ * the device tree but does not keep for itself (RW; the UART is shared with
+ * the kernel's debug console), and the KIP (R). Each range is listed in the
+ * KIP; a range that does not fit sigma0's user space is left out with a
+ * message.
+ */
+static void give_sigma0(struct task *s0, const struct board *b)
+{
+	struct board_range dev[2 + BOARD_MAX_VIRTIO];
+	unsigned ndev = 0;
+
+	if (b->uart.present)
+		dev[ndev++] = (struct board_range){ b->uart.base, b->uart.size ? b->uart.size : 0x100 };
+	if (b->test.present)
+		dev[ndev++] = (struct board_range){ b->test.base, b->test.size ? b->test.size : 0x1000 };
+	for (unsigned i = 0; i < b->nvirtio; i++)
+		dev[ndev++] = (struct board_range){ b->virtio[i].base, b->virtio[i].size };
+	for (unsigned i = 0; i < ndev; i++) {
+		uint64_t lo = dev[i].base & ~(PAGE_SIZE - 1);
+		uint64_t hi = (dev[i].base + dev[i].size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		/* Devices sharing a page: the page is mapped once. */
+		uint64_t sz;
+		struct mapping *m;
+		if (space_lookup(&s0->space, lo, &sz, &m))
+			lo += PAGE_SIZE;
+		if (lo >= hi)
+			continue;
+		if (lo < L4_USER_BASE || hi > L4_USER_END || task_map(s0, lo, lo, hi - lo, L4_FP_R | L4_FP_W, true)) {
+			kprintf("sigma0: device %#lx not mapped\n", (unsigned long)lo);
+			continue;
+		}
+		kip_add_mem(lo, hi - lo, L4_KIP_MEM_DEVICE);
+	}
+	for (unsigned i = 0; i < pmem_free.n; i++) {
+		uint64_t lo = (pmem_free.r[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		uint64_t hi = (pmem_free.r[i].base + pmem_free.r[i].size) & ~(PAGE_SIZE - 1);
+		if (lo >= hi)
+			continue;
+		uint64_t size = hi - lo;
+		if (lo < L4_USER_BASE || lo + size > L4_USER_END ||
+		    task_map(s0, lo, lo, size, L4_FP_RWX, true)) {
+			kprintf("sigma0: free memory %#lx+%#lx not mapped\n", (unsigned long)lo, (unsigned long)size);
+			continue;
+		}
+		kip_add_mem(lo, size, L4_KIP_MEM_FREE);
+	}
+	if (task_map(s0, kip_page_pa(), kip_page_pa(), PAGE_SIZE, L4_FP_R, true))
+		panic("out of kernel memory for sigma0's KIP mapping");
+	kip_add_mem(kip_page_pa(), PAGE_SIZE, L4_KIP_MEM_KIP);
+}
+
 static void fill_kip(const struct board *b, unsigned long boot_hart, uint64_t kernel_size, uint64_t dtb_pa,
 		     uint64_t dtb_size)
 {
@@ -202,8 +256,7 @@ void bootstrap(const struct board *b, unsigned long boot_hart, uint64_t kernel_s
 	/* The roottask learns the instret of kernel entry (the boot measurement). */
 	rt->frame.regs[REG_A0] = instret0;
 
-	for (unsigned i = 0; i < pmem_free.n; i++)
-		kip_add_mem(pmem_free.r[i].base, pmem_free.r[i].size, L4_KIP_MEM_FREE);
+	give_sigma0(s0->task, b);
 	kprintf("free memory: %lu KiB; kernel memory used by the boot tasks: %lu KiB\n",
 		(unsigned long)(memmap_total(&pmem_free) >> 10), (unsigned long)(root_factory.quota.used >> 10));
 	thread_start(s0);

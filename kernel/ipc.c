@@ -16,6 +16,8 @@
 #include <l4/errno.h>
 #include <l4/ipc.h>
 #include <l4/kobj.h>
+#include <l4/layout.h>
+#include <l4/mem.h>
 
 #include "ipc.h"
 #include "lib/kassert.h"
@@ -147,7 +149,7 @@ void ipc_cancel(struct thread *th)
 		th->callee = NULL;
 	}
 	th->ipc = IPC_NONE;
-	th->exc = false;
+	th->exc = th->pf = false;
 }
 
 static const char *exc_failure(long err)
@@ -162,6 +164,12 @@ static const char *exc_failure(long err)
 void ipc_wake(struct thread *th, long err)
 {
 	kassert(th->state == L4_THREAD_BLOCKED);
+	if (th->pf) {
+		/* Its pager went away: the fault goes on to the exception handler. */
+		ipc_cancel(th);
+		ipc_exception(th);
+		return;
+	}
 	if (th->exc) {
 		thread_fault(th, exc_failure(err));
 		return;
@@ -181,11 +189,25 @@ void ipc_drop_caller(struct thread *th)
 
 static uint64_t msg_tag(const struct thread *s)
 {
+	if (s->pf)
+		return l4_tag(L4_LABEL_PAGEFAULT, L4_PF_WORDS, 0);
 	return s->exc ? l4_tag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0) : s->frame.regs[REG_A0];
+}
+
+/* The access a page or access fault wanted (L4_FP_R/W/X). */
+static unsigned fault_access(uint64_t scause)
+{
+	switch (scause) {
+	case EXC_INSN_PAGE_FAULT: case EXC_INSN_ACCESS: return L4_FP_X;
+	case EXC_LOAD_PAGE_FAULT: case EXC_LOAD_ACCESS: return L4_FP_R;
+	default: return L4_FP_W;
+	}
 }
 
 static uint64_t msg_word(const struct thread *s, unsigned i)
 {
+	if (s->pf)
+		return i == 0 ? (s->frame.stval & ~7UL) | fault_access(s->frame.scause) : s->frame.regs[0];
 	if (s->exc)
 		return i < 32 ? s->frame.regs[i] : i == L4_EXC_SCAUSE ? s->frame.scause : s->frame.stval;
 	return i < L4_MSG_REG_WORDS ? s->frame.regs[REG_A1 + i] : s->utcb->mr[i];
@@ -204,13 +226,25 @@ static unsigned msg_len(uint64_t tag)
 	return l4_tag_words(tag) + L4_ITEM_WORDS * l4_tag_items(tag);
 }
 
-/* The sender's capability items are well-formed and name capabilities. */
+static uint64_t item_type(const struct thread *s, uint64_t tag, unsigned k)
+{
+	return msg_word(s, l4_tag_words(tag) + 2 * k) & L4_ITEM_TYPE_MASK;
+}
+
+/* The sender's items are well-formed: capability items name capabilities,
+ * memory items are flexpages of user space (what they name is checked
+ * against the receiver's window: mem_items). */
 static long check_items(const struct thread *s, uint64_t tag)
 {
 	unsigned words = l4_tag_words(tag), items = l4_tag_items(tag);
 
 	for (unsigned k = 0; k < items; k++) {
 		uint64_t w0 = msg_word(s, words + 2 * k), sel = msg_word(s, words + 2 * k + 1);
+		if ((w0 & L4_ITEM_TYPE_MASK) == L4_ITEM_MEM) {
+			if (w0 & 0xfe0 || !l4_fpage_ok(sel) || (l4_fpage_rights(sel) & (L4_FP_R | L4_FP_W)) == L4_FP_W)
+				return -L4_EINVAL;
+			continue;
+		}
 		if ((w0 & L4_ITEM_TYPE_MASK) != L4_ITEM_CAP ||
 		    w0 & ~(L4_ITEM_TYPE_MASK | L4_ITEM_GRANT | (uint64_t)L4_RIGHTS_ALL << L4_ITEM_RIGHTS_SHIFT))
 			return -L4_EINVAL;
@@ -219,7 +253,8 @@ static long check_items(const struct thread *s, uint64_t tag)
 		/* A capability granted away cannot be named by another item. */
 		for (unsigned j = 0; j < items; j++) {
 			uint64_t wj = msg_word(s, words + 2 * j);
-			if (j != k && msg_word(s, words + 2 * j + 1) == sel && ((w0 | wj) & L4_ITEM_GRANT))
+			if (j != k && (wj & L4_ITEM_TYPE_MASK) == L4_ITEM_CAP && msg_word(s, words + 2 * j + 1) == sel &&
+			    ((w0 | wj) & L4_ITEM_GRANT))
 				return -L4_EINVAL;
 		}
 	}
@@ -240,11 +275,79 @@ static long send_check(const struct thread *s, uint64_t tag, bool may_grant)
 	return check_items(s, tag);
 }
 
-/* Whether r can take the message: UTCB for long messages, slots for items. */
-static long rcv_check(uint64_t tag, const struct thread *r)
+/* Where the memory item (w0, fp) lands in the window `win` (l4/mem.h). */
+static long mem_place(uint64_t w0, uint64_t fp, uint64_t win, struct space_xfer *x)
 {
-	unsigned items = l4_tag_items(tag);
+	unsigned f = l4_fpage_order(fp), w = l4_fpage_order(win);
+	uint64_t hot = w0 & ~0xfffUL;
 
+	if (f <= w) {
+		x->src = l4_fpage_base(fp);
+		x->dst = l4_fpage_base(win) + ((hot & ((1UL << w) - 1)) & ~((1UL << f) - 1));
+		x->order = f;
+	} else {
+		x->src = l4_fpage_base(fp) + ((hot & ((1UL << f) - 1)) & ~((1UL << w) - 1));
+		x->dst = l4_fpage_base(win);
+		x->order = w;
+	}
+	x->rights = l4_fpage_rights(fp);
+	x->grant = w0 & L4_ITEM_GRANT;
+	if (x->dst < L4_USER_BASE)
+		return -L4_EINVAL;      /* below user space: the null page, the KIP */
+	return 0;
+}
+
+/*
+ * Map (or grant) s's memory items into r's window `win`: all of them or
+ * none. The last step of rcv_check: once it succeeds, nothing can fail.
+ */
+static long mem_items(struct thread *s, uint64_t tag, struct thread *r, uint64_t win)
+{
+	unsigned words = l4_tag_words(tag), items = l4_tag_items(tag), n = 0;
+	struct space_xfer x[L4_MSG_WORDS / L4_ITEM_WORDS];
+	long err;
+
+	for (unsigned k = 0; k < items; k++) {
+		uint64_t w0 = msg_word(s, words + 2 * k);
+		if ((w0 & L4_ITEM_TYPE_MASK) != L4_ITEM_MEM)
+			continue;
+		x[n].from = &s->task->space;
+		x[n].to = &r->task->space;
+		if ((err = mem_place(w0, msg_word(s, words + 2 * k + 1), win, &x[n])) || (err = space_check(&x[n])))
+			return err;
+		n++;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if ((err = space_install(&x[i]))) {
+			for (unsigned j = 0; j <= i; j++)
+				space_undo(&x[j]);
+			return err;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		space_commit(&x[i]);
+	return 0;
+}
+
+/*
+ * Whether r can take s's message: UTCB for long messages, slots for
+ * capability items, the window for memory items, which this maps (so it
+ * comes last: after it nothing may fail). A thread waiting for its pager's
+ * reply takes memory items only, into all of its user space; the words go
+ * nowhere.
+ */
+static long rcv_check(struct thread *s, uint64_t tag, struct thread *r)
+{
+	unsigned items = l4_tag_items(tag), ncap = 0, nmem = 0;
+
+	for (unsigned k = 0; k < items; k++) {
+		if (item_type(s, tag, k) == L4_ITEM_CAP)
+			ncap++;
+		else
+			nmem++;
+	}
+	if (r->pf)
+		return ncap ? -L4_EINVAL : nmem ? mem_items(s, tag, r, L4_FP_ALL_SPACE) : 0;
 	if (msg_len(tag) > L4_MSG_REG_WORDS && !r->utcb)
 		return -L4_EMSGSIZE;
 	if (!items)
@@ -252,16 +355,20 @@ static long rcv_check(uint64_t tag, const struct thread *r)
 	if (!r->utcb)
 		return -L4_ENOSLOT;
 	uint64_t win = r->utcb->rcv_caps, base = win & L4_SEL_MAX;
-	if (items > (win >> 32 & 0xffff))
+	if (ncap > (win >> 32 & 0xffff))
 		return -L4_ENOSLOT;
-	for (unsigned k = 0; k < items; k++) {
+	for (unsigned k = 0; k < ncap; k++) {
 		struct cap *slot = captab_slot(&r->task->caps, base + k);
 		if (!slot)
 			return -L4_ENOSLOT;
 		if (slot->objr)
 			return -L4_EEXIST;
 	}
-	return 0;
+	if (!nmem)
+		return 0;
+	if (!l4_fpage_ok(r->utcb->rcv_mem))
+		return -L4_ENOSLOT;
+	return mem_items(s, tag, r, r->utcb->rcv_mem);
 }
 
 /* Copy the checked message from s to r: words, items, tag and badge. */
@@ -279,10 +386,18 @@ static void transfer(struct thread *s, uint64_t tag, struct thread *r, uint64_t 
 			memcpy(&r->utcb->mr[L4_MSG_REG_WORDS], &s->utcb->mr[L4_MSG_REG_WORDS],
 			       (words - L4_MSG_REG_WORDS) * sizeof(uint64_t));
 	}
-	for (unsigned k = 0; k < items; k++) {
+	for (unsigned k = 0, ncap = 0; k < items; k++) {
 		uint64_t w0 = msg_word(s, words + 2 * k);
+		if ((w0 & L4_ITEM_TYPE_MASK) == L4_ITEM_MEM) {
+			struct space_xfer x;
+			uint64_t fp = msg_word(s, words + 2 * k + 1);
+			mem_place(w0, fp, r->utcb->rcv_mem, &x);
+			put_word(r, words + 2 * k, L4_ITEM_MEM | (w0 & L4_ITEM_GRANT) | x.dst);
+			put_word(r, words + 2 * k + 1, l4_fpage(x.dst, x.order, x.rights));
+			continue;
+		}
 		struct cap *src = captab_lookup(&s->task->caps, msg_word(s, words + 2 * k + 1));
-		uint64_t sel = (r->utcb->rcv_caps & L4_SEL_MAX) + k;
+		uint64_t sel = (r->utcb->rcv_caps & L4_SEL_MAX) + ncap++;
 		struct cap *dst = captab_slot(&r->task->caps, sel);
 		unsigned rights = cap_rights(src) & (unsigned)(w0 >> L4_ITEM_RIGHTS_SHIFT);
 		if (w0 & L4_ITEM_GRANT) {
@@ -323,7 +438,7 @@ static long do_send(struct thread *th, struct endpoint *ep, const struct cap *c,
 		return err;
 	struct thread *r = ep->receivers.head;
 	if (r) {
-		if ((err = rcv_check(tag, r)))
+		if ((err = rcv_check(th, tag, r)))
 			return err;
 		unqueue(r);
 		r->ipc = IPC_NONE;
@@ -365,7 +480,7 @@ static long do_recv(struct thread *th, struct endpoint *ep, unsigned rcv_to)
 		uint64_t tag = msg_tag(s);
 		long err = s->exc ? 0 : check_items(s, tag);   /* its table may have changed */
 		if (!err)
-			err = rcv_check(tag, th);
+			err = rcv_check(s, tag, th);
 		if (err) {
 			ipc_wake(s, err);
 			continue;
@@ -402,6 +517,27 @@ static void exc_reply(struct thread *th, uint64_t tag, struct thread *c)
 	sched_make_ready(c);
 }
 
+/* Whether c's faulting access is now possible. */
+static bool fault_resolved(struct thread *c)
+{
+	uint64_t size;
+	struct mapping *m;
+	pte_t *p = space_lookup(&c->task->space, c->frame.stval, &size, &m);
+	pte_t need = (pte_t)fault_access(c->frame.scause) << 1 | PTE_U;
+
+	return p && (*p & need) == need;
+}
+
+/* The pager's reply (its memory items already mapped): resume c, or on to its exception handler. */
+static void pf_reply(uint64_t tag, struct thread *c)
+{
+	ipc_cancel(c);
+	if (!l4_tag_label(tag) && fault_resolved(c))
+		sched_make_ready(c);
+	else
+		ipc_exception(c);
+}
+
 /* 1: no caller; 0: replied; < 0: error (the caller keeps waiting). */
 static long do_reply(struct thread *th, uint64_t tag)
 {
@@ -410,14 +546,18 @@ static long do_reply(struct thread *th, uint64_t tag)
 
 	if (!c)
 		return 1;
-	if ((err = send_check(th, tag, !c->exc)))
+	if ((err = send_check(th, tag, !c->exc || c->pf)))
 		return err;
-	if (c->exc) {
+	if (c->exc && !c->pf) {
 		exc_reply(th, tag, c);
 		return 0;
 	}
-	if ((err = rcv_check(tag, c)))
+	if ((err = rcv_check(th, tag, c)))
 		return err;
+	if (c->pf) {
+		pf_reply(tag, c);
+		return 0;
+	}
 	transfer(th, tag, c, 0);
 	ipc_cancel(c);
 	sched_make_ready(c);
@@ -541,6 +681,28 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 		return;
 fail:
 	f->regs[REG_A0] = (uint64_t)err;
+}
+
+void ipc_fault(struct thread *th)
+{
+	uint64_t cause = th->frame.scause;
+	struct cap *c = captab_lookup(&th->task->caps, th->pager_sel);
+
+	/* An access fault where the page table allows the access (PMP): no pager can help. */
+	if ((cause == EXC_INSN_ACCESS || cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && fault_resolved(th)) {
+		ipc_exception(th);
+		return;
+	}
+	if (!c || cap_obj(c)->type != L4_OBJ_ENDPOINT || !(cap_rights(c) & L4_RIGHT_W)) {
+		ipc_exception(th);
+		return;
+	}
+	th->exc = th->pf = true;
+	long err = do_send(th, (struct endpoint *)cap_obj(c), c, true, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+	if (err) {
+		th->exc = th->pf = false;
+		ipc_exception(th);
+	}
 }
 
 void ipc_exception(struct thread *th)

@@ -29,6 +29,8 @@ enum ipc_wait { IPC_NONE, IPC_SEND, IPC_RECV, IPC_REPLY, IPC_NOTIFY };
 
 /* The IPC system call of th (its registers in f = &th->frame). */
 void ipc_sys(struct thread *th, struct trapframe *f);
+/* th (current) took a page or access fault: a call to its pager, else as ipc_exception. */
+void ipc_fault(struct thread *th);
 /* th (current) took a synchronous exception: a call to its handler, or stopped. */
 void ipc_exception(struct thread *th);
 /* Take the BLOCKED th out of whatever it waits in (its state stays BLOCKED). */

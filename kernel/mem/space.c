@@ -173,6 +173,7 @@ static long add_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size,
 
 long space_map_kernel(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool root)
 {
+	kassert(!((va | pa | size) & 0xfff));
 	return add_leaves(s, va, pa, size, rights, root, NULL, false);
 }
 

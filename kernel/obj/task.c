@@ -120,6 +120,16 @@ long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct tr
 		set_mr(f, 1, slot->objr ? cap_rights(slot) : 0);
 		return 2;
 	}
+	case L4_TASK_UNMAP: {
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 2)))
+			return err;
+		uint64_t fp = mr(f, 0);
+		if (!l4_fpage_ok(fp) || mr(f, 1) & ~L4_UNMAP_SELF)
+			return -L4_EINVAL;
+		space_unmap(&t->space, l4_fpage_base(fp), l4_fpage_order(fp), l4_fpage_rights(fp),
+			    mr(f, 1) & L4_UNMAP_SELF);
+		return 0;
+	}
 	default:
 		return invoke_bad_label(label, L4_OBJ_TASK);
 	}

@@ -42,7 +42,8 @@ struct thread {
 	struct waitq *wq;               /* the queue it is blocked in, or NULL */
 	struct thread *wait_next, *wait_prev;   /* in wq */
 	uint8_t ipc;                    /* enum ipc_wait: what a BLOCKED thread waits for */
-	bool exc;                       /* its IPC is an exception message (ipc.c) */
+	bool exc;                       /* its IPC is a kernel-made message: an exception (ipc.c) */
+	bool pf;                        /* ... which is a page fault (to its pager) */
 	bool snd_call, snd_grant;       /* queued sender: a call; the capability had G */
 	uint16_t rcv_to;                /* queued caller: the reply phase's timeout */
 	uint64_t snd_badge;             /* queued sender: the capability's badge */

@@ -281,8 +281,8 @@ static void test_rights_types(uint64_t small)
 	tap_eq(l4_task_cap_move(L4_CAP_FACTORY, ep, a), -L4_ETYPE, "task move on a factory: ETYPE");
 	tap_eq(l4_task_cap_delete(L4_CAP_FACTORY, ep), -L4_ETYPE, "task delete on a factory: ETYPE");
 	tap_eq(info(L4_CAP_TASK, ep), TR(L4_OBJ_ENDPOINT, L4_RIGHTS_ALL), "... the endpoint is still there");
-	tap_eq(raw_call_words(L4_CAP_TASK, L4_TASK_CAP_INFO + 1, 1, 1, 0), -L4_ENOSYS,
-	       "the label after TASK_CAP_INFO (no such task operation): ENOSYS");
+	tap_eq(raw_call_words(L4_CAP_TASK, L4_TASK_UNMAP + 1, 1, 1, 0), -L4_ENOSYS,
+	       "the label after TASK_UNMAP (no such task operation): ENOSYS");
 	tap_eq(raw_call_words(L4_CAP_TASK, 0x7f, 1, 1, 0), -L4_ENOSYS, "label 0x7f (type 0) on a task: ENOSYS");
 	tap_eq(raw_call_words(L4_CAP_TASK, L4_FACTORY_CREATE, 3, L4_OBJ_ENDPOINT, a), -L4_ETYPE,
 	       "a factory label on a task: ETYPE");

@@ -49,6 +49,10 @@ void trap_from_user(struct trapframe *f)
 		panic_trap(f, "unexpected interrupt from user mode");
 	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {
 		/* retry the instruction */
+	} else if (f->scause == EXC_INSN_PAGE_FAULT || f->scause == EXC_LOAD_PAGE_FAULT ||
+		   f->scause == EXC_STORE_PAGE_FAULT || f->scause == EXC_INSN_ACCESS ||
+		   f->scause == EXC_LOAD_ACCESS || f->scause == EXC_STORE_ACCESS) {
+		ipc_fault(th);
 	} else {
 		ipc_exception(th);
 	}

@@ -120,7 +120,7 @@ static inline uint64_t l4_tag_label(uint64_t tag) { return tag >> L4_TAG_LABEL_S
  * every item is transferred or none (and the message is not delivered).
  * The receiver sees each item rewritten: word 0 = type | grant | rights
  * received << 8, word 1 = the slot it landed in.
- * Memory items (type 2) arrive with the memory issue.
+ * Memory items (type L4_ITEM_MEM) map or grant memory: l4/mem.h.
  */
 #define L4_ITEM_CAP 1UL
 #define L4_ITEM_TYPE_MASK 0xfUL
@@ -160,7 +160,8 @@ static inline uint64_t l4_rcv_caps(uint64_t base_sel, unsigned count)
 struct l4_utcb {
 	uint64_t mr[L4_MSG_WORDS];      /* message words; mr[0..5] travel in registers */
 	uint64_t rcv_caps;              /* receive window for capability items (l4_rcv_caps), 0 = none */
-	uint64_t reserved[7];           /* for the kernel's later use (memory receive window); keep 0 */
+	uint64_t rcv_mem;               /* receive window for memory items (a flexpage, l4/mem.h), 0 = none */
+	uint64_t reserved[6];           /* for the kernel's later use; keep 0 */
 	uint64_t user[8];               /* free for the thread's own use (e.g. its thread pointer) */
 };
 #define L4_UTCB_SIZE 4096UL

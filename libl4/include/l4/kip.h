@@ -22,6 +22,8 @@ enum l4_kip_mem_kind {
 	L4_KIP_MEM_KMEM = 4,            /* the kernel-memory pool */
 	L4_KIP_MEM_FREE = 5,            /* RAM no one used when the boot tasks started (sigma0's to hand out) */
 	L4_KIP_MEM_DTB = 6,             /* the device tree */
+	L4_KIP_MEM_DEVICE = 7,          /* device registers sigma0 owns (page-rounded) */
+	L4_KIP_MEM_KIP = 8,             /* the KIP page itself (sigma0 has it read-only at this address) */
 };
 
 struct l4_kip_mem {

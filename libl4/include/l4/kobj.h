@@ -71,12 +71,17 @@ enum {
  *   empty slot succeeds.
  * L4_TASK_CAP_INFO (R): MR0 = a slot of this task's table; results
  *   MR0 = l4_obj_type (L4_OBJ_NONE if empty), MR1 = rights.
+ * L4_TASK_UNMAP (W): MR0 = a flexpage of this task's address space, MR1 =
+ *   flags (L4_UNMAP_SELF): revokes the flexpage's rights from everything
+ *   derived from the task's memory there (l4/mem.h). -L4_EINVAL for a
+ *   malformed flexpage or unknown flags. No result words.
  */
 enum {
 	L4_TASK_CAP_COPY = L4_OBJ_TASK << L4_LABEL_TYPE_SHIFT,
 	L4_TASK_CAP_MOVE,
 	L4_TASK_CAP_DELETE,
 	L4_TASK_CAP_INFO,
+	L4_TASK_UNMAP,
 };
 
 /*

@@ -31,6 +31,15 @@ static inline uint64_t l4_fpage(uint64_t base, unsigned order, unsigned rights)
 	return (base & ~0xfffUL) | (uint64_t)(rights & L4_FP_RWX) << L4_FP_RIGHTS_SHIFT | (order & L4_FP_ORDER_MASK);
 }
 static inline uint64_t l4_fpage_base(uint64_t fp) { return fp & ~0xfffUL; }
+/* Whether fp is a well-formed flexpage of user space (bits 6, 7 and 11 zero). */
+static inline int l4_fpage_ok(uint64_t fp)
+{
+	unsigned o = (unsigned)(fp & L4_FP_ORDER_MASK);
+	uint64_t base = fp & ~0xfffUL;
+
+	return o >= L4_FP_ORDER_MIN && o <= L4_FP_ORDER_MAX && !(fp & 0x8c0) && !(base & ((1UL << o) - 1)) &&
+	       base + (1UL << o) <= (1UL << L4_FP_ORDER_MAX);
+}
 static inline unsigned l4_fpage_order(uint64_t fp) { return (unsigned)(fp & L4_FP_ORDER_MASK); }
 static inline unsigned l4_fpage_rights(uint64_t fp) { return (unsigned)(fp >> L4_FP_RIGHTS_SHIFT) & L4_FP_RWX; }
 
@@ -66,8 +75,10 @@ static inline unsigned l4_fpage_rights(uint64_t fp) { return (unsigned)(fp >> L4
  *  - misaligned or out-of-range flexpages, or rights W without R: -L4_EINVAL;
  *  - no window: -L4_ENOSLOT; no memory for page tables: -L4_ENOMEM.
  * The receiver sees each item rewritten: word 0 = L4_ITEM_MEM | grant |
- * destination address, word 1 = the flexpage it received (its base, order
- * and rights in the receiver's space).
+ * destination address, word 1 = the flexpage it received (its base and
+ * order in the receiver's space, rights = the item's mask: each page got
+ * the sender's rights for it & that mask). Capability items and memory
+ * items may be mixed: the k-th capability item goes to slot rcv_caps + k.
  */
 #define L4_ITEM_MEM 2UL
 
