@@ -252,6 +252,7 @@ void bootstrap(const struct board *b, unsigned long boot_hart, uint64_t kernel_s
 	cap_insert(captab_slot(rc, L4_CAP_SIGMA0), &s0ep->o.k, L4_RIGHT_W | L4_RIGHT_G, 0);
 	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_THREAD), &s0->o.k, L4_RIGHTS_ALL, 0);
 	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_TASK), &s0->task->o.k, L4_RIGHTS_ALL, 0);
+	rt->pager_sel = L4_CAP_SIGMA0;  /* sigma0 pages the roottask */
 	give_modules(rt->task);
 	/* The roottask learns the instret of kernel entry (the boot measurement). */
 	rt->frame.regs[REG_A0] = instret0;

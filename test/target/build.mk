@@ -9,10 +9,10 @@ $(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c \
 	test/target/t_exc.c test/target/t_fpu.c test/target/t_kip.c test/target/util.c))
 # The FP test needs F/D instructions (the ABI stays lp64, like the rest).
 $(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei
-$(eval $(call user_prog,s0test,test/target/s0test.c))
+$(eval $(call user_prog,s0test,test/target/s0test.c sigma0/server.c))
 $(eval $(call user_prog,faulter,test/target/faulter.c))
 $(eval $(call user_prog,benchroot,test/target/benchroot.c))
-$(eval $(call user_prog,s0bench,test/target/s0bench.c))
+$(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
 S0TEST_ELF := $(B)/user/s0test.elf
 FAULTER_ELF := $(B)/user/faulter.elf

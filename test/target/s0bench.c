@@ -16,16 +16,14 @@
 #include <l4/layout.h>
 #include <l4/stdio.h>
 
+#include "../../sigma0/server.h"
 #include "ipcbench.h"
 
 int main(void)
 {
-	struct l4_msg m = { 0 };
 	unsigned long a0 = l4_boot_instret_kernel;
 
 	if ((a0 & ~0xffUL) == IPCBENCH_MAGIC)
 		ipcbench_serve(IPCBENCH_EP, (unsigned)(a0 & 0xff));
-	l4_puts("sigma0 (benchmark stand-in): waiting for requests");
-	for (;;)
-		l4_reply_wait(L4_CAP_SIGMA0, L4_ENOSYS, 0, &m);
+	sigma0_serve(L4_CAP_SIGMA0);
 }

@@ -1,7 +1,6 @@
 /*
  * s0test - the test image's boot module 0: a stand-in for sigma0 with a
- * second role. Started by the kernel, it behaves like today's sigma0 (waits
- * on its endpoint). Started again by the testroot as a second thread of this
+ * second role. Started by the kernel, it is sigma0 (sigma0/server.c). Started again by the testroot as a second thread of this
  * task with a0 = S0TEST_HOSTILE (t_robust.c), it is the hostile task of the
  * robustness test: seeded random system calls with random registers, using
  * whatever capabilities this task's table holds. It then executes ebreak,
@@ -21,6 +20,7 @@
 #include <l4/syscall.h>
 
 #include "../lib/xorshift.h"
+#include "../../sigma0/server.h"
 #include "s0test.h"
 
 static uint64_t raw_ecall(uint64_t r[8])
@@ -90,12 +90,8 @@ static void hostile(uint64_t seed)
 
 int main(void)
 {
-	struct l4_msg m = { 0 };
-
 	if (l4_boot_instret_kernel == S0TEST_HOSTILE)
 		hostile(S0TEST_SEED);
-	l4_puts("sigma0 (test stand-in): waiting for requests");
-	/* Every request gets the answer "no such operation" (label L4_ENOSYS). */
-	for (;;)
-		l4_reply_wait(L4_CAP_SIGMA0, L4_ENOSYS, 0, &m);
+	/* Otherwise it is sigma0: the real server. */
+	sigma0_serve(L4_CAP_SIGMA0);
 }

@@ -45,3 +45,11 @@ static inline long l4_task_cap_info(uint64_t task, uint64_t sel, unsigned *type,
 	*rights = (unsigned)m.mr[1];
 	return 0;
 }
+
+/* Unmap the flexpage fp (l4/mem.h) of `task`: flags L4_UNMAP_SELF or 0. */
+static inline long l4_task_unmap(uint64_t task, uint64_t fp, uint64_t flags)
+{
+	struct l4_msg m = { .mr = { fp, flags } };
+	long r = l4_call(task, L4_TASK_UNMAP, 2, &m);
+	return r < 0 ? r : 0;
+}
