@@ -22,6 +22,7 @@ int main(void)
 	test_notify();
 	test_exc();
 	test_fpu();
+	test_mem();
 	test_robust();
 	return tap_finish() ? 1 : 0;
 }
