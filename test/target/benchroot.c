@@ -26,6 +26,8 @@
 #include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/layout.h>
+#include <l4/mem.h>
+#include <l4/sigma0.h>
 #include <l4/task.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
@@ -228,6 +230,160 @@ static void bench_notification(uint64_t overhead)
 	l4_cap_free(ntf_pong);
 }
 
+/* ---- memory ---- */
+
+#define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
+#define MEM_SRC 0x100000000UL           /* the page sigma0 gave */
+#define MEM_WIN 0x200000000UL           /* destinations: MEM_WIN + i pages */
+#define TREE 1000
+#define TREE_SAMPLES 11
+
+static uint64_t mapper_ep;
+static uint8_t mapper_stack[8192] __attribute__((aligned(16)));
+
+/*
+ * A thread of this task that answers every call with a map item of the
+ * page at MR0 (4 KiB, all rights; hotspot = MR1), or, as a pager, of
+ * MEM_SRC at the fault address. Its reply-and-wait carries the item.
+ */
+static void mapper(void *arg)
+{
+	struct l4_msg m = { 0 };
+	long tag = l4_receive(mapper_ep, &m);
+
+	(void)arg;
+	for (;;) {
+		uint64_t src = MEM_SRC, hot = MEM_SRC;
+		if (tag >= 0 && l4_tag_label((uint64_t)tag) == L4_LABEL_PAGEFAULT) {
+			hot = l4_pf_addr(m.mr[0]);
+		} else if (tag >= 0) {
+			src = m.mr[0];
+			hot = m.mr[1];
+		}
+		m.mr[0] = l4_item_mem(hot, 0);
+		m.mr[1] = l4_fpage(src, 12, L4_FP_RWX);
+		tag = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, mapper_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
+			     l4_tag(0, 0, 1), &m);
+	}
+}
+
+/* Map the page at src to dst of this task through the mapper (one call). */
+static long map_via(uint64_t src, uint64_t dst)
+{
+	struct l4_msg m = { { src, dst, 0, 0, 0, 0 }, 0 };
+
+	UTCB->rcv_mem = l4_fpage(dst, 12, 0);
+	long r = l4_call(mapper_ep, 0, 2, &m);
+	UTCB->rcv_mem = 0;
+	return r;
+}
+
+static uint64_t start_mapper(void)
+{
+	uint64_t th = l4_cap_alloc();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 100, .max_prio = 100 };
+
+	mapper_ep = l4_cap_alloc();
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, mapper_ep, 0) ||
+	    l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
+	    l4_thread_run(th, mapper, 0, mapper_stack, sizeof(mapper_stack)))
+		return 0;
+	return th;
+}
+
+/* One sample: a call whose reply maps a 4 KiB page here, then unmapping it (self). */
+static void bench_map_unmap(uint64_t overhead)
+{
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		uint64_t t0 = l4_rdinstret();
+		long r = map_via(MEM_SRC, MEM_WIN);
+		long u = l4_task_unmap(L4_CAP_TASK, l4_fpage(MEM_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
+		uint64_t t1 = l4_rdinstret();
+		bad += r < 0 || l4_tag_items((uint64_t)r) != 1 || u;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	if (bad)
+		l4_printf("bench: map_unmap_4k: %u rounds failed\n", bad);
+	else
+		report("map_unmap_4k", samples, SAMPLES, 1);
+}
+
+/*
+ * One sample: the page at MEM_SRC mapped on to TREE/2 addresses directly
+ * (a fan-out) and through a chain of TREE/2 (each mapped from the one
+ * before), then one unmap of MEM_SRC revoking all TREE mappings.
+ */
+static void bench_unmap_tree(uint64_t overhead)
+{
+	unsigned bad = 0;
+
+	for (unsigned s = 0; s < TREE_SAMPLES; s++) {
+		uint64_t prev = MEM_SRC;
+		for (unsigned i = 0; i < TREE / 2; i++) {
+			uint64_t chain = MEM_WIN + (2 * i) * 4096UL, fan = chain + 4096;
+			bad += map_via(prev, chain) < 0;
+			bad += map_via(MEM_SRC, fan) < 0;
+			prev = chain;
+		}
+		uint64_t t0 = l4_rdinstret();
+		long u = l4_task_unmap(L4_CAP_TASK, l4_fpage(MEM_SRC, 12, L4_FP_RWX), 0);
+		uint64_t t1 = l4_rdinstret();
+		bad += u != 0 || l4_debug_write((const void *)(MEM_WIN + (TREE - 1) * 4096UL), 1) != -L4_EFAULT;
+		samples[s] = t1 - t0 - overhead;
+	}
+	if (bad)
+		l4_printf("bench: unmap_tree_1000: %u steps failed\n", bad);
+	else
+		report("unmap_tree_1000", samples, TREE_SAMPLES, 1);
+}
+
+/* One sample: a load from a page not mapped yet; the mapper, as this thread's pager, maps one. */
+static void bench_pagefault(uint64_t overhead)
+{
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_PAGER, .pager = mapper_ep };
+	struct l4_thread_config back = { .which = L4_THREAD_CFG_PAGER, .pager = L4_CAP_SIGMA0 };
+	uint64_t sum = 0;
+
+	if (l4_thread_config(L4_CAP_THREAD, &c)) {
+		l4_puts("bench: pagefault_roundtrip: cannot set the pager");
+		return;
+	}
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(MEM_WIN + i * 4096UL);
+		uint64_t t0 = l4_rdinstret();
+		sum += *p;
+		uint64_t t1 = l4_rdinstret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	l4_thread_config(L4_CAP_THREAD, &back);
+	l4_task_unmap(L4_CAP_TASK, l4_fpage(MEM_WIN, 24, L4_FP_RWX), L4_UNMAP_SELF);
+	report("pagefault_roundtrip", samples, SAMPLES, 1);
+	(void)sum;
+}
+
+static void bench_memory(void)
+{
+	uint64_t pa = 0, th = start_mapper();
+	long r = l4_sigma0_call(L4_CAP_SIGMA0, UTCB, l4_fpage(MEM_SRC, 12, 0), L4_SIGMA0_ALLOC, 2, 12, 0, 0, &pa);
+
+	if (!th || r <= 0) {
+		l4_printf("bench: memory: no mapper or no page from sigma0 (%ld)\n", r);
+		return;
+	}
+	bench_map_unmap(empty_cost());
+	bench_unmap_tree(empty_cost());
+	bench_pagefault(empty_cost());
+	l4_factory_destroy(L4_CAP_FACTORY, th);
+	l4_factory_destroy(L4_CAP_FACTORY, mapper_ep);
+	l4_cap_free(th);
+	l4_cap_free(mapper_ep);
+}
+
 static void kmem_cost(const char *name, unsigned type, uint64_t arg)
 {
 	uint64_t sel = l4_cap_alloc(), limit, before, after;
@@ -257,6 +413,7 @@ int main(void)
 	l4_debug_fastpath((int)was);
 	bench_notification(empty_cost());
 	bench_yield(empty_cost());
+	bench_memory();
 	kmem_cost("thread", L4_OBJ_THREAD, 0);
 	kmem_cost("task_16_caps", L4_OBJ_TASK, 4);
 	kmem_cost("task_4096_caps", L4_OBJ_TASK, 12);
