@@ -182,6 +182,12 @@ static uint64_t take_any(unsigned order)
 	return 0;
 }
 
+/* The bits of d's pages in [pa, pa + size) (inside the range's first 64 pages). */
+static uint64_t dev_mask(const struct dev *d, uint64_t pa, uint64_t size)
+{
+	return (size / PAGE == 64 ? ~0UL : (1UL << (size / PAGE)) - 1) << ((pa - d->base) / PAGE);
+}
+
 /* Take [pa, pa + 2^order) if it is free RAM or a free device range. */
 static long take(uint64_t pa, unsigned order, bool device)
 {
@@ -193,7 +199,7 @@ static long take(uint64_t pa, unsigned order, bool device)
 		struct dev *d = dev_of(pa, size);
 		if (!d)
 			return -L4_EINVAL;
-		uint64_t mask = (size / PAGE == 64 ? ~0UL : (1UL << (size / PAGE)) - 1) << ((pa - d->base) / PAGE);
+		uint64_t mask = dev_mask(d, pa, size);
 		if (d->used & mask)
 			return -L4_EBUSY;
 		d->used |= mask;
@@ -216,8 +222,7 @@ static void untake(uint64_t pa, unsigned order, bool device)
 
 	if (device) {
 		struct dev *d = dev_of(pa, size);
-		uint64_t mask = (size / PAGE == 64 ? ~0UL : (1UL << (size / PAGE)) - 1) << ((pa - d->base) / PAGE);
-		d->used &= ~mask;
+		d->used &= ~dev_mask(d, pa, size);
 		return;
 	}
 	struct ram *r = ram_of(pa, size);
@@ -235,15 +240,16 @@ static long give_back(uint64_t pa, uint64_t order)
 	if (!order_ok(order) || pa & (size - 1))
 		return -L4_EINVAL;
 	struct ram *r = ram_of(pa, size);
-	if (!r || (pa < own_hi && pa + size > own_lo))
+	struct dev *d = r ? NULL : dev_of(pa, size);
+	if ((!r && !d) || (r && pa < own_hi && pa + size > own_lo))
 		return -L4_EINVAL;
-	if (!all(r, (pa - r->base) / PAGE, size / PAGE, true))
+	if (r ? !all(r, (pa - r->base) / PAGE, size / PAGE, true) : (d->used & dev_mask(d, pa, size)) != dev_mask(d, pa, size))
 		return -L4_ENOENT;
 	/* Everyone who has it loses it; sigma0 keeps its own mapping. */
 	long err = l4_task_unmap(L4_CAP_TASK, l4_fpage(pa, (unsigned)order, L4_FP_RWX), 0);
 	if (err)
 		return err;
-	untake(pa, (unsigned)order, false);
+	untake(pa, (unsigned)order, d != NULL);
 	return 0;
 }
 

@@ -351,19 +351,47 @@ static long chunk_at(const struct space_xfer *x, uint64_t a, struct chunk *c)
 	return 0;
 }
 
-/* Whether the destination of c already holds this very memory derived from c's source. */
-static struct mapping *same_mapping(const struct space_xfer *x, const struct chunk *c)
+/*
+ * Whether the leaf at va (size lsize, mapping d) in c's destination may stay:
+ * a map (not grant) finding, page by page, the very memory it maps, derived
+ * from the same source mapping, and not made by this message (re-map: its
+ * rights are added at commit).
+ */
+static bool remap_ok(const struct space_xfer *x, const struct chunk *c, const struct mapping *d, uint64_t va,
+		     uint64_t lsize)
 {
-	uint64_t a = c->dst;
-	int l;
-	pte_t *p = next_leaf(x->to, &a, c->dst + c->size, &l);
+	return !x->grant && d && !d->fresh && va >= c->dst && va + lsize <= c->dst + c->size &&
+	       d->pa == c->pa + (va - c->dst) && d->n.parent == &c->m->n;
+}
 
-	if (!p)
-		return NULL;
-	struct mapping *d = *shadow_of(p);
-	if (!x->grant && d && a == c->dst && LEVEL_SIZE(l) == c->size && d->pa == c->pa && d->n.parent == &c->m->n)
-		return d;
-	return NULL;
+/* Whether every leaf already in c's destination may stay (remap_ok). */
+static bool dst_ok(const struct space_xfer *x, const struct chunk *c)
+{
+	uint64_t a = c->dst, end = c->dst + c->size;
+	int l;
+
+	for (pte_t *p; (p = next_leaf(x->to, &a, end, &l)); a += LEVEL_SIZE(l))
+		if (!remap_ok(x, c, *shadow_of(p), a, LEVEL_SIZE(l)))
+			return false;
+	return true;
+}
+
+/* Grant moves a page whole: the destination must take a leaf of its size (no table there). */
+static bool grant_fits(const struct space_xfer *x, const struct chunk *c)
+{
+	pte_t *t = x->to->root;
+
+	for (int l = 2; l >= 0; l--) {
+		pte_t e = t[VPN(c->dst, l)];
+		if (LEVEL_SIZE(l) == c->size)
+			return !(e & PTE_V);
+		if (!(e & PTE_V))
+			return true;
+		if (pte_is_leaf(e))
+			return false;
+		t = table_at(e);
+	}
+	return false;
 }
 
 long space_check(const struct space_xfer *x)
@@ -375,9 +403,7 @@ long space_check(const struct space_xfer *x)
 	for (uint64_t a = x->src; a < hi; a += c.size) {
 		if ((err = chunk_at(x, a, &c)))
 			return err;
-		uint64_t d = c.dst;
-		int l;
-		if (next_leaf(x->to, &d, c.dst + c.size, &l) && !same_mapping(x, &c))
+		if (!dst_ok(x, &c) || (x->grant && !grant_fits(x, &c)))
 			return -L4_EEXIST;
 	}
 	return 0;
@@ -392,10 +418,22 @@ long space_install(const struct space_xfer *x)
 	for (uint64_t a = x->src; a < hi; a += c.size) {
 		if ((err = chunk_at(x, a, &c)))
 			return err;
-		if (same_mapping(x, &c))
-			continue;
-		if ((err = add_leaves(x->to, c.dst, c.pa, c.size, c.rights, true, c.m, true)))
-			return err;
+		/* Fill the gaps between the leaves that stay. */
+		uint64_t d = c.dst, end = c.dst + c.size;
+		while (d < end) {
+			uint64_t at = d;
+			int l;
+			pte_t *p = next_leaf(x->to, &at, end, &l);
+			uint64_t gap_end = p ? at : end;
+			if (p && !remap_ok(x, &c, *shadow_of(p), at, LEVEL_SIZE(l)))
+				return -L4_EEXIST;      /* another item of this message put it there */
+			if (gap_end > d &&
+			    (err = add_leaves(x->to, d, c.pa + (d - c.dst), gap_end - d, c.rights, true, c.m, true)))
+				return err;
+			if (!p)
+				break;
+			d = at + LEVEL_SIZE(l);
+		}
 	}
 	return 0;
 }
@@ -423,6 +461,9 @@ static void grant_move(const struct space_xfer *x, struct mapping *m)
 		space_lookup(x->to, dst + (cm->pa - m->pa), &size, &to);
 		kassert(to && made_by(x, to));
 		mdb_move(c, &to->n);
+		/* The new mapping may have fewer rights than m had: so may what hangs below it. */
+		if (cm->rights & ~to->rights)
+			revoke(cm, cm->rights & ~to->rights);
 	}
 	mdb_remove_tree(&m->n, gone, NULL);     /* childless now */
 }
@@ -435,9 +476,14 @@ void space_commit(const struct space_xfer *x)
 	for (uint64_t a = x->src; a < hi; a += c.size) {
 		long err = chunk_at(x, a, &c);
 		kassert(!err);
-		struct mapping *d = same_mapping(x, &c);
-		if (d && (d->rights | c.rights) != d->rights)
-			set_rights(d, d->rights | c.rights);
+		/* Re-mapped pages (not made now) get the new rights added. */
+		uint64_t d = c.dst;
+		int l;
+		for (pte_t *p; (p = next_leaf(x->to, &d, c.dst + c.size, &l)); d += LEVEL_SIZE(l)) {
+			struct mapping *m = *shadow_of(p);
+			if (!m->fresh && (m->rights | c.rights) != m->rights)
+				set_rights(m, m->rights | c.rights);
+		}
 		if (x->grant)
 			grant_move(x, c.m);
 	}

@@ -52,8 +52,10 @@ static inline unsigned l4_fpage_rights(uint64_t fp) { return (unsigned)(fp >> L4
  * rights & the flexpage's rights, recorded as derived from the sender's
  * (unmap by the sender revokes it). Grant: the same, and the sender's
  * mapping goes away (what was derived from it is kept, now derived from the
- * receiver's). Grant needs whole pages of the sender: a flexpage smaller than
- * the sender's page (e.g. 4 KiB of a 2 MiB page) is -L4_EINVAL.
+ * receiver's, losing any rights the receiver's lacks). Grant moves pages
+ * whole: a flexpage smaller than the sender's page (e.g. 4 KiB of a 2 MiB
+ * page) is -L4_EINVAL, a destination that cannot take a page of that size
+ * (a page table is already there) -L4_EEXIST.
  *
  * Where it lands: the receiver's window (l4_utcb.rcv_mem, a flexpage; 0 =
  * none) of order w at W, the item's flexpage of order f at F, hotspot h:
@@ -62,16 +64,18 @@ static inline unsigned l4_fpage_rights(uint64_t fp) { return (unsigned)(fp >> L4
  * A page-fault reply's window is the whole user range (the hotspot is
  * normally the fault address).
  *
- * Rules (the message is delivered with all items or with none, and nothing
- * changes on an error):
+ * Rules (the message is delivered with all items or with none, and no
+ * mapping changes on an error; page tables made on the way may stay, like
+ * all empty tables, until the task is destroyed):
  *  - every page of the source range must be mapped in the sender by a
  *    mapping that can be passed on (not the KIP's or a UTCB's page, which
  *    the kernel keeps): else -L4_ENOENT;
  *  - the destination range must lie in [L4_USER_BASE, L4_USER_END) and be
- *    free, except that a page already mapped there to the same memory, of
- *    the same size, from the same source mapping, just gets the new rights
- *    added (a pager answering a write fault on a page it mapped read-only):
- *    anything else already mapped there is -L4_EEXIST;
+ *    free, except that for map (not grant) pages already mapped there, each
+ *    to the very memory this map puts there and derived from the same source
+ *    mapping, stay and get the new rights added (a pager answering a write
+ *    fault on a page it mapped read-only); the rest of the range is mapped.
+ *    Anything else already mapped there is -L4_EEXIST;
  *  - misaligned or out-of-range flexpages, or rights W without R: -L4_EINVAL;
  *  - no window: -L4_ENOSLOT; no memory for page tables: -L4_ENOMEM.
  * The receiver sees each item rewritten: word 0 = L4_ITEM_MEM | grant |

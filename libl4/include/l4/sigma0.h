@@ -13,10 +13,10 @@
  * nothing was mapped. A successful reply has 1 word, MR0 = the physical
  * address, and one memory item (MR1, MR2) saying where it landed.
  *
- * L4_SIGMA0_ALLOC:  MR0 = order (12, 21 or 30: 4 KiB, 2 MiB, 1 GiB), MR1 =
- *                   rights (L4_FP_*; 0 = read-write-execute): any free RAM
- *                   page of that size, naturally aligned. ENOMEM: none left
- *                   of that size; EINVAL: another order or bad rights.
+ * L4_SIGMA0_ALLOC:  MR0 = order (12..30: 4 KiB .. 1 GiB), MR1 = rights
+ *                   (L4_FP_*; 0 = read-write-execute): any free RAM page of
+ *                   that size, naturally aligned. ENOMEM: none left of that
+ *                   size; EINVAL: another order or bad rights.
  * L4_SIGMA0_PHYS:   MR0 = physical address, MR1 = order (12..30), MR2 =
  *                   rights: that page. EINVAL: misaligned, bad order or
  *                   rights, or not all of it free RAM of sigma0's; EBUSY:
@@ -25,11 +25,11 @@
  *                   (read-write). EINVAL: not all inside one device range;
  *                   EBUSY: given out.
  * L4_SIGMA0_KIP:    the KIP page, read-only; any number of times.
- * L4_SIGMA0_FREE:   MR0 = physical address, MR1 = order: give back pages
- *                   handed out: sigma0 unmaps them from everyone who has
- *                   them (recursively) and may hand them out again.
- *                   EINVAL: misaligned or not sigma0's; ENOENT: some page
- *                   of it is not given out. No item in the reply.
+ * L4_SIGMA0_FREE:   MR0 = physical address, MR1 = order: give back RAM or
+ *                   device pages handed out: sigma0 unmaps them from
+ *                   everyone who has them (recursively) and may hand them
+ *                   out again. EINVAL: misaligned or not sigma0's; ENOENT:
+ *                   some page of it is not given out. No item in the reply.
  * L4_SIGMA0_STATS:  results MR0 = RAM pages sigma0 manages, MR1 = pages of
  *                   them free now. No item.
  * Any other label: ENOSYS. The request's rights may only be a subset of
