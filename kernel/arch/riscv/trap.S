@@ -19,6 +19,8 @@
 #include <arch/hart.h>
 #include <arch/trapframe.h>
 
+#include "asm-offsets.h"        /* generated from kernel/asm-offsets.c */
+
 /* Store or load x1 and x3, x5..x31 (not sp, tp) relative to \base. */
 .macro regs op, base
 	\op	x1, TF_REG(1)(\base)
@@ -36,6 +38,104 @@
 	.endr
 .endm
 
+/*
+ * The IPC fast path's parts (used in trap_entry). On entry to each: tp =
+ * hart, t6 = the current thread's frame, a0..a7 the system call's. Any
+ * check that fails goes to ecall_slow; before the commit nothing is changed.
+ */
+
+/* The tag: no items, no flags, bits 48..63 zero, <= 6 words. t2 = words. */
+.macro fp_check_tag
+	ld	t0, HART_TAGMASK(tp)
+	and	t2, a0, t0
+	sltiu	t0, t2, 7
+	beqz	t0, ecall_slow
+.endm
+
+/* The selector (with the timeouts above it, which must be zero, so one
+ * bound check covers both) names an endpoint with \right. ra = cur's task,
+ * t1 = the capability slot, t3 = the endpoint. */
+.macro fp_lookup right
+	ld	ra, FR_TASK(t6)
+	srli	t1, a7, SEL_SHIFT
+	lwu	t0, TASK_NSLOTS(ra)
+	bgeu	t1, t0, ecall_slow
+	ld	t0, TASK_SLOT(ra)
+	slli	t1, t1, 5
+	add	t1, t1, t0
+	ld	t3, 0(t1)               /* objr: object | rights; 0 if empty */
+	andi	t0, t3, \right
+	beqz	t0, ecall_slow
+	andi	t3, t3, -16
+	lbu	t0, KOBJ_TYPE(t3)
+	addi	t0, t0, -OBJ_ENDPOINT
+	bnez	t0, ecall_slow
+.endm
+
+/* The partner t4 is on this hart; it and cur have no timeout armed, no FP
+ * state and no exception message, and to's priority is at least cur's: one
+ * word each (timed | fpu_used << 8 | exc << 16 | prio << 24). With no FP
+ * state on either side, sstatus is the same for both: it is neither saved
+ * nor restored. */
+.macro fp_check_partner
+	ld	t0, TH_HOME(t4)
+	bne	t0, tp, ecall_slow
+	lwu	t0, FR_FLAGS(t6)
+	lwu	t5, TH_FLAGS(t4)
+	bltu	t5, t0, ecall_slow
+	or	t0, t0, t5
+	slli	t0, t0, 40
+	bnez	t0, ecall_slow
+.endm
+
+/* to = t4 runs: its state, address space (flush only without ASIDs), the
+ * hart's current thread, the words beyond the message's t2 zeroed, its kept
+ * registers, ra and t0..t6 zero. */
+.macro fp_switch_exit
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(t4)
+	ld	t0, TH_TASK(t4)
+	beq	t0, ra, 1f
+	ld	t5, TASK_SATP(t0)
+	csrw	satp, t5
+	lhu	t5, TASK_ASID(t0)
+	bnez	t5, 1f
+	sfence.vma
+1:	sd	t4, HART_CURRENT(tp)
+	addi	t6, t4, TH_FRAME
+	sd	t6, HART_FRAME(tp)
+	sd	zero, HART_SLICE_OWNER(tp)
+	.option push
+	.option norvc                   /* 4 bytes each: the jump below counts on it */
+	beqz	t2, 2f
+	auipc	t0, 0                   /* t2 = 1..6: skip t2 of the six */
+	slli	t5, t2, 2
+	add	t0, t0, t5
+	jalr	zero, 16(t0)            /* 16: from the auipc to 2f */
+2:	li	a1, 0
+	li	a2, 0
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	.option pop
+	ld	t0, TF_PC(t6)
+	csrw	sepc, t0
+	csrw	sscratch, tp
+	ld	sp, TF_REG(2)(t6)
+	kept	ld, t6
+	ld	tp, TF_REG(4)(t6)
+	li	ra, 0
+	li	t0, 0
+	li	t1, 0
+	li	t2, 0
+	li	t3, 0
+	li	t4, 0
+	li	t5, 0
+	li	t6, 0
+	sret
+.endm
+
 /* Store sepc, sstatus, scause, stval into the frame at \base (clobbers t0). */
 .macro save_csrs base
 	csrr	t0, sepc
@@ -49,6 +149,9 @@
 .endm
 
 	.section .text
+	/* No linker relaxation in here: the word zeroing jumps by computed offsets. */
+	.option push
+	.option norelax
 	.balign 4
 	.globl trap_entry
 trap_entry:
@@ -56,40 +159,132 @@ trap_entry:
 	beqz	tp, from_kernel
 
 	/* From user: tp = struct hart *, sscratch = user tp. */
-	sd	sp, HART_SCRATCH(tp)
-	ld	sp, HART_FRAME(tp)
-	sd	t0, TF_REG(5)(sp)
+	sd	t0, HART_SCRATCH(tp)
 	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)       /* tells trap_return_to_user what was saved */
 	addi	t0, t0, -8              /* EXC_ECALL_U */
 	bnez	t0, user_trap
 
-	/* A system call. */
-	kept	sd, sp
-	ld	t0, HART_SCRATCH(tp)
-	sd	t0, TF_REG(2)(sp)
+	/*
+	 * A system call: ra and t0..t6 are free (they return as 0). Save what
+	 * the ABI keeps, pc + 4 and a0..a7 in the frame. Its scause is 8 already
+	 * (trap_return_to_user leaves every frame of a running thread so).
+	 */
+	ld	t6, HART_FRAME(tp)
+	sd	sp, TF_REG(2)(t6)
+	kept	sd, t6
 	csrr	t0, sscratch
-	sd	t0, TF_REG(4)(sp)
-	csrw	sscratch, zero
+	sd	t0, TF_REG(4)(t6)
 	csrr	t0, sepc
 	addi	t0, t0, 4
-	sd	t0, TF_PC(sp)
+	sd	t0, TF_PC(t6)
+	.irp n, 10,11,12,13,14,15,16,17
+	sd	x\n, TF_REG(\n)(t6)
+	.endr
+
+	/*
+	 * The IPC fast path (docs/architecture.md): call, or reply-and-wait,
+	 * with a register-only message, between two threads without FP state.
+	 * Everything it does not take goes to ecall_slow with nothing changed.
+	 * Registers: tp = hart, t6 = the current thread's frame (its fields at
+	 * FR_*), a0..a7 the call's (untouched until the switch is certain).
+	 */
+	ld	t0, HART_SYSMASK(tp)    /* 0xfff, 0 with the fast path off */
+	and	t0, t0, a7
+	addi	t0, t0, -FAST_CALL
+	bnez	t0, fp_not_call
+
+	/* --- call --- */
+	fp_check_tag
+	fp_lookup RIGHT_W
+	/* to = the first receiver: on this hart, no caller yet */
+	ld	t4, EP_RECV_HEAD(t3)
+	beqz	t4, ecall_slow
+	fp_check_partner
+	ld	t0, TH_CALLER(t4)
+	bnez	t0, ecall_slow
+	/* Commit. to leaves the head of the receivers... */
+	ld	t0, TH_WAIT_NEXT(t4)
+	sd	t0, EP_RECV_HEAD(t3)
+	bnez	t0, fp_call_next
+	sd	zero, EP_RECV_TAIL(t3)
+fp_call_unqueued:
+	sd	zero, TH_WQ(t4)
+	/* ...holds cur's reply right; cur waits for the reply. */
+	addi	t0, t6, -TH_FRAME
+	sd	t0, TH_CALLER(t4)
+	sd	t4, FR_CALLEE(t6)
+	li	t0, IPCSTATE_REPLY
+	sh	t0, FR_IPCSTATE(t6)
+	ld	a7, CAP_BADGE(t1)
+	fp_switch_exit
+
+fp_call_next:
+	/* t0 = the next receiver, the new head */
+	sd	zero, TH_WAIT_PREV(t0)
+	sd	zero, TH_WAIT_NEXT(t4)
+	j	fp_call_unqueued
+
+fp_not_call:
+	addi	t0, t0, FAST_CALL - FAST_REPLY_WAIT
+	bnez	t0, ecall_slow
+
+	/* --- reply-and-wait --- */
+	fp_check_tag
+	fp_lookup RIGHT_R
+	/* to = the caller: on this hart, not an exception message */
+	ld	t4, FR_CALLER(t6)
+	beqz	t4, ecall_slow
+	fp_check_partner
+	/* no sender waits, no bound notification could end the wait */
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, ecall_slow
+	ld	t0, FR_BOUND(t6)
+	bnez	t0, ecall_slow
+	/* Commit. to gets the reply... */
+	sd	zero, TH_CALLEE(t4)
+	sd	zero, FR_CALLER(t6)
+	/* ...cur waits at the tail of the receivers (not being in a queue,
+	 * its wait_next is NULL already). */
+	li	t0, IPCSTATE_RECV
+	sh	t0, FR_IPCSTATE(t6)
+	addi	t0, t3, EP_RECV
+	sd	t0, FR_WQ(t6)
+	ld	t0, EP_RECV_TAIL(t3)
+	sd	t0, FR_WAIT_PREV(t6)
+	addi	t5, t6, -TH_FRAME
+	bnez	t0, fp_rw_behind
+	sd	t5, EP_RECV_HEAD(t3)
+fp_rw_queued:
+	sd	t5, EP_RECV_TAIL(t3)
+	li	a7, 0
+	fp_switch_exit
+
+fp_rw_behind:
+	sd	t5, TH_WAIT_NEXT(t0)
+	j	fp_rw_queued
+
+/* Not for the fast path: sstatus joins the frame, then C as for any system call. */
+ecall_slow:
 	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(sp)
+	sd	t0, TF_SSTATUS(t6)
+	csrw	sscratch, zero
 	ld	sp, HART_KSTACK(tp)
 	call	syscall_entry
 	/* syscall_entry does not return. */
 1:	j	1b
 
 user_trap:
-	/* t0 is saved already and now holds scause - 8. */
+	/* The user's t0 is in hart->scratch. */
+	ld	t0, HART_FRAME(tp)
+	sd	sp, TF_REG(2)(t0)
+	mv	sp, t0
+	ld	t0, HART_SCRATCH(tp)
+	sd	t0, TF_REG(5)(sp)
 	sd	x1, TF_REG(1)(sp)
 	sd	x3, TF_REG(3)(sp)
 	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	sd	x\n, TF_REG(\n)(sp)
 	.endr
-	ld	t0, HART_SCRATCH(tp)
-	sd	t0, TF_REG(2)(sp)
 	csrr	t0, sscratch
 	sd	t0, TF_REG(4)(sp)
 	csrw	sscratch, zero
@@ -151,7 +346,11 @@ trap_return_to_user:
 	mv	t5, zero
 	mv	t6, zero
 	sret
-1:	mv	t6, a0
+1:	/* While the thread runs, its frame says "system call" (trap_entry
+	 * saves no scause for an ecall). */
+	li	t0, 8
+	sd	t0, TF_SCAUSE(a0)
+	mv	t6, a0
 	regs	ld, t6          /* t6 (x31) is loaded last, from t6 itself */
 	sret
 
@@ -180,3 +379,4 @@ fastpath_exit:
 	mv	t6, zero
 	mv	t0, zero
 	sret
+	.option pop
