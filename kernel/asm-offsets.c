@@ -20,8 +20,6 @@
 
 #define DEFINE(name, val) __asm__ volatile("\n.ascii \"->" #name " %0\"" :: "i"((long)(val)))
 #define TH(name, field) DEFINE(TH_##name, offsetof(struct thread, field))
-/* The same field relative to the thread's frame (where hart->frame points). */
-#define FR(name, field) DEFINE(FR_##name, (long)offsetof(struct thread, field) - (long)offsetof(struct thread, frame))
 
 /* What the assembly assumes beyond the offsets. */
 _Static_assert(offsetof(struct thread, state) == offsetof(struct thread, ipc) + 1 &&
@@ -51,14 +49,7 @@ void asm_offsets(void)
 	TH(WQ, wq);
 	TH(WAIT_NEXT, wait_next);
 	TH(WAIT_PREV, wait_prev);
-	FR(TASK, task);
-	FR(CALLER, caller);
-	FR(CALLEE, callee);
-	FR(BOUND, bound);
-	FR(IPCSTATE, ipc);
-	FR(FLAGS, timed);
-	FR(WQ, wq);
-	FR(WAIT_PREV, wait_prev);
+	TH(BOUND, bound);
 
 	DEFINE(HART_CURRENT, offsetof(struct hart, current));
 	DEFINE(HART_SLICE_OWNER, offsetof(struct hart, slice_owner));

@@ -31,10 +31,10 @@
 .endm
 
 /* What a system call keeps: gp, s0..s11 (sp and tp are handled apart). */
-.macro kept op, base
-	\op	gp, TF_REG(3)(\base)
+.macro kept op, base, off=0
+	\op	gp, \off + TF_REG(3)(\base)
 	.irp n, 8,9,18,19,20,21,22,23,24,25,26,27
-	\op	x\n, TF_REG(\n)(\base)
+	\op	x\n, \off + TF_REG(\n)(\base)
 	.endr
 .endm
 
@@ -56,7 +56,7 @@
  * bound check covers both) names an endpoint with \right. ra = cur's task,
  * t1 = the capability slot, t3 = the endpoint. */
 .macro fp_lookup right
-	ld	ra, FR_TASK(t6)
+	ld	ra, TH_TASK(t6)
 	srli	t1, a7, SEL_SHIFT
 	lwu	t0, TASK_NSLOTS(ra)
 	bgeu	t1, t0, ecall_slow
@@ -80,12 +80,29 @@
 .macro fp_check_partner
 	ld	t0, TH_HOME(t4)
 	bne	t0, tp, ecall_slow
-	lwu	t0, FR_FLAGS(t6)
+	lwu	t0, TH_FLAGS(t6)
 	lwu	t5, TH_FLAGS(t4)
 	bltu	t5, t0, ecall_slow
 	or	t0, t0, t5
 	slli	t0, t0, 40
 	bnez	t0, ecall_slow
+.endm
+
+/* Return to the thread t4 (current now): its pc and kept registers, ra and
+ * t0..t6 zero except \zero, which is zero already. */
+.macro fp_exit zero=none
+	ld	t0, TH_FRAME + TF_PC(t4)
+	csrw	sepc, t0
+	csrw	sscratch, tp
+	ld	sp, TH_FRAME + TF_REG(2)(t4)
+	kept	ld, t4, TH_FRAME
+	ld	tp, TH_FRAME + TF_REG(4)(t4)
+	.irp r, ra, t0, t1, t2, t3, t4, t5, t6
+	.ifnc \r, \zero
+	li	\r, 0
+	.endif
+	.endr
+	sret
 .endm
 
 /* to = t4 runs: its state, address space (flush only without ASIDs), the
@@ -102,38 +119,31 @@
 	bnez	t5, 1f
 	sfence.vma
 1:	sd	t4, HART_CURRENT(tp)
-	addi	t6, t4, TH_FRAME
-	sd	t6, HART_FRAME(tp)
+	addi	t0, t4, TH_FRAME
+	sd	t0, HART_FRAME(tp)
 	sd	zero, HART_SLICE_OWNER(tp)
-	.option push
-	.option norvc                   /* 4 bytes each: the jump below counts on it */
-	beqz	t2, 2f
+	bnez	t2, 3f
+	li	a1, 0
+	li	a2, 0
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	fp_exit t2      /* t2 = 0 already */
+3:	.option push
+	.option norvc                   /* 4 bytes each: the jump counts on it */
 	auipc	t0, 0                   /* t2 = 1..6: skip t2 of the six */
 	slli	t5, t2, 2
 	add	t0, t0, t5
-	jalr	zero, 16(t0)            /* 16: from the auipc to 2f */
-2:	li	a1, 0
+	jalr	zero, 16(t0)            /* 16: from the auipc to the first li */
+	li	a1, 0
 	li	a2, 0
 	li	a3, 0
 	li	a4, 0
 	li	a5, 0
 	li	a6, 0
 	.option pop
-	ld	t0, TF_PC(t6)
-	csrw	sepc, t0
-	csrw	sscratch, tp
-	ld	sp, TF_REG(2)(t6)
-	kept	ld, t6
-	ld	tp, TF_REG(4)(t6)
-	li	ra, 0
-	li	t0, 0
-	li	t1, 0
-	li	t2, 0
-	li	t3, 0
-	li	t4, 0
-	li	t5, 0
-	li	t6, 0
-	sret
+	fp_exit
 .endm
 
 /* Store sepc, sstatus, scause, stval into the frame at \base (clobbers t0). */
@@ -169,16 +179,16 @@ trap_entry:
 	 * the ABI keeps, pc + 4 and a0..a7 in the frame. Its scause is 8 already
 	 * (trap_return_to_user leaves every frame of a running thread so).
 	 */
-	ld	t6, HART_FRAME(tp)
-	sd	sp, TF_REG(2)(t6)
-	kept	sd, t6
+	ld	t6, HART_CURRENT(tp)    /* its frame is hart->frame */
+	sd	sp, TH_FRAME + TF_REG(2)(t6)
+	kept	sd, t6, TH_FRAME
 	csrr	t0, sscratch
-	sd	t0, TF_REG(4)(t6)
+	sd	t0, TH_FRAME + TF_REG(4)(t6)
 	csrr	t0, sepc
 	addi	t0, t0, 4
-	sd	t0, TF_PC(t6)
+	sd	t0, TH_FRAME + TF_PC(t6)
 	.irp n, 10,11,12,13,14,15,16,17
-	sd	x\n, TF_REG(\n)(t6)
+	sd	x\n, TH_FRAME + TF_REG(\n)(t6)
 	.endr
 
 	/*
@@ -186,7 +196,7 @@ trap_entry:
 	 * with a register-only message, between two threads without FP state.
 	 * Everything it does not take goes to ecall_slow with nothing changed.
 	 * Registers: tp = hart, t6 = the current thread's frame (its fields at
-	 * FR_*), a0..a7 the call's (untouched until the switch is certain).
+	 * TH_*), a0..a7 the call's (untouched until the switch is certain).
 	 */
 	ld	t0, HART_SYSMASK(tp)    /* 0xfff, 0 with the fast path off */
 	and	t0, t0, a7
@@ -210,11 +220,10 @@ trap_entry:
 fp_call_unqueued:
 	sd	zero, TH_WQ(t4)
 	/* ...holds cur's reply right; cur waits for the reply. */
-	addi	t0, t6, -TH_FRAME
-	sd	t0, TH_CALLER(t4)
-	sd	t4, FR_CALLEE(t6)
+	sd	t6, TH_CALLER(t4)
+	sd	t4, TH_CALLEE(t6)
 	li	t0, IPCSTATE_REPLY
-	sh	t0, FR_IPCSTATE(t6)
+	sh	t0, TH_IPCSTATE(t6)
 	ld	a7, CAP_BADGE(t1)
 	fp_switch_exit
 
@@ -232,41 +241,40 @@ fp_not_call:
 	fp_check_tag
 	fp_lookup RIGHT_R
 	/* to = the caller: on this hart, not an exception message */
-	ld	t4, FR_CALLER(t6)
+	ld	t4, TH_CALLER(t6)
 	beqz	t4, ecall_slow
 	fp_check_partner
 	/* no sender waits, no bound notification could end the wait */
 	ld	t0, EP_SEND_HEAD(t3)
 	bnez	t0, ecall_slow
-	ld	t0, FR_BOUND(t6)
+	ld	t0, TH_BOUND(t6)
 	bnez	t0, ecall_slow
 	/* Commit. to gets the reply... */
 	sd	zero, TH_CALLEE(t4)
-	sd	zero, FR_CALLER(t6)
+	sd	zero, TH_CALLER(t6)
 	/* ...cur waits at the tail of the receivers (not being in a queue,
 	 * its wait_next is NULL already). */
 	li	t0, IPCSTATE_RECV
-	sh	t0, FR_IPCSTATE(t6)
+	sh	t0, TH_IPCSTATE(t6)
 	addi	t0, t3, EP_RECV
-	sd	t0, FR_WQ(t6)
+	sd	t0, TH_WQ(t6)
 	ld	t0, EP_RECV_TAIL(t3)
-	sd	t0, FR_WAIT_PREV(t6)
-	addi	t5, t6, -TH_FRAME
+	sd	t0, TH_WAIT_PREV(t6)
 	bnez	t0, fp_rw_behind
-	sd	t5, EP_RECV_HEAD(t3)
+	sd	t6, EP_RECV_HEAD(t3)
 fp_rw_queued:
-	sd	t5, EP_RECV_TAIL(t3)
+	sd	t6, EP_RECV_TAIL(t3)
 	li	a7, 0
 	fp_switch_exit
 
 fp_rw_behind:
-	sd	t5, TH_WAIT_NEXT(t0)
+	sd	t6, TH_WAIT_NEXT(t0)
 	j	fp_rw_queued
 
 /* Not for the fast path: sstatus joins the frame, then C as for any system call. */
 ecall_slow:
 	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(t6)
+	sd	t0, TH_FRAME + TF_SSTATUS(t6)
 	csrw	sscratch, zero
 	ld	sp, HART_KSTACK(tp)
 	call	syscall_entry
