@@ -46,6 +46,7 @@ void asm_offsets(void)
 	TH(CALLEE, callee);
 	TH(IPCSTATE, ipc);
 	TH(FLAGS, timed);
+	TH(FPU_USED, fpu_used);
 	TH(WQ, wq);
 	TH(WAIT_NEXT, wait_next);
 	TH(WAIT_PREV, wait_prev);
@@ -53,6 +54,7 @@ void asm_offsets(void)
 
 	DEFINE(HART_CURRENT, offsetof(struct hart, current));
 	DEFINE(HART_SLICE_OWNER, offsetof(struct hart, slice_owner));
+	DEFINE(HART_FPU_OWNER, offsetof(struct hart, fpu_owner));
 
 	DEFINE(TASK_SATP, offsetof(struct task, satp));
 	DEFINE(TASK_ASID, offsetof(struct task, asid));

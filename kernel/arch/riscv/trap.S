@@ -72,20 +72,41 @@
 	bnez	t0, ecall_slow
 .endm
 
-/* The partner t4 is on this hart; it and cur have no timeout armed, no FP
- * state and no exception message, and to's priority is at least cur's: one
- * word each (timed | fpu_used << 8 | exc << 16 | prio << 24). With no FP
- * state on either side, sstatus is the same for both: it is neither saved
- * nor restored. */
-.macro fp_check_partner
+/* The last check before the commit: the partner t4 is on this hart; it and
+ * cur have no timeout armed and no exception message, and to's priority is
+ * at least cur's: one word each (timed | fpu_used << 8 | exc << 16 |
+ * prio << 24). With no FP state on either side sstatus is the same for
+ * both and is neither saved nor restored; otherwise fp_fpu does that. */
+.macro fp_check_partner fpu
 	ld	t0, TH_HOME(t4)
 	bne	t0, tp, ecall_slow
 	lwu	t0, TH_FLAGS(t6)
 	lwu	t5, TH_FLAGS(t4)
 	bltu	t5, t0, ecall_slow
 	or	t0, t0, t5
-	slli	t0, t0, 40
-	bnez	t0, ecall_slow
+	slli	t0, t0, 40              /* timed 40..47, fpu_used 48..55, exc 56..63 */
+	bnez	t0, \fpu
+.endm
+
+/* Out of line, t0 as fp_check_partner left it: exc and timed still go to
+ * the general path; FP state is fine where the C fast path takes it (to
+ * has none, or owns the FP registers). cur's sstatus (FS) joins its frame,
+ * to's is loaded now (interrupts stay off: SIE is 0 in a saved sstatus),
+ * then back to the commit. */
+.macro fp_fpu back
+	srli	t5, t0, 56
+	bnez	t5, ecall_slow
+	slli	t5, t0, 16
+	bnez	t5, ecall_slow
+	lbu	t5, TH_FPU_USED(t4)
+	beqz	t5, 1f
+	ld	t5, HART_FPU_OWNER(tp)
+	bne	t5, t4, ecall_slow
+1:	csrr	t5, sstatus
+	sd	t5, TH_FRAME + TF_SSTATUS(t6)
+	ld	t5, TH_FRAME + TF_SSTATUS(t4)
+	csrw	sstatus, t5
+	j	\back
 .endm
 
 /* Return to the thread t4 (current now): its pc and kept registers, ra and
@@ -209,9 +230,10 @@ trap_entry:
 	/* to = the first receiver: on this hart, no caller yet */
 	ld	t4, EP_RECV_HEAD(t3)
 	beqz	t4, ecall_slow
-	fp_check_partner
 	ld	t0, TH_CALLER(t4)
 	bnez	t0, ecall_slow
+	fp_check_partner fp_call_fpu
+fp_call_commit:
 	/* Commit. to leaves the head of the receivers... */
 	ld	t0, TH_WAIT_NEXT(t4)
 	sd	t0, EP_RECV_HEAD(t3)
@@ -226,6 +248,9 @@ fp_call_unqueued:
 	sh	t0, TH_IPCSTATE(t6)
 	ld	a7, CAP_BADGE(t1)
 	fp_switch_exit
+
+fp_call_fpu:
+	fp_fpu	fp_call_commit
 
 fp_call_next:
 	/* t0 = the next receiver, the new head */
@@ -243,12 +268,13 @@ fp_not_call:
 	/* to = the caller: on this hart, not an exception message */
 	ld	t4, TH_CALLER(t6)
 	beqz	t4, ecall_slow
-	fp_check_partner
 	/* no sender waits, no bound notification could end the wait */
 	ld	t0, EP_SEND_HEAD(t3)
 	bnez	t0, ecall_slow
 	ld	t0, TH_BOUND(t6)
 	bnez	t0, ecall_slow
+	fp_check_partner fp_rw_fpu
+fp_rw_commit:
 	/* Commit. to gets the reply... */
 	sd	zero, TH_CALLEE(t4)
 	sd	zero, TH_CALLER(t6)
@@ -266,6 +292,9 @@ fp_rw_queued:
 	sd	t6, EP_RECV_TAIL(t3)
 	li	a7, 0
 	fp_switch_exit
+
+fp_rw_fpu:
+	fp_fpu	fp_rw_commit
 
 fp_rw_behind:
 	sd	t6, TH_WAIT_NEXT(t0)
