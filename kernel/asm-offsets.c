@@ -30,7 +30,7 @@ _Static_assert(offsetof(struct thread, fpu_used) == offsetof(struct thread, time
 	       offsetof(struct thread, timed) % 4 == 0 && sizeof(bool) == 1,
 	       "timed, fpu_used, exc, prio: one word");
 _Static_assert(sizeof(struct cap) == 32 && offsetof(struct cap, objr) == 0, "slot index << 5");
-_Static_assert(CAP_RIGHTS_MASK == 0xf, "andi -16");
+_Static_assert(CAP_LOW_MASK == 0x3f && CAP_EP < 0x40, "andi -64");
 _Static_assert(sizeof(((struct captab *)0)->nslots) == 4, "lwu");
 _Static_assert(sizeof(((struct task *)0)->asid) == 2, "lhu");
 _Static_assert(sizeof(((struct thread *)0)->frame) == TF_SIZE, "frame");
@@ -62,14 +62,13 @@ void asm_offsets(void)
 	DEFINE(TASK_NSLOTS, offsetof(struct task, caps.nslots));
 
 	DEFINE(CAP_BADGE, offsetof(struct cap, badge));
-	DEFINE(KOBJ_TYPE, offsetof(struct obj, k.type));
+	DEFINE(CAP_EP, CAP_EP);
 
 	DEFINE(EP_SEND_HEAD, offsetof(struct endpoint, senders.head));
 	DEFINE(EP_RECV, offsetof(struct endpoint, receivers));
 	DEFINE(EP_RECV_HEAD, offsetof(struct endpoint, receivers.head));
 	DEFINE(EP_RECV_TAIL, offsetof(struct endpoint, receivers.tail));
 
-	DEFINE(OBJ_ENDPOINT, L4_OBJ_ENDPOINT);
 	DEFINE(RIGHT_R, L4_RIGHT_R);
 	DEFINE(RIGHT_W, L4_RIGHT_W);
 	DEFINE(SEL_SHIFT, L4_SEL_SHIFT);

@@ -63,13 +63,11 @@
 	ld	t0, TASK_SLOT(ra)
 	slli	t1, t1, 5
 	add	t1, t1, t0
-	ld	t3, 0(t1)               /* objr: object | rights; 0 if empty */
-	andi	t0, t3, \right
-	beqz	t0, ecall_slow
-	andi	t3, t3, -16
-	lbu	t0, KOBJ_TYPE(t3)
-	addi	t0, t0, -OBJ_ENDPOINT
+	ld	t3, 0(t1)               /* objr: object | CAP_EP | rights; 0 if empty */
+	andi	t0, t3, CAP_EP | \right
+	addi	t0, t0, -(CAP_EP | \right)
 	bnez	t0, ecall_slow
+	andi	t3, t3, -64
 .endm
 
 /* The last check before the commit: the partner t4 is on this hart; it and
@@ -279,13 +277,12 @@ fp_rw_commit:
 	sd	zero, TH_CALLEE(t4)
 	sd	zero, TH_CALLER(t6)
 	/* ...cur waits at the tail of the receivers (not being in a queue,
-	 * its wait_next is NULL already). */
+	 * its wait_next and wait_prev are NULL already, ipc.c). */
 	li	t0, IPCSTATE_RECV
 	sh	t0, TH_IPCSTATE(t6)
 	addi	t0, t3, EP_RECV
 	sd	t0, TH_WQ(t6)
 	ld	t0, EP_RECV_TAIL(t3)
-	sd	t0, TH_WAIT_PREV(t6)
 	bnez	t0, fp_rw_behind
 	sd	t6, EP_RECV_HEAD(t3)
 fp_rw_queued:
@@ -297,6 +294,7 @@ fp_rw_fpu:
 	fp_fpu	fp_rw_commit
 
 fp_rw_behind:
+	sd	t0, TH_WAIT_PREV(t6)
 	sd	t6, TH_WAIT_NEXT(t0)
 	j	fp_rw_queued
 
