@@ -107,6 +107,14 @@
 	j	\back
 .endm
 
+/* cur's a0..a7 as it made the call, next to its kept registers: what an
+ * error ending its wait leaves in a1..a7, and what exregs shows meanwhile. */
+.macro fp_store_args
+	.irp n, 10,11,12,13,14,15,16,17
+	sd	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+.endm
+
 /* Return to the thread t4 (current now): its pc and kept registers, ra and
  * t0..t6 zero except \zero, which is zero already. */
 .macro fp_exit zero=none
@@ -195,7 +203,8 @@ trap_entry:
 
 	/*
 	 * A system call: ra and t0..t6 are free (they return as 0). Save what
-	 * the ABI keeps, pc + 4 and a0..a7 in the frame. Its scause is 8 already
+	 * the ABI keeps and pc + 4 in the frame (a0..a7: the fast path's commit,
+	 * or C). Its scause is 8 already
 	 * (trap_return_to_user leaves every frame of a running thread so).
 	 */
 	ld	t6, HART_CURRENT(tp)    /* its frame is hart->frame */
@@ -206,9 +215,6 @@ trap_entry:
 	csrr	t0, sepc
 	addi	t0, t0, 4
 	sd	t0, TH_FRAME + TF_PC(t6)
-	.irp n, 10,11,12,13,14,15,16,17
-	sd	x\n, TH_FRAME + TF_REG(\n)(t6)
-	.endr
 
 	/*
 	 * The IPC fast path (docs/architecture.md): call, or reply-and-wait,
@@ -232,6 +238,7 @@ trap_entry:
 	bnez	t0, ecall_slow
 	fp_check_partner fp_call_fpu
 fp_call_commit:
+	fp_store_args
 	/* Commit. to leaves the head of the receivers... */
 	ld	t0, TH_WAIT_NEXT(t4)
 	sd	t0, EP_RECV_HEAD(t3)
@@ -273,6 +280,7 @@ fp_not_call:
 	bnez	t0, ecall_slow
 	fp_check_partner fp_rw_fpu
 fp_rw_commit:
+	fp_store_args
 	/* Commit. to gets the reply... */
 	sd	zero, TH_CALLEE(t4)
 	sd	zero, TH_CALLER(t6)
