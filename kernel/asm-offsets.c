@@ -47,6 +47,7 @@ void asm_offsets(void)
 	TH(IPCSTATE, ipc);
 	TH(FLAGS, timed);
 	TH(FPU_USED, fpu_used);
+	TH(PRIO, prio);
 	TH(WQ, wq);
 	TH(WAIT_NEXT, wait_next);
 	TH(WAIT_PREV, wait_prev);

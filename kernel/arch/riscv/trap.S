@@ -7,12 +7,14 @@
  * thread's state is its frame).
  *  - An ecall saves only what the ABI keeps across a system call (sp, gp,
  *    tp, s0..s11; ra and t0..t6 come back zero, a0..a7 are the call's) and
- *    pc + 4 and sstatus, then calls syscall_entry(a0..a7) with the user's
- *    a0..a7 as its arguments: the IPC fast path (fastpath.c) or, through
- *    it, the general path. The fast path leaves through fastpath_exit.
+ *    pc + 4, then runs the IPC fast path below (call and reply-and-wait in
+ *    registers, switching straight to the partner and returning with sret).
+ *    Anything else saves sstatus too and calls syscall_entry(a0..a7) with
+ *    the user's a0..a7 as its arguments (fastpath.c: the C fast path, or
+ *    through it the general path).
  *  - Any other trap saves all 31 registers and the CSRs and calls
  *    trap_from_user(frame). Both leave through trap_return_to_user, or
- *    fastpath_exit.
+ *    fastpath_exit (the C fast path).
  * Entry from kernel mode: sscratch = 0. The frame goes on the current kernel
  * stack and trap_from_kernel(frame) returns to the interrupted code.
  */
@@ -75,27 +77,36 @@
  * at least cur's: one word each (timed | fpu_used << 8 | exc << 16 |
  * prio << 24). With no FP state on either side sstatus is the same for
  * both and is neither saved nor restored; otherwise fp_fpu does that. */
-.macro fp_check_partner fpu
+.macro fp_check_partner fpu, fpu_lt
 	ld	t0, TH_HOME(t4)
 	bne	t0, tp, ecall_slow
 	lwu	t0, TH_FLAGS(t6)
 	lwu	t5, TH_FLAGS(t4)
-	bltu	t5, t0, ecall_slow
+	bltu	t5, t0, \fpu_lt         /* a lower priority, or flags set */
 	or	t0, t0, t5
 	slli	t0, t0, 40              /* timed 40..47, fpu_used 48..55, exc 56..63 */
 	bnez	t0, \fpu
 .endm
 
-/* Out of line, t0 as fp_check_partner left it: exc and timed still go to
- * the general path; FP state is fine where the C fast path takes it (to
+/* Out of line, t0 and t5 as fp_check_partner left them (at \fpu_lt the
+ * two words, at \fpu their or << 40): exc and timed still go to the
+ * general path, the priorities are compared alone; FP state is fine where the C fast path takes it (to
  * has none, or owns the FP registers). cur's sstatus (FS) joins its frame,
  * to's is loaded now (interrupts stay off: SIE is 0 in a saved sstatus),
  * then back to the commit. */
-.macro fp_fpu back
+.macro fp_fpu fpu, fpu_lt, back
+\fpu_lt:
+	or	t0, t0, t5
+	slli	t0, t0, 40
+	beqz	t0, ecall_slow          /* no flags: the priority is lower */
+\fpu:
 	srli	t5, t0, 56
 	bnez	t5, ecall_slow
 	slli	t5, t0, 16
 	bnez	t5, ecall_slow
+	lbu	t0, TH_PRIO(t6)         /* the words had flags: compare the priorities alone */
+	lbu	t5, TH_PRIO(t4)
+	bltu	t5, t0, ecall_slow
 	lbu	t5, TH_FPU_USED(t4)
 	beqz	t5, 1f
 	ld	t5, HART_FPU_OWNER(tp)
@@ -236,7 +247,7 @@ trap_entry:
 	beqz	t4, ecall_slow
 	ld	t0, TH_CALLER(t4)
 	bnez	t0, ecall_slow
-	fp_check_partner fp_call_fpu
+	fp_check_partner fp_call_fpu, fp_call_fpu_lt
 fp_call_commit:
 	fp_store_args
 	/* Commit. to leaves the head of the receivers... */
@@ -254,8 +265,7 @@ fp_call_unqueued:
 	ld	a7, CAP_BADGE(t1)
 	fp_switch_exit
 
-fp_call_fpu:
-	fp_fpu	fp_call_commit
+	fp_fpu	fp_call_fpu, fp_call_fpu_lt, fp_call_commit
 
 fp_call_next:
 	/* t0 = the next receiver, the new head */
@@ -278,7 +288,7 @@ fp_not_call:
 	bnez	t0, ecall_slow
 	ld	t0, TH_BOUND(t6)
 	bnez	t0, ecall_slow
-	fp_check_partner fp_rw_fpu
+	fp_check_partner fp_rw_fpu, fp_rw_fpu_lt
 fp_rw_commit:
 	fp_store_args
 	/* Commit. to gets the reply... */
@@ -298,8 +308,7 @@ fp_rw_queued:
 	li	a7, 0
 	fp_switch_exit
 
-fp_rw_fpu:
-	fp_fpu	fp_rw_commit
+	fp_fpu	fp_rw_fpu, fp_rw_fpu_lt, fp_rw_commit
 
 fp_rw_behind:
 	sd	t0, TH_WAIT_PREV(t6)

@@ -23,7 +23,7 @@
 struct thread;
 
 struct hart {
-	uint64_t scratch;               /* trap.S: the user sp while saving */
+	uint64_t scratch;               /* trap.S: the user's t0 while telling an ecall from other traps */
 	struct trapframe *frame;        /* trap.S: where the current thread's registers go */
 	uint64_t kstack_top;            /* trap.S: the kernel stack for traps from user mode */
 	/* trap.S, the IPC fast path: a syscall word's low 12 bits are
