@@ -41,3 +41,16 @@ $(B)/kernel/arch/riscv/fpu.S.o: KERNEL_CFLAGS += -march=rv64imafd_zicsr_zifencei
 # The fast path runs before any frame is worth keeping: no frame pointer
 # (its prologue would cost every IPC two stores).
 $(B)/kernel/fastpath.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
+
+# Struct offsets and constants for the assembly fast path in trap.S,
+# generated from kernel/asm-offsets.c (the "->NAME value" lines of its assembly).
+KERNEL_GEN := $(B)/kernel/generated
+$(KERNEL_GEN)/asm-offsets.h: kernel/asm-offsets.c
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -MT $@ -MF $(KERNEL_GEN)/asm-offsets.d -S $< -o $(KERNEL_GEN)/asm-offsets.s
+	$(Q){ echo "/* generated from kernel/asm-offsets.c: do not edit */"; \
+	  sed -n 's/.*->\([A-Za-z_0-9]*\) \(-\{0,1\}[0-9][0-9]*\).*/#define \1 \2/p' $(KERNEL_GEN)/asm-offsets.s; } > $@
+-include $(KERNEL_GEN)/asm-offsets.d
+$(B)/kernel/arch/riscv/trap.S.o: $(KERNEL_GEN)/asm-offsets.h
+$(B)/kernel/arch/riscv/trap.S.o: KERNEL_CFLAGS += -I$(KERNEL_GEN)

@@ -2,8 +2,12 @@
  * fastpath.c - the system-call entry and the IPC fast path.
  *
  * trap.S calls syscall_entry with the user's a0..a7 as arguments, having
- * saved only what the ABI keeps across a system call. Two cases run here
- * entirely, with the message staying in registers:
+ * saved only what the ABI keeps across a system call (and sstatus), when
+ * its own fast path in assembly did not take the system call. That one
+ * takes the same cases, only more conservatively (it also wants the
+ * current thread without a timeout armed or an exception flag), so little
+ * reaches this one; it stays as the reference the assembly follows. Two
+ * cases run here entirely, with the message staying in registers:
  *
  *   call        on an endpoint (W) where a receiver waits, and
  *   reply-wait  to a caller waiting for this thread's reply, then waiting on

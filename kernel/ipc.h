@@ -45,3 +45,5 @@ void ipc_expire(struct hart *h, uint64_t now);
 
 /* L4_DEBUG_FASTPATH: whether the fast path is used (on at boot). */
 extern bool ipc_fastpath_on;
+/* Set every hart's fast-path masks (arch/hart.h) to match (main.c). */
+void harts_set_fastpath(bool on);

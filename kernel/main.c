@@ -21,6 +21,7 @@
 #include "boot.h"
 #include "bootstrap.h"
 #include "console.h"
+#include "ipc.h"
 #include "lib/board.h"
 #include "lib/fdt.h"
 #include "lib/kstring.h"
@@ -38,6 +39,12 @@ uint64_t boot_instret0;
 
 static struct board board;
 static struct hart harts[MAX_HARTS];
+
+void harts_set_fastpath(bool on)
+{
+	for (unsigned i = 0; i < MAX_HARTS; i++)
+		hart_set_fastpath(&harts[i], on);
+}
 
 extern char _start[], _end[];
 extern char boot_stack_top[];
@@ -204,6 +211,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	/* kmain's own stack becomes the hart's trap stack: kmain never returns,
 	 * so once it enters the roottask nothing on it is needed again. */
 	h->kstack_top = (uint64_t)boot_stack_top;
+	harts_set_fastpath(ipc_fastpath_on);
 	__asm__ volatile("mv tp, %0" :: "r"(h));
 
 	kprintf("\nl4rv %s: booting on hart %lu, loaded at %#lx (%lu KiB), device tree at %#lx\n",

@@ -61,6 +61,7 @@ static long sys_debug(struct thread *th, const struct trapframe *f)
 		if (a1 > 1)
 			return -L4_EINVAL;
 		ipc_fastpath_on = a1;
+		harts_set_fastpath(a1);
 		return was;
 	}
 	case L4_DEBUG_SHUTDOWN:

@@ -2,6 +2,8 @@
 #include "captab.h"
 #include "kassert.h"
 
+#include <l4/kobj.h>
+
 void kobj_init(struct kobj *o, unsigned type)
 {
 	o->caps = NULL;
@@ -11,8 +13,8 @@ void kobj_init(struct kobj *o, unsigned type)
 
 void cap_insert(struct cap *c, struct kobj *o, unsigned rights, uint64_t badge)
 {
-	kassert(!c->objr && o && ((uintptr_t)o & CAP_RIGHTS_MASK) == 0 && rights <= CAP_RIGHTS_MASK);
-	c->objr = (uintptr_t)o | rights;
+	kassert(!c->objr && o && ((uintptr_t)o & CAP_LOW_MASK) == 0 && rights <= CAP_RIGHTS_MASK);
+	c->objr = (uintptr_t)o | (o->type == L4_OBJ_ENDPOINT ? CAP_EP : 0) | rights;
 	c->badge = badge;
 	c->prev = NULL;
 	c->next = o->caps;
@@ -77,6 +79,8 @@ bool captab_check(const struct captab *t)
 		if (i == 0)
 			return false;
 		const struct kobj *o = cap_obj(c);
+		if (!(c->objr & CAP_EP) != (o->type != L4_OBJ_ENDPOINT) || (c->objr & CAP_LOW_MASK & ~CAP_EP & ~CAP_RIGHTS_MASK))
+			return false;
 		if (c->prev ? c->prev->next != c || cap_obj(c->prev) != o : o->caps != c)
 			return false;
 		if (c->next && (c->next->prev != c || cap_obj(c->next) != o))

@@ -14,6 +14,7 @@
  * Invariants (captab_check, kobj_check):
  *  - a slot is empty <=> its object is NULL, and then rights, badge and links
  *    are zero; slot 0 of every table is always empty (the null selector);
+ *  - a full slot has CAP_EP set exactly if its object is an endpoint;
  *  - a full slot is on exactly one list: its object's, and that list holds
  *    only slots naming that object; obj->ncaps is the list's length.
  * No locking here: the caller serialises.
@@ -33,12 +34,16 @@ struct kobj {
 
 /* 32 bytes; objects are 64-byte aligned, so the rights live in the pointer's low bits. */
 struct cap {
-	uintptr_t objr;         /* struct kobj * | rights (CAP_RIGHTS_MASK) */
+	uintptr_t objr;         /* struct kobj * | CAP_EP | rights (CAP_RIGHTS_MASK) */
 	uint64_t badge;
 	struct cap *next, *prev;
 };
 
 #define CAP_RIGHTS_MASK 0xfUL
+/* Set in objr when the object is an endpoint: a copy of its type that the
+ * IPC fast path (trap.S) checks together with the rights. */
+#define CAP_EP 0x10UL
+#define CAP_LOW_MASK 0x3fUL     /* what is not the pointer */
 
 struct captab {
 	struct cap *slot;       /* nslots entries */
@@ -47,7 +52,7 @@ struct captab {
 
 static inline struct kobj *cap_obj(const struct cap *c)
 {
-	return (struct kobj *)(c->objr & ~CAP_RIGHTS_MASK);
+	return (struct kobj *)(c->objr & ~CAP_LOW_MASK);
 }
 
 static inline unsigned cap_rights(const struct cap *c)

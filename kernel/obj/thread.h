@@ -41,9 +41,9 @@ struct thread {
 	struct thread *task_next, *task_prev;   /* in task->threads */
 	struct waitq *wq;               /* the queue it is blocked in, or NULL */
 	struct thread *wait_next, *wait_prev;   /* in wq */
+	/* ipc and state are one 16-bit store for the fast path (fastpath.S). */
 	uint8_t ipc;                    /* enum ipc_wait: what a BLOCKED thread waits for */
-	bool exc;                       /* its IPC is a kernel-made message: an exception (ipc.c) */
-	bool pf;                        /* ... which is a page fault (to its pager) */
+	uint8_t state;                  /* enum l4_thread_state */
 	bool snd_call, snd_grant;       /* queued sender: a call; the capability had G */
 	uint16_t rcv_to;                /* queued caller: the reply phase's timeout */
 	uint64_t snd_badge;             /* queued sender: the capability's badge */
@@ -52,14 +52,18 @@ struct thread {
 	struct notification *bound;     /* bound notification (L4_THREAD_BIND) */
 	uint64_t deadline;              /* timeout of the IPC phase (rdtime), on home's list */
 	struct thread *to_next, *to_prev;
+	/* The fast path (fastpath.S) reads these four bytes as one 32-bit word:
+	 * timed | fpu_used << 8 | exc << 16 | prio << 24. */
 	bool timed;                     /* on the timeout list */
+	bool fpu_used;                  /* has F/D state (frame.sstatus.FS != 0) */
+	bool exc;                       /* its IPC is a kernel-made message: an exception (ipc.c) */
+	uint8_t prio;
+	uint8_t max_prio;
+	bool pf;                        /* ... which is a page fault (to its pager); implies exc */
 	struct hart *home;              /* the hart whose run queue it uses */
 	uint64_t pager_sel, exc_sel;    /* selectors in task's table */
 	uintptr_t utcb_uaddr;
 	struct l4_utcb *utcb;           /* kernel address of the UTCB page, or NULL */
-	uint8_t state;                  /* enum l4_thread_state */
-	uint8_t prio, max_prio;
-	bool fpu_used;                  /* has F/D state (frame.sstatus.FS != 0) */
 	struct fpu_state fpu;           /* saved when FS was dirty at a switch */
 };
 

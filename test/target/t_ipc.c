@@ -1206,6 +1206,96 @@ static void test_regs(void)
 	cap_put(empty);
 }
 
+/*
+ * The same between two threads without FP state (the testroot has some: it
+ * computes with doubles), so that the call and both reply-and-waits take
+ * the fast path's plain variant, which neither saves nor loads sstatus.
+ */
+struct rwpair {
+	uint64_t ep, bep;
+	unsigned n, k;
+	uint64_t sin[3][32], sout[3][32];       /* server: receive, reply-wait x2 */
+	uint64_t cin[2][32], cout[2][32];       /* client: two calls */
+	volatile int sdone, cdone;
+};
+
+static void rw_server(void *arg)
+{
+	struct rwpair *p = arg;
+
+	for (unsigned j = 0; j < 3; j++) {
+		for (unsigned i = 1; i < 32; i++)
+			p->sin[j][i] = rpat(5 + j, i);
+		p->sin[j][R_A7] = l4_ipc_word(j ? L4_IPC_REPLY_WAIT : L4_IPC_RECV, p->ep, NEVER, NEVER);
+		p->sin[j][R_A0] = j ? l4_tag(0x70 + j, p->k, 0) : 0;
+		for (unsigned i = 0; i < 6 && j; i++)
+			if (i < p->k)
+				p->sin[j][11 + i] = pat(60 + j, i);
+		t_ipc_ecall(p->sin[j], p->sout[j]);
+		p->sdone = (int)j + 1;
+	}
+}
+
+static void rw_client(void *arg)
+{
+	struct rwpair *p = arg;
+
+	for (unsigned j = 0; j < 2; j++) {
+		for (unsigned i = 1; i < 32; i++)
+			p->cin[j][i] = rpat(8 + j, i);
+		p->cin[j][R_A7] = l4_ipc_word(L4_IPC_CALL, p->bep, NEVER, NEVER);
+		p->cin[j][R_A0] = l4_tag(0x50 + j, p->n, 0);
+		for (unsigned i = 0; i < p->n; i++)
+			p->cin[j][11 + i] = pat(40 + j, i);
+		t_ipc_ecall(p->cin[j], p->cout[j]);
+	}
+	p->cdone = 1;
+}
+
+static void test_regs_nofp(void)
+{
+	uint64_t ep = ep_new(), bep = copy_of(ep, L4_RIGHTS_ALL, 0xc0c);
+	static struct rwpair p;
+	static const unsigned cases[][2] = { { 0, 0 }, { 0, 6 }, { 3, 2 }, { 6, 0 }, { 6, 6 } };
+
+	long fp = l4_debug_fastpath(1);
+	for (int path = 1; path >= 0; path--) {
+		l4_debug_fastpath(path);
+		tap_note("ipc: registers between two threads without FP state (fast path %s)", path ? "on" : "off");
+		for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			unsigned n = cases[c][0], k = cases[c][1];
+			p = (struct rwpair){ .ep = ep, .bep = bep, .n = n, .k = k };
+			/* Both at 101, above the testroot: each runs as soon as it can. */
+			uint64_t s = thread_spawn(rw_server, &p, 101);
+			uint64_t cl = thread_spawn(rw_client, &p, 101);
+			wd_arm(WD_US);
+			for (unsigned i = 0; i < 100 && !p.cdone; i++)
+				l4_yield();
+			wd_disarm();
+			bool ok = s && cl && p.cdone && p.sdone == 2;
+			/* the server's receive and its first reply-and-wait got the calls */
+			for (unsigned j = 0; j < 2; j++) {
+				ok = ok && regs_msg(p.sout[j], l4_tag(0x50 + j, n, 0), 40 + j, n, 0xc0c);
+				ok = ok && regs_clean(p.sin[j], p.sout[j]);
+			}
+			tap_ok(ok, "%u words in, %u back: the server (receive, reply-and-wait) gets a0 = tag, a1..a6 = the "
+			       "words then 0, a7 = badge; ra, t0..t6 = 0, sp, gp, tp, s0..s11 kept", n, k);
+			ok = true;
+			for (unsigned j = 0; j < 2; j++) {
+				ok = ok && regs_msg(p.cout[j], l4_tag(0x71 + j, k, 0), 61 + j, k, 0);
+				ok = ok && regs_clean(p.cin[j], p.cout[j]);
+			}
+			tap_ok(ok, "... the client's two calls: a0 = reply tag, a1..a6 = the words then 0, a7 = 0; "
+			       "ra, t0..t6 = 0, the rest kept");
+			thread_del(cl);
+			thread_del(s);
+		}
+	}
+	l4_debug_fastpath((int)(fp == 0 ? 0 : 1));
+	cap_put(bep);
+	obj_del(ep);
+}
+
 /* ---- cases where the fast path and the general path part ways ---- */
 
 static long set_my_prio(unsigned prio)
@@ -1867,6 +1957,7 @@ void test_ipc(void)
 	test_items();
 	test_items_queued();
 	test_regs();
+	test_regs_nofp();
 	test_fastpath();
 	long fp = l4_debug_fastpath(1);
 	for (int path = 1; path >= 0; path--) {

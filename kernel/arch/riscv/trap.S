@@ -7,17 +7,21 @@
  * thread's state is its frame).
  *  - An ecall saves only what the ABI keeps across a system call (sp, gp,
  *    tp, s0..s11; ra and t0..t6 come back zero, a0..a7 are the call's) and
- *    pc + 4 and sstatus, then calls syscall_entry(a0..a7) with the user's
- *    a0..a7 as its arguments: the IPC fast path (fastpath.c) or, through
- *    it, the general path. The fast path leaves through fastpath_exit.
+ *    pc + 4, then runs the IPC fast path below (call and reply-and-wait in
+ *    registers, switching straight to the partner and returning with sret).
+ *    Anything else saves sstatus too and calls syscall_entry(a0..a7) with
+ *    the user's a0..a7 as its arguments (fastpath.c: the C fast path, or
+ *    through it the general path).
  *  - Any other trap saves all 31 registers and the CSRs and calls
  *    trap_from_user(frame). Both leave through trap_return_to_user, or
- *    fastpath_exit.
+ *    fastpath_exit (the C fast path).
  * Entry from kernel mode: sscratch = 0. The frame goes on the current kernel
  * stack and trap_from_kernel(frame) returns to the interrupted code.
  */
 #include <arch/hart.h>
 #include <arch/trapframe.h>
+
+#include "asm-offsets.h"        /* generated from kernel/asm-offsets.c */
 
 /* Store or load x1 and x3, x5..x31 (not sp, tp) relative to \base. */
 .macro regs op, base
@@ -29,11 +33,155 @@
 .endm
 
 /* What a system call keeps: gp, s0..s11 (sp and tp are handled apart). */
-.macro kept op, base
-	\op	gp, TF_REG(3)(\base)
+.macro kept op, base, off=0
+	\op	gp, \off + TF_REG(3)(\base)
 	.irp n, 8,9,18,19,20,21,22,23,24,25,26,27
-	\op	x\n, TF_REG(\n)(\base)
+	\op	x\n, \off + TF_REG(\n)(\base)
 	.endr
+.endm
+
+/*
+ * The IPC fast path's parts (used in trap_entry). On entry to each: tp =
+ * hart, t6 = the current thread's frame, a0..a7 the system call's. Any
+ * check that fails goes to ecall_slow; before the commit nothing is changed.
+ */
+
+/* The tag: no items, no flags, bits 48..63 zero, <= 6 words. t2 = words. */
+.macro fp_check_tag
+	ld	t0, HART_TAGMASK(tp)
+	and	t2, a0, t0
+	sltiu	t0, t2, 7
+	beqz	t0, ecall_slow
+.endm
+
+/* The selector (with the timeouts above it, which must be zero, so one
+ * bound check covers both) names an endpoint with \right. ra = cur's task,
+ * t1 = the capability slot, t3 = the endpoint. */
+.macro fp_lookup right
+	ld	ra, TH_TASK(t6)
+	srli	t1, a7, SEL_SHIFT
+	lwu	t0, TASK_NSLOTS(ra)
+	bgeu	t1, t0, ecall_slow
+	ld	t0, TASK_SLOT(ra)
+	slli	t1, t1, 5
+	add	t1, t1, t0
+	ld	t3, 0(t1)               /* objr: object | CAP_EP | rights; 0 if empty */
+	andi	t0, t3, CAP_EP | \right
+	addi	t0, t0, -(CAP_EP | \right)
+	bnez	t0, ecall_slow
+	andi	t3, t3, -64
+.endm
+
+/* The last check before the commit: the partner t4 is on this hart; it and
+ * cur have no timeout armed and no exception message, and to's priority is
+ * at least cur's: one word each (timed | fpu_used << 8 | exc << 16 |
+ * prio << 24). With no FP state on either side sstatus is the same for
+ * both and is neither saved nor restored; otherwise fp_fpu does that. */
+.macro fp_check_partner fpu, fpu_lt
+	ld	t0, TH_HOME(t4)
+	bne	t0, tp, ecall_slow
+	lwu	t0, TH_FLAGS(t6)
+	lwu	t5, TH_FLAGS(t4)
+	bltu	t5, t0, \fpu_lt         /* a lower priority, or flags set */
+	or	t0, t0, t5
+	slli	t0, t0, 40              /* timed 40..47, fpu_used 48..55, exc 56..63 */
+	bnez	t0, \fpu
+.endm
+
+/* Out of line, t0 and t5 as fp_check_partner left them (at \fpu_lt the
+ * two words, at \fpu their or << 40): exc and timed still go to the
+ * general path, the priorities are compared alone; FP state is fine where the C fast path takes it (to
+ * has none, or owns the FP registers). cur's sstatus (FS) joins its frame,
+ * to's is loaded now (interrupts stay off: SIE is 0 in a saved sstatus),
+ * then back to the commit. */
+.macro fp_fpu fpu, fpu_lt, back
+\fpu_lt:
+	or	t0, t0, t5
+	slli	t0, t0, 40
+	beqz	t0, ecall_slow          /* no flags: the priority is lower */
+\fpu:
+	srli	t5, t0, 56
+	bnez	t5, ecall_slow
+	slli	t5, t0, 16
+	bnez	t5, ecall_slow
+	lbu	t0, TH_PRIO(t6)         /* the words had flags: compare the priorities alone */
+	lbu	t5, TH_PRIO(t4)
+	bltu	t5, t0, ecall_slow
+	lbu	t5, TH_FPU_USED(t4)
+	beqz	t5, 1f
+	ld	t5, HART_FPU_OWNER(tp)
+	bne	t5, t4, ecall_slow
+1:	csrr	t5, sstatus
+	sd	t5, TH_FRAME + TF_SSTATUS(t6)
+	ld	t5, TH_FRAME + TF_SSTATUS(t4)
+	csrw	sstatus, t5
+	j	\back
+.endm
+
+/* cur's a0..a7 as it made the call, next to its kept registers: what an
+ * error ending its wait leaves in a1..a7, and what exregs shows meanwhile. */
+.macro fp_store_args
+	.irp n, 10,11,12,13,14,15,16,17
+	sd	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+.endm
+
+/* Return to the thread t4 (current now): its pc and kept registers, ra and
+ * t0..t6 zero except \zero, which is zero already. */
+.macro fp_exit zero=none
+	ld	t0, TH_FRAME + TF_PC(t4)
+	csrw	sepc, t0
+	csrw	sscratch, tp
+	ld	sp, TH_FRAME + TF_REG(2)(t4)
+	kept	ld, t4, TH_FRAME
+	ld	tp, TH_FRAME + TF_REG(4)(t4)
+	.irp r, ra, t0, t1, t2, t3, t4, t5, t6
+	.ifnc \r, \zero
+	li	\r, 0
+	.endif
+	.endr
+	sret
+.endm
+
+/* to = t4 runs: its state, address space (flush only without ASIDs), the
+ * hart's current thread, the words beyond the message's t2 zeroed, its kept
+ * registers, ra and t0..t6 zero. */
+.macro fp_switch_exit
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(t4)
+	ld	t0, TH_TASK(t4)
+	beq	t0, ra, 1f
+	ld	t5, TASK_SATP(t0)
+	csrw	satp, t5
+	lhu	t5, TASK_ASID(t0)
+	bnez	t5, 1f
+	sfence.vma
+1:	sd	t4, HART_CURRENT(tp)
+	addi	t0, t4, TH_FRAME
+	sd	t0, HART_FRAME(tp)
+	sd	zero, HART_SLICE_OWNER(tp)
+	bnez	t2, 3f
+	li	a1, 0
+	li	a2, 0
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	fp_exit t2      /* t2 = 0 already */
+3:	.option push
+	.option norvc                   /* 4 bytes each: the jump counts on it */
+	auipc	t0, 0                   /* t2 = 1..6: skip t2 of the six */
+	slli	t5, t2, 2
+	add	t0, t0, t5
+	jalr	zero, 16(t0)            /* 16: from the auipc to the first li */
+	li	a1, 0
+	li	a2, 0
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	.option pop
+	fp_exit
 .endm
 
 /* Store sepc, sstatus, scause, stval into the frame at \base (clobbers t0). */
@@ -49,6 +197,9 @@
 .endm
 
 	.section .text
+	/* No linker relaxation in here: the word zeroing jumps by computed offsets. */
+	.option push
+	.option norelax
 	.balign 4
 	.globl trap_entry
 trap_entry:
@@ -56,40 +207,136 @@ trap_entry:
 	beqz	tp, from_kernel
 
 	/* From user: tp = struct hart *, sscratch = user tp. */
-	sd	sp, HART_SCRATCH(tp)
-	ld	sp, HART_FRAME(tp)
-	sd	t0, TF_REG(5)(sp)
+	sd	t0, HART_SCRATCH(tp)
 	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)       /* tells trap_return_to_user what was saved */
 	addi	t0, t0, -8              /* EXC_ECALL_U */
 	bnez	t0, user_trap
 
-	/* A system call. */
-	kept	sd, sp
-	ld	t0, HART_SCRATCH(tp)
-	sd	t0, TF_REG(2)(sp)
+	/*
+	 * A system call: ra and t0..t6 are free (they return as 0). Save what
+	 * the ABI keeps and pc + 4 in the frame (a0..a7: the fast path's commit,
+	 * or C). Its scause is 8 already
+	 * (trap_return_to_user leaves every frame of a running thread so).
+	 */
+	ld	t6, HART_CURRENT(tp)    /* its frame is hart->frame */
+	sd	sp, TH_FRAME + TF_REG(2)(t6)
+	kept	sd, t6, TH_FRAME
 	csrr	t0, sscratch
-	sd	t0, TF_REG(4)(sp)
-	csrw	sscratch, zero
+	sd	t0, TH_FRAME + TF_REG(4)(t6)
 	csrr	t0, sepc
 	addi	t0, t0, 4
-	sd	t0, TF_PC(sp)
+	sd	t0, TH_FRAME + TF_PC(t6)
+
+	/*
+	 * The IPC fast path (docs/architecture.md): call, or reply-and-wait,
+	 * with a register-only message, between two threads without FP state.
+	 * Everything it does not take goes to ecall_slow with nothing changed.
+	 * Registers: tp = hart, t6 = the current thread's frame (its fields at
+	 * TH_*), a0..a7 the call's (untouched until the switch is certain).
+	 */
+	ld	t0, HART_SYSMASK(tp)    /* 0xfff, 0 with the fast path off */
+	and	t0, t0, a7
+	addi	t0, t0, -FAST_CALL
+	bnez	t0, fp_not_call
+
+	/* --- call --- */
+	fp_check_tag
+	fp_lookup RIGHT_W
+	/* to = the first receiver: on this hart, no caller yet */
+	ld	t4, EP_RECV_HEAD(t3)
+	beqz	t4, ecall_slow
+	ld	t0, TH_CALLER(t4)
+	bnez	t0, ecall_slow
+	fp_check_partner fp_call_fpu, fp_call_fpu_lt
+fp_call_commit:
+	fp_store_args
+	/* Commit. to leaves the head of the receivers... */
+	ld	t0, TH_WAIT_NEXT(t4)
+	sd	t0, EP_RECV_HEAD(t3)
+	bnez	t0, fp_call_next
+	sd	zero, EP_RECV_TAIL(t3)
+fp_call_unqueued:
+	sd	zero, TH_WQ(t4)
+	/* ...holds cur's reply right; cur waits for the reply. */
+	sd	t6, TH_CALLER(t4)
+	sd	t4, TH_CALLEE(t6)
+	li	t0, IPCSTATE_REPLY
+	sh	t0, TH_IPCSTATE(t6)
+	ld	a7, CAP_BADGE(t1)
+	fp_switch_exit
+
+	fp_fpu	fp_call_fpu, fp_call_fpu_lt, fp_call_commit
+
+fp_call_next:
+	/* t0 = the next receiver, the new head */
+	sd	zero, TH_WAIT_PREV(t0)
+	sd	zero, TH_WAIT_NEXT(t4)
+	j	fp_call_unqueued
+
+fp_not_call:
+	addi	t0, t0, FAST_CALL - FAST_REPLY_WAIT
+	bnez	t0, ecall_slow
+
+	/* --- reply-and-wait --- */
+	fp_check_tag
+	fp_lookup RIGHT_R
+	/* to = the caller: on this hart, not an exception message */
+	ld	t4, TH_CALLER(t6)
+	beqz	t4, ecall_slow
+	/* no sender waits, no bound notification could end the wait */
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, ecall_slow
+	ld	t0, TH_BOUND(t6)
+	bnez	t0, ecall_slow
+	fp_check_partner fp_rw_fpu, fp_rw_fpu_lt
+fp_rw_commit:
+	fp_store_args
+	/* Commit. to gets the reply... */
+	sd	zero, TH_CALLEE(t4)
+	sd	zero, TH_CALLER(t6)
+	/* ...cur waits at the tail of the receivers (not being in a queue,
+	 * its wait_next and wait_prev are NULL already, ipc.c). */
+	li	t0, IPCSTATE_RECV
+	sh	t0, TH_IPCSTATE(t6)
+	addi	t0, t3, EP_RECV
+	sd	t0, TH_WQ(t6)
+	ld	t0, EP_RECV_TAIL(t3)
+	bnez	t0, fp_rw_behind
+	sd	t6, EP_RECV_HEAD(t3)
+fp_rw_queued:
+	sd	t6, EP_RECV_TAIL(t3)
+	li	a7, 0
+	fp_switch_exit
+
+	fp_fpu	fp_rw_fpu, fp_rw_fpu_lt, fp_rw_commit
+
+fp_rw_behind:
+	sd	t0, TH_WAIT_PREV(t6)
+	sd	t6, TH_WAIT_NEXT(t0)
+	j	fp_rw_queued
+
+/* Not for the fast path: sstatus joins the frame, then C as for any system call. */
+ecall_slow:
 	csrr	t0, sstatus
-	sd	t0, TF_SSTATUS(sp)
+	sd	t0, TH_FRAME + TF_SSTATUS(t6)
+	csrw	sscratch, zero
 	ld	sp, HART_KSTACK(tp)
 	call	syscall_entry
 	/* syscall_entry does not return. */
 1:	j	1b
 
 user_trap:
-	/* t0 is saved already and now holds scause - 8. */
+	/* The user's t0 is in hart->scratch. */
+	ld	t0, HART_FRAME(tp)
+	sd	sp, TF_REG(2)(t0)
+	mv	sp, t0
+	ld	t0, HART_SCRATCH(tp)
+	sd	t0, TF_REG(5)(sp)
 	sd	x1, TF_REG(1)(sp)
 	sd	x3, TF_REG(3)(sp)
 	.irp n, 6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	sd	x\n, TF_REG(\n)(sp)
 	.endr
-	ld	t0, HART_SCRATCH(tp)
-	sd	t0, TF_REG(2)(sp)
 	csrr	t0, sscratch
 	sd	t0, TF_REG(4)(sp)
 	csrw	sscratch, zero
@@ -151,7 +398,11 @@ trap_return_to_user:
 	mv	t5, zero
 	mv	t6, zero
 	sret
-1:	mv	t6, a0
+1:	/* While the thread runs, its frame says "system call" (trap_entry
+	 * saves no scause for an ecall). */
+	li	t0, 8
+	sd	t0, TF_SCAUSE(a0)
+	mv	t6, a0
 	regs	ld, t6          /* t6 (x31) is loaded last, from t6 itself */
 	sret
 
@@ -180,3 +431,4 @@ fastpath_exit:
 	mv	t6, zero
 	mv	t0, zero
 	sret
+	.option pop

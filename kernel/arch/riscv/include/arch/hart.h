@@ -8,6 +8,8 @@
 #define HART_SCRATCH 0
 #define HART_FRAME 8
 #define HART_KSTACK 16
+#define HART_SYSMASK 24
+#define HART_TAGMASK 32
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -21,9 +23,14 @@
 struct thread;
 
 struct hart {
-	uint64_t scratch;               /* trap.S: the user sp while saving */
+	uint64_t scratch;               /* trap.S: the user's t0 while telling an ecall from other traps */
 	struct trapframe *frame;        /* trap.S: where the current thread's registers go */
 	uint64_t kstack_top;            /* trap.S: the kernel stack for traps from user mode */
+	/* trap.S, the IPC fast path: a syscall word's low 12 bits are
+	 * (a7 & fast_sysmask), 0 while the fast path is off (hart_set_fastpath);
+	 * a tag it takes has (a0 & fast_tagmask) <= 6 words, no items or flags. */
+	uint64_t fast_sysmask;
+	uint64_t fast_tagmask;
 	unsigned long hartid;           /* the hardware id (mhartid) */
 	struct thread *current;         /* the READY thread running here, NULL when idle */
 	struct thread *fpu_owner;       /* whose values the FP registers hold */
@@ -38,6 +45,15 @@ struct hart {
 
 _Static_assert(__builtin_offsetof(struct hart, frame) == HART_FRAME, "trap.S");
 _Static_assert(__builtin_offsetof(struct hart, kstack_top) == HART_KSTACK, "trap.S");
+_Static_assert(__builtin_offsetof(struct hart, fast_sysmask) == HART_SYSMASK, "trap.S");
+_Static_assert(__builtin_offsetof(struct hart, fast_tagmask) == HART_TAGMASK, "trap.S");
+
+/* The fast path's masks: on (the words it takes) or off (nothing). */
+static inline void hart_set_fastpath(struct hart *h, bool on)
+{
+	h->fast_sysmask = on ? 0xfffUL : 0;
+	h->fast_tagmask = 0xffff00000000ffffUL;
+}
 
 static inline struct hart *this_hart(void)
 {

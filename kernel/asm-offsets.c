@@ -1,0 +1,82 @@
+/*
+ * asm-offsets.c - struct offsets and constants for the assembly fast path
+ * (kernel/arch/riscv/fastpath.S). Compiled to assembly only; the build turns
+ * the "->NAME value" markers into $(B)/kernel/generated/asm-offsets.h, so a
+ * change of any of these structures changes the assembly with it.
+ */
+#include <stddef.h>
+
+#include <arch/hart.h>
+#include <arch/trapframe.h>
+
+#include <l4/ipc.h>
+#include <l4/kobj.h>
+
+#include "ipc.h"
+#include "lib/captab.h"
+#include "obj/endpoint.h"
+#include "obj/task.h"
+#include "obj/thread.h"
+
+#define DEFINE(name, val) __asm__ volatile("\n.ascii \"->" #name " %0\"" :: "i"((long)(val)))
+#define TH(name, field) DEFINE(TH_##name, offsetof(struct thread, field))
+
+/* What the assembly assumes beyond the offsets. */
+_Static_assert(offsetof(struct thread, state) == offsetof(struct thread, ipc) + 1 &&
+	       offsetof(struct thread, ipc) % 2 == 0, "ipc and state: one halfword");
+_Static_assert(offsetof(struct thread, fpu_used) == offsetof(struct thread, timed) + 1 &&
+	       offsetof(struct thread, exc) == offsetof(struct thread, timed) + 2 &&
+	       offsetof(struct thread, prio) == offsetof(struct thread, timed) + 3 &&
+	       offsetof(struct thread, timed) % 4 == 0 && sizeof(bool) == 1,
+	       "timed, fpu_used, exc, prio: one word");
+_Static_assert(sizeof(struct cap) == 32 && offsetof(struct cap, objr) == 0, "slot index << 5");
+_Static_assert(CAP_LOW_MASK == 0x3f && CAP_EP < 0x40, "andi -64");
+_Static_assert(sizeof(((struct captab *)0)->nslots) == 4, "lwu");
+_Static_assert(sizeof(((struct task *)0)->space.asid) == 2, "lhu");
+_Static_assert(sizeof(((struct thread *)0)->frame) == TF_SIZE, "frame");
+_Static_assert(L4_MSG_REG_WORDS == 6, "a1..a6");
+
+void asm_offsets(void);
+void asm_offsets(void)
+{
+	DEFINE(TH_FRAME, offsetof(struct thread, frame));
+	TH(TASK, task);
+	TH(HOME, home);
+	TH(CALLER, caller);
+	TH(CALLEE, callee);
+	TH(IPCSTATE, ipc);
+	TH(FLAGS, timed);
+	TH(FPU_USED, fpu_used);
+	TH(PRIO, prio);
+	TH(WQ, wq);
+	TH(WAIT_NEXT, wait_next);
+	TH(WAIT_PREV, wait_prev);
+	TH(BOUND, bound);
+
+	DEFINE(HART_CURRENT, offsetof(struct hart, current));
+	DEFINE(HART_SLICE_OWNER, offsetof(struct hart, slice_owner));
+	DEFINE(HART_FPU_OWNER, offsetof(struct hart, fpu_owner));
+
+	DEFINE(TASK_SATP, offsetof(struct task, satp));
+	DEFINE(TASK_ASID, offsetof(struct task, space.asid));
+	DEFINE(TASK_SLOT, offsetof(struct task, caps.slot));
+	DEFINE(TASK_NSLOTS, offsetof(struct task, caps.nslots));
+
+	DEFINE(CAP_BADGE, offsetof(struct cap, badge));
+	DEFINE(CAP_EP, CAP_EP);
+
+	DEFINE(EP_SEND_HEAD, offsetof(struct endpoint, senders.head));
+	DEFINE(EP_RECV, offsetof(struct endpoint, receivers));
+	DEFINE(EP_RECV_HEAD, offsetof(struct endpoint, receivers.head));
+	DEFINE(EP_RECV_TAIL, offsetof(struct endpoint, receivers.tail));
+
+	DEFINE(RIGHT_R, L4_RIGHT_R);
+	DEFINE(RIGHT_W, L4_RIGHT_W);
+	DEFINE(SEL_SHIFT, L4_SEL_SHIFT);
+	DEFINE(FAST_CALL, L4_SYS_IPC | L4_IPC_CALL);
+	DEFINE(FAST_REPLY_WAIT, L4_SYS_IPC | L4_IPC_REPLY_WAIT);
+	/* ipc | state << 8, as one halfword */
+	DEFINE(IPCSTATE_REPLY, IPC_REPLY | L4_THREAD_BLOCKED << 8);
+	DEFINE(IPCSTATE_RECV, IPC_RECV | L4_THREAD_BLOCKED << 8);
+	DEFINE(IPCSTATE_RUN, IPC_NONE | L4_THREAD_READY << 8);
+}
