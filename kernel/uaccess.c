@@ -9,7 +9,7 @@
 #include "obj/task.h"
 #include "uaccess.h"
 
-/* The direct-map address of user byte `va`, if mapped U+R; else NULL. */
+/* The direct-map address of user byte `va`, if mapped U+R and RAM; else NULL. */
 static const uint8_t *user_byte(struct task *t, uint64_t va, size_t *avail)
 {
 	uint64_t sz;
@@ -22,6 +22,9 @@ static const uint8_t *user_byte(struct task *t, uint64_t va, size_t *avail)
 	if (!pte || (*pte & (PTE_U | PTE_R)) != (PTE_U | PTE_R))
 		return NULL;
 	*avail = sz - (va & (sz - 1));
+	/* A user mapping of device registers: not in the direct map, not read by the kernel. */
+	if (!mmu_direct_mapped(pte_pa(*pte) + (va & (sz - 1)), *avail))
+		return NULL;
 	return (const uint8_t *)phys_to_virt(pte_pa(*pte)) + (va & (sz - 1));
 }
 

@@ -1,4 +1,15 @@
-/* t_mem.c - smoke test of memory: sigma0 and map/unmap (placeholder). */
+/*
+ * t_mem.c - memory between address spaces (l4/mem.h, l4/sigma0.h): sigma0's
+ * requests and errors, memory items in IPC between threads of the testroot
+ * (placement in the receive window, rewritten item words), recursive
+ * revocation (A -> B -> C aliases in the testroot), grant, rights and
+ * rights-only unmap, page faults to a pager served here and on to the
+ * exception handler, bad items and bad unmaps (nothing delivered, nothing
+ * changed), all of RAM from sigma0 page by page and back, and the root
+ * factory's kernel memory at the end. Accesses that may fault are made by
+ * probe threads (exception handler: the main thread), never by the main
+ * thread, whose pager is sigma0.
+ */
 #include <stdint.h>
 
 #include <l4/errno.h>
@@ -8,7 +19,10 @@
 #include <l4/mem.h>
 #include <l4/sigma0.h>
 #include <l4/sys.h>
+#include <l4/factory.h>
+#include <l4/kip.h>
 #include <l4/task.h>
+#include <l4/thread.h>
 
 #include "tap.h"
 #include "tests.h"
@@ -16,8 +30,759 @@
 
 #define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
 
+/* ---- helpers ---- */
+
+#define SEC 1000000UL
+#define UTCB_FIRST 0x300000UL           /* UTCBs of this file's threads: [0x300000, 0x320000) */
+#define UTCB_PAGES 32
+#define SRC 0x20000000UL                /* S[0..3]: 4 pages from sigma0, 16 KiB-aligned */
+#define L_LABEL 0x77UL                  /* label of the senders' messages */
+#define P_LABEL 0x99UL                  /* label of a prober's "done" message */
+#define L4_FP_RW (L4_FP_R | L4_FP_W)
+#define BULK 0x1000000000UL             /* the sigma0 loop's windows */
+
+static uint64_t ep, ntf;
+static unsigned utcb_next;
+static uint64_t S[4], Spa[4];
+static uint64_t bulk_n;           /* pages of the sigma0 loop */
+
+static uint64_t utcb_addr(void)
+{
+	return UTCB_FIRST + (utcb_next++ % UTCB_PAGES) * L4_PAGE_SIZE;
+}
+
+static void sleep_us(uint64_t us)
+{
+	uint64_t bits;
+	l4_wait_timeout(ntf, l4_timeout_us(us), &bits);
+}
+
+static long recv_to(uint64_t us, struct l4_msg *m)
+{
+	return l4_ipc(l4_ipc_word(L4_IPC_RECV, ep, L4_TIMEOUT_NEVER, l4_timeout_us(us)), 0, m);
+}
+
+struct snd {
+	uint64_t tag, mr[6];
+	volatile long r;
+	volatile int done;
+};
+
+static void sender(void *a)
+{
+	struct snd *s = a;
+	struct l4_msg m = { { 0 }, 0 };
+
+	for (int i = 0; i < 6; i++)
+		m.mr[i] = s->mr[i];
+	s->r = l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, l4_timeout_us(SEC / 2), L4_TIMEOUT_NEVER), s->tag, &m);
+	s->done = 1;
+}
+
+/* A sender thread (own UTCB) sends `items` items (w[0..2*items)) to the
+ * main thread, which receives with window win. Returns the receive's result
+ * (-L4_ETIMEDOUT: nothing arrived); *sr = the sender's result. */
+static long xfer(uint64_t win, unsigned items, const uint64_t *w, long *sr, struct l4_msg *m)
+{
+	struct snd s = { .tag = l4_tag(L_LABEL, 0, items), .r = 12345 };
+
+	for (unsigned i = 0; i < 2 * items && i < 6; i++)
+		s.mr[i] = w[i];
+	uint64_t th = thread_spawn_cfg(sender, &s, 100, utcb_addr(), 0);
+	if (!th)
+		return -1000;
+	*m = (struct l4_msg){ { 0 }, 0 };
+	UTCB->rcv_mem = win;
+	long r = recv_to(50000, m);
+	UTCB->rcv_mem = 0;
+	for (int i = 0; i < 500 && !s.done; i++)
+		sleep_us(1000);
+	*sr = s.done ? s.r : -1001;
+	thread_del(th);
+	return r;
+}
+
+/* One item, expected to arrive. */
+static long xfer1(uint64_t win, uint64_t w0, uint64_t w1, struct l4_msg *m)
+{
+	uint64_t w[2] = { w0, w1 };
+	long sr;
+	long r = xfer(win, 1, w, &sr, m);
+	return r < 0 ? r : sr < 0 ? sr : r;
+}
+
+struct prb {
+	uint64_t addr, val;
+	int write;
+	volatile uint64_t got;
+};
+
+static void prober(void *a)
+{
+	struct prb *p = a;
+	struct l4_msg m = { { 0 }, 0 };
+
+	if (p->write)
+		*(volatile uint64_t *)p->addr = p->val;
+	else
+		p->got = *(volatile uint64_t *)p->addr;
+	m.mr[0] = p->got;
+	l4_send(ep, P_LABEL, 1, &m);
+}
+
+/* Access addr from a fresh thread of this task (exception handler: ep, no
+ * pager). 0: done (*got = the word read); > 0: the scause of the exception
+ * that stopped it; < 0: error. */
+static long probe(uint64_t addr, int write, uint64_t val, uint64_t *got)
+{
+	struct prb p = { addr, val, write, 0 };
+	struct l4_msg m = { { 0 }, 0 };
+	uint64_t th = thread_spawn_pg(prober, &p, 100, 0, ep, 0);
+	long res;
+
+	if (!th)
+		return -1000;
+	long r = recv_to(SEC, &m);
+	if (r < 0)
+		res = r;
+	else if (l4_tag_label((uint64_t)r) == P_LABEL) {
+		res = 0;
+		if (got)
+			*got = m.mr[0];
+	} else if (l4_tag_label((uint64_t)r) == L4_LABEL_EXCEPTION) {
+		res = (long)UTCB->mr[L4_EXC_SCAUSE];
+		m = (struct l4_msg){ { 0 }, 0 };
+		l4_reply(1, 0, &m);
+	} else
+		res = -2000;
+	thread_del(th);
+	return res;
+}
+
+static int readable(uint64_t a) { return probe(a, 0, 0, 0) == 0; }
+static int gone(uint64_t a) { return l4_debug_write((const void *)a, 8) == -L4_EFAULT; }
+
+static long s0(uint64_t win, uint64_t label, unsigned n, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t *where)
+{
+	return l4_sigma0_call(L4_CAP_SIGMA0, UTCB, win, label, n, a0, a1, a2, where);
+}
+
+static uint64_t s0_free_count(void)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	long r = l4_call(L4_CAP_SIGMA0, L4_SIGMA0_STATS, 0, &m);
+	return r < 0 ? ~0UL : m.mr[1];
+}
+
+static void fill(uint64_t a, uint64_t salt)
+{
+	for (unsigned i = 0; i < 512; i++)
+		((volatile uint64_t *)a)[i] = salt * 0x100000001ULL + i;
+}
+
+static int same(uint64_t a, uint64_t salt)
+{
+	for (unsigned i = 0; i < 512; i++)
+		if (((volatile uint64_t *)a)[i] != salt * 0x100000001ULL + i)
+			return 0;
+	return 1;
+}
+
+/* ---- 1: map between threads of the testroot ---- */
+
+static void t_map(void)
+{
+	struct l4_msg m;
+	long r;
+
+	r = xfer1(l4_fpage(0x21000000, 12, 0), l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX), &m);
+	tap_ok(r >= 0 && l4_tag_items((uint64_t)r) == 1 && l4_tag_label((uint64_t)r) == L_LABEL,
+	       "map item between threads delivered (tag %#lx)", (unsigned long)r);
+	tap_eq((long)m.mr[0], (long)(L4_ITEM_MEM | 0x21000000), "... item word 0: MEM | destination");
+	tap_eq((long)m.mr[1], (long)l4_fpage(0x21000000, 12, L4_FP_RWX), "... item word 1: the flexpage received");
+	if (!tap_ok(readable(0x21000000), "... destination readable by a thread"))
+		return;
+	fill(S[0], 1);
+	tap_ok(same(0x21000000, 1), "data written through the source is read through the alias");
+	*(volatile uint64_t *)0x21000008 = 0xabcdef;
+	tap_eq((long)*(volatile uint64_t *)(S[0] + 8), 0xabcdef, "... and the other way round");
+	fill(S[0], 1);
+
+	r = xfer1(l4_fpage(0x21000000, 12, 0), l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX), &m);
+	tap_ok(r >= 0, "mapping the same page again to the same place: accepted (%ld)", r);
+
+	/* window 2 MiB, item 4 KiB, hotspot 0x5123 -> W + 0x5000 */
+	r = xfer1(l4_fpage(0x22000000, 21, 0), l4_item_mem(0x5123, 0), l4_fpage(S[0], 12, L4_FP_RWX), &m);
+	tap_ok(r >= 0 && m.mr[0] == (L4_ITEM_MEM | 0x22005000) && m.mr[1] == l4_fpage(0x22005000, 12, L4_FP_RWX),
+	       "window > item: lands at W + (hotspot rounded to the item) (%ld, %#lx %#lx)", r,
+	       (unsigned long)m.mr[0], (unsigned long)m.mr[1]);
+	tap_ok(gone(0x22000000) && gone(0x22004000) && gone(0x22006000), "... and nowhere else in the window");
+	if (readable(0x22005000))
+		tap_ok(same(0x22005000, 1), "... the same memory");
+	else
+		tap_ok(0, "... the same memory (not readable)");
+
+	/* window 2 MiB, item 16 KiB, hotspot 0x12345 -> W + 0x10000, 4 pages */
+	fill(S[1], 2);
+	fill(S[2], 3);
+	fill(S[3], 4);
+	r = xfer1(l4_fpage(0x22200000, 21, 0), l4_item_mem(0x12345, 0), l4_fpage(S[0], 14, L4_FP_RW), &m);
+	tap_ok(r >= 0 && m.mr[0] == (L4_ITEM_MEM | 0x22210000) && m.mr[1] == l4_fpage(0x22210000, 14, L4_FP_RW),
+	       "16 KiB item into a 2 MiB window at W + 0x10000 (%ld, %#lx %#lx)", r, (unsigned long)m.mr[0],
+	       (unsigned long)m.mr[1]);
+	int ok = 1;
+	for (unsigned i = 0; i < 4; i++)
+		ok = ok && readable(0x22210000 + i * 0x1000) && same(0x22210000 + i * 0x1000, i + 1);
+	tap_ok(ok, "... all 4 pages, in order");
+	tap_eq(probe(0x22210000, 1, 0, 0) == 0 ? 0 : 1, 0, "... writable (rights RW)");
+	fill(S[0], 1);
+
+	/* item 16 KiB, window 4 KiB, hotspot 0x2000 -> the item's page 2 at W */
+	r = xfer1(l4_fpage(0x23000000, 12, 0), l4_item_mem(0x2fff, 0), l4_fpage(S[0], 14, L4_FP_R), &m);
+	tap_ok(r >= 0 && m.mr[0] == (L4_ITEM_MEM | 0x23000000) && m.mr[1] == l4_fpage(0x23000000, 12, L4_FP_R),
+	       "item > window: the window gets the hotspot's part (%ld, %#lx %#lx)", r, (unsigned long)m.mr[0],
+	       (unsigned long)m.mr[1]);
+	tap_ok(readable(0x23000000) && same(0x23000000, 3), "... which is page 2 of the item");
+	tap_eq(probe(0x23000000, 1, 0, 0), 15, "... read-only: a write faults (scause 15)");
+	tap_ok(gone(0x23001000), "... and nothing beyond the window");
+}
+
+/* ---- 2: recursive revocation A -> B -> C ---- */
+
+static void t_revoke(void)
+{
+	struct l4_msg m;
+	long r1 = xfer1(l4_fpage(0x24000000, 12, 0), l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX), &m);
+	long r2 = xfer1(l4_fpage(0x25000000, 12, 0), l4_item_mem(0, 0), l4_fpage(0x24000000, 12, L4_FP_RWX), &m);
+	tap_ok(r1 >= 0 && r2 >= 0 && readable(0x25000000) && same(0x25000000, 1),
+	       "chain A -> B -> C: C shows A's data (%ld %ld)", r1, r2);
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(S[0], 12, L4_FP_RWX), 0), 0, "unmap A (not self)");
+	tap_ok(gone(0x24000000), "... B is gone");
+	tap_ok(gone(0x25000000), "... C (derived from B) is gone");
+	tap_ok(gone(0x21000000) && gone(0x22005000), "... earlier aliases of A are gone");
+	tap_ok(readable(S[0]) && same(S[0], 1), "... A itself stays");
+	/* unmap in the middle: A -> B -> C, unmap B with SELF: B and C gone, A stays */
+	r1 = xfer1(l4_fpage(0x24000000, 12, 0), l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX), &m);
+	r2 = xfer1(l4_fpage(0x25000000, 12, 0), l4_item_mem(0, 0), l4_fpage(0x24000000, 12, L4_FP_RWX), &m);
+	tap_ok(r1 >= 0 && r2 >= 0, "chain rebuilt at the same addresses");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x24000000, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "unmap B with SELF");
+	tap_ok(gone(0x24000000) && gone(0x25000000) && readable(S[0]), "... B and C gone, A stays");
+}
+
+
+/* ---- 2b: into another task: a thread of a new task B runs b_code (the
+ * testroot's text page, mapped into B at the same address by its pager, the
+ * main thread), loads from B_DATA (mapped from S0 by the pager) and stores
+ * it 8 bytes further on, then ebreaks. ---- */
+
+#define B_DATA 0x30000000UL
+#define B_PAGER 5                       /* slot of B's table: the endpoint ep (pager and exception handler) */
+
+__attribute__((naked, aligned(4096), noinline)) static void b_code(void)
+{
+	__asm__ volatile("ld t0, 0(a0)\n sd t0, 8(a0)\n ebreak\n");
+}
+
+/* Receive one fault message of TB: its label, *a = MR0. */
+static uint64_t b_recv(uint64_t *a)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	long r = recv_to(SEC, &m);
+	*a = m.mr[0];
+	return r < 0 ? 0 : l4_tag_label((uint64_t)r);
+}
+
+static long b_reply_map(uint64_t hot, uint64_t fp)
+{
+	struct l4_msg m = { { l4_item_mem(hot, 0), fp }, 0 };
+	return l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), l4_tag(0, 0, 1), &m);
+}
+
+static void t_task_b(void)
+{
+	uint64_t B = cap_get(), tb = cap_get(), a = 0, lab;
+	uint64_t code = (uint64_t)(uintptr_t)b_code;
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PAGER | L4_THREAD_CFG_EXC | L4_THREAD_CFG_PRIO,
+				      .task = B, .pager = B_PAGER, .exc_handler = B_PAGER, .prio = 100, .max_prio = 100 };
+
+	int ok = !l4_factory_create_task(L4_CAP_FACTORY, B, 4) && !l4_task_cap_copy(B, ep, B_PAGER, L4_RIGHT_W, 0) &&
+		 !l4_factory_create_thread(L4_CAP_FACTORY, tb) && !l4_thread_config(tb, &c) &&
+		 !l4_thread_start(tb, code, 0, B_DATA);
+	if (!tap_ok(ok, "task B with a thread whose pager and exception handler is an endpoint served here")) {
+		obj_del(tb);
+		obj_del(B);
+		return;
+	}
+	fill(S[0], 1);
+	lab = b_recv(&a);
+	tap_ok(lab == L4_LABEL_PAGEFAULT && a == (code | L4_FP_X), "B's thread: instruction fault at %#lx (%#lx %#lx)",
+	       (unsigned long)code, (unsigned long)lab, (unsigned long)a);
+	if (lab == L4_LABEL_PAGEFAULT)
+		tap_ok(b_reply_map(code, l4_fpage(code, 12, L4_FP_R | L4_FP_X)) >= 0, "... reply: the testroot's text page");
+	lab = b_recv(&a);
+	tap_ok(lab == L4_LABEL_PAGEFAULT && a == (B_DATA | L4_FP_R), "... then a read fault at B_DATA (%#lx %#lx)",
+	       (unsigned long)lab, (unsigned long)a);
+	if (lab == L4_LABEL_PAGEFAULT)
+		tap_ok(b_reply_map(B_DATA, l4_fpage(S[0], 12, L4_FP_RW)) >= 0, "... reply: S0 read-write");
+	lab = b_recv(&a);
+	tap_ok(lab == L4_LABEL_EXCEPTION && UTCB->mr[L4_EXC_SCAUSE] == 3, "... it ran to its ebreak (%#lx, scause %lu)",
+	       (unsigned long)lab, (unsigned long)UTCB->mr[L4_EXC_SCAUSE]);
+	tap_eq((long)*(volatile uint64_t *)(S[0] + 8), (long)*(volatile uint64_t *)S[0], "... its store through B's mapping reached S0");
+	if (lab == L4_LABEL_EXCEPTION) {
+		/* Revoke S0 from everyone, then run the code again from the start. */
+		tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(S[0], 12, L4_FP_RWX), 0), 0, "unmap S0 (not self)");
+		struct l4_msg m = { { code, 0, 0, 0, 0, 0 }, 0 };
+		/* x1..x5 = 0 (b_code needs none of them); x6..x31 from the message in our UTCB */
+		l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), l4_tag(0, 32, 0), &m);
+		lab = b_recv(&a);
+		tap_ok(lab == L4_LABEL_PAGEFAULT && a == (B_DATA | L4_FP_R),
+		       "... B's mapping (derived from S0) is gone: a read fault at B_DATA again (%#lx %#lx)", (unsigned long)lab,
+		       (unsigned long)a);
+		if (lab == L4_LABEL_PAGEFAULT) {
+			m = (struct l4_msg){ { 0 }, 0 };
+			l4_reply(L4_EINVAL, 0, &m);
+			lab = b_recv(&a);
+			tap_ok(lab == L4_LABEL_EXCEPTION && UTCB->mr[L4_EXC_SCAUSE] == 13,
+			       "... an error reply: on to the exception handler (scause %lu)",
+			       (unsigned long)UTCB->mr[L4_EXC_SCAUSE]);
+		}
+		if (lab) {
+			m = (struct l4_msg){ { 0 }, 0 };
+			l4_reply(1, 0, &m);
+		}
+	}
+	tap_ok(readable(S[0]), "S0 itself stays");
+	obj_del(tb);
+	obj_del(B);
+}
+
+
+/* ---- 2c: three tasks: testroot S0 -> B (pager reply) -> C (B's IPC to C's
+ * thread), then the testroot unmaps S0: C's mapping is gone too. The
+ * threads of B and C are puppets: their exception replies (32 words) set
+ * all their registers and the pc in p_code. ---- */
+
+#define P_EP 6                          /* slot of B and C: endpoint ep2 (B: W|G, C: R) */
+#define C_UTCB 0x31000000UL
+#define C_DATA 0x32000000UL
+
+/* +0 ebreak (park) | +4 ld t0, 0(s3) | +8 sd s1, 0(s2) | +12 ecall | +16 ebreak */
+__attribute__((naked, aligned(4096), noinline)) static void p_code(void)
+{
+	__asm__ volatile(".option push\n.option norvc\nebreak\nld t0, 0(s3)\nsd s1, 0(s2)\necall\nebreak\n.option pop\n");
+}
+
+/* Receive on ep: the label (0 on error), *badge, *mr0. */
+static uint64_t p_recv(uint64_t *badge, uint64_t *mr0)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	long r = recv_to(SEC, &m);
+	*badge = m.badge;
+	*mr0 = m.mr[0];
+	return r < 0 ? 0 : l4_tag_label((uint64_t)r);
+}
+
+/* Resume the puppet at p_code + 4 with s3 (load from), s2/s1 (store s1 at s2) and an IPC a7, a0..a2. */
+static long p_go(uint64_t s3, uint64_t s2, uint64_t s1, uint64_t a7, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	uint64_t pc = (uint64_t)(uintptr_t)p_code + 4;
+	struct l4_msg m = { { pc, 0, 0, 0, 0, 0 }, 0 };
+
+	for (int i = 6; i < 32; i++)
+		UTCB->mr[i] = 0;
+	UTCB->mr[19] = s3;
+	UTCB->mr[18] = s2;
+	UTCB->mr[9] = s1;
+	UTCB->mr[17] = a7;
+	UTCB->mr[10] = a0;
+	UTCB->mr[11] = a1;
+	UTCB->mr[12] = a2;
+	return l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), l4_tag(0, 32, 0), &m);
+}
+
+static void p_stop(void)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	l4_reply(1, 0, &m);
+}
+
+static void t_chain3(void)
+{
+	uint64_t B = cap_get(), C = cap_get(), tb = cap_get(), tc = cap_get(), ep2 = obj_new(L4_OBJ_ENDPOINT);
+	uint64_t code = (uint64_t)(uintptr_t)p_code, badge = 0, a = 0, lab;
+	struct l4_thread_config cb = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PAGER | L4_THREAD_CFG_EXC | L4_THREAD_CFG_PRIO,
+				       .task = B, .pager = B_PAGER, .exc_handler = B_PAGER, .prio = 100, .max_prio = 100 };
+	struct l4_thread_config cc = cb;
+	cc.task = C;
+	cc.which |= L4_THREAD_CFG_UTCB;
+	cc.utcb = C_UTCB;
+
+	int ok = ep2 && !l4_factory_create_task(L4_CAP_FACTORY, B, 4) && !l4_factory_create_task(L4_CAP_FACTORY, C, 4) &&
+		 !l4_task_cap_copy(B, ep, B_PAGER, L4_RIGHT_W, 0xb) && !l4_task_cap_copy(C, ep, B_PAGER, L4_RIGHT_W, 0xc) &&
+		 !l4_task_cap_copy(B, ep2, P_EP, L4_RIGHT_W | L4_RIGHT_G, 0) && !l4_task_cap_copy(C, ep2, P_EP, L4_RIGHT_R, 0) &&
+		 !l4_factory_create_thread(L4_CAP_FACTORY, tb) && !l4_thread_config(tb, &cb) &&
+		 !l4_factory_create_thread(L4_CAP_FACTORY, tc) && !l4_thread_config(tc, &cc);
+	if (!tap_ok(ok, "three tasks: tasks B and C with a puppet thread each"))
+		goto out;
+	fill(S[0], 1);
+	/* C: code fault (map the text page), park at ebreak; then receive on ep2 with window C_DATA. */
+	ok = !l4_thread_start(tc, code, 0, 0);
+	lab = p_recv(&badge, &a);
+	ok = ok && lab == L4_LABEL_PAGEFAULT && badge == 0xc && a == (code | L4_FP_X) &&
+	     b_reply_map(code, l4_fpage(code, 12, L4_FP_R | L4_FP_X)) >= 0;
+	lab = p_recv(&badge, &a);
+	ok = ok && lab == L4_LABEL_EXCEPTION && badge == 0xc && UTCB->mr[L4_EXC_SCAUSE] == 3;
+	ok = ok && p_go(C_UTCB, C_UTCB + 8 * 65 /* rcv_mem */, l4_fpage(C_DATA, 12, 0), l4_ipc_word(L4_IPC_RECV, P_EP, 0, 0), 0, 0, 0) >= 0;
+	/* B: code fault, park; then load from B_DATA (fault: map S0 there) and send it to C as a map item. */
+	ok = ok && !l4_thread_start(tb, code, 0, 0);
+	lab = p_recv(&badge, &a);
+	ok = ok && lab == L4_LABEL_PAGEFAULT && badge == 0xb && b_reply_map(code, l4_fpage(code, 12, L4_FP_R | L4_FP_X)) >= 0;
+	lab = p_recv(&badge, &a);
+	ok = ok && lab == L4_LABEL_EXCEPTION && badge == 0xb;
+	if (!tap_ok(ok, "... both ran into p_code; C waits on ep2 with its window at C_DATA"))
+		goto stop;
+	p_go(B_DATA, B_DATA + 0xff8, 0x1234, l4_ipc_word(L4_IPC_SEND, P_EP, 0, 0), l4_tag(0x55, 0, 1), l4_item_mem(0, 0),
+	     l4_fpage(B_DATA, 12, L4_FP_RWX));
+	lab = p_recv(&badge, &a);
+	tap_ok(lab == L4_LABEL_PAGEFAULT && badge == 0xb && a == (B_DATA | L4_FP_R), "B: read fault at B_DATA (%#lx %#lx)",
+	       (unsigned long)lab, (unsigned long)a);
+	b_reply_map(B_DATA, l4_fpage(S[0], 12, L4_FP_RWX));
+	int seen_b = 0, seen_c = 0;
+	long b_a0 = 1, c_a0 = 0;
+	uint64_t c_a1 = 0;
+	for (int i = 0; i < 2; i++) {
+		lab = p_recv(&badge, &a);
+		if (lab != L4_LABEL_EXCEPTION)
+			break;
+		if (badge == 0xb) {
+			seen_b = 1;
+			b_a0 = (long)UTCB->mr[10];
+			p_stop();
+		} else {
+			seen_c = 1;
+			c_a0 = (long)UTCB->mr[10];
+			c_a1 = UTCB->mr[11];
+		}
+	}
+	tap_ok(seen_b && b_a0 == 0, "B sent S0's page (its B_DATA) to C as a map item (%ld)", b_a0);
+	tap_ok(seen_c && c_a0 > 0 && l4_tag_items((uint64_t)c_a0) == 1 && c_a1 == (L4_ITEM_MEM | C_DATA),
+	       "C received it at C_DATA (tag %#lx, item word 0 %#lx)", (unsigned long)c_a0, (unsigned long)c_a1);
+	tap_eq((long)*(volatile uint64_t *)(S[0] + 0xff8), 0x1234, "... B's store through its mapping reached S0");
+	if (!seen_c)
+		goto stop;
+	/* C stores through C_DATA (a zero-timeout receive as its harmless ecall). */
+	p_go(C_DATA, C_DATA + 8, 0xc0ffee, l4_ipc_word(L4_IPC_RECV, P_EP, 0, L4_TIMEOUT_ZERO), 0, 0, 0);
+	lab = p_recv(&badge, &a);
+	tap_ok(lab == L4_LABEL_EXCEPTION && badge == 0xc && *(volatile uint64_t *)(S[0] + 8) == 0xc0ffee,
+	       "C's store through C_DATA reached S0 (%#lx)", (unsigned long)lab);
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(S[0], 12, L4_FP_RWX), 0), 0, "the testroot unmaps S0 (not self)");
+	p_go(C_DATA, C_DATA + 8, 0xdead, l4_ipc_word(L4_IPC_RECV, P_EP, 0, L4_TIMEOUT_ZERO), 0, 0, 0);
+	lab = p_recv(&badge, &a);
+	tap_ok(lab == L4_LABEL_PAGEFAULT && badge == 0xc && a == (C_DATA | L4_FP_R),
+	       "... C's mapping (S0 -> B -> C) is gone: C faults on C_DATA (%#lx %#lx)", (unsigned long)lab, (unsigned long)a);
+	tap_ok(*(volatile uint64_t *)(S[0] + 8) == 0xc0ffee, "... and its store did not happen");
+	if (lab == L4_LABEL_PAGEFAULT) {
+		struct l4_msg m = { { 0 }, 0 };
+		l4_reply(L4_EINVAL, 0, &m);
+		lab = p_recv(&badge, &a);
+	}
+stop:
+	if (lab == L4_LABEL_EXCEPTION)
+		p_stop();
+out:
+	obj_del(tb);
+	obj_del(tc);
+	obj_del(B);
+	obj_del(C);
+	if (ep2)
+		obj_del(ep2);
+	tap_ok(readable(S[0]), "S0 itself stays");
+}
+
+/* ---- 3: grant ---- */
+
+static void t_grant(void)
+{
+	struct l4_msg m;
+	fill(S[1], 2);
+	long r = xfer1(l4_fpage(0x27000000, 12, 0), l4_item_mem(0, 0), l4_fpage(S[1], 12, L4_FP_RWX), &m);
+	tap_ok(r >= 0, "map S1 -> D");
+	r = xfer1(l4_fpage(0x28000000, 12, 0), l4_item_mem(0, 1), l4_fpage(S[1], 12, L4_FP_RWX), &m);
+	tap_ok(r >= 0 && m.mr[0] == (L4_ITEM_MEM | L4_ITEM_GRANT | 0x28000000) &&
+		       m.mr[1] == l4_fpage(0x28000000, 12, L4_FP_RWX),
+	       "grant S1 -> G: item words MEM | grant | destination (%ld, %#lx %#lx)", r, (unsigned long)m.mr[0],
+	       (unsigned long)m.mr[1]);
+	tap_ok(gone(S[1]), "... the source is gone");
+	tap_ok(readable(0x28000000) && same(0x28000000, 2), "... the destination has the data");
+	tap_ok(readable(0x27000000) && same(0x27000000, 2), "... what was derived from the source survives");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x28000000, 12, L4_FP_RWX), 0), 0, "unmap G (not self)");
+	tap_ok(gone(0x27000000), "... D (now derived from G) is gone");
+	tap_ok(readable(0x28000000), "... G stays");
+	/* grant of part of a larger page: EINVAL (the 2 MiB page of the smoke test at 0x10200000) */
+	uint64_t w[2] = { l4_item_mem(0, 1), l4_fpage(0x10200000, 12, L4_FP_RWX) };
+	long sr;
+	r = xfer(l4_fpage(0x26000000, 12, 0), 1, w, &sr, &m);
+	tap_ok(r == -L4_ETIMEDOUT && sr == -L4_EINVAL && readable(0x10200000),
+	       "grant of 4 KiB of a 2 MiB page: EINVAL, nothing delivered (%ld %ld)", r, sr);
+}
+
+/* ---- 4: rights and page faults ---- */
+
+static void t_rights(void)
+{
+	struct l4_msg m;
+	long r = xfer1(l4_fpage(0x29000000, 12, 0), l4_item_mem(0, 0), l4_fpage(S[2], 12, L4_FP_R), &m);
+	tap_ok(r >= 0 && m.mr[1] == l4_fpage(0x29000000, 12, L4_FP_R), "map read-only (%ld %#lx)", r,
+	       (unsigned long)m.mr[1]);
+	tap_eq(probe(0x29000000, 1, 7, 0), 15, "no pager: a write to it goes to the exception handler (scause 15)");
+	uint64_t got = 0;
+	tap_ok(probe(0x29000000, 0, 0, &got) == 0 && got == *(volatile uint64_t *)S[2], "... reads work");
+
+	/* (a) with a pager served here */
+	for (int mode = 0; mode < 3; mode++) {
+		struct prb p = { 0x29000000 + 0x10, 0x5151, 1, 0 };
+		uint64_t th = thread_spawn_pg(prober, &p, 100, 0, ep, ep);
+		m = (struct l4_msg){ { 0 }, 0 };
+		r = recv_to(SEC, &m);
+		tap_ok(r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_PAGEFAULT && l4_tag_words((uint64_t)r) == 2 &&
+			       m.mr[0] == (0x29000010 | L4_FP_W) && m.mr[1] >= 0x400000 && m.mr[1] < 0x413000,
+		       "write to a read-only page: the pager gets a fault message (%#lx: %#lx, pc %#lx)",
+		       (unsigned long)r, (unsigned long)m.mr[0], (unsigned long)m.mr[1]);
+		if (r < 0 || l4_tag_label((uint64_t)r) != L4_LABEL_PAGEFAULT) {
+			thread_del(th);
+			continue;
+		}
+		if (mode == 0) {
+			m.mr[0] = l4_item_mem(0x29000010, 0);
+			m.mr[1] = l4_fpage(S[2], 12, L4_FP_RW);
+			r = l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), l4_tag(0, 0, 1), &m);
+			tap_ok(r >= 0, "... reply with a writable map of the page (%ld)", r);
+		} else {
+			r = l4_reply(mode == 1 ? 0 : L4_EINVAL, 0, &m);
+			tap_ok(r >= 0, "... reply %s (%ld)", mode == 1 ? "label 0, nothing mapped" : "an error label", r);
+		}
+		m = (struct l4_msg){ { 0 }, 0 };
+		r = recv_to(SEC, &m);
+		if (mode == 0) {
+			tap_ok(r >= 0 && l4_tag_label((uint64_t)r) == P_LABEL, "... the thread continues (%#lx)",
+			       (unsigned long)r);
+			tap_eq((long)*(volatile uint64_t *)(S[2] + 0x10), 0x5151, "... and its write went to the page");
+		} else {
+			tap_ok(r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_EXCEPTION &&
+				       UTCB->mr[L4_EXC_SCAUSE] == 15 && UTCB->mr[L4_EXC_STVAL] == 0x29000010,
+			       "... the fault goes on to the exception handler (%#lx, scause %lu)", (unsigned long)r,
+			       (unsigned long)UTCB->mr[L4_EXC_SCAUSE]);
+			if (r >= 0) {
+				m = (struct l4_msg){ { 0 }, 0 };
+				l4_reply(1, 0, &m);
+			}
+		}
+		thread_del(th);
+		if (mode == 0) {
+			tap_eq(probe(0x29000000, 1, 0x77, 0), 0, "... the alias is writable now for every thread");
+			tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(S[2], 12, L4_FP_W), 0), 0, "... take W away again");
+			tap_eq(probe(0x29000000, 1, 0x77, 0), 15, "... read-only again");
+		}
+	}
+	/* a read fault on an unmapped page, answered with a mapping */
+	{
+		struct prb p = { 0x2a000018, 0, 0, 0 };
+		uint64_t th = thread_spawn_pg(prober, &p, 100, 0, ep, ep);
+		m = (struct l4_msg){ { 0 }, 0 };
+		r = recv_to(SEC, &m);
+		tap_ok(r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_PAGEFAULT && m.mr[0] == (0x2a000018 | L4_FP_R),
+		       "read of an unmapped page: fault message with L4_FP_R (%#lx)", (unsigned long)m.mr[0]);
+		if (r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_PAGEFAULT) {
+			m.mr[0] = l4_item_mem(0x2a000018, 0);
+			m.mr[1] = l4_fpage(S[2], 12, L4_FP_R);
+			l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), l4_tag(0, 0, 1), &m);
+			m = (struct l4_msg){ { 0 }, 0 };
+			r = recv_to(SEC, &m);
+			tap_ok(r >= 0 && l4_tag_label((uint64_t)r) == P_LABEL &&
+				       m.mr[0] == *(volatile uint64_t *)(S[2] + 0x18),
+			       "... mapped by the reply: the read completes with the page's word");
+			if (r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_EXCEPTION) {
+				m = (struct l4_msg){ { 0 }, 0 };
+				l4_reply(1, 0, &m);
+			}
+		}
+		thread_del(th);
+	}
+
+	/* rights-only unmap */
+	r = xfer1(l4_fpage(0x2b000000, 12, 0), l4_item_mem(0, 0), l4_fpage(S[3], 12, L4_FP_RWX), &m);
+	tap_ok(r >= 0 && probe(0x2b000000, 1, 0x4242, 0) == 0, "RW alias of S3: writable");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(S[3], 12, L4_FP_W), 0), 0, "unmap only W from what derives from S3");
+	got = 0;
+	tap_ok(probe(0x2b000000, 0, 0, &got) == 0 && got == 0x4242, "... the alias still reads");
+	tap_eq(probe(0x2b000000, 1, 1, 0), 15, "... writes fault");
+	tap_ok(probe(S[3], 1, 0x4343, 0) == 0, "... S3 itself keeps W");
+}
+
+/* ---- 5: sigma0 ---- */
+
+static void t_sigma0(void)
+{
+	const struct l4_kip *k = l4_kip();
+	uint64_t ram = 0, ram_end = 0, dev = 0, where = 0;
+
+	for (unsigned i = 0; i < k->nmem; i++) {
+		if (k->mem[i].kind == L4_KIP_MEM_RAM) {
+			ram += k->mem[i].size;
+			if (k->mem[i].base + k->mem[i].size > ram_end)
+				ram_end = k->mem[i].base + k->mem[i].size;
+		}
+		if (k->mem[i].kind == L4_KIP_MEM_DEVICE && !dev)
+			dev = k->mem[i].base;
+	}
+	uint64_t w = l4_fpage(0x2d000000, 12, 0);
+	long pa = s0(w, L4_SIGMA0_ALLOC, 2, 12, 0, 0, &where);
+	tap_ok(pa > 0 && where == 0x2d000000, "alloc a page for the error checks (%#lx)", (unsigned long)pa);
+	tap_eq(s0(l4_fpage(0x2d001000, 12, 0), L4_SIGMA0_PHYS, 3, (uint64_t)pa, 12, 0, 0), -L4_EBUSY, "PHYS of a page given out: EBUSY");
+	tap_eq(s0(w, L4_SIGMA0_FREE, 2, (uint64_t)pa, 12, 0, 0), 0, "FREE it");
+	tap_eq(s0(w, L4_SIGMA0_FREE, 2, (uint64_t)pa, 12, 0, 0), -L4_ENOENT, "FREE of a page not given out: ENOENT");
+	tap_eq(s0(w, L4_SIGMA0_PHYS, 3, 0x1000, 12, 0, 0), -L4_EINVAL, "PHYS outside RAM: EINVAL");
+	tap_eq(s0(w, L4_SIGMA0_PHYS, 3, ram_end, 12, 0, 0), -L4_EINVAL, "PHYS above RAM: EINVAL");
+	tap_eq(s0(w, L4_SIGMA0_PHYS, 3, (uint64_t)pa + 0x800, 12, 0, 0), -L4_EINVAL, "PHYS misaligned: EINVAL");
+	tap_eq(s0(w, L4_SIGMA0_PHYS, 3, (uint64_t)pa, 11, 0, 0), -L4_EINVAL, "PHYS order 11: EINVAL");
+	long a13 = s0(l4_fpage(0x2d000000, 13, 0), L4_SIGMA0_ALLOC, 2, 13, 0, 0, 0);
+	tap_ok(a13 > 0 && !(a13 & 0x1fff), "ALLOC order 13: an aligned 8 KiB block (l4/sigma0.h: orders 12..30)");
+	if (a13 > 0)
+		tap_eq(s0(w, L4_SIGMA0_FREE, 2, (uint64_t)a13, 13, 0, 0), 0, "... give the order-13 block back");
+	tap_eq(s0(w, L4_SIGMA0_ALLOC, 2, 31, 0, 0, 0), -L4_EINVAL, "ALLOC order 31: EINVAL");
+	tap_eq(s0(w, L4_SIGMA0_ALLOC, 2, 11, 0, 0, 0), -L4_EINVAL, "ALLOC order 11: EINVAL");
+	tap_eq(s0(w, L4_SIGMA0_ALLOC, 2, 12, L4_FP_W, 0, 0), -L4_EINVAL, "ALLOC rights W only: EINVAL");
+	tap_eq(s0(w, L4_SIGMA0_ALLOC, 2, 12, 8, 0, 0), -L4_EINVAL, "ALLOC rights bit 3: EINVAL");
+	tap_eq(s0(w, 0x5399, 0, 0, 0, 0, 0), -L4_ENOSYS, "unknown label: ENOSYS");
+	tap_eq(s0(w, L4_SIGMA0_FREE, 2, (uint64_t)pa + 0x800, 12, 0, 0), -L4_EINVAL, "FREE misaligned: EINVAL");
+	tap_eq(s0(w, L4_SIGMA0_DEVICE, 2, (uint64_t)pa, 12, 0, 0), -L4_EINVAL, "DEVICE of RAM: EINVAL");
+	tap_ok(gone(0x2d000000), "... nothing was mapped by the failed requests");
+	if (dev) {
+		long d = s0(w, L4_SIGMA0_DEVICE, 2, dev, 12, 0, &where);
+		tap_ok(d == (long)dev && where == 0x2d000000, "DEVICE %#lx: mapped (%ld)", (unsigned long)dev, d);
+		tap_eq(s0(l4_fpage(0x2d001000, 12, 0), L4_SIGMA0_DEVICE, 2, dev, 12, 0, 0), -L4_EBUSY, "... again: EBUSY");
+		/* The kernel must not read user device pages through its direct map
+		 * (RAM only): it used to panic here. */
+		tap_eq(l4_debug_write((const void *)0x2d000000, 1), -L4_EFAULT,
+		       "... the kernel does not read it for debug_write (device memory): EFAULT");
+		tap_eq(s0(w, L4_SIGMA0_FREE, 2, dev, 12, 0, 0), 0, "... FREE it (l4/sigma0.h: devices too are handed out until given back)");
+		tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2d000000, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "... unmap it from here");
+		tap_ok(gone(0x2d000000), "... unmapped");
+	} else
+		tap_note("no L4_KIP_MEM_DEVICE range in the KIP: DEVICE not tested");
+	long kp = s0(w, L4_SIGMA0_KIP, 0, 0, 0, 0, &where);
+	tap_ok(kp > 0 && where == 0x2d000000, "KIP request: mapped (%#lx)", (unsigned long)kp);
+	if (kp > 0 && where == 0x2d000000) {
+		int eq = 1;
+		for (unsigned i = 0; i < 512; i++)
+			eq = eq && ((volatile uint64_t *)0x2d000000)[i] == ((const volatile uint64_t *)L4_KIP_ADDR)[i];
+		tap_ok(eq, "... the same bytes as at L4_KIP_ADDR");
+		tap_eq(probe(0x2d000000, 1, 0, 0), 15, "... read-only");
+		tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2d000000, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "... unmap it");
+	}
+
+	/* all of RAM page by page, and back */
+	uint64_t free0 = s0_free_count();
+	uint64_t limit = ram <= (256UL << 20) ? ~0UL : 10000;
+	uint64_t n = 0, t0 = now_us();
+	long e = 0;
+	for (; n < limit; n++) {
+		uint64_t a = BULK + n * L4_PAGE_SIZE;
+		e = s0(l4_fpage(a, 12, 0), L4_SIGMA0_ALLOC, 2, 12, L4_FP_RW, 0, &where);
+		if (e < 0 || where != a)
+			break;
+		*(volatile uint64_t *)a = (uint64_t)e;
+	}
+	uint64_t t1 = now_us();
+	if (limit == ~0UL) {
+		tap_ok(e == -L4_ENOMEM && n == free0 && s0_free_count() == 0,
+		       "ALLOC 4 KiB until ENOMEM: %lu pages = sigma0's free count %lu (%ld), %lu ms", (unsigned long)n,
+		       (unsigned long)free0, e, (unsigned long)((t1 - t0) / 1000));
+	} else {
+		tap_note("RAM %lu MiB > 256 MiB: only the first 10000 pages (%lu ms)", (unsigned long)(ram >> 20),
+			 (unsigned long)((t1 - t0) / 1000));
+		tap_ok(n == limit && s0_free_count() == free0 - n, "ALLOC %lu 4 KiB pages, free count down by as many",
+		       (unsigned long)n);
+	}
+	bulk_n = n;
+	uint64_t bad = 0;
+	for (uint64_t i = 0; i < n; i++)
+		if (s0(l4_fpage(BULK, 12, 0), L4_SIGMA0_FREE, 2, *(volatile uint64_t *)(BULK + i * L4_PAGE_SIZE), 12, 0, 0))
+			bad++;
+	tap_ok(!bad && s0_free_count() == free0, "FREE them all: free count back to %lu (%lu failed)",
+	       (unsigned long)free0, (unsigned long)bad);
+	tap_ok(gone(BULK) && (!n || gone(BULK + (n - 1) * L4_PAGE_SIZE)), "... and unmapped from here");
+}
+
+/* ---- 6: bad input ---- */
+
+static void bad_item(uint64_t win, uint64_t w0, uint64_t w1, long want, const char *what)
+{
+	struct l4_msg m;
+	uint64_t w[2] = { w0, w1 };
+	long sr;
+	uint64_t before = *(volatile uint64_t *)S[0];
+	long r = xfer(win, 1, w, &sr, &m);
+	tap_ok(r == -L4_ETIMEDOUT && sr == want && *(volatile uint64_t *)S[0] == before,
+	       "%s: sender gets %ld (want %ld), nothing delivered (%ld)", what, sr, want, r);
+}
+
+static void t_bad(void)
+{
+	uint64_t W = l4_fpage(0x2c000000, 12, 0);
+	fill(S[0], 1);
+	bad_item(W, l4_item_mem(0, 0), l4_fpage(S[0] + 0x1000, 13, L4_FP_RWX), -L4_EINVAL, "misaligned flexpage");
+	bad_item(W, l4_item_mem(0, 0), (S[0] & ~0xfffUL) | 39 | (uint64_t)L4_FP_RWX << 8, -L4_EINVAL, "order 39");
+	bad_item(W, l4_item_mem(0, 0), S[0] | 11 | (uint64_t)L4_FP_RWX << 8, -L4_EINVAL, "order 11");
+	bad_item(W, l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_W), -L4_EINVAL, "rights W only");
+	bad_item(W, l4_item_mem(0, 0) | 0x20, l4_fpage(S[0], 12, L4_FP_RWX), -L4_EINVAL, "bit 5 of word 0");
+	bad_item(W, l4_item_mem(0, 0) | 0x800, l4_fpage(S[0], 12, L4_FP_RWX), -L4_EINVAL, "bit 11 of word 0");
+	bad_item(W, l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX) | 0x40, -L4_EINVAL, "bit 6 of the flexpage");
+	bad_item(l4_fpage(0, 12, 0), l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX), -L4_EINVAL, "window at 0");
+	bad_item(W, l4_item_mem(0, 0), l4_fpage(0x2f000000, 12, L4_FP_RWX), -L4_ENOENT, "source not mapped");
+	bad_item(l4_fpage(0x2c000000, 15, 0), l4_item_mem(0, 0), l4_fpage(S[0], 15, L4_FP_RWX), -L4_ENOENT,
+		 "source partly mapped");
+	bad_item(W, l4_item_mem(0, 0), l4_fpage(L4_KIP_ADDR, 12, L4_FP_R), -L4_ENOENT, "source the KIP");
+	bad_item(W, l4_item_mem(0, 0), l4_fpage(L4_BOOT_UTCB, 12, L4_FP_RW), -L4_ENOENT, "source a UTCB");
+	bad_item(0, l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX), -L4_ENOSLOT, "no window");
+	bad_item(l4_fpage(S[3], 12, 0), l4_item_mem(0, 0), l4_fpage(S[0], 12, L4_FP_RWX), -L4_EEXIST,
+		 "window on another mapping");
+	tap_ok(readable(S[3]) && *(volatile uint64_t *)S[3] != *(volatile uint64_t *)S[0], "... which is unchanged");
+	tap_ok(gone(0x2c000000), "nothing landed in the window after all that");
+	/* two items, the second bad: none delivered */
+	{
+		struct l4_msg m;
+		uint64_t w[4] = { l4_item_mem(0x1000, 0), l4_fpage(S[0], 12, L4_FP_RWX), l4_item_mem(0x2000, 0),
+				  l4_fpage(0x2f000000, 12, L4_FP_RWX) };
+		long sr;
+		long r = xfer(l4_fpage(0x2c200000, 21, 0), 2, w, &sr, &m);
+		tap_ok(r == -L4_ETIMEDOUT && sr == -L4_ENOENT && gone(0x2c201000),
+		       "two items, the second bad: ENOENT and the first not mapped either (%ld %ld)", r, sr);
+	}
+
+	/* unmap */
+	tap_eq(l4_task_unmap(L4_CAP_TASK, S[0] | 11 | (uint64_t)L4_FP_RWX << 8, 0), -L4_EINVAL, "unmap order 11: EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, (S[0] + 0x1000) | 13 | (uint64_t)L4_FP_RWX << 8, 0), -L4_EINVAL, "unmap misaligned: EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, 39, 0), -L4_EINVAL, "unmap order 39: EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(S[0], 12, L4_FP_RWX) | 0x800, 0), -L4_EINVAL, "unmap bit 11: EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(S[0], 12, L4_FP_RWX), 2), -L4_EINVAL, "unmap flags 2: EINVAL");
+	uint64_t tr = copy_of(L4_CAP_TASK, L4_RIGHT_R, 0);
+	tap_eq(l4_task_unmap(tr, l4_fpage(S[0], 12, L4_FP_RWX), L4_UNMAP_SELF), -L4_EPERM, "unmap without W: EPERM");
+	cap_put(tr);
+	tap_ok(readable(S[0]) && same(S[0], 1), "... S0 untouched by all that");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2f000000, 21, L4_FP_RWX), L4_UNMAP_SELF), 0, "unmap of an unmapped range: 0");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(L4_KIP_ADDR, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "unmap the KIP: 0");
+	uint64_t got = 0;
+	tap_ok(probe(L4_KIP_ADDR, 0, 0, &got) == 0 && got == l4_kip()->magic, "... still readable");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(L4_BOOT_UTCB, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "unmap the UTCB: 0");
+	tap_ok(probe((uint64_t)&UTCB->user[7], 1, 0x1234, 0) == 0 && UTCB->user[7] == 0x1234, "... still writable");
+	UTCB->user[7] = 0;
+}
+
 void test_mem(void)
 {
+	uint64_t used0 = used_of(L4_CAP_FACTORY);
+	long pa2;
 	uint64_t where = 0;
 	struct l4_msg m = { 0 };
 	long r = l4_call(L4_CAP_SIGMA0, L4_SIGMA0_STATS, 0, &m);
@@ -30,7 +795,7 @@ void test_mem(void)
 	/* A TAP comment in the page: debug_write from it prints harmlessly. */
 	p[0] = 0x0a6567617020232fULL >> 8 | (uint64_t)'#';
 	tap_eq(p[0] & 0xff, '#', "... writable");
-	long pa2 = l4_sigma0_call(L4_CAP_SIGMA0, UTCB, l4_fpage(0x10200000, 21, 0), L4_SIGMA0_ALLOC, 2, 21, 0, 0, &where);
+	pa2 = l4_sigma0_call(L4_CAP_SIGMA0, UTCB, l4_fpage(0x10200000, 21, 0), L4_SIGMA0_ALLOC, 2, 21, 0, 0, &where);
 	tap_ok(pa2 > 0 && !(pa2 & 0x1fffff), "alloc 2 MiB: pa %#lx", (unsigned long)pa2);
 	p = (volatile uint64_t *)0x10200000;
 	p[0x1ffff] = 5;
@@ -43,4 +808,46 @@ void test_mem(void)
 	tap_eq(l4_debug_write((const void *)0x10000000, 7), 7, "... readable (sigma0 does not clear pages: our words are still there)");
 	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x10000000, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "unmap self");
 	tap_eq(l4_debug_write((const void *)0x10000000, 8), -L4_EFAULT, "... gone");
+
+	ep = obj_new(L4_OBJ_ENDPOINT);
+	ntf = obj_new(L4_OBJ_NOTIFICATION);
+	int ok = ep && ntf;
+	for (unsigned i = 0; i < 4 && ok; i++) {
+		S[i] = SRC + i * L4_PAGE_SIZE;
+		long a = s0(l4_fpage(S[i], 12, 0), L4_SIGMA0_ALLOC, 2, 12, 0, 0, &where);
+		ok = a > 0 && where == S[i];
+		Spa[i] = (uint64_t)a;
+	}
+	if (!tap_ok(ok, "setup: an endpoint, a notification, 4 pages from sigma0 at %#lx", SRC))
+		return;
+	t_map();
+	t_revoke();
+	t_task_b();
+	t_chain3();
+	t_grant();
+	t_rights();
+	t_sigma0();
+	t_bad();
+
+	/* clean up: give everything back to sigma0 (which revokes every alias) */
+	ok = 1;
+	for (unsigned i = 0; i < 4; i++)
+		ok = ok && s0(l4_fpage(S[i], 12, 0), L4_SIGMA0_FREE, 2, Spa[i], 12, 0, 0) == 0;
+	ok = ok && s0(l4_fpage(S[0], 12, 0), L4_SIGMA0_FREE, 2, (uint64_t)pa2, 21, 0, 0) == 0;
+	tap_ok(ok, "give the pages back to sigma0");
+	tap_ok(gone(S[0]) && gone(0x22210000) && gone(0x23000000) && gone(0x28000000) && gone(0x29000000) &&
+		       gone(0x2a000000) && gone(0x2b000000) && gone(0x10200000),
+	       "... every alias is gone with them");
+	obj_del(ep);
+	obj_del(ntf);
+	uint64_t used1 = used_of(L4_CAP_FACTORY);
+	/* What stays: the page tables of the ranges used here (about 20 regions of
+	 * 2 MiB below 1 GiB, and bulk_n / 512 for the sigma0 loop), possibly two
+	 * pages each (a table and the kernel's bookkeeping for it). */
+	uint64_t bound = 2 * (bulk_n / 512 + 2 + 32);
+	tap_note("root factory: %lu bytes used before, %lu after: %+ld = %lu pages (bound %lu), page tables that stay until the task is destroyed",
+		 (unsigned long)used0, (unsigned long)used1, (long)(used1 - used0),
+		 (unsigned long)((used1 - used0) / L4_PAGE_SIZE), (unsigned long)bound);
+	tap_ok(used1 >= used0 && (used1 - used0) % L4_PAGE_SIZE == 0 && used1 - used0 <= bound * L4_PAGE_SIZE,
+	       "kernel memory back to the start, but for whole page-table pages");
 }

@@ -195,3 +195,25 @@ uint64_t copy_of(uint64_t src, unsigned mask, uint64_t badge)
 	}
 	return d;
 }
+
+uint64_t thread_spawn_pg(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager)
+{
+	struct l4_thread_config c = { .which = (utcb ? L4_THREAD_CFG_UTCB : 0) | (exc ? L4_THREAD_CFG_EXC : 0) |
+					       (pager ? L4_THREAD_CFG_PAGER : 0),
+				      .utcb = utcb, .exc_handler = exc, .pager = pager };
+	int s;
+
+	for (s = 0; s < STACKS && stack_owner[s]; s++)
+		;
+	if (s == STACKS)
+		return 0;
+	uint64_t sel = thread_new(prio);
+	if (!sel)
+		return 0;
+	if ((c.which && l4_thread_config(sel, &c)) || l4_thread_run(sel, fn, arg, stacks[s], STACK_SIZE)) {
+		thread_del(sel);
+		return 0;
+	}
+	stack_owner[s] = sel;
+	return sel;
+}

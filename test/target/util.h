@@ -51,3 +51,5 @@ uint64_t obj_new(unsigned type);
 void obj_del(uint64_t s);
 /* A copy of src in a fresh slot with rights & mask and badge (0 = keep), or 0. */
 uint64_t copy_of(uint64_t src, unsigned mask, uint64_t badge);
+/* thread_spawn_cfg with a pager selector as well (0: none). */
+uint64_t thread_spawn_pg(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager);

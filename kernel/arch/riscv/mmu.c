@@ -18,6 +18,8 @@ pte_t *kernel_root;
 unsigned mmu_asid_bits;
 static uint64_t asid_used[65536 / 64];  /* bit a: ASID a is taken (bit 0 always) */
 static uintptr_t io_next = IO_BASE;
+static struct { uint64_t lo, hi; } direct[BOARD_MAX_MEM];      /* RAM in the direct map */
+static unsigned ndirect;
 
 extern char _start[], _etext[], _erodata[], _end[];
 
@@ -56,6 +58,14 @@ int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
 		size -= level_size[leaf];
 	}
 	return 0;
+}
+
+bool mmu_direct_mapped(uint64_t pa, uint64_t size)
+{
+	for (unsigned i = 0; i < ndirect; i++)
+		if (pa >= direct[i].lo && pa < direct[i].hi && size <= direct[i].hi - pa)
+			return true;
+	return false;
 }
 
 /* What mem/space.c needs of the machine. */
@@ -174,6 +184,8 @@ void mmu_init(const struct board *b)
 			continue;
 		if (mmu_map(kernel_root, DIRECT_MAP_BASE + lo, lo, hi - lo, PTE_R | PTE_W | PTE_G))
 			panic("out of memory for the direct map");
+		direct[ndirect].lo = lo;
+		direct[ndirect++].hi = hi;
 	}
 
 	void *io_l1 = pmem_alloc_page();

@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,8 @@ extern pte_t *kernel_root;
 struct board;
 /* Build the kernel's final page table from the board's RAM and switch to it. */
 void mmu_init(const struct board *b);
+/* Whether [pa, pa+size) is RAM the kernel reaches through its direct map (not device registers). */
+bool mmu_direct_mapped(uint64_t pa, uint64_t size);
 /* Map device registers into the IO window (boot time only); returns their address. */
 void *ioremap(uint64_t pa, size_t size);
 
