@@ -394,6 +394,19 @@ static bool grant_fits(const struct space_xfer *x, const struct chunk *c)
 	return false;
 }
 
+/* Whether m derives, directly or not, from a mapping in x's own source range. */
+static bool derived_within(const struct space_xfer *x, const struct mapping *m)
+{
+	uint64_t hi = x->src + (1UL << x->order);
+
+	for (const struct mdb_node *n = m->n.parent; n; n = n->parent) {
+		const struct mapping *a = (const struct mapping *)n;
+		if (a->space == x->from && a->va >= x->src && a->va < hi)
+			return true;
+	}
+	return false;
+}
+
 long space_check(const struct space_xfer *x)
 {
 	uint64_t hi = x->src + (1UL << x->order);
@@ -403,6 +416,9 @@ long space_check(const struct space_xfer *x)
 	for (uint64_t a = x->src; a < hi; a += c.size) {
 		if ((err = chunk_at(x, a, &c)))
 			return err;
+		/* Granting a mapping together with one derived from it: which would be whose parent? */
+		if (x->grant && derived_within(x, c.m))
+			return -L4_EINVAL;
 		if (!dst_ok(x, &c) || (x->grant && !grant_fits(x, &c)))
 			return -L4_EEXIST;
 	}

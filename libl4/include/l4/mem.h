@@ -55,7 +55,8 @@ static inline unsigned l4_fpage_rights(uint64_t fp) { return (unsigned)(fp >> L4
  * receiver's, losing any rights the receiver's lacks). Grant moves pages
  * whole: a flexpage smaller than the sender's page (e.g. 4 KiB of a 2 MiB
  * page) is -L4_EINVAL, a destination that cannot take a page of that size
- * (a page table is already there) -L4_EEXIST.
+ * (a page table is already there) -L4_EEXIST; a flexpage holding both a
+ * mapping and one derived from it (an alias in the same range) -L4_EINVAL.
  *
  * Where it lands: the receiver's window (l4_utcb.rcv_mem, a flexpage; 0 =
  * none) of order w at W, the item's flexpage of order f at F, hotspot h:
