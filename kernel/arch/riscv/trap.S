@@ -10,11 +10,10 @@
  *    pc + 4, then runs the IPC fast path below (call and reply-and-wait in
  *    registers, switching straight to the partner and returning with sret).
  *    Anything else saves sstatus too and calls syscall_entry(a0..a7) with
- *    the user's a0..a7 as its arguments (fastpath.c: the C fast path, or
- *    through it the general path).
+ *    the user's a0..a7 as its arguments (fastpath.c: on to the general
+ *    path).
  *  - Any other trap saves all 31 registers and the CSRs and calls
- *    trap_from_user(frame). Both leave through trap_return_to_user, or
- *    fastpath_exit (the C fast path).
+ *    trap_from_user(frame). Both leave through trap_return_to_user.
  * Entry from kernel mode: sscratch = 0. The frame goes on the current kernel
  * stack and trap_from_kernel(frame) returns to the interrupted code.
  */
@@ -90,8 +89,8 @@
 
 /* Out of line, t0 and t5 as fp_check_partner left them (at \fpu_lt the
  * two words, at \fpu their or << 40): exc and timed still go to the
- * general path, the priorities are compared alone; FP state is fine where the C fast path takes it (to
- * has none, or owns the FP registers). cur's sstatus (FS) joins its frame,
+ * general path, the priorities are compared alone; FP state is fine where the
+ * partner has none, or owns the FP registers. cur's sstatus (FS) joins its frame,
  * to's is loaded now (interrupts stay off: SIE is 0 in a saved sstatus),
  * then back to the commit. */
 .macro fp_fpu fpu, fpu_lt, back
@@ -406,29 +405,4 @@ trap_return_to_user:
 	regs	ld, t6          /* t6 (x31) is loaded last, from t6 itself */
 	sret
 
-/*
- * fastpath_exit(a0 = tag, a1..a6 = message words, a7 = badge): return to
- * the thread whose frame hart->frame is, with these a0..a7, its kept
- * registers from the frame and ra, t0..t6 zero (fastpath.c).
- */
-	.globl fastpath_exit
-fastpath_exit:
-	ld	t0, HART_FRAME(tp)
-	ld	t1, TF_SSTATUS(t0)
-	csrw	sstatus, t1
-	ld	t1, TF_PC(t0)
-	csrw	sepc, t1
-	csrw	sscratch, tp
-	kept	ld, t0
-	ld	sp, TF_REG(2)(t0)
-	ld	tp, TF_REG(4)(t0)
-	mv	ra, zero
-	mv	t1, zero
-	mv	t2, zero
-	mv	t3, zero
-	mv	t4, zero
-	mv	t5, zero
-	mv	t6, zero
-	mv	t0, zero
-	sret
 	.option pop
