@@ -338,7 +338,7 @@ static long mem_items(struct thread *s, uint64_t tag, struct thread *r, uint64_t
  * reply takes memory items only, into all of its user space; the words go
  * nowhere.
  */
-static long rcv_check(struct thread *s, uint64_t tag, struct thread *r)
+static long rcv_items(struct thread *s, uint64_t tag, struct thread *r)
 {
 	unsigned items = l4_tag_items(tag), ncap = 0, nmem = 0;
 
@@ -371,6 +371,14 @@ static long rcv_check(struct thread *s, uint64_t tag, struct thread *r)
 	if (!l4_fpage_ok(r->utcb->rcv_mem))
 		return -L4_ENOSLOT;
 	return mem_items(s, tag, r, r->utcb->rcv_mem);
+}
+
+/* The common message without items stays cheap: no call, no registers saved. */
+static inline long rcv_check(struct thread *s, uint64_t tag, struct thread *r)
+{
+	if (!l4_tag_items(tag))
+		return msg_len(tag) > L4_MSG_REG_WORDS && !r->utcb && !r->pf ? -L4_EMSGSIZE : 0;
+	return rcv_items(s, tag, r);
 }
 
 /* Copy the checked message from s to r: words, items, tag and badge. */
