@@ -253,17 +253,19 @@ static long give_back(uint64_t pa, uint64_t order)
 	return 0;
 }
 
-/* What a request turns into: an error label, or a mapping of [pa, 2^order). */
+/* What a request turns into: an error label, a mapping of [pa, 2^order), or result words. */
 struct answer {
 	long err;
 	uint64_t pa, hotspot;
 	unsigned order, rights;
 	bool map, taken, device;
+	unsigned nwords;                /* without a mapping: result words */
+	uint64_t words[2];
 };
 
 static struct answer handle(uint64_t tag, const struct l4_msg *m)
 {
-	struct answer a = { 0, 0, 0, 12, L4_FP_RWX, false, false, false };
+	struct answer a = { .order = 12, .rights = L4_FP_RWX };
 	uint64_t label = l4_tag_label(tag);
 	unsigned words = l4_tag_words(tag);
 	long r;
@@ -314,8 +316,9 @@ static struct answer handle(uint64_t tag, const struct l4_msg *m)
 		a.err = words < 2 ? -L4_EINVAL : give_back(m->mr[0], m->mr[1]);
 		return a;
 	case L4_SIGMA0_STATS:
-		a.pa = total_pages;
-		a.hotspot = free_pages;         /* MR1 */
+		a.nwords = 2;
+		a.words[0] = total_pages;
+		a.words[1] = free_pages;
 		return a;
 	default:
 		a.err = -L4_ENOSYS;
@@ -336,7 +339,6 @@ __attribute__((noreturn)) void sigma0_serve(uint64_t ep)
 			tag = l4_receive(ep, &m);
 			continue;
 		}
-		uint64_t label = l4_tag_label((uint64_t)tag);
 		struct answer a = handle((uint64_t)tag, &m);
 		uint64_t rtag;
 		if (a.err) {
@@ -347,12 +349,10 @@ __attribute__((noreturn)) void sigma0_serve(uint64_t ep)
 			m.mr[2] = l4_fpage(a.pa, a.order, a.rights);
 			/* A page fault's reply carries only the item (its words go nowhere). */
 			rtag = l4_tag(0, 1, 1);
-		} else if (label == L4_SIGMA0_STATS) {
-			m.mr[0] = a.pa;
-			m.mr[1] = a.hotspot;
-			rtag = l4_tag(0, 2, 0);
 		} else {
-			rtag = l4_tag(0, 0, 0);
+			for (unsigned i = 0; i < a.nwords; i++)
+				m.mr[i] = a.words[i];
+			rtag = l4_tag(0, a.nwords, 0);
 		}
 		tag = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), rtag, &m);
 		if (tag < 0 && a.map) {

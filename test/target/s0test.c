@@ -7,8 +7,9 @@
  * so the kernel stops it; the testroot reads its a0 for the result:
  * rounds done (low 32 bits) and results with unknown error codes (high 32).
  *
- * It lives here, not in a task of its own, because until the memory issue a
- * task's code can only come from a boot module the kernel loads.
+ * It lives here, in sigma0's task, because it was written before tasks could
+ * be given code by mapping (t_mem.c now does that); moving it to a task of
+ * its own is left for the loader of the pager issue.
  */
 #include <stdint.h>
 

@@ -1675,8 +1675,8 @@ static void test_priority(void)
 	obj_del(ep);
 }
 
-/* Calls into another address space: the sigma0 stand-in answers every
- * request with label ENOSYS and no words. */
+/* Calls into another address space: sigma0 (s0test runs its server)
+ * answers a label it does not know with label ENOSYS and no words. */
 static void test_other_task(void)
 {
 	uint64_t in[32], out[32];

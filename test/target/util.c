@@ -99,23 +99,7 @@ unsigned state_of(uint64_t th)
 
 uint64_t thread_spawn_cfg(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc)
 {
-	struct l4_thread_config c = { .which = (utcb ? L4_THREAD_CFG_UTCB : 0) | (exc ? L4_THREAD_CFG_EXC : 0),
-				      .utcb = utcb, .exc_handler = exc };
-	int s;
-
-	for (s = 0; s < STACKS && stack_owner[s]; s++)
-		;
-	if (s == STACKS)
-		return 0;
-	uint64_t sel = thread_new(prio);
-	if (!sel)
-		return 0;
-	if ((c.which && l4_thread_config(sel, &c)) || l4_thread_run(sel, fn, arg, stacks[s], STACK_SIZE)) {
-		thread_del(sel);
-		return 0;
-	}
-	stack_owner[s] = sel;
-	return sel;
+	return thread_spawn_pg(fn, arg, prio, utcb, exc, 0);
 }
 
 uint64_t now_us(void)
