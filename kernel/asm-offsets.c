@@ -29,7 +29,7 @@ _Static_assert(offsetof(struct thread, fpu_used) == offsetof(struct thread, time
 	       offsetof(struct thread, prio) == offsetof(struct thread, timed) + 3 &&
 	       offsetof(struct thread, timed) % 4 == 0 && sizeof(bool) == 1,
 	       "timed, fpu_used, exc, prio: one word");
-_Static_assert(sizeof(struct cap) == 32 && offsetof(struct cap, objr) == 0, "slot index << 5");
+_Static_assert(sizeof(struct cap) == 64 && offsetof(struct cap, objr) == 0, "slot index << 6");
 _Static_assert(CAP_LOW_MASK == 0x3f && CAP_EP < 0x40, "andi -64");
 _Static_assert(sizeof(((struct captab *)0)->nslots) == 4, "lwu");
 _Static_assert(sizeof(((struct task *)0)->space.asid) == 2, "lhu");

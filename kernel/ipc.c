@@ -412,9 +412,9 @@ static void transfer(struct thread *s, uint64_t tag, struct thread *r, uint64_t 
 		unsigned rights = cap_rights(src) & (unsigned)(w0 >> L4_ITEM_RIGHTS_SHIFT);
 		if (w0 & L4_ITEM_GRANT) {
 			cap_move(dst, src);
-			dst->objr = (dst->objr & ~CAP_RIGHTS_MASK) | rights;
+			cap_restrict(dst, ~rights & CAP_RIGHTS_MASK);
 		} else {
-			cap_insert(dst, cap_obj(src), rights, src->badge);
+			cap_derive(dst, src, rights, src->badge);
 		}
 		put_word(r, words + 2 * k, L4_ITEM_CAP | (w0 & L4_ITEM_GRANT) | (uint64_t)rights << L4_ITEM_RIGHTS_SHIFT);
 		put_word(r, words + 2 * k + 1, sel);

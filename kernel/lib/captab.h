@@ -11,12 +11,24 @@
  *   obj->caps --> [slot in task A] <-> [slot in task B] <-> [slot in A]
  *                  prev = NULL                               next = NULL
  *
+ * Capabilities also form derivation trees, like memory mappings (the same
+ * lib/mapdb.h nodes): a capability made by a factory or by the kernel at boot
+ * is a root; a copy (L4_TASK_CAP_COPY, a delegating capability item) is a
+ * child of its source with at most its rights; a move (L4_TASK_CAP_MOVE, a
+ * granting item) takes the source's place. cap_revoke removes what was
+ * derived from a capability, or only some rights of it, in every table.
+ * Deleting one slot (cap_remove) keeps what was derived from it, now derived
+ * from its parent; emptying a whole table (a task's end, captab_clear)
+ * revokes what other tables derived from it, as unmapping a task's memory does.
+ *
  * Invariants (captab_check, kobj_check):
  *  - a slot is empty <=> its object is NULL, and then rights, badge and links
  *    are zero; slot 0 of every table is always empty (the null selector);
  *  - a full slot has CAP_EP set exactly if its object is an endpoint;
  *  - a full slot is on exactly one list: its object's, and that list holds
- *    only slots naming that object; obj->ncaps is the list's length.
+ *    only slots naming that object; obj->ncaps is the list's length;
+ *  - a full slot's derivation parent names the same object with at least its
+ *    rights; the tree links are consistent (mdb_check's rules).
  * No locking here: the caller serialises.
  */
 #pragma once
@@ -25,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mapdb.h"
+
 /* What every kernel object starts with. */
 struct kobj {
 	struct cap *caps;       /* all slots naming this object */
@@ -32,11 +46,12 @@ struct kobj {
 	uint8_t type;           /* enum l4_obj_type (l4/kobj.h) */
 };
 
-/* 32 bytes; objects are 64-byte aligned, so the rights live in the pointer's low bits. */
+/* 64 bytes; objects are 64-byte aligned, so the rights live in the pointer's low bits. */
 struct cap {
 	uintptr_t objr;         /* struct kobj * | CAP_EP | rights (CAP_RIGHTS_MASK) */
 	uint64_t badge;
-	struct cap *next, *prev;
+	struct cap *next, *prev;        /* the object's list */
+	struct mdb_node mdb;            /* derivation: parent = what this was copied from */
 };
 
 #define CAP_RIGHTS_MASK 0xfUL
@@ -79,15 +94,27 @@ static inline struct cap *captab_slot(const struct captab *t, uint64_t sel)
 
 /* An object with no capabilities yet. */
 void kobj_init(struct kobj *o, unsigned type);
-/* Fill the empty slot c with (o, rights, badge). rights <= CAP_RIGHTS_MASK. */
+/* Fill the empty slot c with (o, rights, badge), a root of derivation. rights <= CAP_RIGHTS_MASK. */
 void cap_insert(struct cap *c, struct kobj *o, unsigned rights, uint64_t badge);
-/* Empty the full slot c. */
+/* Fill the empty slot dst with a copy of the full slot src, derived from it:
+ * rights must be a subset of src's. */
+void cap_derive(struct cap *dst, struct cap *src, unsigned rights, uint64_t badge);
+/* Empty the full slot c; what was derived from it is now derived from c's parent. */
 void cap_remove(struct cap *c);
-/* Move the full slot src into the empty slot dst (src becomes empty). */
+/* Move the full slot src into the empty slot dst (src becomes empty); dst
+ * takes src's place in the derivation tree. */
 void cap_move(struct cap *dst, struct cap *src);
+/* Take `rights` away from c and everything derived from it. */
+void cap_restrict(struct cap *c, unsigned rights);
+/*
+ * Revoke `rights` from everything derived from the full slot c, in every
+ * table (with self, from c too): with all of CAP_RIGHTS_MASK the derived
+ * slots (and c) are emptied, otherwise they keep their place with fewer rights.
+ */
+void cap_revoke(struct cap *c, unsigned rights, bool self);
 /* Empty every slot naming o. */
 void kobj_revoke(struct kobj *o);
-/* Empty every slot of t (a table about to be freed). */
+/* Empty every slot of t (a table about to be freed) and what other tables derived from them. */
 void captab_clear(struct captab *t);
 
 /* Invariant checks for tests and asserts. */

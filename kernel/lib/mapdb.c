@@ -50,6 +50,15 @@ void mdb_unlink(struct mdb_node *n)
 	detach(n);
 }
 
+void mdb_lift(struct mdb_node *n)
+{
+	struct mdb_node *parent = n->parent;
+
+	while (n->child)
+		mdb_move(n->child, parent);
+	detach(n);
+}
+
 void mdb_move(struct mdb_node *n, struct mdb_node *parent)
 {
 	detach(n);

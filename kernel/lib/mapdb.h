@@ -37,6 +37,9 @@ void mdb_add_child(struct mdb_node *parent, struct mdb_node *n);
 void mdb_replace(struct mdb_node *old, struct mdb_node *n);
 /* Take the childless node n out of the tree (it is left alone). */
 void mdb_unlink(struct mdb_node *n);
+/* Take n out of the tree; its children take its place (under n's parent, or
+ * as roots of their own when n was a root). O(children). */
+void mdb_lift(struct mdb_node *n);
 /* Move n with everything derived from it under `parent` (NULL: n becomes a root). */
 void mdb_move(struct mdb_node *n, struct mdb_node *parent);
 

@@ -57,6 +57,20 @@ bool task_range_free(struct task *t, uintptr_t va, size_t size)
 	return true;
 }
 
+/* L4_TASK_UNMAP of a capability flexpage: slots [first, first + 2^order) of t. */
+static void unmap_caps(struct task *t, uint64_t first, unsigned order, unsigned rights, bool self)
+{
+	uint64_t end = first + (1UL << order);
+
+	if (!rights)
+		return;
+	for (uint64_t sel = first; sel < end && sel < t->caps.nslots; sel++) {
+		struct cap *c = captab_lookup(&t->caps, sel);
+		if (c)
+			cap_revoke(c, rights, self);
+	}
+}
+
 long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
 {
 	struct task *t = (struct task *)cap_obj(c);
@@ -83,7 +97,7 @@ long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct tr
 		} else {
 			badge = src->badge;
 		}
-		cap_insert(dst, cap_obj(src), cap_rights(src) & (unsigned)mr(f, 2), badge);
+		cap_derive(dst, src, cap_rights(src) & (unsigned)mr(f, 2), badge);
 		return 0;
 	}
 	case L4_TASK_CAP_MOVE: {
@@ -124,7 +138,15 @@ long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct tr
 		if ((err = invoke_check(f, c, L4_RIGHT_W, 2)))
 			return err;
 		uint64_t fp = mr(f, 0);
-		if (!l4_fpage_ok(fp) || mr(f, 1) & ~L4_UNMAP_SELF)
+		if (mr(f, 1) & ~L4_UNMAP_SELF)
+			return -L4_EINVAL;
+		if (fp & L4_FP_CAP) {
+			if (!l4_cap_fpage_ok(fp))
+				return -L4_EINVAL;
+			unmap_caps(t, fp >> 12, fp & 0x3f, (unsigned)(fp >> 8) & L4_RIGHTS_ALL, mr(f, 1) & L4_UNMAP_SELF);
+			return 0;
+		}
+		if (!l4_fpage_ok(fp))
 			return -L4_EINVAL;
 		space_unmap(&t->space, l4_fpage_base(fp), l4_fpage_order(fp), l4_fpage_rights(fp),
 			    mr(f, 1) & L4_UNMAP_SELF);

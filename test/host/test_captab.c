@@ -336,6 +336,107 @@ static void test_clear(void **state)
 	check_all();
 }
 
+static struct cap *parent_of(const struct cap *c)
+{
+	return c->mdb.parent ? (struct cap *)((uintptr_t)c->mdb.parent - offsetof(struct cap, mdb)) : NULL;
+}
+
+/* Derivation: copies are children; revoke, delete, move and clear follow the tree. */
+static void test_derive(void **state)
+{
+	struct cap *r = slot(0, 1), *a = slot(1, 1), *b = slot(2, 1), *c = slot(3, 1), *d = slot(1, 2), *e = slot(0, 2);
+
+	/* r (RWGD) -> a (RWG) -> b (RW) -> c (R); r -> d (RW); a -> e (W). */
+	cap_insert(r, ko(0), 15, 0);
+	cap_derive(a, r, 7, 0);
+	cap_derive(b, a, 3, 5);
+	cap_derive(c, b, 1, 5);
+	cap_derive(d, r, 3, 9);
+	cap_derive(e, a, 2, 0);
+	check_all();
+	assert_null(parent_of(r));
+	assert_ptr_equal(parent_of(a), r);
+	assert_ptr_equal(parent_of(b), a);
+	assert_ptr_equal(parent_of(c), b);
+	assert_ptr_equal(parent_of(d), r);
+	assert_ptr_equal(parent_of(e), a);
+	expect_cap(b, 0, 3, 5);
+	assert_int_equal(ko(0)->ncaps, 6);
+
+	/* Revoking W from what derives from a: b, c, e lose it (c never had it); a keeps it. */
+	cap_revoke(a, 2, false);
+	expect_cap(a, 0, 7, 0);
+	expect_cap(b, 0, 1, 5);
+	expect_cap(c, 0, 1, 5);
+	expect_cap(e, 0, 0, 0);
+	expect_cap(d, 0, 3, 9);
+	check_all();
+	/* ... and with self, a too. */
+	cap_revoke(a, 4, true);
+	expect_cap(a, 0, 3, 0);
+	expect_cap(r, 0, 15, 0);
+	check_all();
+
+	/* Moving a keeps its place: children follow, the parent sees the new slot. */
+	struct cap *a2 = slot(3, 7);
+	cap_move(a2, a);
+	expect_empty(a);
+	assert_ptr_equal(parent_of(a2), r);
+	assert_ptr_equal(parent_of(b), a2);
+	assert_ptr_equal(parent_of(e), a2);
+	check_all();
+	/* Restricting a moved capability (a grant that drops rights) restricts its subtree. */
+	cap_restrict(a2, 1);
+	expect_cap(a2, 0, 2, 0);
+	expect_cap(b, 0, 0, 5);
+	expect_cap(c, 0, 0, 5);
+	check_all();
+
+	/* Deleting b alone: c is now derived from a2. */
+	cap_remove(b);
+	expect_empty(b);
+	assert_ptr_equal(parent_of(c), a2);
+	check_all();
+	/* Deleting the root alone: its children become roots. */
+	cap_remove(r);
+	assert_null(parent_of(a2));
+	assert_null(parent_of(d));
+	check_all();
+
+	/* Revoking everything derived from a2 empties c and e in other tables; a2 stays. */
+	cap_revoke(a2, 15, false);
+	expect_empty(c);
+	expect_empty(e);
+	expect_cap(a2, 0, 2, 0);
+	EXPECT_LIST(0, a2, d);
+	check_all();
+	/* With self a2 goes too, d (another root) stays. */
+	cap_derive(c, a2, 2, 0);
+	cap_revoke(a2, 15, true);
+	expect_empty(a2);
+	expect_empty(c);
+	EXPECT_LIST(0, d);
+	check_all();
+
+	/* Clearing a table revokes what others derived from it, not what it derived from. */
+	cap_derive(slot(2, 3), d, 1, 0);        /* table 2 from table 1 */
+	cap_derive(slot(0, 5), slot(2, 3), 1, 0);
+	cap_derive(slot(3, 9), slot(0, 5), 0, 0);
+	cap_derive(slot(1, 9), d, 2, 0);
+	captab_clear(&tab[2]);
+	expect_empty(slot(2, 3));
+	expect_empty(slot(0, 5));
+	expect_empty(slot(3, 9));
+	expect_cap(d, 0, 3, 9);
+	expect_cap(slot(1, 9), 0, 2, 0);
+	check_all();
+	/* kobj_revoke empties whole trees. */
+	cap_derive(slot(2, 3), slot(1, 9), 2, 0);
+	kobj_revoke(ko(0));
+	EXPECT_NONE(0);
+	check_all();
+}
+
 /* The checks must notice corruption, or the random test proves little. */
 static void test_check_detects(void **state)
 {
@@ -397,6 +498,25 @@ static void test_check_detects(void **state)
 	assert_false(kobj_check(ko(0)));
 	a->next = NULL;
 	check_all();
+
+	/* Derivation: more rights than the parent, another object, a dangling child link. */
+	cap_derive(slot(2, 1), a, 1, 0);
+	check_all();
+	slot(2, 1)->objr |= 2;
+	assert_false(captab_check(&tab[2]));
+	slot(2, 1)->objr &= ~(uintptr_t)2;
+	a->mdb.child = NULL;
+	assert_false(captab_check(&tab[2]));
+	a->mdb.child = &slot(2, 1)->mdb;
+	cap_derive(slot(2, 2), c, 1, 0);
+	slot(2, 2)->mdb.parent = &a->mdb;       /* names object 1, parent names 0 */
+	assert_false(captab_check(&tab[2]));
+	slot(2, 2)->mdb.parent = &c->mdb;
+	check_all();
+	slot(0, 4)->mdb.child = &a->mdb;        /* an empty slot with a link */
+	assert_false(captab_check(&tab[0]));
+	slot(0, 4)->mdb.child = NULL;
+	check_all();
 }
 
 /* The randomized test's model: what each slot holds. */
@@ -404,6 +524,7 @@ struct mslot {
 	int id;                 /* -1: empty */
 	unsigned rights;
 	uint64_t badge;
+	int pt, ps;             /* derived from slot (pt, ps); pt = -1: a root */
 };
 
 static struct mslot m[NTAB][MAXSLOTS];
@@ -498,29 +619,77 @@ static void model_compare(unsigned *maxcaps)
 	}
 }
 
+/* Whether model slot (t, s) is (ta, sa) or derived from it. */
+static bool m_under(int t, int s, int ta, int sa)
+{
+	for (unsigned hops = 0; t >= 0; hops++) {
+		assert_true(hops <= NTAB * MAXSLOTS);
+		if (t == ta && s == sa)
+			return true;
+		const struct mslot *x = &m[t][s];
+		t = x->pt;
+		s = x->ps;
+	}
+	return false;
+}
+
+/* Re-point the model's children of (t, s) at (nt, ns). */
+static void m_reparent(int t, int s, int nt, int ns)
+{
+	for (unsigned i = 0; i < NTAB; i++)
+		for (unsigned j = 0; j < MAXSLOTS; j++)
+			if (m[i][j].id >= 0 && m[i][j].pt == t && m[i][j].ps == s) {
+				m[i][j].pt = nt;
+				m[i][j].ps = ns;
+			}
+}
+
+/* The model of cap_revoke(slot(t, s), rights, self); returns slots emptied. */
+static unsigned m_revoke(int t, int s, unsigned rights, bool self)
+{
+	static bool hit[NTAB][MAXSLOTS];
+	unsigned gone = 0;
+
+	for (unsigned i = 0; i < NTAB; i++)
+		for (unsigned j = 0; j < MAXSLOTS; j++)
+			hit[i][j] = m[i][j].id >= 0 && ((int)i != t || (int)j != s || self) && m_under((int)i, (int)j, t, s);
+	for (unsigned i = 0; i < NTAB; i++)
+		for (unsigned j = 0; j < MAXSLOTS; j++) {
+			if (!hit[i][j])
+				continue;
+			if (rights == 15) {
+				m[i][j].id = -1;
+				gone++;
+			} else {
+				m[i][j].rights &= ~rights;
+			}
+		}
+	return gone;
+}
+
 static void test_random(void **state)
 {
-	static const char *const names[] = { "insert", "remove", "move", "revoke", "clear" };
+	static const char *const names[] = { "insert", "remove", "move", "revoke", "clear", "derive", "unmap", "grant" };
 	const char *env = getenv("CAPTAB_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : 0xca9ab5eedull;
-	unsigned steps, ops[5] = { 0 }, maxcaps = 0, maxfull = 0, full = 0;
+	unsigned steps, ops[8] = { 0 }, maxcaps = 0, maxfull = 0, full = 0, maxdepth = 0;
 
 	printf("test_random: seed 0x%llx\n", (unsigned long long)seed);
 	rng = seed ? seed : 1;
 	for (unsigned t = 0; t < NTAB; t++)
 		for (unsigned s = 0; s < MAXSLOTS; s++)
-			m[t][s] = (struct mslot){ .id = -1 };
+			m[t][s] = (struct mslot){ .id = -1, .pt = -1 };
 
 	for (steps = 0; steps < 40000; steps++) {
 		unsigned r = (unsigned)(rnd() % 1000), op, t = 0, s = 0, t2 = 0, s2 = 0;
 
-		/* Mostly insert, move and remove; now and then revoke or clear. */
-		op = r < 420 ? 0 : r < 620 ? 1 : r < 985 ? 2 : r < 995 ? 3 : 4;
-		if (op == 0 && !pick(false, &t, &s))
+		/* Mostly insert, derive, move and remove; now and then revoke or clear. */
+		op = r < 200 ? 0 : r < 420 ? 5 : r < 600 ? 1 : r < 850 ? 2 : r < 900 ? 7 : r < 985 ? 6 : r < 995 ? 3 : 4;
+		if ((op == 0 || op == 5) && !pick(false, &t2, &s2))
 			op = 1;                         /* all full */
-		if ((op == 1 || op == 2) && !pick(true, &t, &s))
+		if (op != 0 && op != 3 && op != 4 && !pick(true, &t, &s))
 			op = 3;                         /* all empty */
-		if (op == 2 && !pick(false, &t2, &s2))
+		if ((op == 2 || op == 7) && !pick(false, &t2, &s2))
 			op = 1;                         /* nowhere to move to */
 		ops[op]++;
 		switch (op) {
@@ -528,21 +697,50 @@ static void test_random(void **state)
 			unsigned id = rnd_obj(), rights = (unsigned)(rnd() % 16);
 			uint64_t badge = rnd() % 4 == 0 ? 0 : rnd();
 
-			cap_insert(slot(t, s), ko(id), rights, badge);
-			m[t][s] = (struct mslot){ .id = (int)id, .rights = rights, .badge = badge };
+			cap_insert(slot(t2, s2), ko(id), rights, badge);
+			m[t2][s2] = (struct mslot){ .id = (int)id, .rights = rights, .badge = badge, .pt = -1 };
+			full++;
+			break;
+		}
+		case 5: {
+			unsigned rights = m[t][s].rights & (unsigned)(rnd() % 16);
+			uint64_t badge = rnd() % 2 ? m[t][s].badge : rnd();
+
+			cap_derive(slot(t2, s2), slot(t, s), rights, badge);
+			m[t2][s2] = (struct mslot){ .id = m[t][s].id, .rights = rights, .badge = badge, .pt = (int)t, .ps = (int)s };
 			full++;
 			break;
 		}
 		case 1:
 			cap_remove(slot(t, s));
+			m_reparent((int)t, (int)s, m[t][s].pt, m[t][s].ps);
 			m[t][s].id = -1;
 			full--;
 			break;
 		case 2:
+		case 7: {
+			unsigned drop = op == 7 ? (unsigned)(rnd() % 16) : 0;
+
 			cap_move(slot(t2, s2), slot(t, s));
 			m[t2][s2] = m[t][s];
 			m[t][s].id = -1;
+			m_reparent((int)t, (int)s, (int)t2, (int)s2);
+			if (drop) {
+				cap_restrict(slot(t2, s2), drop);
+				m_revoke((int)t2, (int)s2, drop == 15 ? 14 : drop, true);
+				if (drop == 15)         /* restrict never empties: all rights go, slots stay */
+					m_revoke((int)t2, (int)s2, 1, true);
+			}
 			break;
+		}
+		case 6: {
+			unsigned rights = rnd() % 2 ? 15 : (unsigned)(rnd() % 16);
+			bool self = rnd() % 3 == 0;
+
+			cap_revoke(slot(t, s), rights, self);
+			full -= m_revoke((int)t, (int)s, rights, self);
+			break;
+		}
 		case 3: {
 			unsigned id = rnd_obj();
 
@@ -559,24 +757,38 @@ static void test_random(void **state)
 			t = (unsigned)(rnd() % NTAB);
 			captab_clear(&tab[t]);
 			for (unsigned j = 0; j < MAXSLOTS; j++)
-				if (m[t][j].id >= 0) {
-					m[t][j].id = -1;
-					full--;
-				}
+				if (m[t][j].id >= 0)
+					full -= m_revoke((int)t, (int)j, 15, true);
 			break;
 		}
 		if (full > maxfull)
 			maxfull = full;
 		model_compare(&maxcaps);
+		/* The tree: each full slot's parent is the model's. */
+		for (unsigned i = 0; i < NTAB; i++)
+			for (unsigned j = 1; j < tab[i].nslots; j++) {
+				const struct mslot *x = &m[i][j];
+				unsigned depth = 0;
+				if (x->id < 0)
+					continue;
+				assert_ptr_equal(parent_of(slot(i, j)), x->pt < 0 ? NULL : slot((unsigned)x->pt, (unsigned)x->ps));
+				for (int pt = x->pt, ps = x->ps; pt >= 0; depth++) {
+					const struct mslot *y = &m[pt][ps];
+					pt = y->pt;
+					ps = y->ps;
+				}
+				if (depth > maxdepth)
+					maxdepth = depth;
+			}
 	}
 	printf("test_random: %u steps:", steps);
-	for (unsigned i = 0; i < 5; i++)
+	for (unsigned i = 0; i < 8; i++)
 		printf(" %u %s", ops[i], names[i]);
-	printf("; at most %u full slots, %u naming one object\n", maxfull, maxcaps);
+	printf("; at most %u full slots, %u naming one object, derivation depth %u\n", maxfull, maxcaps, maxdepth);
 	/* The mix must have exercised everything, with well-filled tables and long lists. */
-	assert_true(ops[0] > steps / 4 && ops[1] > steps / 10 && ops[2] > steps / 4);
-	assert_true(ops[3] > steps / 400 && ops[4] > steps / 400);
-	assert_true(maxfull > 100 && maxcaps > 20);
+	assert_true(ops[0] > steps / 10 && ops[1] > steps / 10 && ops[2] > steps / 10 && ops[5] > steps / 10);
+	assert_true(ops[3] > steps / 400 && ops[4] > steps / 400 && ops[6] > steps / 40 && ops[7] > steps / 40);
+	assert_true(maxfull > 100 && maxcaps > 20 && maxdepth > 5);
 }
 
 int main(void)
@@ -587,6 +799,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_derive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_detects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
 	};

@@ -91,10 +91,10 @@ static void test_create(void)
 	uint64_t t4 = create_one(L4_OBJ_TASK, L4_TASK_CAPS_MIN_LOG2, "create a task with 2^4 slots (minimum)");
 	create_one(L4_OBJ_TASK, 8, "create a task with 2^8 slots");
 	create_one(L4_OBJ_TASK, L4_ROOTTASK_CAPS_LOG2, "create a task with 2^12 slots");
-	uint64_t t16 = create_one(L4_OBJ_TASK, L4_TASK_CAPS_MAX_LOG2, "create a task with 2^16 slots (maximum)");
-	tap_ok(t16 - t4 == 32UL * ((1UL << 16) - (1UL << 4)),
-	       "a task's table costs 32 bytes a slot (2^16 slots cost %lu bytes more than 2^4)",
-	       (unsigned long)(t16 - t4));
+	uint64_t t15 = create_one(L4_OBJ_TASK, L4_TASK_CAPS_MAX_LOG2, "create a task with 2^15 slots (maximum)");
+	tap_ok(t15 - t4 == 64UL * ((1UL << 15) - (1UL << 4)),
+	       "a task's table costs 64 bytes a slot (2^15 slots cost %lu bytes more than 2^4)",
+	       (unsigned long)(t15 - t4));
 	create_one(L4_OBJ_THREAD, 0, "create a thread");
 	create_one(L4_OBJ_ENDPOINT, 0, "create an endpoint");
 	create_one(L4_OBJ_NOTIFICATION, 0, "create a notification");

@@ -24,6 +24,7 @@
 #include <l4/ipc.h>
 #include <l4/kobj.h>
 #include <l4/layout.h>
+#include <l4/mem.h>
 #include <l4/sys.h>
 #include <l4/task.h>
 #include <l4/thread.h>
@@ -955,6 +956,110 @@ static void test_items(void)
 	cap_put(base);
 	cap_put(base1);
 	cap_put(base2);
+}
+
+/* Unmap of a capability flexpage (revocation) of the testroot's slot sel. */
+static long cap_unmap(uint64_t sel, unsigned rights, uint64_t flags)
+{
+	return l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(sel, 0, rights), flags);
+}
+
+/*
+ * Capabilities follow the derivation rule memory does (l4/kobj.h): what was
+ * delegated or copied from a capability is revoked by unmapping it, in every
+ * task; a grant keeps the derivation; deleting one slot keeps what was
+ * derived from it; a task's end revokes what was derived from its slots.
+ */
+static void test_items_derive(void)
+{
+	static struct rx x;
+	uint64_t ep = ep_new(), obj = ep_new(), b1 = cap_get(), b2 = cap_get(), iw[2];
+	uint64_t mid = copy_of(obj, L4_RIGHTS_ALL, 0), g = copy_of(obj, L4_RIGHTS_ALL, 0), d = copy_of(g, L4_RIGHTS_ALL, 0);
+
+	tap_note("ipc: capabilities derived by delegation are revoked like memory");
+	uint64_t th = rx_start(&x, ep, 101, 1, NEVER);
+	tap_ok(th && ep && obj && mid && g && d, "a receiver; an endpoint with copies mid, g and d (copied from g)");
+	x.u->rcv_caps = l4_rcv_caps(b1, 1);
+	iw[0] = l4_item_cap(L4_RIGHT_R | L4_RIGHT_W, 0);
+	iw[1] = mid;
+	tap_ok(send_items(L4_IPC_SEND, ep, 0, 1, iw, 70, NULL) >= 0 && x.n == 1 && type_of(b1) == L4_OBJ_ENDPOINT,
+	       "delegate mid (RW) into the receiver's slot b1");
+	x.u->rcv_caps = l4_rcv_caps(b2, 1);
+	iw[0] = l4_item_cap(L4_RIGHT_R | L4_RIGHT_W, 1);
+	iw[1] = g;
+	tap_ok(send_items(L4_IPC_SEND, ep, 0, 1, iw, 71, NULL) >= 0 && x.n == 2 && type_of(g) == L4_OBJ_NONE &&
+	       rights_of(b2) == (L4_RIGHT_R | L4_RIGHT_W), "grant g with mask RW into b2: g is empty, b2 has RW");
+	tap_eq(rights_of(d), L4_RIGHT_R | L4_RIGHT_W, "... d, copied from g with all rights, lost G and D with it");
+
+	tap_eq(cap_unmap(mid, L4_RIGHT_W, 0), 0, "unmap W of mid (not self)");
+	tap_ok(rights_of(b1) == L4_RIGHT_R && rights_of(mid) == L4_RIGHTS_ALL,
+	       "... the delegated b1 lost W (R left), mid kept all rights");
+	tap_eq(cap_unmap(mid, L4_RIGHTS_ALL, 0), 0, "unmap all rights of mid (not self)");
+	tap_ok(type_of(b1) == L4_OBJ_NONE && type_of(mid) == L4_OBJ_ENDPOINT, "... b1 is empty, mid stays");
+	tap_eq(cap_unmap(obj, L4_RIGHT_W, 0), 0, "unmap W of the endpoint's first capability (not self)");
+	tap_ok(rights_of(mid) == (L4_RIGHTS_ALL & ~L4_RIGHT_W) && rights_of(b2) == L4_RIGHT_R && rights_of(d) == L4_RIGHT_R &&
+	       rights_of(obj) == L4_RIGHTS_ALL,
+	       "... mid, the granted b2 and d (derived from it) lost W; the first capability kept it");
+	tap_eq(cap_unmap(mid, L4_RIGHT_G, L4_UNMAP_SELF), 0, "unmap G of mid with SELF");
+	tap_eq(rights_of(mid), L4_RIGHT_R | L4_RIGHT_D, "... mid itself lost G");
+	tap_eq(cap_unmap(mid, L4_RIGHTS_ALL, L4_UNMAP_SELF), 0, "unmap all of mid with SELF");
+	tap_ok(type_of(mid) == L4_OBJ_NONE && type_of(b2) == L4_OBJ_ENDPOINT, "... mid is empty; b2 (not from mid) stays");
+
+	/* Deleting one slot keeps what was derived from it, now from its parent. */
+	uint64_t a = copy_of(obj, L4_RIGHTS_ALL, 0), c = copy_of(a, L4_RIGHT_R, 0);
+	tap_eq(l4_task_cap_delete(L4_CAP_TASK, a), 0, "delete a, from which c was copied");
+	tap_eq(type_of(c), L4_OBJ_ENDPOINT, "... c stays");
+	tap_eq(cap_unmap(obj, L4_RIGHTS_ALL, 0), 0, "unmap all of the first capability (not self)");
+	tap_ok(type_of(c) == L4_OBJ_NONE && type_of(b2) == L4_OBJ_NONE && type_of(d) == L4_OBJ_NONE &&
+	       rights_of(obj) == L4_RIGHTS_ALL, "... c (now derived from it), b2 and d are empty; it stays");
+
+	/* A revoked endpoint capability no longer works (on the fast path's lookup too). */
+	uint64_t e2 = copy_of(ep, L4_RIGHTS_ALL, 0);
+	tap_eq(cap_unmap(ep, L4_RIGHTS_ALL, 0), 0, "revoke the copies of the receiver's endpoint");
+	tap_eq(ipc0(L4_IPC_CALL, e2, ZERO, NEVER, l4_tag(1, 0, 0)), -L4_EBADCAP, "... a call through the revoked copy: EBADCAP");
+
+	/* A task's end revokes what was derived from its capabilities. */
+	uint64_t t = cap_get(), y = copy_of(obj, L4_RIGHTS_ALL, 0), z = copy_of(y, L4_RIGHT_R, 0);
+	tap_ok(l4_factory_create_task(L4_CAP_FACTORY, t, 4) == 0 && l4_task_cap_move(t, y, 3) == 0 &&
+	       type_of(z) == L4_OBJ_ENDPOINT, "move y to a new task; z (copied from y) stays here");
+	l4_factory_destroy(L4_CAP_FACTORY, t);
+	tap_ok(type_of(z) == L4_OBJ_NONE && type_of(obj) == L4_OBJ_ENDPOINT,
+	       "... the task is destroyed: z is empty, the first capability stays");
+
+	/* Bad capability flexpages. */
+	uint64_t ro = copy_of(L4_CAP_TASK, L4_RIGHT_R, 0), w = copy_of(obj, L4_RIGHTS_ALL, 0);
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(obj, 0, L4_RIGHTS_ALL) | 0x80, 0), -L4_EINVAL, "bit 7 set: EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(0, 21, L4_RIGHTS_ALL), 0), -L4_EINVAL, "order 21: EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(3, 1, L4_RIGHTS_ALL), 0), -L4_EINVAL, "selector 3, order 1 (misaligned): EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(0, 0, L4_RIGHTS_ALL) | 1UL << 40, 0), -L4_EINVAL,
+	       "a selector beyond 2^20: EINVAL");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(obj, 0, L4_RIGHTS_ALL), 2), -L4_EINVAL, "flags 2: EINVAL");
+	tap_eq(l4_task_unmap(ro, l4_cap_fpage(obj, 0, L4_RIGHTS_ALL), 0), -L4_EPERM, "through a task capability without W: EPERM");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(0, 20, 0), L4_UNMAP_SELF), 0, "no rights, the whole selector space, SELF: 0");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(1UL << 19, 19, L4_RIGHTS_ALL), L4_UNMAP_SELF), 0,
+	       "slots beyond the table, SELF: 0");
+	tap_eq(l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(0, 0, L4_RIGHTS_ALL), L4_UNMAP_SELF), 0, "slot 0 (never used), SELF: 0");
+	tap_ok(type_of(w) == L4_OBJ_ENDPOINT && rights_of(w) == L4_RIGHTS_ALL && type_of(L4_CAP_TASK) == L4_OBJ_TASK &&
+	       type_of(ro) == L4_OBJ_TASK, "... nothing changed");
+
+	thread_del(th);
+	cap_put(ro);
+	cap_put(w);
+	cap_put(t);
+	cap_put(e2);
+	cap_put(a);
+	cap_put(c);
+	cap_put(y);
+	cap_put(z);
+	cap_put(mid);
+	cap_put(g);
+	cap_put(d);
+	cap_put(b1);
+	cap_put(b2);
+	l4_factory_destroy(L4_CAP_FACTORY, obj);
+	l4_factory_destroy(L4_CAP_FACTORY, ep);
+	cap_put(obj);
+	cap_put(ep);
 }
 
 /* Items from senders that were queued before the receiver came. */
@@ -1955,6 +2060,7 @@ void test_ipc(void)
 	test_errors();
 	test_timeouts();
 	test_items();
+	test_items_derive();
 	test_items_queued();
 	test_regs();
 	test_regs_nofp();

@@ -528,6 +528,8 @@ static void t_grant(void)
 
 /* ---- 4: rights and page faults ---- */
 
+extern char __text_end[];      /* libl4/user.ld */
+
 static void t_rights(void)
 {
 	struct l4_msg m;
@@ -545,7 +547,7 @@ static void t_rights(void)
 		m = (struct l4_msg){ { 0 }, 0 };
 		r = recv_to(SEC, &m);
 		tap_ok(r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_PAGEFAULT && l4_tag_words((uint64_t)r) == 2 &&
-			       m.mr[0] == (0x29000010 | L4_FP_W) && m.mr[1] >= 0x400000 && m.mr[1] < 0x413000,
+			       m.mr[0] == (0x29000010 | L4_FP_W) && m.mr[1] >= 0x400000 && m.mr[1] < (uint64_t)__text_end,
 		       "write to a read-only page: the pager gets a fault message (%#lx: %#lx, pc %#lx)",
 		       (unsigned long)r, (unsigned long)m.mr[0], (unsigned long)m.mr[1]);
 		if (r < 0 || l4_tag_label((uint64_t)r) != L4_LABEL_PAGEFAULT) {

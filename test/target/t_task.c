@@ -302,11 +302,11 @@ static void test_big_and_destroy(uint64_t small)
 	uint64_t big = cap_get(), ep = cap_get(), before = used_of(L4_CAP_FACTORY);
 
 	tap_note("task: the largest table, destroying a task");
-	tap_eq(l4_factory_create_task(L4_CAP_FACTORY, big, L4_TASK_CAPS_MAX_LOG2), 0, "a task with 2^16 slots");
+	tap_eq(l4_factory_create_task(L4_CAP_FACTORY, big, L4_TASK_CAPS_MAX_LOG2), 0, "a task with 2^15 slots");
 	l4_factory_create_endpoint(L4_CAP_FACTORY, ep);
-	tap_eq(l4_task_cap_copy(big, ep, (1UL << 16) - 1, L4_RIGHTS_ALL, 0), 0, "copy into its last slot (65535)");
-	tap_eq(info(big, (1UL << 16) - 1), TR(L4_OBJ_ENDPOINT, L4_RIGHTS_ALL), "... info shows it there");
-	tap_eq(l4_task_cap_copy(big, ep, 1UL << 16, L4_RIGHTS_ALL, 0), -L4_EBADCAP, "copy into slot 65536: EBADCAP");
+	tap_eq(l4_task_cap_copy(big, ep, (1UL << 15) - 1, L4_RIGHTS_ALL, 0), 0, "copy into its last slot (32767)");
+	tap_eq(info(big, (1UL << 15) - 1), TR(L4_OBJ_ENDPOINT, L4_RIGHTS_ALL), "... info shows it there");
+	tap_eq(l4_task_cap_copy(big, ep, 1UL << 15, L4_RIGHTS_ALL, 0), -L4_EBADCAP, "copy into slot 32768: EBADCAP");
 	tap_eq(l4_task_cap_copy(big, big, 1, L4_RIGHTS_ALL, 0), 0, "give the task a capability to itself");
 	tap_eq(l4_task_cap_copy(small, big, 2, L4_RIGHT_R, 0), 0, "and the small task one to it");
 	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, big), 0, "destroy the big task");

@@ -62,7 +62,7 @@
 	lwu	t0, TASK_NSLOTS(ra)
 	bgeu	t1, t0, ecall_slow
 	ld	t0, TASK_SLOT(ra)
-	slli	t1, t1, 5
+	slli	t1, t1, 6
 	add	t1, t1, t0
 	ld	t3, 0(t1)               /* objr: object | CAP_EP | rights; 0 if empty */
 	andi	t0, t3, CAP_EP | \right

@@ -11,6 +11,10 @@
  */
 #pragma once
 
+#include <stdint.h>
+
+#include <l4/ipc.h>
+
 enum l4_obj_type {
 	L4_OBJ_NONE = 0,        /* an empty slot */
 	L4_OBJ_FACTORY = 1,
@@ -55,7 +59,7 @@ enum {
 };
 
 #define L4_TASK_CAPS_MIN_LOG2 4
-#define L4_TASK_CAPS_MAX_LOG2 16
+#define L4_TASK_CAPS_MAX_LOG2 15     /* 2^15 slots of 64 bytes: the largest kernel-memory block */
 
 /*
  * Task (L4_OBJ_TASK): an address space and a capability table.
@@ -71,11 +75,48 @@ enum {
  *   empty slot succeeds.
  * L4_TASK_CAP_INFO (R): MR0 = a slot of this task's table; results
  *   MR0 = l4_obj_type (L4_OBJ_NONE if empty), MR1 = rights.
- * L4_TASK_UNMAP (W): MR0 = a flexpage of this task's address space, MR1 =
- *   flags (L4_UNMAP_SELF): revokes the flexpage's rights from everything
- *   derived from the task's memory there (l4/mem.h). -L4_EINVAL for a
- *   malformed flexpage or unknown flags. No result words.
+ * L4_TASK_UNMAP (W): MR0 = a flexpage of this task's address space, or a
+ *   capability flexpage of its table (below), MR1 = flags (L4_UNMAP_SELF):
+ *   revokes the flexpage's rights from everything derived from the task's
+ *   memory (l4/mem.h) or capabilities there, in every task; with
+ *   L4_UNMAP_SELF from the task's own too. -L4_EINVAL for a malformed
+ *   flexpage or unknown flags. No result words.
+ *
+ * Capabilities are derived like memory: a capability a factory made (or the
+ * kernel gave at boot) is a root; L4_TASK_CAP_COPY and a delegating item
+ * make a child with at most the source's rights; L4_TASK_CAP_MOVE and a
+ * granting item put the destination in the source's place (a grant that
+ * drops rights drops them from everything derived too). Unmapping a
+ * capability flexpage with all four rights empties every slot derived from
+ * the capabilities in it; with fewer, those slots lose these rights and stay.
+ * L4_TASK_CAP_DELETE empties one slot only: what was derived from it is then
+ * derived from its parent. A task's end revokes everything other tasks
+ * derived from its capabilities (as from its memory).
  */
+/*
+ * Capability flexpage: 2^order slots of a task's table from `first`
+ * (aligned to 2^order) with rights (L4_RIGHT_*):
+ *
+ *   63     32 31            12 11     8 7 6 5     0
+ *  |    0    | first selector  | rights | 0 1 | order |
+ *
+ * order 0..L4_SEL_BITS; bit 6 (L4_FP_CAP) tells it from a memory flexpage
+ * (l4/mem.h), whose bit 6 is 0. Slots beyond the table are ignored.
+ */
+#define L4_FP_CAP 0x40UL
+static inline uint64_t l4_cap_fpage(uint64_t first, unsigned order, unsigned rights)
+{
+	return first << 12 | (uint64_t)(rights & L4_RIGHTS_ALL) << 8 | L4_FP_CAP | (order & 0x3f);
+}
+static inline int l4_cap_fpage_ok(uint64_t fp)
+{
+	unsigned o = (unsigned)(fp & 0x3f);
+	uint64_t first = fp >> 12;
+
+	return (fp & 0xc0) == L4_FP_CAP && o <= L4_SEL_BITS && first <= L4_SEL_MAX &&
+	       !(first & ((1UL << o) - 1)) && first + (1UL << o) <= L4_SEL_MAX + 1;
+}
+
 enum {
 	L4_TASK_CAP_COPY = L4_OBJ_TASK << L4_LABEL_TYPE_SHIFT,
 	L4_TASK_CAP_MOVE,
