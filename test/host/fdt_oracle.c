@@ -956,6 +956,17 @@ static bool libfdt_would_hang(const uint8_t *b, size_t bufsize)
 	return false;
 }
 
+/*
+ * libfdt 1.6.1's fdt_check_full() dereferences the NULL that fdt_get_name()
+ * returns for the root of a version < 16 blob (whose names must be paths).
+ * fdt.c rejects every version below 16 (S1), so libfdt's answer to such a blob
+ * can only confirm a rejection: we take it to be "reject" without asking.
+ */
+static bool libfdt_would_crash(const uint8_t *b, size_t bufsize)
+{
+	return bufsize >= 24 && fdt_be32(b + 20) < 16;
+}
+
 int oracle_check_blob(const void *blob, size_t bufsize, unsigned flags, bool *accepted,
 		      char *msg, size_t msglen)
 {
@@ -963,7 +974,8 @@ int oracle_check_blob(const void *blob, size_t bufsize, unsigned flags, bool *ac
 	struct board *ours, *theirs;
 	const char *rule;
 	int rc = fdt_init(&f, blob, bufsize);
-	int lrc = libfdt_would_hang(blob, bufsize) ? -FDT_ERR_BADSTRUCTURE :
+	int lrc = libfdt_would_crash(blob, bufsize) ? -FDT_ERR_BADVERSION :
+		  libfdt_would_hang(blob, bufsize) ? -FDT_ERR_BADSTRUCTURE :
 		  fdt_check_full(blob, bufsize);
 	int r1, r2, err = 0;
 
