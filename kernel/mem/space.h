@@ -53,8 +53,16 @@ struct mapping {
 
 /* ---- provided by the environment ---- */
 extern struct kmem kmem_pool;                           /* tables and mappings come from here */
+#ifdef SPACE_HOSTED
+/* The host test's tables are host memory. */
 void *space_pa_to_va(uint64_t pa);                      /* a table's address from its PTE */
 uint64_t space_va_to_pa(const void *va);
+#else
+/* The kernel reaches tables through its direct map: inline, every walk takes it per level. */
+#include <arch/layout.h>
+static inline void *space_pa_to_va(uint64_t pa) { return phys_to_virt(pa); }
+static inline uint64_t space_va_to_pa(const void *va) { return virt_to_phys(va); }
+#endif
 void space_flush(const struct space *s, uint64_t va);   /* drop the TLB entry of va in s */
 
 /* An empty space (its kernel half is the caller's): 0, or -L4_ENOMEM. */
