@@ -107,11 +107,11 @@ size_t kmem_block_size(size_t size)
 	return block_bytes(order_of(size));
 }
 
-void *kmem_alloc(struct kmem *k, size_t size)
+/* A block of order `want` off the free lists, split from a larger one if need be; NULL if none. */
+static void *take(struct kmem *k, unsigned want)
 {
-	if (size == 0 || size > KMEM_MAX_BLOCK)
-		return NULL;
-	unsigned want = order_of(size), o = want;
+	unsigned o = want;
+
 	while (o <= KMEM_MAX_ORDER && !k->free[o])
 		o++;
 	if (o > KMEM_MAX_ORDER)
@@ -123,9 +123,23 @@ void *kmem_alloc(struct kmem *k, size_t size)
 		o--;
 		free_push(k, off + block_bytes(o), o);
 	}
-	void *p = (void *)(k->base + off);
-	memset(p, 0, block_bytes(want));
+	return (void *)(k->base + off);
+}
+
+void *kmem_alloc(struct kmem *k, size_t size)
+{
+	if (size == 0 || size > KMEM_MAX_BLOCK)
+		return NULL;
+	unsigned want = order_of(size);
+	void *p = take(k, want);
+	if (p)
+		memset(p, 0, block_bytes(want));
 	return p;
+}
+
+void *kmem_alloc_min_raw(struct kmem *k)
+{
+	return take(k, 0);
 }
 
 void kmem_free(struct kmem *k, void *p, size_t size)
