@@ -151,7 +151,8 @@ void ipc_cancel(struct thread *th)
 		th->callee = NULL;
 	}
 	th->ipc = IPC_NONE;
-	th->exc = th->pf = false;
+	th->exc = false;
+	th->pf = 0;
 }
 
 static const char *exc_failure(long err)
@@ -209,7 +210,7 @@ static unsigned fault_access(uint64_t scause)
 static uint64_t msg_word(const struct thread *s, unsigned i)
 {
 	if (s->pf)
-		return i == 0 ? (s->frame.stval & ~7UL) | fault_access(s->frame.scause) : s->frame.regs[0];
+		return i == 0 ? (s->frame.stval & ~7UL) | s->pf : s->frame.regs[0];
 	if (s->exc)
 		return i < 32 ? s->frame.regs[i] : i == L4_EXC_SCAUSE ? s->frame.scause : s->frame.stval;
 	return i < L4_MSG_REG_WORDS ? s->frame.regs[REG_A1 + i] : s->utcb->mr[i];
@@ -707,10 +708,12 @@ void ipc_fault(struct thread *th)
 		ipc_exception(th);
 		return;
 	}
-	th->exc = th->pf = true;
+	th->exc = true;
+	th->pf = (uint8_t)fault_access(cause);
 	long err = do_send(th, (struct endpoint *)cap_obj(c), c, true, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
 	if (err) {
-		th->exc = th->pf = false;
+		th->exc = false;
+		th->pf = 0;
 		ipc_exception(th);
 	}
 }
