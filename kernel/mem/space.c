@@ -454,6 +454,90 @@ long space_install(const struct space_xfer *x)
 	return 0;
 }
 
+/* space_map_fast's last step: m becomes the mapping of pa at dst (slot p of
+ * `to`), derived from `from`, committed (add_leaves, then space_commit). */
+static inline long map_fast_link(struct space *to, struct mapping *from, struct mapping *m, pte_t *p, uint64_t dst,
+				 uint64_t pa, unsigned rights)
+{
+	to->quota->used += KMEM_MIN_BLOCK;      /* kmem_alloc_q's charge (checked before) */
+	m->n.parent = &from->n;
+	m->n.child = NULL;
+	m->n.prev = NULL;
+	m->n.next = from->n.child;
+	if (m->n.next)
+		m->n.next->prev = &m->n;
+	from->n.child = &m->n;
+	m->space = to;
+	m->va = dst;
+	m->pa = pa;
+	m->order = 12;
+	m->rights = (uint8_t)rights;
+	m->fresh = false;
+	*shadow_of(p) = m;
+	*p = pte_leaf(pa, rights_pte(rights));
+	return 0;
+}
+
+/* space_map_fast when the node must come from a split of a block of 256 bytes or
+ * more: out of line, so that the common case calls nothing (and saves no registers). */
+static __attribute__((noinline)) long map_fast_split(struct space *to, struct mapping *from, pte_t *p, uint64_t dst,
+						     uint64_t pa, unsigned rights)
+{
+	struct mapping *m = kmem_alloc_min_raw(&kmem_pool);
+
+	if (!m)
+		return 1;
+	return map_fast_link(to, from, m, p, dst, pa, rights);
+}
+
+_Static_assert(sizeof(struct mapping) <= KMEM_MIN_BLOCK, "a mapping is a block of the smallest size");
+
+long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t dst, unsigned mask,
+		    unsigned need)
+{
+	/* The source: a leaf with a mapping, rights & mask (chunk_at). */
+	pte_t *t = from->root, *p;
+	int l = 2;
+	for (;; l--) {
+		p = &t[VPN(src, l)];
+		if (!(*p & PTE_V))
+			return 1;
+		if (pte_is_leaf(*p))
+			break;
+		if (l == 0)
+			return 1;
+		t = table_at(*p);
+	}
+	struct mapping *from_m = *shadow_of(p);
+	if (!from_m)
+		return 1;
+	unsigned rights = from_m->rights & mask;
+	if ((rights & need) != need || (rights & (L4_FP_R | L4_FP_W)) == L4_FP_W)
+		return 1;
+	uint64_t pa = from_m->pa + (src & (LEVEL_SIZE(l) - 1));
+
+	/* The destination: tables down to level 0 and its entry free (so
+	 * dst_ok has nothing to look at, leaf_slot allocates nothing). */
+	t = to->root;
+	for (l = 2; l > 0; l--) {
+		pte_t e = t[VPN(dst, l)];
+		if ((e & (PTE_V | PTE_RIGHTS)) != PTE_V)
+			return 1;
+		t = table_at(e);
+	}
+	p = &t[VPN(dst, 0)];
+	if (*p & PTE_V)
+		return 1;
+
+	/* The node (kmem_alloc_q's quota check first), then the mapping. */
+	if (to->quota->limit - to->quota->used < KMEM_MIN_BLOCK)
+		return 1;
+	struct mapping *m = kmem_alloc_min_inline(&kmem_pool);
+	if (!m)
+		return map_fast_split(to, from_m, p, dst, pa, rights);
+	return map_fast_link(to, from_m, m, p, dst, pa, rights);
+}
+
 /* Whether n is one of the mappings this transfer made. */
 static bool made_by(const struct space_xfer *x, const struct mapping *n)
 {

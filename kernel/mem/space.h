@@ -107,6 +107,19 @@ void space_commit(const struct space_xfer *x);
 void space_undo(const struct space_xfer *x);
 
 /*
+ * The page-fault fast path's map (trap.S): the transfer space_check +
+ * space_install + space_commit make of one 4 KiB map (not grant) item from
+ * src of `from` (a page of any size there) with rights mask `mask` to dst of
+ * `to` -- in one pass, for the common case only: the destination's tables
+ * are there and its 4 KiB slot is empty, and the rights the receiver gets
+ * include `need` (L4_FP_R/W/X: the access that faulted). Returns 0 when it
+ * mapped the page, 1 when the case is not that one (nothing changed: the
+ * general path decides, with its errors). Addresses page-aligned, in user space.
+ */
+long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t dst, unsigned mask,
+		    unsigned need);
+
+/*
  * Unmap [va, va + 2^order) of s (l4/mem.h, L4_TASK_UNMAP): `rights` are
  * taken from everything derived from s's mappings there, and with `self`
  * from s's own whole pages in the range as well.

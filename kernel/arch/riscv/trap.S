@@ -46,11 +46,11 @@
  */
 
 /* The tag: no items, no flags, bits 48..63 zero, <= 6 words. t2 = words. */
-.macro fp_check_tag
+.macro fp_check_tag fail=ecall_slow
 	ld	t0, HART_TAGMASK(tp)
 	and	t2, a0, t0
 	sltiu	t0, t2, 7
-	beqz	t0, ecall_slow
+	beqz	t0, \fail
 .endm
 
 /* The selector (with the timeouts above it, which must be zero, so one
@@ -277,7 +277,7 @@ fp_not_call:
 	bnez	t0, ecall_slow
 
 	/* --- reply-and-wait --- */
-	fp_check_tag
+	fp_check_tag fp_rw_map
 	fp_lookup RIGHT_R
 	/* to = the caller: on this hart, not an exception message */
 	ld	t4, TH_CALLER(t6)
@@ -314,6 +314,140 @@ fp_rw_behind:
 	sd	t6, TH_WAIT_NEXT(t0)
 	j	fp_rw_queued
 
+	/*
+	 * --- reply-and-wait with one map item: a pager's reply to a page fault ---
+	 * (docs/architecture.md, "The page-fault fast path"). Taken when the
+	 * caller waits for its pager's reply, the tag is exactly one item (label
+	 * 0, no words) and the item maps (not grants) one 4 KiB page at the
+	 * fault address; space_map_fast does the rest of the checks and the map
+	 * (the rights must allow the faulting access, the destination's tables
+	 * must be there and its slot free), or changes nothing. Then the
+	 * faulting thread runs again, all its registers as they were, and cur
+	 * waits on the endpoint. s1..s7 are free here: the entry saved them.
+	 */
+fp_rw_map:
+	li	t0, MAP1_TAG
+	bne	a0, t0, ecall_slow
+	fp_lookup RIGHT_R
+	/* c = the caller: waiting for its pager's reply (s5 = the access), on
+	 * this hart, priority at least cur's; no sender queued, no bound
+	 * notification (cur will wait) */
+	ld	t4, TH_CALLER(t6)
+	beqz	t4, ecall_slow
+	lbu	s5, TH_PF(t4)
+	beqz	s5, ecall_slow
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, ecall_slow
+	ld	t0, TH_BOUND(t6)
+	bnez	t0, ecall_slow
+	ld	t0, TH_HOME(t4)
+	bne	t0, tp, ecall_slow
+	lbu	t0, TH_PRIO(t6)
+	lbu	t5, TH_PRIO(t4)
+	bltu	t5, t0, ecall_slow
+	lbu	t0, TH_FPU_USED(t4)
+	bnez	t0, fp_map_fpu
+fp_map_item:
+	/* word 0 (a1): a map item, bits 4..11 clear; the flexpage (a2): 4 KiB
+	 * (bits 0..7 = 12), bit 11 clear, below 2^38, rights (s6) not W alone */
+	addi	t0, a1, -ITEM_MEM
+	slli	t0, t0, 52
+	bnez	t0, ecall_slow
+	andi	t0, a2, 0xff
+	addi	t0, t0, -12
+	bnez	t0, ecall_slow
+	slli	t0, a2, 52
+	bltz	t0, ecall_slow
+	srli	t0, a2, 38
+	bnez	t0, ecall_slow
+	srli	s6, a2, 8
+	andi	s6, s6, 7
+	andi	t0, s6, 3
+	addi	t0, t0, -2
+	beqz	t0, ecall_slow
+	/* where it lands (the window is all of user space): s7 = the hotspot
+	 * mod 2^38, page-aligned; it must be the page of the fault address,
+	 * and in user space */
+	slli	s7, a1, 26
+	srli	s7, s7, 38
+	slli	s7, s7, 12
+	ld	t0, TH_FRAME + TF_STVAL(t4)
+	srli	t0, t0, 12
+	slli	t0, t0, 12
+	bne	t0, s7, ecall_slow
+	lui	t0, USER_BASE_HI
+	bltu	s7, t0, ecall_slow
+	fp_store_args
+	/* cur, c, the endpoint and cur's task survive the call in s1..s4 */
+	mv	s1, t6
+	mv	s2, t4
+	mv	s3, t3
+	mv	s4, ra
+	addi	a0, ra, TASK_SPACE
+	ld	a1, TH_TASK(t4)
+	addi	a1, a1, TASK_SPACE
+	srli	a2, a2, 12
+	slli	a2, a2, 12
+	mv	a3, s7
+	mv	a4, s6
+	mv	a5, s5
+	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
+	ld	sp, HART_KSTACK(tp)
+	call	space_map_fast
+	bnez	a0, fp_map_slow
+	/* Commit. c has its reply: it runs again... */
+	sd	zero, TH_CALLEE(s2)
+	sd	zero, TH_CALLER(s1)
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(s2)
+	sb	zero, TH_EXC(s2)
+	sb	zero, TH_PF(s2)
+	/* ...cur waits at the tail of the receivers (as fp_rw_commit) */
+	li	t0, IPCSTATE_RECV
+	sh	t0, TH_IPCSTATE(s1)
+	addi	t0, s3, EP_RECV
+	sd	t0, TH_WQ(s1)
+	ld	t0, EP_RECV_TAIL(s3)
+	bnez	t0, fp_map_behind
+	sd	s1, EP_RECV_HEAD(s3)
+fp_map_queued:
+	sd	s1, EP_RECV_TAIL(s3)
+	/* cur's sstatus (its FS) joins its frame; c's comes with its registers */
+	csrr	t0, sstatus
+	sd	t0, TH_FRAME + TF_SSTATUS(s1)
+	/* c runs: its address space, the hart's current thread and frame, a fresh slice */
+	ld	t0, TH_TASK(s2)
+	beq	t0, s4, 1f
+	ld	t5, TASK_SATP(t0)
+	csrw	satp, t5
+	lhu	t5, TASK_ASID(t0)
+	bnez	t5, 1f
+	sfence.vma
+1:	sd	s2, HART_CURRENT(tp)
+	addi	a0, s2, TH_FRAME
+	sd	a0, HART_FRAME(tp)
+	sd	zero, HART_SLICE_OWNER(tp)
+	j	trap_return_to_user     /* all of c's registers: its frame is a fault's */
+
+fp_map_fpu:
+	/* c has FP state: it must own the FP registers */
+	ld	t0, HART_FPU_OWNER(tp)
+	bne	t0, t4, ecall_slow
+	j	fp_map_item
+
+fp_map_behind:
+	sd	t0, TH_WAIT_PREV(s1)
+	sd	s1, TH_WAIT_NEXT(t0)
+	j	fp_map_queued
+
+fp_map_slow:
+	/* Not the common case, nothing changed: the general path, with the call's a0..a7. */
+	mv	t6, s1
+	.irp n, 10,11,12,13,14,15,16,17
+	ld	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+	j	ecall_slow
+
 /* Not for the fast path: sstatus joins the frame, then C as for any system call. */
 ecall_slow:
 	csrr	t0, sstatus
@@ -325,7 +459,8 @@ ecall_slow:
 1:	j	1b
 
 user_trap:
-	/* The user's t0 is in hart->scratch. */
+	/* The user's t0 is in hart->scratch. All registers and the CSRs go to
+	 * the frame (a2 = pc, t2 = scause, a1 = stval after this). */
 	ld	t0, HART_FRAME(tp)
 	sd	sp, TF_REG(2)(t0)
 	mv	sp, t0
@@ -338,8 +473,120 @@ user_trap:
 	.endr
 	csrr	t0, sscratch
 	sd	t0, TF_REG(4)(sp)
+	csrr	a2, sepc
+	sd	a2, TF_PC(sp)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(sp)
+	csrr	t2, scause
+	sd	t2, TF_SCAUSE(sp)
+	csrr	a1, stval
+	sd	a1, TF_STVAL(sp)
+
+	/*
+	 * The page-fault fast path (docs/architecture.md): a page fault
+	 * becomes the call to the thread's pager (ipc_fault) in registers when
+	 * a receiver waits on the pager endpoint on this hart (the same checks
+	 * as the IPC fast path's call). Anything else: trap_slow, nothing
+	 * changed. t6 = cur, ra = its task, t1 = the capability slot, t3 = the
+	 * endpoint, t4 = the receiver, s1 = the access.
+	 */
+	ld	t0, HART_SYSMASK(tp)    /* 0 with the fast path off */
+	beqz	t0, trap_slow
+	addi	t2, t2, -SCAUSE_IPF
+	sltiu	t0, t2, 4               /* 12, 13, 15 (and 14, reserved) */
+	beqz	t0, trap_slow
+	addi	t0, t2, -2
+	beqz	t0, trap_slow
+	slli	t2, t2, 2
+	li	t0, PF_ACCESS
+	srl	t0, t0, t2
+	andi	s1, t0, 7               /* L4_FP_X, R or W */
+	addi	t6, sp, -TH_FRAME
+	/* the pager selector names an endpoint with W */
+	ld	ra, TH_TASK(t6)
+	ld	t1, TH_PAGER_SEL(t6)
+	lwu	t0, TASK_NSLOTS(ra)
+	bgeu	t1, t0, trap_slow
+	ld	t0, TASK_SLOT(ra)
+	slli	t1, t1, CAP_SHIFT
+	add	t1, t1, t0
+	ld	t3, 0(t1)
+	andi	t0, t3, CAP_EP | RIGHT_W
+	addi	t0, t0, -(CAP_EP | RIGHT_W)
+	bnez	t0, trap_slow
+	andi	t3, t3, -64
+	/* to = the first receiver: on this hart, no caller yet, priority at
+	 * least cur's, no timeout, FP state fine (none, or in the registers) */
+	ld	t4, EP_RECV_HEAD(t3)
+	beqz	t4, trap_slow
+	ld	t0, TH_CALLER(t4)
+	bnez	t0, trap_slow
+	ld	t0, TH_HOME(t4)
+	bne	t0, tp, trap_slow
+	lbu	t0, TH_PRIO(t6)
+	lbu	t5, TH_PRIO(t4)
+	bltu	t5, t0, trap_slow
+	lhu	t0, TH_FLAGS(t4)        /* timed | fpu_used << 8 */
+	bnez	t0, pf_flags
+pf_commit:
+	/* Commit. to leaves the head of the receivers... */
+	ld	t0, TH_WAIT_NEXT(t4)
+	sd	t0, EP_RECV_HEAD(t3)
+	bnez	t0, pf_next
+	sd	zero, EP_RECV_TAIL(t3)
+pf_unqueued:
+	sd	zero, TH_WQ(t4)
+	/* ...holds cur's reply right; cur waits for the reply, its message a page fault */
+	sd	t6, TH_CALLER(t4)
+	sd	t4, TH_CALLEE(t6)
+	li	t0, IPCSTATE_REPLY
+	sh	t0, TH_IPCSTATE(t6)
+	li	t0, 1
+	sb	t0, TH_EXC(t6)
+	sb	s1, TH_PF(t6)
+	/* The message (ipc.c, msg_word): MR0 = fault address | access, MR1 = pc, the badge. */
+	li	a0, PF_TAG
+	andi	a1, a1, -8
+	or	a1, a1, s1
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	ld	a7, CAP_BADGE(t1)
+	/* to runs: its state, address space, the hart's current thread and frame, a fresh slice, its sstatus */
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(t4)
+	ld	t0, TH_TASK(t4)
+	beq	t0, ra, 1f
+	ld	t5, TASK_SATP(t0)
+	csrw	satp, t5
+	lhu	t5, TASK_ASID(t0)
+	bnez	t5, 1f
+	sfence.vma
+1:	sd	t4, HART_CURRENT(tp)
+	addi	t0, t4, TH_FRAME
+	sd	t0, HART_FRAME(tp)
+	sd	zero, HART_SLICE_OWNER(tp)
+	ld	t0, TH_FRAME + TF_SSTATUS(t4)
+	csrw	sstatus, t0
+	fp_exit
+
+pf_flags:
+	/* t0 = timed | fpu_used << 8 of to */
+	andi	t5, t0, 0xff
+	bnez	t5, trap_slow
+	ld	t5, HART_FPU_OWNER(tp)
+	bne	t5, t4, trap_slow
+	j	pf_commit
+
+pf_next:
+	/* t0 = the next receiver, the new head */
+	sd	zero, TH_WAIT_PREV(t0)
+	sd	zero, TH_WAIT_NEXT(t4)
+	j	pf_unqueued
+
+trap_slow:
 	csrw	sscratch, zero
-	save_csrs sp
 	mv	a0, sp
 	ld	sp, HART_KSTACK(tp)
 	mv	fp, zero
