@@ -107,11 +107,11 @@ size_t kmem_block_size(size_t size)
 	return block_bytes(order_of(size));
 }
 
-/* A block of order `want` off the free lists, split from a larger one if need be; NULL if none. */
-static void *take(struct kmem *k, unsigned want)
+void *kmem_alloc(struct kmem *k, size_t size)
 {
-	unsigned o = want;
-
+	if (size == 0 || size > KMEM_MAX_BLOCK)
+		return NULL;
+	unsigned want = order_of(size), o = want;
 	while (o <= KMEM_MAX_ORDER && !k->free[o])
 		o++;
 	if (o > KMEM_MAX_ORDER)
@@ -123,23 +123,26 @@ static void *take(struct kmem *k, unsigned want)
 		o--;
 		free_push(k, off + block_bytes(o), o);
 	}
-	return (void *)(k->base + off);
-}
-
-void *kmem_alloc(struct kmem *k, size_t size)
-{
-	if (size == 0 || size > KMEM_MAX_BLOCK)
-		return NULL;
-	unsigned want = order_of(size);
-	void *p = take(k, want);
-	if (p)
-		memset(p, 0, block_bytes(want));
+	void *p = (void *)(k->base + off);
+	memset(p, 0, block_bytes(want));
 	return p;
 }
 
 void *kmem_alloc_min_raw(struct kmem *k)
 {
-	return take(k, 0);
+	unsigned o = 0;
+	struct kmem_free *b;
+
+	while (!(b = k->free[o]))
+		if (++o > KMEM_MAX_ORDER)
+			return NULL;
+	size_t off = (uintptr_t)b - k->base;
+	free_unlink(k, off, o);
+	while (o > 0) {
+		o--;
+		free_push(k, off + block_bytes(o), o);
+	}
+	return b;
 }
 
 void kmem_free(struct kmem *k, void *p, size_t size)

@@ -78,15 +78,16 @@ void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size);
 /* Whether k satisfies its invariants (tests and asserts; O(pool / 64)). */
 bool kmem_check(const struct kmem *k);
 
-/* kmem_alloc(k, KMEM_MIN_BLOCK) that leaves the block's contents as they are
- * (the caller sets every byte it uses); the pool's state is the same. */
+/*
+ * kmem_alloc(k, KMEM_MIN_BLOCK) without the zeroing (the caller sets every
+ * byte it uses): the same block, the same state of the pool afterwards.
+ * For the page-fault fast path's mapping node (mem/space.c: space_map_fast).
+ */
 void *kmem_alloc_min_raw(struct kmem *k);
 
 /*
- * The same as kmem_alloc_min_raw (the same block, the same state of the pool
- * afterwards) when a 64-byte block is free or one of 128 bytes can be split,
- * inline because that is the common case; NULL otherwise. For the page-fault
- * fast path's mapping node (mem/space.c: space_map_fast).
+ * The same, inline, for its common cases: a block of 64 bytes is free, or
+ * one of 128 bytes splits; NULL otherwise (then kmem_alloc_min_raw).
  */
 static inline void *kmem_alloc_min_inline(struct kmem *k)
 {

@@ -323,74 +323,74 @@ fp_rw_behind:
 	 * (the rights must allow the faulting access, the destination's tables
 	 * must be there and its slot free), or changes nothing. Then the
 	 * faulting thread runs again, all its registers as they were, and cur
-	 * waits on the endpoint. s1..s7 are free here: the entry saved them.
+	 * waits on the endpoint. cur's a0..a7 go to its frame first (as at the
+	 * commit of the other cases): from there on a0..a7 and s1..s11 (saved
+	 * at the entry) are free, and fp_map_slow loads a0..a7 back.
+	 * Registers: s1 = cur, s2 = c (the caller), s3 = the endpoint, s4 =
+	 * cur's task (they survive the call), a0..a5 = space_map_fast's arguments.
 	 */
 fp_rw_map:
 	li	t0, MAP1_TAG
 	bne	a0, t0, ecall_slow
 	fp_lookup RIGHT_R
-	/* c = the caller: waiting for its pager's reply (s5 = the access), on
-	 * this hart, priority at least cur's; no sender queued, no bound
+	fp_store_args
+	mv	s1, t6
+	mv	s3, t3
+	mv	s4, ra
+	/* c: waiting for its pager's reply (a5 = the access), on this hart,
+	 * priority at least cur's, FP state fine; no sender queued, no bound
 	 * notification (cur will wait) */
-	ld	t4, TH_CALLER(t6)
-	beqz	t4, ecall_slow
-	lbu	s5, TH_PF(t4)
-	beqz	s5, ecall_slow
+	ld	s2, TH_CALLER(t6)
+	beqz	s2, fp_map_slow
+	lbu	a5, TH_PF(s2)
+	beqz	a5, fp_map_slow
 	ld	t0, EP_SEND_HEAD(t3)
-	bnez	t0, ecall_slow
+	bnez	t0, fp_map_slow
 	ld	t0, TH_BOUND(t6)
-	bnez	t0, ecall_slow
-	ld	t0, TH_HOME(t4)
-	bne	t0, tp, ecall_slow
+	bnez	t0, fp_map_slow
+	ld	t0, TH_HOME(s2)
+	bne	t0, tp, fp_map_slow
 	lbu	t0, TH_PRIO(t6)
-	lbu	t5, TH_PRIO(t4)
-	bltu	t5, t0, ecall_slow
-	lbu	t0, TH_FPU_USED(t4)
+	lbu	t5, TH_PRIO(s2)
+	bltu	t5, t0, fp_map_slow
+	lbu	t0, TH_FPU_USED(s2)
 	bnez	t0, fp_map_fpu
 fp_map_item:
 	/* word 0 (a1): a map item, bits 4..11 clear; the flexpage (a2): 4 KiB
-	 * (bits 0..7 = 12), bit 11 clear, below 2^38, rights (s6) not W alone */
+	 * (bits 0..7 = 12), bit 11 clear, below 2^38, rights (a4) not W alone */
 	addi	t0, a1, -ITEM_MEM
 	slli	t0, t0, 52
-	bnez	t0, ecall_slow
+	bnez	t0, fp_map_slow
 	andi	t0, a2, 0xff
 	addi	t0, t0, -12
-	bnez	t0, ecall_slow
+	bnez	t0, fp_map_slow
 	slli	t0, a2, 52
-	bltz	t0, ecall_slow
+	bltz	t0, fp_map_slow
 	srli	t0, a2, 38
-	bnez	t0, ecall_slow
-	srli	s6, a2, 8
-	andi	s6, s6, 7
-	andi	t0, s6, 3
+	bnez	t0, fp_map_slow
+	srli	a4, a2, 8
+	andi	a4, a4, 7
+	andi	t0, a4, 3
 	addi	t0, t0, -2
-	beqz	t0, ecall_slow
-	/* where it lands (the window is all of user space): s7 = the hotspot
+	beqz	t0, fp_map_slow
+	/* where it lands (the window is all of user space): a3 = the hotspot
 	 * mod 2^38, page-aligned; it must be the page of the fault address,
 	 * and in user space */
-	slli	s7, a1, 26
-	srli	s7, s7, 38
-	slli	s7, s7, 12
-	ld	t0, TH_FRAME + TF_STVAL(t4)
+	slli	a3, a1, 26
+	srli	a3, a3, 38
+	slli	a3, a3, 12
+	ld	t0, TH_FRAME + TF_STVAL(s2)
+	xor	t0, t0, a3
 	srli	t0, t0, 12
-	slli	t0, t0, 12
-	bne	t0, s7, ecall_slow
+	bnez	t0, fp_map_slow
 	lui	t0, USER_BASE_HI
-	bltu	s7, t0, ecall_slow
-	fp_store_args
-	/* cur, c, the endpoint and cur's task survive the call in s1..s4 */
-	mv	s1, t6
-	mv	s2, t4
-	mv	s3, t3
-	mv	s4, ra
+	bltu	a3, t0, fp_map_slow
+	/* space_map_fast(cur's space, c's space, source page, a3, a4, a5) */
 	addi	a0, ra, TASK_SPACE
-	ld	a1, TH_TASK(t4)
+	ld	a1, TH_TASK(s2)
 	addi	a1, a1, TASK_SPACE
 	srli	a2, a2, 12
 	slli	a2, a2, 12
-	mv	a3, s7
-	mv	a4, s6
-	mv	a5, s5
 	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
 	ld	sp, HART_KSTACK(tp)
 	call	space_map_fast
@@ -415,7 +415,8 @@ fp_map_queued:
 	/* cur's sstatus (its FS) joins its frame; c's comes with its registers */
 	csrr	t0, sstatus
 	sd	t0, TH_FRAME + TF_SSTATUS(s1)
-	/* c runs: its address space, the hart's current thread and frame, a fresh slice */
+	/* c runs: its address space, the hart's current thread and frame, a
+	 * fresh slice, then all its registers (its frame is a fault's) */
 	ld	t0, TH_TASK(s2)
 	beq	t0, s4, 1f
 	ld	t5, TASK_SATP(t0)
@@ -424,15 +425,15 @@ fp_map_queued:
 	bnez	t5, 1f
 	sfence.vma
 1:	sd	s2, HART_CURRENT(tp)
-	addi	a0, s2, TH_FRAME
-	sd	a0, HART_FRAME(tp)
+	addi	t6, s2, TH_FRAME
+	sd	t6, HART_FRAME(tp)
 	sd	zero, HART_SLICE_OWNER(tp)
-	j	trap_return_to_user     /* all of c's registers: its frame is a fault's */
+	j	return_full
 
 fp_map_fpu:
 	/* c has FP state: it must own the FP registers */
 	ld	t0, HART_FPU_OWNER(tp)
-	bne	t0, t4, ecall_slow
+	bne	t0, s2, fp_map_slow
 	j	fp_map_item
 
 fp_map_behind:
@@ -650,6 +651,21 @@ trap_return_to_user:
 	sd	t0, TF_SCAUSE(a0)
 	mv	t6, a0
 	regs	ld, t6          /* t6 (x31) is loaded last, from t6 itself */
+	sret
+
+/* trap_return_to_user for the page-fault fast path: t6 = the frame of the
+ * current thread, saved whole at a trap other than an ecall; tp = struct hart. */
+return_full:
+	csrw	sscratch, tp
+	ld	t0, TF_PC(t6)
+	csrw	sepc, t0
+	ld	t0, TF_SSTATUS(t6)
+	csrw	sstatus, t0
+	ld	sp, TF_REG(2)(t6)
+	ld	tp, TF_REG(4)(t6)
+	li	t0, 8
+	sd	t0, TF_SCAUSE(t6)
+	regs	ld, t6
 	sret
 
 	.option pop
