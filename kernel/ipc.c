@@ -30,6 +30,7 @@
 #include "syscall.h"
 
 bool ipc_fastpath_on = true;
+uint64_t ipc_pf_general[2];
 
 #define REG_A1 (REG_A0 + 1)
 
@@ -557,6 +558,8 @@ static long do_reply(struct thread *th, uint64_t tag)
 
 	if (!c)
 		return 1;
+	if (c->pf)
+		ipc_pf_general[1]++;
 	if ((err = send_check(th, tag, !c->exc || c->pf)))
 		return err;
 	if (c->exc && !c->pf) {
@@ -699,6 +702,7 @@ void ipc_fault(struct thread *th)
 	uint64_t cause = th->frame.scause;
 	struct cap *c = captab_lookup(&th->task->caps, th->pager_sel);
 
+	ipc_pf_general[0]++;
 	/* An access fault where the page table allows the access (PMP): no pager can help. */
 	if ((cause == EXC_INSN_ACCESS || cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && fault_resolved(th)) {
 		ipc_exception(th);
