@@ -41,8 +41,8 @@ _Static_assert(L4_MSG_REG_WORDS == 6, "a1..a6");
 /* The page-fault fast path. */
 _Static_assert((sizeof(struct cap) & (sizeof(struct cap) - 1)) == 0, "slot index << CAP_SHIFT");
 _Static_assert(sizeof(((struct thread *)0)->pf) == 1 && sizeof(((struct thread *)0)->exc) == 1, "sb");
-_Static_assert(EXC_INSN_PAGE_FAULT == 12 && EXC_LOAD_PAGE_FAULT == 13 && EXC_STORE_PAGE_FAULT == 15,
-	       "scause - 12: 0, 1, 3");
+_Static_assert(EXC_INSN_PAGE_FAULT < 16 && EXC_LOAD_PAGE_FAULT < 16 && EXC_STORE_PAGE_FAULT < 16,
+	       "hart.fast_pfaccess");
 _Static_assert(L4_FP_ORDER_MIN == 12 && L4_FP_RIGHTS_SHIFT == 8 && L4_FP_ORDER_MAX == 38 &&
 	       L4_USER_END == 1UL << 38, "flexpage: order in bits 0..5, rights 8..10, base below 2^38");
 _Static_assert(L4_ITEM_MEM < 16 && L4_ITEM_GRANT == 0x10, "item word 0: type in bits 0..3, grant bit 4");
@@ -98,11 +98,7 @@ void asm_offsets(void)
 	DEFINE(IPCSTATE_RUN, IPC_NONE | L4_THREAD_READY << 8);
 
 	/* the page-fault fast path */
-	DEFINE(PF_TAG, l4_tag(L4_LABEL_PAGEFAULT, L4_PF_WORDS, 0));
 	DEFINE(MAP1_TAG, l4_tag(0, 0, 1));
 	DEFINE(ITEM_MEM, L4_ITEM_MEM);
 	DEFINE(USER_BASE_HI, L4_USER_BASE >> 12);
-	DEFINE(SCAUSE_IPF, EXC_INSN_PAGE_FAULT);
-	/* the access of scause 12, 13, 15 in the nibble (scause - 12) */
-	DEFINE(PF_ACCESS, L4_FP_X | L4_FP_R << 4 | L4_FP_W << 12);
 }

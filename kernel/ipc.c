@@ -558,20 +558,21 @@ static long do_reply(struct thread *th, uint64_t tag)
 
 	if (!c)
 		return 1;
-	if (c->pf)
+	if (c->exc) {
+		if (!c->pf) {
+			if ((err = send_check(th, tag, false)))
+				return err;
+			exc_reply(th, tag, c);
+			return 0;
+		}
 		ipc_pf_general[1]++;
-	if ((err = send_check(th, tag, !c->exc || c->pf)))
-		return err;
-	if (c->exc && !c->pf) {
-		exc_reply(th, tag, c);
-		return 0;
-	}
-	if ((err = rcv_check(th, tag, c)))
-		return err;
-	if (c->pf) {
+		if ((err = send_check(th, tag, true)) || (err = rcv_check(th, tag, c)))
+			return err;
 		pf_reply(tag, c);
 		return 0;
 	}
+	if ((err = send_check(th, tag, true)) || (err = rcv_check(th, tag, c)))
+		return err;
 	transfer(th, tag, c, 0);
 	ipc_cancel(c);
 	sched_make_ready(c);

@@ -459,13 +459,13 @@ long space_install(const struct space_xfer *x)
 /* space_map_fast's last step: m becomes the mapping of pa at dst (slot p of
  * `to`), derived from `from`, committed (what add_leaves and space_commit
  * leave); `used` is to's quota's before the charge. */
-static inline long map_fast_link(struct space *to, size_t used, struct mapping *from, struct mapping *m, pte_t *p,
-				 uint64_t dst, uint64_t pa, unsigned rights)
+static inline long map_fast_link(struct space *to, struct quota *q, size_t used, struct mapping *from,
+				 struct mapping *m, pte_t *p, uint64_t dst, uint64_t pa, unsigned rights)
 {
 	struct mdb_node *next = from->n.child;
 	uint32_t small = 12 | rights << 8;      /* order 12, rights, fresh = false, a padding byte */
 
-	to->quota->used = used + KMEM_MIN_BLOCK;        /* kmem_alloc_q's charge */
+	q->used = used + KMEM_MIN_BLOCK;        /* kmem_alloc_q's charge */
 	m->n.parent = &from->n;
 	m->n.child = NULL;
 	m->n.next = next;
@@ -490,14 +490,15 @@ _Static_assert(sizeof(struct mapping) <= KMEM_MIN_BLOCK, "a mapping is a block o
 
 /* space_map_fast when the node must come from a split of a block of 256 bytes or
  * more: out of line, so that the common case calls nothing (and saves no registers). */
-static __attribute__((noinline)) long map_fast_split(struct space *to, size_t used, struct mapping *from, pte_t *p,
-						     uint64_t dst, uint64_t pa, unsigned rights)
+static __attribute__((noinline)) long map_fast_split(struct space *to, struct quota *q, size_t used,
+						     struct mapping *from, pte_t *p, uint64_t dst, uint64_t pa,
+						     unsigned rights)
 {
 	struct mapping *m = kmem_alloc_min_raw(&kmem_pool);
 
 	if (!m)
 		return 1;
-	return map_fast_link(to, used, from, m, p, dst, pa, rights);
+	return map_fast_link(to, q, used, from, m, p, dst, pa, rights);
 }
 
 /* Whether e points to a next-level table (valid, not a leaf). */
@@ -524,7 +525,7 @@ long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t
 	if (!from_m)
 		return 1;
 	unsigned rights = from_m->rights & mask;
-	if ((rights & need) != need || (rights & (L4_FP_R | L4_FP_W)) == L4_FP_W)
+	if ((rights & need) != need || (mask & (L4_FP_R | L4_FP_W)) == L4_FP_W)
 		return 1;
 	uint64_t pa = from_m->pa + (src - from_m->va);  /* its va is the leaf's start */
 
@@ -541,13 +542,14 @@ long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t
 		return 1;
 
 	/* The node (kmem_alloc_q's quota check first), then the mapping. */
-	size_t used = to->quota->used;
-	if (to->quota->limit - used < KMEM_MIN_BLOCK)
+	struct quota *q = to->quota;
+	size_t used = q->used;
+	if (q->limit - used < KMEM_MIN_BLOCK)
 		return 1;
 	struct mapping *m = kmem_alloc_min_inline(&kmem_pool);
 	if (!m)
-		return map_fast_split(to, used, from_m, p, dst, pa, rights);
-	return map_fast_link(to, used, from_m, m, p, dst, pa, rights);
+		return map_fast_split(to, q, used, from_m, p, dst, pa, rights);
+	return map_fast_link(to, q, used, from_m, m, p, dst, pa, rights);
 }
 
 /* Whether n is one of the mappings this transfer made. */

@@ -112,7 +112,8 @@ void space_undo(const struct space_xfer *x);
  * src of `from` (a page of any size there) with rights mask `mask` to dst of
  * `to` -- in one pass, for the common case only: the destination's tables
  * are there and its 4 KiB slot is empty, and the rights the receiver gets
- * include `need` (L4_FP_R/W/X: the access that faulted). Returns 0 when it
+ * include `need` (L4_FP_R/W/X: the access that faulted), and the mask is
+ * not W without R (l4/mem.h: such a flexpage is invalid). Returns 0 when it
  * mapped the page, 1 when the case is not that one (nothing changed: the
  * general path decides, with its errors). Addresses page-aligned, in user space.
  */

@@ -1571,7 +1571,8 @@ static unsigned long stats[8], errs[16], fast_maps;
  * The page-fault fast path's map (space_map_fast) instead of the general
  * one, for a 4 KiB map (model_check done: want, ch[0]): it must map exactly
  * when the general path would map it into a free slot under tables that are
- * there, with rights including the access `need`, and quota for the node;
+ * there, with rights including the access `need`, and quota for the node
+ * (and a mask that is not W alone, which the IPC layer refuses);
  * the result is then the general path's (the model's); otherwise nothing
  * changes. Returns whether it mapped.
  */
@@ -1584,7 +1585,7 @@ static bool step_fast(int from, uint64_t src, int to, uint64_t dst, unsigned mas
 	if (tight)
 		q[to].limit = q[to].used + rnd(2) * mapping_block();
 	bool room = q[to].limit - q[to].used >= mapping_block();
-	bool take = want == 0 && pg[to][PG(dst)] < 0 && tab[to][(dst - WIN) / (2 * MiB)] &&
+	bool take = want == 0 && (mask & RW) != W && pg[to][PG(dst)] < 0 && tab[to][(dst - WIN) / (2 * MiB)] &&
 		    (ch[0].rights & need) == need && room;
 	long got = space_map_fast(&sp[from], &sp[to], src, dst, mask, need);
 	q[to].limit = limit;

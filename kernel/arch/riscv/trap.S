@@ -356,23 +356,22 @@ fp_rw_map:
 	lbu	t0, TH_FPU_USED(s2)
 	bnez	t0, fp_map_fpu
 fp_map_item:
-	/* word 0 (a1): a map item, bits 4..11 clear; the flexpage (a2): 4 KiB
-	 * (bits 0..7 = 12), bit 11 clear, below 2^38, rights (a4) not W alone */
+	/* word 0 (a1): a map item, bits 4..11 clear */
 	addi	t0, a1, -ITEM_MEM
 	slli	t0, t0, 52
 	bnez	t0, fp_map_slow
-	andi	t0, a2, 0xff
-	addi	t0, t0, -12
-	bnez	t0, fp_map_slow
-	slli	t0, a2, 52
-	bltz	t0, fp_map_slow
-	srli	t0, a2, 38
-	bnez	t0, fp_map_slow
+	/* the flexpage (a2): a4 = its rights (W alone: space_map_fast refuses
+	 * it), a2 = its base, below 2^38; the rest 4 KiB (bits 0..7 = 12), bit 11 clear */
 	srli	a4, a2, 8
 	andi	a4, a4, 7
-	andi	t0, a4, 3
-	addi	t0, t0, -2
-	beqz	t0, fp_map_slow
+	andi	t0, a2, -0x701          /* all but the rights */
+	srli	a2, a2, 12
+	slli	a2, a2, 12
+	sub	t0, t0, a2
+	addi	t0, t0, -12
+	bnez	t0, fp_map_slow
+	srli	t0, a2, 38
+	bnez	t0, fp_map_slow
 	/* where it lands (the window is all of user space): a3 = the hotspot
 	 * mod 2^38, page-aligned; it must be the page of the fault address,
 	 * and in user space */
@@ -385,12 +384,10 @@ fp_map_item:
 	bnez	t0, fp_map_slow
 	lui	t0, USER_BASE_HI
 	bltu	a3, t0, fp_map_slow
-	/* space_map_fast(cur's space, c's space, source page, a3, a4, a5) */
+	/* space_map_fast(cur's space, c's space, a2, a3, a4, a5) */
 	addi	a0, ra, TASK_SPACE
 	ld	a1, TH_TASK(s2)
 	addi	a1, a1, TASK_SPACE
-	srli	a2, a2, 12
-	slli	a2, a2, 12
 	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
 	ld	sp, HART_KSTACK(tp)
 	call	space_map_fast
@@ -491,17 +488,11 @@ user_trap:
 	 * changed. t6 = cur, ra = its task, t1 = the capability slot, t3 = the
 	 * endpoint, t4 = the receiver, s1 = the access.
 	 */
-	ld	t0, HART_SYSMASK(tp)    /* 0 with the fast path off */
+	sltiu	t0, t2, 16              /* interrupts are >= 2^63 */
 	beqz	t0, trap_slow
-	addi	t2, t2, -SCAUSE_IPF
-	sltiu	t0, t2, 4               /* 12, 13, 15 (and 14, reserved) */
-	beqz	t0, trap_slow
-	addi	t0, t2, -2
-	beqz	t0, trap_slow
-	slli	t2, t2, 2
-	li	t0, PF_ACCESS
-	srl	t0, t0, t2
-	andi	s1, t0, 7               /* L4_FP_X, R or W */
+	add	t0, tp, t2
+	lbu	s1, HART_PFACCESS(t0)   /* L4_FP_X, R or W; 0: not a page fault, or the fast path off */
+	beqz	s1, trap_slow
 	addi	t6, sp, -TH_FRAME
 	/* the pager selector names an endpoint with W */
 	ld	ra, TH_TASK(t6)
@@ -546,7 +537,7 @@ pf_unqueued:
 	sb	t0, TH_EXC(t6)
 	sb	s1, TH_PF(t6)
 	/* The message (ipc.c, msg_word): MR0 = fault address | access, MR1 = pc, the badge. */
-	li	a0, PF_TAG
+	ld	a0, HART_PFTAG(tp)
 	andi	a1, a1, -8
 	or	a1, a1, s1
 	li	a3, 0
