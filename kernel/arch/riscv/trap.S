@@ -8,12 +8,16 @@
  *  - An ecall saves only what the ABI keeps across a system call (sp, gp,
  *    tp, s0..s11; ra and t0..t6 come back zero, a0..a7 are the call's) and
  *    pc + 4, then runs the IPC fast path below (call and reply-and-wait in
- *    registers, switching straight to the partner and returning with sret).
+ *    registers, switching straight to the partner and returning with sret;
+ *    and a pager's reply-and-wait mapping the page of a fault, fp_rw_map).
  *    Anything else saves sstatus too and calls syscall_entry(a0..a7) with
  *    the user's a0..a7 as its arguments (fastpath.c: on to the general
  *    path).
- *  - Any other trap saves all 31 registers and the CSRs and calls
- *    trap_from_user(frame). Both leave through trap_return_to_user.
+ *  - Any other trap saves all 31 registers and the CSRs; a page fault to a
+ *    pager waiting on this hart becomes its message right there (the
+ *    page-fault fast path); everything else calls trap_from_user(frame).
+ *    Both leave through trap_return_to_user (the fast paths through their
+ *    own exits).
  * Entry from kernel mode: sscratch = 0. The frame goes on the current kernel
  * stack and trap_from_kernel(frame) returns to the interrupted code.
  */
