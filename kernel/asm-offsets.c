@@ -6,11 +6,14 @@
  */
 #include <stddef.h>
 
+#include <arch/csr.h>
 #include <arch/hart.h>
 #include <arch/trapframe.h>
 
 #include <l4/ipc.h>
 #include <l4/kobj.h>
+#include <l4/layout.h>
+#include <l4/mem.h>
 
 #include "ipc.h"
 #include "lib/captab.h"
@@ -35,6 +38,15 @@ _Static_assert(sizeof(((struct captab *)0)->nslots) == 4, "lwu");
 _Static_assert(sizeof(((struct task *)0)->space.asid) == 2, "lhu");
 _Static_assert(sizeof(((struct thread *)0)->frame) == TF_SIZE, "frame");
 _Static_assert(L4_MSG_REG_WORDS == 6, "a1..a6");
+/* The page-fault fast path. */
+_Static_assert((sizeof(struct cap) & (sizeof(struct cap) - 1)) == 0, "slot index << CAP_SHIFT");
+_Static_assert(sizeof(((struct thread *)0)->pf) == 1 && sizeof(((struct thread *)0)->exc) == 1, "sb");
+_Static_assert(EXC_INSN_PAGE_FAULT < 16 && EXC_LOAD_PAGE_FAULT < 16 && EXC_STORE_PAGE_FAULT < 16,
+	       "hart.fast_pfaccess");
+_Static_assert(L4_FP_ORDER_MIN == 12 && L4_FP_RIGHTS_SHIFT == 8 && L4_FP_ORDER_MAX == 38 &&
+	       L4_USER_END == 1UL << 38, "flexpage: order in bits 0..5, rights 8..10, base below 2^38");
+_Static_assert(L4_ITEM_MEM < 16 && L4_ITEM_GRANT == 0x10, "item word 0: type in bits 0..3, grant bit 4");
+_Static_assert(L4_USER_BASE % 4096 == 0 && L4_USER_BASE < 0x80000000UL, "lui");
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -52,6 +64,9 @@ void asm_offsets(void)
 	TH(WAIT_NEXT, wait_next);
 	TH(WAIT_PREV, wait_prev);
 	TH(BOUND, bound);
+	TH(EXC, exc);
+	TH(PF, pf);
+	TH(PAGER_SEL, pager_sel);
 
 	DEFINE(HART_CURRENT, offsetof(struct hart, current));
 	DEFINE(HART_SLICE_OWNER, offsetof(struct hart, slice_owner));
@@ -61,9 +76,11 @@ void asm_offsets(void)
 	DEFINE(TASK_ASID, offsetof(struct task, space.asid));
 	DEFINE(TASK_SLOT, offsetof(struct task, caps.slot));
 	DEFINE(TASK_NSLOTS, offsetof(struct task, caps.nslots));
+	DEFINE(TASK_SPACE, offsetof(struct task, space));
 
 	DEFINE(CAP_BADGE, offsetof(struct cap, badge));
 	DEFINE(CAP_EP, CAP_EP);
+	DEFINE(CAP_SHIFT, __builtin_ctzl(sizeof(struct cap)));
 
 	DEFINE(EP_SEND_HEAD, offsetof(struct endpoint, senders.head));
 	DEFINE(EP_RECV, offsetof(struct endpoint, receivers));
@@ -79,4 +96,9 @@ void asm_offsets(void)
 	DEFINE(IPCSTATE_REPLY, IPC_REPLY | L4_THREAD_BLOCKED << 8);
 	DEFINE(IPCSTATE_RECV, IPC_RECV | L4_THREAD_BLOCKED << 8);
 	DEFINE(IPCSTATE_RUN, IPC_NONE | L4_THREAD_READY << 8);
+
+	/* the page-fault fast path */
+	DEFINE(MAP1_TAG, l4_tag(0, 0, 1));
+	DEFINE(ITEM_MEM, L4_ITEM_MEM);
+	DEFINE(USER_BASE_HI, L4_USER_BASE >> 12);
 }

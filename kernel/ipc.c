@@ -30,6 +30,7 @@
 #include "syscall.h"
 
 bool ipc_fastpath_on = true;
+uint64_t ipc_pf_general[2];
 
 #define REG_A1 (REG_A0 + 1)
 
@@ -151,7 +152,8 @@ void ipc_cancel(struct thread *th)
 		th->callee = NULL;
 	}
 	th->ipc = IPC_NONE;
-	th->exc = th->pf = false;
+	th->exc = false;
+	th->pf = 0;
 }
 
 static const char *exc_failure(long err)
@@ -209,7 +211,7 @@ static unsigned fault_access(uint64_t scause)
 static uint64_t msg_word(const struct thread *s, unsigned i)
 {
 	if (s->pf)
-		return i == 0 ? (s->frame.stval & ~7UL) | fault_access(s->frame.scause) : s->frame.regs[0];
+		return i == 0 ? (s->frame.stval & ~7UL) | s->pf : s->frame.regs[0];
 	if (s->exc)
 		return i < 32 ? s->frame.regs[i] : i == L4_EXC_SCAUSE ? s->frame.scause : s->frame.stval;
 	return i < L4_MSG_REG_WORDS ? s->frame.regs[REG_A1 + i] : s->utcb->mr[i];
@@ -556,18 +558,21 @@ static long do_reply(struct thread *th, uint64_t tag)
 
 	if (!c)
 		return 1;
-	if ((err = send_check(th, tag, !c->exc || c->pf)))
-		return err;
-	if (c->exc && !c->pf) {
-		exc_reply(th, tag, c);
-		return 0;
-	}
-	if ((err = rcv_check(th, tag, c)))
-		return err;
-	if (c->pf) {
+	if (c->exc) {
+		if (!c->pf) {
+			if ((err = send_check(th, tag, false)))
+				return err;
+			exc_reply(th, tag, c);
+			return 0;
+		}
+		ipc_pf_general[1]++;
+		if ((err = send_check(th, tag, true)) || (err = rcv_check(th, tag, c)))
+			return err;
 		pf_reply(tag, c);
 		return 0;
 	}
+	if ((err = send_check(th, tag, true)) || (err = rcv_check(th, tag, c)))
+		return err;
 	transfer(th, tag, c, 0);
 	ipc_cancel(c);
 	sched_make_ready(c);
@@ -698,6 +703,7 @@ void ipc_fault(struct thread *th)
 	uint64_t cause = th->frame.scause;
 	struct cap *c = captab_lookup(&th->task->caps, th->pager_sel);
 
+	ipc_pf_general[0]++;
 	/* An access fault where the page table allows the access (PMP): no pager can help. */
 	if ((cause == EXC_INSN_ACCESS || cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && fault_resolved(th)) {
 		ipc_exception(th);
@@ -707,10 +713,12 @@ void ipc_fault(struct thread *th)
 		ipc_exception(th);
 		return;
 	}
-	th->exc = th->pf = true;
+	th->exc = true;
+	th->pf = (uint8_t)fault_access(cause);
 	long err = do_send(th, (struct endpoint *)cap_obj(c), c, true, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
 	if (err) {
-		th->exc = th->pf = false;
+		th->exc = false;
+		th->pf = 0;
 		ipc_exception(th);
 	}
 }

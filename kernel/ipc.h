@@ -43,6 +43,10 @@ void ipc_drop_caller(struct thread *th);
 /* Wake, with -L4_ETIMEDOUT, every thread of h whose deadline is <= now. */
 void ipc_expire(struct hart *h, uint64_t now);
 
+/* L4_DEBUG_PFSTATS: page faults [0] and replies to page-fault messages [1]
+ * that the general path handled (the fast path counts nothing). */
+extern uint64_t ipc_pf_general[2];
+
 /* L4_DEBUG_FASTPATH: whether the fast path is used (on at boot). */
 extern bool ipc_fastpath_on;
 /* Set every hart's fast-path masks (arch/hart.h) to match (main.c). */

@@ -64,6 +64,10 @@ static long sys_debug(struct thread *th, const struct trapframe *f)
 		harts_set_fastpath(a1);
 		return was;
 	}
+	case L4_DEBUG_PFSTATS:
+		if (a1 > 1)
+			return -L4_EINVAL;
+		return (long)(ipc_pf_general[a1] & (~0UL >> 1));
 	case L4_DEBUG_SHUTDOWN:
 		if (a1 > 255)
 			return -L4_EINVAL;

@@ -128,6 +128,36 @@ void *kmem_alloc(struct kmem *k, size_t size)
 	return p;
 }
 
+/* take()'s work for order 0, without the zeroing and straight-line: the lists
+ * below the block split are empty, so each upper half is a list of its own. */
+void *kmem_alloc_min_raw(struct kmem *k)
+{
+	unsigned o = 0;
+	struct kmem_free *b;
+
+	while (!(b = k->free[o]))
+		if (++o > KMEM_MAX_ORDER)
+			return NULL;
+	/* free_unlink of the first block of order o, block i of its order */
+	size_t i = ((uintptr_t)b - k->base) >> (KMEM_MIN_SHIFT + o);
+	k->bitmap[o][i / 64] ^= 1UL << (i % 64);
+	k->free[o] = b->next;
+	if (b->next)
+		b->next->prev = NULL;
+	/* Split: keep the lower half, free_push the upper one. */
+	while (o > 0) {
+		o--;
+		i = 2 * i + 1;
+		struct kmem_free *up = (struct kmem_free *)((uintptr_t)b + block_bytes(o));
+		k->bitmap[o][i / 64] ^= 1UL << (i % 64);
+		up->next = up->prev = NULL;
+		k->free[o] = up;
+		i--;
+	}
+	k->free_bytes -= KMEM_MIN_BLOCK;
+	return b;
+}
+
 void kmem_free(struct kmem *k, void *p, size_t size)
 {
 	unsigned o = order_of(size);

@@ -77,3 +77,47 @@ void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size);
 
 /* Whether k satisfies its invariants (tests and asserts; O(pool / 64)). */
 bool kmem_check(const struct kmem *k);
+
+/*
+ * kmem_alloc(k, KMEM_MIN_BLOCK) without the zeroing (the caller sets every
+ * byte it uses): the same block, the same state of the pool afterwards.
+ * For the page-fault fast path's mapping node (mem/space.c: space_map_fast).
+ */
+void *kmem_alloc_min_raw(struct kmem *k);
+
+/*
+ * The same, inline, for its common cases: a block of 64 bytes is free, or
+ * one of 128 bytes splits; NULL otherwise (then kmem_alloc_min_raw).
+ */
+static inline void *kmem_alloc_min_inline(struct kmem *k)
+{
+	struct kmem_free *b = k->free[0];
+	size_t i;
+
+	if (b) {
+		/* free_unlink of the first block of order 0 */
+		i = ((uintptr_t)b - k->base) >> KMEM_MIN_SHIFT;
+		k->bitmap[0][i / 64] ^= 1UL << (i % 64);
+		k->free[0] = b->next;
+		if (b->next)
+			b->next->prev = NULL;
+		k->free_bytes -= KMEM_MIN_BLOCK;
+		return b;
+	}
+	if (!(b = k->free[1]))
+		return NULL;
+	/* free_unlink of the first block of order 1, free_push of its upper
+	 * half onto the empty list of order 0 */
+	i = ((uintptr_t)b - k->base) >> (KMEM_MIN_SHIFT + 1);
+	k->bitmap[1][i / 64] ^= 1UL << (i % 64);
+	k->free[1] = b->next;
+	if (b->next)
+		b->next->prev = NULL;
+	struct kmem_free *up = (struct kmem_free *)((uintptr_t)b + KMEM_MIN_BLOCK);
+	i = 2 * i + 1;
+	k->bitmap[0][i / 64] ^= 1UL << (i % 64);
+	up->next = up->prev = NULL;
+	k->free[0] = up;
+	k->free_bytes -= KMEM_MIN_BLOCK;
+	return b;
+}

@@ -1,4 +1,6 @@
 /* space.c - address spaces with the mapping database (space.h). */
+#include <stddef.h>
+
 #include <l4/errno.h>
 #include <l4/layout.h>
 #include <l4/mem.h>
@@ -452,6 +454,102 @@ long space_install(const struct space_xfer *x)
 		}
 	}
 	return 0;
+}
+
+/* space_map_fast's last step: m becomes the mapping of pa at dst (slot p of
+ * `to`), derived from `from`, committed (what add_leaves and space_commit
+ * leave); `used` is to's quota's before the charge. */
+static inline long map_fast_link(struct space *to, struct quota *q, size_t used, struct mapping *from,
+				 struct mapping *m, pte_t *p, uint64_t dst, uint64_t pa, unsigned rights)
+{
+	struct mdb_node *next = from->n.child;
+	uint32_t small = 12 | rights << 8;      /* order 12, rights, fresh = false, a padding byte */
+
+	q->used = used + KMEM_MIN_BLOCK;        /* kmem_alloc_q's charge */
+	m->n.parent = &from->n;
+	m->n.child = NULL;
+	m->n.next = next;
+	m->n.prev = NULL;
+	if (next)
+		next->prev = &m->n;
+	from->n.child = &m->n;
+	m->space = to;
+	m->va = dst;
+	m->pa = pa;
+	*(uint32_t *)&m->order = small;
+	*shadow_of(p) = m;
+	*p = pte_leaf(pa, rights_pte(rights));
+	return 0;
+}
+
+_Static_assert(offsetof(struct mapping, rights) == offsetof(struct mapping, order) + 1 &&
+	       offsetof(struct mapping, fresh) == offsetof(struct mapping, order) + 2 &&
+	       offsetof(struct mapping, order) % 4 == 0 && sizeof(struct mapping) >= offsetof(struct mapping, order) + 4 &&
+	       sizeof(bool) == 1, "map_fast_link: order, rights, fresh in one 32-bit store (little-endian)");
+_Static_assert(sizeof(struct mapping) <= KMEM_MIN_BLOCK, "a mapping is a block of the smallest size");
+
+/* space_map_fast when the node must come from a split of a block of 256 bytes or
+ * more: out of line, so that the common case calls nothing (and saves no registers). */
+static __attribute__((noinline)) long map_fast_split(struct space *to, struct quota *q, size_t used,
+						     struct mapping *from, pte_t *p, uint64_t dst, uint64_t pa,
+						     unsigned rights)
+{
+	struct mapping *m = kmem_alloc_min_raw(&kmem_pool);
+
+	if (!m)
+		return 1;
+	return map_fast_link(to, q, used, from, m, p, dst, pa, rights);
+}
+
+/* Whether e points to a next-level table (valid, not a leaf). */
+static inline bool is_table(pte_t e)
+{
+	return (e & (PTE_V | PTE_RIGHTS)) == PTE_V;
+}
+
+/* No frame pointer: every instruction counts here (a backtrace through it skips it, as any leaf). */
+__attribute__((optimize("omit-frame-pointer")))
+long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t dst, unsigned mask,
+		    unsigned need)
+{
+	/* The source: the leaf at src with a mapping, rights & mask (chunk_at). */
+	pte_t *p = &from->root[VPN(src, 2)];
+	if (is_table(*p)) {
+		p = &table_at(*p)[VPN(src, 1)];
+		if (is_table(*p))
+			p = &table_at(*p)[VPN(src, 0)];
+	}
+	if (!(*p & PTE_V) || !pte_is_leaf(*p))
+		return 1;
+	struct mapping *from_m = *shadow_of(p);
+	if (!from_m)
+		return 1;
+	unsigned rights = from_m->rights & mask;
+	if ((rights & need) != need || (mask & (L4_FP_R | L4_FP_W)) == L4_FP_W)
+		return 1;
+	uint64_t pa = from_m->pa + (src - from_m->va);  /* its va is the leaf's start */
+
+	/* The destination: tables down to level 0 and its entry free (so
+	 * dst_ok has nothing to look at, leaf_slot allocates nothing). */
+	pte_t e = to->root[VPN(dst, 2)];
+	if (!is_table(e))
+		return 1;
+	e = table_at(e)[VPN(dst, 1)];
+	if (!is_table(e))
+		return 1;
+	p = &table_at(e)[VPN(dst, 0)];
+	if (*p & PTE_V)
+		return 1;
+
+	/* The node (kmem_alloc_q's quota check first), then the mapping. */
+	struct quota *q = to->quota;
+	size_t used = q->used;
+	if (q->limit - used < KMEM_MIN_BLOCK)
+		return 1;
+	struct mapping *m = kmem_alloc_min_inline(&kmem_pool);
+	if (!m)
+		return map_fast_split(to, q, used, from_m, p, dst, pa, rights);
+	return map_fast_link(to, q, used, from_m, m, p, dst, pa, rights);
 }
 
 /* Whether n is one of the mappings this transfer made. */

@@ -53,8 +53,16 @@ struct mapping {
 
 /* ---- provided by the environment ---- */
 extern struct kmem kmem_pool;                           /* tables and mappings come from here */
+#ifdef SPACE_HOSTED
+/* The host test's tables are host memory. */
 void *space_pa_to_va(uint64_t pa);                      /* a table's address from its PTE */
 uint64_t space_va_to_pa(const void *va);
+#else
+/* The kernel reaches tables through its direct map: inline, every walk takes it per level. */
+#include <arch/layout.h>
+static inline void *space_pa_to_va(uint64_t pa) { return phys_to_virt(pa); }
+static inline uint64_t space_va_to_pa(const void *va) { return virt_to_phys(va); }
+#endif
 void space_flush(const struct space *s, uint64_t va);   /* drop the TLB entry of va in s */
 
 /* An empty space (its kernel half is the caller's): 0, or -L4_ENOMEM. */
@@ -97,6 +105,20 @@ long space_check(const struct space_xfer *x);
 long space_install(const struct space_xfer *x);
 void space_commit(const struct space_xfer *x);
 void space_undo(const struct space_xfer *x);
+
+/*
+ * The page-fault fast path's map (trap.S): the transfer space_check +
+ * space_install + space_commit make of one 4 KiB map (not grant) item from
+ * src of `from` (a page of any size there) with rights mask `mask` to dst of
+ * `to` -- in one pass, for the common case only: the destination's tables
+ * are there and its 4 KiB slot is empty, and the rights the receiver gets
+ * include `need` (L4_FP_R/W/X: the access that faulted), and the mask is
+ * not W without R (l4/mem.h: such a flexpage is invalid). Returns 0 when it
+ * mapped the page, 1 when the case is not that one (nothing changed: the
+ * general path decides, with its errors). Addresses page-aligned, in user space.
+ */
+long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t dst, unsigned mask,
+		    unsigned need);
 
 /*
  * Unmap [va, va + 2^order) of s (l4/mem.h, L4_TASK_UNMAP): `rights` are

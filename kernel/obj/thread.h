@@ -59,7 +59,8 @@ struct thread {
 	bool exc;                       /* its IPC is a kernel-made message: an exception (ipc.c) */
 	uint8_t prio;
 	uint8_t max_prio;
-	bool pf;                        /* ... which is a page fault (to its pager); implies exc */
+	uint8_t pf;                     /* ... which is a page fault (to its pager): 0, or the access
+					   that faulted (L4_FP_R/W/X; implies exc) */
 	struct hart *home;              /* the hart whose run queue it uses */
 	uint64_t pager_sel, exc_sel;    /* selectors in task's table */
 	uintptr_t utcb_uaddr;

@@ -622,6 +622,101 @@ static void test_alloc_q(void **state)
 	free(blk);
 }
 
+/*
+ * kmem_alloc_min_inline / kmem_alloc_min_raw (the page-fault fast path's
+ * 64-byte blocks) against kmem_alloc(64): two pools over regions of the same
+ * size and alignment, the same random history of allocations and frees of
+ * all sizes, except that pool B takes its 64-byte blocks the fast way. The
+ * blocks must be the same (offsets) and so must the pools afterwards (every
+ * free list, in order, and the free byte count).
+ */
+#define MPOOL (1 * MiB + 4 * KiB)
+#define MLIVE 2048
+
+static void same_pools(const struct kmem *a, const struct kmem *b)
+{
+	assert_int_equal(a->free_bytes, b->free_bytes);
+	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++) {
+		const struct kmem_free *x = a->free[o], *y = b->free[o];
+		for (; x && y; x = x->next, y = y->next)
+			assert_int_equal((uintptr_t)x - a->base, (uintptr_t)y - b->base);
+		assert_true(!x && !y);
+	}
+}
+
+static void test_alloc_min(void **state)
+{
+	static void *la[MLIVE], *lb[MLIVE];
+	static size_t lsize[MLIVE];
+	unsigned n = 0, inline_hits = 0, raw_hits = 0;
+	uint64_t r = 0x6b6d656d2d6d696eULL;
+	struct kmem kb;
+	void *rb = NULL;
+
+	pool_new(MPOOL, 0);
+	assert_int_equal(posix_memalign(&rb, KMEM_BASE_ALIGN, MPOOL), 0);
+	memset(rb, 0xff, MPOOL);
+	assert_true(kmem_init(&kb, rb, MPOOL));
+	same_pools(&k, &kb);
+	for (int step = 0; step < 20000; step++) {
+		uint64_t x = xorshift64s(&r);
+		if (n && (x % 100 < 40 || n == MLIVE)) {
+			unsigned i = (unsigned)(x >> 8) % n;
+			kmem_free(&k, la[i], lsize[i]);
+			kmem_free(&kb, lb[i], lsize[i]);
+			la[i] = la[--n];
+			lb[i] = lb[n];
+			lsize[i] = lsize[n];
+		} else if (x % 100 < 75) {
+			/* 64 bytes: pool A as the general path, pool B as the fast one */
+			void *a = kmem_alloc(&k, 64), *b = kmem_alloc_min_inline(&kb);
+			if (b)
+				inline_hits++;
+			else if ((b = kmem_alloc_min_raw(&kb)))
+				raw_hits++;
+			assert_true(!a == !b);
+			if (!a)
+				continue;
+			assert_int_equal((uintptr_t)a - k.base, (uintptr_t)b - kb.base);
+			la[n] = a;
+			lb[n] = b;
+			lsize[n++] = 64;
+		} else {
+			size_t size = (size_t)1 << (6 + (x >> 8) % 12);
+			size -= (x >> 20) % (size / 2);
+			void *a = kmem_alloc(&k, size), *b = kmem_alloc(&kb, size);
+			assert_true(!a == !b);
+			if (!a)
+				continue;
+			assert_int_equal((uintptr_t)a - k.base, (uintptr_t)b - kb.base);
+			la[n] = a;
+			lb[n] = b;
+			lsize[n++] = size;
+		}
+		same_pools(&k, &kb);
+		if (step % 1000 == 0) {
+			assert_true(kmem_check(&k));
+			assert_true(kmem_check(&kb));
+		}
+	}
+	while (n--) {
+		kmem_free(&k, la[n], lsize[n]);
+		kmem_free(&kb, lb[n], lsize[n]);
+	}
+	same_pools(&k, &kb);
+	assert_true(kmem_check(&kb));
+	/* Both ways were taken, often. */
+	printf("test_alloc_min: %u blocks inline, %u by kmem_alloc_min_raw\n", inline_hits, raw_hits);
+	assert_true(inline_hits > 1000 && raw_hits > 100);
+	/* An exhausted pool: NULL from both. */
+	void *all;
+	while ((all = kmem_alloc(&kb, 64)))
+		;
+	assert_null(kmem_alloc_min_inline(&kb));
+	assert_null(kmem_alloc_min_raw(&kb));
+	free(rb);
+}
+
 /* kmem_check() must notice corruption, or the random test proves little. */
 static void test_check_detects(void **state)
 {
@@ -893,6 +988,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_every_order, teardown),
 		cmocka_unit_test_teardown(test_quota_charge, teardown),
 		cmocka_unit_test_teardown(test_alloc_q, teardown),
+		cmocka_unit_test_teardown(test_alloc_min, teardown),
 		cmocka_unit_test_teardown(test_check_detects, teardown),
 		cmocka_unit_test_teardown(test_random, teardown),
 	};

@@ -14,6 +14,8 @@
  *    and once more with the fast path off (slowpath);
  *  - notification_signal_wait: signal + wait, half of a ping-pong between
  *    two threads over two notifications;
+ *  - map_unmap_4k, unmap_tree_1000, pagefault_roundtrip (and _slowpath:
+ *    the fast path off): memory (bench_memory);
  * and "bench: kmem_TYPE bytes=N" lines: the kernel memory one object of
  * each type takes from its factory's quota (factory info before and after).
  */
@@ -342,7 +344,7 @@ static void bench_unmap_tree(uint64_t overhead)
 }
 
 /* One sample: a load from a page not mapped yet; the mapper, as this thread's pager, maps one. */
-static void bench_pagefault(uint64_t overhead)
+static void bench_pagefault(const char *name, uint64_t overhead)
 {
 	struct l4_thread_config c = { .which = L4_THREAD_CFG_PAGER, .pager = mapper_ep };
 	struct l4_thread_config back = { .which = L4_THREAD_CFG_PAGER, .pager = L4_CAP_SIGMA0 };
@@ -362,7 +364,7 @@ static void bench_pagefault(uint64_t overhead)
 	}
 	l4_thread_config(L4_CAP_THREAD, &back);
 	l4_task_unmap(L4_CAP_TASK, l4_fpage(MEM_WIN, 24, L4_FP_RWX), L4_UNMAP_SELF);
-	report("pagefault_roundtrip", samples, SAMPLES, 1);
+	report(name, samples, SAMPLES, 1);
 	(void)sum;
 }
 
@@ -377,7 +379,10 @@ static void bench_memory(void)
 	}
 	bench_map_unmap(empty_cost());
 	bench_unmap_tree(empty_cost());
-	bench_pagefault(empty_cost());
+	bench_pagefault("pagefault_roundtrip", empty_cost());
+	long was = l4_debug_fastpath(0);
+	bench_pagefault("pagefault_roundtrip_slowpath", empty_cost());
+	l4_debug_fastpath((int)was);
 	l4_factory_destroy(L4_CAP_FACTORY, th);
 	l4_factory_destroy(L4_CAP_FACTORY, mapper_ep);
 	l4_cap_free(th);

@@ -10,6 +10,7 @@
  * probe threads (exception handler: the main thread), never by the main
  * thread, whose pager is sigma0.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 #include <l4/errno.h>
@@ -528,8 +529,6 @@ static void t_grant(void)
 
 /* ---- 4: rights and page faults ---- */
 
-extern char __text_end[];      /* libl4/user.ld */
-
 static void t_rights(void)
 {
 	struct l4_msg m;
@@ -547,7 +546,8 @@ static void t_rights(void)
 		m = (struct l4_msg){ { 0 }, 0 };
 		r = recv_to(SEC, &m);
 		tap_ok(r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_PAGEFAULT && l4_tag_words((uint64_t)r) == 2 &&
-			       m.mr[0] == (0x29000010 | L4_FP_W) && m.mr[1] >= 0x400000 && m.mr[1] < (uint64_t)__text_end,
+			       m.mr[0] == (0x29000010 | L4_FP_W) && m.mr[1] >= (uint64_t)(uintptr_t)prober &&
+			       m.mr[1] < (uint64_t)(uintptr_t)prober + 0x100,
 		       "write to a read-only page: the pager gets a fault message (%#lx: %#lx, pc %#lx)",
 		       (unsigned long)r, (unsigned long)m.mr[0], (unsigned long)m.mr[1]);
 		if (r < 0 || l4_tag_label((uint64_t)r) != L4_LABEL_PAGEFAULT) {
@@ -781,6 +781,364 @@ static void t_bad(void)
 	UTCB->user[7] = 0;
 }
 
+/*
+ * ---- 7: page faults through the fast path and the general path ----
+ *
+ * A pager thread of the testroot waits on pep (no timeout); probe threads
+ * (pager: a badged copy of pep, exception handler: ep, the main thread)
+ * read, write or execute at a page not mapped yet; the pager records the
+ * fault message and answers with the case's reply (reply-and-wait), or, if
+ * that fails, with label 1 (on to the exception handler). Every case runs
+ * with the fast path on and off (l4_debug_fastpath); the two runs must give
+ * the same results word by word, each the expected one, and with the fast
+ * path on l4_debug_pfstats must show that the cases meant for the fast path
+ * took it (and off, that nothing did).
+ */
+
+#define FF 0x36000000UL                 /* faults land here; its page tables made beforehand */
+#define FF2 0x36400000UL                /* ... and here, without page tables (the 2 MiB item) */
+#define RO_SRC 0x2e000000UL             /* S3 mapped read-only: a source without W */
+#define GR_SRC 0x2e200000UL             /* a page from sigma0 that a reply grants */
+#define FSRC 0x2e400000UL               /* F[0..2]: the pager's sources, pages from sigma0 */
+#define KADDR 0xffffffc000020018UL      /* a kernel address: its offset mod 2^38 is user space */
+#define H_LABEL 0x88UL                  /* the pager's "I hold the fault" */
+#define FP_BADGE 0xfa
+#define X_VAL 0x77
+
+enum { F_READ, F_WRITE, F_EXEC };
+enum { R_WAIT, R_PLAIN, R_HOLD, R_MAIN, R_MAINTO };
+
+/* A page with an instruction sequence that returns X_VAL (the execute case maps it). */
+__attribute__((naked, aligned(4096), noinline)) static void x_code(void)
+{
+	__asm__ volatile("li a0, 0x77\n ret\n");
+}
+
+struct fcase {
+	const char *what;
+	int access, how;
+	uint64_t addr;                  /* where the probe thread accesses */
+	uint64_t tag, w[4];             /* the pager's reply */
+	long want;                      /* 0: the access completes; > 0: scause at the exception handler */
+	long rerr;                      /* the pager's first reply: 0 or -error */
+	int fast;                       /* with the fast path on: 1 the fault, 2 the reply take it */
+	uint64_t val;                   /* the word a completed read gets (0: read it at src) */
+	uint64_t src;                   /* where that word is, or where a write lands */
+};
+
+/* Per case and path: everything compared between the paths comes first. */
+struct fres {
+	uint64_t ftag, fmr0, fmr1, fbadge; /* the fault message as the pager saw it */
+	long rerr;                      /* its reply */
+	long outcome;                   /* 0 done, scause, or -1 for "destroyed" */
+	uint64_t value;                 /* the word read / executed, or stval of the exception */
+	long rd, rd2, wr;               /* afterwards: the page, the next page readable; a write to the page */
+	uint64_t srcword;               /* the source page's first word after the case */
+	long fgen, rgen;                /* general-path faults and replies during the case (not compared) */
+};
+#define FRES_SAME (offsetof(struct fres, fgen) / 8)
+
+static uint64_t pep, pepb, pctl, ep3, F[3], Fpa[3];
+static volatile struct {
+	uint64_t tag, w[4];
+	int hold;
+} ps;
+static volatile struct {
+	uint64_t tag, mr0, mr1, badge;
+	long rerr;
+} pr;
+
+static void fpager(void *a)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	long r = l4_receive(pep, &m);
+
+	(void)a;
+	for (;;) {
+		pr.tag = (uint64_t)r;
+		pr.mr0 = m.mr[0];
+		pr.mr1 = m.mr[1];
+		pr.badge = m.badge;
+		if (ps.hold) {
+			m = (struct l4_msg){ { 0 }, 0 };
+			l4_send(ep, H_LABEL, 0, &m);
+			l4_receive(pctl, &m);
+		}
+		m = (struct l4_msg){ { ps.w[0], ps.w[1], ps.w[2], ps.w[3], 0, 0 }, 0 };
+		r = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, pep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), ps.tag, &m);
+		if (r < 0) {
+			pr.rerr = r;
+			m = (struct l4_msg){ { 0 }, 0 };
+			r = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, pep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(1, 0, 0), &m);
+		}
+	}
+}
+
+struct fpr {
+	uint64_t addr, val, done;
+	int access;
+};
+
+static void fprober(void *a)
+{
+	struct fpr *p = a;
+	struct l4_msg m = { { 0 }, 0 };
+
+	if (p->access == F_WRITE)
+		*(volatile uint64_t *)p->addr = p->val;
+	else if (p->access == F_EXEC)
+		m.mr[0] = ((uint64_t (*)(void))p->addr)();
+	else
+		m.mr[0] = *(volatile uint64_t *)p->addr;
+	l4_send(p->done, P_LABEL, 1, &m);
+}
+
+static long recv_on(uint64_t sel, uint64_t us, struct l4_msg *m)
+{
+	*m = (struct l4_msg){ { 0 }, 0 };
+	return l4_ipc(l4_ipc_word(L4_IPC_RECV, sel, L4_TIMEOUT_NEVER, l4_timeout_us(us)), 0, m);
+}
+
+/* The end of a probe thread's access, as its exception handler or done message tells. */
+static void f_outcome(long t, const struct l4_msg *m, struct fres *r)
+{
+	if (t >= 0 && l4_tag_label((uint64_t)t) == P_LABEL) {
+		r->outcome = 0;
+		r->value = m->mr[0];
+	} else if (t >= 0 && l4_tag_label((uint64_t)t) == L4_LABEL_EXCEPTION) {
+		r->outcome = (long)UTCB->mr[L4_EXC_SCAUSE];
+		r->value = UTCB->mr[L4_EXC_STVAL];
+		struct l4_msg s = { { 0 }, 0 };
+		l4_reply(1, 0, &s);
+	} else {
+		r->outcome = t < 0 ? t : -2000;
+	}
+}
+
+static void run_fcase(const struct fcase *c, struct fres *r, unsigned salt)
+{
+	struct fpr p = { c->addr, 0x5100000000UL + salt, c->how == R_MAIN || c->how == R_MAINTO ? ep3 : ep, c->access };
+	struct l4_msg m;
+	bool main_pager = c->how == R_MAIN || c->how == R_MAINTO;
+
+	*r = (struct fres){ 0 };
+	ps.tag = c->tag;
+	for (int i = 0; i < 4; i++)
+		ps.w[i] = c->w[i];
+	ps.hold = c->how == R_HOLD;
+	pr.tag = pr.mr0 = pr.mr1 = pr.badge = 0;
+	pr.rerr = 0;
+	long f0 = l4_debug_pfstats(0), r0 = l4_debug_pfstats(1);
+	uint64_t th = thread_spawn_pg(fprober, &p, c->how == R_MAIN ? 101 : 100, 0, ep, main_pager ? ep3 : pepb);
+	if (!th) {
+		r->outcome = -1000;
+		return;
+	}
+	if (main_pager) {
+		/* R_MAIN: the probe thread (101) faulted before anyone waited on ep3;
+		 * R_MAINTO: this thread waits on ep3 with a timeout when the fault comes. */
+		long t = recv_on(ep3, SEC, &m);
+		pr.tag = (uint64_t)t;
+		pr.mr0 = m.mr[0];
+		pr.mr1 = m.mr[1];
+		pr.badge = m.badge;
+		m = (struct l4_msg){ { c->w[0], c->w[1], c->w[2], c->w[3], 0, 0 }, 0 };
+		if (c->how == R_MAIN) {
+			wd_arm(SEC);
+			t = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, ep3, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), c->tag, &m);
+			wd_disarm();
+		} else {
+			t = l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), c->tag, &m);
+			pr.rerr = t < 0 ? t : 0;
+			t = recv_on(ep3, SEC, &m);
+		}
+		f_outcome(t, &m, r);
+	} else if (c->how == R_HOLD) {
+		long t = recv_on(ep, SEC, &m);
+		r->outcome = t >= 0 && l4_tag_label((uint64_t)t) == H_LABEL ? -1 : -3000;
+		thread_del(th);
+		th = 0;
+		m = (struct l4_msg){ { 0 }, 0 };
+		l4_send(pctl, 0, 0, &m);        /* the pager replies, to no one now */
+		yield_n(2);
+	} else {
+		long t = recv_on(ep, SEC, &m);
+		f_outcome(t, &m, r);
+	}
+	r->fgen = l4_debug_pfstats(0) - f0;
+	r->rgen = l4_debug_pfstats(1) - r0;
+	if (th)
+		thread_del(th);
+	r->ftag = pr.tag;
+	r->fmr0 = pr.mr0;
+	r->fmr1 = pr.mr1;
+	r->fbadge = pr.badge;
+	r->rerr = pr.rerr;
+	uint64_t page = c->addr & ~0xfffUL;
+	if (c->addr < L4_USER_END) {
+		r->rd = readable(page);
+		r->rd2 = readable(page + 0x1000);
+		r->wr = probe(page, 1, 0x5eed, 0);
+	}
+	r->srcword = c->src ? *(volatile uint64_t *)c->src : 0;
+}
+
+#define NFC 24
+
+static void t_fastfault(void)
+{
+	static struct fres fr[2][NFC];
+	uint64_t code = (uint64_t)(uintptr_t)x_code, where = 0, grpa = 0;
+	struct l4_msg m;
+
+	tap_note("mem: page faults, fast path and general path");
+	pep = obj_new(L4_OBJ_ENDPOINT);
+	pctl = obj_new(L4_OBJ_ENDPOINT);
+	ep3 = obj_new(L4_OBJ_ENDPOINT);
+	pepb = pep ? copy_of(pep, L4_RIGHTS_ALL, FP_BADGE) : 0;
+	uint64_t wd = wd_start();
+	/* the pager's sources: three pages from sigma0 and S3 read-only; page tables at FF (a page mapped and unmapped there) */
+	int got = 1;
+	for (unsigned i = 0; i < 3; i++) {
+		F[i] = FSRC + i * L4_PAGE_SIZE;
+		long a = s0(l4_fpage(F[i], 12, 0), L4_SIGMA0_ALLOC, 2, 12, 0, 0, &where);
+		Fpa[i] = a > 0 ? (uint64_t)a : 0;
+		got = got && a > 0 && where == F[i];
+	}
+	long r1 = xfer1(l4_fpage(RO_SRC, 12, 0), l4_item_mem(0, 0), l4_fpage(S[3], 12, L4_FP_R), &m);
+	long r2 = xfer1(l4_fpage(FF + 0x1ff000, 12, 0), l4_item_mem(0, 0), l4_fpage(F[0], 12, L4_FP_R), &m);
+	long u = l4_task_unmap(L4_CAP_TASK, l4_fpage(FF + 0x1ff000, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	uint64_t pg = pep && pctl && ep3 && pepb ? thread_spawn(fpager, 0, 100) : 0;
+	if (!tap_ok(got && pg && wd && r1 >= 0 && r2 >= 0 && !u,
+		    "setup: a pager thread on its endpoint, a read-only source, page tables at %#lx", FF))
+		goto out;
+
+	const uint64_t RWX = L4_FP_RWX, one = l4_tag(0, 0, 1);
+#define A(k) (FF + (k) * 0x1000UL + 0x18)
+#define IT(a) l4_item_mem((a), 0)
+#define PAT(salt) ((salt) * 0x100000001ULL + 3)   /* fill()'s word at offset 0x18 */
+	const struct fcase cs[NFC] = {
+		{ "read, map of a page RWX", F_READ, R_WAIT, A(0), one, { IT(A(0)), l4_fpage(F[0], 12, RWX) }, 0, 0, 3, PAT(1), 0 },
+		{ "write, map RW", F_WRITE, R_WAIT, A(1), one, { IT(A(1)), l4_fpage(F[1], 12, L4_FP_RW) }, 0, 0, 3, 0, F[1] + 0x18 },
+		{ "execute, map of the code page RX", F_EXEC, R_WAIT, FF + 2 * 0x1000UL, one, { IT(FF + 2 * 0x1000UL), l4_fpage(code, 12, L4_FP_R | L4_FP_X) }, 0, 0, 3, X_VAL, 0 },
+		{ "read, a read-only source with mask RWX: mapped R only", F_READ, R_WAIT, A(3), one, { IT(A(3)), l4_fpage(RO_SRC, 12, RWX) }, 0, 0, 3, PAT(4), 0 },
+		{ "write, a read-only source: mapped R, on to the exception handler", F_WRITE, R_WAIT, A(4), one, { IT(A(4)), l4_fpage(RO_SRC, 12, RWX) }, 15, 0, 1, 0, S[3] + 0x18 },
+		{ "write, an item with rights R only", F_WRITE, R_WAIT, A(5), one, { IT(A(5)), l4_fpage(F[2], 12, L4_FP_R) }, 15, 0, 1, 0, F[2] + 0x18 },
+		{ "memory the pager does not have", F_READ, R_WAIT, A(6), one, { IT(A(6)), l4_fpage(0x2f000000, 12, RWX) }, 13, -L4_ENOENT, 1, 0, 0 },
+		{ "a 2 MiB item", F_READ, R_WAIT, FF2 + 0x5018, one, { IT(FF2 + 0x5018), l4_fpage(0x10200000, 21, L4_FP_RW) }, 0, 0, 1, 0, 0x10205018 },
+		{ "two items (the fault's page and the next)", F_READ, R_WAIT, A(7), l4_tag(0, 0, 2), { IT(A(7)), l4_fpage(F[0], 12, RWX), IT(A(8)), l4_fpage(F[1], 12, RWX) }, 0, 0, 1, PAT(1), 0 },
+		{ "a capability item", F_READ, R_WAIT, A(9), one, { l4_item_cap(L4_RIGHTS_ALL, 0), ep }, 13, -L4_EINVAL, 1, 0, 0 },
+		{ "placement below user space", F_READ, R_WAIT, A(10), one, { IT(0x1000), l4_fpage(F[0], 12, RWX) }, 13, -L4_EINVAL, 1, 0, 0 },
+		{ "placement on a page already mapped", F_READ, R_WAIT, A(11), one, { IT(S[3]), l4_fpage(F[0], 12, RWX) }, 13, -L4_EEXIST, 1, 0, 0 },
+		{ "placement on the next page: the fault stays", F_READ, R_WAIT, A(12), one, { IT(A(13)), l4_fpage(F[0], 12, RWX) }, 13, 0, 1, 0, 0 },
+		{ "a grant", F_READ, R_WAIT, A(14), one, { l4_item_mem(A(14), 1), l4_fpage(GR_SRC, 12, L4_FP_RW) }, 0, 0, 1, PAT(5), 0 },
+		{ "label 1 with the item: mapped, on to the exception handler", F_READ, R_WAIT, A(15), l4_tag(1, 0, 1), { IT(A(15)), l4_fpage(F[0], 12, RWX) }, 13, 0, 1, 0, 0 },
+		{ "a word before the item", F_READ, R_WAIT, A(16), l4_tag(0, 1, 1), { 0x1234, IT(A(16)), l4_fpage(F[0], 12, RWX) }, 0, 0, 1, PAT(1), 0 },
+		{ "a flexpage with rights W only", F_READ, R_WAIT, A(17), one, { IT(A(17)), l4_fpage(F[0], 12, L4_FP_W) }, 13, -L4_EINVAL, 1, 0, 0 },
+		{ "a flexpage with bit 11 set", F_READ, R_WAIT, A(18), one, { IT(A(18)), l4_fpage(F[0], 12, RWX) | 0x800 }, 13, -L4_EINVAL, 1, 0, 0 },
+		{ "the pager was not waiting (its reply-and-wait then takes the fast path)", F_READ, R_MAIN, A(19), one, { IT(A(19)), l4_fpage(F[0], 12, RWX) }, 0, 0, 2, PAT(1), 0 },
+		{ "the pager waits with a timeout, replies without waiting", F_READ, R_MAINTO, A(20), one, { IT(A(20)), l4_fpage(F[0], 12, RWX) }, 0, 0, 0, PAT(1), 0 },
+		{ "the faulting thread destroyed while its pager holds the fault", F_READ, R_HOLD, A(21), one, { IT(A(21)), l4_fpage(F[0], 12, RWX) }, -1, 0, 1, 0, 0 },
+		{ "a fault in the null page", F_READ, R_WAIT, 0x18, one, { IT(0x18), l4_fpage(F[0], 12, RWX) }, 13, -L4_EINVAL, 1, 0, 0 },
+		{ "a fault at a kernel address (the hotspot mod 2^38 is user space)", F_READ, R_WAIT, KADDR, one, { IT(KADDR), l4_fpage(F[0], 12, RWX) }, 13, 0, 1, 0, 0 },
+		{ "a hotspot with the fault's page but bits above 2^38", F_READ, R_WAIT, A(22), one, { IT(A(22) | 1UL << 40), l4_fpage(F[0], 12, RWX) }, 0, 0, 3, PAT(1), 0 },
+	};
+#undef A
+#undef IT
+#undef PAT
+	long fp = l4_debug_fastpath(1);
+	uint64_t used[3] = { used_of(L4_CAP_FACTORY), 0, 0 };
+	for (int path = 1; path >= 0; path--) {
+		l4_debug_fastpath(path);
+		fill(F[0], 1);
+		fill(F[1], 2);
+		fill(F[2], 3);
+		fill(S[3], 4);
+		/* the grant's source: a fresh page from sigma0 */
+		long g = s0(l4_fpage(GR_SRC, 12, 0), L4_SIGMA0_ALLOC, 2, 12, 0, 0, &where);
+		grpa = g > 0 ? (uint64_t)g : 0;
+		if (g > 0)
+			fill(GR_SRC, 5);
+		int wrong = 0;
+		for (unsigned i = 0; i < NFC; i++) {
+			const struct fcase *c = &cs[i];
+			struct fres *x = &fr[path][i];
+			run_fcase(c, x, i);
+			unsigned acc = c->access == F_READ ? L4_FP_R : c->access == F_WRITE ? L4_FP_W : L4_FP_X;
+			uint64_t want_value = c->want ? c->addr : c->val ? c->val : c->src ? *(volatile uint64_t *)c->src : 0;
+			bool hold = c->how == R_HOLD;
+			long fgen = path && (c->fast & 1) ? 0 : 1;
+			long rgen = hold ? 0 : 1 + (c->rerr != 0) - (path && (c->fast & 2) ? 1 : 0);
+			bool ok = x->ftag == l4_tag(L4_LABEL_PAGEFAULT, L4_PF_WORDS, 0) &&
+				  x->fmr0 == ((c->addr & ~7UL) | acc) &&
+				  x->fbadge == (c->how == R_MAIN || c->how == R_MAINTO ? 0 : FP_BADGE) &&
+				  x->rerr == c->rerr && x->outcome == c->want && x->fgen == fgen && x->rgen == rgen;
+			if (c->access == F_EXEC)
+				ok = ok && x->fmr1 == c->addr;
+			if (c->access == F_WRITE && !c->want)
+				ok = ok && x->srcword == 0x5100000000UL + i;    /* the write reached the source */
+			else if (!hold)
+				ok = ok && x->value == want_value;
+			if (!ok) {
+				wrong++;
+				tap_note("fast path %s, case %u (%s): tag %#lx mr0 %#lx badge %#lx reply %ld outcome %ld "
+					 "value %#lx, general path %ld/%ld", path ? "on" : "off", i, c->what,
+					 (unsigned long)x->ftag, (unsigned long)x->fmr0, (unsigned long)x->fbadge, x->rerr,
+					 x->outcome, (unsigned long)x->value, x->fgen, x->rgen);
+			}
+		}
+		tap_ok(!wrong, "fast path %s: %d page-fault cases each as expected, on the expected path (%d wrong)",
+		       path ? "on" : "off", NFC, wrong);
+		/* what the cases should have left */
+		const struct fres *x = fr[path];
+		tap_ok(x[0].rd && x[0].wr == 0 && x[1].rd && x[2].rd && x[2].wr == 15,
+		       "... the maps RWX, RW and RX are there with those rights (write to RX: %ld)", x[2].wr);
+		tap_ok(x[3].rd && x[3].wr == 15 && x[4].rd && x[4].wr == 15 && x[5].rd && x[5].wr == 15,
+		       "... rights only shrink: from the read-only source and with mask R, read-only (%ld %ld %ld)",
+		       x[3].wr, x[4].wr, x[5].wr);
+		tap_ok(!x[6].rd && !x[9].rd && !x[10].rd && !x[11].rd && !x[16].rd && !x[17].rd && !x[20].rd,
+		       "... the refused replies and the destroyed thread's reply mapped nothing");
+		tap_ok(x[8].rd && x[8].rd2 && !x[12].rd && x[12].rd2 && x[14].rd,
+		       "... two items: both pages; a reply to the next page: that page, the fault's stays unmapped");
+		tap_ok(x[13].rd && gone(GR_SRC), "... the grant moved the page from the pager's source");
+		tap_ok(readable(0x20000), "... the kernel address's hotspot mod 2^38 (0x20000) got the page");
+		tap_ok(x[7].rd && x[7].rd2, "... the 2 MiB item mapped its 2 MiB");
+		/* back to no mappings here */
+		l4_task_unmap(L4_CAP_TASK, l4_fpage(FF, 21, L4_FP_RWX), L4_UNMAP_SELF);
+		l4_task_unmap(L4_CAP_TASK, l4_fpage(FF2, 21, L4_FP_RWX), L4_UNMAP_SELF);
+		l4_task_unmap(L4_CAP_TASK, l4_fpage(0x20000, 12, L4_FP_RWX), L4_UNMAP_SELF);
+		if (grpa)
+			s0(l4_fpage(GR_SRC, 12, 0), L4_SIGMA0_FREE, 2, grpa, 12, 0, 0);
+		tap_ok(gone(FF) && gone(FF2 + 0x5000) && gone(0x20000), "... all unmapped again");
+		used[2 - path] = used_of(L4_CAP_FACTORY);
+	}
+	l4_debug_fastpath(fp == 0 ? 0 : 1);
+	int diff = 0;
+	for (unsigned i = 0; i < NFC; i++)
+		for (unsigned w = 0; w < FRES_SAME; w++)
+			if (((const uint64_t *)&fr[0][i])[w] != ((const uint64_t *)&fr[1][i])[w] && !diff++)
+				tap_note("first difference: case %u (%s), word %u: %#lx (off) vs %#lx (on)", i, cs[i].what, w,
+					 (unsigned long)((const uint64_t *)&fr[0][i])[w],
+					 (unsigned long)((const uint64_t *)&fr[1][i])[w]);
+	tap_ok(diff == 0, "the fast path and the general path give the same results word by word (%d differ)", diff);
+	tap_ok(used[2] == used[1] && (used[1] - used[0]) % L4_PAGE_SIZE == 0,
+	       "... and use the same kernel memory: %lu bytes after each run (%lu before: page tables that stay)",
+	       (unsigned long)used[1], (unsigned long)used[0]);
+out:
+	if (pg)
+		thread_del(pg);
+	wd_stop(wd);
+	l4_task_unmap(L4_CAP_TASK, l4_fpage(RO_SRC, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	for (unsigned i = 0; i < 3; i++)
+		if (Fpa[i])
+			s0(l4_fpage(F[i], 12, 0), L4_SIGMA0_FREE, 2, Fpa[i], 12, 0, 0);
+	if (pepb)
+		cap_put(pepb);
+	obj_del(pep);
+	obj_del(pctl);
+	obj_del(ep3);
+}
+
 void test_mem(void)
 {
 	uint64_t used0 = used_of(L4_CAP_FACTORY);
@@ -830,6 +1188,7 @@ void test_mem(void)
 	t_rights();
 	t_sigma0();
 	t_bad();
+	t_fastfault();
 
 	/* clean up: give everything back to sigma0 (which revokes every alias) */
 	ok = 1;

@@ -68,17 +68,7 @@ bool mmu_direct_mapped(uint64_t pa, uint64_t size)
 	return false;
 }
 
-/* What mem/space.c needs of the machine. */
-void *space_pa_to_va(uint64_t pa)
-{
-	return phys_to_virt(pa);
-}
-
-uint64_t space_va_to_pa(const void *va)
-{
-	return virt_to_phys(va);
-}
-
+/* What mem/space.c needs of the machine (the address conversions are inline: space.h). */
 void space_flush(const struct space *s, uint64_t va)
 {
 	mmu_flush_page(va, s->asid);

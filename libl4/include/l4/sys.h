@@ -53,6 +53,14 @@ static inline long l4_debug_fastpath(int on)
 	return l4_syscall(L4_SYS_DEBUG, L4_DEBUG_FASTPATH, on, 0);
 }
 
+/* How many page faults (which = 0) or replies to page-fault messages (1)
+ * the general path has handled since boot: what the fast path took is not
+ * counted (tests tell the paths apart with it). */
+static inline long l4_debug_pfstats(int which)
+{
+	return l4_syscall(L4_SYS_DEBUG, L4_DEBUG_PFSTATS, which, 0);
+}
+
 static inline unsigned long l4_rdinstret(void)
 {
 	unsigned long v;

@@ -37,6 +37,8 @@ enum l4_debug_op {
 	L4_DEBUG_SHUTDOWN = 3,  /* a1 = 0 (success) or 1..255 (failure code): power off, never returns */
 	L4_DEBUG_FASTPATH = 4,  /* a1 = 0 off, 1 on: the IPC fast path (for tests and benchmarks);
 				 * returns the previous setting */
+	L4_DEBUG_PFSTATS = 5,   /* a1 = 0: page faults, 1: replies to page-fault messages that the
+				 * general path handled since boot (tests: which path ran) */
 	L4_DEBUG_OP_COUNT
 };
 

@@ -10,13 +10,19 @@
 #define HART_KSTACK 16
 #define HART_SYSMASK 24
 #define HART_TAGMASK 32
+#define HART_PFTAG 40
+#define HART_PFACCESS 48
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
 #include <stdbool.h>
 
+#include <arch/csr.h>
 #include <arch/trapframe.h>
+
+#include <l4/ipc.h>
+#include <l4/mem.h>
 
 #include "lib/runq.h"
 
@@ -31,6 +37,11 @@ struct hart {
 	 * a tag it takes has (a0 & fast_tagmask) <= 6 words, no items or flags. */
 	uint64_t fast_sysmask;
 	uint64_t fast_tagmask;
+	/* trap.S, the page-fault fast path: the fault message's tag, and per
+	 * scause < 16 the access of a page fault it takes (L4_FP_R/W/X), 0 for
+	 * every other cause and for all while the fast path is off. */
+	uint64_t fast_pftag;
+	uint8_t fast_pfaccess[16];
 	unsigned long hartid;           /* the hardware id (mhartid) */
 	struct thread *current;         /* the READY thread running here, NULL when idle */
 	struct thread *fpu_owner;       /* whose values the FP registers hold */
@@ -47,12 +58,22 @@ _Static_assert(__builtin_offsetof(struct hart, frame) == HART_FRAME, "trap.S");
 _Static_assert(__builtin_offsetof(struct hart, kstack_top) == HART_KSTACK, "trap.S");
 _Static_assert(__builtin_offsetof(struct hart, fast_sysmask) == HART_SYSMASK, "trap.S");
 _Static_assert(__builtin_offsetof(struct hart, fast_tagmask) == HART_TAGMASK, "trap.S");
+_Static_assert(__builtin_offsetof(struct hart, fast_pftag) == HART_PFTAG, "trap.S");
+_Static_assert(__builtin_offsetof(struct hart, fast_pfaccess) == HART_PFACCESS, "trap.S");
 
-/* The fast path's masks: on (the words it takes) or off (nothing). */
+/* The fast path's masks and tables: on (the words and faults it takes) or off (nothing). */
 static inline void hart_set_fastpath(struct hart *h, bool on)
 {
 	h->fast_sysmask = on ? 0xfffUL : 0;
 	h->fast_tagmask = 0xffff00000000ffffUL;
+	h->fast_pftag = l4_tag(L4_LABEL_PAGEFAULT, L4_PF_WORDS, 0);
+	for (unsigned i = 0; i < 16; i++)
+		h->fast_pfaccess[i] = 0;
+	if (on) {
+		h->fast_pfaccess[EXC_INSN_PAGE_FAULT] = L4_FP_X;
+		h->fast_pfaccess[EXC_LOAD_PAGE_FAULT] = L4_FP_R;
+		h->fast_pfaccess[EXC_STORE_PAGE_FAULT] = L4_FP_W;
+	}
 }
 
 static inline struct hart *this_hart(void)
