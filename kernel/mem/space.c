@@ -138,8 +138,8 @@ static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size
  * a mapping, derived from parent (NULL: a root), marked fresh if asked.
  * Stops at the first error (what it made stays: the caller undoes it).
  */
-static long add_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool node,
-		       struct mapping *parent, bool fresh)
+static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights,
+			       bool node, struct mapping *parent, bool fresh)
 {
 	while (size) {
 		struct mapping *m = NULL;
@@ -171,6 +171,18 @@ static long add_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size,
 		size -= LEVEL_SIZE(l);
 	}
 	return 0;
+}
+
+/* add_leaves_nofence, then a fence for the new leaves and maybe new tables:
+ * once for the whole range, also after a failure (what was written stays
+ * until undone). */
+static long add_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool node,
+		       struct mapping *parent, bool fresh)
+{
+	long err = add_leaves_nofence(s, va, pa, size, rights, node, parent, fresh);
+
+	space_flush_all(s);
+	return err;
 }
 
 long space_map_kernel(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool root)
@@ -479,6 +491,7 @@ static inline long map_fast_link(struct space *to, struct quota *q, size_t used,
 	*(uint32_t *)&m->order = small;
 	*shadow_of(p) = m;
 	*p = pte_leaf(pa, rights_pte(rights));
+	space_flush(to, dst);                   /* order the new entry before the thread's retry */
 	return 0;
 }
 

@@ -63,7 +63,20 @@ uint64_t space_va_to_pa(const void *va);
 static inline void *space_pa_to_va(uint64_t pa) { return phys_to_virt(pa); }
 static inline uint64_t space_va_to_pa(const void *va) { return virt_to_phys(va); }
 #endif
-void space_flush(const struct space *s, uint64_t va);   /* drop the TLB entry of va in s */
+/*
+ * TLB fences (sfence.vma is an ordering fence as much as a flush: it is
+ * needed after a PTE becomes valid too, or the hart may keep faulting on
+ * what it read before). space_flush: the leaf at va in s (removed, reduced
+ * or new); space_flush_all: every entry of s (new page tables: a fence for
+ * one address does not order non-leaf entries).
+ */
+#ifdef SPACE_HOSTED
+void space_flush(const struct space *s, uint64_t va);   /* the host test records them */
+void space_flush_all(const struct space *s);
+#else
+static inline void space_flush(const struct space *s, uint64_t va) { mmu_flush_page(va, s->asid); }
+void space_flush_all(const struct space *s);
+#endif
 
 /* An empty space (its kernel half is the caller's): 0, or -L4_ENOMEM. */
 long space_init(struct space *s, struct quota *q);

@@ -82,6 +82,16 @@ void space_flush(const struct space *s, uint64_t va)
 		flush_hook(s, va);
 }
 
+/* Whole-space fences: the last space fenced and how many. */
+static const struct space *flushed_all;
+static size_t nflush_all;
+
+void space_flush_all(const struct space *s)
+{
+	flushed_all = s;
+	nflush_all++;
+}
+
 static bool flushed(const struct space *s, uint64_t va)
 {
 	for (size_t i = 0; i < nflush && i < FLUSH_MAX; i++)
@@ -398,8 +408,10 @@ static void test_map_basic(void **state)
 	assert_int_equal(space_map_kernel(s0, 2 * MiB, 0x80000000, 2 * MiB, RWX, true), 0);
 	struct mapping *root = at(s0, 2 * MiB, NULL);
 
-	/* 4 KiB out of the 2 MiB leaf, at page 5 */
+	/* 4 KiB out of the 2 MiB leaf, at page 5; new entries are fenced in the destination */
+	size_t fa = nflush_all;
 	assert_int_equal(map(s0, 2 * MiB + 5 * 4096, s1, 0x100000, 12, RWX), 0);
+	assert_true(nflush_all > fa && flushed_all == s1);
 	struct mapping *m = at(s1, 0x100000, &size);
 	assert_non_null(m);
 	assert_int_equal(size, 4096);
@@ -1587,6 +1599,7 @@ static bool step_fast(int from, uint64_t src, int to, uint64_t dst, unsigned mas
 	bool room = q[to].limit - q[to].used >= mapping_block();
 	bool take = want == 0 && (mask & RW) != W && pg[to][PG(dst)] < 0 && tab[to][(dst - WIN) / (2 * MiB)] &&
 		    (ch[0].rights & need) == need && room;
+	nflush = 0;
 	long got = space_map_fast(&sp[from], &sp[to], src, dst, mask, need);
 	q[to].limit = limit;
 	if (got != (take ? 0 : 1))
@@ -1597,6 +1610,8 @@ static bool step_fast(int from, uint64_t src, int to, uint64_t dst, unsigned mas
 		compare("fast map refused");
 		return false;
 	}
+	if (!flushed(&sp[to], dst))
+		fail_msg("step %d: fast map to %d:%#" PRIx64 " without a fence for it", step, to, dst);
 	model_apply(from, to, false, 1);
 	stats[0]++;
 	fast_maps++;

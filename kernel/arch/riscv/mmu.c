@@ -69,9 +69,12 @@ bool mmu_direct_mapped(uint64_t pa, uint64_t size)
 }
 
 /* What mem/space.c needs of the machine (the address conversions are inline: space.h). */
-void space_flush(const struct space *s, uint64_t va)
+void space_flush_all(const struct space *s)
 {
-	mmu_flush_page(va, s->asid);
+	if (s->asid)
+		__asm__ volatile("sfence.vma zero, %0" :: "r"((uint64_t)s->asid) : "memory");
+	else
+		sfence_vma_all();
 }
 
 uint64_t mmu_satp(const pte_t *root, uint16_t asid)
