@@ -52,6 +52,7 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 include kernel/build.mk
 include libl4/build.mk
 include sigma0/build.mk
+include pager/build.mk
 include roottask/build.mk
 include test/build.mk
 
@@ -72,7 +73,7 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 $(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF)))
-$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF)))
+$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 
