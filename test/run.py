@@ -25,7 +25,7 @@ import time
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
-BOOT_TIMEOUT = 60          # seconds for one boot (a normal one takes about one)
+BOOT_TIMEOUT = 150         # seconds for one boot (a few alone; -smp 4 under load, much longer)
 FUZZ_SECONDS = 20
 
 MEM_BYTES = {"128M": 128 << 20, "256M": 256 << 20, "1G": 1 << 30, "2G": 2 << 30, "3G": 3 << 30}
