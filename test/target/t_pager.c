@@ -131,6 +131,24 @@ static long run(void (*fn)(struct job *), struct job *j)
 	return run_to(fn, j, 5 * SEC);
 }
 
+static void job_read(struct job *j);
+
+/* Whether a is mapped here, probed by a thread without a pager (a fault
+ * goes straight to the exception handler, nothing gets mapped). */
+static int mapped(uint64_t a)
+{
+	struct job j = { .fn = job_read, .a = { a } };
+	struct l4_msg m = { { 0 }, 0 };
+	uint64_t th = thread_spawn_pg(job_main, &j, 100, 0, exc_ep, 0);
+	long r = th ? l4_ipc(l4_ipc_word(L4_IPC_RECV, exc_ep, 0, l4_timeout_us(SEC)), 0, &m) : -1;
+
+	if (r >= 0 && l4_tag_label((uint64_t)r) == L4_LABEL_EXCEPTION)
+		l4_reply(1, 0, &(struct l4_msg){ { 0 }, 0 });
+	if (th)
+		thread_del(th);
+	return r >= 0 && l4_tag_label((uint64_t)r) == L_DONE;
+}
+
 /* a0 = address, a1 = pages, a2 = salt, a3 = the first page's number:
  * write a pattern, 8 words per page. */
 static void job_fill(struct job *j)
@@ -690,6 +708,424 @@ static void t_cycles(void)
 	       (unsigned long)k0, (unsigned long)used_of(L4_CAP_FACTORY));
 }
 
+
+/* ---- 5: robustness ---- */
+
+#define GOOD_UTCB 0x1841003000UL
+#define SRV_UTCB 0x1841004000UL
+#define GOOD_WIN 0x1a10000000UL
+#define GWIN 0x1a20000000UL
+#define GARBAGE_SEED 0x706167657273ULL
+#define GARBAGE_ROUNDS 3000
+
+static volatile unsigned good_rounds, good_bad, good_stop;
+static uint64_t good_ds;
+
+/* A client of the memory server with a UTCB of its own: map, write, read, unmap, again. */
+static void good_mem_client(void *arg)
+{
+	struct l4_utcb *u = (struct l4_utcb *)GOOD_UTCB;
+
+	(void)arg;
+	while (!good_stop) {
+		uint64_t i = good_rounds % 8, w = GOOD_WIN + i * PAGE;
+		if (l4_ds_map(good_ds, u, i * PAGE, w, RW, L4_FP_W) != RW) {
+			good_bad++;
+		} else {
+			*(volatile uint64_t *)w = good_rounds;
+			good_bad += *(volatile uint64_t *)w != good_rounds;
+			l4_task_unmap(L4_CAP_TASK, l4_fpage(w, 12, L4_FP_RWX), L4_UNMAP_SELF);
+		}
+		good_rounds++;
+		l4_yield();
+	}
+}
+
+/* A client of the region mapper: touch 8 pages of its region, give them back, again. */
+static void good_rm_client(void *arg)
+{
+	uint64_t base = (uint64_t)arg;
+
+	while (!good_stop) {
+		for (uint64_t i = 0; i < 8; i++) {
+			volatile uint64_t *p = (volatile uint64_t *)(base + i * PAGE);
+			good_bad += *p != 0;
+			*p = good_rounds;
+		}
+		good_bad += l4_ds_release(good_ds, 0, 8 * PAGE) != 0;
+		good_rounds++;
+		l4_yield();
+	}
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	return xorshift64s(s);
+}
+
+struct garbage {
+	uint64_t sel[6];
+	unsigned nsel;
+	const uint64_t *labels;
+	unsigned nlabels;
+	uint64_t cap_item;              /* a capability to send now and then (0: none) */
+	uint64_t avoid_lo, avoid_hi;    /* addresses not to name (a good client's region) */
+	unsigned calls, errors, ok, unknown, hung;
+};
+
+/* One random call on one of g's capabilities: real labels half the time,
+ * small numbers, addresses and sizes often, receive windows sometimes. */
+static void garbage_call(struct garbage *g, uint64_t *rng, uint64_t slot)
+{
+	uint64_t r = rnd(rng);
+	uint64_t sel = g->sel[r % g->nsel];
+	uint64_t label = r & 0x100 ? g->labels[(r >> 9) % g->nlabels] : (rnd(rng) & 0xffffffff);
+	unsigned words = (unsigned)(r >> 20) % 7, items = 0;
+	struct l4_msg m = { { 0 }, 0 };
+
+	for (unsigned i = 0; i < 6; i++) {
+		uint64_t v = rnd(rng);
+		switch (v % 5) {
+		case 0: v = (v >> 8) % 16; break;                                       /* small */
+		case 1: v = RM_SEARCH_LO + ((v >> 8) % 4096) * PAGE; break;              /* an address here */
+		case 2: v = ((v >> 8) % 64) * PAGE; break;                               /* a size or offset */
+		case 3: v = v & 0xfff; break;
+		default: break;
+		}
+		if (v >= g->avoid_lo && v < g->avoid_hi)
+			v = 5;
+		m.mr[i] = v;
+	}
+	if (g->cap_item && (r >> 30) % 5 == 0 && words <= 4) {
+		m.mr[words] = l4_item_cap(L4_RIGHTS_ALL, 0);
+		m.mr[words + 1] = g->cap_item;
+		items = 1;
+	}
+	UTCB->rcv_caps = (r >> 33) & 1 ? l4_rcv_caps(slot, 1) : 0;
+	UTCB->rcv_mem = (r >> 34) & 1 ? l4_fpage(GWIN, 12, 0) : 0;
+	long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, sel, l4_timeout_us(SEC), l4_timeout_us(SEC)), l4_tag(label, words, items),
+			&m);
+	UTCB->rcv_caps = 0;
+	UTCB->rcv_mem = 0;
+	g->calls++;
+	if (t == -L4_ETIMEDOUT)
+		g->hung++;
+	else if (t < 0)
+		g->unknown += t <= -L4_ERRNO_COUNT;
+	else if (!l4_tag_label((uint64_t)t))
+		g->ok++;
+	else if (l4_tag_label((uint64_t)t) < L4_ERRNO_COUNT)
+		g->errors++;
+	else
+		g->unknown++;
+	if (t >= 0) {
+		l4_task_cap_delete(L4_CAP_TASK, slot);
+		unmap_here(GWIN, 12);
+	}
+}
+
+static const uint64_t mem_labels[] = { L4_DS_MAP, L4_DS_INFO, L4_DS_RELEASE, L4_DS_CLONE, L4_DS_RESTRICT,
+				       L4_MEM_ALLOC, L4_MEM_SESSION, L4_MEM_STATS, L4_DS_MAP, L4_LABEL_PAGEFAULT };
+
+static void t_garbage_memsrv(void)
+{
+	uint64_t gs = cap_get(), gd = cap_get(), gro = cap_get(), stale = cap_get(), slot = cap_get(), rng = GARBAGE_SEED;
+	struct l4_mem_stats before = stats(mem_root);
+
+	good_ds = ds_new(sess, 8 * PAGE, 0, 0);
+	int ok = good_ds && !l4_mem_session(sess, UTCB, 256, gs) && !l4_mem_alloc(gs, UTCB, 16 * PAGE, 0, gd, 0) &&
+		 !l4_ds_restrict(gd, UTCB, L4_DS_R, gro) && !l4_mem_alloc(gs, UTCB, PAGE, 0, stale, 0) && !l4_ds_free(stale);
+	good_rounds = good_bad = good_stop = 0;
+	uint64_t th = ok ? thread_spawn_cfg(good_mem_client, 0, 100, GOOD_UTCB, exc_ep) : 0;
+	if (!tap_ok(ok && th, "memsrv garbage: a garbage session with dataspaces, and a good client in another session"))
+		return;
+	struct garbage g = { .sel = { gs, gd, gro, stale, mem_ep, gd }, .nsel = 6, .labels = mem_labels,
+			     .nlabels = sizeof(mem_labels) / sizeof(mem_labels[0]), .cap_item = gro };
+	tap_note("memsrv garbage: %d random calls, seed %#llx", GARBAGE_ROUNDS, GARBAGE_SEED);
+	unsigned rounds0 = good_rounds;
+	for (unsigned i = 0; i < GARBAGE_ROUNDS; i++) {
+		garbage_call(&g, &rng, slot);
+		/* A garbage CLOSE or FREE may end the garbage objects: make them again. */
+		struct l4_mem_stats st;
+		if (l4_mem_stats(gs, &st) == -L4_EBADCAP) {
+			cap_put(gs);
+			gs = cap_get();
+			l4_mem_session(sess, UTCB, 256, gs);
+			g.sel[0] = gs;
+		}
+		if (l4_ds_info(gd, &(struct l4_ds_info){ 0 }) == -L4_EBADCAP) {
+			l4_task_cap_delete(L4_CAP_TASK, gd);
+			l4_task_cap_delete(L4_CAP_TASK, gro);
+			l4_mem_alloc(gs, UTCB, 16 * PAGE, 0, gd, 0);
+			l4_ds_restrict(gd, UTCB, L4_DS_R, gro);
+		}
+		if (i % 16 == 0)
+			l4_yield();
+	}
+	unsigned during = good_rounds - rounds0;
+	good_stop = 1;
+	yield_n(5);
+	thread_del(th);
+	tap_ok(!g.unknown && !g.hung, "every call answered, with success (%u) or a known error (%u); %u unknown, %u unanswered",
+	       g.ok, g.errors, g.unknown, g.hung);
+	tap_ok(g.errors > g.calls / 2 && g.ok > 0, "... mostly errors, some successes (%u of %u)", g.ok, g.calls);
+	tap_ok(during > 10 && !good_bad, "the good client was served throughout: %u rounds during the garbage, %u bad",
+	       during, good_bad);
+	tap_eq(l4_mem_close(gs), 0, "close the garbage session");
+	ds_del(good_ds);
+	struct l4_mem_stats after = stats(mem_root);
+	tap_ok(after.free == before.free && after.pages == before.pages && after.dataspaces == before.dataspaces &&
+		       after.sessions == before.sessions,
+	       "memsrv is as before: %lu/%lu pages free, %lu dataspaces, %lu sessions", (unsigned long)after.free,
+	       (unsigned long)after.pages, (unsigned long)after.dataspaces, (unsigned long)after.sessions);
+	cap_put(gs);
+	cap_put(gd);
+	cap_put(gro);
+	cap_put(stale);
+	cap_put(slot);
+	unmap_here(GOOD_WIN, 15);
+}
+
+/* Fake page faults too (each one the region mapper reports on the console: few of them). */
+static const uint64_t rm_labels[] = { L4_RM_ATTACH, L4_RM_DETACH, L4_RM_FIND, L4_RM_RESERVE, L4_RM_UNRESERVE,
+				      L4_RM_ATTACH, L4_DS_MAP, L4_RM_FIND, L4_RM_DETACH, L4_RM_ATTACH,
+				      L4_RM_RESERVE, L4_RM_UNRESERVE, L4_RM_FIND, L4_RM_ATTACH, L4_RM_DETACH,
+				      L4_RM_ATTACH, L4_RM_FIND, L4_RM_RESERVE, L4_RM_ATTACH, L4_RM_DETACH,
+				      L4_RM_FIND, L4_RM_ATTACH, L4_RM_UNRESERVE, L4_RM_ATTACH, L4_RM_FIND,
+				      L4_RM_ATTACH, L4_RM_DETACH, L4_RM_RESERVE, L4_RM_ATTACH, L4_RM_FIND,
+				      L4_RM_ATTACH, L4_LABEL_PAGEFAULT };
+static const uint64_t child_rm_labels[] = { L4_RM_ATTACH, L4_RM_FIND, L4_RM_RESERVE, L4_RM_UNRESERVE, L4_DS_INFO };
+
+static void t_garbage_rm(void)
+{
+	uint64_t slot = cap_get(), rng = GARBAGE_SEED + 1, ro = cap_get(), ntf = obj_new(L4_OBJ_NOTIFICATION);
+
+	good_ds = ds_new(sess, 8 * PAGE, 0, 0);
+	long base = attach(good_ds, 8 * PAGE, RW);
+	l4_ds_restrict(good_ds, UTCB, L4_DS_R, ro);
+	good_rounds = good_bad = good_stop = 0;
+	uint64_t th = base > 0 ? thread_spawn_pg(good_rm_client, (void *)base, 100, 0, exc_ep, rm_ep) : 0;
+	if (!tap_ok(th != 0, "rm garbage: a good client paged by the testroot's region mapper"))
+		return;
+	struct garbage g = { .sel = { rm_ep }, .nsel = 1, .labels = rm_labels,
+			     .nlabels = sizeof(rm_labels) / sizeof(rm_labels[0]), .cap_item = ro,
+			     .avoid_lo = (uint64_t)base - 8 * PAGE, .avoid_hi = (uint64_t)base + 16 * PAGE };
+	unsigned rounds0 = good_rounds, f0 = (unsigned)trm.faults;
+	for (unsigned i = 0; i < GARBAGE_ROUNDS; i++) {
+		if (i % 2)
+			g.cap_item = i % 4 == 1 ? ntf : ro;
+		garbage_call(&g, &rng, slot);
+		if (i % 16 == 0)
+			l4_yield();
+	}
+	unsigned during = good_rounds - rounds0;
+	good_stop = 1;
+	yield_n(5);
+	thread_del(th);
+	tap_ok(!g.unknown && !g.hung, "%u random calls to the region mapper: success (%u) or a known error (%u); %u unknown, "
+				      "%u unanswered",
+	       g.calls, g.ok, g.errors, g.unknown, g.hung);
+	tap_ok(during > 10 && !good_bad, "the good client's faults were served throughout: %u rounds (%u faults), %u bad",
+	       during, (unsigned)trm.faults - f0, good_bad);
+	/* Take away what the garbage attached or reserved. */
+	for (unsigned i = trm.nregions; i-- > 0;)
+		if (trm.reg[i].start != (uint64_t)base)
+			l4_rm_detach(rm_ep, trm.reg[i].start, 0, 0);
+	while (trm.nareas && !l4_rm_unreserve(rm_ep, trm.area[0].start))
+		;
+	tap_ok(trm.nregions == 1 && trm.nareas == 0, "... what it attached and reserved can be taken away again");
+	l4_rm_detach(rm_ep, (uint64_t)base, L4_RM_DETACH_FREE, 0);
+	tap_eq((long)trm.nregions, 0, "... and the good region detached: none left");
+	cap_put(good_ds);
+	cap_put(ro);
+	cap_put(slot);
+	obj_del(ntf);
+
+	/* The same at a loaded program's region mapper while it runs its malloc checks. */
+	long err;
+	struct ldr_child *c = spawn(PGT_MALLOC, 0, &err);
+	struct garbage h = { .sel = { c ? c->rm_ep : 0 }, .nsel = 1, .labels = child_rm_labels,
+			     .nlabels = sizeof(child_rm_labels) / sizeof(child_rm_labels[0]), .avoid_lo = 0,
+			     .avoid_hi = L4_USER_END };
+	uint64_t s2 = cap_get();
+	rng = GARBAGE_SEED + 2;
+	for (unsigned i = 0; c && i < 500; i++)
+		garbage_call(&h, &rng, s2);
+	cap_put(s2);
+	long w = c ? ldr_wait(c, 10 * SEC) : -1;
+	tap_ok(c && !w && c->state == LDR_EXITED && c->exit_code == 0 && !h.unknown && !h.hung,
+	       "500 random calls to pgtest's region mapper while it runs: answered (%u ok, %u errors), pgtest passes (%ld)",
+	       h.ok, h.errors, c ? (long)c->exit_code : err);
+	if (c)
+		ldr_reap(c);
+}
+
+/* A manager served by a thread of the testroot: mode says how it answers L4_DS_MAP. */
+enum { ROGUE_BIG = 1, ROGUE_TWO, ROGUE_RIGHTS, ROGUE_CAP, ROGUE_HANG };
+static volatile unsigned rogue_mode, rogue_maps;
+static uint64_t rogue_ep, rogue_ntf;
+static uint8_t rogue_buf[16 * PAGE] __attribute__((aligned(65536)));
+
+static void rogue(void *arg)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	struct l4_utcb *u = (struct l4_utcb *)SRV_UTCB;
+
+	(void)arg;
+	for (;;) {
+		u->rcv_caps = 0;
+		u->rcv_mem = 0;
+		long t = l4_receive(rogue_ep, &m);
+		if (t < 0)
+			continue;
+		uint64_t label = l4_tag_label((uint64_t)t), tag = l4_tag(L4_ENOSYS, 0, 0);
+		if (label == L4_DS_INFO) {
+			m.mr[0] = 64 * PAGE;
+			m.mr[1] = 0;
+			m.mr[2] = L4_DS_ALL;
+			m.mr[3] = m.mr[4] = 0;
+			tag = l4_tag(0, 5, 0);
+		} else if (label == L4_DS_MAP) {
+			uint64_t off = m.mr[0] & ~(PAGE - 1);
+			rogue_maps++;
+			switch (rogue_mode) {
+			case ROGUE_BIG:         /* 64 KiB, hotspot 3 pages past the asked offset */
+				m.mr[0] = RW;
+				m.mr[1] = l4_item_mem(off + 3 * PAGE, 0);
+				m.mr[2] = l4_fpage((uint64_t)rogue_buf, 16, RW);
+				tag = l4_tag(0, 1, 1);
+				break;
+			case ROGUE_TWO:         /* two pages for one window */
+				m.mr[0] = l4_item_mem(0, 0);
+				m.mr[1] = l4_fpage((uint64_t)rogue_buf, 12, RW);
+				m.mr[2] = l4_item_mem(0, 0);
+				m.mr[3] = l4_fpage((uint64_t)rogue_buf + PAGE, 12, RW);
+				tag = l4_tag(0, 0, 2);
+				break;
+			case ROGUE_RIGHTS:      /* read-only, whatever was asked */
+				m.mr[0] = L4_FP_R;
+				m.mr[1] = l4_item_mem(0, 0);
+				m.mr[2] = l4_fpage((uint64_t)rogue_buf, 12, L4_FP_R);
+				tag = l4_tag(0, 1, 1);
+				break;
+			case ROGUE_CAP:         /* a capability instead of memory */
+				m.mr[0] = l4_item_cap(L4_RIGHTS_ALL, 0);
+				m.mr[1] = rogue_ntf;
+				tag = l4_tag(0, 0, 1);
+				break;
+			case ROGUE_HANG: {      /* never answers */
+				uint64_t bits;
+				for (;;)
+					l4_wait(rogue_ntf, &bits);
+			}
+			}
+		}
+		l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), tag, &m);
+	}
+}
+
+static void t_rogue(void)
+{
+	rogue_ep = obj_new(L4_OBJ_ENDPOINT);
+	rogue_ntf = obj_new(L4_OBJ_NOTIFICATION);
+	for (unsigned i = 0; i < 16; i++)
+		rogue_buf[i * PAGE] = (uint8_t)(0x40 + i);
+	uint64_t th = thread_spawn_cfg(rogue, 0, 120, SRV_UTCB, 0), ds = copy_of(rogue_ep, L4_RIGHT_W, 0x77);
+	struct job j = { .a = { 0 } };
+	uint64_t to0 = trm.cfg.timeout_us;
+
+	trm.cfg.timeout_us = 200000;
+	long a = ds && th ? attach(ds, 64 * PAGE, RW) : -1;
+	if (!tap_ok(a > 0, "a rogue manager's dataspace attached (it answered DS_INFO)"))
+		goto out;
+	rogue_mode = ROGUE_BIG;
+	rogue_maps = 0;
+	j.a[0] = (uint64_t)a + 5 * PAGE;
+	long r = run(job_read, &j);
+	tap_ok(!r && (j.r[0] & 0xff) == 0x48, "it answers a fault on page 5 with a 64 KiB item aimed 3 pages further: the "
+					      "thread reads the item's page at the hotspot (%ld, %#lx)",
+	       r, (unsigned long)j.r[0]);
+	int others = 1;
+	for (unsigned i = 0; i < 64; i++)
+		if (i != 5)
+			others = others && gone((uint64_t)a + i * PAGE);
+	tap_ok(others && mapped((uint64_t)a + 5 * PAGE), "... only the faulting page was mapped: the window bounds it");
+	tap_ok(gone(0x1000000) && gone((uint64_t)a + 8 * PAGE), "... nothing landed elsewhere either");
+	j.a[0] = (uint64_t)a + 6 * PAGE;
+	tap_ok(!run(job_read, &j) && rogue_maps == 2, "... the next page faults and asks again (%u requests)", rogue_maps);
+
+	rogue_mode = ROGUE_TWO;
+	j.a[0] = (uint64_t)a + 10 * PAGE;
+	uint64_t un = trm.unresolved;
+	r = run(job_read, &j);
+	tap_ok(r == 13 && trm.unresolved == un + 1 && gone((uint64_t)a + 10 * PAGE),
+	       "two items for one page: its reply fails (EEXIST), the region mapper times out, the thread gets the fault "
+	       "(%ld)",
+	       r);
+	rogue_mode = ROGUE_RIGHTS;
+	j.a[0] = (uint64_t)a + 11 * PAGE;
+	j.a[1] = 1;
+	r = run(job_write, &j);
+	tap_ok(r == 15 && mapped((uint64_t)a + 11 * PAGE), "a read-only page for a write fault: mapped, but the kernel sends "
+							   "the still-failing write on to the exception handler (%ld)",
+	       r);
+	rogue_mode = ROGUE_CAP;
+	j.a[0] = (uint64_t)a + 12 * PAGE;
+	r = run(job_read, &j);
+	unsigned type = 99, rights = 0;
+	l4_task_cap_info(L4_CAP_TASK, trm.rcv_slot, &type, &rights);
+	tap_ok(r == 13 && trm.rcv_slot && type == L4_OBJ_NONE, "a capability instead of memory: refused (no window), the "
+							       "thread gets the fault, the region mapper's slot stays empty (%ld)",
+	       r);
+	l4_rm_detach(rm_ep, (uint64_t)a, 0, 0);
+
+	/* A manager that never answers: only faults on its dataspace wait, and not for ever. */
+	trm.cfg.timeout_us = SEC;
+	rogue_mode = ROGUE_HANG;
+	a = attach(ds, 4 * PAGE, RW);
+	uint64_t good = ds_new(sess, 4 * PAGE, 0, 0);
+	long b = attach(good, 4 * PAGE, RW);
+	struct job h = { .fn = job_read, .a = { (uint64_t)a + 8 } };
+	uint64_t t1 = thread_spawn_pg(job_main, &h, 100, 0, exc_ep, rm_ep);
+	yield_n(5);
+	uint64_t t0 = now();
+	tap_ok(a > 0 && b > 0 && t1 && state_of(t1) == L4_THREAD_BLOCKED,
+	       "a thread faults on the dataspace of a manager that never answers: it waits");
+	tap_eq(dmap(good, 0, WIN, RW, L4_FP_W), RW, "... meanwhile memsrv serves the testroot");
+	unmap_here(WIN, 12);
+	r = prog(PGT_EXIT, 3, 0);
+	uint64_t t2 = now();
+	tap_ok(r == 3 && state_of(t1) == L4_THREAD_BLOCKED,
+	       "... and a program with its own region mapper starts, faults, ends (%ld) while it still waits (%lu ms)", r,
+	       (unsigned long)((t2 - t0) / 1000));
+	struct l4_msg m = { { 0 }, 0 };
+	long t = l4_ipc(l4_ipc_word(L4_IPC_RECV, exc_ep, 0, l4_timeout_us(5 * SEC)), 0, &m);
+	uint64_t t3 = now();
+	tap_ok(t >= 0 && l4_tag_label((uint64_t)t) == L4_LABEL_EXCEPTION && UTCB->mr[L4_EXC_SCAUSE] == 13 &&
+		       UTCB->mr[L4_EXC_STVAL] == (uint64_t)a + 8,
+	       "after the region mapper's timeout (1 s) the fault goes to the exception handler (%lu ms)",
+	       (unsigned long)((t3 - t0) / 1000));
+	if (t >= 0) {
+		m = (struct l4_msg){ { 0 }, 0 };
+		l4_reply(1, 0, &m);
+	}
+	thread_del(t1);
+	j.a[0] = (uint64_t)b;
+	j.a[1] = 0x99;
+	tap_eq(run(job_write, &j), 0, "... and the region mapper serves other faults again");
+	l4_rm_detach(rm_ep, (uint64_t)a, 0, 0);
+	l4_rm_detach(rm_ep, (uint64_t)b, L4_RM_DETACH_FREE, 0);
+	cap_put(good);
+out:
+	trm.cfg.timeout_us = to0;
+	if (th)
+		thread_del(th);
+	if (ds)
+		cap_put(ds);
+	obj_del(rogue_ep);
+	obj_del(rogue_ntf);
+}
+
 static void timed(const char *what, void (*fn)(void))
 {
 	uint64_t t0 = now();
@@ -709,4 +1145,7 @@ void test_pager(void)
 	timed("copy-on-write", t_cow);
 	timed("programs", t_programs);
 	timed("1000 cycles", t_cycles);
+	timed("garbage to memsrv", t_garbage_memsrv);
+	timed("garbage to region mappers", t_garbage_rm);
+	timed("rogue and hung managers", t_rogue);
 }
