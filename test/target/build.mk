@@ -14,7 +14,7 @@ $(eval $(call user_prog,s0test,test/target/s0test.c sigma0/server.c))
 $(eval $(call user_prog,faulter,test/target/faulter.c))
 # pgtest: a program the testroot starts with the loader (t_pager.c).
 $(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
-$(eval $(call user_prog,benchroot,test/target/benchroot.c))
+$(eval $(call user_prog,benchroot,test/target/benchroot.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
 S0TEST_ELF := $(B)/user/s0test.elf
