@@ -13,3 +13,10 @@ MEMSRV_ELF := $(B)/user/memsrv.elf
 define loadable_prog
 $(call user_prog,$(1),$(2) pager/rm/rm_thread.c $(PAGER_RM_SRCS))
 endef
+
+# The examples of docs/writing-a-pager.md: programs the loader starts (the
+# default image carries them; `make example NAME=tracer` runs one).
+$(eval $(call loadable_prog,tracer,pager/examples/tracer.c))
+$(eval $(call loadable_prog,ondemand,pager/examples/ondemand.c))
+EXAMPLES := tracer ondemand
+EXAMPLE_ELFS := $(patsubst %,$(B)/user/%.elf,$(EXAMPLES))

@@ -27,6 +27,7 @@
 #define L4_ENV_UTCB_LO (L4_USER_END - 0x100000UL)
 #define L4_ENV_UTCB_MAIN L4_BOOT_UTCB
 #define L4_ENV_UTCB_RM (L4_BOOT_UTCB - 0x1000UL)
+#define L4_ENV_UTCB_FREE L4_ENV_UTCB_LO         /* further threads' UTCBs: a page each from here up */
 #define L4_ENV_STACK_TOP L4_ENV_UTCB_LO
 #define L4_ENV_ADDR (L4_ENV_STACK_TOP - 0x1000UL)
 #define L4_ENV_STACK_SIZE 0x40000UL             /* default main stack: 256 KiB */
