@@ -39,6 +39,7 @@
 #define BOOT_STACK 0x10000UL
 #define BOOT_CAPS_LOG2 6
 #define DEF_MEM_PAGES 16384UL
+#define DEF_MEM_OBJECTS 96UL
 #define DEF_KMEM (512UL * 1024)
 #define STACK_WORDS 2048
 
@@ -519,7 +520,8 @@ static long spawn(struct ldr_child *c, struct prog *p, const struct ldr_args *a)
 	c->session = l4_cap_alloc();
 	if (!c->session)
 		return -L4_ENOMEM;
-	if ((r = l4_mem_session(session, main_utcb(), a->mem_pages ? a->mem_pages : DEF_MEM_PAGES, c->session))) {
+	if ((r = l4_mem_session(session, main_utcb(), a->mem_pages ? a->mem_pages : DEF_MEM_PAGES,
+				a->mem_objects ? a->mem_objects : DEF_MEM_OBJECTS, c->session))) {
 		l4_cap_free(c->session);
 		c->session = 0;
 		return r;
@@ -535,15 +537,21 @@ static long spawn(struct ldr_child *c, struct prog *p, const struct ldr_args *a)
 			continue;
 		}
 		if (g->fsize) {
-			uint64_t cl = l4_cap_alloc();
+			/* The clone is in the loader's session: the program gets it
+			 * without ADMIN (it could clone it without limit otherwise). */
+			uint64_t cl = l4_cap_alloc(), ro = l4_cap_alloc();
 			r = cl ? l4_ds_clone(g->ds, main_utcb(), cl) : -L4_ENOMEM;
 			if (r) {
 				l4_cap_free(cl);
+				l4_cap_free(ro);
 				return r;
 			}
 			c->clones[nclones++] = cl;
-			if ((r = add_region(c, g->va, g->fsize, g->rights, cl)))
+			r = ro ? l4_ds_restrict(cl, main_utcb(), L4_DS_RWX, ro) : -L4_ENOMEM;
+			if (r || (r = add_region(c, g->va, g->fsize, g->rights, ro))) {
+				put(ro);
 				return r;
+			}
 		}
 		if (g->size > g->fsize && (r = anon_region(c, g->va + g->fsize, g->size - g->fsize, g->rights)))
 			return r;
@@ -643,17 +651,15 @@ void ldr_reap(struct ldr_child *c)
 			l4_ds_free(c->clones[i]);
 			put(c->clones[i]);
 		}
-	/* The region table's capabilities: text is the program's (cached);
-	 * the clones went above; the anonymous ones died with the session. */
+	/* The region table's capabilities: text is the program's (cached); the
+	 * others (restricted copies of the clones, the anonymous dataspaces
+	 * that died with the session) are the loader's to delete. */
 	for (unsigned i = 0; i < c->nreg; i++) {
 		bool shared = false;
 		for (unsigned j = 0; j < nprogs; j++)
 			for (unsigned k = 0; k < progs[j].nseg; k++)
 				shared = shared || progs[j].seg[k].child == c->reg[i].ds;
-		bool clone = false;
-		for (unsigned k = 0; k < 4; k++)
-			clone = clone || c->clones[k] == c->reg[i].ds;
-		if (!shared && !clone)
+		if (!shared)
 			put(c->reg[i].ds);
 	}
 	l4_cap_free(c->factory);        /* the objects' slots emptied when they were destroyed */

@@ -73,6 +73,7 @@ struct ldr_args {
 	unsigned prio;                  /* main thread; the region mapper runs at prio + 1 */
 	uint64_t stack_size;            /* 0: L4_ENV_STACK_SIZE */
 	uint64_t mem_pages;             /* the program's memory session limit; 0: 16384 (64 MiB) */
+	uint64_t mem_objects;           /* ... and its object limit (dataspaces, sessions); 0: 96 */
 	uint64_t kmem;                  /* its kernel-memory quota in bytes; 0: 512 KiB */
 	uint64_t rm_timeout_us;         /* 0: its region mapper waits for managers for ever */
 };

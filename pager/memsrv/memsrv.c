@@ -50,7 +50,7 @@
 #define POOL_BASE 0x100000000UL
 #define CONTIG_BASE 0x1000000000UL      /* 2^36: the receive window for contiguous blocks */
 #define CONTIG_WINDOW_ORDER 36
-#define MAX_DS 2048U
+#define MAX_DS 4096U
 #define MAX_SESSIONS 256U
 #define INLINE 4U
 #define LEAF 1024U                      /* entries per leaf page, leaves per directory */
@@ -82,7 +82,8 @@ struct session {
 	uint16_t child, sibling;        /* first sub-session, next sibling (index + 1) */
 	uint16_t first_ds;              /* index + 1 */
 	uint32_t gen;
-	uint64_t limit, charged;
+	uint64_t limit, charged;        /* pages, with the sub-sessions' */
+	uint32_t objects, max_objects;  /* dataspaces and sub-sessions, with the sub-sessions' */
 };
 
 static uint64_t sigma0_ep, ep;
@@ -210,6 +211,33 @@ static void uncharge(unsigned s, uint64_t n)
 	}
 }
 
+/* One object more (a dataspace or a sub-session) for s and its ancestors:
+ * 0, or ENOMEM if one of them has its limit. */
+static long charge_obj(unsigned s)
+{
+	for (unsigned t = s;; t = sessions[t].parent) {
+		if (sessions[t].objects >= sessions[t].max_objects)
+			return -L4_ENOMEM;
+		if (!t)
+			break;
+	}
+	for (unsigned t = s;; t = sessions[t].parent) {
+		sessions[t].objects++;
+		if (!t)
+			break;
+	}
+	return 0;
+}
+
+static void uncharge_obj(unsigned s)
+{
+	for (unsigned t = s;; t = sessions[t].parent) {
+		sessions[t].objects--;
+		if (!t)
+			break;
+	}
+}
+
 /* ---- dataspace page entries ---- */
 
 /* The entry of page i of d; with create, a missing leaf is made (charged;
@@ -285,6 +313,8 @@ static unsigned ds_index(const struct ds *d)
  * table and npages > INLINE), or NULL. */
 static struct ds *ds_new(unsigned s, uint64_t npages, bool table)
 {
+	if (charge_obj(s))
+		return NULL;
 	for (unsigned i = 0; i < MAX_DS; i++) {
 		struct ds *d = &dss[i];
 		if (d->used)
@@ -310,8 +340,10 @@ static struct ds *ds_new(unsigned s, uint64_t npages, bool table)
 		return d;
 fail:
 		d->used = false;
+		uncharge_obj(s);
 		return NULL;
 	}
+	uncharge_obj(s);
 	return NULL;
 }
 
@@ -343,6 +375,7 @@ static void ds_free(struct ds *d)
 	d->used = false;
 	d->gen = (d->gen + 1) & 0xfffff;
 	nds--;
+	uncharge_obj(d->session);
 }
 
 /* The dataspace a badge names, or NULL (*err: EBADCAP unknown or stale, ETYPE a session). */
@@ -401,6 +434,7 @@ static void session_close(unsigned s)
 	ss->used = false;
 	ss->gen = (ss->gen + 1) & 0xfffff;
 	nsessions--;
+	uncharge_obj(ss->parent);
 }
 
 /* ---- requests ---- */
@@ -646,15 +680,15 @@ static void do_alloc(struct answer *a, unsigned s, const struct l4_msg *m)
 	a->cap_badge = L4_MEM_BADGE(L4_MEM_KIND_DS, L4_DS_ALL, a->undo_ds->gen, ds_index(a->undo_ds));
 }
 
-static void do_session(struct answer *a, unsigned s, const struct l4_msg *m)
+static void do_session(struct answer *a, unsigned s, unsigned words, const struct l4_msg *m)
 {
-	uint64_t limit = m->mr[0];
+	uint64_t limit = m->mr[0], objects = words >= 2 && m->mr[1] ? m->mr[1] : L4_MEM_DEFAULT_OBJECTS;
 
-	if (!limit) {
+	if (!limit || objects > 0xffffffffUL) {
 		a->err = -L4_EINVAL;
 		return;
 	}
-	if (sessions[s].depth >= L4_MEM_SESSION_DEPTH) {
+	if (sessions[s].depth >= L4_MEM_SESSION_DEPTH || charge_obj(s)) {
 		a->err = -L4_ENOMEM;
 		return;
 	}
@@ -664,7 +698,8 @@ static void do_session(struct answer *a, unsigned s, const struct l4_msg *m)
 			continue;
 		uint32_t gen = n->gen;
 		*n = (struct session){ .used = true, .depth = (uint8_t)(sessions[s].depth + 1), .parent = (uint16_t)s,
-				       .sibling = sessions[s].child, .gen = gen, .limit = limit };
+				       .sibling = sessions[s].child, .gen = gen, .limit = limit,
+				       .max_objects = (uint32_t)objects };
 		sessions[s].child = (uint16_t)(i + 1);
 		nsessions++;
 		a->cap = true;
@@ -672,6 +707,7 @@ static void do_session(struct answer *a, unsigned s, const struct l4_msg *m)
 		a->undo_session = (long)i;
 		return;
 	}
+	uncharge_obj(s);
 	a->err = -L4_ENOMEM;
 }
 
@@ -749,7 +785,7 @@ static struct answer handle(uint64_t tag, const struct l4_msg *m)
 			do_alloc(&a, (unsigned)s, m);
 			break;
 		case L4_MEM_SESSION:
-			do_session(&a, (unsigned)s, m);
+			do_session(&a, (unsigned)s, words, m);
 			break;
 		case L4_MEM_CLOSE:
 			if (!s)
@@ -788,7 +824,7 @@ void memsrv_init(uint64_t sigma0, uint64_t endpoint, struct l4_utcb *u)
 	sigma0_ep = sigma0;
 	ep = endpoint;
 	utcb = u;
-	sessions[0] = (struct session){ .used = true, .limit = ~0UL };
+	sessions[0] = (struct session){ .used = true, .limit = ~0UL, .max_objects = ~0U };
 	nsessions = 1;
 }
 

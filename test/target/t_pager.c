@@ -266,7 +266,7 @@ static int setup(void)
 	       "memsrv: root session answers STATS (pool %lu pages, %lu sessions)", (unsigned long)st.pages,
 	       (unsigned long)st.sessions);
 	sess = cap_get();
-	r = l4_mem_session(mem_root, UTCB, 8192, sess);
+	r = l4_mem_session(mem_root, UTCB, 8192, 1024, sess);
 	st = stats(sess);
 	tap_ok(!r && st.limit == 8192 && st.used == 0 && st.sessions == 2, "a test session with a limit of 8192 pages (%ld)",
 	       r);
@@ -355,7 +355,7 @@ static void t_errors(void)
 	tap_eq(call_raw(sess, L4_DS_INFO, 0, &m), -L4_ETYPE, "a dataspace's label on a session: ETYPE");
 	tap_eq(call_raw(mem_ep, L4_MEM_STATS, 0, &m), -L4_EBADCAP, "the unbadged endpoint: EBADCAP");
 	tap_eq(l4_mem_close(mem_root), -L4_EPERM, "close the root session: EPERM");
-	tap_eq(l4_mem_session(sess, UTCB, 0, x), -L4_EINVAL, "a session with limit 0: EINVAL");
+	tap_eq(l4_mem_session(sess, UTCB, 0, 0, x), -L4_EINVAL, "a session with limit 0: EINVAL");
 	UTCB->rcv_mem = 0;
 	m = (struct l4_msg){ { 0, RW, L4_FP_R, 0, 0, 0 }, 0 };
 	tap_eq(call_raw(d, L4_DS_MAP, 3, &m), -L4_ENOSLOT, "map without a receive window: ENOSLOT (the kernel's, relayed)");
@@ -370,7 +370,7 @@ static void t_errors(void)
 	       (unsigned long)st.dataspaces, (unsigned long)st.used);
 
 	/* limits */
-	tap_eq(l4_mem_session(sess, UTCB, 4, s), 0, "a sub-session with a limit of 4 pages");
+	tap_eq(l4_mem_session(sess, UTCB, 4, 0, s), 0, "a sub-session with a limit of 4 pages");
 	uint64_t e = ds_new(s, 64 * 1024, 0, 0);
 	tap_ok(e != 0, "... 64 KiB anonymous in it (one page for its table)");
 	long r0 = dmap(e, 0, WIN, RW, L4_FP_W), r1 = dmap(e, PAGE, WIN + PAGE, RW, L4_FP_W),
@@ -380,7 +380,7 @@ static void t_errors(void)
 	tap_eq(l4_mem_alloc(s, UTCB, 2 * PAGE, L4_MEM_CONTIG, x, 0), -L4_ENOMEM, "... contiguous 8 KiB: ENOMEM");
 	tap_eq((long)stats(sess).used, 2 + 4, "the parent session pays the sub-session's pages too");
 	uint64_t s2 = cap_get();
-	tap_eq(l4_mem_session(s, UTCB, 100, s2), 0, "a sub-sub-session (its own limit 100)");
+	tap_eq(l4_mem_session(s, UTCB, 100, 0, s2), 0, "a sub-sub-session (its own limit 100)");
 	uint64_t f = ds_new(s2, PAGE, 0, 0);
 	tap_eq(dmap(f, 0, WIN + 4 * PAGE, RW, L4_FP_R), -L4_ENOMEM, "... its page over the parent's limit: ENOMEM");
 	tap_eq(l4_mem_close(s), 0, "close the sub-session");
@@ -389,6 +389,25 @@ static void t_errors(void)
 	tap_eq(l4_ds_info(f, &(struct l4_ds_info){ 0 }), -L4_EBADCAP, "... and the sub-sub-session's");
 	tap_eq(l4_mem_stats(s2, &st), -L4_EBADCAP, "... the sub-sub-session is closed too");
 	tap_eq((long)stats(sess).used, 2, "... the parent pays for its own dataspace only");
+
+	/* Object limits: dataspaces and sub-sessions count, even those that cost no page. */
+	uint64_t o = cap_get(), od[4] = { cap_get(), cap_get(), cap_get(), cap_get() }, os = cap_get();
+	tap_eq(l4_mem_session(sess, UTCB, 100, 3, o), 0, "a sub-session with an object limit of 3");
+	long a0 = l4_mem_alloc(o, UTCB, PAGE, 0, od[0], 0), a1 = l4_mem_alloc(o, UTCB, PAGE, 0, od[1], 0),
+	     a2 = l4_mem_alloc(o, UTCB, PAGE, 0, od[2], 0), a3 = l4_mem_alloc(o, UTCB, PAGE, 0, od[3], 0);
+	tap_ok(!a0 && !a1 && !a2 && a3 == -L4_ENOMEM, "... 3 one-page dataspaces (no page charged yet), the 4th: ENOMEM "
+						      "(%ld %ld %ld %ld)",
+	       a0, a1, a2, a3);
+	tap_eq(l4_mem_session(o, UTCB, 10, 0, os), -L4_ENOMEM, "... a sub-session in it: ENOMEM (an object too)");
+	tap_eq(l4_ds_free(od[2]), 0, "free one");
+	tap_eq(l4_mem_session(o, UTCB, 10, 0, os), 0, "... now the sub-session fits");
+	tap_eq(l4_mem_alloc(os, UTCB, PAGE, 0, od[3], 0), -L4_ENOMEM, "... and counts its own objects against the parent's");
+	tap_eq(l4_mem_close(o), 0, "close it");
+	tap_eq(l4_mem_session(sess, UTCB, 10, 0x100000000UL, os), -L4_EINVAL, "an object limit above 2^32-1: EINVAL");
+	for (unsigned i = 0; i < 4; i++)
+		cap_put(od[i]);
+	cap_put(o);
+	cap_put(os);
 	ds_del(d);
 	tap_eq(l4_ds_info(d, &(struct l4_ds_info){ 0 }), -L4_EBADCAP, "a freed dataspace: EBADCAP");
 	tap_eq(l4_ds_info(ro, &(struct l4_ds_info){ 0 }), -L4_EBADCAP, "... through the restricted capability too");
@@ -672,6 +691,20 @@ static void t_programs(void)
 	struct l4_rm_region g = { 0 };
 	tap_ok(c2 && !l4_rm_find(c2->rm_ep, 0x400000, &g) && g.flags == (L4_FP_R | L4_FP_X),
 	       "... its region mapper has its text read-execute (find through the program's region mapper)");
+	/* The capabilities the program got: text R X only; its data clone R W X, not ADMIN
+	 * (the clone is in the loader's session, which has no limit). */
+	unsigned tr = 0, dr = 0;
+	for (unsigned i = 0; c2 && i < c2->nreg; i++) {
+		struct l4_ds_info in = { 0 };
+		if (l4_ds_info(c2->reg[i].ds, &in))
+			continue;
+		if (c2->reg[i].va == 0x400000)
+			tr = in.rights;
+		if (in.flags & L4_DS_F_CLONE)
+			dr = in.rights;
+	}
+	tap_ok(tr == (L4_DS_R | L4_DS_X) && dr == L4_DS_RWX,
+	       "... it holds its text read-execute and its data clone without ADMIN (%#x, %#x)", tr, dr);
 	if (c1)
 		ldr_reap(c1);
 	if (c2)
@@ -833,7 +866,7 @@ static void t_garbage_memsrv(void)
 	struct l4_mem_stats before = stats(mem_root);
 
 	good_ds = ds_new(sess, 8 * PAGE, 0, 0);
-	int ok = good_ds && !l4_mem_session(sess, UTCB, 256, gs) && !l4_mem_alloc(gs, UTCB, 16 * PAGE, 0, gd, 0) &&
+	int ok = good_ds && !l4_mem_session(sess, UTCB, 256, 32, gs) && !l4_mem_alloc(gs, UTCB, 16 * PAGE, 0, gd, 0) &&
 		 !l4_ds_restrict(gd, UTCB, L4_DS_R, gro) && !l4_mem_alloc(gs, UTCB, PAGE, 0, stale, 0) && !l4_ds_free(stale);
 	good_rounds = good_bad = good_stop = 0;
 	uint64_t th = ok ? thread_spawn_cfg(good_mem_client, 0, 100, GOOD_UTCB, exc_ep) : 0;
@@ -850,7 +883,7 @@ static void t_garbage_memsrv(void)
 		if (l4_mem_stats(gs, &st) == -L4_EBADCAP) {
 			cap_put(gs);
 			gs = cap_get();
-			l4_mem_session(sess, UTCB, 256, gs);
+			l4_mem_session(sess, UTCB, 256, 32, gs);
 			g.sel[0] = gs;
 		}
 		if (l4_ds_info(gd, &(struct l4_ds_info){ 0 }) == -L4_EBADCAP) {

@@ -25,9 +25,11 @@
  *     one capability item (rcv_caps) with rights R|W|X|ADMIN.
  *     EINVAL size 0 or above the limit, unknown flags; ENOMEM no memory or
  *     the session's limit (a contiguous dataspace is charged at once).
- * L4_MEM_SESSION: MR0 = page limit (> 0): a sub-session, closed with this
- *     one. Reply: one capability item. EINVAL limit 0; ENOMEM too many
- *     sessions, or nested deeper than L4_MEM_SESSION_DEPTH.
+ * L4_MEM_SESSION: MR0 = page limit (> 0), MR1 (optional) = object limit
+ *     (0 or absent: L4_MEM_DEFAULT_OBJECTS): a sub-session, closed with this
+ *     one. Reply: one capability item. EINVAL limit 0 or an object limit
+ *     above 2^32-1; ENOMEM this session's object limit, no free session, or
+ *     nested deeper than L4_MEM_SESSION_DEPTH.
  * L4_MEM_CLOSE: close this session: free its dataspaces and sub-sessions;
  *     their capabilities are stale. EPERM for the root session.
  * L4_MEM_STATS: results MR0 = pages the server holds (taken from sigma0),
@@ -38,7 +40,10 @@
  * Charging: a session pays for every page its dataspaces reference (a
  * clone's shared pages too), and for the pages of their page tables.
  * Anonymous pages are charged when first touched, so an L4_DS_MAP can
- * answer ENOMEM.
+ * answer ENOMEM. Each dataspace and sub-session also counts against the
+ * object limit of its session and of every session above it (the server's
+ * tables are finite: no client may fill them for the others). Both limits
+ * count the sub-sessions' use too.
  */
 #pragma once
 
@@ -57,6 +62,7 @@ enum {
 #define L4_MEM_DS_MAX (1UL << 32)               /* 4 GiB */
 #define L4_MEM_CONTIG_MAX_ORDER 24              /* 16 MiB */
 #define L4_MEM_SESSION_DEPTH 8
+#define L4_MEM_DEFAULT_OBJECTS 64
 
 /* Badges: bits 0..15 object index, 16..35 generation, 36..39 rights
  * (L4_DS_* for dataspaces), 40..43 kind. Session 0 is the root. */
@@ -87,10 +93,12 @@ static inline long l4_mem_alloc(uint64_t session, struct l4_utcb *utcb, uint64_t
 	return r;
 }
 
-static inline long l4_mem_session(uint64_t session, struct l4_utcb *utcb, uint64_t limit_pages, uint64_t dst)
+/* A sub-session with limits of pages and objects (0: L4_MEM_DEFAULT_OBJECTS) into the empty slot dst. */
+static inline long l4_mem_session(uint64_t session, struct l4_utcb *utcb, uint64_t limit_pages, uint64_t objects,
+				  uint64_t dst)
 {
-	struct l4_msg m = { { limit_pages, 0, 0, 0, 0, 0 }, 0 };
-	return l4_call_for_cap(session, utcb, L4_MEM_SESSION, 1, &m, dst);
+	struct l4_msg m = { { limit_pages, objects, 0, 0, 0, 0 }, 0 };
+	return l4_call_for_cap(session, utcb, L4_MEM_SESSION, 2, &m, dst);
 }
 
 static inline long l4_mem_close(uint64_t session)
