@@ -192,6 +192,11 @@ static void job_write(struct job *j)
 	*(volatile uint64_t *)j->a[0] = j->a[1];
 }
 
+static uint64_t rnd(uint64_t *s)
+{
+	return xorshift64s(s);
+}
+
 static int gone(uint64_t a)
 {
 	return l4_debug_write((const void *)a, 8) == -L4_EFAULT;
@@ -610,6 +615,122 @@ static void t_cow(void)
 	cap_put(b);
 }
 
+
+/* ---- 3b: copy-on-write against a model ---- */
+
+#define RD_DS 6
+#define RD_PAGES 8
+#define RD_OPS 1500
+#define RD_SEED 0x636f772d6d6f64ULL
+#define RD_WIN (WIN + 0x1000000UL)      /* long-lived read-only mappings: RD_WIN + (ds * 8 + page) pages */
+#define RD_TMP (WIN + 0x2000000UL)      /* a window for one access */
+
+static uint64_t rd_cap[RD_DS];
+static uint64_t rd_model[RD_DS][RD_PAGES];
+static int rd_live[RD_DS][RD_PAGES];
+
+static uint64_t rd_win(unsigned d, unsigned p)
+{
+	return RD_WIN + (d * RD_PAGES + p) * PAGE;
+}
+
+/* Every long-lived mapping still there must show what the model says. */
+static unsigned rd_check_live(void)
+{
+	unsigned bad = 0;
+
+	for (unsigned d = 0; d < RD_DS; d++)
+		for (unsigned p = 0; p < RD_PAGES; p++) {
+			if (!rd_live[d][p])
+				continue;
+			if (!mapped(rd_win(d, p))) {
+				rd_live[d][p] = 0;      /* revoked: fine, it is mapped again on demand */
+				continue;
+			}
+			bad += !rd_cap[d] || *(volatile uint64_t *)rd_win(d, p) != rd_model[d][p];
+		}
+	return bad;
+}
+
+static void t_cow_random(void)
+{
+	uint64_t rng = RD_SEED, u0 = used_pages();
+	unsigned bad = 0, ops[6] = { 0 }, errs = 0;
+
+	tap_note("copy-on-write model: %d random operations on %d dataspaces, seed %#llx", RD_OPS, RD_DS, RD_SEED);
+	for (unsigned i = 0; i < RD_OPS; i++) {
+		uint64_t r = rnd(&rng);
+		unsigned d = (unsigned)(r % RD_DS), p = (unsigned)(r >> 8) % RD_PAGES, op = (unsigned)(r >> 16) % 16;
+		if (!rd_cap[d]) {
+			/* An empty slot: a new dataspace, or a clone of another. */
+			unsigned from = (unsigned)(r >> 24) % RD_DS;
+			if (op < 8 && rd_cap[from]) {
+				rd_cap[d] = cap_get();
+				if (l4_ds_clone(rd_cap[from], UTCB, rd_cap[d])) {
+					errs++;
+					cap_put(rd_cap[d]);
+					rd_cap[d] = 0;
+					continue;
+				}
+				for (unsigned k = 0; k < RD_PAGES; k++)
+					rd_model[d][k] = rd_model[from][k];
+				ops[0]++;
+			} else {
+				rd_cap[d] = ds_new(sess, RD_PAGES * PAGE, 0, 0);
+				for (unsigned k = 0; k < RD_PAGES; k++)
+					rd_model[d][k] = 0;
+				ops[1]++;
+			}
+			continue;
+		}
+		if (op < 6) {                   /* write a word (W access: a private copy if shared) */
+			uint64_t v = rnd(&rng);
+			if (dmap(rd_cap[d], p * PAGE, RD_TMP, RW, L4_FP_W) != RW) {
+				errs++;
+				continue;
+			}
+			*(volatile uint64_t *)RD_TMP = v;
+			unmap_here(RD_TMP, 12);
+			rd_model[d][p] = v;
+			ops[2]++;
+		} else if (op < 11) {           /* read it through a long-lived read-only mapping */
+			if (rd_live[d][p] && !mapped(rd_win(d, p)))
+				rd_live[d][p] = 0;      /* revoked meanwhile: map it again */
+			if (!rd_live[d][p]) {
+				unmap_here(rd_win(d, p), 12);
+				if (dmap(rd_cap[d], p * PAGE, rd_win(d, p), L4_FP_R, L4_FP_R) != L4_FP_R) {
+					errs++;
+					continue;
+				}
+				rd_live[d][p] = 1;
+			}
+			bad += *(volatile uint64_t *)rd_win(d, p) != rd_model[d][p];
+			ops[3]++;
+		} else if (op < 13) {           /* release the page */
+			if (l4_ds_release(rd_cap[d], p * PAGE, PAGE))
+				errs++;
+			rd_model[d][p] = 0;
+			ops[4]++;
+		} else if (op < 14) {           /* free the dataspace */
+			ds_del(rd_cap[d]);
+			rd_cap[d] = 0;
+			ops[5]++;
+		}
+		if (i % 100 == 99)
+			bad += rd_check_live();
+	}
+	bad += rd_check_live();
+	for (unsigned d = 0; d < RD_DS; d++)
+		if (rd_cap[d])
+			ds_del(rd_cap[d]);
+	unmap_here(RD_WIN, 18);
+	tap_ok(!bad && !errs, "%u clones, %u new, %u writes, %u reads, %u releases, %u frees: every read and every "
+			      "mapping still there shows the model's word (%u wrong, %u failed calls)",
+	       ops[0], ops[1], ops[2], ops[3], ops[4], ops[5], bad, errs);
+	tap_ok(used_pages() == u0, "... all freed: the pool is as before (%lu -> %lu pages in use)", (unsigned long)u0,
+	       (unsigned long)used_pages());
+}
+
 /* ---- 4: programs ---- */
 
 static struct ldr_child *spawn(uint64_t mode, uint64_t arg, long *err)
@@ -791,10 +912,6 @@ static void good_rm_client(void *arg)
 	}
 }
 
-static uint64_t rnd(uint64_t *s)
-{
-	return xorshift64s(s);
-}
 
 struct garbage {
 	uint64_t sel[6];
@@ -1176,6 +1293,7 @@ void test_pager(void)
 	timed("contiguous", t_contig);
 	timed("region mapper", t_rm);
 	timed("copy-on-write", t_cow);
+	timed("copy-on-write model", t_cow_random);
 	timed("programs", t_programs);
 	timed("1000 cycles", t_cycles);
 	timed("garbage to memsrv", t_garbage_memsrv);
