@@ -188,7 +188,7 @@ static uint64_t resolve(struct ldr_child *c, uint64_t mr0, struct l4_msg *m, uin
 
 	if (!r || (acc & ~r->rights)) {
 		l4_log("ldr: %s: %s page fault at %#lx (%s)\n", c->name, c->boot ? "boot-mode" : "region mapper's",
-		       (unsigned long)a, r ? "not allowed there" : "outside its image");
+		       (unsigned long)a, r ? "an access the region does not allow" : "not in a region the loader set up");
 		return l4_tag(L4_ENOENT, 0, 0);
 	}
 	if (c->boot) {

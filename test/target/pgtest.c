@@ -7,13 +7,17 @@
  */
 #include <stdint.h>
 
+#include <l4/capalloc.h>
 #include <l4/env.h>
+#include <l4/ipc.h>
 #include <l4/malloc.h>
+#include <l4/task.h>
 #include <l4/memsrv.h>
 #include <l4/rm.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
 
+#include "../lib/xorshift.h"
 #include "lib/kstring.h"
 #include "pgtest.h"
 
@@ -132,6 +136,59 @@ static int touch(uint64_t bytes)
 	return 0;
 }
 
+/*
+ * Garbage from another task: random calls (real labels half the time) to
+ * this program's memory session, its region mapper, its parent and its
+ * region mapper's pager (the loader). Labels that would end or detach
+ * this program itself (EXIT, exception, DETACH, page faults to its own
+ * region mapper) are left out: it would only hurt itself.
+ */
+static int hostile(uint64_t rounds)
+{
+	static const uint64_t sel[] = { L4_ENV_CAP_MEM, L4_ENV_CAP_RM, L4_ENV_CAP_PARENT, L4_ENV_CAP_RM_PAGER };
+	static const uint64_t labels[] = { L4_MEM_ALLOC, L4_MEM_SESSION, L4_MEM_STATS, L4_DS_MAP, L4_DS_INFO,
+					   L4_RM_ATTACH, L4_RM_FIND, L4_RM_RESERVE, L4_LABEL_PAGEFAULT, 0x5002 };
+	struct l4_utcb *u = (struct l4_utcb *)L4_ENV_UTCB_MAIN;
+	uint64_t rng = 0x686f7374696c6532ULL, slot = l4_cap_alloc(), unknown = 0, hung = 0, ok = 0, errors = 0;
+	uint64_t win = 0x3000000000UL;
+
+	for (uint64_t i = 0; i < rounds; i++) {
+		uint64_t r = xorshift64s(&rng), s = sel[r % 4];
+		uint64_t label = r & 0x10 ? labels[(r >> 5) % 10] : (xorshift64s(&rng) & 0xffffffff);
+		unsigned words = (unsigned)(r >> 12) % 7;
+		struct l4_msg m = { { 0 }, 0 };
+		if (label == L4_PARENT_EXIT || label == L4_LABEL_EXCEPTION || label == L4_RM_DETACH ||
+		    (label == L4_LABEL_PAGEFAULT && s == L4_ENV_CAP_RM))
+			label = 0x77;
+		for (unsigned k = 0; k < 6; k++) {
+			uint64_t v = xorshift64s(&rng);
+			m.mr[k] = v % 3 == 0 ? v % 32 : v % 3 == 1 ? (v >> 8) % 64 * 4096 : v;
+		}
+		u->rcv_caps = (r >> 20) & 1 ? l4_rcv_caps(slot, 1) : 0;
+		u->rcv_mem = (r >> 21) & 1 ? l4_fpage(win, 12, 0) : 0;
+		long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(1000000), l4_timeout_us(1000000)),
+				l4_tag(label, words, 0), &m);
+		u->rcv_caps = 0;
+		u->rcv_mem = 0;
+		if (t == -L4_ETIMEDOUT)
+			hung++;
+		else if (t < 0 ? t <= -L4_ERRNO_COUNT : l4_tag_label((uint64_t)t) >= L4_ERRNO_COUNT)
+			unknown++;
+		else if (t >= 0 && !l4_tag_label((uint64_t)t))
+			ok++;
+		else
+			errors++;
+		l4_task_cap_delete(L4_ENV_CAP_TASK, slot);
+		l4_task_unmap(L4_ENV_CAP_TASK, l4_fpage(win, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	}
+	l4_printf("# pgtest: hostile: %lu calls: %lu succeeded, %lu errors, %lu unknown, %lu unanswered\n",
+		  (unsigned long)rounds, (unsigned long)ok, (unsigned long)errors, (unsigned long)unknown,
+		  (unsigned long)hung);
+	CHECK(1, !unknown && !hung);
+	CHECK(2, touch(1UL << 20) == 0);     /* its heap still works */
+	return 0;
+}
+
 int main(void)
 {
 	const struct l4_env *e = l4_env();
@@ -157,6 +214,8 @@ int main(void)
 	case PGT_SPIN:
 		for (;;)
 			l4_yield();
+	case PGT_HOSTILE:
+		return hostile(e->arg[1]);
 	default:
 		return 99;
 	}

@@ -10,6 +10,8 @@ enum {
 	PGT_DATA,               /* write arg[1] (if not 0) to a data word; return its low byte */
 	PGT_TOUCH,              /* touch arg[1] bytes of heap, one word per page */
 	PGT_SPIN,               /* yield for ever */
+	PGT_HOSTILE,            /* arg[1] seeded random calls to its session, region mapper and parent:
+				 * 0 if every one was answered with success or a known error */
 };
 
 #define PGT_DATA_WORD 0x1234567890abcdefULL

@@ -1110,6 +1110,24 @@ static void t_garbage_rm(void)
 		ldr_reap(c);
 }
 
+/* Garbage from another task: a loaded program calls its session, its region
+ * mapper and the loader at random; then the loader and memsrv still serve. */
+static void t_hostile_program(void)
+{
+	struct l4_mem_stats s0 = stats(mem_root);
+	uint64_t k0 = used_of(L4_CAP_FACTORY);
+	long r = prog(PGT_HOSTILE, 2000, 0);
+
+	tap_eq(r, 0, "pgtest makes 2000 random calls to its memory session, region mapper and the loader: all answered, "
+		     "its heap still works");
+	tap_eq(prog(PGT_EXIT, 5, 0), 5, "... the loader still starts and ends programs");
+	struct l4_mem_stats s1 = stats(mem_root);
+	tap_ok(s1.free == s0.free && s1.pages == s0.pages && s1.dataspaces == s0.dataspaces && s1.sessions == s0.sessions &&
+		       used_of(L4_CAP_FACTORY) == k0,
+	       "... and after it ended memsrv and the kernel memory are as before (%lu/%lu free, %lu dataspaces)",
+	       (unsigned long)s1.free, (unsigned long)s1.pages, (unsigned long)s1.dataspaces);
+}
+
 /* A manager served by a thread of the testroot: mode says how it answers L4_DS_MAP. */
 enum { ROGUE_BIG = 1, ROGUE_TWO, ROGUE_RIGHTS, ROGUE_CAP, ROGUE_HANG };
 static volatile unsigned rogue_mode, rogue_maps;
@@ -1298,5 +1316,6 @@ void test_pager(void)
 	timed("1000 cycles", t_cycles);
 	timed("garbage to memsrv", t_garbage_memsrv);
 	timed("garbage to region mappers", t_garbage_rm);
+	timed("garbage from a program", t_hostile_program);
 	timed("rogue and hung managers", t_rogue);
 }
