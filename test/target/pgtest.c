@@ -166,7 +166,7 @@ static int hostile(uint64_t rounds)
 		}
 		u->rcv_caps = (r >> 20) & 1 ? l4_rcv_caps(slot, 1) : 0;
 		u->rcv_mem = (r >> 21) & 1 ? l4_fpage(win, 12, 0) : 0;
-		long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(1000000), l4_timeout_us(1000000)),
+		long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(5000000), l4_timeout_us(5000000)),
 				l4_tag(label, words, 0), &m);
 		u->rcv_caps = 0;
 		u->rcv_mem = 0;
