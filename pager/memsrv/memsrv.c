@@ -151,8 +151,8 @@ static bool pool_grow(void)
 	return true;
 }
 
-/* A zeroed page with reference count 1, or 0. */
-static uint32_t page_alloc(void)
+/* A page with reference count 1, or 0: a copy of page `from`, or zeroed (from = 0). */
+static uint32_t page_alloc_from(uint32_t from)
 {
 	if (!free_head && !pool_grow())
 		return 0;
@@ -160,8 +160,16 @@ static uint32_t page_alloc(void)
 	free_head = (uint32_t)*(uint64_t *)page_va(p);
 	pool_free--;
 	*refs(p) = 1;
-	page_zero(p);
+	if (from)
+		page_copy(p, from);
+	else
+		page_zero(p);
 	return p;
+}
+
+static uint32_t page_alloc(void)
+{
+	return page_alloc_from(0);
 }
 
 /* Take page p from every client that has it (this server keeps it). */
@@ -511,13 +519,12 @@ static void do_map(struct answer *a, struct ds *d, unsigned rights, const struct
 		if (acc & L4_FP_W) {
 			/* Copy-on-write: a private copy for this dataspace; everyone
 			 * loses the shared page and gets the right one on the next fault. */
-			uint32_t q = page_alloc();
+			uint32_t q = page_alloc_from(p);
 			if (!q) {
 				a->map = false;
 				a->err = -L4_ENOMEM;
 				return;
 			}
-			page_copy(q, p);
 			*e = q;
 			page_revoke(p, L4_FP_RWX);
 			page_unref(p);
@@ -546,12 +553,11 @@ static void clone_page(struct ds *d, uint64_t i, uint32_t *e, void *arg)
 	if (!ne)
 		return;
 	if (*refs(p) == REF_MAX) {
-		uint32_t q = page_alloc();
+		uint32_t q = page_alloc_from(p);
 		if (!q) {
 			c->err = -L4_ENOMEM;
 			return;
 		}
-		page_copy(q, p);
 		p = q;
 	} else if (++*refs(p) == 2) {
 		page_revoke(p, L4_FP_W);        /* shared from now on: nobody writes it */
