@@ -7,6 +7,7 @@
 #   make debug    QEMU halted at reset, gdb-multiarch attached with the kernel's symbols
 #   make fuzz     FUZZ_SECONDS=N: run the FDT differential fuzzer for N seconds
 #   make bench    boot the benchmark configuration under -icount and print instruction counts
+#   make example NAME=tracer   boot the default image and run one of pager/examples/
 #   V=1           show the commands
 
 B ?= build
@@ -47,11 +48,12 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all setup run test image debug fuzz bench clean host-tests
+.PHONY: all setup run test image debug fuzz bench clean host-tests example
 
 include kernel/build.mk
 include libl4/build.mk
 include sigma0/build.mk
+include pager/build.mk
 include roottask/build.mk
 include test/build.mk
 
@@ -71,9 +73,9 @@ $(B)/$(1)/Image: $(B)/$(1)/kernel.elf
 IMAGES += $(B)/$(1)/Image
 endef
 
-$(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF)))
-$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF)))
-$(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF)))
+$(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(EXAMPLE_ELFS)))
+$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF)))
+$(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 
 all: $(IMAGES) host-tests
@@ -103,6 +105,11 @@ test: setup
 bench: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/bench/Image
 	$(Q)$(PYTHON) test/bench.py --build $(B)
+
+NAME ?= tracer
+example: setup
+	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
+	$(Q)$(PYTHON) tools/example.py --build $(B) $(NAME)
 
 FUZZ_SECONDS ?= 60
 fuzz: setup

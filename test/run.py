@@ -6,7 +6,8 @@
   3. QEMU boots of the test image (TAP from test/target/) over the boot matrix:
      -smp 1 and 4; -m 128M, 1G, 3G; other load addresses; U-Boot from a disk
   4. boots that must end in a defined way: a faulting roottask, a misaligned
-     load address, the interactive default image driven through its prompt
+     load address, the interactive default image driven through its prompt,
+     the pager examples run from that prompt
 
 Each check prints "ok"/"not ok"; a failed boot shows the guest's console.
 The last line is "summary: N passed, N failed".
@@ -25,7 +26,7 @@ import time
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
-BOOT_TIMEOUT = 60          # seconds for one boot (a normal one takes about one)
+BOOT_TIMEOUT = 150         # seconds for one boot (a few alone; -smp 4 under load, much longer)
 FUZZ_SECONDS = 20
 
 MEM_BYTES = {"128M": 128 << 20, "256M": 256 << 20, "1G": 1 << 30, "2G": 2 << 30, "3G": 3 << 30}
@@ -311,12 +312,31 @@ def boot_checks(build):
         return None, "boot_to_roottask %s instructions" % m.group(1)
     checks.append(("bench: the benchmark image reports the same count twice under -icount", bench))
 
+    # The examples of docs/writing-a-pager.md, as `make example NAME=...` runs them.
+    for name, wants in (("tracer", ["tracer: fault 1: write at", "tracer: fault 8: write at",
+                                    "8 faults traced; data ok"]),
+                        ("ondemand", ["ondemand: made page 3", "ondemand: made page 15",
+                                      "4 pages made, 4 map requests, the manager says 4 made; data ok"])):
+        def example(name=name, wants=wants):
+            b = qemu(os.path.join(build, "default", "Image"), timeout=60,
+                     script=[("l4rv> ", "run %s\r" % name), ("l4rv> ", "poweroff\r")])
+            for want in wants + ["run: %s exited with 0" % name]:
+                if want not in b.output:
+                    return "missing %r\n%s" % (want, show(b))
+            if "PANIC" in b.output or b.rc != 0:
+                return "panic or exit code %s\n%s" % (b.rc, show(b))
+            return None
+        checks.append(("example: pager/examples/%s.c (make example NAME=%s)" % (name, name), example))
+
     def interactive():
         b = qemu(os.path.join(build, "default", "Image"), timeout=30, script=[
             ("l4rv> ", "help\r"), ("l4rv> ", "echo hello there\r"),
-            ("l4rv> ", "nonsense\r"), ("l4rv> ", "boot\r"), ("l4rv> ", "poweroff\r")])
+            ("l4rv> ", "nonsense\r"), ("l4rv> ", "boot\r"), ("l4rv> ", "modules\r"),
+            ("l4rv> ", "run nosuch\r"), ("l4rv> ", "mem\r"), ("l4rv> ", "poweroff\r")])
         for want in ("roottask: hello from user mode", "Ctrl-A X", "commands:",
-                     "hello there", "unknown command 'nonsense'", "instructions from kernel entry"):
+                     "hello there", "unknown command 'nonsense'", "instructions from kernel entry",
+                     "2: memsrv", "memsrv: serving", "run: cannot start 'nosuch': -15",
+                     "mem: 0 pages (0 KiB) taken from sigma0"):
             if want not in b.output:
                 return "missing %r\n%s" % (want, show(b))
         if b.rc != 0:

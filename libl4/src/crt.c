@@ -1,16 +1,49 @@
-/* crt.c - C start-up and exit of a task (l4/crt.h). */
+/*
+ * crt.c - C start-up and exit of a task (l4/crt.h). The same entry serves
+ * the boot tasks (a0 = the kernel's entry instret for the roottask) and
+ * programs started by the loader (a0 = L4_ENV_ADDR for the main thread,
+ * L4_ENV_ADDR | L4_ENV_ROLE_RM for the region mapper's thread: l4/env.h).
+ */
+#include <l4/capalloc.h>
 #include <l4/crt.h>
+#include <l4/env.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
+#include <l4/thread.h>
 
 unsigned long l4_boot_instret_kernel;
 unsigned long l4_boot_instret_first;
 
+static const struct l4_env *env_ptr;
+
+/* The region mapper thread's code: pager/rm/rm_thread.c, linked into
+ * programs built to be loaded (the build's loadable_prog). */
+__attribute__((weak, noreturn)) void l4_rm_thread_main(const struct l4_env *env);
+
 __attribute__((noreturn)) void l4_crt_start(unsigned long arg, unsigned long instret_first);
+
+const struct l4_env *l4_env(void)
+{
+	return env_ptr;
+}
 
 void l4_crt_start(unsigned long arg, unsigned long instret_first)
 {
-	l4_boot_instret_kernel = arg;
+	const struct l4_env *e = (const struct l4_env *)L4_ENV_ADDR;
+
+	if ((arg & ~L4_ENV_ROLE_RM) == L4_ENV_ADDR && e->magic == L4_ENV_MAGIC) {
+		if (arg & L4_ENV_ROLE_RM) {
+			if (l4_rm_thread_main)
+				l4_rm_thread_main(e);
+			l4_log("%s: started as a region mapper, but has none linked in\n", e->name);
+			for (;;)
+				l4_thread_stop(L4_ENV_CAP_RM_THREAD);
+		}
+		env_ptr = e;
+		l4_capalloc_init(L4_ENV_CAP_FIRST_FREE, L4_ENV_RM_CAP_FIRST - L4_ENV_CAP_FIRST_FREE);
+	} else {
+		l4_boot_instret_kernel = arg;
+	}
 	l4_boot_instret_first = instret_first;
 	l4_exit(main());
 }
@@ -18,5 +51,10 @@ void l4_crt_start(unsigned long arg, unsigned long instret_first)
 void l4_exit(int code)
 {
 	l4_flush();
-	l4_debug_shutdown(code);
+	if (!env_ptr)
+		l4_debug_shutdown(code);
+	struct l4_msg m = { { (uint64_t)code, 0, 0, 0, 0, 0 }, 0 };
+	l4_call(L4_ENV_CAP_PARENT, L4_PARENT_EXIT, 1, &m);
+	for (;;)
+		l4_thread_stop(L4_ENV_CAP_THREAD);
 }

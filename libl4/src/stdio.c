@@ -66,3 +66,17 @@ int l4_readline(char *buf, int size)
 	buf[n] = '\0';
 	return n;
 }
+
+void l4_log(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	if (n > 0)
+		l4_debug_write(buf, (size_t)n);
+}

@@ -16,6 +16,14 @@
  *    two threads over two notifications;
  *  - map_unmap_4k, unmap_tree_1000, pagefault_roundtrip (and _slowpath:
  *    the fast path off): memory (bench_memory);
+ *  - demand_fault_anon, cow_fault, touch_16m_anon: page faults through a
+ *    region mapper (a thread of this task, pager/rm) and the memory server
+ *    (a boot module started with the loader, pager/memsrv): the first touch
+ *    of an anonymous page; the first write to a page of a copy-on-write
+ *    clone that is mapped read-only (shared) already; 16 MiB of fresh
+ *    anonymous memory touched one word per page (one sample, the total);
+ *    ds_map_anon: the memory server's part alone: an L4_DS_MAP call from
+ *    this thread for a fresh anonymous page into a window here;
  * and "bench: kmem_TYPE bytes=N" lines: the kernel memory one object of
  * each type takes from its factory's quota (factory info before and after).
  */
@@ -35,7 +43,13 @@
 #include <l4/sys.h>
 #include <l4/thread.h>
 
+#include <l4/dataspace.h>
+#include <l4/memsrv.h>
+#include <l4/rm.h>
+
 #include "ipcbench.h"
+#include "loader/loader.h"
+#include "rm/rm.h"
 
 #define WARMUP 100
 #define SAMPLES 1001
@@ -389,6 +403,137 @@ static void bench_memory(void)
 	l4_cap_free(mapper_ep);
 }
 
+
+/* ---- pagers: region mapper and memory server ---- */
+
+#define PG_LDR_BOOT 0x1800000000UL
+#define PG_LDR_SCRATCH 0x1840000000UL
+#define PG_UTCB0 0x1841000000UL
+#define PG_UTCB1 0x1841001000UL
+#define PG_RM_UTCB 0x1841002000UL
+#define PG_SEARCH_LO 0x1900000000UL
+#define PG_SEARCH_HI 0x1a00000000UL
+#define PG_WIN 0x1a00000000UL
+#define PG_PAGES (WARMUP + SAMPLES)
+
+static struct rm pg_rm;
+static uint64_t pg_rm_ep;
+static uint8_t pg_rm_stack[16384] __attribute__((aligned(16)));
+
+static void pg_rm_thread(void *arg)
+{
+	rm_serve(arg);
+}
+
+/* A fresh anonymous dataspace of `bytes` attached read-write by the region mapper: its address, or 0. */
+static uint64_t pg_attach(uint64_t session, uint64_t bytes, uint64_t *ds)
+{
+	*ds = l4_cap_alloc();
+	if (l4_mem_alloc(session, UTCB, bytes, 0, *ds, 0))
+		return 0;
+	long a = l4_rm_attach(pg_rm_ep, 0, bytes, 0, L4_RM_SEARCH | L4_FP_R | L4_FP_W, *ds, 0);
+	return a > 0 ? (uint64_t)a : 0;
+}
+
+static void bench_pager(void)
+{
+	struct ldr_config lc = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0,
+				 .main_utcb = L4_BOOT_UTCB, .utcb = { PG_UTCB0, PG_UTCB1 }, .boot_va = PG_LDR_BOOT,
+				 .scratch_va = PG_LDR_SCRATCH, .prio = 200 };
+	uint64_t session = 0, th = l4_cap_alloc(), d1, d2, d3, d4;
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_UTCB,
+				      .task = L4_CAP_TASK, .prio = 110, .max_prio = 110, .utcb = PG_RM_UTCB };
+	struct l4_thread_config pg = { .which = L4_THREAD_CFG_PAGER };
+	struct l4_thread_config back = { .which = L4_THREAD_CFG_PAGER, .pager = L4_CAP_SIGMA0 };
+
+	pg_rm_ep = l4_cap_alloc();
+	if (ldr_init(&lc) || ldr_start_memsrv("memsrv", 150, &session, 0, 0) ||
+	    l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, pg_rm_ep, 0) || l4_factory_create_thread(L4_CAP_FACTORY, th) ||
+	    l4_thread_config(th, &c)) {
+		l4_puts("bench: pagers: cannot start the loader, memsrv or the region mapper");
+		return;
+	}
+	struct rm_config rc = { .ep = pg_rm_ep, .task = L4_CAP_TASK, .utcb = (struct l4_utcb *)PG_RM_UTCB,
+				.slot_lo = 1024, .slot_hi = 2048, .search_lo = PG_SEARCH_LO, .search_hi = PG_SEARCH_HI,
+				.name = "benchroot" };
+	rm_init(&pg_rm, &rc);
+	l4_thread_run(th, pg_rm_thread, &pg_rm, pg_rm_stack, sizeof(pg_rm_stack));
+
+	/* Anonymous memory for the demand faults; a populated dataspace and its clone for the COW faults. */
+	uint64_t d0 = l4_cap_alloc();
+	if (!l4_mem_alloc(session, UTCB, PG_PAGES * 4096UL, 0, d0, 0)) {
+		uint64_t ov = empty_cost();
+		unsigned fail = 0;
+		for (unsigned i = 0; i < PG_PAGES; i++) {
+			uint64_t t0 = l4_rdinstret();
+			long r = l4_ds_map(d0, UTCB, i * 4096UL, PG_WIN + i * 4096UL, L4_FP_R | L4_FP_W, L4_FP_W);
+			uint64_t t1 = l4_rdinstret();
+			fail += r < 0;
+			if (i >= WARMUP)
+				samples[i - WARMUP] = t1 - t0 - ov;
+		}
+		if (fail)
+			l4_printf("bench: ds_map_anon: %u calls failed\n", fail);
+		else
+			report("ds_map_anon", samples, SAMPLES, 1);
+		l4_ds_free(d0);
+	}
+	uint64_t a = pg_attach(session, PG_PAGES * 4096UL, &d1);
+	uint64_t b = pg_attach(session, PG_PAGES * 4096UL, &d2);
+	uint64_t big = pg_attach(session, 16UL << 20, &d4);
+	d3 = l4_cap_alloc();
+	int ok = a && b && big;
+	for (unsigned i = 0; ok && i < PG_PAGES; i++) {
+		ok = l4_ds_map(d2, UTCB, i * 4096UL, PG_WIN, L4_FP_R | L4_FP_W, L4_FP_W) >= 0;
+		*(volatile uint64_t *)PG_WIN = i;
+		l4_task_unmap(L4_CAP_TASK, l4_fpage(PG_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	}
+	l4_rm_detach(pg_rm_ep, b, 0, 0);
+	long cb = ok ? l4_ds_clone(d2, UTCB, d3) : -1;
+	long cl = cb ? -1 : l4_rm_attach(pg_rm_ep, 0, PG_PAGES * 4096UL, 0, L4_RM_SEARCH | L4_FP_R | L4_FP_W, d3, 0);
+	pg.pager = pg_rm_ep;
+	if (!ok || cl <= 0 || l4_thread_config(L4_CAP_THREAD, &pg)) {
+		l4_printf("bench: pagers: set-up failed (%d %ld %ld)\n", ok, cb, cl);
+		return;
+	}
+	uint64_t overhead = empty_cost(), sum = 0;
+	unsigned bad = 0;
+	/* From here until `back`, this thread's faults go to the region mapper. */
+	for (unsigned i = 0; i < PG_PAGES; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)(a + i * 4096UL);
+		uint64_t t0 = l4_rdinstret();
+		*p = i;
+		uint64_t t1 = l4_rdinstret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	report("demand_fault_anon", samples, SAMPLES, 1);
+	for (unsigned i = 0; i < PG_PAGES; i++) {
+		volatile uint64_t *p = (volatile uint64_t *)((uint64_t)cl + i * 4096UL);
+		sum += *p;                      /* shared, mapped read-only */
+		uint64_t t0 = l4_rdinstret();
+		*p = i + 1;                     /* the copy-on-write fault */
+		uint64_t t1 = l4_rdinstret();
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	uint64_t t0 = l4_rdinstret();
+	for (uint64_t off = 0; off < (16UL << 20); off += 4096)
+		*(volatile uint64_t *)(big + off) = off;
+	uint64_t t1 = l4_rdinstret();
+	l4_thread_config(L4_CAP_THREAD, &back);
+	bad = sum != (uint64_t)PG_PAGES * (PG_PAGES - 1) / 2;
+	if (bad)
+		l4_puts("bench: cow_fault: the clone did not read the original's data");
+	else
+		report("cow_fault", samples, SAMPLES, 1);
+	l4_printf("bench: touch_16m_anon instructions=%lu\n", (unsigned long)(t1 - t0 - overhead));
+	struct l4_mem_stats st;
+	if (!l4_mem_stats(session, &st))
+		l4_printf("bench: pagers: memsrv holds %lu pages, %lu free; region mapper: %lu faults resolved\n",
+			  (unsigned long)st.pages, (unsigned long)st.free, (unsigned long)pg_rm.resolved);
+}
+
 static void kmem_cost(const char *name, unsigned type, uint64_t arg)
 {
 	uint64_t sel = l4_cap_alloc(), limit, before, after;
@@ -407,7 +552,7 @@ int main(void)
 	l4_printf("bench: boot_to_roottask instructions=%lu\n",
 		  l4_boot_instret_first - l4_boot_instret_kernel);
 	l4_printf("bench: reset_to_roottask instructions=%lu\n", l4_boot_instret_first);
-	l4_capalloc_init(L4_CAP_FIRST_FREE, 64);
+	l4_capalloc_init(L4_CAP_FIRST_FREE, 1024 - L4_CAP_FIRST_FREE);
 	uint64_t empty = empty_timed();
 	bench_ipc("ipc_roundtrip_inter_as", 0, 1, empty);
 	bench_ipc("ipc_roundtrip_inter_as_6w", 6, 1, empty);
@@ -425,5 +570,6 @@ int main(void)
 	kmem_cost("endpoint", L4_OBJ_ENDPOINT, 0);
 	kmem_cost("notification", L4_OBJ_NOTIFICATION, 0);
 	kmem_cost("factory", L4_OBJ_FACTORY, 4096);
+	bench_pager();
 	return 0;
 }

@@ -1,20 +1,24 @@
 # test/target/ - programs that run inside the guest: testroot (the TAP test
 # suite) with s0test (module 0 of the test image: sigma0's stand-in and the
 # hostile task of t_robust.c), faulter (a roottask that faults), benchroot
-# (the benchmarks).
+# (the benchmarks), pgtest (a program started by the testroot's loader).
 $(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c \
 	test/target/t_syscall.c test/target/t_memory.c test/target/t_robust.c \
 	test/target/t_factory.c test/target/t_task.c test/target/t_thread.c \
 	test/target/t_sched.c test/target/t_ipc.c test/target/t_notify.c \
-	test/target/t_exc.c test/target/t_mem.c test/target/t_fpu.c test/target/t_kip.c test/target/util.c))
+	test/target/t_exc.c test/target/t_mem.c test/target/t_fpu.c test/target/t_kip.c test/target/t_pager.c \
+	test/target/util.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 # The FP test needs F/D instructions (the ABI stays lp64, like the rest).
 $(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei
 $(eval $(call user_prog,s0test,test/target/s0test.c sigma0/server.c))
 $(eval $(call user_prog,faulter,test/target/faulter.c))
-$(eval $(call user_prog,benchroot,test/target/benchroot.c))
+# pgtest: a program the testroot starts with the loader (t_pager.c).
+$(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
+$(eval $(call user_prog,benchroot,test/target/benchroot.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
 S0TEST_ELF := $(B)/user/s0test.elf
 FAULTER_ELF := $(B)/user/faulter.elf
 BENCHROOT_ELF := $(B)/user/benchroot.elf
 S0BENCH_ELF := $(B)/user/s0bench.elf
+PGTEST_ELF := $(B)/user/pgtest.elf

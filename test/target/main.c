@@ -23,6 +23,7 @@ int main(void)
 	test_exc();
 	test_fpu();
 	test_mem();
+	test_pager();
 	test_robust();
 	return tap_finish() ? 1 : 0;
 }

@@ -19,7 +19,7 @@ static int inited;
 uint64_t cap_get(void)
 {
 	if (!inited) {
-		l4_capalloc_init(L4_CAP_FIRST_FREE, (1UL << L4_ROOTTASK_CAPS_LOG2) - L4_CAP_FIRST_FREE);
+		l4_capalloc_init(L4_CAP_FIRST_FREE, UTIL_CAPS_END - L4_CAP_FIRST_FREE);
 		inited = 1;
 	}
 	return l4_cap_alloc();

@@ -11,8 +11,9 @@ extern unsigned long l4_boot_instret_first;    /* instret at this task's first i
 int main(void);
 
 /*
- * End the task. There is no task destruction yet (kernel objects issue), so
- * this powers the machine off with `code` (0 = success), which is how test
- * programs report their result to the host.
+ * End the task. A boot task (the roottask) powers the machine off with
+ * `code` (0 = success), which is how test programs report their result to
+ * the host. A program started by the loader (l4/env.h) tells its parent
+ * (L4_PARENT_EXIT), which ends it and frees what it had.
  */
 __attribute__((noreturn)) void l4_exit(int code);

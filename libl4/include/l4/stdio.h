@@ -12,3 +12,9 @@ void l4_puts(const char *s);    /* s and a newline */
 void l4_flush(void);
 /* Read a line from the console with echo and backspace; returns its length. */
 int l4_readline(char *buf, int size);
+/*
+ * One message (up to 255 characters) in one debug write, unbuffered and
+ * without touching l4_printf's buffer: for server and pager threads that
+ * share a task (and its printf buffer) with other threads. Add the "\n".
+ */
+__attribute__((format(printf, 1, 2))) void l4_log(const char *fmt, ...);

@@ -1,0 +1,98 @@
+/*
+ * loader.h - starting ELF boot modules as tasks (loader.c, docs/pagers.md).
+ *
+ * Two ways:
+ *  - boot mode (ldr_boot): the image is copied into pages the loader takes
+ *    from sigma0 and keeps; a loader thread pages the task from them. For
+ *    the memory server, which cannot be paged by itself.
+ *  - with a region mapper (ldr_spawn): the program's segments become
+ *    dataspaces of the memory server (text and read-only data shared by
+ *    all instances, read-only; data a copy-on-write clone per instance;
+ *    bss, stack and the region mapper's stack anonymous), its own region
+ *    mapper thread pages its other threads, a memory session of its own
+ *    backs malloc. The region mapper thread itself is paged by the loader.
+ *    When the program ends (L4_PARENT_EXIT, or an exception), ldr_reap
+ *    destroys its kernel objects (one sub-factory) and frees its memory
+ *    (its session, its data clones).
+ *
+ * The loader runs two threads of the caller's task (ldr_init): one pages
+ * boot-mode tasks, the other serves spawned programs (their region
+ * mappers' page faults, their exits and exceptions). The ldr_* calls are
+ * made from one thread (the caller's), not concurrently.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define LDR_MAX_CHILDREN 32
+#define LDR_MAX_REGIONS 12
+
+struct ldr_config {
+	uint64_t factory;               /* objects are made from it (the caller's table) */
+	uint64_t task;                  /* the caller's task (W: unmap its scratch pages) */
+	uint64_t sigma0;                /* sigma0's endpoint: boot-mode pages */
+	uint64_t main_utcb;             /* the calling thread's UTCB */
+	uint64_t utcb[2];               /* UTCB addresses for the loader's two threads */
+	uint64_t boot_va;               /* a free range of 1 GiB for boot-mode images */
+	uint64_t scratch_va;            /* three free pages: windows for copying */
+	unsigned prio;                  /* of the loader's threads */
+};
+
+enum ldr_state {
+	LDR_FREE = 0,
+	LDR_RUNNING,
+	LDR_EXITED,                     /* exit_code */
+	LDR_CRASHED,                    /* an exception stopped a thread: scause, stval, pc */
+};
+
+struct ldr_region {
+	uint64_t va, size;
+	unsigned rights;                /* L4_FP_* */
+	uint64_t ds;                    /* spawned: the loader's capability (offset 0 at va) */
+	uint64_t backing;               /* boot mode: the loader's copy at this address */
+};
+
+struct ldr_child {
+	volatile enum ldr_state state;
+	volatile long exit_code;
+	volatile uint64_t scause, stval, pc;
+	char name[48];
+	int boot;
+	/* capabilities in the loader's task */
+	uint64_t factory;               /* spawned: the sub-factory everything was made from */
+	uint64_t task, thread, rm_thread, rm_ep, session, server_ep;
+	uint64_t clones[4];             /* data clones to free */
+	unsigned nreg;
+	struct ldr_region reg[LDR_MAX_REGIONS];
+	volatile uint64_t rm_faults;    /* faults of its region mapper thread served by the loader */
+};
+
+struct ldr_args {
+	const char *module;             /* boot module name (the KIP's) */
+	uint64_t arg[8];                /* l4_env.arg */
+	unsigned prio;                  /* main thread; the region mapper runs at prio + 1 */
+	uint64_t stack_size;            /* 0: L4_ENV_STACK_SIZE */
+	uint64_t mem_pages;             /* the program's memory session limit; 0: 16384 (64 MiB) */
+	uint64_t mem_objects;           /* ... and its object limit (dataspaces, sessions); 0: 96 */
+	uint64_t kmem;                  /* its kernel-memory quota in bytes; 0: 512 KiB */
+	uint64_t rm_timeout_us;         /* 0: its region mapper waits for managers for ever */
+};
+
+/* Start the loader's threads. Returns 0 or -L4_Exxx. */
+long ldr_init(const struct ldr_config *cfg);
+/* Start `module` in boot mode with its own endpoint (L4_ENV_CAP_SERVER);
+ * *server_ep gets the loader's (unbadged, all rights) capability to it. */
+long ldr_boot(const char *module, unsigned prio, uint64_t *server_ep, struct ldr_child **out);
+/* ldr_boot of the memory server; *session gets the root session (badge
+ * L4_MEM_ROOT_BADGE, in a fresh slot), which ldr_spawn uses from now on;
+ * *ep (if not NULL) the unbadged endpoint, *out (if not NULL) the child. */
+long ldr_start_memsrv(const char *module, unsigned prio, uint64_t *session, uint64_t *ep, struct ldr_child **out);
+/* Start a program with a region mapper. */
+long ldr_spawn(const struct ldr_args *a, struct ldr_child **out);
+/* Wait until c has ended, at most timeout_us (0 = for ever): 0, or -L4_ETIMEDOUT. */
+long ldr_wait(struct ldr_child *c, uint64_t timeout_us);
+/* End c if it still runs, and give back everything it had. */
+void ldr_reap(struct ldr_child *c);
+/* Text and data of loaded programs stay cached (shared by later
+ * instances); this many dataspaces are held for them. */
+unsigned ldr_cached_dataspaces(void);

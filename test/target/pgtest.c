@@ -1,0 +1,222 @@
+/*
+ * pgtest - a program the testroot starts with the loader (t_pager.c): it
+ * runs with its own region mapper and heap. What it does is chosen by
+ * l4_env()->arg[0] (PGT_* in pgtest.h); it reports through its exit code
+ * (0 = all checks passed, else the number of the first failed check) and
+ * prints "# pgtest: ..." comment lines.
+ */
+#include <stdint.h>
+
+#include <l4/capalloc.h>
+#include <l4/env.h>
+#include <l4/ipc.h>
+#include <l4/malloc.h>
+#include <l4/task.h>
+#include <l4/memsrv.h>
+#include <l4/rm.h>
+#include <l4/stdio.h>
+#include <l4/sys.h>
+
+#include "../lib/xorshift.h"
+#include "lib/kstring.h"
+#include "pgtest.h"
+
+volatile uint64_t data_word = PGT_DATA_WORD;           /* .data: copy-on-write per instance */
+volatile uint64_t bss_words[3000];                     /* .bss: anonymous, zero (several pages) */
+static const uint64_t ro_words[4] = { 1, 2, 3, 4 };    /* .rodata: shared */
+
+static uint64_t pat(uint64_t i, uint64_t salt)
+{
+	return (i + 1) * 0x9e3779b97f4a7c15ULL ^ salt;
+}
+
+static uint64_t session_used(void)
+{
+	struct l4_mem_stats s;
+	return l4_mem_stats(L4_ENV_CAP_MEM, &s) ? ~0UL : s.used;
+}
+
+#define CHECK(n, cond)                                                  \
+	do {                                                            \
+		if (!(cond)) {                                          \
+			l4_printf("# pgtest: check %d failed: %s\n", n, #cond); \
+			return n;                                       \
+		}                                                       \
+	} while (0)
+
+static int malloc_test(void)
+{
+	enum { N = 600 };
+	static uint64_t *blk[N];
+	static uint64_t len[N];
+
+	/* The image as loaded. */
+	CHECK(1, data_word == PGT_DATA_WORD);
+	for (unsigned i = 0; i < 3000; i++)
+		CHECK(2, bss_words[i] == 0);
+	CHECK(3, ro_words[0] + ro_words[1] + ro_words[2] + ro_words[3] == 10);
+	data_word = 7;
+	bss_words[2999] = 9;
+	CHECK(4, data_word == 7 && bss_words[2999] == 9);
+
+	/* Many blocks of many sizes, each filled and checked. */
+	for (unsigned i = 0; i < N; i++) {
+		len[i] = 8 + (i * 37) % 700;
+		blk[i] = malloc(len[i] * 8);
+		CHECK(5, blk[i] && ((uint64_t)blk[i] & 15) == 0);
+		for (uint64_t j = 0; j < len[i]; j++)
+			blk[i][j] = pat(j, i);
+	}
+	for (unsigned i = 0; i < N; i += 2) {
+		free(blk[i]);
+		blk[i] = 0;
+	}
+	for (unsigned i = 0; i < N; i += 2) {
+		len[i] = 4 + (i * 53) % 1000;
+		blk[i] = malloc(len[i] * 8);
+		CHECK(6, blk[i] != 0);
+		for (uint64_t j = 0; j < len[i]; j++)
+			blk[i][j] = pat(j, i);
+	}
+	for (unsigned i = 0; i < N; i++)
+		for (uint64_t j = 0; j < len[i]; j++)
+			CHECK(7, blk[i][j] == pat(j, i));
+	for (unsigned i = 0; i < N; i++)
+		free(blk[i]);
+
+	/* calloc, realloc */
+	uint64_t *z = calloc(1000, 8);
+	CHECK(8, z != 0);
+	for (unsigned i = 0; i < 1000; i++)
+		CHECK(9, z[i] == 0);
+	for (unsigned i = 0; i < 1000; i++)
+		z[i] = pat(i, 77);
+	z = realloc(z, 50000 * 8);              /* grows into a large block of its own */
+	CHECK(10, z != 0);
+	for (unsigned i = 0; i < 1000; i++)
+		CHECK(11, z[i] == pat(i, 77));
+	free(z);
+
+	/* A large block: a dataspace of its own; free() gives its pages back. */
+	uint64_t u0 = session_used();
+	uint64_t *big = malloc(PGT_BIG);
+	CHECK(12, big != 0);
+	for (uint64_t i = 0; i < PGT_BIG / 8; i += 512)
+		CHECK(13, big[i] == 0);
+	for (uint64_t i = 0; i < PGT_BIG / 8; i += 512)
+		big[i] = pat(i, 5);
+	for (uint64_t i = 0; i < PGT_BIG / 8; i += 512)
+		CHECK(14, big[i] == pat(i, 5));
+	uint64_t u1 = session_used();
+	CHECK(15, u1 >= u0 + PGT_BIG / 4096);
+	free(big);
+	uint64_t u2 = session_used();
+	CHECK(16, u2 == u0);
+	struct l4_malloc_stats st;
+	l4_malloc_stats(&st);
+	l4_printf("# pgtest: malloc: %lu arenas (%lu KiB), session pages %lu -> %lu -> %lu, %lu failures\n",
+		  (unsigned long)st.arenas, (unsigned long)(st.arena_bytes >> 10), (unsigned long)u0,
+		  (unsigned long)u1, (unsigned long)u2, (unsigned long)st.failures);
+	CHECK(17, st.in_use == 0 && st.large == 0 && st.failures == 0);
+	CHECK(18, data_word == 7 && bss_words[2999] == 9);
+	return 0;
+}
+
+/* Touch arg[1] bytes of a fresh heap block, one word per page, and check them. */
+static int touch(uint64_t bytes)
+{
+	uint64_t *p = malloc(bytes);
+
+	CHECK(1, p != 0);
+	for (uint64_t i = 0; i < bytes / 8; i += 512)
+		p[i] = pat(i, 3);
+	for (uint64_t i = 0; i < bytes / 8; i += 512)
+		CHECK(2, p[i] == pat(i, 3));
+	free(p);
+	return 0;
+}
+
+/*
+ * Garbage from another task: random calls (real labels half the time) to
+ * this program's memory session, its region mapper, its parent and its
+ * region mapper's pager (the loader). Labels that would end or detach
+ * this program itself (EXIT, exception, DETACH, page faults to its own
+ * region mapper) are left out: it would only hurt itself.
+ */
+static int hostile(uint64_t rounds)
+{
+	static const uint64_t sel[] = { L4_ENV_CAP_MEM, L4_ENV_CAP_RM, L4_ENV_CAP_PARENT, L4_ENV_CAP_RM_PAGER };
+	static const uint64_t labels[] = { L4_MEM_ALLOC, L4_MEM_SESSION, L4_MEM_STATS, L4_DS_MAP, L4_DS_INFO,
+					   L4_RM_ATTACH, L4_RM_FIND, L4_RM_RESERVE, L4_LABEL_PAGEFAULT, 0x5002 };
+	struct l4_utcb *u = (struct l4_utcb *)L4_ENV_UTCB_MAIN;
+	uint64_t rng = 0x686f7374696c6532ULL, slot = l4_cap_alloc(), unknown = 0, hung = 0, ok = 0, errors = 0;
+	uint64_t win = 0x3000000000UL;
+
+	for (uint64_t i = 0; i < rounds; i++) {
+		uint64_t r = xorshift64s(&rng), s = sel[r % 4];
+		uint64_t label = r & 0x10 ? labels[(r >> 5) % 10] : (xorshift64s(&rng) & 0xffffffff);
+		unsigned words = (unsigned)(r >> 12) % 7;
+		struct l4_msg m = { { 0 }, 0 };
+		if (label == L4_PARENT_EXIT || label == L4_LABEL_EXCEPTION || label == L4_RM_DETACH ||
+		    (label == L4_LABEL_PAGEFAULT && s == L4_ENV_CAP_RM))
+			label = 0x77;
+		for (unsigned k = 0; k < 6; k++) {
+			uint64_t v = xorshift64s(&rng);
+			m.mr[k] = v % 3 == 0 ? v % 32 : v % 3 == 1 ? (v >> 8) % 64 * 4096 : v;
+		}
+		u->rcv_caps = (r >> 20) & 1 ? l4_rcv_caps(slot, 1) : 0;
+		u->rcv_mem = (r >> 21) & 1 ? l4_fpage(win, 12, 0) : 0;
+		long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(5000000), l4_timeout_us(5000000)),
+				l4_tag(label, words, 0), &m);
+		u->rcv_caps = 0;
+		u->rcv_mem = 0;
+		if (t == -L4_ETIMEDOUT)
+			hung++;
+		else if (t < 0 ? t <= -L4_ERRNO_COUNT : l4_tag_label((uint64_t)t) >= L4_ERRNO_COUNT)
+			unknown++;
+		else if (t >= 0 && !l4_tag_label((uint64_t)t))
+			ok++;
+		else
+			errors++;
+		l4_task_cap_delete(L4_ENV_CAP_TASK, slot);
+		l4_task_unmap(L4_ENV_CAP_TASK, l4_fpage(win, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	}
+	l4_printf("# pgtest: hostile: %lu calls: %lu succeeded, %lu errors, %lu unknown, %lu unanswered\n",
+		  (unsigned long)rounds, (unsigned long)ok, (unsigned long)errors, (unsigned long)unknown,
+		  (unsigned long)hung);
+	CHECK(1, !unknown && !hung);
+	CHECK(2, touch(1UL << 20) == 0);     /* its heap still works */
+	return 0;
+}
+
+int main(void)
+{
+	const struct l4_env *e = l4_env();
+
+	if (!e)
+		return 100;
+	switch (e->arg[0]) {
+	case PGT_EXIT:
+		return (int)e->arg[1];
+	case PGT_MALLOC:
+		return malloc_test();
+	case PGT_FAULT:
+		return (int)*(volatile uint64_t *)e->arg[1];
+	case PGT_WRITE_TEXT:
+		*(volatile uint32_t *)(uintptr_t)main = 0;
+		return 0;
+	case PGT_DATA:
+		if (e->arg[1])
+			data_word = e->arg[1];
+		return (int)(data_word & 0xff);
+	case PGT_TOUCH:
+		return touch(e->arg[1]);
+	case PGT_SPIN:
+		for (;;)
+			l4_yield();
+	case PGT_HOSTILE:
+		return hostile(e->arg[1]);
+	default:
+		return 99;
+	}
+}
