@@ -146,23 +146,31 @@
 	sret
 .endm
 
+/* The hart runs `to` from now: its address space unless it is from_task's
+ * (a flush only without ASIDs), hart->current, hart->frame (also left in
+ * `frame`), a fresh slice. Scratch: t0, t5. */
+.macro fp_become to, from_task, frame
+	ld	t0, TH_TASK(\to)
+	beq	t0, \from_task, .Lfp_same_as\@
+	ld	t5, TASK_SATP(t0)
+	csrw	satp, t5
+	lhu	t5, TASK_ASID(t0)
+	bnez	t5, .Lfp_same_as\@
+	sfence.vma
+.Lfp_same_as\@:
+	sd	\to, HART_CURRENT(tp)
+	addi	\frame, \to, TH_FRAME
+	sd	\frame, HART_FRAME(tp)
+	sd	zero, HART_SLICE_OWNER(tp)
+.endm
+
 /* to = t4 runs: its state, address space (flush only without ASIDs), the
  * hart's current thread, the words beyond the message's t2 zeroed, its kept
  * registers, ra and t0..t6 zero. */
 .macro fp_switch_exit
 	li	t0, IPCSTATE_RUN
 	sh	t0, TH_IPCSTATE(t4)
-	ld	t0, TH_TASK(t4)
-	beq	t0, ra, 1f
-	ld	t5, TASK_SATP(t0)
-	csrw	satp, t5
-	lhu	t5, TASK_ASID(t0)
-	bnez	t5, 1f
-	sfence.vma
-1:	sd	t4, HART_CURRENT(tp)
-	addi	t0, t4, TH_FRAME
-	sd	t0, HART_FRAME(tp)
-	sd	zero, HART_SLICE_OWNER(tp)
+	fp_become t4, ra, t0
 	bnez	t2, 3f
 	li	a1, 0
 	li	a2, 0
@@ -418,17 +426,7 @@ fp_map_queued:
 	sd	t0, TH_FRAME + TF_SSTATUS(s1)
 	/* c runs: its address space, the hart's current thread and frame, a
 	 * fresh slice, then all its registers (its frame is a fault's) */
-	ld	t0, TH_TASK(s2)
-	beq	t0, s4, 1f
-	ld	t5, TASK_SATP(t0)
-	csrw	satp, t5
-	lhu	t5, TASK_ASID(t0)
-	bnez	t5, 1f
-	sfence.vma
-1:	sd	s2, HART_CURRENT(tp)
-	addi	t6, s2, TH_FRAME
-	sd	t6, HART_FRAME(tp)
-	sd	zero, HART_SLICE_OWNER(tp)
+	fp_become s2, s4, t6
 	j	return_full
 
 fp_map_fpu:
@@ -552,17 +550,7 @@ pf_unqueued:
 	/* to runs: its state, address space, the hart's current thread and frame, a fresh slice, its sstatus */
 	li	t0, IPCSTATE_RUN
 	sh	t0, TH_IPCSTATE(t4)
-	ld	t0, TH_TASK(t4)
-	beq	t0, ra, 1f
-	ld	t5, TASK_SATP(t0)
-	csrw	satp, t5
-	lhu	t5, TASK_ASID(t0)
-	bnez	t5, 1f
-	sfence.vma
-1:	sd	t4, HART_CURRENT(tp)
-	addi	t0, t4, TH_FRAME
-	sd	t0, HART_FRAME(tp)
-	sd	zero, HART_SLICE_OWNER(tp)
+	fp_become t4, ra, t0
 	ld	t0, TH_FRAME + TF_SSTATUS(t4)
 	csrw	sstatus, t0
 	fp_exit
