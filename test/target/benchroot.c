@@ -259,8 +259,8 @@ static uint8_t mapper_stack[8192] __attribute__((aligned(16)));
 
 /*
  * A thread of this task that answers every call with a map item of the
- * page at MR0 (4 KiB, all rights; hotspot = MR1), or, as a pager, of
- * MEM_SRC at the fault address. Its reply-and-wait carries the item.
+ * page at MR0 (4 KiB, all rights; hotspot = MR1). Its reply-and-wait carries
+ * the item.
  */
 static void mapper(void *arg)
 {
@@ -270,9 +270,7 @@ static void mapper(void *arg)
 	(void)arg;
 	for (;;) {
 		uint64_t src = MEM_SRC, hot = MEM_SRC;
-		if (tag >= 0 && l4_tag_label((uint64_t)tag) == L4_LABEL_PAGEFAULT) {
-			hot = l4_pf_addr(m.mr[0]);
-		} else if (tag >= 0) {
+		if (tag >= 0) {
 			src = m.mr[0];
 			hot = m.mr[1];
 		}
@@ -281,6 +279,17 @@ static void mapper(void *arg)
 		tag = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, mapper_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
 			     l4_tag(0, 0, 1), &m);
 	}
+}
+
+/* The pager of pagefault_roundtrip: a thread of this task that maps MEM_SRC
+ * at every faulting page (ipcbench_serve_faults), nothing else. */
+static uint64_t fault_ep;
+static uint8_t fault_stack[4096] __attribute__((aligned(16)));
+
+static void fault_pager(void *arg)
+{
+	(void)arg;
+	ipcbench_serve_faults(fault_ep, l4_fpage(MEM_SRC, 12, L4_FP_RWX));
 }
 
 /* Map the page at src to dst of this task through the mapper (one call). */
@@ -294,16 +303,18 @@ static long map_via(uint64_t src, uint64_t dst)
 	return r;
 }
 
-static uint64_t start_mapper(void)
+/* A thread of this task at priority 100 running fn, waiting on a new endpoint
+ * (*ep): the thread's capability, or 0. */
+static uint64_t start_mem_server(void (*fn)(void *), uint64_t *ep, uint8_t *stack, size_t size)
 {
 	uint64_t th = l4_cap_alloc();
 	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
 				      .prio = 100, .max_prio = 100 };
 
-	mapper_ep = l4_cap_alloc();
-	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, mapper_ep, 0) ||
+	*ep = l4_cap_alloc();
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, *ep, 0) ||
 	    l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
-	    l4_thread_run(th, mapper, 0, mapper_stack, sizeof(mapper_stack)))
+	    l4_thread_run(th, fn, 0, stack, size))
 		return 0;
 	return th;
 }
@@ -357,10 +368,10 @@ static void bench_unmap_tree(uint64_t overhead)
 		report("unmap_tree_1000", samples, TREE_SAMPLES, 1);
 }
 
-/* One sample: a load from a page not mapped yet; the mapper, as this thread's pager, maps one. */
+/* One sample: a load from a page not mapped yet; fault_pager, as this thread's pager, maps one. */
 static void bench_pagefault(const char *name, uint64_t overhead)
 {
-	struct l4_thread_config c = { .which = L4_THREAD_CFG_PAGER, .pager = mapper_ep };
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_PAGER, .pager = fault_ep };
 	struct l4_thread_config back = { .which = L4_THREAD_CFG_PAGER, .pager = L4_CAP_SIGMA0 };
 	uint64_t sum = 0;
 
@@ -384,11 +395,12 @@ static void bench_pagefault(const char *name, uint64_t overhead)
 
 static void bench_memory(void)
 {
-	uint64_t pa = 0, th = start_mapper();
+	uint64_t pa = 0, th = start_mem_server(mapper, &mapper_ep, mapper_stack, sizeof(mapper_stack));
+	uint64_t fth = start_mem_server(fault_pager, &fault_ep, fault_stack, sizeof(fault_stack));
 	long r = l4_sigma0_call(L4_CAP_SIGMA0, UTCB, l4_fpage(MEM_SRC, 12, 0), L4_SIGMA0_ALLOC, 2, 12, 0, 0, &pa);
 
-	if (!th || r <= 0) {
-		l4_printf("bench: memory: no mapper or no page from sigma0 (%ld)\n", r);
+	if (!th || !fth || r <= 0) {
+		l4_printf("bench: memory: no mapper, no fault pager or no page from sigma0 (%ld)\n", r);
 		return;
 	}
 	bench_map_unmap(empty_cost());
@@ -399,8 +411,12 @@ static void bench_memory(void)
 	l4_debug_fastpath((int)was);
 	l4_factory_destroy(L4_CAP_FACTORY, th);
 	l4_factory_destroy(L4_CAP_FACTORY, mapper_ep);
+	l4_factory_destroy(L4_CAP_FACTORY, fth);
+	l4_factory_destroy(L4_CAP_FACTORY, fault_ep);
 	l4_cap_free(th);
 	l4_cap_free(mapper_ep);
+	l4_cap_free(fth);
+	l4_cap_free(fault_ep);
 }
 
 

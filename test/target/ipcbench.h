@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <l4/ipc.h>
+#include <l4/mem.h>
 
 #define IPCBENCH_MAGIC 0x6970636265000000UL     /* s0bench: a0 = MAGIC | words */
 #define IPCBENCH_EP 10                          /* the endpoint's slot in s0bench's table */
@@ -22,6 +23,26 @@ __attribute__((noreturn)) static inline void ipcbench_serve(uint64_t ep, unsigne
 	register uint64_t tag __asm__("s2") = l4_tag(0, words, 0);
 
 	__asm__ volatile("1: mv a0, s2\n mv a7, s1\n ecall\n j 1b" :: "r"(word), "r"(tag)
+			 : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "ra", "t0", "t1", "t2", "t3",
+			   "t4", "t5", "t6", "memory");
+	__builtin_unreachable();
+}
+
+/* The pager of pagefault_roundtrip, reduced to its reply as the server above
+ * is: answer every message on `ep` (only page faults arrive there) with a map
+ * item of the 4 KiB flexpage `src` at the faulting page, and wait for the
+ * next one (7 instructions around each ecall). The first reply finds no caller. */
+__attribute__((noreturn)) static inline void ipcbench_serve_faults(uint64_t ep, uint64_t src)
+{
+	register uint64_t word __asm__("s1") = l4_ipc_word(L4_IPC_REPLY_WAIT, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+	register uint64_t tag __asm__("s2") = l4_tag(0, 0, 1);
+	register uint64_t page __asm__("s3") = ~0xfffUL;
+	register uint64_t item __asm__("s4") = L4_ITEM_MEM;
+	register uint64_t fp __asm__("s5") = src;
+
+	/* a1 = MR0 of the fault (address | access) -> the item's word 0 */
+	__asm__ volatile("1: and a1, a1, s3\n or a1, a1, s4\n mv a2, s5\n mv a0, s2\n mv a7, s1\n ecall\n j 1b"
+			 :: "r"(word), "r"(tag), "r"(page), "r"(item), "r"(fp)
 			 : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "ra", "t0", "t1", "t2", "t3",
 			   "t4", "t5", "t6", "memory");
 	__builtin_unreachable();
