@@ -75,6 +75,7 @@ long space_init(struct space *s, struct quota *q)
 {
 	s->quota = q;
 	s->asid = 0;
+	s->fast_src_key = s->fast_dst_key = SPACE_NO_KEY;
 	s->root = kmem_alloc_q(&kmem_pool, q, SPACE_TABLE_SIZE);
 	return s->root ? 0 : -L4_ENOMEM;
 }
@@ -525,12 +526,23 @@ __attribute__((optimize("omit-frame-pointer")))
 long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t dst, unsigned mask,
 		    unsigned need)
 {
-	/* The source: the leaf at src with a mapping, rights & mask (chunk_at). */
-	pte_t *p = &from->root[VPN(src, 2)];
-	if (is_table(*p)) {
-		p = &table_at(*p)[VPN(src, 1)];
-		if (is_table(*p))
-			p = &table_at(*p)[VPN(src, 0)];
+	/* The source: the leaf at src with a mapping, rights & mask (chunk_at);
+	 * the walk only when src is not in the level-0 table used last. */
+	pte_t *p;
+	uint64_t key = src >> 21;
+	if (from->fast_src_key == key) {
+		p = &from->fast_src[VPN(src, 0)];
+	} else {
+		p = &from->root[VPN(src, 2)];
+		if (is_table(*p)) {
+			p = &table_at(*p)[VPN(src, 1)];
+			if (is_table(*p)) {
+				pte_t *t = table_at(*p);
+				from->fast_src_key = key;
+				from->fast_src = t;
+				p = &t[VPN(src, 0)];
+			}
+		}
 	}
 	if (!(*p & PTE_V) || !pte_is_leaf(*p))
 		return 1;
@@ -543,14 +555,23 @@ long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t
 	uint64_t pa = from_m->pa + (src - from_m->va);  /* its va is the leaf's start */
 
 	/* The destination: tables down to level 0 and its entry free (so
-	 * dst_ok has nothing to look at, leaf_slot allocates nothing). */
-	pte_t e = to->root[VPN(dst, 2)];
-	if (!is_table(e))
-		return 1;
-	e = table_at(e)[VPN(dst, 1)];
-	if (!is_table(e))
-		return 1;
-	p = &table_at(e)[VPN(dst, 0)];
+	 * dst_ok has nothing to look at, leaf_slot allocates nothing); the
+	 * walk only when dst is not in the level-0 table used last. */
+	key = dst >> 21;
+	if (to->fast_dst_key == key) {
+		p = &to->fast_dst[VPN(dst, 0)];
+	} else {
+		pte_t e = to->root[VPN(dst, 2)];
+		if (!is_table(e))
+			return 1;
+		e = table_at(e)[VPN(dst, 1)];
+		if (!is_table(e))
+			return 1;
+		pte_t *t = table_at(e);
+		to->fast_dst_key = key;
+		to->fast_dst = t;
+		p = &t[VPN(dst, 0)];
+	}
 	if (*p & PTE_V)
 		return 1;
 

@@ -38,7 +38,17 @@ struct space {
 	pte_t *root;            /* a table block (PTEs + shadow); entries 256..511 are the kernel's */
 	struct quota *quota;    /* pays for tables and mappings */
 	uint16_t asid;          /* for TLB flushes: 0 = the hart has none */
+	/*
+	 * space_map_fast's memory of the level-0 tables it used last: the one
+	 * it found a source page in and the one it put a destination in, each
+	 * with its key va >> 21 (SPACE_NO_KEY: none). A table, once made, stays
+	 * until space_destroy, so an entry never goes stale.
+	 */
+	uint64_t fast_src_key, fast_dst_key;
+	pte_t *fast_src, *fast_dst;
 };
+
+#define SPACE_NO_KEY (~0UL)     /* no user address has it: user addresses are below 2^38 */
 
 struct mapping {
 	struct mdb_node n;      /* first: a node is its mapping */
