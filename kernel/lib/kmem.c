@@ -128,34 +128,38 @@ void *kmem_alloc(struct kmem *k, size_t size)
 	return p;
 }
 
-/* take()'s work for order 0, without the zeroing and straight-line: the lists
- * below the block split are empty, so each upper half is a list of its own. */
+#define STASH_ORDER 6     /* the stash is refilled from a block of 4 KiB at most */
+
 void *kmem_alloc_min_raw(struct kmem *k)
 {
 	unsigned o = 0;
-	struct kmem_free *b;
 
-	while (!(b = k->free[o]))
+	while (!k->free[o])
 		if (++o > KMEM_MAX_ORDER)
 			return NULL;
-	/* free_unlink of the first block of order o, block i of its order */
-	size_t i = ((uintptr_t)b - k->base) >> (KMEM_MIN_SHIFT + o);
-	k->bitmap[o][i / 64] ^= 1UL << (i % 64);
-	k->free[o] = b->next;
-	if (b->next)
-		b->next->prev = NULL;
-	/* Split: keep the lower half, free_push the upper one. */
-	while (o > 0) {
+	size_t off = (uintptr_t)k->free[o] - k->base;
+	free_unlink(k, off, o);
+	while (o > STASH_ORDER) {
 		o--;
-		i = 2 * i + 1;
-		struct kmem_free *up = (struct kmem_free *)((uintptr_t)b + block_bytes(o));
-		k->bitmap[o][i / 64] ^= 1UL << (i % 64);
-		up->next = up->prev = NULL;
-		k->free[o] = up;
-		i--;
+		free_push(k, off + block_bytes(o), o);
 	}
-	k->free_bytes -= KMEM_MIN_BLOCK;
-	return b;
+	/* off is a block of order o: the first 64 bytes for the caller, the rest stashed */
+	uintptr_t b = k->base + off;
+	for (uintptr_t p = b + block_bytes(o) - KMEM_MIN_BLOCK; p > b; p -= KMEM_MIN_BLOCK) {
+		struct kmem_free *f = (struct kmem_free *)p;
+		f->next = k->stash;
+		k->stash = f;
+	}
+	return (void *)b;
+}
+
+size_t kmem_stashed(const struct kmem *k)
+{
+	size_t n = 0;
+
+	for (const struct kmem_free *b = k->stash; b; b = b->next)
+		n++;
+	return n;
 }
 
 void kmem_free(struct kmem *k, void *p, size_t size)
@@ -243,6 +247,22 @@ bool kmem_check(const struct kmem *k)
 		if (listed != marked)
 			return false;
 		free_bytes += marked * block_bytes(o);
+	}
+	/* The stash: 64-byte blocks of the pool inside no free block, no cycle
+	 * (all of them fit in what is not free). Two entries for one block would
+	 * make a cycle or a list longer than that. */
+	size_t stashed = 0;
+	for (const struct kmem_free *b = k->stash; b; b = b->next) {
+		size_t off = (uintptr_t)b - k->base;
+		if ((uintptr_t)b < k->base || off % KMEM_MIN_BLOCK || off >= k->size)
+			return false;
+		for (unsigned h = 0; h <= KMEM_MAX_ORDER; h++) {
+			size_t j = off >> (KMEM_MIN_SHIFT + h);
+			if (j < blocks_of_order(k->size, h) && bit_test(k, h, j))
+				return false;
+		}
+		if (++stashed > (k->size - free_bytes) / KMEM_MIN_BLOCK)
+			return false;
 	}
 	return free_bytes == k->free_bytes && free_bytes <= k->size;
 }

@@ -13,7 +13,9 @@
  *  - bit i of bitmap[k] is set <=> block i of order k (offset i << (6 + k))
  *    is free, whole, and on free[k]; no two free blocks overlap;
  *  - two free buddies of the same order never coexist (they are merged);
- *  - free_bytes == the sum of the sizes of all free blocks.
+ *  - free_bytes == the sum of the sizes of all free blocks;
+ *  - the stash's blocks are 64-byte blocks of the pool, none inside a free
+ *    block or listed twice (for the lists and bitmaps they are allocated).
  * Free blocks carry the list links; the bitmaps, not those links, say what is
  * free, so the contents of allocated memory can never fool the allocator.
  *
@@ -44,6 +46,7 @@ struct kmem {
 	uint64_t *bitmap[KMEM_MAX_ORDER + 1];
 	struct kmem_free *free[KMEM_MAX_ORDER + 1];
 	size_t free_bytes;
+	struct kmem_free *stash;                /* 64-byte blocks set aside (kmem_alloc_min_raw), by next */
 };
 
 struct quota {
@@ -79,45 +82,28 @@ void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size);
 bool kmem_check(const struct kmem *k);
 
 /*
- * kmem_alloc(k, KMEM_MIN_BLOCK) without the zeroing (the caller sets every
- * byte it uses): the same block, the same state of the pool afterwards.
- * For the page-fault fast path's mapping node (mem/space.c: space_map_fast).
+ * 64-byte blocks, not zeroed, for the page-fault fast path's mapping nodes
+ * (mem/space.c: space_map_fast), which must not pay for the buddy lists.
+ *
+ * kmem_alloc_min_inline pops the stash: NULL when it is empty. Then
+ * kmem_alloc_min_raw: a free 64-byte block if there is one (as kmem_alloc
+ * would take it), else it takes the smallest free block of 128 B or more
+ * (split down to 4 KiB if larger), keeps its first 64 bytes for the caller
+ * and puts the rest on the stash; NULL if the pool is empty. So the stash
+ * holds at most 63 blocks (4 KiB - 64 B of the pool that only this path
+ * uses), and 63 of 64 nodes are a pop. Blocks from either are returned with
+ * kmem_free(k, p, 64) as any other; the stash never gives blocks back.
  */
 void *kmem_alloc_min_raw(struct kmem *k);
 
-/*
- * The same, inline, for its common cases: a block of 64 bytes is free, or
- * one of 128 bytes splits; NULL otherwise (then kmem_alloc_min_raw).
- */
 static inline void *kmem_alloc_min_inline(struct kmem *k)
 {
-	struct kmem_free *b = k->free[0];
-	size_t i;
+	struct kmem_free *b = k->stash;
 
-	if (b) {
-		/* free_unlink of the first block of order 0 */
-		i = ((uintptr_t)b - k->base) >> KMEM_MIN_SHIFT;
-		k->bitmap[0][i / 64] ^= 1UL << (i % 64);
-		k->free[0] = b->next;
-		if (b->next)
-			b->next->prev = NULL;
-		k->free_bytes -= KMEM_MIN_BLOCK;
-		return b;
-	}
-	if (!(b = k->free[1]))
-		return NULL;
-	/* free_unlink of the first block of order 1, free_push of its upper
-	 * half onto the empty list of order 0 */
-	i = ((uintptr_t)b - k->base) >> (KMEM_MIN_SHIFT + 1);
-	k->bitmap[1][i / 64] ^= 1UL << (i % 64);
-	k->free[1] = b->next;
-	if (b->next)
-		b->next->prev = NULL;
-	struct kmem_free *up = (struct kmem_free *)((uintptr_t)b + KMEM_MIN_BLOCK);
-	i = 2 * i + 1;
-	k->bitmap[0][i / 64] ^= 1UL << (i % 64);
-	up->next = up->prev = NULL;
-	k->free[0] = up;
-	k->free_bytes -= KMEM_MIN_BLOCK;
+	if (b)
+		k->stash = b->next;
 	return b;
 }
+
+/* The stash's length (tests). */
+size_t kmem_stashed(const struct kmem *k);

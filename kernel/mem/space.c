@@ -502,9 +502,10 @@ _Static_assert(offsetof(struct mapping, rights) == offsetof(struct mapping, orde
 	       sizeof(bool) == 1, "map_fast_link: order, rights, fresh in one 32-bit store (little-endian)");
 _Static_assert(sizeof(struct mapping) <= KMEM_MIN_BLOCK, "a mapping is a block of the smallest size");
 
-/* space_map_fast when the node must come from a split of a block of 256 bytes or
- * more: out of line, so that the common case calls nothing (and saves no registers). */
-static __attribute__((noinline)) long map_fast_split(struct space *to, struct quota *q, size_t used,
+/* space_map_fast when the pool's stash is empty (once in 64 nodes, when it
+ * refills): out of line, so that the common case calls nothing (and saves no
+ * registers). */
+static __attribute__((noinline)) long map_fast_refill(struct space *to, struct quota *q, size_t used,
 						     struct mapping *from, pte_t *p, uint64_t dst, uint64_t pa,
 						     unsigned rights)
 {
@@ -582,7 +583,7 @@ long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t
 		return 1;
 	struct mapping *m = kmem_alloc_min_inline(&kmem_pool);
 	if (!m)
-		return map_fast_split(to, q, used, from_m, p, dst, pa, rights);
+		return map_fast_refill(to, q, used, from_m, p, dst, pa, rights);
 	return map_fast_link(to, q, used, from_m, m, p, dst, pa, rights);
 }
 

@@ -624,11 +624,12 @@ static void test_alloc_q(void **state)
 
 /*
  * kmem_alloc_min_inline / kmem_alloc_min_raw (the page-fault fast path's
- * 64-byte blocks) against kmem_alloc(64): two pools over regions of the same
- * size and alignment, the same random history of allocations and frees of
- * all sizes, except that pool B takes its 64-byte blocks the fast way. The
- * blocks must be the same (offsets) and so must the pools afterwards (every
- * free list, in order, and the free byte count).
+ * 64-byte blocks and their stash) in a random history of allocations and
+ * frees of all sizes, where every 64-byte block is taken the fast way: no
+ * block may overlap a live one (a 64-byte-granule ownership map), the stash
+ * stays below 64 blocks, kmem_check holds (stash included); in the end,
+ * with everything freed and the stash's blocks freed too, the pool is
+ * exactly a fresh one again (every free list, in order: all merged).
  */
 #define MPOOL (1 * MiB + 4 * KiB)
 #define MLIVE 2048
@@ -644,77 +645,117 @@ static void same_pools(const struct kmem *a, const struct kmem *b)
 	}
 }
 
+static void own(unsigned char *map, const struct kmem *p, const void *b, size_t size, bool take)
+{
+	size_t g = ((uintptr_t)b - p->base) / KMEM_MIN_BLOCK, n = kmem_block_size(size) / KMEM_MIN_BLOCK;
+
+	assert_true((uintptr_t)b >= p->base && (g + n) * KMEM_MIN_BLOCK <= p->size);
+	for (size_t i = g; i < g + n; i++) {
+		assert_int_equal(map[i], !take);
+		map[i] = take;
+	}
+}
+
 static void test_alloc_min(void **state)
 {
-	static void *la[MLIVE], *lb[MLIVE];
+	static void *lb[MLIVE];
 	static size_t lsize[MLIVE];
+	static unsigned char owner[MPOOL / KMEM_MIN_BLOCK];
 	unsigned n = 0, inline_hits = 0, raw_hits = 0;
+	size_t max_stash = 0;
 	uint64_t r = 0x6b6d656d2d6d696eULL;
 	struct kmem kb;
 	void *rb = NULL;
 
-	pool_new(MPOOL, 0);
+	pool_new(MPOOL, 0);             /* k: the fresh pool to compare with at the end */
 	assert_int_equal(posix_memalign(&rb, KMEM_BASE_ALIGN, MPOOL), 0);
 	memset(rb, 0xff, MPOOL);
 	assert_true(kmem_init(&kb, rb, MPOOL));
 	same_pools(&k, &kb);
+	memset(owner, 0, sizeof(owner));
 	for (int step = 0; step < 20000; step++) {
 		uint64_t x = xorshift64s(&r);
+		void *b;
+		size_t size = 64;
 		if (n && (x % 100 < 40 || n == MLIVE)) {
 			unsigned i = (unsigned)(x >> 8) % n;
-			kmem_free(&k, la[i], lsize[i]);
+			own(owner, &kb, lb[i], lsize[i], false);
 			kmem_free(&kb, lb[i], lsize[i]);
-			la[i] = la[--n];
-			lb[i] = lb[n];
+			lb[i] = lb[--n];
 			lsize[i] = lsize[n];
+			continue;
 		} else if (x % 100 < 75) {
-			/* 64 bytes: pool A as the general path, pool B as the fast one */
-			void *a = kmem_alloc(&k, 64), *b = kmem_alloc_min_inline(&kb);
-			if (b)
+			if ((b = kmem_alloc_min_inline(&kb)))
 				inline_hits++;
 			else if ((b = kmem_alloc_min_raw(&kb)))
 				raw_hits++;
-			assert_true(!a == !b);
-			if (!a)
-				continue;
-			assert_int_equal((uintptr_t)a - k.base, (uintptr_t)b - kb.base);
-			la[n] = a;
-			lb[n] = b;
-			lsize[n++] = 64;
 		} else {
-			size_t size = (size_t)1 << (6 + (x >> 8) % 12);
+			size = (size_t)1 << (6 + (x >> 8) % 12);
 			size -= (x >> 20) % (size / 2);
-			void *a = kmem_alloc(&k, size), *b = kmem_alloc(&kb, size);
-			assert_true(!a == !b);
-			if (!a)
-				continue;
-			assert_int_equal((uintptr_t)a - k.base, (uintptr_t)b - kb.base);
-			la[n] = a;
-			lb[n] = b;
-			lsize[n++] = size;
+			b = kmem_alloc(&kb, size);
 		}
-		same_pools(&k, &kb);
-		if (step % 1000 == 0) {
-			assert_true(kmem_check(&k));
+		if (!b)
+			continue;
+		own(owner, &kb, b, size, true);
+		lb[n] = b;
+		lsize[n++] = size;
+		size_t st = kmem_stashed(&kb);
+		assert_true(st < 64);
+		max_stash = st > max_stash ? st : max_stash;
+		if (step % 500 == 0)
 			assert_true(kmem_check(&kb));
-		}
 	}
-	while (n--) {
-		kmem_free(&k, la[n], lsize[n]);
+	assert_true(kmem_check(&kb));
+	while (n--)
 		kmem_free(&kb, lb[n], lsize[n]);
-	}
+	assert_true(kmem_check(&kb));
+	size_t st = kmem_stashed(&kb);
+	assert_int_equal(kb.free_bytes + st * KMEM_MIN_BLOCK, k.free_bytes);
+	void *b;
+	while ((b = kmem_alloc_min_inline(&kb)))
+		kmem_free(&kb, b, 64);
 	same_pools(&k, &kb);
 	assert_true(kmem_check(&kb));
-	/* Both ways were taken, often. */
-	printf("test_alloc_min: %u blocks inline, %u by kmem_alloc_min_raw\n", inline_hits, raw_hits);
-	assert_true(inline_hits > 1000 && raw_hits > 100);
-	/* An exhausted pool: NULL from both. */
-	void *all;
-	while ((all = kmem_alloc(&kb, 64)))
+	/* Both ways were taken, often; the stash refilled from 4 KiB blocks. */
+	printf("test_alloc_min: %u blocks inline, %u by kmem_alloc_min_raw, stash up to %zu\n", inline_hits,
+	       raw_hits, max_stash);
+	assert_true(inline_hits > 1000 && raw_hits > 50 && max_stash == 63);
+	/* An exhausted pool: NULL from both once the stash is empty. */
+	while ((b = kmem_alloc(&kb, 64)))
 		;
-	assert_null(kmem_alloc_min_inline(&kb));
 	assert_null(kmem_alloc_min_raw(&kb));
+	assert_null(kmem_alloc_min_inline(&kb));
 	free(rb);
+}
+
+/* The stash in kmem_check: a block on it that is also free, or a cycle, is corruption. */
+static void test_stash_check(void **state)
+{
+	pool_new(64 * KiB, 0);
+	void *a = kmem_alloc_min_raw(&k);       /* carves a 4 KiB block: 63 stashed */
+	assert_non_null(a);
+	assert_int_equal(kmem_stashed(&k), 63);
+	assert_true(kmem_check(&k));
+	void *b = kmem_alloc_min_inline(&k);
+	assert_int_equal((uintptr_t)b, (uintptr_t)a + 64);
+	kmem_free(&k, b, 64);                   /* free and ... */
+	struct kmem_free *f = b, *was = k.stash;
+	k.stash = f;                            /* ... stashed as well */
+	struct kmem_free saved = *f;
+	f->next = was;
+	assert_false(kmem_check(&k));
+	*f = saved;
+	k.stash = was;
+	assert_true(kmem_check(&k));
+	struct kmem_free *last = k.stash;       /* a cycle */
+	while (last->next)
+		last = last->next;
+	last->next = k.stash;
+	assert_false(kmem_check(&k));
+	last->next = NULL;
+	assert_true(kmem_check(&k));
+	k.stash = (struct kmem_free *)((uintptr_t)k.stash + 8);  /* not a block */
+	assert_false(kmem_check(&k));
 }
 
 /* kmem_check() must notice corruption, or the random test proves little. */
@@ -989,6 +1030,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_quota_charge, teardown),
 		cmocka_unit_test_teardown(test_alloc_q, teardown),
 		cmocka_unit_test_teardown(test_alloc_min, teardown),
+		cmocka_unit_test_teardown(test_stash_check, teardown),
 		cmocka_unit_test_teardown(test_check_detects, teardown),
 		cmocka_unit_test_teardown(test_random, teardown),
 	};
