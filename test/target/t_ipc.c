@@ -1498,7 +1498,7 @@ static void test_reply_wait_fails(void)
 	uint64_t s = thread_spawn(rwfail_fn, &w, 100);
 	yield_n(1);
 	uint64_t ct = tx_start(&c, l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER), l4_tag(1, 1, 0), 1, 101, 0);
-	yield_n(1);
+	YIELD_UNTIL(w.phase == 3);
 	tap_ok(s && ct && w.phase >= 2 && w.r1 == -L4_EMSGSIZE,
 	       "a server without a UTCB replies 7 words by reply-and-wait: EMSGSIZE at once, no receive (%ld)", w.r1);
 	tap_ok(w.phase == 3 && w.r2 == 0 && c.done && c.r == (long)l4_tag(0, 1, 0) && c.m.mr[0] == 0xf2,

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include <l4/sys.h>
+
 /* Slots [UTIL_CAPS_END, 4096) are not handed out by cap_get (t_pager.c's region mapper has them). */
 #define UTIL_CAPS_END 3584
 /* A free slot of the testroot's table (tests give them back with cap_put). */
@@ -25,6 +27,14 @@ uint64_t thread_spawn(void (*fn)(void *), void *arg, unsigned prio);
 void thread_del(uint64_t sel);
 /* Yield n times (lets threads of the same priority run). */
 void yield_n(unsigned n);
+/* Yield until cond holds, at most 1000 times: for checks that must not depend
+ * on where a timer tick rotates the threads of one priority (a tick can end a
+ * partner's slice halfway through what one yield was meant to let it do). */
+#define YIELD_UNTIL(cond) \
+	do { \
+		for (unsigned yield_i_ = 0; yield_i_ < 1000 && !(cond); yield_i_++) \
+			l4_yield(); \
+	} while (0)
 /* Bytes of kernel memory factory f has used (~0 if the call fails). */
 uint64_t used_of(uint64_t f);
 /* The l4_thread_state of thread th (99 if exregs fails). */
