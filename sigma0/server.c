@@ -17,6 +17,7 @@
 #include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/mem.h>
+#include <l4/serve.h>
 #include <l4/sigma0.h>
 #include <l4/stdio.h>
 #include <l4/task.h>
@@ -326,41 +327,40 @@ static struct answer handle(uint64_t tag, const struct l4_msg *m)
 	}
 }
 
+/* The answer being sent: l4_serve's undo needs it. */
+static struct answer last;
+
+static uint64_t reply(struct l4_server *s, uint64_t tag, struct l4_msg *m)
+{
+	(void)s;
+	last = handle(tag, m);
+	if (last.err)
+		return l4_server_error(last.err);
+	if (last.map) {
+		m->mr[0] = last.pa;
+		m->mr[1] = l4_item_mem(last.hotspot, 0);
+		m->mr[2] = l4_fpage(last.pa, last.order, last.rights);
+		/* A page fault's reply carries only the item (its words go nowhere). */
+		return l4_tag(0, 1, 1);
+	}
+	for (unsigned i = 0; i < last.nwords; i++)
+		m->mr[i] = last.words[i];
+	return l4_tag(0, last.nwords, 0);
+}
+
+/* The mapping could not be made (the caller's window): it is not given. */
+static void undo(struct l4_server *s)
+{
+	(void)s;
+	if (last.map && last.taken)
+		untake(last.pa, last.order, last.device);
+}
+
 __attribute__((noreturn)) void sigma0_serve(uint64_t ep)
 {
-	struct l4_msg m = { 0 };
-	long tag;
+	static struct l4_server srv = { .handle = reply, .undo = undo, .name = "sigma0" };
 
 	setup();
-	tag = l4_receive(ep, &m);
-	for (;;) {
-		if (tag < 0) {
-			l4_printf("sigma0: receive failed: %ld\n", tag);
-			tag = l4_receive(ep, &m);
-			continue;
-		}
-		struct answer a = handle((uint64_t)tag, &m);
-		uint64_t rtag;
-		if (a.err) {
-			rtag = l4_tag((uint64_t)-a.err, 0, 0);
-		} else if (a.map) {
-			m.mr[0] = a.pa;
-			m.mr[1] = l4_item_mem(a.hotspot, 0);
-			m.mr[2] = l4_fpage(a.pa, a.order, a.rights);
-			/* A page fault's reply carries only the item (its words go nowhere). */
-			rtag = l4_tag(0, 1, 1);
-		} else {
-			for (unsigned i = 0; i < a.nwords; i++)
-				m.mr[i] = a.words[i];
-			rtag = l4_tag(0, a.nwords, 0);
-		}
-		tag = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), rtag, &m);
-		if (tag < 0 && a.map) {
-			/* The mapping could not be made (the caller's window): it is not given. */
-			if (a.taken)
-				untake(a.pa, a.order, a.device);
-			tag = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
-				     l4_tag((uint64_t)-tag, 0, 0), &m);
-		}
-	}
+	srv.ep = ep;
+	l4_serve(&srv);
 }

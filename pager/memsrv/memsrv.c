@@ -37,6 +37,7 @@
 #include <l4/kobj.h>
 #include <l4/mem.h>
 #include <l4/memsrv.h>
+#include <l4/serve.h>
 #include <l4/sigma0.h>
 #include <l4/stdio.h>
 #include <l4/task.h>
@@ -835,60 +836,59 @@ void memsrv_init(uint64_t sigma0, uint64_t endpoint, struct l4_utcb *u)
 }
 
 
+/* The answer being sent: l4_serve's undo and after need it. */
+static struct answer last;
+
+static uint64_t reply(struct l4_server *s, uint64_t tag, struct l4_msg *m)
+{
+	(void)s;
+	last = handle(tag, m);
+	if (last.err)
+		return l4_server_error(last.err);
+	unsigned n = last.nwords;
+	for (unsigned i = 0; i < n; i++)
+		m->mr[i] = last.w[i];
+	if (last.map) {
+		m->mr[0] = last.map_rights;
+		m->mr[1] = l4_item_mem(0, 0);
+		m->mr[2] = l4_fpage(last.map_va, 12, last.map_rights);
+		return l4_tag(0, 1, 1);
+	}
+	if (last.cap) {
+		long r = l4_task_cap_copy(L4_ENV_CAP_TASK, ep, MINT_SLOT, L4_RIGHT_W, last.cap_badge);
+		if (r) {
+			undo(&last);
+			last.cap = false;
+			return l4_server_error(r);
+		}
+		m->mr[n] = l4_item_cap(L4_RIGHT_W, 1);
+		m->mr[n + 1] = MINT_SLOT;
+		return l4_tag(0, n, 1);
+	}
+	return l4_tag(0, n, 0);
+}
+
+static void reply_failed(struct l4_server *s)
+{
+	(void)s;
+	undo(&last);
+}
+
+/* The minted capability was granted (moved) by a good reply; after a failed
+ * one it is still here. */
+static void after(struct l4_server *s)
+{
+	(void)s;
+	if (last.cap)
+		l4_task_cap_delete(L4_ENV_CAP_TASK, MINT_SLOT);
+}
+
 __attribute__((noreturn)) void memsrv_serve(void)
 {
-	struct l4_msg m = { { 0 }, 0 };
-	long tag;
+	static struct l4_server srv = { .handle = reply, .undo = reply_failed, .after = after, .name = "memsrv" };
 
 	utcb->rcv_caps = 0;
 	utcb->rcv_mem = 0;
-	tag = l4_receive(ep, &m);
-	for (;;) {
-		if (tag < 0) {
-			l4_log("memsrv: receive failed: %ld\n", tag);
-			tag = l4_receive(ep, &m);
-			continue;
-		}
-		struct answer a = handle((uint64_t)tag, &m);
-		uint64_t rtag;
-		if (a.err) {
-			rtag = l4_tag((uint64_t)-a.err, 0, 0);
-		} else {
-			unsigned n = a.nwords;
-			for (unsigned i = 0; i < n; i++)
-				m.mr[i] = a.w[i];
-			if (a.map) {
-				m.mr[0] = a.map_rights;
-				m.mr[1] = l4_item_mem(0, 0);
-				m.mr[2] = l4_fpage(a.map_va, 12, a.map_rights);
-				rtag = l4_tag(0, 1, 1);
-			} else if (a.cap) {
-				long r = l4_task_cap_copy(L4_ENV_CAP_TASK, ep, MINT_SLOT, L4_RIGHT_W, a.cap_badge);
-				if (r) {
-					undo(&a);
-					a.cap = false;
-					rtag = l4_tag((uint64_t)-r, 0, 0);
-				} else {
-					m.mr[n] = l4_item_cap(L4_RIGHT_W, 1);
-					m.mr[n + 1] = MINT_SLOT;
-					rtag = l4_tag(0, n, 1);
-				}
-			} else {
-				rtag = l4_tag(0, n, 0);
-			}
-		}
-		tag = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), rtag, &m);
-		if (tag < 0 && (a.map || a.cap)) {
-			/* Either the reply failed (its item: the caller's window or
-			 * slot), and the caller still waits: tell it and undo; or the
-			 * receive after it failed, and there is no caller to tell. */
-			struct l4_msg e = { { 0 }, 0 };
-			if (l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
-				   l4_tag((uint64_t)-tag, 0, 0), &e) == 0)
-				undo(&a);
-			tag = l4_receive(ep, &m);
-		}
-		if (a.cap)
-			l4_task_cap_delete(L4_ENV_CAP_TASK, MINT_SLOT);
-	}
+	srv.ep = ep;
+	l4_serve(&srv);
 }

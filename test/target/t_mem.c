@@ -18,6 +18,7 @@
 #include <l4/kobj.h>
 #include <l4/layout.h>
 #include <l4/mem.h>
+#include <l4/serve.h>
 #include <l4/sigma0.h>
 #include <l4/sys.h>
 #include <l4/factory.h>
@@ -1139,6 +1140,87 @@ out:
 	obj_del(ep3);
 }
 
+/* ---- 10. libl4's server loop (l4_serve) with memory items ---- */
+
+#define SV_WIN 0x2c000000UL
+
+struct sv {
+	struct l4_server s;
+	volatile unsigned handled, undone, after;
+};
+
+/* label 1: words + 1 back; 2: a map item of S[0] at the hotspot MR0; 3: EPERM; else ENOSYS */
+static uint64_t sv_handle(struct l4_server *s, uint64_t tag, struct l4_msg *m)
+{
+	struct sv *v = s->ctx;
+
+	v->handled++;
+	switch (l4_tag_label(tag)) {
+	case 1:
+		m->mr[0]++;
+		m->mr[1]++;
+		return l4_tag(0, 2, 0);
+	case 2:
+		m->mr[0] = l4_item_mem(m->mr[0], 0);
+		m->mr[1] = l4_fpage(S[0], 12, L4_FP_RW);
+		return l4_tag(0, 0, 1);
+	case 3:
+		return l4_server_error(-L4_EPERM);
+	default:
+		return l4_server_error(-L4_ENOSYS);
+	}
+}
+
+static void sv_undo(struct l4_server *s) { ((struct sv *)s->ctx)->undone++; }
+static void sv_after(struct l4_server *s) { ((struct sv *)s->ctx)->after++; }
+
+static void sv_thread(void *a)
+{
+	l4_serve(&((struct sv *)a)->s);
+}
+
+static void t_serve(void)
+{
+	static struct sv v;
+	struct l4_msg m = { { 0 }, 0 };
+	uint64_t sep = obj_new(L4_OBJ_ENDPOINT);
+
+	tap_note("libl4's server loop: words, errors, a refused item taken back, a send without a caller");
+	v = (struct sv){ .s = { .ep = sep, .handle = sv_handle, .undo = sv_undo, .after = sv_after, .name = "t_serve",
+				.ctx = &v } };
+	uint64_t th = sep ? thread_spawn_cfg(sv_thread, &v, 101, utcb_addr(), 0) : 0;
+	if (!tap_ok(th != 0, "a server thread on l4_serve"))
+		return;
+	m.mr[0] = 41;
+	m.mr[1] = 7;
+	long r = l4_call(sep, 1, 2, &m);
+	tap_ok(r == (long)l4_tag(0, 2, 0) && m.mr[0] == 42 && m.mr[1] == 8, "a request with words: its answer (%ld)", r);
+	tap_eq(l4_server_result(l4_call(sep, 3, 0, &m)), -L4_EPERM, "a handler's error: the label says EPERM");
+	m.mr[0] = SV_WIN;
+	r = l4_call(sep, 2, 1, &m);
+	tap_eq(l4_server_result(r), -L4_ENOSLOT, "a map item to a caller without a window: ENOSLOT as the answer");
+	tap_eq(v.undone, 1, "... and the server's undo ran once");
+	tap_ok(gone(SV_WIN), "... nothing mapped");
+	UTCB->rcv_mem = l4_fpage(SV_WIN, 12, 0);
+	m.mr[0] = SV_WIN;
+	r = l4_call(sep, 2, 1, &m);
+	UTCB->rcv_mem = 0;
+	tap_ok(r == (long)l4_tag(0, 0, 1) && readable(SV_WIN) && same(SV_WIN, 1),
+	       "with a window: the page arrives (%ld)", r);
+	tap_eq(v.undone, 1, "... no undo");
+	tap_eq(l4_server_result(l4_call(sep, 0x55, 0, &m)), -L4_ENOSYS, "an unknown request: ENOSYS");
+	tap_eq(l4_send(sep, 1, 1, &m), 0, "a send (no caller to answer)");
+	m.mr[0] = 1;
+	m.mr[1] = 2;
+	r = l4_call(sep, 1, 2, &m);
+	tap_ok(r == (long)l4_tag(0, 2, 0) && m.mr[0] == 2 && m.mr[1] == 3, "... and it serves on");
+	tap_ok(v.handled == 7 && v.after == 6, "every request handled (%u of 7), after for each reply before the last (%u of 6)",
+	       v.handled, v.after);
+	thread_del(th);
+	obj_del(sep);
+	l4_task_unmap(L4_CAP_TASK, l4_fpage(SV_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
 void test_mem(void)
 {
 	uint64_t used0 = used_of(L4_CAP_FACTORY);
@@ -1189,6 +1271,7 @@ void test_mem(void)
 	t_sigma0();
 	t_bad();
 	t_fastfault();
+	t_serve();
 
 	/* clean up: give everything back to sigma0 (which revokes every alias) */
 	ok = 1;

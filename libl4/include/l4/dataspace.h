@@ -57,6 +57,7 @@
 
 #include <l4/ipc.h>
 #include <l4/mem.h>
+#include <l4/serve.h>
 
 enum {
 	L4_DS_MAP = 0x4401,
@@ -86,14 +87,6 @@ struct l4_ds_info {
 	uint64_t phys;
 	uint64_t pages;
 };
-
-/* A reply's label turned into 0 or -L4_Exxx (a negative tag stays as it is). */
-static inline long l4_server_result(long tag)
-{
-	if (tag < 0)
-		return tag;
-	return l4_tag_label((uint64_t)tag) ? -(long)l4_tag_label((uint64_t)tag) : 0;
-}
 
 /*
  * Map the page at `offset` of the dataspace `ds` at `where` (page-aligned,
