@@ -358,9 +358,8 @@ static void undo(struct l4_server *s)
 
 __attribute__((noreturn)) void sigma0_serve(uint64_t ep)
 {
-	static struct l4_server srv = { .handle = reply, .undo = undo, .name = "sigma0" };
+	struct l4_server srv = { .ep = ep, .handle = reply, .undo = undo, .name = "sigma0" };
 
 	setup();
-	srv.ep = ep;
 	l4_serve(&srv);
 }

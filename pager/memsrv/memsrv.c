@@ -718,103 +718,104 @@ static void do_session(struct answer *a, unsigned s, unsigned words, const struc
 	a->err = -L4_ENOMEM;
 }
 
-static struct answer handle(uint64_t tag, const struct l4_msg *m)
+/* The answer to one request, into *a-> */
+static void handle(uint64_t tag, const struct l4_msg *m, struct answer *a)
 {
-	struct answer a = { .undo_session = -1 };
+	*a = (struct answer){ .undo_session = -1 };
 	uint64_t label = l4_tag_label(tag), badge = m->badge;
 	unsigned words = l4_tag_words(tag), rights = 0;
 	long err;
 
 	if (l4_tag_items(tag) || (tag & L4_TAG_FLAGS_MASK)) {
-		a.err = -L4_EINVAL;
-		return a;
+		a->err = -L4_EINVAL;
+		return;
 	}
 	switch (label) {
 	case L4_DS_MAP: case L4_DS_INFO: case L4_DS_RELEASE: case L4_DS_CLONE: case L4_DS_RESTRICT: case L4_DS_FREE: {
 		static const unsigned need[] = { 3, 0, 2, 0, 1, 0 };
 		struct ds *d = ds_of(badge, &rights, &err);
 		if (!d) {
-			a.err = err;
-			return a;
+			a->err = err;
+			return;
 		}
 		if (words < need[label - L4_DS_MAP]) {
-			a.err = -L4_EINVAL;
-			return a;
+			a->err = -L4_EINVAL;
+			return;
 		}
 		switch (label) {
 		case L4_DS_MAP:
-			do_map(&a, d, rights, m);
+			do_map(a, d, rights, m);
 			break;
 		case L4_DS_INFO:
-			a.nwords = 5;
-			a.w[0] = d->npages * PAGE;
-			a.w[1] = d->flags;
-			a.w[2] = rights;
-			a.w[3] = d->contig ? d->pa : 0;
-			a.w[4] = d->resident;
+			a->nwords = 5;
+			a->w[0] = d->npages * PAGE;
+			a->w[1] = d->flags;
+			a->w[2] = rights;
+			a->w[3] = d->contig ? d->pa : 0;
+			a->w[4] = d->resident;
 			break;
 		case L4_DS_RELEASE:
-			do_release(&a, d, rights, m);
+			do_release(a, d, rights, m);
 			break;
 		case L4_DS_CLONE:
-			do_clone(&a, d, rights);
+			do_clone(a, d, rights);
 			break;
 		case L4_DS_RESTRICT:
 			if (m->mr[0] & ~(uint64_t)L4_DS_ALL) {
-				a.err = -L4_EINVAL;
+				a->err = -L4_EINVAL;
 				break;
 			}
-			a.cap = true;
-			a.cap_badge = L4_MEM_BADGE(L4_MEM_KIND_DS, rights & m->mr[0], d->gen, ds_index(d));
+			a->cap = true;
+			a->cap_badge = L4_MEM_BADGE(L4_MEM_KIND_DS, rights & m->mr[0], d->gen, ds_index(d));
 			break;
 		case L4_DS_FREE:
 			if (!(rights & L4_DS_ADMIN))
-				a.err = -L4_EPERM;
+				a->err = -L4_EPERM;
 			else
 				ds_free(d);
 			break;
 		}
-		return a;
+		return;
 	}
 	case L4_MEM_ALLOC: case L4_MEM_SESSION: case L4_MEM_CLOSE: case L4_MEM_STATS: {
 		static const unsigned need[] = { 2, 1, 0, 0 };
 		long s = session_of(badge, &err);
 		if (s < 0) {
-			a.err = err;
-			return a;
+			a->err = err;
+			return;
 		}
 		if (words < need[label - L4_MEM_ALLOC]) {
-			a.err = -L4_EINVAL;
-			return a;
+			a->err = -L4_EINVAL;
+			return;
 		}
 		switch (label) {
 		case L4_MEM_ALLOC:
-			do_alloc(&a, (unsigned)s, m);
+			do_alloc(a, (unsigned)s, m);
 			break;
 		case L4_MEM_SESSION:
-			do_session(&a, (unsigned)s, words, m);
+			do_session(a, (unsigned)s, words, m);
 			break;
 		case L4_MEM_CLOSE:
 			if (!s)
-				a.err = -L4_EPERM;
+				a->err = -L4_EPERM;
 			else
 				session_close((unsigned)s);
 			break;
 		case L4_MEM_STATS:
-			a.nwords = 6;
-			a.w[0] = pool_pages;
-			a.w[1] = pool_free;
-			a.w[2] = nds;
-			a.w[3] = nsessions;
-			a.w[4] = sessions[s].charged;
-			a.w[5] = sessions[s].limit;
+			a->nwords = 6;
+			a->w[0] = pool_pages;
+			a->w[1] = pool_free;
+			a->w[2] = nds;
+			a->w[3] = nsessions;
+			a->w[4] = sessions[s].charged;
+			a->w[5] = sessions[s].limit;
 			break;
 		}
-		return a;
+		return;
 	}
 	default:
-		a.err = -L4_ENOSYS;
-		return a;
+		a->err = -L4_ENOSYS;
+		return;
 	}
 }
 
@@ -842,7 +843,7 @@ static struct answer last;
 static uint64_t reply(struct l4_server *s, uint64_t tag, struct l4_msg *m)
 {
 	(void)s;
-	last = handle(tag, m);
+	handle(tag, m, &last);
 	if (last.err)
 		return l4_server_error(last.err);
 	unsigned n = last.nwords;
@@ -885,10 +886,9 @@ static void after(struct l4_server *s)
 
 __attribute__((noreturn)) void memsrv_serve(void)
 {
-	static struct l4_server srv = { .handle = reply, .undo = reply_failed, .after = after, .name = "memsrv" };
+	struct l4_server srv = { .ep = ep, .handle = reply, .undo = reply_failed, .after = after, .name = "memsrv" };
 
 	utcb->rcv_caps = 0;
 	utcb->rcv_mem = 0;
-	srv.ep = ep;
 	l4_serve(&srv);
 }
