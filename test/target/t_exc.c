@@ -188,7 +188,7 @@ static void test_emulate(void)
 	uint64_t ht = handler_start(&h, ep, H_EMULATE, 1);
 	h.val = 0xe1e1;
 	uint64_t ft = fault_start(&f, F_ILLEGAL, 0, bep);
-	yield_n(3);
+	YIELD_UNTIL(f.done && h.reply != SENT);
 	tap_ok(ht && ft && h.n == 1, "a thread with an exception handler (badged endpoint copy) runs an illegal instruction: "
 	       "the handler gets one message (%d)", h.n);
 	tap_eq(h.tag, (long)l4_tag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0),
@@ -205,7 +205,7 @@ static void test_emulate(void)
 	tap_ok(f.done && f.t0 == 0x7070 && f.a5 == 0xe1e1 && f.s2 == 0x1818,
 	       "... the thread resumed after the instruction with t0 = 0x7070, a5 = 0xe1e1, s2 = 0x1818 (%#lx %#lx %#lx)",
 	       (unsigned long)f.t0, (unsigned long)f.a5, (unsigned long)f.s2);
-	yield_n(2);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE && state_of(ht) == L4_THREAD_BLOCKED);
 	tap_eq(state_of(ft), L4_THREAD_INACTIVE, "... and ran to its end (stopped itself)");
 	tap_ok(state_of(ht) == L4_THREAD_BLOCKED && h.n == 1, "the handler waits for the next one");
 	thread_del(ft);
@@ -213,7 +213,7 @@ static void test_emulate(void)
 	tap_note("exc: ebreak");
 	h.mode = H_SKIP;
 	ft = fault_start(&f, F_EBREAK, 0, ep);
-	yield_n(3);
+	YIELD_UNTIL(h.n == 2 && f.done);
 	tap_ok(ft && h.n == 2 && h.tag == (long)l4_tag(L4_LABEL_EXCEPTION, L4_EXC_WORDS, 0) &&
 	       h.mr[L4_EXC_SCAUSE] == 3 && h.badge == 0, "ebreak: the handler gets scause 3, a7 = 0 (unbadged)");
 	tap_ok(f.done && h.mr[0] == f.pc && (h.mr[L4_EXC_STVAL] == f.pc || h.mr[L4_EXC_STVAL] == 0),
@@ -225,7 +225,7 @@ static void test_emulate(void)
 	tap_note("exc: a load from an unmapped address");
 	int n = h.n;
 	ft = fault_start(&f, F_LOAD_FAULT, 0x10, ep);
-	yield_n(3);
+	YIELD_UNTIL(h.n == n + 1 && f.done);
 	tap_ok(ft && h.n == n + 1 && (h.mr[L4_EXC_SCAUSE] == 13 || h.mr[L4_EXC_SCAUSE] == 5) &&
 	       h.mr[L4_EXC_STVAL] == 0x10 && h.mr[14] == 0x10,
 	       "a load from 0x10: the handler gets scause %lu (load fault), stval 0x10, MR14 = a4 = 0x10",
@@ -239,7 +239,7 @@ static void test_emulate(void)
 	h.val = 0x9988776655443322UL;   /* what the load reads */
 	n = h.n;
 	ft = fault_start(&f, F_MISALIGNED, (uint64_t)buf + 1, ep);
-	yield_n(3);
+	YIELD_UNTIL(f.done);
 	if (h.n == n) {
 		tap_note("the misaligned load did not trap to the kernel (QEMU or OpenSBI handled it): no exception IPC");
 		tap_ok(f.done && f.a5 == 0x9988776655443322UL, "... the thread read the right value without a handler (%#lx)",
@@ -265,7 +265,7 @@ static void test_replies(void)
 	tap_note("exc: what the reply decides");
 	uint64_t ht = handler_start(&h, ep, H_AGAIN_ONCE, 1);
 	uint64_t ft = fault_start(&f, F_ILLEGAL, 0, ep);
-	yield_n(4);
+	YIELD_UNTIL(h.n == 2 && f.done);
 	tap_ok(ht && ft && h.n == 2 && h.first_pc == h.mr[0] && f.done && f.pc == h.mr[0],
 	       "a reply with label 0 and 0 words runs the instruction again: a second exception at the same pc (%d)", h.n);
 	tap_ok(f.done && f.a5 == 0x1111, "... the second reply (32 words, pc + 4) lets the thread go on");
@@ -274,7 +274,7 @@ static void test_replies(void)
 	h.mode = H_STOP;
 	int n = h.n;
 	ft = fault_start(&f, F_ILLEGAL, 0, ep);
-	yield_n(3);
+	YIELD_UNTIL(h.n == n + 1 && state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(ft && h.n == n + 1 && h.reply == 0, "a reply with label 1: the reply itself succeeds");
 	tap_ok(state_of(ft) == L4_THREAD_INACTIVE && !f.done, "... and the thread is stopped (INACTIVE) at the instruction");
 	yield_n(2);
@@ -287,7 +287,7 @@ static void test_replies(void)
 	h.k = 0;
 	n = h.n;
 	ft = fault_start(&f, F_ILLEGAL, 0, ep);
-	yield_n(4);
+	YIELD_UNTIL(h.n == n + 2 && state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(ft && h.n == n + 2 && h.mr[0] == 0x10 && (h.mr[L4_EXC_SCAUSE] == 12 || h.mr[L4_EXC_SCAUSE] == 1) &&
 	       h.mr[L4_EXC_STVAL] == 0x10,
 	       "a reply resuming at pc 0x10 (unmapped): the next exception is an instruction fault there (scause %lu)",
@@ -298,7 +298,7 @@ static void test_replies(void)
 	h.k = 0;
 	n = h.n;
 	ft = fault_start(&f, F_ILLEGAL, 0, ep);
-	yield_n(4);
+	YIELD_UNTIL(h.n > n + 1 || h.reply < 0 || state_of(ft) == L4_THREAD_INACTIVE);
 	tap_note("a reply resuming at a kernel address: reply %ld, %d more exceptions (last scause %lu, pc %#lx), state %u",
 		 h.reply, h.n - n, (unsigned long)h.mr[L4_EXC_SCAUSE], (unsigned long)h.mr[0], state_of(ft));
 	tap_ok(ft && !f.done && (h.n > n + 1 || h.reply < 0 || state_of(ft) == L4_THREAD_INACTIVE) &&
@@ -310,11 +310,11 @@ static void test_replies(void)
 
 	/* A fault before the handler waits: the exception waits like any call. */
 	ft = fault_start(&f, F_EBREAK, 0, ep);
-	yield_n(2);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_BLOCKED);
 	tap_ok(ft && state_of(ft) == L4_THREAD_BLOCKED && !f.done,
 	       "a thread faults while no handler waits: it is BLOCKED in the exception IPC");
 	ht = handler_start(&h, ep, H_SKIP, 1);
-	yield_n(3);
+	YIELD_UNTIL(h.n == 1 && f.done);
 	tap_ok(ht && h.n == 1 && h.mr[L4_EXC_SCAUSE] == 3 && f.done, "... a handler that comes later gets it and resumes it");
 	thread_del(ft);
 	thread_del(ht);
@@ -330,22 +330,22 @@ static void test_no_handler(void)
 
 	tap_note("exc: no usable handler");
 	uint64_t ft = fault_start(&f, F_ILLEGAL, 0, 0);
-	yield_n(3);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(ft && state_of(ft) == L4_THREAD_INACTIVE && !f.done,
 	       "a thread without an exception handler runs an illegal instruction: it is stopped");
 	thread_del(ft);
 	ft = fault_start(&f, F_EBREAK, 0, empty);
-	yield_n(3);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(ft && state_of(ft) == L4_THREAD_INACTIVE && !f.done, "... one whose handler selector names an empty slot too");
 	thread_del(ft);
 	ft = fault_start(&f, F_ILLEGAL, 0, n);
-	yield_n(3);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(ft && state_of(ft) == L4_THREAD_INACTIVE && !f.done, "... one whose handler selector names a notification too");
 	thread_del(ft);
 
 	uint64_t ht = handler_start(&h, ep, H_SKIP, 1);
 	ft = fault_start(&f, F_ILLEGAL, 0, no_w);
-	yield_n(3);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(ft && state_of(ft) == L4_THREAD_INACTIVE && !f.done && h.n == 0,
 	       "... one whose handler capability lacks W too (the handler waiting behind it gets nothing)");
 	thread_del(ft);
@@ -353,7 +353,7 @@ static void test_no_handler(void)
 
 	ht = handler_start(&h, ep, H_SKIP, 0);
 	ft = fault_start(&f, F_ILLEGAL, 0, ep);
-	yield_n(3);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE && state_of(ht) == L4_THREAD_BLOCKED);
 	tap_ok(ht && ft && state_of(ft) == L4_THREAD_INACTIVE && !f.done,
 	       "a handler without a UTCB (34 words do not fit): the faulting thread is stopped");
 	tap_ok(h.n == 0 && state_of(ht) == L4_THREAD_BLOCKED, "... the handler got nothing and still waits");
@@ -364,18 +364,18 @@ static void test_no_handler(void)
 	uint64_t ep2 = obj_new(L4_OBJ_ENDPOINT);
 	ht = handler_start(&h, ep2, H_HOLD, 1);
 	ft = fault_start(&f, F_ILLEGAL, 0, ep2);
-	yield_n(3);
+	YIELD_UNTIL(h.n == 1 && state_of(ft) == L4_THREAD_BLOCKED);
 	tap_ok(ht && ft && h.n == 1 && state_of(ft) == L4_THREAD_BLOCKED,
 	       "a handler takes an exception and does not reply: the thread waits");
 	thread_del(ht);
-	yield_n(2);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(state_of(ft) == L4_THREAD_INACTIVE && !f.done, "... the handler is destroyed: the thread is stopped, not resumed");
 	thread_del(ft);
 	ft = fault_start(&f, F_EBREAK, 0, ep2);
-	yield_n(2);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_BLOCKED);
 	tap_ok(ft && state_of(ft) == L4_THREAD_BLOCKED, "a thread faults with no handler waiting: it waits on the endpoint");
 	l4_factory_destroy(L4_CAP_FACTORY, ep2);
-	yield_n(2);
+	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE);
 	tap_ok(state_of(ft) == L4_THREAD_INACTIVE && !f.done, "... the endpoint is destroyed: the thread is stopped");
 	thread_del(ft);
 	cap_put(ep2);
@@ -385,7 +385,7 @@ static void test_no_handler(void)
 	static struct fault f2;
 	ht = handler_start(&h2, ep, H_SKIP, 1);
 	ft = fault_start(&f2, F_EBREAK, 0, ep);
-	yield_n(3);
+	YIELD_UNTIL(f2.done && h2.n == 1);
 	tap_ok(f2.done && h2.n == 1, "after all of these a handled exception still works");
 	thread_del(ft);
 	thread_del(ht);

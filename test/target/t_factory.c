@@ -406,12 +406,12 @@ static void test_destroy(void)
 	r1 = (struct rcv){ .ep = ep, .result = SENTINEL };
 	r2 = (struct rcv){ .ep = ep, .result = SENTINEL };
 	uint64_t t1 = thread_spawn(receiver, &r1, 100), t2 = thread_spawn(receiver, &r2, 100);
-	yield_n(3);
+	YIELD_UNTIL(state_of(t1) == L4_THREAD_BLOCKED && state_of(t2) == L4_THREAD_BLOCKED);
 	tap_ok(t1 && t2 && state_of(t1) == L4_THREAD_BLOCKED && state_of(t2) == L4_THREAD_BLOCKED &&
 	       r1.result == SENTINEL && r2.result == SENTINEL,
 	       "two threads block receiving on an endpoint");
 	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, ep), 0, "destroy the endpoint");
-	yield_n(3);
+	YIELD_UNTIL(state_of(t1) == L4_THREAD_INACTIVE && state_of(t2) == L4_THREAD_INACTIVE);
 	tap_eq(r1.result, -L4_ECANCELED, "the first receiver's receive returns ECANCELED");
 	tap_eq(r2.result, -L4_ECANCELED, "the second receiver's receive returns ECANCELED");
 	tap_ok(state_of(t1) == L4_THREAD_INACTIVE && state_of(t2) == L4_THREAD_INACTIVE,
@@ -424,7 +424,7 @@ static void test_destroy(void)
 	l4_factory_create_endpoint(L4_CAP_FACTORY, ep);
 	r3 = (struct rcv){ .ep = ep, .result = SENTINEL };
 	uint64_t t3 = thread_spawn(receiver, &r3, 100);
-	yield_n(2);
+	YIELD_UNTIL(state_of(t3) == L4_THREAD_BLOCKED);
 	tap_ok(t3 && state_of(t3) == L4_THREAD_BLOCKED, "a thread blocks receiving on an endpoint");
 	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, t3), 0, "destroy the blocked thread");
 	tap_ok(type_of(t3) == L4_OBJ_NONE, "... its slot is empty");
@@ -436,7 +436,7 @@ static void test_destroy(void)
 	/* A thread destroying itself gets no reply. */
 	self_after = 0;
 	self_sel = thread_spawn(destroy_self, 0, 100);
-	yield_n(3);
+	YIELD_UNTIL(type_of(self_sel) == L4_OBJ_NONE);
 	tap_ok(self_sel && self_after == 0 && type_of(self_sel) == L4_OBJ_NONE,
 	       "a thread that destroys itself is gone and never returns from the call");
 	thread_del(self_sel);
@@ -472,7 +472,7 @@ static void test_destroy(void)
 	       l4_factory_create_thread(sub, sth) == 0 && l4_thread_config(sth, &cfg) == 0 &&
 	       l4_thread_run(sth, receiver, &r4, sub_stack, sizeof(sub_stack)) == 0,
 	       "a sub-factory's thread runs in the testroot's task");
-	yield_n(2);
+	YIELD_UNTIL(state_of(sth) == L4_THREAD_BLOCKED);
 	tap_eq(state_of(sth), L4_THREAD_BLOCKED, "... and blocks on the sub-factory's endpoint");
 	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, sub), 0, "destroy the sub-factory");
 	yield_n(3);

@@ -56,13 +56,13 @@ void test_fpu(void)
 	tap_note("floating point");
 	uint64_t a = thread_spawn(keeper, (void *)0, 100);
 	uint64_t b = thread_spawn(keeper, (void *)1, 100);
-	yield_n(20);
+	YIELD_UNTIL(rounds[0] >= 19 && rounds[1] >= 19);
 	tap_ok(a && b && rounds[0] >= 19 && rounds[1] >= 19 && !seen[0] && !seen[1],
 	       "two threads keep their own f5 across %u and %u switches", rounds[0], rounds[1]);
 
 	seen[2] = 0xdead;
 	uint64_t c = thread_spawn(first_use, 0, 100);
-	yield_n(2);
+	YIELD_UNTIL(rounds[2] == 1);
 	tap_ok(c && rounds[2] == 1 && seen[2] == 0,
 	       "a thread's first FP use sees zeroed registers, not another thread's (%#lx)", (unsigned long)seen[2]);
 	thread_del(a);

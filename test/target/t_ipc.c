@@ -450,7 +450,7 @@ static void test_call(void)
 	/* Server at the same and at a lower priority. */
 	thread_del(th);
 	th = echo_start(&e, ep, 100, 1);
-	yield_n(1);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(th && state_of(th) == L4_THREAD_BLOCKED, "an echo server at the testroot's priority waits");
 	tap_ok(echo_call(ep, 3, 64, 40, &tag, &badge), "... a call with 64 words is echoed");
 	thread_del(th);
@@ -585,7 +585,7 @@ static void test_timeouts(void)
 	static struct slow sl;
 	sl = (struct slow){ .ep = ep, .rr = SENT, .reply = SENT };
 	s = thread_spawn(slow_server, &sl, 100);
-	yield_n(1);
+	YIELD_UNTIL(state_of(s) == L4_THREAD_BLOCKED);
 	tap_ok(s && state_of(s) == L4_THREAD_BLOCKED, "a server at priority 100 waits");
 	t0 = now_us();
 	r = ipc0(L4_IPC_CALL, ep, NEVER, l4_timeout_us(20000), l4_tag(1, 1, 0));
@@ -594,7 +594,7 @@ static void test_timeouts(void)
 	tap_eq(r, -L4_ETIMEDOUT, "the call's 20 ms receive timeout fires when the server does not reply");
 	tap_ok(dt >= 19990 && dt < 150000, "... after about 20 ms (%lu us)", (unsigned long)dt);
 	sl.go = 1;
-	yield_n(2);
+	YIELD_UNTIL(sl.phase == 1);
 	tap_ok(sl.phase == 1 && sl.reply == -L4_EINVAL, "the server's late reply: EINVAL (no caller any more) (%ld)",
 	       sl.reply);
 	tap_eq(ipc0(L4_IPC_RECV, ep, NEVER, ZERO, 0), -L4_ETIMEDOUT, "... and nothing arrives for the testroot");
@@ -621,7 +621,7 @@ static void test_timeouts(void)
 	       "a third one is stopped; 80 ms later (past its timeout) it is still stopped, its receive not returned");
 	struct l4_exregs xr = { .flags = L4_EXREGS_START };
 	l4_thread_exregs(s, &xr);
-	yield_n(1);
+	YIELD_UNTIL(x.n == 1);
 	tap_ok(x.n == 1 && x.r == -L4_ECANCELED, "... started again, its receive returns ECANCELED (%ld)", x.r);
 	thread_del(s);
 	cap_put(ep2);
@@ -642,7 +642,7 @@ static void test_cancel(void)
 	uint64_t s = thread_spawn(slow_server, &sl, 100);
 	yield_n(1);
 	uint64_t ct = tx_start(&c, l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER), l4_tag(1, 1, 0), 1, 101, 0);
-	yield_n(2);
+	YIELD_UNTIL(sl.got && state_of(ct) == L4_THREAD_BLOCKED);
 	tap_ok(s && ct && sl.got && !c.done && state_of(ct) == L4_THREAD_BLOCKED,
 	       "a client (101) calls a server (100) that received and does not reply: the client waits");
 	thread_del(s);
@@ -1423,7 +1423,7 @@ static void test_reply_rights(void)
 		uint64_t s = thread_spawn(slow_server, &sl, 100);
 		yield_n(1);
 		uint64_t ct = tx_start(&c, l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER), l4_tag(1, 1, 0), 1, 100, 0);
-		yield_n(3);
+		YIELD_UNTIL(sl.got && state_of(ct) == L4_THREAD_BLOCKED);
 		bool waiting = s && ct && sl.got && !c.done && state_of(ct) == L4_THREAD_BLOCKED;
 		if (how == 1) {
 			thread_del(ct);
@@ -1432,7 +1432,11 @@ static void test_reply_rights(void)
 			l4_thread_stop(ct);
 		}
 		sl.go = 1;
-		yield_n(3);
+		/* until the server's reply (and a reached caller's return) or its wait */
+		if (how == 3)
+			YIELD_UNTIL(sl.phase == 2 && state_of(s) == L4_THREAD_BLOCKED);
+		else
+			YIELD_UNTIL(sl.phase == 1 && (how != 0 || c.done));
 		switch (how) {
 		case 0:
 			tap_ok(waiting && sl.reply == 0 && c.done && c.r == (long)l4_tag(0, 1, 0) && c.m.mr[0] == 77,
@@ -1454,7 +1458,7 @@ static void test_reply_rights(void)
 			tap_ok(!c.done && state_of(ct) == L4_THREAD_INACTIVE, "... the stopped client stays stopped");
 			struct l4_exregs x = { .flags = L4_EXREGS_START };
 			l4_thread_exregs(ct, &x);
-			yield_n(2);
+			YIELD_UNTIL(c.done);
 			tap_ok(c.done && c.r == -L4_ECANCELED, "... started again, its call returns ECANCELED (%ld)", c.r);
 			break;
 		}
@@ -1537,7 +1541,7 @@ static void test_second_call(void)
 	yield_n(1);
 	uint64_t t1 = tx_start(&c1, l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER), l4_tag(0x81, 1, 0), 81, 101, 0);
 	uint64_t t2 = tx_start(&c2, l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER), l4_tag(0x82, 1, 0), 82, 101, 0);
-	yield_n(2);
+	YIELD_UNTIL(t.reply != SENT && c1.done && c2.done);
 	tap_ok(s && t1 && t2 && t.r1 == (long)l4_tag(0x81, 1, 0) && t.r2 == (long)l4_tag(0x82, 1, 0),
 	       "a server receives two calls without replying to the first");
 	tap_ok(c1.done && c1.r == -L4_ECANCELED, "... the first caller's IPC ends with ECANCELED (one reply right) (%ld)",
@@ -1612,7 +1616,7 @@ static void test_error_regs(int path)
 	uint64_t s = thread_spawn(sink_fn, &k, 101);
 	c = (struct rcall){ .word = l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER), .tag = l4_tag(0x44, 3, 0) };
 	uint64_t ct = thread_spawn(rcall_fn, &c, 100);
-	yield_n(1);
+	YIELD_UNTIL(k.got && state_of(ct) == L4_THREAD_BLOCKED);
 	struct l4_exregs x = { 0 };
 	tap_ok(s && ct && k.got && !c.done && l4_thread_exregs(ct, &x) == 0 && x.state == L4_THREAD_BLOCKED,
 	       "a caller (100) waits for a reply from a server (101) that will not give one");
@@ -1623,7 +1627,7 @@ static void test_error_regs(int path)
 	tap_note("exregs of the blocked caller: pc %#lx, sp %#lx, a0 %#lx", (unsigned long)x.pc, (unsigned long)x.sp,
 		 (unsigned long)x.a0);
 	thread_del(s);
-	yield_n(1);
+	YIELD_UNTIL(c.done);
 	tap_ok(c.done && (long)c.out[R_A0] == -L4_ECANCELED, "the server is destroyed: the call returns ECANCELED");
 	tap_ok(a1_a7_kept(c.in, c.out), "... with a1..a7 unchanged (the words it sent and the syscall word)");
 	tap_ok(regs_clean(c.in, c.out), "... ra, t0..t6 = 0, sp, gp, tp, s0..s11 kept");
@@ -1639,7 +1643,7 @@ static void test_error_regs(int path)
 	       m.badge == 0 && state_of(s) == L4_THREAD_BLOCKED,
 	       "a server (100) answers a call with reply-and-wait and waits again");
 	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, ep3), 0, "destroy its endpoint");
-	yield_n(1);
+	YIELD_UNTIL(sv.done);
 	tap_ok(sv.done && (long)sv.out[R_A0] == -L4_ECANCELED, "... its reply-and-wait returns ECANCELED");
 	tap_ok(a1_a7_kept(sv.in, sv.out), "... with a1..a7 unchanged (its reply words and the syscall word)");
 	tap_ok(regs_clean(sv.in, sv.out), "... ra, t0..t6 = 0, sp, gp, tp, s0..s11 kept");
@@ -1663,7 +1667,7 @@ static void test_queued_caller(void)
 	uint64_t t2 = tx_start(&c2, l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER), l4_tag(0x62, 2, 0), 62, 101, 0);
 	tap_ok(th && t1 && t2 && !c1.done && !c2.done && state_of(t2) == L4_THREAD_BLOCKED,
 	       "two callers (101) wait on an echo server (100), the second queued");
-	yield_n(3);
+	YIELD_UNTIL(c1.done && c2.done && state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(c1.done && c1.r == (long)l4_tag(0x62, 3, 0) && c1.m.mr[0] == (pat(61, 0) ^ ECHO_XOR) &&
 	       c1.m.mr[2] == (pat(61, 2) ^ ECHO_XOR) && c1.m.mr[3] == 0, "the first gets its echo");
 	tap_ok(c2.done && c2.r == (long)l4_tag(0x63, 2, 0) && c2.m.mr[1] == (pat(62, 1) ^ ECHO_XOR) && c2.m.mr[2] == 0,
@@ -1719,7 +1723,7 @@ static void test_bound_server(void)
 	yield_n(1);
 	m = (struct l4_msg){ { 0 }, JUNK };
 	long r = ipc(L4_IPC_CALL, ep, NEVER, NEVER, l4_tag(1, 1, 0), &m);
-	yield_n(2);
+	YIELD_UNTIL(b.notes == 1 && state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(r == (long)l4_tag(0, 1, 0) && m.mr[0] == 0x600d && b.calls == 1,
 	       "a call to it is answered (it signalled its notification meanwhile)");
 	tap_ok(b.notes == 1 && b.bits == 0x20, "... its reply-and-wait ended with the notification's bits at once (%d, %#lx)",

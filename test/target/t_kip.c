@@ -73,7 +73,7 @@ void test_kip(void)
 	/* The page is read-only: a thread that writes to it is stopped. */
 	uint64_t magic = k->magic;
 	uint64_t th = thread_spawn(write_kip, 0, 100);
-	yield_n(2);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_INACTIVE);
 	struct l4_exregs x = { 0 };
 	tap_ok(th && l4_thread_exregs(th, &x) == 0 && x.state == L4_THREAD_INACTIVE && k->magic == magic,
 	       "a thread storing to the KIP is stopped, the KIP unchanged");

@@ -839,7 +839,7 @@ struct fres {
 };
 #define FRES_SAME (offsetof(struct fres, fgen) / 8)
 
-static uint64_t pep, pepb, pctl, ep3, F[3], Fpa[3];
+static uint64_t pep, pepb, pctl, ep3, pg, F[3], Fpa[3];     /* pg: the pager thread */
 static volatile struct {
 	uint64_t tag, w[4];
 	int hold;
@@ -961,7 +961,7 @@ static void run_fcase(const struct fcase *c, struct fres *r, unsigned salt)
 		th = 0;
 		m = (struct l4_msg){ { 0 }, 0 };
 		l4_send(pctl, 0, 0, &m);        /* the pager replies, to no one now */
-		yield_n(2);
+		YIELD_UNTIL(state_of(pg) == L4_THREAD_BLOCKED);
 	} else {
 		long t = recv_on(ep, SEC, &m);
 		f_outcome(t, &m, r);
@@ -1009,7 +1009,7 @@ static void t_fastfault(void)
 	long r1 = xfer1(l4_fpage(RO_SRC, 12, 0), l4_item_mem(0, 0), l4_fpage(S[3], 12, L4_FP_R), &m);
 	long r2 = xfer1(l4_fpage(FF + 0x1ff000, 12, 0), l4_item_mem(0, 0), l4_fpage(F[0], 12, L4_FP_R), &m);
 	long u = l4_task_unmap(L4_CAP_TASK, l4_fpage(FF + 0x1ff000, 12, L4_FP_RWX), L4_UNMAP_SELF);
-	uint64_t pg = pep && pctl && ep3 && pepb ? thread_spawn(fpager, 0, 100) : 0;
+	pg = pep && pctl && ep3 && pepb ? thread_spawn(fpager, 0, 100) : 0;
 	if (!tap_ok(got && pg && wd && r1 >= 0 && r2 >= 0 && !u,
 		    "setup: a pager thread on its endpoint, a read-only source, page tables at %#lx", FF))
 		goto out;

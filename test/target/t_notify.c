@@ -222,10 +222,10 @@ static void test_bind(void)
 	uint64_t th = thread_spawn(brx_loop, &x, 100);
 	uint64_t other = thread_new(100), other_r = copy_of(other, L4_RIGHT_R, 0);
 	tap_eq(bind(th, n), 0, "bind a notification to a thread (not yet run)");
-	yield_n(1);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(th && state_of(th) == L4_THREAD_BLOCKED && x.n == 0, "the bound thread blocks receiving on an endpoint");
 	tap_eq(l4_signal(n, 0x40), 0, "signal the notification 0x40");
-	yield_n(2);
+	YIELD_UNTIL(x.n == 1 && state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(x.n == 1 && x.tag >= 0 && (x.tag & L4_TAG_NOTIFY) && l4_tag_words((uint64_t)x.tag) == 0 &&
 	       l4_tag_items((uint64_t)x.tag) == 0 && x.badge == 0x40,
 	       "... its receive ends: tag with L4_TAG_NOTIFY and no words, bits 0x40 in a7 (tag %#lx, a7 %#lx)",
@@ -237,13 +237,13 @@ static void test_bind(void)
 	wd_arm(WD_US);
 	long r = l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, L4_TIMEOUT_ZERO, 0), l4_tag(3, 1, 0), &m);
 	wd_disarm();
-	yield_n(2);
+	YIELD_UNTIL(x.n == 2);
 	tap_ok(r >= 0 && x.n == 2 && x.tag == (long)l4_tag(3, 1, 0) && x.mr0 == 0x77 && x.badge == 0,
 	       "a message on the endpoint still reaches it, without the NOTIFY flag");
 	x.notify_or = 0;
 	l4_signal(n, 0x4);
 	l4_signal(n, 0x8);
-	yield_n(4);
+	YIELD_UNTIL(x.notify_or == 0xc && state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(x.notify_or == 0xc && poll_bits(n) == 0 && state_of(th) == L4_THREAD_BLOCKED,
 	       "two signals in a row: it got 0x4 and 0x8 (%#lx, %d receives), nothing is left pending",
 	       (unsigned long)x.notify_or, x.n);
@@ -274,7 +274,7 @@ static void test_bind(void)
 	tap_note("the bound thread after that: state %u, %d receives, last %ld", state_of(th), x.n - before, x.tag);
 	tap_eq(bind(th, n), 0, "... the thread can bind another one (the binding went with it)");
 	l4_signal(n, 0x2);
-	yield_n(2);
+	YIELD_UNTIL(x.badge == 0x2 && (x.tag & L4_TAG_NOTIFY) && x.tag >= 0);
 	tap_ok(x.badge == 0x2 && (x.tag & L4_TAG_NOTIFY) && x.tag >= 0, "... and is woken by that one");
 	tap_eq(bind(th, 0), 0, "unbind");
 	thread_del(th);

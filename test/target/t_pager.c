@@ -1014,7 +1014,7 @@ static void t_garbage_memsrv(void)
 	}
 	unsigned during = good_rounds - rounds0;
 	good_stop = 1;
-	yield_n(5);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_INACTIVE);
 	thread_del(th);
 	tap_ok(!g.unknown && !g.hung, "every call answered, with success (%u) or a known error (%u); %u unknown, %u unanswered",
 	       g.ok, g.errors, g.unknown, g.hung);
@@ -1070,7 +1070,7 @@ static void t_garbage_rm(void)
 	}
 	unsigned during = good_rounds - rounds0;
 	good_stop = 1;
-	yield_n(5);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_INACTIVE);
 	thread_del(th);
 	tap_ok(!g.unknown && !g.hung, "%u random calls to the region mapper: success (%u) or a known error (%u); %u unknown, "
 				      "%u unanswered",
@@ -1256,7 +1256,7 @@ static void t_rogue(void)
 	long b = attach(good, 4 * PAGE, RW);
 	struct job h = { .fn = job_read, .a = { (uint64_t)a + 8 } };
 	uint64_t t1 = thread_spawn_pg(job_main, &h, 100, 0, exc_ep, rm_ep);
-	yield_n(5);
+	YIELD_UNTIL(state_of(t1) == L4_THREAD_BLOCKED);
 	uint64_t t0 = now();
 	tap_ok(a > 0 && b > 0 && t1 && state_of(t1) == L4_THREAD_BLOCKED,
 	       "a thread faults on the dataspace of a manager that never answers: it waits");

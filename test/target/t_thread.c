@@ -398,7 +398,7 @@ static void test_run_stop(void)
 	       state_of(th) == L4_THREAD_INACTIVE, "STOP on the stopped thread: ok, still INACTIVE");
 	tap_ok(exr(th, L4_EXREGS_START, 0, 0, 0, &x) == 0 && x.state == L4_THREAD_INACTIVE &&
 	       state_of(th) == L4_THREAD_READY, "START it again (registers unchanged): READY");
-	yield_n(5);
+	YIELD_UNTIL(count_a > c);
 	tap_ok(count_a > c, "it counts again from where it stopped (%lu -> %lu)", c, count_a);
 	tap_ok(exr(th, L4_EXREGS_START, 0, 0, 0, &x) == 0 && x.state == L4_THREAD_READY && state_of(th) == L4_THREAD_READY,
 	       "START on a running thread: ok, nothing changes");
@@ -413,7 +413,7 @@ static void test_run_stop(void)
 	       "set its pc to another function: read back, still INACTIVE");
 	c = count_a;
 	tap_eq(exr(th, L4_EXREGS_START, 0, 0, 0, NULL), 0, "start it");
-	yield_n(5);
+	YIELD_UNTIL(count_b > 0);
 	tap_ok(count_b > 0 && count_a == c, "it runs the other function (%lu) and not the first (%lu)", count_b,
 	       count_a - c);
 	thread_del(th);
@@ -446,7 +446,7 @@ static void test_blocked(void)
 	l4_factory_create_endpoint(L4_CAP_FACTORY, ep);
 	r = (struct rcv){ .ep = ep, .result = SENTINEL };
 	th = thread_spawn(receiver, &r, 100);
-	yield_n(2);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(th && state_of(th) == L4_THREAD_BLOCKED && r.result == SENTINEL, "a thread blocks receiving on an endpoint");
 	yield_n(2);
 	tap_ok(state_of(th) == L4_THREAD_BLOCKED && r.result == SENTINEL, "reading its registers does not end its IPC");
@@ -456,37 +456,37 @@ static void test_blocked(void)
 	tap_ok(exr(th, L4_EXREGS_SET_A0, 0, 0, 0x1234, &x) == 0 && x.state == L4_THREAD_BLOCKED,
 	       "SET_A0 = 0x1234 on it: previous state BLOCKED");
 	tap_eq(state_of(th), L4_THREAD_READY, "... now it is READY");
-	yield_n(2);
+	YIELD_UNTIL(r.result == 0x1234);
 	tap_eq(r.result, 0x1234, "its receive returns the a0 exregs set");
 	thread_del(th);
 
 	r = (struct rcv){ .ep = ep, .result = SENTINEL };
 	th = thread_spawn(receiver, &r, 100);
-	yield_n(2);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(th && exr(th, 0, 0, 0, 0, &x) == 0 && x.state == L4_THREAD_BLOCKED, "another receiver blocks");
 	tap_eq(exr(th, L4_EXREGS_SET_SP, 0, x.sp, 0, NULL), 0, "SET_SP (to the sp it has) on it");
-	yield_n(2);
+	YIELD_UNTIL(r.result == -L4_ECANCELED);
 	tap_eq(r.result, -L4_ECANCELED, "its receive returns ECANCELED");
 	thread_del(th);
 
 	r = (struct rcv){ .ep = ep, .result = SENTINEL };
 	th = thread_spawn(receiver, &r, 100);
-	yield_n(2);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(th && exr(th, L4_EXREGS_STOP, 0, 0, 0, &x) == 0 && x.state == L4_THREAD_BLOCKED &&
 	       state_of(th) == L4_THREAD_INACTIVE, "STOP on a blocked receiver: previous BLOCKED, now INACTIVE");
 	yield_n(3);
 	tap_eq(r.result, SENTINEL, "... it does not return from its receive while stopped");
 	tap_eq(exr(th, L4_EXREGS_START, 0, 0, 0, NULL), 0, "START it again");
-	yield_n(2);
+	YIELD_UNTIL(r.result == -L4_ECANCELED);
 	tap_eq(r.result, -L4_ECANCELED, "... its receive returns ECANCELED");
 	thread_del(th);
 
 	r = (struct rcv){ .ep = ep, .result = SENTINEL };
 	th = thread_spawn(receiver, &r, 100);
-	yield_n(2);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_BLOCKED);
 	tap_ok(th && state_of(th) == L4_THREAD_BLOCKED, "after all that the endpoint still takes a waiter");
 	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, ep), 0, "destroy the endpoint");
-	yield_n(2);
+	YIELD_UNTIL(r.result == -L4_ECANCELED);
 	tap_eq(r.result, -L4_ECANCELED, "... the waiter's receive returns ECANCELED");
 	thread_del(th);
 	cap_put(ep);
