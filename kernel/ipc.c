@@ -672,6 +672,7 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 		}
 	}
 	if (flags & L4_IPC_REPLY) {
+		uintptr_t objr = c ? c->objr : 0;      /* object and rights the receive was checked with */
 		err = do_reply(th, f->regs[REG_A0]);
 		if (err < 0)
 			goto fail;
@@ -682,6 +683,13 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 			}
 			f->regs[REG_A0] = 0;
 			return;
+		}
+		/* The reply's items may have granted the receive capability away
+		 * (slot c empty now): then the receive phase has nothing to
+		 * receive on. */
+		if (c->objr != objr) {
+			err = -L4_EBADCAP;
+			goto fail;
 		}
 	}
 	if (type == L4_OBJ_ENDPOINT) {

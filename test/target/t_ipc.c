@@ -1512,6 +1512,43 @@ static void test_reply_wait_fails(void)
 	obj_del(ep);
 }
 
+/*
+ * A reply-and-wait whose reply grants away the very capability its receive
+ * phase names (an endpoint, then a notification): the reply goes, the
+ * receive gets EBADCAP. (The kernel used to take the object from the slot
+ * it had looked up before the reply, found it empty, and panicked.)
+ */
+static void test_reply_grants_receive_cap(void)
+{
+	static struct tx c;
+
+	tap_note("ipc: a reply-and-wait that grants away the capability it then receives on");
+	for (int notif = 0; notif < 2; notif++) {
+		uint64_t ep = ep_new(), base = cap_get();
+		uint64_t sel = notif ? obj_new(L4_OBJ_NOTIFICATION) : ep;
+		uint64_t ct = ep && base && sel ? tx_start(&c, l4_ipc_word(L4_IPC_CALL, ep, NEVER, NEVER),
+							    l4_tag(1, 0, 0), 1, 101, 1) : 0;
+		struct l4_msg m = { { 0 }, 0 };
+		if (!tap_ok(ct && l4_receive(ep, &m) == (long)l4_tag(1, 0, 0), "%s: the caller's call is received",
+			    notif ? "notification" : "endpoint"))
+			return;
+		c.u->rcv_caps = l4_rcv_caps(base, 1);
+		m.mr[0] = l4_item_cap(L4_RIGHTS_ALL, 1);
+		m.mr[1] = sel;
+		long r = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, sel, NEVER, ZERO), l4_tag(0, 0, 1), &m);
+		YIELD_UNTIL(c.done);
+		tap_eq(r, -L4_EBADCAP, "... reply-and-wait granting that very selector: the receive phase gets EBADCAP");
+		tap_ok(c.done && c.r == (long)l4_tag(0, 0, 1) && type_of(sel) == L4_OBJ_NONE &&
+			       type_of(base) == (notif ? L4_OBJ_NOTIFICATION : L4_OBJ_ENDPOINT),
+		       "... the reply went: the capability is the caller's now, the slot here is empty");
+		thread_del(ct);
+		obj_del(base);
+		cap_put(sel);
+		if (notif)
+			obj_del(ep);
+	}
+}
+
 /* Receive two calls without replying to the first, then reply. */
 struct twice {
 	uint64_t ep;
@@ -1924,6 +1961,7 @@ static void test_paths(int path)
 {
 	test_fp();
 	test_reply_wait_fails();
+	test_reply_grants_receive_cap();
 	test_second_call();
 	test_reply_rights();
 	test_error_regs(path);
