@@ -21,6 +21,7 @@
 #include <l4/sigma0.h>
 #include <l4/stdio.h>
 #include <l4/task.h>
+#include <l4/thread.h>
 
 #include "server.h"
 
@@ -361,5 +362,10 @@ __attribute__((noreturn)) void sigma0_serve(uint64_t ep)
 	struct l4_server srv = { .ep = ep, .handle = reply, .undo = undo, .name = "sigma0" };
 
 	setup();
-	l4_serve(&srv);
+	long err = l4_serve(&srv);
+	/* Its endpoint capability is gone (only the own task, or whoever holds
+	 * its task capability, can do that): nothing to serve any more. */
+	l4_printf("sigma0: cannot receive on its endpoint (%ld): stopping\n", err);
+	for (;;)
+		l4_thread_stop(L4_CAP_THREAD);  /* its own thread; yields if that slot is gone too */
 }

@@ -1,14 +1,17 @@
 /* serve.c - l4_serve (l4/serve.h). */
+#include <l4/errno.h>
 #include <l4/ipc.h>
 #include <l4/serve.h>
 #include <l4/stdio.h>
 
-void l4_serve(struct l4_server *s)
+long l4_serve(struct l4_server *s)
 {
 	struct l4_msg m = { { 0 }, 0 };
 	long tag = l4_receive(s->ep, &m);
 
 	for (;;) {
+		if (tag == -L4_EBADCAP || tag == -L4_ETYPE || tag == -L4_EPERM)
+			return tag;
 		if (tag < 0) {
 			l4_log("%s: receive failed: %ld\n", s->name ? s->name : "l4_serve", tag);
 			tag = l4_receive(s->ep, &m);

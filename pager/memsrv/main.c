@@ -19,5 +19,7 @@ int main(void)
 	}
 	memsrv_init(L4_ENV_CAP_MEM, L4_ENV_CAP_SERVER, (struct l4_utcb *)L4_ENV_UTCB_MAIN);
 	l4_log("memsrv: serving; memory from sigma0 in 2 MiB chunks\n");
-	memsrv_serve();
+	long err = memsrv_serve();
+	l4_log("memsrv: cannot receive on its endpoint (%ld): ends\n", err);
+	return 1;
 }

@@ -884,11 +884,11 @@ static void after(struct l4_server *s)
 		l4_task_cap_delete(L4_ENV_CAP_TASK, MINT_SLOT);
 }
 
-__attribute__((noreturn)) void memsrv_serve(void)
+long memsrv_serve(void)
 {
 	struct l4_server srv = { .ep = ep, .handle = reply, .undo = reply_failed, .after = after, .name = "memsrv" };
 
 	utcb->rcv_caps = 0;
 	utcb->rcv_mem = 0;
-	l4_serve(&srv);
+	return l4_serve(&srv);
 }

@@ -9,4 +9,4 @@
  * is the root session), taking memory from sigma0 at `sigma0`; utcb is the
  * serving thread's UTCB. */
 void memsrv_init(uint64_t sigma0, uint64_t endpoint, struct l4_utcb *utcb);
-__attribute__((noreturn)) void memsrv_serve(void);
+long memsrv_serve(void);

@@ -1147,6 +1147,7 @@ out:
 struct sv {
 	struct l4_server s;
 	volatile unsigned handled, undone, after;
+	volatile long ret;              /* what l4_serve returned */
 };
 
 /* label 1: words + 1 back; 2: a map item of S[0] at the hotspot MR0; 3: EPERM; else ENOSYS */
@@ -1176,7 +1177,9 @@ static void sv_after(struct l4_server *s) { ((struct sv *)s->ctx)->after++; }
 
 static void sv_thread(void *a)
 {
-	l4_serve(&((struct sv *)a)->s);
+	struct sv *v = a;
+
+	v->ret = l4_serve(&v->s);
 }
 
 static void t_serve(void)
@@ -1187,7 +1190,7 @@ static void t_serve(void)
 
 	tap_note("libl4's server loop: words, errors, a refused item taken back, a send without a caller");
 	v = (struct sv){ .s = { .ep = sep, .handle = sv_handle, .undo = sv_undo, .after = sv_after, .name = "t_serve",
-				.ctx = &v } };
+				.ctx = &v }, .ret = 1 };
 	uint64_t th = sep ? thread_spawn_cfg(sv_thread, &v, 101, utcb_addr(), 0) : 0;
 	if (!tap_ok(th != 0, "a server thread on l4_serve"))
 		return;
@@ -1216,8 +1219,12 @@ static void t_serve(void)
 	tap_ok(r == (long)l4_tag(0, 2, 0) && m.mr[0] == 2 && m.mr[1] == 3, "... and it serves on");
 	tap_ok(v.handled == 7 && v.after == 6, "every request handled (%u of 7), after for each reply before the last (%u of 6)",
 	       v.handled, v.after);
-	thread_del(th);
+	/* The endpoint destroyed: its wait is cancelled (logged, waits again),
+	 * then the slot is empty: l4_serve returns instead of spinning. */
 	obj_del(sep);
+	YIELD_UNTIL(v.ret != 1);
+	tap_eq(v.ret, -L4_EBADCAP, "the endpoint destroyed: l4_serve returns EBADCAP (does not spin)");
+	thread_del(th);
 	l4_task_unmap(L4_CAP_TASK, l4_fpage(SV_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
 

@@ -36,9 +36,15 @@ struct l4_server {
 	void *ctx;              /* the server's own */
 };
 
-/* Serve s->ep for ever (the calling thread's UTCB receive windows are the
- * caller's business: set them before). */
-__attribute__((noreturn)) void l4_serve(struct l4_server *s);
+/*
+ * Serve s->ep (the calling thread's UTCB receive windows are the caller's
+ * business: set them before). Returns only when receiving on s->ep fails
+ * for good: the error (-L4_EBADCAP, -L4_ETYPE, -L4_EPERM: the capability
+ * was deleted, replaced or reduced); a server looping on that would starve
+ * every thread below its priority. Other receive errors (a cancelled wait)
+ * are logged and the server waits again.
+ */
+long l4_serve(struct l4_server *s);
 
 /* An error reply's tag: label = the code (err is -L4_Exxx). */
 static inline uint64_t l4_server_error(long err)
