@@ -366,6 +366,8 @@ __attribute__((noreturn)) void sigma0_serve(uint64_t ep)
 	/* Its endpoint capability is gone (only the own task, or whoever holds
 	 * its task capability, can do that): nothing to serve any more. */
 	l4_printf("sigma0: cannot receive on its endpoint (%ld): stopping\n", err);
-	for (;;)
-		l4_thread_stop(L4_CAP_THREAD);  /* its own thread; yields if that slot is gone too */
+	for (;;) {
+		l4_thread_stop(L4_CAP_THREAD);  /* its own thread */
+		l4_yield();                     /* that slot gone too: only its own priority runs */
+	}
 }

@@ -49,21 +49,7 @@ uint64_t thread_new(unsigned prio)
 
 uint64_t thread_spawn(void (*fn)(void *), void *arg, unsigned prio)
 {
-	int s;
-
-	for (s = 0; s < STACKS && stack_owner[s]; s++)
-		;
-	if (s == STACKS)
-		return 0;
-	uint64_t sel = thread_new(prio);
-	if (!sel)
-		return 0;
-	if (l4_thread_run(sel, fn, arg, stacks[s], STACK_SIZE)) {
-		thread_del(sel);
-		return 0;
-	}
-	stack_owner[s] = sel;
-	return sel;
+	return thread_spawn_pg(fn, arg, prio, 0, 0, 0);
 }
 
 void thread_del(uint64_t sel)
