@@ -20,6 +20,7 @@
 #include <l4/serve.h>
 #include <l4/sigma0.h>
 #include <l4/stdio.h>
+#include <l4/sys.h>
 #include <l4/task.h>
 #include <l4/thread.h>
 
