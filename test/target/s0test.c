@@ -307,14 +307,17 @@ static void hx_mr(uint64_t r[8], struct l4_utcb *u, unsigned i, uint64_t v)
  * The hotspot of a memory item: where in the receiver's window it lands
  * and, for a thread waiting for its pager, where in its whole space
  * (l4/mem.h). That thread may be one of this task's, sigma0's: so mostly in
- * WIN, now and then in LOW, sometimes beyond user space (an error), never
- * where s0test.h allows no page tables.
+ * WIN, now and then in LOW, sometimes beyond user space, never where
+ * s0test.h allows no page tables. A window takes the hotspot modulo its
+ * size, and the whole space's is 2^38 = L4_USER_END: a hotspot beyond it
+ * must still be WIN's modulo 2^38 (one that was not put a page, and two
+ * page tables, at random in sigma0's space about once in 20 boots).
  */
 static uint64_t hx_hotspot(uint64_t v)
 {
 	switch (v % 8) {
 	case 0: return L4_USER_BASE + (v >> 3) % (S0TEST_LOW_END - L4_USER_BASE);
-	case 1: return L4_USER_END + (v >> 3) % (1UL << 40);
+	case 1: return L4_USER_END * (1 + (v >> 32) % 1024) + HX_WIN + ((v >> 3) & ((1UL << HX_WIN_ORDER) - 1));
 	default: return HX_WIN + ((v >> 3) & ((1UL << HX_WIN_ORDER) - 1));
 	}
 }

@@ -62,8 +62,9 @@ static inline unsigned l4_fpage_rights(uint64_t fp) { return (unsigned)(fp >> L4
  * none) of order w at W, the item's flexpage of order f at F, hotspot h:
  *   f <= w: at W + ((h mod 2^w) rounded down to 2^f), all 2^f bytes;
  *   f >  w: the 2^w bytes of the item at F + ((h mod 2^f) rounded down to 2^w), at W.
- * A page-fault reply's window is the whole user range (the hotspot is
- * normally the fault address).
+ * A page-fault reply's window is the whole user range, order 38 at 0 (the
+ * hotspot is normally the fault address; one beyond L4_USER_END lands at
+ * its offset modulo 2^38).
  *
  * Rules (the message is delivered with all items or with none, and no
  * mapping changes on an error; page tables made on the way may stay, like
