@@ -15,7 +15,7 @@ KERNEL_SRCS := \
 	kernel/dev/ns16550.c \
 	kernel/lib/fdt.c kernel/lib/board.c kernel/lib/memmap.c kernel/lib/elf.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/kmem.c kernel/lib/captab.c \
-	kernel/lib/runq.c kernel/lib/mapdb.c \
+	kernel/lib/runq.c kernel/lib/mapdb.c kernel/lib/ratelimit.c \
 	kernel/arch/riscv/head.S kernel/arch/riscv/trap.S kernel/arch/riscv/trap.c \
 	kernel/arch/riscv/early_pt.c kernel/arch/riscv/mmu.c kernel/arch/riscv/sbi.c \
 	kernel/arch/riscv/timer.c kernel/arch/riscv/fpu.S

@@ -35,10 +35,11 @@ MEM_BYTES = {"128M": 128 << 20, "256M": 256 << 20, "1G": 1 << 30, "2G": 2 << 30,
 class Boot:
     """One QEMU run: its console output and how it ended."""
 
-    def __init__(self, output, rc, timed_out):
+    def __init__(self, output, rc, timed_out, seconds):
         self.output = output
         self.rc = rc
         self.timed_out = timed_out
+        self.seconds = seconds          # wall time, QEMU start to end
 
 
 def qemu(kernel, smp=1, mem="256M", timeout=BOOT_TIMEOUT, bios=OPENSBI, extra=(),
@@ -63,7 +64,8 @@ def qemu(kernel, smp=1, mem="256M", timeout=BOOT_TIMEOUT, bios=OPENSBI, extra=()
 
     t = threading.Thread(target=reader, daemon=True)
     t.start()
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    deadline = start + timeout
     steps = list(script)
     seen = 0            # how much output the script has consumed
     timed_out = False
@@ -85,7 +87,8 @@ def qemu(kernel, smp=1, mem="256M", timeout=BOOT_TIMEOUT, bios=OPENSBI, extra=()
         p.kill()
     p.wait()
     t.join(timeout=5)
-    return Boot(out.decode("utf-8", "replace"), None if timed_out else p.returncode, timed_out)
+    return Boot(out.decode("utf-8", "replace"), None if timed_out else p.returncode, timed_out,
+                time.monotonic() - start)
 
 
 def parse_tap(text):
@@ -209,6 +212,20 @@ def fuzz_check(build):
     return [("fuzz: FDT reader vs libfdt for %d s" % FUZZ_SECONDS, run)]
 
 
+def check_stop_lines(boot):
+    """The kernel's lines for stopped threads are rate-limited (kernel/lib/
+    ratelimit.h: 20 at once, then ten a second): the test boot stops hundreds
+    of threads (the robustness test), so some must have been refused, and no
+    more may show than the limit allows in the boot's time."""
+    shown = len(re.findall(r"^l4rv: thread of task .*: stopped, ", boot.output, re.M))
+    if "more stopped threads not shown)" not in boot.output:
+        return "no stop line was refused (%d shown): is the console rate limit off?" % shown
+    most = 20 + int(10 * boot.seconds) + 1
+    if shown > most:
+        return "%d stop lines in %.1f s, the rate limit allows %d" % (shown, boot.seconds, most)
+    return None
+
+
 def boot_checks(build):
     test_image = os.path.join(build, "test", "Image")
     checks = []
@@ -216,7 +233,7 @@ def boot_checks(build):
         for mem in ("128M", "1G", "3G"):
             def run(smp=smp, mem=mem):
                 b = qemu(test_image, smp=smp, mem=mem)
-                why = tap_verdict(b) or check_platform(b, smp, mem)
+                why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b)
                 if why:
                     return why + "\n" + show(b)
                 plan, ok, _ = parse_tap(b.output)

@@ -13,6 +13,7 @@
 
 #include "console.h"
 #include "lib/kassert.h"
+#include "lib/ratelimit.h"
 #include "ipc.h"
 #include "obj/notification.h"
 #include "obj/factory.h"
@@ -274,13 +275,21 @@ static const char *exc_name(uint64_t cause)
 	return cause < 16 ? names[cause] : "unknown exception";
 }
 
+/* The stop lines: 20 at once, then ten a second (lib/ratelimit.h). */
+static struct ratelimit stop_lines = RATELIMIT_INIT(20);
+
 void thread_fault(struct thread *th, const char *why)
 {
 	const struct trapframe *f = &th->frame;
+	unsigned long missed;
 
-	kprintf("l4rv: thread of task %s: %s (scause %lu) at pc %#lx, stval %#lx: stopped, %s\n",
-		th->task->name, exc_name(f->scause), (unsigned long)f->scause,
-		(unsigned long)f->regs[0], (unsigned long)f->stval, why);
+	if (ratelimit_take(&stop_lines, rdtime(), sched_timebase / 10 + 1, &missed)) {
+		if (missed)
+			kprintf("l4rv: (%lu more stopped threads not shown)\n", missed);
+		kprintf("l4rv: thread of task %s: %s (scause %lu) at pc %#lx, stval %#lx: stopped, %s\n",
+			th->task->name, exc_name(f->scause), (unsigned long)f->scause,
+			(unsigned long)f->regs[0], (unsigned long)f->stval, why);
+	}
 	thread_stop(th);
 	th->exc = false;
 }

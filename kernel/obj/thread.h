@@ -84,5 +84,6 @@ void thread_stop(struct thread *th);
 long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f);
 void thread_teardown(struct thread *th);
 
-/* A user exception the thread has no (usable) handler for: report it and stop the thread. */
+/* A user exception the thread has no (usable) handler for: report it on the
+ * console (rate-limited: thread.c) and stop the thread. */
 void thread_fault(struct thread *th, const char *why);
