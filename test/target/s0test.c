@@ -310,8 +310,8 @@ static void hx_mr(uint64_t r[8], struct l4_utcb *u, unsigned i, uint64_t v)
  * WIN, now and then in LOW, sometimes beyond user space, never where
  * s0test.h allows no page tables. A window takes the hotspot modulo its
  * size, and the whole space's is 2^38 = L4_USER_END: a hotspot beyond it
- * must still be WIN's modulo 2^38 (one that was not put a page, and two
- * page tables, at random in sigma0's space about once in 20 boots).
+ * must still be WIN's modulo 2^38 (a random one put a page and two page
+ * tables at random in sigma0's space in about one loaded boot in 20).
  */
 static uint64_t hx_hotspot(uint64_t v)
 {
