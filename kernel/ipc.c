@@ -168,19 +168,47 @@ static const char *exc_failure(long err)
 void ipc_wake(struct thread *th, long err)
 {
 	kassert(th->state == L4_THREAD_BLOCKED);
-	if (th->pf) {
-		/* Its pager went away: the fault goes on to the exception handler. */
-		ipc_cancel(th);
-		ipc_exception(th);
-		return;
-	}
+	if (th->ipc == IPC_DEFER)
+		return;         /* its IPC has ended already */
 	if (th->exc) {
-		thread_fault(th, exc_failure(err));
+		/* A page fault goes on to the exception handler, a failed
+		 * exception message stops the thread: later (ipc.h). */
+		struct hart *h = th->home;
+		bool pf = th->pf != 0;
+		ipc_cancel(th);
+		th->exc = true;         /* stopped meanwhile, it runs the instruction again */
+		th->defer_err = pf ? 0 : (int32_t)err;
+		th->ipc = IPC_DEFER;
+		waitq_push(&h->deferred, th);
 		return;
 	}
 	ipc_cancel(th);
 	th->frame.regs[REG_A0] = (uint64_t)err;
 	sched_make_ready(th);
+}
+
+void ipc_abandon(struct thread *th)
+{
+	kassert(th->state == L4_THREAD_BLOCKED);
+	if (!th->exc) {
+		ipc_wake(th, -L4_ECANCELED);
+		return;
+	}
+	ipc_cancel(th);
+	sched_make_ready(th);
+}
+
+void ipc_run_deferred(struct hart *h)
+{
+	for (struct thread *th; (th = h->deferred.head);) {
+		long err = th->defer_err;
+		unqueue(th);            /* exc stays set: an exception message is what ends here */
+		th->ipc = IPC_NONE;
+		if (err)
+			thread_fault(th, exc_failure(err));
+		else
+			ipc_exception(th);
+	}
 }
 
 void ipc_drop_caller(struct thread *th)
@@ -464,9 +492,8 @@ static long do_send(struct thread *th, struct endpoint *ep, const struct cap *c,
 	}
 	if (timeout_is_zero(snd_to))
 		return -L4_ETIMEDOUT;
-	th->snd_badge = c->badge;
+	th->snd_cap = c;
 	th->snd_call = call;
-	th->snd_grant = grant;
 	th->rcv_to = (uint16_t)rcv_to;
 	block(th, IPC_SEND, &ep->senders, snd_to);
 	return 0;
@@ -482,6 +509,18 @@ static void notify_deliver(struct thread *r, struct notification *n, uint64_t fl
 	n->bits = 0;
 }
 
+/* What a queued sender's capability must still be when its message is
+ * taken: a capability to ep with W, and G if the message has items. */
+static long snd_recheck(const struct thread *s, const struct endpoint *ep, uint64_t tag)
+{
+	const struct cap *c = s->snd_cap;
+	unsigned need = L4_RIGHT_W | (l4_tag_items(tag) ? L4_RIGHT_G : 0);
+
+	if (!c->objr || cap_obj(c) != &ep->o.k)
+		return -L4_EBADCAP;
+	return (cap_rights(c) & need) == need ? 0 : -L4_EPERM;
+}
+
 static long do_recv(struct thread *th, struct endpoint *ep, unsigned rcv_to)
 {
 	if (th->bound && th->bound->bits) {
@@ -490,7 +529,9 @@ static long do_recv(struct thread *th, struct endpoint *ep, unsigned rcv_to)
 	}
 	for (struct thread *s; (s = ep->senders.head);) {
 		uint64_t tag = msg_tag(s);
-		long err = s->exc ? 0 : check_items(s, tag);   /* its table may have changed */
+		long err = snd_recheck(s, ep, tag);
+		if (!err && !s->exc)
+			err = check_items(s, tag);      /* its table may have changed */
 		if (!err)
 			err = rcv_check(s, tag, th);
 		if (err) {
@@ -498,7 +539,7 @@ static long do_recv(struct thread *th, struct endpoint *ep, unsigned rcv_to)
 			continue;
 		}
 		unqueue(s);
-		transfer(s, tag, th, s->snd_badge);
+		transfer(s, tag, th, s->snd_cap->badge);
 		if (s->snd_call) {
 			become_caller(s, th, s->rcv_to);
 		} else {

@@ -9,8 +9,18 @@
  *   IPC_RECV    in an endpoint's receivers (its bound notification may end it)
  *   IPC_REPLY   for the reply of its callee (th->callee->caller == th)
  *   IPC_NOTIFY  in a notification's waiters
+ *   IPC_DEFER   in its hart's list of deferred work (below), never seen by users
  * and may have a deadline on its hart's timeout list. ipc_cancel takes it
  * out of all of these; who calls it then decides its state and result.
+ *
+ * Deferred work: ending the IPC of a thread whose message was an exception
+ * or a page fault is more than making it READY: its fault goes on to its
+ * exception handler (a new IPC), or it is stopped, which ends the IPC of
+ * the thread waiting for its reply, which may be a faulting thread too, and
+ * so on: a chain as long as a task cares to build. So ipc_wake never does
+ * that work itself: it puts such a thread on its hart's `deferred` list,
+ * and ipc_run_deferred (from schedule(), before any thread runs) does it
+ * one thread at a time. No kernel stack depth depends on user input.
  */
 #pragma once
 
@@ -25,7 +35,7 @@ struct waitq {
 	struct thread *head, *tail;     /* FIFO through thread.wait_next/prev */
 };
 
-enum ipc_wait { IPC_NONE, IPC_SEND, IPC_RECV, IPC_REPLY, IPC_NOTIFY };
+enum ipc_wait { IPC_NONE, IPC_SEND, IPC_RECV, IPC_REPLY, IPC_NOTIFY, IPC_DEFER };
 
 /* The IPC system call of th (its registers in f = &th->frame). */
 void ipc_sys(struct thread *th, struct trapframe *f);
@@ -35,9 +45,16 @@ void ipc_fault(struct thread *th);
 void ipc_exception(struct thread *th);
 /* Take the BLOCKED th out of whatever it waits in (its state stays BLOCKED). */
 void ipc_cancel(struct thread *th);
-/* End th's blocked IPC with err in a0 and make it READY (an exception
- * message that fails stops the thread instead, with a report). */
+/* End th's blocked IPC with err in a0 and make it READY. An exception or
+ * page-fault message that fails is deferred instead (above): the fault goes
+ * on to the exception handler, or the thread is stopped with a report. */
 void ipc_wake(struct thread *th, long err);
+/* End th's blocked IPC because its registers change (exregs): an ordinary
+ * IPC returns -L4_ECANCELED, an exception or page-fault message is dropped
+ * and th resumes with its registers as they are; either way th is READY. */
+void ipc_abandon(struct thread *th);
+/* Do the deferred work of hart h until there is none (schedule()). */
+void ipc_run_deferred(struct hart *h);
 /* th will not reply: its caller, if any, gets -L4_ECANCELED. */
 void ipc_drop_caller(struct thread *th);
 /* Wake, with -L4_ETIMEDOUT, every thread of h whose deadline is <= now. */

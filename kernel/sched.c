@@ -127,6 +127,7 @@ void schedule(void)
 	struct hart *h = this_hart();
 
 	for (;;) {
+		ipc_run_deferred(h);
 		struct thread *cur = h->current;
 		unsigned prio;
 		struct runq_link *best = runq_highest(&h->rq, &prio);

@@ -13,6 +13,7 @@
 
 #include "console.h"
 #include "lib/kassert.h"
+#include "lib/kstring.h"
 #include "lib/ratelimit.h"
 #include "ipc.h"
 #include "obj/notification.h"
@@ -46,6 +47,30 @@ void thread_bind(struct thread *th, struct task *t)
 	t->threads = th;
 }
 
+/*
+ * What a thread object must not carry from one task to the next (it can be
+ * bound again, maybe for another client): its integer and FP registers and
+ * FP ownership, its pager and exception-handler selectors (they named slots
+ * of the old task's table), its priorities and bound notification. It is
+ * left as thread_create makes it.
+ */
+static void forget(struct thread *th)
+{
+	struct hart *h = th->home;
+
+	memset(&th->frame, 0, sizeof(th->frame));
+	th->frame.sstatus = SSTATUS_SPIE;
+	memset(&th->fpu, 0, sizeof(th->fpu));
+	th->fpu_used = false;
+	if (h->fpu_owner == th)
+		h->fpu_owner = NULL;
+	th->pager_sel = th->exc_sel = 0;
+	th->max_prio = 0;
+	sched_set_prio(th, 0);
+	if (th->bound)
+		notification_unbind(th->bound);
+}
+
 void thread_unbind(struct thread *th)
 {
 	struct task *t = th->task;
@@ -65,6 +90,7 @@ void thread_unbind(struct thread *th)
 		th->task_next->task_prev = th->task_prev;
 	th->task_next = th->task_prev = NULL;
 	th->task = NULL;
+	forget(th);
 }
 
 long thread_set_utcb(struct thread *th, uintptr_t uaddr)
@@ -182,9 +208,12 @@ static long exregs(struct thread *th, struct trapframe *f)
 
 	uint64_t old_pc = th->frame.regs[0], old_sp = th->frame.regs[REG_SP], old_state = th->state;
 	uint64_t old_a0 = th->frame.regs[REG_A0];
-	/* Changing the registers of a thread blocked in IPC ends that IPC. */
+	/* Changing the registers of a thread blocked in IPC ends that IPC:
+	 * an ordinary one returns -L4_ECANCELED (or the a0 set below); an
+	 * exception or page-fault message is abandoned, and the thread runs
+	 * with the registers of its fault but those set here. */
 	if (th->state == L4_THREAD_BLOCKED && (flags & (L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0)))
-		ipc_wake(th, -L4_ECANCELED);
+		ipc_abandon(th);
 	if (flags & L4_EXREGS_STOP)
 		thread_stop(th);
 	if (flags & L4_EXREGS_SET_PC)

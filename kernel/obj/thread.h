@@ -44,9 +44,13 @@ struct thread {
 	/* ipc and state are one 16-bit store for the fast path (fastpath.S). */
 	uint8_t ipc;                    /* enum ipc_wait: what a BLOCKED thread waits for */
 	uint8_t state;                  /* enum l4_thread_state */
-	bool snd_call, snd_grant;       /* queued sender: a call; the capability had G */
+	bool snd_call;                  /* queued sender: a call */
 	uint16_t rcv_to;                /* queued caller: the reply phase's timeout */
-	uint64_t snd_badge;             /* queued sender: the capability's badge */
+	int32_t defer_err;              /* IPC_DEFER: 0, its pager went away (on to the exception
+					   handler); < 0, its exception message failed with it (stop) */
+	const struct cap *snd_cap;      /* queued sender: the slot it sent through (in its task's
+					   table, which lives while it is bound), checked again when a
+					   receiver takes the message: rights may have gone meanwhile */
 	struct thread *caller;          /* the reply right: who waits for this thread's reply */
 	struct thread *callee;          /* waiting for a reply: from whom */
 	struct notification *bound;     /* bound notification (L4_THREAD_BIND) */

@@ -6,7 +6,7 @@ $(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c \
 	test/target/t_syscall.c test/target/t_memory.c test/target/t_robust.c \
 	test/target/t_factory.c test/target/t_task.c test/target/t_thread.c \
 	test/target/t_sched.c test/target/t_ipc.c test/target/t_notify.c \
-	test/target/t_exc.c test/target/t_mem.c test/target/t_fpu.c test/target/t_kip.c test/target/t_pager.c \
+	test/target/t_exc.c test/target/t_harden.c test/target/t_mem.c test/target/t_fpu.c test/target/t_kip.c test/target/t_pager.c \
 	test/target/util.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 # The FP test needs F/D instructions (the ABI stays lp64, like the rest).
 $(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei

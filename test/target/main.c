@@ -21,6 +21,7 @@ int main(void)
 	test_ipc();
 	test_notify();
 	test_exc();
+	test_harden();
 	test_fpu();
 	test_mem();
 	test_pager();

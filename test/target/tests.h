@@ -14,4 +14,5 @@ void test_fpu(void);           /* t_fpu.c: lazy FP state */
 void test_kip(void);           /* t_kip.c: the kernel interface page and boot capabilities */
 void test_mem(void);           /* t_mem.c: sigma0, map, grant, unmap, page faults */
 void test_pager(void);         /* t_pager.c: memory server, region mapper, loader, programs */
+void test_harden(void);         /* t_harden.c: chains, recycling, revoked rights, preemption */
 void test_robust(void);         /* t_robust.c: random system calls */

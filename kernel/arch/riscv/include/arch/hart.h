@@ -24,6 +24,7 @@
 #include <l4/ipc.h>
 #include <l4/mem.h>
 
+#include "ipc.h"
 #include "lib/runq.h"
 
 struct thread;
@@ -50,6 +51,7 @@ struct hart {
 	uint64_t timer_armed;           /* the programmed deadline (UINT64_MAX: none) */
 	uint64_t tick_deadline;         /* the next tick (UINT64_MAX while idle) */
 	struct thread *timeouts;        /* threads with IPC deadlines, earliest first */
+	struct waitq deferred;          /* threads whose ended IPC needs more work (ipc.h) */
 	bool idle_reported;
 	bool probing, probe_trapped;    /* trap.c: a CSR probe's illegal instruction is skipped */
 };

@@ -1,0 +1,395 @@
+/*
+ * t_harden.c - the kernel against an attacker who has only the ABI: chains
+ * of waits whose end must not recurse in the kernel, thread objects recycled
+ * between tasks, capability rights revoked while messages wait, exregs on
+ * threads blocked in fault or exception IPC, the debug capability, and long
+ * kernel operations that a higher-priority thread must be able to interrupt.
+ */
+#include <stdint.h>
+
+#include <l4/errno.h>
+#include <l4/factory.h>
+#include <l4/ipc.h>
+#include <l4/kip.h>
+#include <l4/kobj.h>
+#include <l4/layout.h>
+#include <l4/sys.h>
+#include <l4/task.h>
+#include <l4/thread.h>
+
+#include <l4/mem.h>
+
+#include "tap.h"
+#include "tests.h"
+#include "util.h"
+
+/* ---- a chain of page-fault waits ---- */
+
+#define CHAIN 2000
+
+/*
+ * A link of the chain, without a stack: receive on the endpoint whose
+ * selector is in a0 (the previous link's page-fault message, and with it
+ * the reply right for that link), then fault at address 8. chain_head only
+ * faults.
+ */
+void chain_link(uint64_t ep);
+void chain_head(void);
+__asm__(".globl chain_link\n"
+	"chain_link:\n"
+	"	slli	a7, a0, 12\n"
+	"	ori	a7, a7, 0x20\n"         /* L4_SYS_IPC | L4_IPC_RECV | ep << 12 */
+	"	li	a0, 0\n"
+	"	ecall\n"
+	".globl chain_head\n"
+	"chain_head:\n"
+	"	ld	t0, 8(zero)\n"
+	"1:	j	1b\n");
+
+static uint64_t chain_thread(uint64_t fac, uint64_t pager, unsigned prio)
+{
+	uint64_t s = cap_get();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_PAGER,
+				      .task = L4_CAP_TASK, .pager = pager, .prio = prio, .max_prio = prio };
+
+	if (!s || l4_factory_create_thread(fac, s) || l4_thread_config(s, &c)) {
+		cap_put(s);
+		return 0;
+	}
+	return s;
+}
+
+/*
+ * Each link receives its predecessor's fault message, so it holds that
+ * link's reply right when it faults itself; the last link has no pager and
+ * no exception handler, so it is stopped, which drops its caller, which has
+ * no exception handler either, ... The kernel must end the whole chain
+ * without its stack depth growing with it (issue: about 1 000 links used to
+ * overflow the 16 KiB kernel stack into the root factory and the KIP).
+ */
+static void test_fault_chain(void)
+{
+	static uint64_t link[CHAIN];
+	static uint8_t kip_before[L4_PAGE_SIZE];
+	const uint8_t *kip = (const uint8_t *)l4_kip();
+	uint64_t fac = cap_get(), ep = 0;
+	unsigned made = 0, stopped = 0;
+
+	for (unsigned i = 0; i < L4_PAGE_SIZE; i++)
+		kip_before[i] = kip[i];
+	uint64_t root_used = used_of(L4_CAP_FACTORY);
+	long r = l4_factory_create_factory(L4_CAP_FACTORY, fac, (CHAIN + 64) * 1024UL + 4096);
+	if (!r) {
+		ep = cap_get();
+		r = l4_factory_create_endpoint(fac, ep);
+	}
+	tap_ok(r == 0, "a factory for %u threads and their endpoint", CHAIN);
+	/* Links 1..CHAIN-1 wait on the endpoint in this order (higher priority
+	 * than the testroot: each blocks at once); the last has no pager. */
+	for (unsigned i = 1; i < CHAIN && !r; i++) {
+		link[i] = chain_thread(fac, i == CHAIN - 1 ? 0 : ep, 150);
+		if (!link[i] || l4_thread_start(link[i], (uint64_t)chain_link, 0, ep))
+			break;
+		made++;
+	}
+	tap_ok(made == CHAIN - 1, "%u links wait on the endpoint", made);
+	link[0] = chain_thread(fac, ep, 150);
+	r = link[0] ? l4_thread_start(link[0], (uint64_t)chain_head, 0, 0) : -L4_ENOMEM;
+	/* The head faulted, every link got its message and faulted in turn,
+	 * the last was stopped: now all are. */
+	for (unsigned i = 0; i < CHAIN; i++)
+		stopped += link[i] && state_of(link[i]) == L4_THREAD_INACTIVE;
+	tap_ok(r == 0 && stopped == CHAIN, "the chain of %u page-fault waits ended: %u threads stopped", CHAIN,
+	       stopped);
+	unsigned same = 1;
+	for (unsigned i = 0; i < L4_PAGE_SIZE; i++)
+		same &= kip[i] == kip_before[i];
+	tap_ok(same, "the KIP is unchanged");
+	for (unsigned i = 0; i < CHAIN; i++)
+		if (link[i])
+			cap_put(link[i]);
+	cap_put(ep);
+	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, fac), 0, "destroying the chain's factory");
+	cap_put(fac);
+	tap_ok(used_of(L4_CAP_FACTORY) == root_used, "the root factory's use is back where it was (%lu)",
+	       (unsigned long)used_of(L4_CAP_FACTORY));
+	uint64_t probe = obj_new(L4_OBJ_ENDPOINT);
+	tap_ok(probe != 0, "the root factory still creates objects");
+	if (probe)
+		obj_del(probe);
+}
+
+/* ---- threads of other tasks, paged and handled by the main thread ---- */
+
+#define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
+#define SEC 1000000UL
+#define XT_EP 5                         /* slot of the other task's table: ep (pager and exception handler) */
+#define NOWHERE 0x50000000UL            /* mapped in no task here */
+
+static uint64_t ep;                     /* the main thread receives here */
+
+static long recv_to(uint64_t us, struct l4_msg *m)
+{
+	*m = (struct l4_msg){ { 0 }, 0 };
+	return l4_ipc(l4_ipc_word(L4_IPC_RECV, ep, L4_TIMEOUT_NEVER, l4_timeout_us(us)), 0, m);
+}
+
+/* Receive one message for up to a second: its label, or ~0 on an error. */
+static uint64_t recv_label(struct l4_msg *m)
+{
+	long r = recv_to(SEC, m);
+	return r < 0 ? ~0UL : l4_tag_label((uint64_t)r);
+}
+
+static long reply_map(uint64_t hot, uint64_t fp)
+{
+	struct l4_msg m = { { l4_item_mem(hot, 0), fp }, 0 };
+	return l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), l4_tag(0, 0, 1), &m);
+}
+
+/* Word i of the message received into m (MR0..MR5 in registers, the rest in the UTCB). */
+static uint64_t word(const struct l4_msg *m, unsigned i)
+{
+	return i < L4_MSG_REG_WORDS ? m->mr[i] : UTCB->mr[i];
+}
+
+/* Resume the thread whose exception message m is at pc + 4, its registers
+ * as they were (x6..x31 stay in the UTCB where the message left them). */
+static long reply_skip(struct l4_msg *m)
+{
+	m->mr[0] += 4;
+	return l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, 0, 0), l4_tag(0, 32, 0), m);
+}
+
+static long reply_stop(void)
+{
+	struct l4_msg m = { { 0 }, 0 };
+	return l4_reply(1, 0, &m);
+}
+
+/*
+ * The code the other tasks' threads run: the testroot's page, mapped into
+ * them at the same address when they fault on it. a0 = 1 (fill): every
+ * integer register x1..x31 = XPAT + n, every FP register f0..f31 = FPAT + n,
+ * then ebreak. Otherwise (probe): ebreak at once (the registers as the
+ * thread started), then t0 = the OR of all FP registers, ebreak.
+ */
+#define XPAT 0x5eed00
+#define FPAT 0x7ee700
+#define PROBE_FP_OFF 4                  /* the probe's second part, after the first ebreak */
+
+__attribute__((naked, aligned(4096), noinline)) static void xt_code(void)
+{
+	__asm__ volatile(".option push\n.option arch, +d\n.option norvc\n"
+			 "	li	t0, 1\n"
+			 "	beq	a0, t0, 2f\n"
+			 "	ebreak\n"
+			 "	li	t0, 0\n"
+			 "	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+			 "	fmv.x.d	t1, f\\n\n"
+			 "	or	t0, t0, t1\n"
+			 "	.endr\n"
+			 "	ebreak\n"
+			 "1:	j	1b\n"
+			 "2:	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+			 "	li	t1, 0x7ee700 + \\n\n"
+			 "	fmv.d.x	f\\n, t1\n"
+			 "	.endr\n"
+			 "	.irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n"
+			 "	li	x\\n, 0x5eed00 + \\n\n"
+			 "	.endr\n"
+			 "	ebreak\n"
+			 "3:	j	3b\n"
+			 ".option pop\n");
+}
+
+/* A task with ep in slot XT_EP; 0 on failure. */
+static uint64_t xt_task(void)
+{
+	uint64_t t = cap_get();
+
+	if (!t || l4_factory_create_task(L4_CAP_FACTORY, t, 4) || l4_task_cap_copy(t, ep, XT_EP, L4_RIGHT_W, 0)) {
+		obj_del(t);
+		return 0;
+	}
+	return t;
+}
+
+/* Serve the instruction fault on xt_code of a thread just started: 1 if it came and was answered. */
+static int xt_serve_code(void)
+{
+	struct l4_msg m;
+	uint64_t code = (uint64_t)(uintptr_t)xt_code;
+
+	return recv_label(&m) == L4_LABEL_PAGEFAULT && m.mr[0] == (code | L4_FP_X) &&
+	       reply_map(code, l4_fpage(code, 12, L4_FP_R | L4_FP_X)) >= 0;
+}
+
+/*
+ * A thread object outlives its task and can be bound to another: it must
+ * come there as a new thread would, with none of the old task's integer or
+ * FP registers, and without its pager and exception-handler selectors
+ * (which would name slots of the new task's table).
+ */
+static void test_recycle(void)
+{
+	uint64_t code = (uint64_t)(uintptr_t)xt_code;
+	uint64_t a = xt_task(), th = cap_get();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PAGER | L4_THREAD_CFG_EXC |
+					       L4_THREAD_CFG_PRIO,
+				      .task = a, .pager = XT_EP, .exc_handler = XT_EP, .prio = 100, .max_prio = 100 };
+	struct l4_msg m;
+
+	int ok = a && th && !l4_factory_create_thread(L4_CAP_FACTORY, th) && !l4_thread_config(th, &c) &&
+		 !l4_thread_start(th, code, 0, 1);
+	tap_ok(ok, "a thread in task A, its pager and exception handler served here");
+	ok = ok && xt_serve_code() && recv_label(&m) == L4_LABEL_EXCEPTION;
+	unsigned filled = 0;
+	for (unsigned n = 1; ok && n < 32; n++)
+		filled += word(&m, n) == XPAT + n;
+	tap_ok(ok && filled == 31, "... it filled x1..x31 with its secrets (%u of 31) and f0..f31 too", filled);
+	if (ok)
+		reply_stop();
+	tap_eq(state_of(th), L4_THREAD_INACTIVE, "... and is stopped there");
+	obj_del(a);
+	tap_eq(state_of(th), L4_THREAD_INACTIVE, "task A destroyed: its thread object stays, unbound");
+
+	/* Bound to B without pager or exception handler: it must have none.
+	 * (Its priorities are a new thread's too, 0: give it some.) */
+	uint64_t b = xt_task();
+	struct l4_thread_config cb = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = b, .prio = 100,
+				       .max_prio = 100 };
+	struct l4_exregs x = { .flags = L4_EXREGS_SET_PC | L4_EXREGS_SET_A0 | L4_EXREGS_START, .pc = code, .a0 = 2 };
+	ok = b && !l4_thread_config(th, &cb) && !l4_thread_exregs(th, &x);     /* (x now holds the old values) */
+	long r = recv_to(100000, &m);
+	tap_ok(ok && r == -L4_ETIMEDOUT && state_of(th) == L4_THREAD_INACTIVE,
+	       "bound to task B, started: no pager or exception handler of A's came along (%ld, stopped)", r);
+
+	/* With B's own pager and handler: its registers are a new thread's. */
+	struct l4_thread_config cp = { .which = L4_THREAD_CFG_PAGER | L4_THREAD_CFG_EXC, .pager = XT_EP,
+				       .exc_handler = XT_EP };
+	x = (struct l4_exregs){ .flags = L4_EXREGS_SET_PC | L4_EXREGS_SET_A0 | L4_EXREGS_START, .pc = code, .a0 = 2 };
+	ok = ok && !l4_thread_config(th, &cp) && !l4_thread_exregs(th, &x) && xt_serve_code() &&
+	     recv_label(&m) == L4_LABEL_EXCEPTION;
+	unsigned clean = 0;
+	for (unsigned n = 1; ok && n < 32; n++)
+		clean += word(&m, n) == (n == 10 ? 2 : n == 5 ? 1 : 0);
+	tap_ok(ok && clean == 31 && m.mr[0] == code + 8, "... x1..x31 are 0 but a0 and t0, its own (%u of 31), pc %#lx",
+	       clean,
+	       (unsigned long)m.mr[0]);
+	ok = ok && reply_skip(&m) >= 0 && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && m.mr[5] == 0, "... and its FP registers are 0 (OR of f0..f31: %#lx)", (unsigned long)m.mr[5]);
+	if (ok)
+		reply_stop();
+	obj_del(th);
+	obj_del(b);
+}
+
+/*
+ * exregs that sets pc, sp or a0 of a thread blocked in page-fault or
+ * exception IPC ends that IPC (docs/abi.md): the thread runs again at once
+ * with the registers it was given, the handler's reply right is void; no
+ * forwarding to the exception handler, no stop.
+ */
+static void test_exregs_fault_ipc(void)
+{
+	uint64_t code = (uint64_t)(uintptr_t)xt_code;
+	uint64_t b = xt_task(), th = cap_get();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PAGER | L4_THREAD_CFG_EXC |
+					       L4_THREAD_CFG_PRIO,
+				      .task = b, .pager = XT_EP, .exc_handler = XT_EP, .prio = 100, .max_prio = 100 };
+	struct l4_msg m;
+
+	int ok = b && th && !l4_factory_create_thread(L4_CAP_FACTORY, th) && !l4_thread_config(th, &c) &&
+		 !l4_thread_start(th, NOWHERE, 0, 2);
+	ok = ok && recv_label(&m) == L4_LABEL_PAGEFAULT && m.mr[0] == (NOWHERE | L4_FP_X);
+	tap_ok(ok && state_of(th) == L4_THREAD_BLOCKED, "a thread faults at %#lx and waits for its pager",
+	       (unsigned long)NOWHERE);
+	struct l4_exregs x = { .flags = L4_EXREGS_SET_PC, .pc = code };
+	ok = ok && !l4_thread_exregs(th, &x) && x.state == L4_THREAD_BLOCKED;
+	ok = ok && xt_serve_code() && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && UTCB->mr[L4_EXC_SCAUSE] == 3 && m.mr[0] == code + 8 && word(&m, 10) == 2,
+	       "exregs sets its pc: the fault IPC ends, it runs there (ebreak at %#lx, a0 %lu), not on to its handler",
+	       (unsigned long)m.mr[0], (unsigned long)word(&m, 10));
+	/* Now it waits in exception IPC; the handler (this thread) holds the reply right. */
+	x = (struct l4_exregs){ .flags = L4_EXREGS_SET_PC | L4_EXREGS_SET_A0, .pc = code, .a0 = 3 };
+	ok = ok && !l4_thread_exregs(th, &x) && x.state == L4_THREAD_BLOCKED;
+	long rr = reply_stop();
+	tap_ok(ok && rr == -L4_EINVAL, "exregs on it in exception IPC: the handler's reply right is void (%ld)", rr);
+	ok = ok && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && m.mr[0] == code + 8 && word(&m, 10) == 3 && state_of(th) == L4_THREAD_BLOCKED,
+	       "... it ran again from the new pc with the new a0 (%lu), not stopped", (unsigned long)word(&m, 10));
+	if (ok)
+		reply_stop();
+	obj_del(th);
+	obj_del(b);
+}
+
+/* ---- rights revoked while a message waits ---- */
+
+struct qsend {
+	uint64_t sel;
+	volatile long r;
+	volatile int done;
+};
+
+/* Send one capability item (the endpoint itself, delegated) through sel. */
+static void qsend_fn(void *arg)
+{
+	struct qsend *q = arg;
+	struct l4_msg m = { { l4_item_cap(L4_RIGHT_R, 0), ep }, 0 };
+
+	q->r = l4_ipc(l4_ipc_word(L4_IPC_SEND, q->sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(7, 0, 1), &m);
+	q->done = 1;
+	for (;;)
+		l4_yield();
+}
+
+/*
+ * A sender waits in the queue with a capability item; then the capability
+ * it sent through loses G (or W, or is deleted). A receiver that comes
+ * later must not get the item: the sender's IPC ends with -L4_EPERM
+ * (-L4_EBADCAP for a deleted capability) and the receiver goes on waiting.
+ */
+static void test_revoked_while_queued(void)
+{
+	static const struct { unsigned rights; int del; long want; const char *what; } cases[] = {
+		{ L4_RIGHT_G, 0, -L4_EPERM, "G revoked" },
+		{ L4_RIGHT_W, 0, -L4_EPERM, "W revoked" },
+		{ 0, 1, -L4_EBADCAP, "the capability deleted" },
+	};
+	uint64_t slot = cap_get();
+
+	UTCB->rcv_caps = l4_rcv_caps(slot, 1);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct qsend q = { .sel = copy_of(ep, L4_RIGHT_W | L4_RIGHT_G, 0x77) };
+		uint64_t t = q.sel ? thread_spawn(qsend_fn, &q, 100) : 0;
+		YIELD_UNTIL(state_of(t) == L4_THREAD_BLOCKED);
+		long rv = cases[i].del ? l4_task_cap_delete(L4_CAP_TASK, q.sel)
+				       : l4_task_unmap(L4_CAP_TASK, l4_cap_fpage(q.sel, 0, cases[i].rights), L4_UNMAP_SELF);
+		struct l4_msg m;
+		long r = recv_to(20000, &m);
+		YIELD_UNTIL(q.done);
+		unsigned type = 99, rights = 99;
+		l4_task_cap_info(L4_CAP_TASK, slot, &type, &rights);
+		tap_ok(t && rv == 0 && r == -L4_ETIMEDOUT && q.done && q.r == cases[i].want && type == L4_OBJ_NONE,
+		       "a queued sender's capability item, %s before a receiver comes: not delivered "
+		       "(receive %ld, sender %ld, slot type %u)", cases[i].what, r, q.r, type);
+		thread_del(t);
+		cap_put(q.sel);
+		l4_task_cap_delete(L4_CAP_TASK, slot);
+	}
+	UTCB->rcv_caps = 0;
+	cap_put(slot);
+}
+
+void test_harden(void)
+{
+	tap_note("hardening: chains, recycling, revoked rights, preemption");
+	test_fault_chain();
+	ep = obj_new(L4_OBJ_ENDPOINT);
+	test_recycle();
+	test_exregs_fault_ipc();
+	test_revoked_while_queued();
+	obj_del(ep);
+}
