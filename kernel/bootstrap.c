@@ -25,6 +25,7 @@
 #include "lib/kstring.h"
 #include "obj/endpoint.h"
 #include "obj/factory.h"
+#include "obj/kdebug.h"
 #include "obj/task.h"
 #include "obj/thread.h"
 #include "panic.h"
@@ -252,6 +253,10 @@ void bootstrap(const struct board *b, unsigned long boot_hart, uint64_t kernel_s
 	cap_insert(captab_slot(rc, L4_CAP_SIGMA0), &s0ep->o.k, L4_RIGHT_W | L4_RIGHT_G, 0);
 	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_THREAD), &s0->o.k, L4_RIGHTS_ALL, 0);
 	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_TASK), &s0->task->o.k, L4_RIGHTS_ALL, 0);
+	/* The debug object: all rights for the roottask, output only for sigma0. */
+	kdebug_init();
+	cap_insert(captab_slot(rc, L4_CAP_DEBUG), &kdebug.k, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(&s0->task->caps, L4_CAP_DEBUG), &kdebug.k, L4_RIGHT_W, 0);
 	rt->pager_sel = L4_CAP_SIGMA0;  /* sigma0 pages the roottask */
 	give_modules(rt->task);
 	/* The roottask learns the instret of kernel entry (the boot measurement). */

@@ -11,7 +11,7 @@ KERNEL_SRCS := \
 	kernel/bootmod.c kernel/bootstrap.c kernel/kip.c kernel/sched.c kernel/syscall.c kernel/ipc.c \
 	kernel/fastpath.c kernel/uaccess.c kernel/mem/space.c \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \
-	kernel/obj/endpoint.c kernel/obj/notification.c \
+	kernel/obj/endpoint.c kernel/obj/notification.c kernel/obj/kdebug.c \
 	kernel/dev/ns16550.c \
 	kernel/lib/fdt.c kernel/lib/board.c kernel/lib/memmap.c kernel/lib/elf.c \
 	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/kmem.c kernel/lib/captab.c \

@@ -53,20 +53,9 @@ static int try_getc(void)
 	return (int)sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0).error;
 }
 
-/*
- * Poll, sleeping in wfi between polls: the timer (sie.STIE, with sstatus.SIE
- * off so no trap is taken) wakes the hart every `tick`. The caller restores
- * the scheduler's deadline afterwards. The UART's own interrupt is not used yet.
- */
-int console_getc(unsigned long tick)
+int console_trygetc(void)
 {
-	int c;
-
-	while ((c = try_getc()) < 0) {
-		timer_set(rdtime() + tick);
-		wfi();
-	}
-	return c;
+	return try_getc();
 }
 
 static void out_fn(char c, void *ctx)

@@ -10,7 +10,7 @@ struct board_uart;
 void console_use_uart(const struct board_uart *u);
 void console_putc(char c);
 void console_write(const char *s, unsigned long len);
-/* Wait for a character; `tick` is the timer interval (in timebase ticks) between polls. */
-int console_getc(unsigned long tick);
+/* A character that has arrived, or -1 (never waits). */
+int console_trygetc(void);
 
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);

@@ -682,10 +682,7 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 			err = -L4_EBADCAP;
 			goto fail;
 		}
-		switch ((type = cap_obj(c)->type)) {
-		case L4_OBJ_FACTORY:
-		case L4_OBJ_TASK:
-		case L4_OBJ_THREAD:
+		if (obj_type_of(cap_obj(c))->invoke) {
 			/* Kernel objects take calls only: anything else needs an
 			 * endpoint or a notification. */
 			if (flags != L4_IPC_CALL) {
@@ -694,6 +691,8 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 			}
 			kobj_call(th, c, f);
 			return;
+		}
+		switch ((type = cap_obj(c)->type)) {
 		case L4_OBJ_ENDPOINT:
 			/* A call receives its reply, not from the endpoint: W only. */
 			need = flags & L4_IPC_SEND ? L4_RIGHT_W : L4_RIGHT_R;

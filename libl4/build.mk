@@ -2,7 +2,7 @@
 # kernel), system-call stubs, C runtime, console I/O. User programs link
 # libl4.a with libl4/user.ld; $(call user_prog,...) builds one.
 
-LIBL4_SRCS := libl4/src/crt.c libl4/src/stdio.c libl4/src/capalloc.c libl4/src/thread.c libl4/src/malloc.c libl4/src/serve.c \
+LIBL4_SRCS := libl4/src/crt.c libl4/src/debug.c libl4/src/stdio.c libl4/src/capalloc.c libl4/src/thread.c libl4/src/malloc.c libl4/src/serve.c \
 	kernel/lib/fmt.c kernel/lib/string.c
 USER_CFLAGS := $(TARGET_CFLAGS) -Ikernel -Ipager
 LIBL4_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBL4_SRCS))

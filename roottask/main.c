@@ -9,6 +9,7 @@
 
 #include <l4/capalloc.h>
 #include <l4/crt.h>
+#include <l4/factory.h>
 #include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/layout.h>
@@ -116,7 +117,7 @@ static void modules(void)
 
 static void start_memsrv(void)
 {
-	struct ldr_config c = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0,
+	struct ldr_config c = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0, .debug = L4_CAP_DEBUG,
 				.main_utcb = L4_BOOT_UTCB, .utcb = { LDR_UTCB0, LDR_UTCB1 }, .boot_va = LDR_BOOT_VA,
 				.scratch_va = LDR_SCRATCH, .prio = 200 };
 	long r = ldr_init(&c);
@@ -135,6 +136,10 @@ int main(void)
 
 	l4_capalloc_init(L4_CAP_FIRST_FREE, (1UL << L4_ROOTTASK_CAPS_LOG2) - L4_CAP_FIRST_FREE);
 	l4_puts("roottask: hello from user mode on l4rv");
+	/* The prompt polls the kernel's console; between looks it sleeps on this. */
+	uint64_t idle = l4_cap_alloc();
+	if (idle && !l4_factory_create_notification(L4_CAP_FACTORY, idle))
+		l4_stdio_set_idle(idle);
 	start_memsrv();
 	l4_puts("roottask: type 'help' for commands; Ctrl-A X leaves QEMU");
 	for (;;) {

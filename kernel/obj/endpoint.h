@@ -17,5 +17,5 @@ struct endpoint {
 };
 
 struct endpoint *endpoint_create(struct factory *f);
-/* Every waiter's IPC ends with -L4_ECANCELED. */
-void endpoint_teardown(struct endpoint *ep);
+
+extern const struct obj_type endpoint_type;

@@ -6,73 +6,41 @@
 #include <l4/kobj.h>
 
 #include "lib/kassert.h"
-#include "obj/endpoint.h"
 #include "obj/factory.h"
 #include "obj/invoke.h"
-#include "obj/notification.h"
 #include "obj/task.h"
 #include "obj/thread.h"
 
 /* Aligned like pool blocks: capabilities keep rights in the low pointer bits. */
 struct factory root_factory __attribute__((aligned(KMEM_MIN_BLOCK)));
 
+/* A new sub-factory takes `arg` bytes of its parent's quota (obj_types: init). */
+static long factory_init(struct obj *o, uint64_t arg)
+{
+	struct factory *sub = (struct factory *)o;
+
+	if (arg == 0)
+		return -L4_EINVAL;
+	if (!quota_charge(&o->owner->quota, arg))
+		return -L4_ENOMEM;
+	sub->quota.limit = arg;
+	return 0;
+}
+
 static long create(struct factory *fa, uint64_t type, struct cap *dst, uint64_t arg)
 {
 	struct obj *o;
+	long err;
 
-	switch (type) {
-	case L4_OBJ_FACTORY: {
-		if (arg == 0)
-			return -L4_EINVAL;
-		if (!quota_charge(&fa->quota, arg))
-			return -L4_ENOMEM;
-		struct factory *sub = obj_create(fa, L4_OBJ_FACTORY, sizeof(*sub));
-		if (!sub) {
-			quota_credit(&fa->quota, arg);
-			return -L4_ENOMEM;
-		}
-		sub->quota.limit = arg;
-		o = &sub->o;
-		break;
-	}
-	case L4_OBJ_TASK: {
-		if (arg < L4_TASK_CAPS_MIN_LOG2 || arg > L4_TASK_CAPS_MAX_LOG2)
-			return -L4_EINVAL;
-		struct task *t = task_create(fa, (unsigned)arg);
-		if (!t)
-			return -L4_ENOMEM;
-		o = &t->o;
-		break;
-	}
-	case L4_OBJ_THREAD: {
-		struct thread *t = thread_create(fa);
-		if (!t)
-			return -L4_ENOMEM;
-		o = &t->o;
-		break;
-	}
-	case L4_OBJ_ENDPOINT: {
-		struct endpoint *e = endpoint_create(fa);
-		if (!e)
-			return -L4_ENOMEM;
-		o = &e->o;
-		break;
-	}
-	case L4_OBJ_NOTIFICATION: {
-		struct notification *n = notification_create(fa);
-		if (!n)
-			return -L4_ENOMEM;
-		o = &n->o;
-		break;
-	}
-	default:
+	if (type >= L4_OBJ_TYPE_COUNT || !obj_types[type] || !obj_types[type]->factory_made)
 		return -L4_EINVAL;
-	}
+	if ((err = obj_new(fa, (unsigned)type, arg, &o)))
+		return err;
 	cap_insert(dst, &o->k, L4_RIGHTS_ALL, 0);
 	return 0;
 }
 
-long factory_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+static long factory_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
 {
 	struct factory *fa = (struct factory *)cap_obj(c);
 	const struct captab *ct = &caller->task->caps;
@@ -112,8 +80,20 @@ long factory_invoke(struct thread *caller, struct cap *c, uint64_t label, struct
 	}
 }
 
-void factory_teardown(struct factory *fa)
+/* Return the factory's quota to its parent (the factory is empty). */
+static void factory_teardown(struct obj *o)
 {
+	struct factory *fa = (struct factory *)o;
+
 	kassert(!fa->objects && fa->quota.used == 0);
 	quota_credit(&fa->o.owner->quota, fa->quota.limit);
 }
+
+const struct obj_type factory_type = {
+	.name = "factory",
+	.size = sizeof(struct factory),
+	.factory_made = true,
+	.init = factory_init,
+	.invoke = factory_invoke,
+	.teardown = factory_teardown,
+};

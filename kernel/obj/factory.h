@@ -22,7 +22,4 @@ struct factory {
 /* The root factory, owning the whole pool (bootstrap.c). */
 extern struct factory root_factory;
 
-/* Decode and perform a call on the factory capability c (obj/invoke.h). */
-long factory_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f);
-/* Return the factory's quota to its parent (the factory is empty). */
-void factory_teardown(struct factory *fa);
+extern const struct obj_type factory_type;

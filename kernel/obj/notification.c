@@ -5,10 +5,6 @@
 #include "obj/notification.h"
 #include "obj/thread.h"
 
-struct notification *notification_create(struct factory *f)
-{
-	return obj_create(f, L4_OBJ_NOTIFICATION, sizeof(struct notification));
-}
 
 void notification_bind(struct notification *n, struct thread *th)
 {
@@ -22,10 +18,20 @@ void notification_unbind(struct notification *n)
 	n->bound = NULL;
 }
 
-void notification_teardown(struct notification *n)
+/* Waiters get -L4_ECANCELED, the bound thread is unbound. */
+static void notification_teardown(struct obj *o)
 {
+	struct notification *n = (struct notification *)o;
+
 	while (n->waiters.head)
 		ipc_wake(n->waiters.head, -L4_ECANCELED);
 	if (n->bound)
 		notification_unbind(n);
 }
+
+const struct obj_type notification_type = {
+	.name = "notification",
+	.size = sizeof(struct notification),
+	.factory_made = true,
+	.teardown = notification_teardown,
+};

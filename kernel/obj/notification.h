@@ -21,9 +21,7 @@ struct notification {
 	struct thread *bound;           /* the bound thread, or NULL */
 };
 
-struct notification *notification_create(struct factory *f);
 /* Bind n and th (both unbound) / undo it. */
 void notification_bind(struct notification *n, struct thread *th);
 void notification_unbind(struct notification *n);
-/* Waiters get -L4_ECANCELED, the bound thread is unbound. */
-void notification_teardown(struct notification *n);
+extern const struct obj_type notification_type;

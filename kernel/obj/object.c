@@ -1,9 +1,11 @@
 /* object.c - creating and destroying kernel objects (object.h). */
+#include <l4/errno.h>
 #include <l4/kobj.h>
 
 #include "lib/kassert.h"
 #include "obj/endpoint.h"
 #include "obj/factory.h"
+#include "obj/kdebug.h"
 #include "obj/notification.h"
 #include "obj/object.h"
 #include "obj/task.h"
@@ -11,26 +13,30 @@
 
 struct kmem kmem_pool;
 
+/* The object types: a new type is a file pair in obj/ and a line here. */
+const struct obj_type *const obj_types[L4_OBJ_TYPE_COUNT] = {
+	[L4_OBJ_FACTORY] = &factory_type,
+	[L4_OBJ_TASK] = &task_type,
+	[L4_OBJ_THREAD] = &thread_type,
+	[L4_OBJ_ENDPOINT] = &endpoint_type,
+	[L4_OBJ_NOTIFICATION] = &notification_type,
+	[L4_OBJ_DEBUG] = &kdebug_type,
+};
+
 static size_t obj_size(unsigned type)
 {
-	switch (type) {
-	case L4_OBJ_FACTORY: return sizeof(struct factory);
-	case L4_OBJ_TASK: return sizeof(struct task);
-	case L4_OBJ_THREAD: return sizeof(struct thread);
-	case L4_OBJ_ENDPOINT: return sizeof(struct endpoint);
-	case L4_OBJ_NOTIFICATION: return sizeof(struct notification);
-	}
-	kassert(!"object type");
-	return 0;
+	kassert(type < L4_OBJ_TYPE_COUNT && obj_types[type]);
+	return obj_types[type]->size;
 }
 
-void *obj_create(struct factory *f, unsigned type, size_t size)
+long obj_new(struct factory *f, unsigned type, uint64_t arg, struct obj **out)
 {
-	struct obj *o = kmem_alloc_q(&kmem_pool, &f->quota, size);
+	const struct obj_type *ot = obj_types[type];
+	struct obj *o = kmem_alloc_q(&kmem_pool, &f->quota, obj_size(type));
+	long err;
 
 	if (!o)
-		return NULL;
-	kassert(size == obj_size(type));
+		return -L4_ENOMEM;
 	kobj_init(&o->k, type);
 	o->owner = f;
 	o->prev = NULL;
@@ -38,7 +44,12 @@ void *obj_create(struct factory *f, unsigned type, size_t size)
 	if (o->next)
 		o->next->prev = o;
 	f->objects = o;
-	return o;
+	if (ot->init && (err = ot->init(o, arg))) {
+		obj_destroy(o);         /* nothing refers to it yet */
+		return err;
+	}
+	*out = o;
+	return 0;
 }
 
 void *obj_alloc_extra(struct obj *o, size_t size)
@@ -64,13 +75,7 @@ static void destroy_one(struct obj *o)
 {
 	struct factory *f = o->owner;
 
-	switch (o->k.type) {
-	case L4_OBJ_FACTORY: factory_teardown((struct factory *)o); break;
-	case L4_OBJ_TASK: task_teardown((struct task *)o); break;
-	case L4_OBJ_THREAD: thread_teardown((struct thread *)o); break;
-	case L4_OBJ_ENDPOINT: endpoint_teardown((struct endpoint *)o); break;
-	case L4_OBJ_NOTIFICATION: notification_teardown((struct notification *)o); break;
-	}
+	obj_type_of(&o->k)->teardown(o);
 	kobj_revoke(&o->k);
 	if (o->prev)
 		o->prev->next = o->next;

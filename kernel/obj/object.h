@@ -15,6 +15,8 @@
 #include "lib/kmem.h"
 
 struct factory;
+struct thread;
+struct trapframe;
 
 struct obj {
 	struct kobj k;
@@ -22,14 +24,44 @@ struct obj {
 	struct obj *next, *prev;        /* in owner->objects */
 };
 
+/*
+ * What the kernel knows of each object type: one entry per type in
+ * obj_types[] (object.c), the only place a new type is registered.
+ */
+struct obj_type {
+	const char *name;
+	size_t size;
+	bool factory_made;              /* L4_FACTORY_CREATE makes it (obj_new) */
+	/* Finish a new object (zeroed, charged, on its factory's list; arg:
+	 * L4_FACTORY_CREATE's MR2): 0, or -L4_Exxx and obj_new destroys it
+	 * again (so teardown must cope with what init left). NULL: nothing. */
+	long (*init)(struct obj *o, uint64_t arg);
+	/* A call on a capability c to such an object (the decoder, obj/invoke.h):
+	 * the number of result words, or -L4_Exxx. NULL: IPC objects (endpoint,
+	 * notification), whose calls are IPC. */
+	long (*invoke)(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f);
+	/* Undo everything that still refers to the object before its
+	 * capabilities are emptied and its memory freed. */
+	void (*teardown)(struct obj *o);
+};
+
+/* Indexed by enum l4_obj_type; NULL for L4_OBJ_NONE. */
+extern const struct obj_type *const obj_types[];
+
+static inline const struct obj_type *obj_type_of(const struct kobj *k)
+{
+	return obj_types[k->type];
+}
+
 /* The pool every object comes from (bootstrap.c reserves it). */
 extern struct kmem kmem_pool;
 
 /*
- * A zeroed object of `size` bytes and type `type`, charged to f and on its
- * list. Returns NULL if f's quota or the pool cannot hold it.
+ * A new object of `type` charged to f (its type's init run with arg): 0
+ * and *out, or -L4_ENOMEM (f's quota or the pool cannot hold it) or init's
+ * error. For the kernel's own objects (bootstrap) and L4_FACTORY_CREATE.
  */
-void *obj_create(struct factory *f, unsigned type, size_t size);
+long obj_new(struct factory *f, unsigned type, uint64_t arg, struct obj **out);
 
 /*
  * Destroy o and, for a factory, everything it made (iteratively: no kernel

@@ -13,30 +13,31 @@
 #include "obj/task.h"
 #include "obj/thread.h"
 
-struct task *task_create(struct factory *f, unsigned caps_log2)
+/* A new task: 2^arg capability slots, an address space with the KIP (obj_types: init). */
+static long task_init(struct obj *o, uint64_t arg)
 {
-	struct task *t = obj_create(f, L4_OBJ_TASK, sizeof(*t));
-	size_t table = sizeof(struct cap) << caps_log2;
+	struct task *t = (struct task *)o;
 
-	if (!t)
-		return NULL;
-	space_init(&t->space, &t->o.owner->quota);
-	t->caps.slot = t->space.root ? obj_alloc_extra(&t->o, table) : NULL;
-	if (!t->caps.slot) {
-		/* Nothing else refers to it yet: a plain destroy undoes it. */
-		obj_destroy(&t->o);
-		return NULL;
-	}
-	t->caps.nslots = 1U << caps_log2;
+	if (arg < L4_TASK_CAPS_MIN_LOG2 || arg > L4_TASK_CAPS_MAX_LOG2)
+		return -L4_EINVAL;
+	if (space_init(&t->space, &o->owner->quota) ||
+	    !(t->caps.slot = obj_alloc_extra(o, sizeof(struct cap) << arg)))
+		return -L4_ENOMEM;
+	t->caps.nslots = 1U << arg;
 	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
 		t->space.root[i] = kernel_root[i];
-	if (task_map(t, L4_KIP_ADDR, kip_page_pa(), PAGE_SIZE, L4_FP_R, false)) {
-		obj_destroy(&t->o);
-		return NULL;
-	}
+	if (task_map(t, L4_KIP_ADDR, kip_page_pa(), PAGE_SIZE, L4_FP_R, false))
+		return -L4_ENOMEM;
 	t->space.asid = mmu_asid_alloc();
 	t->satp = mmu_satp(t->space.root, t->space.asid);
-	return t;
+	return 0;
+}
+
+struct task *task_create(struct factory *f, unsigned caps_log2)
+{
+	struct obj *o;
+
+	return obj_new(f, L4_OBJ_TASK, caps_log2, &o) ? NULL : (struct task *)o;
 }
 
 long task_map(struct task *t, uintptr_t va, uint64_t pa, size_t size, unsigned rights, bool root)
@@ -71,7 +72,7 @@ static void unmap_caps(struct task *t, uint64_t first, unsigned order, unsigned 
 	}
 }
 
-long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+static long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
 {
 	struct task *t = (struct task *)cap_obj(c);
 	struct captab *mine = &caller->task->caps;
@@ -157,8 +158,11 @@ long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct tr
 	}
 }
 
-void task_teardown(struct task *t)
+/* Unbind its threads (they stop), empty its table, free its tables and ASID. */
+static void task_teardown(struct obj *o)
 {
+	struct task *t = (struct task *)o;
+
 	while (t->threads)
 		thread_unbind(t->threads);
 	if (t->caps.slot) {
@@ -171,3 +175,12 @@ void task_teardown(struct task *t)
 	}
 	mmu_asid_free(t->space.asid);
 }
+
+const struct obj_type task_type = {
+	.name = "task",
+	.size = sizeof(struct task),
+	.factory_made = true,
+	.init = task_init,
+	.invoke = task_invoke,
+	.teardown = task_teardown,
+};

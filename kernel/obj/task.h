@@ -37,6 +37,4 @@ long task_map(struct task *t, uintptr_t va, uint64_t pa, size_t size, unsigned r
 /* Whether [va, va+size) is in user space and nothing of it is mapped. */
 bool task_range_free(struct task *t, uintptr_t va, size_t size);
 
-long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f);
-/* Unbind its threads (they stop), empty its table, free its tables and ASID. */
-void task_teardown(struct task *t);
+extern const struct obj_type task_type;

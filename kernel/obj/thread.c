@@ -23,17 +23,22 @@
 #include "obj/thread.h"
 #include "sched.h"
 
-struct thread *thread_create(struct factory *f)
+static long thread_init(struct obj *o, uint64_t arg)
 {
-	struct thread *th = obj_create(f, L4_OBJ_THREAD, sizeof(*th));
+	struct thread *th = (struct thread *)o;
 
-	if (!th)
-		return NULL;
 	th->state = L4_THREAD_INACTIVE;
 	th->home = this_hart();
 	/* SPP = 0: return to U-mode; SPIE = 1; FS = Off until its first FP instruction. */
 	th->frame.sstatus = SSTATUS_SPIE;
-	return th;
+	return 0;
+}
+
+struct thread *thread_create(struct factory *f)
+{
+	struct obj *o;
+
+	return obj_new(f, L4_OBJ_THREAD, 0, &o) ? NULL : (struct thread *)o;
 }
 
 void thread_bind(struct thread *th, struct task *t)
@@ -253,7 +258,7 @@ static long bind(struct thread *caller, struct thread *th, uint64_t sel)
 	return 0;
 }
 
-long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+static long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
 {
 	struct thread *th = (struct thread *)cap_obj(c);
 	long err;
@@ -276,8 +281,9 @@ long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct 
 	}
 }
 
-void thread_teardown(struct thread *th)
+static void thread_teardown(struct obj *o)
 {
+	struct thread *th = (struct thread *)o;
 	struct hart *h = th->home;
 
 	if (th->task)
@@ -291,6 +297,15 @@ void thread_teardown(struct thread *th)
 	if (h->fpu_owner == th)
 		h->fpu_owner = NULL;
 }
+
+const struct obj_type thread_type = {
+	.name = "thread",
+	.size = sizeof(struct thread),
+	.factory_made = true,
+	.init = thread_init,
+	.invoke = thread_invoke,
+	.teardown = thread_teardown,
+};
 
 static const char *exc_name(uint64_t cause)
 {

@@ -85,8 +85,7 @@ void thread_start(struct thread *th);
 /* -> INACTIVE, cancelling an IPC it is blocked in. */
 void thread_stop(struct thread *th);
 
-long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f);
-void thread_teardown(struct thread *th);
+extern const struct obj_type thread_type;
 
 /* A user exception the thread has no (usable) handler for: report it on the
  * console (rate-limited: thread.c) and stop the thread. */

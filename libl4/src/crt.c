@@ -40,6 +40,7 @@ void l4_crt_start(unsigned long arg, unsigned long instret_first)
 				l4_thread_stop(L4_ENV_CAP_RM_THREAD);
 		}
 		env_ptr = e;
+		l4_debug_cap = L4_ENV_CAP_DEBUG;
 		l4_capalloc_init(L4_ENV_CAP_FIRST_FREE, L4_ENV_RM_CAP_FIRST - L4_ENV_CAP_FIRST_FREE);
 	} else {
 		l4_boot_instret_kernel = arg;

@@ -1,4 +1,6 @@
 /* stdio.c - buffered console output and line input for tasks (l4/stdio.h). */
+#include <l4/errno.h>
+#include <l4/ipc.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
 
@@ -10,7 +12,7 @@ static unsigned outlen;
 void l4_flush(void)
 {
 	if (outlen)
-		l4_debug_write(outbuf, outlen);
+		l4_debug_write_all(outbuf, outlen);
 	outlen = 0;
 }
 
@@ -42,22 +44,45 @@ void l4_puts(const char *s)
 	l4_printf("%s\n", s);
 }
 
+static uint64_t idle_sel;
+
+void l4_stdio_set_idle(uint64_t notification)
+{
+	idle_sel = notification;
+}
+
+/* The next character: the kernel's console does not wait, so this polls,
+ * sleeping 10 ms between looks (on idle_sel), or yielding without one. */
+static int getc_wait(void)
+{
+	for (;;) {
+		int c = l4_debug_getc();
+		if (c >= 0 || c != -L4_EAGAIN)
+			return c;
+		uint64_t bits;
+		if (idle_sel)
+			l4_wait_timeout(idle_sel, l4_timeout_us(10000), &bits);
+		else
+			l4_yield();
+	}
+}
+
 int l4_readline(char *buf, int size)
 {
 	int n = 0;
 
 	l4_flush();
 	for (;;) {
-		int c = l4_debug_getc();
+		int c = getc_wait();
 		if (c < 0)
-			continue;
+			return c;
 		if (c == '\r' || c == '\n') {
 			l4_debug_putc('\n');
 			break;
 		}
 		if ((c == 0x7f || c == '\b') && n > 0) {
 			n--;
-			l4_debug_write("\b \b", 3);
+			l4_debug_write_all("\b \b", 3);
 		} else if (c >= ' ' && c < 0x7f && n < size - 1) {
 			buf[n++] = (char)c;
 			l4_debug_putc((char)c);
@@ -78,5 +103,5 @@ void l4_log(const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 1)
 		n = sizeof(buf) - 1;
 	if (n > 0)
-		l4_debug_write(buf, (size_t)n);
+		l4_debug_write_all(buf, (size_t)n);
 }

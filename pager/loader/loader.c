@@ -264,6 +264,12 @@ static void child_thread(void *arg)
 	serve(child_ep, cfg.scratch_va, (struct l4_utcb *)cfg.utcb[1]);
 }
 
+/* The console for a new task: the debug object with W at L4_ENV_CAP_DEBUG, if the loader has it. */
+static long give_debug(uint64_t task)
+{
+	return cfg.debug ? l4_task_cap_copy(task, cfg.debug, L4_ENV_CAP_DEBUG, L4_RIGHT_W, 0) : 0;
+}
+
 static long new_obj(uint64_t factory, unsigned type, uint64_t arg, uint64_t *sel)
 {
 	*sel = l4_cap_alloc();
@@ -375,7 +381,8 @@ long ldr_boot(const char *name, unsigned prio, uint64_t *server_ep, struct ldr_c
 	    (r = l4_task_cap_copy(c->task, cfg.sigma0, L4_ENV_CAP_MEM, L4_RIGHT_W, 0)) ||
 	    (r = l4_task_cap_copy(c->task, boot_ep, L4_ENV_CAP_PARENT, L4_RIGHT_W, b | BADGE_PARENT)) ||
 	    (r = l4_task_cap_copy(c->task, boot_ep, L4_ENV_CAP_RM_PAGER, L4_RIGHT_W, b)) ||
-	    (r = l4_task_cap_copy(c->task, c->server_ep, L4_ENV_CAP_SERVER, L4_RIGHTS_ALL, 0)))
+	    (r = l4_task_cap_copy(c->task, c->server_ep, L4_ENV_CAP_SERVER, L4_RIGHTS_ALL, 0)) ||
+	    (r = give_debug(c->task)))
 		return r;
 	tc.task = c->task;
 	if ((r = l4_thread_config(c->thread, &tc)))
@@ -577,7 +584,8 @@ static long spawn(struct ldr_child *c, struct prog *p, const struct ldr_args *a)
 	    (r = l4_task_cap_copy(c->task, child_ep, L4_ENV_CAP_PARENT, L4_RIGHT_W, b | BADGE_PARENT)) ||
 	    (r = l4_task_cap_copy(c->task, c->rm_ep, L4_ENV_CAP_RM, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, c->rm_thread, L4_ENV_CAP_RM_THREAD, L4_RIGHTS_ALL, 0)) ||
-	    (r = l4_task_cap_copy(c->task, child_ep, L4_ENV_CAP_RM_PAGER, L4_RIGHT_W, b)))
+	    (r = l4_task_cap_copy(c->task, child_ep, L4_ENV_CAP_RM_PAGER, L4_RIGHT_W, b)) ||
+	    (r = give_debug(c->task)))
 		return r;
 
 	/* The region mapper first: the loader pages it; then its regions. */

@@ -36,6 +36,8 @@ struct ldr_config {
 	uint64_t boot_va;               /* a free range of 1 GiB for boot-mode images */
 	uint64_t scratch_va;            /* three free pages: windows for copying */
 	unsigned prio;                  /* of the loader's threads */
+	uint64_t debug;                 /* the debug object, or 0: programs get a copy with W
+					   (console output) at L4_ENV_CAP_DEBUG */
 };
 
 enum ldr_state {

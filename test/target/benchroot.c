@@ -453,7 +453,7 @@ static uint64_t pg_attach(uint64_t session, uint64_t bytes, uint64_t *ds)
 
 static void bench_pager(void)
 {
-	struct ldr_config lc = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0,
+	struct ldr_config lc = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0, .debug = L4_CAP_DEBUG,
 				 .main_utcb = L4_BOOT_UTCB, .utcb = { PG_UTCB0, PG_UTCB1 }, .boot_va = PG_LDR_BOOT,
 				 .scratch_va = PG_LDR_SCRATCH, .prio = 200 };
 	uint64_t session = 0, th = l4_cap_alloc(), d1, d2, d3, d4;

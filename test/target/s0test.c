@@ -92,13 +92,6 @@ static void plain_call(uint64_t *rng, uint64_t r[8])
 			r[2] %= 32;
 		}
 	}
-	if ((r[7] & L4_SYS_MASK) == L4_SYS_DEBUG) {
-		/* Keep away from what blocks or ends the run, and from the console. */
-		r[7] &= L4_SYS_MASK;
-		if (r[0] == L4_DEBUG_GETC || r[0] == L4_DEBUG_PUTC || r[0] == L4_DEBUG_SHUTDOWN ||
-		    (r[0] == L4_DEBUG_WRITE && r[2] <= L4_DEBUG_WRITE_MAX && r[1] < 0x4000000000ull))
-			r[0] = L4_DEBUG_OP_COUNT;
-	}
 	if ((r[7] & L4_SYS_MASK) == L4_SYS_YIELD && (steer & 128))
 		r[7] = L4_SYS_YIELD;
 }
@@ -171,7 +164,8 @@ static long issue(const char *who, uint64_t r[8], struct tally *t, int exregs_ok
  * away or revoke any slot, among them the two sigma0 itself needs: 1, its
  * task (it unmaps with it when memory is given back), and 4, the endpoint
  * it receives on (without it sigma0 spins on -L4_EBADCAP); slot 3, the
- * factory random calls make objects with, is kept too. So at the start each
+ * factory random calls make objects with, and 7, the debug object (output
+ * only) the hostile and sigma0 print through, are kept too. So at the start each
  * is moved to a private slot and a copy put back (the private one is the
  * root: revoking what derives from the copy leaves it), and keep() replaces
  * the copy with a fresh one every 64 rounds of either part, whatever
@@ -185,8 +179,9 @@ static long issue(const char *who, uint64_t r[8], struct tally *t, int exregs_ok
 #define KEEP_FACTORY 58         /* the root of slot 3 as given: the hostile's sub-factory */
 #define KEEP_EP 63              /* the root of slot 4 */
 #define KEEP_WORLD 57           /* part 2's factory for random calls (hx_new_world), from KEEP_FACTORY */
+#define KEEP_DEBUG 56           /* the root of slot 7 */
 
-static unsigned task_rights, factory_rights, ep_rights;
+static unsigned task_rights, factory_rights, ep_rights, debug_rights;
 static uint64_t factory_src = KEEP_FACTORY;     /* what slot 3 is a copy of */
 
 static void keep_slot(uint64_t slot, uint64_t root, unsigned rights)
@@ -200,6 +195,7 @@ static void keep(void)
 	keep_slot(L4_CAP_TASK, KEEP_TASK, task_rights);
 	keep_slot(L4_CAP_FACTORY, factory_src, factory_rights);
 	keep_slot(L4_CAP_SIGMA0, KEEP_EP, ep_rights);
+	keep_slot(L4_CAP_DEBUG, KEEP_DEBUG, debug_rights);
 }
 
 static void keep_setup(void)
@@ -209,22 +205,26 @@ static void keep_setup(void)
 	if (l4_task_cap_info(L4_CAP_TASK, L4_CAP_TASK, &type, &task_rights) ||
 	    l4_task_cap_info(L4_CAP_TASK, L4_CAP_FACTORY, &type, &factory_rights) ||
 	    l4_task_cap_info(L4_CAP_TASK, L4_CAP_SIGMA0, &type, &ep_rights) ||
+	    l4_task_cap_info(L4_CAP_TASK, L4_CAP_DEBUG, &type, &debug_rights) ||
 	    l4_task_cap_move(L4_CAP_TASK, L4_CAP_TASK, KEEP_TASK) ||
 	    l4_task_cap_move(KEEP_TASK, L4_CAP_FACTORY, KEEP_FACTORY) ||
-	    l4_task_cap_move(KEEP_TASK, L4_CAP_SIGMA0, KEEP_EP))
+	    l4_task_cap_move(KEEP_TASK, L4_CAP_SIGMA0, KEEP_EP) ||
+	    l4_task_cap_move(KEEP_TASK, L4_CAP_DEBUG, KEEP_DEBUG))
 		l4_printf("# hostile: sigma0's slots not kept\n");
 	keep();
 }
 
 /* At the end: the table as the hostile found it, the roots back in their
- * slots and every other slot but sigma0's thread (2) empty. */
+ * slots and every other slot but sigma0's thread (2) empty (the debug
+ * control copy the testroot gave, S0TEST_DEBUG_CTL, too). */
 static void keep_restore(void)
 {
 	for (uint64_t s = L4_CAP_FACTORY; s < 64; s++)
-		if (s != KEEP_TASK && s != KEEP_FACTORY && s != KEEP_EP)
+		if (s != KEEP_TASK && s != KEEP_FACTORY && s != KEEP_EP && s != KEEP_DEBUG)
 			l4_task_cap_delete(KEEP_TASK, s);
 	l4_task_cap_move(KEEP_TASK, KEEP_FACTORY, L4_CAP_FACTORY);
 	l4_task_cap_move(KEEP_TASK, KEEP_EP, L4_CAP_SIGMA0);
+	l4_task_cap_move(KEEP_TASK, KEEP_DEBUG, L4_CAP_DEBUG);
 	l4_task_cap_delete(KEEP_TASK, L4_CAP_TASK);
 	l4_task_cap_move(KEEP_TASK, KEEP_TASK, L4_CAP_TASK);
 }
@@ -420,7 +420,7 @@ static void hx_kobj(uint64_t *rng, uint64_t r[8])
 	switch ((v >> 16) % 13) {
 	case 0: case 1:         /* factory create: type, slot, size */
 		label = L4_FACTORY_CREATE;
-		r[1] = 1 + (v >> 20) % 5;
+		r[1] = 1 + (v >> 20) % 6;      /* up to L4_OBJ_DEBUG, which factories do not make */
 		r[2] = 8 + (v >> 24) % 24;
 		r[3] = r[1] == L4_OBJ_TASK ? 3 + (v >> 28) % 7 : r[1] == L4_OBJ_FACTORY ? (v >> 28) % 3 * 4096 + 512 : r[3];
 		break;
@@ -497,18 +497,18 @@ static void hx_gen(uint64_t *rng, uint64_t r[8], struct l4_utcb *u, uint64_t fau
 	case 8: case 9: case 10: case 11: case 12:
 		hx_kobj(rng, r);
 		break;
-	case 13:                /* the IPC fast path on or off */
-		r[0] = L4_DEBUG_FASTPATH;
+	case 13:                /* the IPC fast path on or off (the debug object, R|D) */
+		r[0] = l4_tag(L4_DEBUG_FASTPATH, 1, 0);
 		r[1] = (v >> 8) % 2;
-		r[7] = L4_SYS_DEBUG;
+		r[7] = l4_ipc_word(L4_IPC_CALL, S0TEST_DEBUG_CTL, 0, 0);
 		break;
 	case 14:
 		r[7] = L4_SYS_YIELD;
 		break;
 	default:
-		r[0] = L4_DEBUG_PFSTATS;
+		r[0] = l4_tag(L4_DEBUG_PFSTATS, 1, 0);
 		r[1] = (v >> 8) % 3;
-		r[7] = L4_SYS_DEBUG;
+		r[7] = l4_ipc_word(L4_IPC_CALL, S0TEST_DEBUG_CTL, 0, 0);
 		break;
 	}
 }

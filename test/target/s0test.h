@@ -9,6 +9,8 @@
 #define S0TEST_SEED 0x4c3452565f726e64ULL
 #define S0TEST_ROUNDS 100000UL                /* part 1: calls of the plain generator */
 #define S0TEST_EXT_ROUNDS 300000UL            /* part 2: calls of the main thread, helpers running */
+#define S0TEST_DEBUG_CTL 55                   /* sigma0's slot where t_robust puts the debug object
+						 (R|D: fast path switch and counters) for the run */
 
 /*
  * Part 2 puts memory only in three ranges of sigma0's address space, empty

@@ -257,7 +257,7 @@ static long call_raw(uint64_t sel, uint64_t label, unsigned words, struct l4_msg
 
 static int setup(void)
 {
-	struct ldr_config c = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0,
+	struct ldr_config c = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0, .debug = L4_CAP_DEBUG,
 				.main_utcb = L4_BOOT_UTCB, .utcb = { LDR_UTCB0, LDR_UTCB1 }, .boot_va = LDR_BOOT_VA,
 				.scratch_va = LDR_SCRATCH, .prio = 200 };
 	long r = ldr_init(&c);

@@ -121,8 +121,10 @@ void test_robust(void)
 	       l4_task_cap_info(L4_CAP_SIGMA0_TASK, L4_CAP_SIGMA0, &t4, &r4) == 0 &&
 	       l4_task_cap_delete(L4_CAP_SIGMA0_TASK, L4_CAP_THREAD) == 0 &&
 	       l4_task_cap_copy(L4_CAP_SIGMA0_TASK, L4_CAP_SIGMA0_THREAD, L4_CAP_THREAD, L4_RIGHT_R, 0) == 0 &&
-	       l4_thread_config(L4_CAP_SIGMA0_THREAD, &s0c) == 0,
-	       "sigma0's thread is read-only in its table and at priority %u for the run", prio);
+	       l4_thread_config(L4_CAP_SIGMA0_THREAD, &s0c) == 0 &&
+	       l4_task_cap_copy(L4_CAP_SIGMA0_TASK, L4_CAP_DEBUG, S0TEST_DEBUG_CTL, L4_RIGHT_R | L4_RIGHT_D, 0) == 0,
+	       "sigma0's thread is read-only in its table and at priority %u for the run; the hostile may switch "
+	       "the fast path (the debug object, R|D, in slot %u)", prio, S0TEST_DEBUG_CTL);
 
 	/* The hostile's own factory, in slot 3 of sigma0's table. */
 	uint64_t sub = cap_get(), hostile = cap_get();
@@ -182,10 +184,12 @@ void test_robust(void)
 
 	/* Sigma0's table as before the run (slot 3 emptied with the factory),
 	 * then its thread capability and priority back. */
-	int same = slot_is(L4_CAP_TASK, t1, r1) && slot_is(L4_CAP_SIGMA0, t4, r4);
+	int same = slot_is(L4_CAP_TASK, t1, r1) && slot_is(L4_CAP_SIGMA0, t4, r4) &&
+		   slot_is(L4_CAP_DEBUG, L4_OBJ_DEBUG, L4_RIGHT_W);
 	for (uint64_t s = 3; s < 64; s++)
-		same &= s == L4_CAP_SIGMA0 || slot_is(s, L4_OBJ_NONE, 0);
-	tap_ok(same, "the hostile left sigma0's table as it found it: slot 1 its task, 4 its endpoint, 3..63 else empty");
+		same &= s == L4_CAP_SIGMA0 || s == L4_CAP_DEBUG || slot_is(s, L4_OBJ_NONE, 0);
+	tap_ok(same, "the hostile left sigma0's table as it found it: slot 1 its task, 4 its endpoint, 7 the debug "
+		     "object (W), 3..63 else empty");
 	struct l4_thread_config s0back = { .which = L4_THREAD_CFG_PRIO, .prio = 200, .max_prio = 200 };
 	if (same) {     /* (sigma0 at 200 without its endpoint would spin, and hang the boot) */
 		l4_task_cap_delete(L4_CAP_SIGMA0_TASK, L4_CAP_THREAD);

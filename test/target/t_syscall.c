@@ -1,16 +1,21 @@
 /*
- * t_syscall.c - the system-call entry: known and unknown numbers, each debug
- * operation with good and bad arguments, and what an ecall does to the
- * registers (t0..t6 zero, the rest but a0 kept).
+ * t_syscall.c - the system-call entry: known and unknown numbers, what an
+ * ecall does to the registers (t0..t6 zero, the rest but a0 kept), and the
+ * debug object: each operation with good and bad arguments and rights.
  */
 #include <stdint.h>
 
 #include <l4/errno.h>
+#include <l4/factory.h>
+#include <l4/ipc.h>
+#include <l4/kobj.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
+#include <l4/task.h>
 
 #include "tap.h"
 #include "tests.h"
+#include "util.h"
 
 /* ecall with a7 = nr, a0 = arg; all other registers set to known values and
  * compared afterwards with what the ABI says (l4/syscall.h): t0..t6 come back
@@ -58,6 +63,87 @@ static long ecall_check_regs(long nr, long arg, uint64_t *changed)
 	return a0;
 }
 
+/* A call on the debug object at sel: a0 (the tag, or -L4_Exxx); *r = MR0. */
+static long dbg(uint64_t sel, uint64_t label, unsigned words, uint64_t a, uint64_t b, uint64_t *r)
+{
+	struct l4_msg m = { { a, b, 0, 0, 0, 0 }, 0 };
+	long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, sel, 0, 0), l4_tag(label, words, 0), &m);
+	if (r)
+		*r = m.mr[0];
+	return t;
+}
+
+static volatile unsigned long sleeper_late_us = ~0UL;
+
+/* At priority 200: sleep 10 ms (a wait on a notification no one signals)
+ * and note how late it woke. */
+static void sleeper(void *arg)
+{
+	uint64_t n = (uint64_t)arg, bits, t0 = now_us();
+	l4_wait_timeout(n, l4_timeout_us(10000), &bits);
+	sleeper_late_us = now_us() - t0 - 10000;
+}
+
+/*
+ * The debug object (l4/kobj.h): only through a capability, each operation
+ * needs its right, nothing waits. The testroot has it with all rights
+ * (L4_CAP_DEBUG); copies with fewer are made here.
+ */
+static void test_debug_object(void)
+{
+	uint64_t w = copy_of(L4_CAP_DEBUG, L4_RIGHT_W, 0), rd = copy_of(L4_CAP_DEBUG, L4_RIGHT_R, 0), v = 0;
+	unsigned type = 0, rights = 0;
+
+	tap_ok(l4_task_cap_info(L4_CAP_TASK, L4_CAP_DEBUG, &type, &rights) == 0 && type == L4_OBJ_DEBUG &&
+	       rights == L4_RIGHTS_ALL, "the roottask's slot %u: the debug object, all rights", L4_CAP_DEBUG);
+	tap_eq(l4_syscall(2, L4_DEBUG_PUTC, 'x', 0), -L4_ENOSYS, "system call 2 (the old debug call) is gone: ENOSYS");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_OP_END, 0, 0, 0, 0), -L4_ENOSYS, "unknown debug operation: ENOSYS");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_FACTORY_INFO, 0, 0, 0, 0), -L4_ETYPE, "a factory operation on it: ETYPE");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_PUTC, 0, 0, 0, 0), -L4_EINVAL, "putc without its word: EINVAL");
+	l4_printf("# putc: ");
+	l4_flush();
+	tap_eq(l4_debug_putc('x') + l4_debug_putc('\n'), 0, "putc returns 0");
+	tap_eq(dbg(w, L4_DEBUG_PUTC, 1, '\n', 0, 0), 0, "... with W alone too");
+	tap_eq(dbg(rd, L4_DEBUG_PUTC, 1, '\n', 0, 0), -L4_EPERM, "... not without W: EPERM");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_WRITE, 2, (uint64_t)"# write\n", 8, &v), l4_tag(0, 1, 0), "write: returns 1 word");
+	tap_eq((long)v, 8, "... the bytes written, all 8");
+	tap_eq(dbg(rd, L4_DEBUG_WRITE, 2, (uint64_t)"x", 1, 0), -L4_EPERM, "write without W: EPERM");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_GETC, 0, 0, 0, &v), -L4_EAGAIN,
+	       "getc with nothing typed: EAGAIN at once (it never waits)");
+	tap_eq(dbg(rd, L4_DEBUG_GETC, 0, 0, 0, 0), -L4_EAGAIN, "... with R alone too");
+	tap_eq(dbg(w, L4_DEBUG_GETC, 0, 0, 0, 0), -L4_EPERM, "... not without R: EPERM");
+	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 0, 0, 0), l4_tag(0, 1, 0), "pfstats with R: 1 word");
+	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 2, 0, 0), -L4_EINVAL, "pfstats of counter 2: EINVAL");
+	tap_eq(dbg(w, L4_DEBUG_FASTPATH, 1, 1, 0, 0), -L4_EPERM, "fast-path switch without D: EPERM");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_FASTPATH, 1, 1, 0, &v), l4_tag(0, 1, 0), "fast-path switch with D");
+	tap_eq((long)v, 1, "... says it was on");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_FASTPATH, 1, 2, 0, 0), -L4_EINVAL, "fast-path switch to 2: EINVAL");
+	tap_eq(dbg(w, L4_DEBUG_SHUTDOWN, 1, 0, 0, 0), -L4_EPERM, "shutdown without D: EPERM, machine keeps running");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_SHUTDOWN, 1, 256, 0, 0), -L4_EINVAL,
+	       "shutdown with code 256: EINVAL, machine keeps running");
+	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_SHUTDOWN, 1, (uint64_t)-1L, 0, 0), -L4_EINVAL,
+	       "shutdown with code -1: EINVAL");
+	uint64_t s = cap_get();
+	tap_eq(l4_factory_create(L4_CAP_FACTORY, L4_OBJ_DEBUG, s, 0), -L4_EINVAL, "a factory cannot make a debug object");
+	tap_eq(l4_factory_destroy(L4_CAP_FACTORY, w), -L4_EPERM, "nor destroy it (EPERM)");
+	cap_put(s);
+	cap_put(w);
+	tap_eq(dbg(w, L4_DEBUG_PUTC, 1, 'x', 0, 0), -L4_EBADCAP, "without the capability: EBADCAP");
+	cap_put(rd);
+
+	/* Waiting for input does not stall anyone: a low-priority thread
+	 * polls while a priority-200 thread sleeps 10 ms. */
+	uint64_t n = obj_new(L4_OBJ_NOTIFICATION);
+	uint64_t t = n ? thread_spawn(sleeper, (void *)n, 200) : 0;
+	uint64_t t0 = now_us();
+	while (sleeper_late_us == ~0UL && now_us() - t0 < 3000000)
+		dbg(L4_CAP_DEBUG, L4_DEBUG_GETC, 0, 0, 0, 0);
+	tap_ok(t && sleeper_late_us < 20000, "a priority-200 thread's 10 ms sleep ends on time while the testroot "
+	       "polls the console (%lu us late)", sleeper_late_us);
+	thread_del(t);
+	obj_del(n);
+}
+
 void test_syscall(void)
 {
 	uint64_t changed;
@@ -67,15 +153,6 @@ void test_syscall(void)
 	tap_eq(l4_syscall(L4_SYS_COUNT, 0, 0, 0), -L4_ENOSYS, "first unknown syscall number: ENOSYS");
 	tap_eq(l4_syscall(-1, 0, 0, 0), -L4_ENOSYS, "syscall number -1: ENOSYS");
 	tap_eq(l4_syscall(0x7fffffffffffffffL, 0, 0, 0), -L4_ENOSYS, "syscall number 2^63-1: ENOSYS");
-	tap_eq(l4_syscall(L4_SYS_DEBUG, L4_DEBUG_OP_COUNT, 0, 0), -L4_ENOSYS, "unknown debug op: ENOSYS");
-	tap_eq(l4_syscall(L4_SYS_DEBUG, -1L, 0, 0), -L4_ENOSYS, "debug op -1: ENOSYS");
-	l4_printf("# putc: ");
-	l4_flush();
-	tap_eq(l4_debug_putc('x') + l4_debug_putc('\n'), 0, "debug putc returns 0");
-	tap_eq(l4_syscall(L4_SYS_DEBUG, L4_DEBUG_SHUTDOWN, 256, 0), -L4_EINVAL,
-	       "shutdown with code 256: EINVAL, machine keeps running");
-	tap_eq(l4_syscall(L4_SYS_DEBUG, L4_DEBUG_SHUTDOWN, -1L, 0), -L4_EINVAL,
-	       "shutdown with code -1: EINVAL");
 
 	long r = ecall_check_regs(L4_SYS_YIELD, 0, &changed);
 	tap_ok(r == 0 && changed == 0, "yield keeps every register but a0, zeroes t0..t6 (wrong: %#llx)",
@@ -83,7 +160,8 @@ void test_syscall(void)
 	r = ecall_check_regs(12345, 0, &changed);
 	tap_ok(r == -L4_ENOSYS && changed == 0, "unknown syscall keeps every register but a0, zeroes t0..t6 (%#llx)",
 	       (unsigned long long)changed);
-	r = ecall_check_regs(L4_SYS_DEBUG, L4_DEBUG_OP_COUNT + 5, &changed);
-	tap_ok(r == -L4_ENOSYS && changed == 0, "bad debug op keeps every register but a0, zeroes t0..t6 (%#llx)",
+	r = ecall_check_regs(2, 0, &changed);
+	tap_ok(r == -L4_ENOSYS && changed == 0, "system call 2 keeps every register but a0, zeroes t0..t6 (%#llx)",
 	       (unsigned long long)changed);
+	test_debug_object();
 }

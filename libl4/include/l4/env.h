@@ -52,6 +52,7 @@
 #define L4_ENV_CAP_RM_THREAD 7          /* the region mapper's thread */
 #define L4_ENV_CAP_RM_PAGER 8           /* the region mapper thread's own pager and exception handler */
 #define L4_ENV_CAP_SERVER 9             /* a server's own endpoint (boot mode) */
+#define L4_ENV_CAP_DEBUG 10             /* the kernel's debug object (W: console output), if given */
 #define L4_ENV_CAP_FIRST_FREE 16        /* the program's l4_cap_alloc range starts here */
 #define L4_ENV_RM_CAP_FIRST 384         /* slots the region mapper uses for dataspaces */
 #define L4_ENV_CAPS_LOG2 9              /* 512 slots */

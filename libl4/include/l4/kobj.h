@@ -22,6 +22,7 @@ enum l4_obj_type {
 	L4_OBJ_THREAD = 3,
 	L4_OBJ_ENDPOINT = 4,
 	L4_OBJ_NOTIFICATION = 5,
+	L4_OBJ_DEBUG = 6,       /* the kernel's debug console and test switches (one, from boot) */
 	L4_OBJ_TYPE_COUNT
 };
 
@@ -189,11 +190,50 @@ enum l4_thread_state {
  */
 
 /*
+ * The debug object (L4_OBJ_DEBUG): the kernel's own console and the
+ * switches tests use. There is one, made at boot; the roottask gets a
+ * capability to it with all rights (L4_CAP_DEBUG) and passes copies on
+ * deliberately. Rights: W writes, R reads the console and counters, D
+ * ("control") powers the machine off and switches the fast path. Every
+ * operation is bounded: nothing waits, and a write stops early when an
+ * interrupt is pending.
+ *
+ * L4_DEBUG_PUTC (W): MR0 = a character. No result words.
+ * L4_DEBUG_WRITE (W): MR0 = user address, MR1 = length <= L4_DEBUG_WRITE_MAX.
+ *   Result MR0 = the bytes written: all of them, or fewer (at least 16, or
+ *   all if shorter) when an interrupt became pending meanwhile; write the
+ *   rest with another call. -L4_EFAULT if the range is not readable user
+ *   memory, -L4_ERANGE for a longer length.
+ * L4_DEBUG_GETC (R): result MR0 = a character that has arrived, or
+ *   -L4_EAGAIN when there is none (it does not wait).
+ * L4_DEBUG_PFSTATS (R): MR0 = 0: page faults, 1: replies to page-fault
+ *   messages that the general path handled since boot (tests: which path
+ *   ran). Result MR0 = the count.
+ * L4_DEBUG_FASTPATH (D): MR0 = 0 off, 1 on: the IPC and page-fault fast
+ *   paths, for all threads (tests and benchmarks). Result MR0 = the
+ *   previous setting.
+ * L4_DEBUG_SHUTDOWN (D): MR0 = 0 (success) or 1..255 (failure code for the
+ *   host): power off; does not return.
+ */
+enum {
+	L4_DEBUG_PUTC = L4_OBJ_DEBUG << L4_LABEL_TYPE_SHIFT,
+	L4_DEBUG_WRITE,
+	L4_DEBUG_GETC,
+	L4_DEBUG_SHUTDOWN,
+	L4_DEBUG_FASTPATH,
+	L4_DEBUG_PFSTATS,
+	L4_DEBUG_OP_END
+};
+
+#define L4_DEBUG_WRITE_MAX 4096
+
+/*
  * Capability slots of the boot tasks (the kernel fills them):
  *   roottask: 1 its task, 2 its thread, 3 the root factory (the whole quota),
- *             4 sigma0's endpoint (send), 5 sigma0's thread, 6 sigma0's task; from
- *             L4_CAP_FIRST_FREE on, empty (4096 slots in all)
- *   sigma0:   1 its task, 2 its thread, 4 its endpoint (receive)
+ *             4 sigma0's endpoint (send), 5 sigma0's thread, 6 sigma0's task,
+ *             7 the debug object; from L4_CAP_FIRST_FREE on, empty (4096 slots in all)
+ *   sigma0:   1 its task, 2 its thread, 4 its endpoint (receive), 7 the debug
+ *             object (W: console output only)
  * Slot 0 is never used: selector 0 means "no capability".
  */
 #define L4_CAP_TASK 1
@@ -202,5 +242,6 @@ enum l4_thread_state {
 #define L4_CAP_SIGMA0 4
 #define L4_CAP_SIGMA0_THREAD 5
 #define L4_CAP_SIGMA0_TASK 6
+#define L4_CAP_DEBUG 7
 #define L4_CAP_FIRST_FREE 8
 #define L4_ROOTTASK_CAPS_LOG2 12

@@ -1,0 +1,121 @@
+/*
+ * kdebug.c - the kernel debug object (kdebug.h). Every operation is bounded:
+ * a write stops early when an interrupt is pending and says how much it
+ * wrote, a read does not wait (docs/abi.md, "Debug object").
+ */
+#include <arch/csr.h>
+#include <arch/hart.h>
+
+#include <l4/errno.h>
+#include <l4/kobj.h>
+
+#include "console.h"
+#include "ipc.h"
+#include "obj/factory.h"
+#include "obj/invoke.h"
+#include "obj/kdebug.h"
+#include "obj/thread.h"
+#include "lib/kassert.h"
+#include "power.h"
+#include "uaccess.h"
+
+/* Aligned like pool blocks: capabilities keep rights in the low pointer bits. */
+struct obj kdebug __attribute__((aligned(KMEM_MIN_BLOCK)));
+
+/* Characters a write puts out between looks at pending interrupts. */
+#define WRITE_CHUNK 16
+
+void kdebug_init(void)
+{
+	kobj_init(&kdebug.k, L4_OBJ_DEBUG);
+}
+
+/* Write up to len bytes from uaddr; stops early (after at least one chunk)
+ * when an interrupt is pending. The count written, or -L4_Exxx. */
+static long write(struct thread *caller, uint64_t uaddr, uint64_t len)
+{
+	char buf[WRITE_CHUNK];
+	long err;
+
+	if (len > L4_DEBUG_WRITE_MAX)
+		return -L4_ERANGE;
+	if ((err = uaccess_check_read(caller->task, uaddr, len)))
+		return err;
+	uint64_t done = 0;
+	while (done < len) {
+		uint64_t n = len - done > sizeof(buf) ? sizeof(buf) : len - done;
+		if (copy_from_user(caller->task, buf, uaddr + done, n))
+			return -L4_EFAULT;      /* checked above: cannot happen */
+		console_write(buf, n);
+		done += n;
+		if (csr_read(sip) & csr_read(sie))
+			break;
+	}
+	return (long)done;
+}
+
+static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+{
+	long err, r;
+
+	switch (label) {
+	case L4_DEBUG_PUTC:
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 1)))
+			return err;
+		console_putc((char)mr(f, 0));
+		return 0;
+	case L4_DEBUG_WRITE:
+		if ((err = invoke_check(f, c, L4_RIGHT_W, 2)))
+			return err;
+		if ((r = write(caller, mr(f, 0), mr(f, 1))) < 0)
+			return r;
+		set_mr(f, 0, (uint64_t)r);
+		return 1;
+	case L4_DEBUG_GETC:
+		if ((err = invoke_check(f, c, L4_RIGHT_R, 0)))
+			return err;
+		if ((r = console_trygetc()) < 0)
+			return -L4_EAGAIN;
+		set_mr(f, 0, (uint64_t)r);
+		return 1;
+	case L4_DEBUG_PFSTATS:
+		if ((err = invoke_check(f, c, L4_RIGHT_R, 1)))
+			return err;
+		if (mr(f, 0) > 1)
+			return -L4_EINVAL;
+		set_mr(f, 0, ipc_pf_general[mr(f, 0)] & (~0UL >> 1));
+		return 1;
+	case L4_DEBUG_FASTPATH: {
+		if ((err = invoke_check(f, c, L4_RIGHT_D, 1)))
+			return err;
+		bool was = ipc_fastpath_on;
+		if (mr(f, 0) > 1)
+			return -L4_EINVAL;
+		ipc_fastpath_on = mr(f, 0);
+		harts_set_fastpath(ipc_fastpath_on);
+		set_mr(f, 0, was);
+		return 1;
+	}
+	case L4_DEBUG_SHUTDOWN:
+		if ((err = invoke_check(f, c, L4_RIGHT_D, 1)))
+			return err;
+		if (mr(f, 0) > 255)
+			return -L4_EINVAL;
+		power_off((unsigned)mr(f, 0));
+	default:
+		return invoke_bad_label(label, L4_OBJ_DEBUG);
+	}
+}
+
+static void kdebug_teardown(struct obj *o)
+{
+	(void)o;
+	kassert(!"the debug object is never destroyed");
+}
+
+const struct obj_type kdebug_type = {
+	.name = "debug",
+	.size = sizeof(struct obj),
+	.invoke = kdebug_invoke,
+	.teardown = kdebug_teardown,
+};

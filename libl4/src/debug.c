@@ -1,0 +1,29 @@
+/* debug.c - the debug object's calls that are more than one IPC (l4/sys.h). */
+#include <l4/env.h>
+#include <l4/errno.h>
+#include <l4/kobj.h>
+#include <l4/sys.h>
+#include <l4/thread.h>
+
+uint64_t l4_debug_cap = L4_CAP_DEBUG;
+
+long l4_debug_write_all(const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		long n = l4_debug_write((const char *)buf + done, len - done);
+		if (n <= 0)
+			return n < 0 ? n : -L4_EFAULT;
+		done += (size_t)n;
+	}
+	return (long)done;
+}
+
+void l4_debug_shutdown(int code)
+{
+	l4_debug_call(L4_DEBUG_SHUTDOWN, 1, (uint64_t)code, 0);
+	/* No capability with D: this thread cannot power off; it stops. */
+	for (;;)
+		l4_thread_stop(L4_CAP_THREAD);
+}
