@@ -198,9 +198,9 @@ void ipc_abandon(struct thread *th)
 	sched_make_ready(th);
 }
 
-void ipc_run_deferred(struct hart *h)
+void ipc_run_deferred(struct hart *h, unsigned budget)
 {
-	for (struct thread *th; (th = h->deferred.head);) {
+	for (struct thread *th; budget-- && (th = h->deferred.head);) {
 		long err = th->defer_err;
 		unqueue(th);            /* exc stays set: an exception message is what ends here */
 		th->ipc = IPC_NONE;
@@ -280,8 +280,11 @@ static long check_items(const struct thread *s, uint64_t tag)
 		if ((w0 & L4_ITEM_TYPE_MASK) != L4_ITEM_CAP ||
 		    w0 & ~(L4_ITEM_TYPE_MASK | L4_ITEM_GRANT | (uint64_t)L4_RIGHTS_ALL << L4_ITEM_RIGHTS_SHIFT))
 			return -L4_EINVAL;
-		if (!captab_lookup(&s->task->caps, sel))
+		const struct cap *c = captab_lookup(&s->task->caps, sel);
+		if (!c)
 			return -L4_EBADCAP;
+		if (!(w0 & L4_ITEM_GRANT) && cap_obj(c)->dying)
+			return -L4_ECANCELED;   /* being destroyed: no new copies (obj/object.h) */
 		/* A capability granted away cannot be named by another item. */
 		for (unsigned j = 0; j < items; j++) {
 			uint64_t wj = msg_word(s, words + 2 * j);
@@ -682,16 +685,6 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 			err = -L4_EBADCAP;
 			goto fail;
 		}
-		if (obj_type_of(cap_obj(c))->invoke) {
-			/* Kernel objects take calls only: anything else needs an
-			 * endpoint or a notification. */
-			if (flags != L4_IPC_CALL) {
-				err = -L4_ETYPE;
-				goto fail;
-			}
-			kobj_call(th, c, f);
-			return;
-		}
 		switch ((type = cap_obj(c)->type)) {
 		case L4_OBJ_ENDPOINT:
 			/* A call receives its reply, not from the endpoint: W only. */
@@ -703,8 +696,14 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 			need = flags & L4_IPC_SEND ? L4_RIGHT_W : L4_RIGHT_R;
 			break;
 		default:
-			err = -L4_ENOSYS;
-			goto fail;
+			/* Kernel objects take calls only: anything else needs an
+			 * endpoint or a notification. */
+			if (flags != L4_IPC_CALL) {
+				err = -L4_ETYPE;
+				goto fail;
+			}
+			kobj_call(th, c, f);
+			return;
 		}
 		if ((cap_rights(c) & need) != need) {
 			err = -L4_EPERM;

@@ -19,8 +19,10 @@
  * the thread waiting for its reply, which may be a faulting thread too, and
  * so on: a chain as long as a task cares to build. So ipc_wake never does
  * that work itself: it puts such a thread on its hart's `deferred` list,
- * and ipc_run_deferred (from schedule(), before any thread runs) does it
- * one thread at a time. No kernel stack depth depends on user input.
+ * and ipc_run_deferred does it one thread at a time: schedule() a few before
+ * it picks a thread (IPC_DEFER_BUDGET: the delay a long list adds to a
+ * switch stays bounded), the idle loop the rest. No kernel stack depth
+ * depends on user input.
  */
 #pragma once
 
@@ -53,8 +55,9 @@ void ipc_wake(struct thread *th, long err);
  * IPC returns -L4_ECANCELED, an exception or page-fault message is dropped
  * and th resumes with its registers as they are; either way th is READY. */
 void ipc_abandon(struct thread *th);
-/* Do the deferred work of hart h until there is none (schedule()). */
-void ipc_run_deferred(struct hart *h);
+/* Do up to `budget` threads' deferred work of hart h. */
+void ipc_run_deferred(struct hart *h, unsigned budget);
+#define IPC_DEFER_BUDGET 8
 /* th will not reply: its caller, if any, gets -L4_ECANCELED. */
 void ipc_drop_caller(struct thread *th);
 /* Wake, with -L4_ETIMEDOUT, every thread of h whose deadline is <= now. */

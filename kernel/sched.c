@@ -127,7 +127,8 @@ void schedule(void)
 	struct hart *h = this_hart();
 
 	for (;;) {
-		ipc_run_deferred(h);
+		if (__builtin_expect(h->deferred.head != NULL, 0))
+			ipc_run_deferred(h, IPC_DEFER_BUDGET);
 		struct thread *cur = h->current;
 		unsigned prio;
 		struct runq_link *best = runq_highest(&h->rq, &prio);
@@ -147,8 +148,11 @@ void schedule(void)
 			switch_to(h, next);
 			trap_return_to_user(&next->frame);
 		}
-		/* Idle: nothing is READY. Sleep until the timer (the only wake-up
+		/* Idle: nothing is READY. Deferred work first (it may make a
+		 * thread READY), then sleep until the timer (the only wake-up
 		 * source so far: IPC timeouts) and look again. */
+		if (h->deferred.head)
+			continue;
 		if (!h->idle_reported) {
 			kprintf("l4rv: no thread left to run on hart %lu; idle\n", h->hartid);
 			h->idle_reported = true;

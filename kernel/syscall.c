@@ -32,6 +32,13 @@ void kobj_call(struct thread *th, struct cap *c, struct trapframe *f)
 	/* The caller may have destroyed itself: then there is no one to answer. */
 	if (this_hart()->current != th)
 		return;
+	if (ret == -KERR_RESTART) {
+		/* Stopped at a preemption point: the same ecall runs again, its
+		 * registers untouched, after the pending interrupt (preempt.h). */
+		f->regs[0] -= 4;
+		th->resume.armed = true;
+		return;
+	}
 	f->regs[REG_A0] = ret < 0 ? (uint64_t)ret : l4_tag(0, (unsigned)ret, 0);
 	f->regs[REG_A7] = 0;
 }

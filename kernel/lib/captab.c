@@ -14,6 +14,7 @@ void kobj_init(struct kobj *o, unsigned type)
 	o->caps = NULL;
 	o->ncaps = 0;
 	o->type = (uint8_t)type;
+	o->dying = false;
 }
 
 void cap_insert(struct cap *c, struct kobj *o, unsigned rights, uint64_t badge)
@@ -71,16 +72,31 @@ void cap_move(struct cap *dst, struct cap *src)
 	unlist(src);
 }
 
-/* The pre-order walk of c's subtree from (and including) c: each node's rights &= keep. */
-static void restrict_tree(struct cap *c, unsigned keep)
+/* mdb_walk_post's callbacks for taking rights `*take` (arg). */
+static bool has_take(const struct mdb_node *n, void *take)
 {
-	for (struct mdb_node *n = &c->mdb; n; n = mdb_next_in(&c->mdb, n))
-		cap_of(n)->objr &= ~(uintptr_t)CAP_RIGHTS_MASK | keep;
+	return cap_of(n)->objr & *(unsigned *)take;
+}
+
+static void drop_take(struct mdb_node *n, void *take)
+{
+	cap_of(n)->objr &= ~(uintptr_t)*(unsigned *)take;
+}
+
+/*
+ * Take the rights `take` from everything derived from c, and with `self`
+ * from c too. Post-order (mdb_walk_post): a node loses its rights after
+ * everything below it, so at any stop each node without them has its whole
+ * subtree done (rights never grow along a derivation). No links change.
+ */
+static bool restrict_tree(struct cap *c, unsigned take, bool self, bool (*stop)(void), struct mdb_cursor *resume)
+{
+	return mdb_walk_post(&c->mdb, self, has_take, drop_take, &take, stop, resume);
 }
 
 void cap_restrict(struct cap *c, unsigned rights)
 {
-	restrict_tree(c, ~rights & CAP_RIGHTS_MASK);
+	restrict_tree(c, rights & CAP_RIGHTS_MASK, true, NULL, NULL);
 }
 
 static void gone(struct mdb_node *n, void *arg)
@@ -88,39 +104,48 @@ static void gone(struct mdb_node *n, void *arg)
 	unlist(cap_of(n));
 }
 
-void cap_revoke(struct cap *c, unsigned rights, bool self)
+bool cap_revoke(struct cap *c, unsigned rights, bool self, bool (*stop)(void), struct mdb_cursor *resume)
 {
 	rights &= CAP_RIGHTS_MASK;
-	if (rights != CAP_RIGHTS_MASK) {
-		for (struct mdb_node *n = c->mdb.child; n; n = n->next)
-			cap_restrict(cap_of(n), rights);
-		if (self)
-			c->objr &= ~(uintptr_t)rights;
-		return;
+	if (rights != CAP_RIGHTS_MASK)
+		return restrict_tree(c, rights, self, stop, resume);
+	if (self)
+		return mdb_remove_tree(&c->mdb, gone, NULL, stop, resume);
+	for (struct mdb_node *ch; (ch = c->mdb.child);) {
+		if (!mdb_remove_tree(ch, gone, NULL, stop, resume))
+			return false;
+		if (c->mdb.child && stop && stop())
+			return false;
 	}
-	if (self) {
-		mdb_remove_tree(&c->mdb, gone, NULL);
-		return;
-	}
-	while (c->mdb.child)
-		mdb_remove_tree(c->mdb.child, gone, NULL);
+	return true;
 }
 
-void kobj_revoke(struct kobj *o)
+bool kobj_revoke(struct kobj *o, bool (*stop)(void), struct mdb_cursor *resume)
 {
-	/* Every slot of every tree goes (a tree names one object): no relinking. */
+	/* Whole trees (a tree names one object), each properly unlinked, so
+	 * that the trees left after a stop are well-formed. */
 	while (o->caps) {
-		struct cap *c = o->caps;
-		mdb_init(&c->mdb);
-		unlist(c);
+		if (!mdb_remove_tree(&o->caps->mdb, gone, NULL, stop, resume))
+			return false;
+		if (o->caps && stop && stop())
+			return false;
 	}
+	return true;
 }
 
-void captab_clear(struct captab *t)
+bool captab_clear(struct captab *t, uint32_t *pos, bool (*stop)(void), struct mdb_cursor *resume)
 {
-	for (uint32_t i = 0; i < t->nslots; i++)
-		if (t->slot[i].objr)
-			cap_revoke(&t->slot[i], CAP_RIGHTS_MASK, true);
+	for (; *pos < t->nslots; ++*pos) {
+		if (!t->slot[*pos].objr)
+			continue;
+		if (!cap_revoke(&t->slot[*pos], CAP_RIGHTS_MASK, true, stop, resume))
+			return false;
+		if (stop && stop()) {
+			++*pos;
+			return false;
+		}
+	}
+	return true;
 }
 
 bool captab_check(const struct captab *t)

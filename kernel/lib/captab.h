@@ -44,6 +44,7 @@ struct kobj {
 	struct cap *caps;       /* all slots naming this object */
 	uint32_t ncaps;
 	uint8_t type;           /* enum l4_obj_type (l4/kobj.h) */
+	bool dying;             /* its destruction has begun (obj/object.h): no new copies */
 };
 
 /* 64 bytes; objects are 64-byte aligned, so the rights live in the pointer's low bits. */
@@ -99,23 +100,31 @@ void cap_insert(struct cap *c, struct kobj *o, unsigned rights, uint64_t badge);
 /* Fill the empty slot dst with a copy of the full slot src, derived from it:
  * rights must be a subset of src's. */
 void cap_derive(struct cap *dst, struct cap *src, unsigned rights, uint64_t badge);
-/* Empty the full slot c; what was derived from it is now derived from c's parent. */
+/* Empty the full slot c; what was derived from it is now derived from c's
+ * parent (O(c's direct children): each gets its new parent). */
 void cap_remove(struct cap *c);
 /* Move the full slot src into the empty slot dst (src becomes empty); dst
- * takes src's place in the derivation tree. */
+ * takes src's place in the derivation tree (O(src's direct children)). */
 void cap_move(struct cap *dst, struct cap *src);
-/* Take `rights` away from c and everything derived from it. */
+/* Take `rights` away from c and everything derived from it (not preemptible:
+ * O(c's subtree)). */
 void cap_restrict(struct cap *c, unsigned rights);
 /*
  * Revoke `rights` from everything derived from the full slot c, in every
  * table (with self, from c too): with all of CAP_RIGHTS_MASK the derived
  * slots (and c) are emptied, otherwise they keep their place with fewer rights.
+ *
+ * These three are preemptible (lib/preempt.h): stop (may be NULL) is asked
+ * between steps; when it says so they return false with the tables
+ * consistent and what was done kept, and *resume (may be NULL) saying where
+ * to go on; called again (the same cursor) they go on. true: done.
  */
-void cap_revoke(struct cap *c, unsigned rights, bool self);
+bool cap_revoke(struct cap *c, unsigned rights, bool self, bool (*stop)(void), struct mdb_cursor *resume);
 /* Empty every slot naming o. */
-void kobj_revoke(struct kobj *o);
-/* Empty every slot of t (a table about to be freed) and what other tables derived from them. */
-void captab_clear(struct captab *t);
+bool kobj_revoke(struct kobj *o, bool (*stop)(void), struct mdb_cursor *resume);
+/* Empty every slot of t from *pos on (a table about to be freed) and what
+ * other tables derived from them; *pos says where to go on. */
+bool captab_clear(struct captab *t, uint32_t *pos, bool (*stop)(void), struct mdb_cursor *resume);
 
 /* Invariant checks for tests and asserts. */
 bool captab_check(const struct captab *t);

@@ -2,6 +2,8 @@
 #include "mapdb.h"
 #include "kassert.h"
 
+unsigned long mdb_gen;
+
 void mdb_init(struct mdb_node *n)
 {
 	n->parent = n->child = n->next = n->prev = NULL;
@@ -20,6 +22,7 @@ void mdb_add_child(struct mdb_node *parent, struct mdb_node *n)
 void mdb_replace(struct mdb_node *old, struct mdb_node *n)
 {
 	kassert(!n->parent && !n->child && !n->next && !n->prev);
+	mdb_gen++;
 	*n = *old;
 	if (n->prev)
 		n->prev->next = n;
@@ -35,6 +38,7 @@ void mdb_replace(struct mdb_node *old, struct mdb_node *n)
 /* Out of its parent's list of children; its own children stay. */
 static void detach(struct mdb_node *n)
 {
+	mdb_gen++;
 	if (n->prev)
 		n->prev->next = n->next;
 	else if (n->parent)
@@ -66,9 +70,13 @@ void mdb_move(struct mdb_node *n, struct mdb_node *parent)
 		mdb_add_child(parent, n);
 }
 
-void mdb_remove_tree(struct mdb_node *n, void (*gone)(struct mdb_node *, void *), void *arg)
+bool mdb_remove_tree(struct mdb_node *n, void (*gone)(struct mdb_node *, void *), void *arg, bool (*stop)(void),
+		     struct mdb_cursor *resume)
 {
-	struct mdb_node *cur = n;
+	struct mdb_node *cur = mdb_cursor_at(resume, n);
+
+	if (!cur)
+		cur = n;
 
 	/* Post-order: go down first children to a leaf, remove it, continue
 	 * with its next sibling (now the first child) or, when it was the
@@ -80,9 +88,56 @@ void mdb_remove_tree(struct mdb_node *n, void (*gone)(struct mdb_node *, void *)
 		bool last = cur == n;
 		mdb_unlink(cur);
 		gone(cur, arg);
-		if (last)
-			return;
+		if (last) {
+			if (resume)
+				*resume = (struct mdb_cursor){ 0 };
+			return true;
+		}
 		cur = next ? next : up;
+		if (stop && stop()) {
+			if (resume)
+				*resume = (struct mdb_cursor){ n, cur, mdb_gen };
+			return false;
+		}
+	}
+}
+
+static struct mdb_node *first_needing(struct mdb_node *n, bool (*need)(const struct mdb_node *, void *), void *arg)
+{
+	while (n && !need(n, arg))
+		n = n->next;
+	return n;
+}
+
+bool mdb_walk_post(struct mdb_node *top, bool self, bool (*need)(const struct mdb_node *, void *),
+		   void (*visit)(struct mdb_node *, void *), void *arg, bool (*stop)(void), struct mdb_cursor *resume)
+{
+	struct mdb_node *cur = mdb_cursor_at(resume, top);
+
+	if (!cur) {
+		if (self && !need(top, arg))
+			return true;
+		cur = top;
+	}
+	for (;;) {
+		for (struct mdb_node *d; (d = first_needing(cur->child, need, arg));)
+			cur = d;
+		if (cur == top) {
+			if (self)
+				visit(cur, arg);
+			if (resume)
+				*resume = (struct mdb_cursor){ 0 };
+			return true;
+		}
+		/* Where to go on, found before visit may free cur. */
+		struct mdb_node *next = first_needing(cur->next, need, arg), *up = cur->parent;
+		visit(cur, arg);
+		cur = next ? next : up;
+		if (stop && stop()) {
+			if (resume)
+				*resume = (struct mdb_cursor){ top, cur, mdb_gen };
+			return false;
+		}
 	}
 }
 

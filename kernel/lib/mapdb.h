@@ -29,6 +29,29 @@ struct mdb_node {
 	struct mdb_node *next, *prev;   /* siblings */
 };
 
+/*
+ * Where a walk that stopped at a preemption point goes on: the node it
+ * would have looked at next, valid while no node was taken out of any tree
+ * since (mdb_gen counts every unlink, move and replace; adding a node
+ * leaves cursors valid). A stale cursor only costs a walk from the top
+ * again. A zeroed cursor is "none".
+ */
+extern unsigned long mdb_gen;
+
+struct mdb_cursor {
+	const struct mdb_node *top;     /* the walk it belongs to */
+	struct mdb_node *at;
+	unsigned long gen;
+};
+
+/* The node where the walk of `top` goes on, or NULL (no valid cursor). */
+static inline struct mdb_node *mdb_cursor_at(const struct mdb_cursor *c, const struct mdb_node *top)
+{
+	return c && c->at && c->top == top && c->gen == mdb_gen ? c->at : NULL;
+}
+
+
+
 /* A node on its own (a root, or not in the tree yet). */
 void mdb_init(struct mdb_node *n);
 /* Make the lone node n the first child of parent. */
@@ -46,8 +69,29 @@ void mdb_move(struct mdb_node *n, struct mdb_node *parent);
 /*
  * Remove n and everything derived from it, each node unlinked before
  * gone(node, arg) is called on it (children before parents): gone may free it.
+ * With `stop` (may be NULL), stop() is asked after each node but the last:
+ * when it says so the removal ends there, leaving a well-formed tree in
+ * which n and what is left below it are untouched, and *cur (if not NULL)
+ * says where to go on; removing n again (with the same cursor) goes on with
+ * the rest (a preemption point: kernel/lib/preempt.h). Returns whether n is
+ * gone (then *cur is cleared).
  */
-void mdb_remove_tree(struct mdb_node *n, void (*gone)(struct mdb_node *, void *), void *arg);
+bool mdb_remove_tree(struct mdb_node *n, void (*gone)(struct mdb_node *, void *), void *arg, bool (*stop)(void),
+		     struct mdb_cursor *cur);
+
+/*
+ * Visit in post-order the nodes of top's subtree that need(node, arg) says
+ * still need work (top itself only with self), skipping the whole subtree
+ * of a node that does not: the callers' rule is that what a node does not
+ * need, nothing derived from it needs (rights only shrink along a
+ * derivation). visit(node, arg) does the work; it may take the node out of
+ * the tree (then unlinked first with mdb_unlink: it is a leaf by then) and
+ * free it. A walk from the top again finds only what is left, so it is
+ * preemptible like mdb_remove_tree (stop, resume). Returns whether it is
+ * complete.
+ */
+bool mdb_walk_post(struct mdb_node *top, bool self, bool (*need)(const struct mdb_node *, void *),
+		   void (*visit)(struct mdb_node *, void *), void *arg, bool (*stop)(void), struct mdb_cursor *resume);
 
 /* The next node of the subtree under `top` in pre-order after n (NULL at the end). */
 struct mdb_node *mdb_next_in(const struct mdb_node *top, const struct mdb_node *n);

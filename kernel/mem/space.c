@@ -76,6 +76,8 @@ long space_init(struct space *s, struct quota *q)
 	s->quota = q;
 	s->asid = 0;
 	s->fast_src_key = s->fast_dst_key = SPACE_NO_KEY;
+	s->destroy_pos = 0;
+	s->destroy_tables = false;
 	s->root = kmem_alloc_q(&kmem_pool, q, SPACE_TABLE_SIZE);
 	return s->root ? 0 : -L4_ENOMEM;
 }
@@ -243,42 +245,74 @@ static void gone(struct mdb_node *n, void *arg)
 	kmem_free_q(&kmem_pool, m->space->quota, m, sizeof(*m));
 }
 
-/* The next node after n in pre-order below top, skipping n's subtree. */
-static struct mdb_node *skip(const struct mdb_node *top, const struct mdb_node *n)
+/*
+ * Taking rights from a tree of mappings, post-order (mdb_walk_post): each
+ * mapping loses `take` after everything derived from it, and goes when it
+ * has no rights left (R taken takes all: W alone is no mapping). Among the
+ * direct children of the walk's top only those overlapping [plo, phi)
+ * count (the part of a large page being unmapped).
+ */
+struct revoke {
+	unsigned take;
+	const struct mdb_node *top;
+	uint64_t plo, phi;
+};
+
+static bool revoke_need(const struct mdb_node *n, void *arg)
 {
-	while (n != top) {
-		if (n->next)
-			return n->next;
-		n = n->parent;
-	}
-	return NULL;
+	const struct revoke *r = arg;
+	const struct mapping *m = (const struct mapping *)n;
+
+	if (!(m->rights & r->take))
+		return false;
+	return n->parent != r->top || (m->pa < r->phi && m->pa + (1UL << m->order) > r->plo);
 }
 
-/* Take `rights` from m and everything derived from it; R, or all it has, removes. */
-static void revoke(struct mapping *top, unsigned rights)
+static void revoke_visit(struct mdb_node *n, void *arg)
 {
-	if (rights & L4_FP_R) {
-		mdb_remove_tree(&top->n, gone, NULL);
+	const struct revoke *r = arg;
+	struct mapping *m = (struct mapping *)n;
+	unsigned left = m->rights & ~r->take;
+
+	if (left) {
+		set_rights(m, left);
 		return;
 	}
-	for (struct mdb_node *n = &top->n; n;) {
-		struct mapping *m = (struct mapping *)n;
-		unsigned left = m->rights & ~rights;
-		if (!left) {
-			struct mdb_node *after = skip(&top->n, n);
-			mdb_remove_tree(n, gone, NULL);
-			n = after;
-			continue;
-		}
-		if (left != m->rights)
-			set_rights(m, left);
-		n = mdb_next_in(&top->n, n);
-	}
+	mdb_unlink(n);          /* a leaf: what derived from it had no more rights and went first */
+	gone(n, NULL);
 }
 
-void space_unmap(struct space *s, uint64_t va, unsigned order, unsigned rights, bool self)
+/* Take `rights` from top and everything derived from it (preemptible: mdb_walk_post). */
+static bool revoke(struct mapping *top, unsigned rights, bool (*stop)(void), struct mdb_cursor *resume)
 {
-	uint64_t hi = va + (1UL << order), a = va;
+	struct revoke r = { rights & L4_FP_R ? L4_FP_RWX : rights, NULL, 0, ~0UL };
+
+	if (r.take == L4_FP_RWX)
+		return mdb_remove_tree(&top->n, gone, NULL, stop, resume);
+	return mdb_walk_post(&top->n, true, revoke_need, revoke_visit, &r, stop, resume);
+}
+
+/* r's rights from what was derived from m's part [r->plo, r->phi); all of
+ * it when R goes (the common case, without mdb_walk_post's callbacks). */
+static bool unmap_children(struct mapping *m, struct revoke *r, bool (*stop)(void), struct mdb_cursor *mc)
+{
+	if (r->take != L4_FP_RWX)
+		return mdb_walk_post(&m->n, false, revoke_need, revoke_visit, r, stop, mc);
+	for (struct mdb_node *c = m->n.child, *next; c; c = next) {
+		const struct mapping *cm = (const struct mapping *)c;
+		next = c->next;
+		if (cm->pa < r->phi && cm->pa + (1UL << cm->order) > r->plo) {
+			if (!mdb_remove_tree(c, gone, NULL, stop, mc) || (next && stop && stop()))
+				return false;
+		}
+	}
+	return true;
+}
+
+bool space_unmap(struct space *s, uint64_t va, unsigned order, unsigned rights, bool self,
+		 struct space_resume *res, bool (*stop)(void))
+{
+	uint64_t hi = va + (1UL << order), a = res->pos > va && res->pos < hi ? res->pos : va;
 	int l;
 
 	for (pte_t *p; (p = next_leaf(s, &a, hi, &l));) {
@@ -286,53 +320,86 @@ void space_unmap(struct space *s, uint64_t va, unsigned order, unsigned rights, 
 		struct mapping *m = *shadow_of(p);
 		if (m) {
 			uint64_t lo = a < va ? va : a, top = end > hi ? hi : end;
-			uint64_t plo = m->pa + (lo - a), phi = m->pa + (top - a);
-			for (struct mdb_node *c = m->n.child, *next; c; c = next) {
-				struct mapping *cm = (struct mapping *)c;
-				next = c->next;
-				if (cm->pa < phi && cm->pa + (1UL << cm->order) > plo)
-					revoke(cm, rights);
+			/* What others derived from the part of m in the range, then m itself. */
+			struct revoke r = { rights & L4_FP_R ? L4_FP_RWX : rights, &m->n, m->pa + (lo - a),
+					    m->pa + (top - a) };
+			bool whole = self && lo == a && top == end;
+			if (!unmap_children(m, &r, stop, &res->mc) || (whole && stop && stop()) ||
+			    (whole && !revoke(m, rights, stop, &res->mc))) {
+				res->pos = a;
+				return false;
 			}
-			if (self && lo == a && top == end)
-				revoke(m, rights);
 		}
 		a = end;
-	}
-}
-
-/* Free the tables below the level-`l` table t (not t). */
-static void free_below(struct space *s, pte_t *t, int l, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		pte_t e = t[i];
-		if ((e & PTE_V) && !pte_is_leaf(e)) {
-			if (l > 1)
-				free_below(s, table_at(e), l - 1, PT_ENTRIES);
-			kmem_free_q(&kmem_pool, s->quota, table_at(e), SPACE_TABLE_SIZE);
+		if (a < hi && stop && stop()) {
+			res->pos = a;
+			return false;
 		}
 	}
+	*res = (struct space_resume){ 0 };
+	return true;
 }
 
-void space_destroy(struct space *s)
+/* Whether e points to a next-level table (valid, not a leaf). */
+static inline bool is_table(pte_t e)
 {
-	uint64_t a = 0;
+	return (e & (PTE_V | PTE_RIGHTS)) == PTE_V;
+}
+
+bool space_destroy(struct space *s, bool (*stop)(void), struct mdb_cursor *resume)
+{
 	int l;
 
 	if (!s->root)
-		return;
-	for (pte_t *p; (p = next_leaf(s, &a, L4_USER_END, &l));) {
-		struct mapping *m = *shadow_of(p);
-		uint64_t end = a + LEVEL_SIZE(l);
-		if (m)
-			mdb_remove_tree(&m->n, gone, NULL);    /* and what others derived from it */
-		else
-			*p = 0;
-		a = end;
+		return true;
+	if (!s->destroy_tables) {
+		/* The leaves, and what others derived from them. */
+		uint64_t a = s->destroy_pos;
+		for (pte_t *p; (p = next_leaf(s, &a, L4_USER_END, &l));) {
+			struct mapping *m = *shadow_of(p);
+			uint64_t end = a + LEVEL_SIZE(l);
+			if (m && !mdb_remove_tree(&m->n, gone, NULL, stop, resume)) {
+				s->destroy_pos = a;
+				return false;
+			}
+			if (!m)
+				*p = 0;
+			a = end;
+			if (stop && stop()) {
+				s->destroy_pos = a;
+				return false;
+			}
+		}
+		s->destroy_tables = true;
+		s->destroy_pos = 0;
 	}
-	/* Only the user half: entries 256..511 are the kernel's tables. */
-	free_below(s, s->root, 2, PT_ENTRIES / 2);
+	/* The tables of the user half (entries 256..511 are the kernel's): each
+	 * freed and its entry cleared, level 0 before level 1. */
+	for (uint64_t a = s->destroy_pos; a < L4_USER_END; a += LEVEL_SIZE(2)) {
+		pte_t *e = &s->root[VPN(a, 2)];
+		if (!is_table(*e))
+			continue;
+		pte_t *t = table_at(*e);
+		for (unsigned j = 0; j < PT_ENTRIES; j++) {
+			if (!is_table(t[j]))
+				continue;
+			kmem_free_q(&kmem_pool, s->quota, table_at(t[j]), SPACE_TABLE_SIZE);
+			t[j] = 0;
+			if (stop && stop()) {
+				s->destroy_pos = a;
+				return false;
+			}
+		}
+		kmem_free_q(&kmem_pool, s->quota, t, SPACE_TABLE_SIZE);
+		*e = 0;
+		if (stop && stop()) {
+			s->destroy_pos = a + LEVEL_SIZE(2);
+			return false;
+		}
+	}
 	kmem_free_q(&kmem_pool, s->quota, s->root, SPACE_TABLE_SIZE);
 	s->root = NULL;
+	return true;
 }
 
 /* ---- transfers ---- */
@@ -516,12 +583,6 @@ static __attribute__((noinline)) long map_fast_refill(struct space *to, struct q
 	return map_fast_link(to, q, used, from, m, p, dst, pa, rights);
 }
 
-/* Whether e points to a next-level table (valid, not a leaf). */
-static inline bool is_table(pte_t e)
-{
-	return (e & (PTE_V | PTE_RIGHTS)) == PTE_V;
-}
-
 /* No frame pointer: every instruction counts here (a backtrace through it skips it, as any leaf). */
 __attribute__((optimize("omit-frame-pointer")))
 long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t dst, unsigned mask,
@@ -612,9 +673,9 @@ static void grant_move(const struct space_xfer *x, struct mapping *m)
 		mdb_move(c, &to->n);
 		/* The new mapping may have fewer rights than m had: so may what hangs below it. */
 		if (cm->rights & ~to->rights)
-			revoke(cm, cm->rights & ~to->rights);
+			revoke(cm, cm->rights & ~to->rights, NULL, NULL);
 	}
-	mdb_remove_tree(&m->n, gone, NULL);     /* childless now */
+	mdb_remove_tree(&m->n, gone, NULL, NULL, NULL); /* childless now */
 }
 
 void space_commit(const struct space_xfer *x)
@@ -651,7 +712,7 @@ void space_undo(const struct space_xfer *x)
 	for (pte_t *p; (p = next_leaf(x->to, &a, x->dst + (1UL << x->order), &l)); a += LEVEL_SIZE(l)) {
 		struct mapping *m = *shadow_of(p);
 		if (m && made_by(x, m))
-			mdb_remove_tree(&m->n, gone, NULL);
+			mdb_remove_tree(&m->n, gone, NULL, NULL, NULL);
 	}
 }
 

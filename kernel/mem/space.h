@@ -46,6 +46,16 @@ struct space {
 	 */
 	uint64_t fast_src_key, fast_dst_key;
 	pte_t *fast_src, *fast_dst;
+	/* space_destroy's progress when a preemption point stopped it: the
+	 * address it goes on from, in its leaves or (then) its tables. */
+	uint64_t destroy_pos;
+	bool destroy_tables;
+};
+
+/* Where an interrupted space_unmap goes on (zeroed: from the start). */
+struct space_resume {
+	uint64_t pos;                   /* the address of the leaf it was at */
+	struct mdb_cursor mc;           /* in the tree of that leaf */
 };
 
 #define SPACE_NO_KEY (~0UL)     /* no user address has it: user addresses are below 2^38 */
@@ -90,8 +100,10 @@ void space_flush_all(const struct space *s);
 
 /* An empty space (its kernel half is the caller's): 0, or -L4_ENOMEM. */
 long space_init(struct space *s, struct quota *q);
-/* Revoke everything derived from s's mappings, then free its mappings and tables. */
-void space_destroy(struct space *s);
+/* Revoke everything derived from s's mappings, then free its mappings and
+ * tables. Preemptible (lib/preempt.h): false when stop() stopped it, with
+ * its progress in s (and resume); called again it goes on. true: done. */
+bool space_destroy(struct space *s, bool (*stop)(void), struct mdb_cursor *resume);
 
 /*
  * Kernel-made mappings of [va, va+size) -> pa with rights (L4_FP_*): with
@@ -146,9 +158,13 @@ long space_map_fast(struct space *from, struct space *to, uint64_t src, uint64_t
 /*
  * Unmap [va, va + 2^order) of s (l4/mem.h, L4_TASK_UNMAP): `rights` are
  * taken from everything derived from s's mappings there, and with `self`
- * from s's own whole pages in the range as well.
+ * from s's own whole pages in the range as well. Preemptible
+ * (lib/preempt.h): false when stop() stopped it, *res saying where to go on
+ * (call again with the same arguments and res); true when done (res zeroed).
+ * A zeroed res starts at the beginning.
  */
-void space_unmap(struct space *s, uint64_t va, unsigned order, unsigned rights, bool self);
+bool space_unmap(struct space *s, uint64_t va, unsigned order, unsigned rights, bool self,
+		 struct space_resume *res, bool (*stop)(void));
 
 /* Whether s satisfies the invariants above (tests; walks every leaf). */
 bool space_check_all(const struct space *s);

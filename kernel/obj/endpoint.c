@@ -11,15 +11,17 @@ struct endpoint *endpoint_create(struct factory *f)
 	return obj_new(f, L4_OBJ_ENDPOINT, 0, &o) ? NULL : (struct endpoint *)o;
 }
 
-/* Every waiter's IPC ends with -L4_ECANCELED. */
-static void endpoint_teardown(struct obj *o)
+/* Every waiter's IPC ends with -L4_ECANCELED (one at a time: preemptible). */
+static bool endpoint_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
 {
 	struct endpoint *ep = (struct endpoint *)o;
 
-	while (ep->senders.head)
-		ipc_wake(ep->senders.head, -L4_ECANCELED);
-	while (ep->receivers.head)
-		ipc_wake(ep->receivers.head, -L4_ECANCELED);
+	for (struct thread *w; (w = ep->senders.head ? ep->senders.head : ep->receivers.head);) {
+		ipc_wake(w, -L4_ECANCELED);
+		if ((ep->senders.head || ep->receivers.head) && stop && stop())
+			return false;
+	}
+	return true;
 }
 
 const struct obj_type endpoint_type = {

@@ -50,6 +50,8 @@ static long factory_invoke(struct thread *caller, struct cap *c, uint64_t label,
 	case L4_FACTORY_CREATE: {
 		if ((err = invoke_check(f, c, L4_RIGHT_W, 3)))
 			return err;
+		if (fa->o.k.dying)
+			return -L4_ECANCELED;   /* being destroyed (obj/object.h) */
 		struct cap *dst = captab_slot(ct, mr(f, 1));
 		if (!dst)
 			return -L4_EBADCAP;
@@ -60,14 +62,23 @@ static long factory_invoke(struct thread *caller, struct cap *c, uint64_t label,
 	case L4_FACTORY_DESTROY: {
 		if ((err = invoke_check(f, c, L4_RIGHT_W, 1)))
 			return err;
-		struct cap *victim = captab_lookup(ct, mr(f, 0));
-		if (!victim)
-			return -L4_EBADCAP;
-		struct obj *o = (struct obj *)cap_obj(victim);
-		if (!(cap_rights(victim) & L4_RIGHT_D) || !obj_made_by(o, fa))
-			return -L4_EPERM;
-		obj_destroy(o);         /* may be the caller: then no reply is written */
-		return 0;
+		/* The restart of a destroy a preemption point stopped goes on
+		 * with its object (whose capabilities are gone by now); if it
+		 * is no longer the caller's to destroy, someone finished it. */
+		struct obj *o;
+		if (resume_begin(caller, label, (uint64_t)fa, mr(f, 0), 0)) {
+			if (!(o = caller->resume.destroying))
+				return 0;
+		} else {
+			struct cap *victim = captab_lookup(ct, mr(f, 0));
+			if (!victim)
+				return -L4_EBADCAP;
+			o = (struct obj *)cap_obj(victim);
+			if (!(cap_rights(victim) & L4_RIGHT_D) || !obj_made_by(o, fa))
+				return -L4_EPERM;
+		}
+		/* May destroy the caller: then no reply is written. */
+		return obj_destroy(o, caller, preempt_point);
 	}
 	case L4_FACTORY_INFO:
 		if ((err = invoke_check(f, c, L4_RIGHT_R, 0)))
@@ -81,12 +92,13 @@ static long factory_invoke(struct thread *caller, struct cap *c, uint64_t label,
 }
 
 /* Return the factory's quota to its parent (the factory is empty). */
-static void factory_teardown(struct obj *o)
+static bool factory_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
 {
 	struct factory *fa = (struct factory *)o;
 
-	kassert(!fa->objects && fa->quota.used == 0);
+	kassert(!fa->objects && !fa->threads && !fa->factories && fa->quota.used == 0);
 	quota_credit(&fa->o.owner->quota, fa->quota.limit);
+	return true;
 }
 
 const struct obj_type factory_type = {

@@ -16,7 +16,11 @@ struct thread;
 struct factory {
 	struct obj o;
 	struct quota quota;
-	struct obj *objects;    /* everything this factory made, newest first */
+	/* What this factory made, newest first, in three lists (obj_list_of):
+	 * its threads, its sub-factories, everything else. Destroying the
+	 * factory takes the threads of its whole tree first (object.h). */
+	struct obj *threads, *factories, *objects;
+	bool threads_gone;      /* dying: no thread is left anywhere in its tree */
 };
 
 /* The root factory, owning the whole pool (bootstrap.c). */

@@ -16,6 +16,7 @@
 #include <l4/kobj.h>
 
 #include "lib/captab.h"
+#include "obj/thread.h"
 
 static inline uint64_t mr(const struct trapframe *f, unsigned i)
 {
@@ -41,6 +42,30 @@ static inline long invoke_check(const struct trapframe *f, const struct cap *c, 
 	if (l4_tag_words(tag) < words || l4_tag_words(tag) > L4_MSG_REG_WORDS || l4_tag_items(tag))
 		return -L4_EINVAL;
 	return 0;
+}
+
+/*
+ * For a preemptible operation (lib/preempt.h) of th with key k: true when
+ * this call restarts the one that stopped with the same key (th->resume
+ * says where it got to); otherwise the record starts afresh for this one.
+ */
+static inline bool resume_begin(struct thread *th, uint64_t k0, uint64_t k1, uint64_t k2, uint64_t k3)
+{
+	struct thread_resume *r = &th->resume;
+
+	bool again = r->armed && r->key[0] == k0 && r->key[1] == k1 && r->key[2] == k2 && r->key[3] == k3;
+
+	r->armed = false;
+	if (again)
+		return true;
+	r->key[0] = k0;
+	r->key[1] = k1;
+	r->key[2] = k2;
+	r->key[3] = k3;
+	r->sr = (struct space_resume){ 0 };
+	r->slot = 0;
+	r->mc = (struct mdb_cursor){ 0 };
+	return false;
 }
 
 /* A label no operation of an object of type `own` has: another type's

@@ -107,10 +107,11 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 	}
 }
 
-static void kdebug_teardown(struct obj *o)
+static bool kdebug_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
 {
 	(void)o;
 	kassert(!"the debug object is never destroyed");
+	return true;
 }
 
 const struct obj_type kdebug_type = {

@@ -18,15 +18,19 @@ void notification_unbind(struct notification *n)
 	n->bound = NULL;
 }
 
-/* Waiters get -L4_ECANCELED, the bound thread is unbound. */
-static void notification_teardown(struct obj *o)
+/* Waiters get -L4_ECANCELED (one at a time: preemptible), the bound thread is unbound. */
+static bool notification_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
 {
 	struct notification *n = (struct notification *)o;
 
-	while (n->waiters.head)
+	while (n->waiters.head) {
 		ipc_wake(n->waiters.head, -L4_ECANCELED);
+		if (n->waiters.head && stop && stop())
+			return false;
+	}
 	if (n->bound)
 		notification_unbind(n);
+	return true;
 }
 
 const struct obj_type notification_type = {

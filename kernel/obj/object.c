@@ -29,10 +29,17 @@ static size_t obj_size(unsigned type)
 	return obj_types[type]->size;
 }
 
+/* The list of f's where an object of `type` is kept. */
+static struct obj **list_of(struct factory *f, unsigned type)
+{
+	return type == L4_OBJ_THREAD ? &f->threads : type == L4_OBJ_FACTORY ? &f->factories : &f->objects;
+}
+
 long obj_new(struct factory *f, unsigned type, uint64_t arg, struct obj **out)
 {
 	const struct obj_type *ot = obj_types[type];
 	struct obj *o = kmem_alloc_q(&kmem_pool, &f->quota, obj_size(type));
+	struct obj **head = list_of(f, type);
 	long err;
 
 	if (!o)
@@ -40,12 +47,12 @@ long obj_new(struct factory *f, unsigned type, uint64_t arg, struct obj **out)
 	kobj_init(&o->k, type);
 	o->owner = f;
 	o->prev = NULL;
-	o->next = f->objects;
+	o->next = *head;
 	if (o->next)
 		o->next->prev = o;
-	f->objects = o;
+	*head = o;
 	if (ot->init && (err = ot->init(o, arg))) {
-		obj_destroy(o);         /* nothing refers to it yet */
+		obj_destroy(o, NULL, NULL);     /* nothing refers to it yet: to the end at once */
 		return err;
 	}
 	*out = o;
@@ -70,39 +77,123 @@ bool obj_made_by(const struct obj *o, const struct factory *f)
 	return false;
 }
 
-/* Tear down and free one object that owns nothing any more. */
-static void destroy_one(struct obj *o)
+/* Quiesce o, empty its capabilities, tear it down, unlink and free it;
+ * false if stop() stopped it (o dying, what was done kept). A factory must
+ * be empty. */
+static bool destroy_one(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
 {
+	const struct obj_type *ot = obj_type_of(&o->k);
 	struct factory *f = o->owner;
 
-	obj_type_of(&o->k)->teardown(o);
-	kobj_revoke(&o->k);
+	o->k.dying = true;
+	if ((ot->quiesce && !ot->quiesce(o, stop)) || !kobj_revoke(&o->k, stop, mc) || !ot->teardown(o, stop, mc))
+		return false;
+	if (o->destroyer)
+		o->destroyer->resume.destroying = NULL;
 	if (o->prev)
 		o->prev->next = o->next;
 	else
-		f->objects = o->next;
+		*list_of(f, o->k.type) = o->next;
 	if (o->next)
 		o->next->prev = o->prev;
 	kmem_free_q(&kmem_pool, &f->quota, o, obj_size(o->k.type));
+	return true;
 }
 
-void obj_destroy(struct obj *o)
+void obj_forget_destroyer(struct thread *th)
 {
+	if (th->resume.destroying)
+		th->resume.destroying->destroyer = NULL;
+	th->resume.destroying = NULL;
+}
+
+/* A sub-factory of f whose tree still has threads, or NULL. */
+static struct factory *sub_with_threads(const struct factory *f)
+{
+	for (struct obj *o = f->factories; o; o = o->next)
+		if (!((struct factory *)o)->threads_gone)
+			return (struct factory *)o;
+	return NULL;
+}
+
+/*
+ * The first pass of destroying the factory top: every thread of its tree,
+ * depth-first (a factory whose tree has none left is marked threads_gone,
+ * so that going on after a stop skips it). false: stopped.
+ */
+static bool destroy_threads(struct factory *top, bool (*stop)(void), struct mdb_cursor *mc)
+{
+	struct factory *cur = top;
+
+	while (!top->threads_gone) {
+		cur->o.k.dying = true;
+		if (cur->threads) {
+			if (!destroy_one(cur->threads, stop, mc))
+				return false;
+		} else {
+			struct factory *sub = sub_with_threads(cur);
+			if (sub) {
+				cur = sub;
+				continue;
+			}
+			cur->threads_gone = true;
+			if (cur == top)
+				return true;
+			cur = cur->o.owner;
+		}
+		if (stop && stop())
+			return false;
+	}
+	return true;
+}
+
+/* The first object of the factory f to destroy in the second pass. */
+static struct obj *first_of(const struct factory *f)
+{
+	return f->factories ? f->factories : f->objects ? f->objects : f->threads;
+}
+
+long obj_destroy(struct obj *o, struct thread *who, bool (*stop)(void))
+{
+	struct mdb_cursor mc = { 0 };
 	struct obj *cur = o;
 
 	kassert(o->owner);      /* the root factory is never destroyed */
-	/* Depth-first through factories, without recursion: descend while the
+	/* who destroys o now (the restart of its call goes on through this). */
+	if (o->destroyer != who) {
+		if (o->destroyer)
+			o->destroyer->resume.destroying = NULL;
+		if (who) {
+			obj_forget_destroyer(who);
+			who->resume.destroying = o;
+		}
+		o->destroyer = who;
+	} else if (who) {
+		mc = who->resume.mc;
+	}
+	if (o->k.type == L4_OBJ_FACTORY && !destroy_threads((struct factory *)o, stop, &mc))
+		goto stopped;
+	/* Depth-first through factories, without recursion: descend while a
 	 * factory still has objects, destroy leaves, climb back via owner. */
 	for (;;) {
-		if (cur->k.type == L4_OBJ_FACTORY && ((struct factory *)cur)->objects) {
-			cur = ((struct factory *)cur)->objects;
+		cur->k.dying = true;
+		if (cur->k.type == L4_OBJ_FACTORY && first_of((struct factory *)cur)) {
+			cur = first_of((struct factory *)cur);
 			continue;
 		}
 		struct obj *up = &cur->owner->o;
 		bool last = cur == o;
-		destroy_one(cur);
+		if (!destroy_one(cur, stop, &mc))
+			break;
 		if (last)
-			return;
+			return 0;
 		cur = up;
+		if (stop && stop())
+			break;
 	}
+stopped:
+	/* o is dying; its destroyer (if still there) goes on later. */
+	if (who && o->destroyer == who)
+		who->resume.mc = mc;
+	return -KERR_RESTART;
 }

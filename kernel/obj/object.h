@@ -6,6 +6,21 @@
  * Lifetime: an object lives until it is destroyed through a factory
  * (L4_FACTORY_DESTROY) or its factory is. Deleting capabilities never
  * destroys anything; destroying empties every capability to the object.
+ *
+ * Destruction is preemptible (lib/preempt.h), in this order, each step in
+ * bounded pieces: the object is marked dying (from then on no capability to
+ * it can be copied, a dying thread cannot be started, nothing is bound to a
+ * dying task), its type's quiesce stops what runs in it (a thread, a task's
+ * threads), every capability to it is emptied (so no one can reach it any
+ * more and nothing new can refer to it), its teardown undoes what still
+ * refers to it (waiters, mappings, slots), then its memory returns to its
+ * factory. A factory's tree goes depth-first, all of its threads before
+ * anything else, so that no code of the tree sees its objects half gone.
+ * When a preemption point stops it, the destroyer's call is restarted and
+ * goes on through obj->destroyer / thread->resume.destroying (its
+ * capability is gone by then). An object whose destroyer went away first
+ * (destroyed by its own call, or sent elsewhere by exregs) stays dying,
+ * unreachable and charged to its factory, until its factory is destroyed.
  */
 #pragma once
 
@@ -13,15 +28,17 @@
 
 #include "lib/captab.h"
 #include "lib/kmem.h"
+#include "lib/preempt.h"
 
 struct factory;
 struct thread;
 struct trapframe;
 
 struct obj {
-	struct kobj k;
+	struct kobj k;                  /* k.dying: its destruction has begun */
 	struct factory *owner;          /* whose quota paid; NULL for the root factory */
-	struct obj *next, *prev;        /* in owner->objects */
+	struct obj *next, *prev;        /* in its owner's list (obj_list_of) */
+	struct thread *destroyer;       /* dying: the thread whose call destroys it, or NULL */
 };
 
 /*
@@ -40,9 +57,14 @@ struct obj_type {
 	 * the number of result words, or -L4_Exxx. NULL: IPC objects (endpoint,
 	 * notification), whose calls are IPC. */
 	long (*invoke)(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f);
-	/* Undo everything that still refers to the object before its
-	 * capabilities are emptied and its memory freed. */
-	void (*teardown)(struct obj *o);
+	/* Stop what runs in the object before its capabilities go (NULL:
+	 * nothing runs in it). Preemptible, like teardown. */
+	bool (*quiesce)(struct obj *o, bool (*stop)(void));
+	/* Undo everything that still refers to the object, after its
+	 * capabilities were emptied and before its memory is freed.
+	 * Preemptible: false when stop() stopped it (its progress kept in the
+	 * object, and in *mc for a tree), true when done. */
+	bool (*teardown)(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc);
 };
 
 /* Indexed by enum l4_obj_type; NULL for L4_OBJ_NONE. */
@@ -65,12 +87,15 @@ long obj_new(struct factory *f, unsigned type, uint64_t arg, struct obj **out);
 
 /*
  * Destroy o and, for a factory, everything it made (iteratively: no kernel
- * stack depth depends on user input). Each object's teardown runs (threads
- * stop, waiters are cancelled, ...), every capability to it is emptied and
- * its memory returns to its factory's quota. Cannot fail.
- * If the current thread of this hart is destroyed, hart->current becomes NULL.
+ * stack depth depends on user input), as described above. 0 when done;
+ * -KERR_RESTART when stop() stopped it: o is dying and its destroyer (who,
+ * the current thread or NULL) goes on with it when its call restarts.
+ * With stop NULL it runs to the end. Cannot fail otherwise. If the current
+ * thread of this hart is destroyed, hart->current becomes NULL.
  */
-void obj_destroy(struct obj *o);
+long obj_destroy(struct obj *o, struct thread *who, bool (*stop)(void));
+/* th goes away: the object it was destroying has no destroyer any more. */
+void obj_forget_destroyer(struct thread *th);
 
 /* Memory an object needs besides itself (tables, pages), charged to its factory. */
 void *obj_alloc_extra(struct obj *o, size_t size);

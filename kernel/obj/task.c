@@ -58,18 +58,27 @@ bool task_range_free(struct task *t, uintptr_t va, size_t size)
 	return true;
 }
 
-/* L4_TASK_UNMAP of a capability flexpage: slots [first, first + 2^order) of t. */
-static void unmap_caps(struct task *t, uint64_t first, unsigned order, unsigned rights, bool self)
+/* L4_TASK_UNMAP of a capability flexpage: slots [first, first + 2^order) of
+ * t, from r->slot on (preemptible: false when it stopped, r saying where). */
+static bool unmap_caps(struct task *t, uint64_t first, unsigned order, unsigned rights, bool self,
+		       struct thread_resume *r)
 {
 	uint64_t end = first + (1UL << order);
 
 	if (!rights)
-		return;
-	for (uint64_t sel = first; sel < end && sel < t->caps.nslots; sel++) {
+		return true;
+	for (uint64_t sel = r->slot > first ? r->slot : first; sel < end && sel < t->caps.nslots; sel++) {
 		struct cap *c = captab_lookup(&t->caps, sel);
-		if (c)
-			cap_revoke(c, rights, self);
+		if (c && !cap_revoke(c, rights, self, preempt_point, &r->mc)) {
+			r->slot = sel;
+			return false;
+		}
+		if (sel + 1 < end && preempt_point()) {
+			r->slot = sel + 1;
+			return false;
+		}
 	}
+	return true;
 }
 
 static long task_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
@@ -91,6 +100,8 @@ static long task_invoke(struct thread *caller, struct cap *c, uint64_t label, st
 			return -L4_EEXIST;
 		if (mr(f, 2) & ~(uint64_t)L4_RIGHTS_ALL)
 			return -L4_EINVAL;
+		if (cap_obj(src)->dying)
+			return -L4_ECANCELED;   /* being destroyed: no new copies (obj/object.h) */
 		if (badge) {
 			unsigned type = cap_obj(src)->type;
 			if ((type != L4_OBJ_ENDPOINT && type != L4_OBJ_NOTIFICATION) || src->badge)
@@ -141,39 +152,53 @@ static long task_invoke(struct thread *caller, struct cap *c, uint64_t label, st
 		uint64_t fp = mr(f, 0);
 		if (mr(f, 1) & ~L4_UNMAP_SELF)
 			return -L4_EINVAL;
-		if (fp & L4_FP_CAP) {
-			if (!l4_cap_fpage_ok(fp))
-				return -L4_EINVAL;
-			unmap_caps(t, fp >> 12, fp & 0x3f, (unsigned)(fp >> 8) & L4_RIGHTS_ALL, mr(f, 1) & L4_UNMAP_SELF);
-			return 0;
-		}
-		if (!l4_fpage_ok(fp))
+		if (fp & L4_FP_CAP ? !l4_cap_fpage_ok(fp) : !l4_fpage_ok(fp))
 			return -L4_EINVAL;
-		space_unmap(&t->space, l4_fpage_base(fp), l4_fpage_order(fp), l4_fpage_rights(fp),
-			    mr(f, 1) & L4_UNMAP_SELF);
-		return 0;
+		/* Long: preemptible, its restart goes on where it stopped. */
+		resume_begin(caller, label, (uint64_t)t, fp, mr(f, 1));
+		bool done = fp & L4_FP_CAP
+			? unmap_caps(t, fp >> 12, fp & 0x3f, (unsigned)(fp >> 8) & L4_RIGHTS_ALL, mr(f, 1) & L4_UNMAP_SELF,
+				     &caller->resume)
+			: space_unmap(&t->space, l4_fpage_base(fp), l4_fpage_order(fp), l4_fpage_rights(fp),
+				      mr(f, 1) & L4_UNMAP_SELF, &caller->resume.sr, preempt_point);
+		return done ? 0 : -KERR_RESTART;
 	}
 	default:
 		return invoke_bad_label(label, L4_OBJ_TASK);
 	}
 }
 
-/* Unbind its threads (they stop), empty its table, free its tables and ASID. */
-static void task_teardown(struct obj *o)
+/* Unbind its threads: they stop (obj_types: quiesce). */
+static bool task_quiesce(struct obj *o, bool (*stop)(void))
 {
 	struct task *t = (struct task *)o;
 
-	while (t->threads)
+	while (t->threads) {
 		thread_unbind(t->threads);
+		if (t->threads && stop && stop())
+			return false;
+	}
+	return true;
+}
+
+/* Empty its table, free its tables and ASID: preemptible, the progress kept in t. */
+static bool task_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
+{
+	struct task *t = (struct task *)o;
+
 	if (t->caps.slot) {
-		captab_clear(&t->caps);
+		if (!captab_clear(&t->caps, &t->clear_pos, stop, mc))
+			return false;
 		obj_free_extra(&t->o, t->caps.slot, sizeof(struct cap) * t->caps.nslots);
+		t->caps.slot = NULL;
 	}
 	if (t->space.root) {
 		mmu_leave(t->space.root);
-		space_destroy(&t->space);
+		if (!space_destroy(&t->space, stop, mc))
+			return false;
 	}
 	mmu_asid_free(t->space.asid);
+	return true;
 }
 
 const struct obj_type task_type = {
@@ -181,6 +206,7 @@ const struct obj_type task_type = {
 	.size = sizeof(struct task),
 	.factory_made = true,
 	.init = task_init,
+	.quiesce = task_quiesce,
 	.invoke = task_invoke,
 	.teardown = task_teardown,
 };

@@ -24,6 +24,7 @@ struct task {
 	struct captab caps;             /* slots from the pool */
 	struct thread *threads;         /* threads bound to it (thread->task_next) */
 	uint64_t satp;                  /* root and ASID as the satp CSR takes them */
+	uint32_t clear_pos;             /* dying: the slot its teardown empties next */
 	char name[22];                  /* for messages; boot tasks get their module's */
 };
 

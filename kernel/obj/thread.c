@@ -74,6 +74,8 @@ static void forget(struct thread *th)
 	sched_set_prio(th, 0);
 	if (th->bound)
 		notification_unbind(th->bound);
+	th->resume.armed = false;
+	obj_forget_destroyer(th);
 }
 
 void thread_unbind(struct thread *th)
@@ -154,6 +156,8 @@ static long config(struct thread *caller, struct thread *th, const struct trapfr
 		if (th->task)
 			return -L4_EBUSY;
 		task = (struct task *)cap_obj(tc);
+		if (task->o.k.dying || th->o.k.dying)
+			return -L4_ECANCELED;   /* being destroyed (obj/object.h) */
 	}
 	if (((which & L4_THREAD_CFG_PAGER) && mr(f, 2) > L4_SEL_MAX) ||
 	    ((which & L4_THREAD_CFG_EXC) && mr(f, 3) > L4_SEL_MAX))
@@ -210,6 +214,8 @@ static long exregs(struct thread *th, struct trapframe *f)
 		return -L4_EINVAL;
 	if ((flags & L4_EXREGS_START) && !th->task)
 		return -L4_EINVAL;
+	if ((flags & L4_EXREGS_START) && th->o.k.dying)
+		return -L4_ECANCELED;   /* being destroyed (obj/object.h) */
 
 	uint64_t old_pc = th->frame.regs[0], old_sp = th->frame.regs[REG_SP], old_state = th->state;
 	uint64_t old_a0 = th->frame.regs[REG_A0];
@@ -221,8 +227,10 @@ static long exregs(struct thread *th, struct trapframe *f)
 		ipc_abandon(th);
 	if (flags & L4_EXREGS_STOP)
 		thread_stop(th);
-	if (flags & L4_EXREGS_SET_PC)
+	if (flags & L4_EXREGS_SET_PC) {
 		th->frame.regs[0] = pc;
+		th->resume.armed = false;       /* not the restart of what it was doing */
+	}
 	if (flags & L4_EXREGS_SET_SP)
 		th->frame.regs[REG_SP] = sp;
 	if (flags & L4_EXREGS_SET_A0)
@@ -281,11 +289,13 @@ static long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 	}
 }
 
-static void thread_teardown(struct obj *o)
+/* Stop it and undo what refers to it: it never runs again (obj_types: quiesce). */
+static bool thread_quiesce(struct obj *o, bool (*stop)(void))
 {
 	struct thread *th = (struct thread *)o;
 	struct hart *h = th->home;
 
+	obj_forget_destroyer(th);
 	if (th->task)
 		thread_unbind(th);
 	else
@@ -296,6 +306,13 @@ static void thread_teardown(struct obj *o)
 		h->current = NULL;
 	if (h->fpu_owner == th)
 		h->fpu_owner = NULL;
+	return true;
+}
+
+/* Everything was done by thread_quiesce. */
+static bool thread_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
+{
+	return true;
 }
 
 const struct obj_type thread_type = {
@@ -303,6 +320,7 @@ const struct obj_type thread_type = {
 	.size = sizeof(struct thread),
 	.factory_made = true,
 	.init = thread_init,
+	.quiesce = thread_quiesce,
 	.invoke = thread_invoke,
 	.teardown = thread_teardown,
 };

@@ -24,6 +24,7 @@
 #include <arch/trapframe.h>
 
 #include "lib/runq.h"
+#include "mem/space.h"
 #include "obj/object.h"
 
 struct notification;
@@ -32,6 +33,23 @@ struct factory;
 struct hart;
 struct l4_utcb;
 struct task;
+
+/*
+ * A long kernel operation of the thread that a preemption point stopped
+ * (lib/preempt.h): its call is restarted (the thread's pc is set back to
+ * the ecall, so its next system call is that one), and goes on from here
+ * when it is the same call (key). `armed` is set when it stopped and
+ * cleared by the restart (resume_begin) and by exregs setting the pc, the
+ * only way the thread could make another call first.
+ */
+struct thread_resume {
+	bool armed;
+	uint64_t key[4];                /* label, object, arguments */
+	struct space_resume sr;         /* L4_TASK_UNMAP of memory: leaf and tree */
+	uint64_t slot;                  /* L4_TASK_UNMAP of capabilities: the slot */
+	struct mdb_cursor mc;           /* L4_FACTORY_DESTROY: in the tree being removed */
+	struct obj *destroying;         /* the dying object it destroys (obj->destroyer == this) */
+};
 
 struct thread {
 	struct obj o;
@@ -70,6 +88,7 @@ struct thread {
 	uintptr_t utcb_uaddr;
 	struct l4_utcb *utcb;           /* kernel address of the UTCB page, or NULL */
 	struct fpu_state fpu;           /* saved when FS was dirty at a switch */
+	struct thread_resume resume;
 };
 
 /* A new INACTIVE thread with priority 0 and maximum priority 0; NULL if out of quota. */

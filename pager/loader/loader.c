@@ -216,6 +216,8 @@ static void serve(uint64_t ep, uint64_t scratch, struct l4_utcb *u)
 		u->rcv_caps = 0;
 		u->rcv_mem = 0;
 		long tag = l4_receive(ep, &m);
+		if (tag == -L4_EBADCAP || tag == -L4_ETYPE || tag == -L4_EPERM)
+			return;         /* its endpoint is gone: nothing left to serve (no spinning) */
 		if (tag < 0)
 			continue;
 		uint64_t b = m.badge, idx = (b & 0xff) - 1, fault_page = l4_pf_addr(m.mr[0]) & ~(PAGE - 1);

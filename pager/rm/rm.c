@@ -424,14 +424,18 @@ void rm_serve(struct rm *rm)
 		u->rcv_caps = rm->rcv_slot ? l4_rcv_caps(rm->rcv_slot, 1) : 0;
 		u->rcv_mem = 0;
 		long tag = l4_ipc(l4_ipc_word(flags, rm->cfg.ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), rtag, &m);
-		flags = L4_IPC_REPLY_WAIT;
 		rtag = 0;
 		if (tag < 0) {
-			/* A failed reply (the caller went away, or its window), or a
-			 * failed receive: either way, wait for the next message. */
-			flags = L4_IPC_RECV;
-			continue;
+			/* A failed reply (the caller went away, or its window): wait
+			 * for the next message. A failed plain receive for lack of
+			 * the endpoint: there is nothing left to serve. */
+			if (flags == L4_IPC_REPLY_WAIT || (tag != -L4_EBADCAP && tag != -L4_ETYPE && tag != -L4_EPERM)) {
+				flags = L4_IPC_RECV;
+				continue;
+			}
+			return;
 		}
+		flags = L4_IPC_REPLY_WAIT;
 		uint64_t cap = 0;
 		if (l4_tag_items((uint64_t)tag) == 1 && rm->rcv_slot) {
 			cap = rm->rcv_slot;     /* it landed in our one-slot window */

@@ -48,4 +48,7 @@ struct rm {
 void rm_init(struct rm *rm, const struct rm_config *cfg);
 /* Reserve an area before serving (as L4_RM_RESERVE); returns its start or -L4_Exxx. */
 long rm_reserve(struct rm *rm, uint64_t addr, uint64_t size, uint64_t flags);
-__attribute__((noreturn)) void rm_serve(struct rm *rm);
+/* Serve faults and requests; returns only when the endpoint capability is
+ * gone for good (a receive fails with -L4_EBADCAP, -L4_ETYPE or -L4_EPERM:
+ * e.g. the program is being destroyed), instead of spinning on the error. */
+void rm_serve(struct rm *rm);

@@ -6,6 +6,7 @@
  * pages the program's other threads.
  */
 #include <l4/env.h>
+#include <l4/thread.h>
 
 #include "rm.h"
 
@@ -25,4 +26,7 @@ void l4_rm_thread_main(const struct l4_env *e)
 	rm_init(&the_rm, &c);
 	rm_reserve(&the_rm, L4_ENV_UTCB_LO, L4_USER_END - L4_ENV_UTCB_LO, 0);
 	rm_serve(&the_rm);
+	/* The endpoint is gone (the program is being destroyed): stop. */
+	for (;;)
+		l4_thread_stop(L4_ENV_CAP_RM_THREAD);
 }

@@ -5,7 +5,9 @@
  * and remove (slot 0, out-of-range selectors, rights and badge at their
  * extremes, removal at each list position), cap_move within and across
  * tables, kobj_revoke across tables, captab_clear, and that captab_check()
- * and kobj_check() notice corruption. A randomized test runs thousands of
+ * and kobj_check() notice corruption. Revocation, kobj_revoke and
+ * captab_clear run in pieces stopped at random preemption points (with
+ * cursors kept, dropped or stale), checked between the pieces. A randomized test runs thousands of
  * operations on several tables and objects against a model of every slot and
  * checks every slot, list and count after each step. The seed is printed;
  * set CAPTAB_SEED to replay a run.
@@ -22,6 +24,7 @@
 
 #include "lib/captab.h"
 #include "../lib/xorshift.h"
+#include "preempt_fake.h"
 
 #define NTAB 4
 #define NOBJ 16
@@ -84,6 +87,48 @@ static void check_all(void)
 		assert_true(kobj_check(ko(i)));
 		assert_int_equal(ko(i)->type, 1 + i % 7);
 	}
+}
+
+/*
+ * Preemption points (lib/preempt.h): stop_now says "stop" after a random
+ * 0..7 steps, so each preemptible call runs in pieces; between pieces the
+ * tables must be well-formed (check_all: rights never grow along a
+ * derivation even halfway through taking them), and every other time the
+ * cursor is dropped or made stale, as when others changed the trees
+ * meanwhile: going on from the top must give the same end result.
+ */
+#define stop_now fake_stop
+#define stops fake_stops
+
+static void between_pieces(struct mdb_cursor *mc)
+{
+	check_all();
+	fake_cursor_games(mc);
+}
+
+static void revoke_(struct cap *c, unsigned rights, bool self)
+{
+	struct mdb_cursor mc = { 0 };
+
+	while (!cap_revoke(c, rights, self, stop_now, &mc))
+		between_pieces(&mc);
+}
+
+static void kobj_revoke_(struct kobj *o)
+{
+	struct mdb_cursor mc = { 0 };
+
+	while (!kobj_revoke(o, stop_now, &mc))
+		between_pieces(&mc);
+}
+
+static void clear_(struct captab *t)
+{
+	struct mdb_cursor mc = { 0 };
+	uint32_t pos = 0;
+
+	while (!captab_clear(t, &pos, stop_now, &mc))
+		between_pieces(&mc);
 }
 
 static void expect_empty(const struct cap *c)
@@ -152,8 +197,8 @@ static void test_empty(void **state)
 		assert_int_equal(ko(i)->ncaps, 0);
 	}
 	/* Revoking or clearing nothing is harmless. */
-	kobj_revoke(ko(3));
-	captab_clear(&tab[2]);
+	kobj_revoke_(ko(3));
+	clear_(&tab[2]);
 	check_all();
 }
 
@@ -271,7 +316,7 @@ static void test_revoke(void **state)
 	assert_int_equal(ko(0)->ncaps, 5);
 	assert_int_equal(ko(1)->ncaps, 3);
 	check_all();
-	kobj_revoke(ko(0));
+	kobj_revoke_(ko(0));
 	for (unsigned i = 0; i < 5; i++)
 		expect_empty(as[i]);
 	assert_null(ko(0)->caps);
@@ -281,8 +326,8 @@ static void test_revoke(void **state)
 	EXPECT_LIST(1, bs[2], bs[1], bs[0]);
 	check_all();
 	/* Again, and an object never named: nothing happens. */
-	kobj_revoke(ko(0));
-	kobj_revoke(ko(2));
+	kobj_revoke_(ko(0));
+	kobj_revoke_(ko(2));
 	EXPECT_LIST(1, bs[2], bs[1], bs[0]);
 	check_all();
 	/* The emptied slots are usable. */
@@ -290,7 +335,7 @@ static void test_revoke(void **state)
 	EXPECT_LIST(1, as[0], bs[2], bs[1], bs[0]);
 
 	/* An object in every slot of every table: all of them go. */
-	kobj_revoke(ko(1));
+	kobj_revoke_(ko(1));
 	uint32_t n = 0;
 	for (unsigned t = 0; t < NTAB; t++)
 		for (uint32_t s = 1; s < tab[t].nslots; s++, n++)
@@ -298,7 +343,7 @@ static void test_revoke(void **state)
 	assert_int_equal(ko(7)->ncaps, n);
 	assert_int_equal(n, 63 + 63 + 15 + 127);
 	check_all();
-	kobj_revoke(ko(7));
+	kobj_revoke_(ko(7));
 	assert_int_equal(ko(7)->ncaps, 0);
 	for (unsigned t = 0; t < NTAB; t++)
 		for (uint32_t s = 0; s < tab[t].nslots; s++)
@@ -315,7 +360,7 @@ static void test_clear(void **state)
 	cap_insert(slot(2, 3), ko(1), 5, 50);
 	cap_insert(slot(2, 4), ko(2), 6, 60);
 	assert_int_equal(ko(0)->ncaps, 3);
-	captab_clear(&tab[0]);
+	clear_(&tab[0]);
 	for (uint32_t s = 0; s < tab[0].nslots; s++)
 		expect_empty(slot(0, s));
 	EXPECT_LIST(0, slot(1, 5));
@@ -324,14 +369,14 @@ static void test_clear(void **state)
 	expect_cap(slot(1, 5), 0, 4, 40);
 	check_all();
 	/* An empty table clears to itself. */
-	captab_clear(&tab[0]);
-	captab_clear(&tab[3]);
+	clear_(&tab[0]);
+	clear_(&tab[3]);
 	check_all();
-	captab_clear(&tab[2]);
+	clear_(&tab[2]);
 	EXPECT_NONE(1);
 	EXPECT_NONE(2);
 	EXPECT_LIST(0, slot(1, 5));
-	captab_clear(&tab[1]);
+	clear_(&tab[1]);
 	EXPECT_NONE(0);
 	check_all();
 }
@@ -364,7 +409,7 @@ static void test_derive(void **state)
 	assert_int_equal(ko(0)->ncaps, 6);
 
 	/* Revoking W from what derives from a: b, c, e lose it (c never had it); a keeps it. */
-	cap_revoke(a, 2, false);
+	revoke_(a, 2, false);
 	expect_cap(a, 0, 7, 0);
 	expect_cap(b, 0, 1, 5);
 	expect_cap(c, 0, 1, 5);
@@ -372,7 +417,7 @@ static void test_derive(void **state)
 	expect_cap(d, 0, 3, 9);
 	check_all();
 	/* ... and with self, a too. */
-	cap_revoke(a, 4, true);
+	revoke_(a, 4, true);
 	expect_cap(a, 0, 3, 0);
 	expect_cap(r, 0, 15, 0);
 	check_all();
@@ -404,7 +449,7 @@ static void test_derive(void **state)
 	check_all();
 
 	/* Revoking everything derived from a2 empties c and e in other tables; a2 stays. */
-	cap_revoke(a2, 15, false);
+	revoke_(a2, 15, false);
 	expect_empty(c);
 	expect_empty(e);
 	expect_cap(a2, 0, 2, 0);
@@ -412,7 +457,7 @@ static void test_derive(void **state)
 	check_all();
 	/* With self a2 goes too, d (another root) stays. */
 	cap_derive(c, a2, 2, 0);
-	cap_revoke(a2, 15, true);
+	revoke_(a2, 15, true);
 	expect_empty(a2);
 	expect_empty(c);
 	EXPECT_LIST(0, d);
@@ -423,7 +468,7 @@ static void test_derive(void **state)
 	cap_derive(slot(0, 5), slot(2, 3), 1, 0);
 	cap_derive(slot(3, 9), slot(0, 5), 0, 0);
 	cap_derive(slot(1, 9), d, 2, 0);
-	captab_clear(&tab[2]);
+	clear_(&tab[2]);
 	expect_empty(slot(2, 3));
 	expect_empty(slot(0, 5));
 	expect_empty(slot(3, 9));
@@ -432,7 +477,7 @@ static void test_derive(void **state)
 	check_all();
 	/* kobj_revoke empties whole trees. */
 	cap_derive(slot(2, 3), slot(1, 9), 2, 0);
-	kobj_revoke(ko(0));
+	kobj_revoke_(ko(0));
 	EXPECT_NONE(0);
 	check_all();
 }
@@ -644,7 +689,7 @@ static void m_reparent(int t, int s, int nt, int ns)
 			}
 }
 
-/* The model of cap_revoke(slot(t, s), rights, self); returns slots emptied. */
+/* The model of revoke_(slot(t, s), rights, self); returns slots emptied. */
 static unsigned m_revoke(int t, int s, unsigned rights, bool self)
 {
 	static bool hit[NTAB][MAXSLOTS];
@@ -737,14 +782,14 @@ static void test_random(void **state)
 			unsigned rights = rnd() % 2 ? 15 : (unsigned)(rnd() % 16);
 			bool self = rnd() % 3 == 0;
 
-			cap_revoke(slot(t, s), rights, self);
+			revoke_(slot(t, s), rights, self);
 			full -= m_revoke((int)t, (int)s, rights, self);
 			break;
 		}
 		case 3: {
 			unsigned id = rnd_obj();
 
-			kobj_revoke(ko(id));
+			kobj_revoke_(ko(id));
 			for (unsigned i = 0; i < NTAB; i++)
 				for (unsigned j = 0; j < MAXSLOTS; j++)
 					if (m[i][j].id == (int)id) {
@@ -755,7 +800,7 @@ static void test_random(void **state)
 		}
 		default:
 			t = (unsigned)(rnd() % NTAB);
-			captab_clear(&tab[t]);
+			clear_(&tab[t]);
 			for (unsigned j = 0; j < MAXSLOTS; j++)
 				if (m[t][j].id >= 0)
 					full -= m_revoke((int)t, (int)j, 15, true);
@@ -781,7 +826,7 @@ static void test_random(void **state)
 					maxdepth = depth;
 			}
 	}
-	printf("test_random: %u steps:", steps);
+	printf("test_random: %u steps, %u stops at preemption points:", steps, stops);
 	for (unsigned i = 0; i < 8; i++)
 		printf(" %u %s", ops[i], names[i]);
 	printf("; at most %u full slots, %u naming one object, derivation depth %u\n", maxfull, maxcaps, maxdepth);
@@ -789,6 +834,7 @@ static void test_random(void **state)
 	assert_true(ops[0] > steps / 10 && ops[1] > steps / 10 && ops[2] > steps / 10 && ops[5] > steps / 10);
 	assert_true(ops[3] > steps / 400 && ops[4] > steps / 400 && ops[6] > steps / 40 && ops[7] > steps / 40);
 	assert_true(maxfull > 100 && maxcaps > 20 && maxdepth > 5);
+	assert_true(stops > 1000);
 }
 
 int main(void)

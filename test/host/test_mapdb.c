@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/mapdb.h"
 #include "../lib/xorshift.h"
@@ -268,7 +269,7 @@ static void test_remove_single(void **state)
 	nodes_new(4);
 	log_new(&g, 4);
 	/* a lone root */
-	mdb_remove_tree(N(0), record, &g);
+	mdb_remove_tree(N(0), record, &g, NULL, NULL);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.seq[0], 0);
 	assert_false(g.bad);
@@ -276,7 +277,7 @@ static void test_remove_single(void **state)
 	mdb_add_child(N(1), N(2));
 	mdb_add_child(N(1), N(3));
 	g.n = 0;
-	mdb_remove_tree(N(3), record, &g);
+	mdb_remove_tree(N(3), record, &g, NULL, NULL);
 	assert_int_equal(g.n, 1);
 	assert_int_equal(g.seq[0], 3);
 	expect_children(1, (int[]){2}, 1);
@@ -307,7 +308,7 @@ static void test_remove_chain(void **state)
 	assert_int_equal(i, CHAIN_DEPTH);
 
 	log_new(&g, CHAIN_DEPTH);
-	mdb_remove_tree(N(0), record, &g);
+	mdb_remove_tree(N(0), record, &g, NULL, NULL);
 	assert_int_equal(g.n, CHAIN_DEPTH);
 	assert_false(g.bad);
 	for (int k = 0; k < CHAIN_DEPTH; k++)
@@ -327,7 +328,7 @@ static void test_remove_chain_middle(void **state)
 	for (int i = 1; i < n; i++)
 		mdb_add_child(N(i - 1), N(i));
 	log_new(&g, (size_t)n);
-	mdb_remove_tree(N(mid), record, &g);
+	mdb_remove_tree(N(mid), record, &g, NULL, NULL);
 	assert_int_equal(g.n, n - mid);
 	assert_false(g.bad);
 	for (int k = 0; k < n - mid; k++)
@@ -358,7 +359,7 @@ static void test_remove_fanout(void **state)
 	}
 	assert_true(mdb_check(N(0), nnodes));
 	log_new(&g, nnodes);
-	mdb_remove_tree(N(0), record, &g);
+	mdb_remove_tree(N(0), record, &g, NULL, NULL);
 	assert_int_equal(g.n, nnodes);
 	assert_false(g.bad);
 	assert_int_equal(g.seq[nnodes - 1], 0);
@@ -377,6 +378,28 @@ static uint64_t rng;
 static uint64_t rnd(uint64_t n)
 {
 	return xorshift64s(&rng) % n;
+}
+
+/* Preemption points (lib/preempt.h): "stop" after a random 0..7 steps. */
+static unsigned stop_left, pieces;
+
+static bool stop_now(void)
+{
+	if (stop_left--)
+		return false;
+	stop_left = (unsigned)rnd(8);
+	return true;
+}
+
+/* Between pieces the cursor is kept, dropped, or made stale (as when a node
+ * went elsewhere meanwhile): the walk must end the same either way. */
+static void cursor_games(struct mdb_cursor *mc)
+{
+	switch (rnd(4)) {
+	case 0: *mc = (struct mdb_cursor){ 0 }; break;
+	case 1: mdb_gen++; break;
+	default: break;
+	}
 }
 
 struct rtree {
@@ -492,7 +515,17 @@ static void test_random_trees(void **state)
 		assert_non_null(ord);
 		for (int i = 0; i < n; i++)
 			ord[i] = -1;
-		mdb_remove_tree(&r.t[top]->n, record, &g);
+		if (round % 2) {
+			mdb_remove_tree(&r.t[top]->n, record, &g, NULL, NULL);
+		} else {
+			/* in pieces: the rest of the tree well-formed between them */
+			struct mdb_cursor mc = { 0 };
+			while (!mdb_remove_tree(&r.t[top]->n, record, &g, stop_now, &mc)) {
+				pieces++;
+				assert_true(mdb_check(&r.t[0]->n, (size_t)n));
+				cursor_games(&mc);
+			}
+		}
 		assert_int_equal(g.n, expect);
 		assert_false(g.bad);
 		for (size_t k = 0; k < g.n; k++) {
@@ -524,7 +557,7 @@ static void test_random_trees(void **state)
 			struct gone_log g2;
 			log_new(&g2, (size_t)n);
 			g2.free_it = true;
-			mdb_remove_tree(&r.t[0]->n, record, &g2);
+			mdb_remove_tree(&r.t[0]->n, record, &g2, NULL, NULL);
 			assert_int_equal(g2.n, n - expect);
 			assert_false(g2.bad);
 			assert_int_equal(g2.seq[g2.n - 1], 0);
@@ -538,6 +571,131 @@ static void test_random_trees(void **state)
 		free(st);
 		free(r.t);
 	}
+}
+
+static bool stop_every(void)
+{
+	return true;
+}
+
+/* A chain of CHAIN_DEPTH removed with a stop after every node: with the
+ * cursor each piece goes on where the last stopped (linear); descending
+ * from the top every time would take CHAIN_DEPTH^2 / 2 steps (minutes). */
+static void test_remove_chain_pieces(void **state)
+{
+	const int n = 200000;
+	struct gone_log g;
+	struct mdb_cursor mc = { 0 };
+	unsigned long k = 0;
+
+	nodes_new((size_t)n);
+	for (int i = 1; i < n; i++)
+		mdb_add_child(N(i - 1), N(i));
+	log_new(&g, (size_t)n);
+	time_t t0 = time(NULL);
+	while (!mdb_remove_tree(N(0), record, &g, stop_every, &mc))
+		k++;
+	assert_int_equal(k, n - 1);
+	assert_int_equal(g.n, n);
+	assert_false(g.bad);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(g.seq[i], n - 1 - i);
+	assert_true(time(NULL) - t0 < 10);
+	free(g.seq);
+}
+
+/*
+ * mdb_walk_post on random trees: need[] is a random set closed downwards
+ * (a node needs work only if its parent does), visit marks a node done or,
+ * for leaves now and then, takes it out. Each needing node below the top
+ * (and the top with self) is visited exactly once, children before
+ * parents, never a node that does not need; in pieces, with the cursor
+ * kept, dropped or stale, and between pieces every visited node has all of
+ * its needing subtree visited (post-order: what a stop leaves is closed).
+ */
+struct walk {
+	int n;
+	bool *needs, *done, *freed;
+	int *order, seq;
+	struct tnode **t;
+};
+
+static struct walk *wk;
+
+static bool walk_need(const struct mdb_node *x, void *arg)
+{
+	const struct tnode *t = (const struct tnode *)x;
+	return wk->needs[t->id] && !wk->done[t->id];
+}
+
+static void walk_visit(struct mdb_node *x, void *arg)
+{
+	struct tnode *t = (struct tnode *)x;
+
+	assert_true(wk->needs[t->id] && !wk->done[t->id]);
+	wk->done[t->id] = true;
+	wk->order[t->id] = wk->seq++;
+	if (!x->child && rnd(3) == 0) {
+		mdb_unlink(x);
+		wk->freed[t->id] = true;
+	}
+}
+
+static void test_walk_post(void **state)
+{
+	rng = 0x77616c6b2d706fULL;
+	for (int round = 0; round < 300; round++) {
+		struct rtree r;
+		int n = 1 + (int)rnd(round < 150 ? 40 : 500);
+		rtree_new(&r, n);
+		struct walk w = { n, calloc((size_t)n, 1), calloc((size_t)n, 1), calloc((size_t)n, 1),
+				  calloc((size_t)n, sizeof(int)), 0, r.t };
+		wk = &w;
+		int top = (int)rnd((uint64_t)n);
+		bool self = rnd(2);
+		for (int i = 0; i < n; i++)
+			w.needs[i] = (i == 0 || w.needs[r.t[i]->parent]) && rnd(10) != 0;
+		struct mdb_cursor mc = { 0 };
+		bool pieces_ok = round % 3 != 0;
+		while (!mdb_walk_post(&r.t[top]->n, self, walk_need, walk_visit, NULL, pieces_ok ? stop_now : NULL,
+				      &mc)) {
+			pieces++;
+			/* closed: a visited node's needing descendants are visited */
+			for (int j = 0; j < n; j++) {
+				if (!w.needs[j] || w.done[j])
+					continue;
+				for (int a = r.t[j]->parent; a >= 0 && j != top; a = r.t[a]->parent) {
+					assert_false(w.done[a]);
+					if (a == top)
+						break;
+				}
+			}
+			assert_true(mdb_check(&r.t[0]->n, (size_t)n) || w.freed[0]);
+			cursor_games(&mc);
+		}
+		/* exactly the needing nodes of the subtree (top only with self), children first */
+		for (int i = 0; i < n; i++) {
+			bool in = false;
+			for (int a = i; a >= 0; a = r.t[a]->parent)
+				if (a == top) {
+					in = true;
+					break;
+				}
+			bool want = in && w.needs[i] && (i != top || self);
+			assert_int_equal(w.done[i], want);
+			if (want && i != top && r.t[i]->parent >= 0 && w.done[r.t[i]->parent])
+				assert_true(w.order[i] < w.order[r.t[i]->parent]);
+		}
+		for (int i = 0; i < n; i++)
+			free(r.t[i]);
+		free(r.t);
+		free(w.needs);
+		free(w.done);
+		free(w.freed);
+		free(w.order);
+	}
+	printf("test_walk_post: %u pieces\n", pieces);
+	assert_true(pieces > 150);
 }
 
 /* ---- mdb_next_in ---- */
@@ -647,6 +805,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_remove_chain_middle, teardown),
 		cmocka_unit_test_teardown(test_remove_fanout, teardown),
 		cmocka_unit_test_teardown(test_random_trees, teardown),
+		cmocka_unit_test_teardown(test_remove_chain_pieces, teardown),
+		cmocka_unit_test_teardown(test_walk_post, teardown),
 		cmocka_unit_test_teardown(test_check_rejects, teardown),
 	};
 

@@ -35,6 +35,7 @@
 #include "lib/mapdb.h"
 #include "mem/space.h"
 #include "../lib/xorshift.h"
+#include "preempt_fake.h"
 
 #define KiB 1024UL
 #define MiB (1024 * KiB)
@@ -134,11 +135,58 @@ static void spaces_init(int n)
 	}
 }
 
+/*
+ * Preemption points (lib/preempt.h): unmap_ and destroy_ run space_unmap and
+ * space_destroy in pieces, stopped after a random 0..7 steps; between the
+ * pieces every space satisfies its invariants, and the cursor is kept,
+ * dropped or made stale (as when others changed the trees meanwhile).
+ */
+#define stops fake_stops
+/* Pool bytes freed between two asks: one mapping (64 B) or one table at most. */
+static size_t free_at_ask, most_between, bad_between;
+
+static bool stop_now(void)
+{
+	size_t f = kmem_pool.free_bytes, d = f > free_at_ask ? f - free_at_ask : 0;
+	if (d > most_between)
+		most_between = d;
+	if (d > 64 && d != SPACE_TABLE_SIZE)
+		bad_between = d;
+	free_at_ask = f;
+	return fake_stop();
+}
+
+static void between_pieces(struct mdb_cursor *mc)
+{
+	for (int i = 0; i < nsp; i++)
+		if (sp[i].root)
+			assert_true(space_check_all(&sp[i]));
+	fake_cursor_games(mc);
+}
+
+static void unmap_(struct space *s, uint64_t va, unsigned order, unsigned rights, bool self)
+{
+	struct space_resume r = { 0 };
+
+	free_at_ask = kmem_pool.free_bytes;
+	while (!space_unmap(s, va, order, rights, self, &r, stop_now))
+		between_pieces(&r.mc);
+}
+
+static void destroy_(struct space *s)
+{
+	struct mdb_cursor mc = { 0 };
+
+	free_at_ask = kmem_pool.free_bytes;
+	while (!space_destroy(s, stop_now, &mc))
+		between_pieces(&mc);
+}
+
 /* Destroy every space: all quotas back to 0, the whole pool free again. */
 static void spaces_fini(void)
 {
 	for (int i = 0; i < nsp; i++)
-		space_destroy(&sp[i]);
+		destroy_(&sp[i]);
 	for (int i = 0; i < nsp; i++) {
 		assert_null(sp[i].root);
 		assert_int_equal(q[i].used, 0);
@@ -614,7 +662,7 @@ static void test_grant(void **state)
 	check_all();
 
 	/* still revocable from above: s0's unmap reaches s3 and s1 */
-	space_unmap(s0, 2 * MiB, 21, RWX, false);
+	unmap_(s0, 2 * MiB, 21, RWX, false);
 	assert_null(at(s3, 8 * MiB, NULL));
 	assert_null(at(s1, 0x300000, NULL));
 	assert_null(at(s1, 0x301000, NULL));
@@ -687,7 +735,7 @@ static void test_grant_into_table(void **state)
 	/* a table at s3's [4 MiB, 6 MiB): map a page and unmap it again */
 	assert_int_equal(space_map_kernel(s0, 8 * MiB, 0x90000000, 4096, RWX, true), 0);
 	assert_int_equal(map(s0, 8 * MiB, s3, 4 * MiB, 12, R), 0);
-	space_unmap(s0, 8 * MiB, 12, RWX, false);
+	unmap_(s0, 8 * MiB, 12, RWX, false);
 	assert_null(at(s3, 4 * MiB, NULL));
 	snap_take(s1, a);
 	snap_take(s3, b);
@@ -698,7 +746,7 @@ static void test_grant_into_table(void **state)
 	assert_int_equal(grant(s1, 2 * MiB, s3, 8 * MiB, 21, RWX), 0);
 	assert_true(space_check_all(s3));
 	assert_true(space_check_all(s2));
-	space_unmap(s3, 9 * MiB, 20, RWX, false);
+	unmap_(s3, 9 * MiB, 20, RWX, false);
 	assert_null(at(s2, 2 * MiB, NULL));
 	spaces_fini();
 	free(a);
@@ -825,7 +873,7 @@ static void test_unmap_recursive(void **state)
 
 	/* from s1, without self: s2..s4 and s1's own fan-out (derived) go, s1's page stays */
 	nflush = 0;
-	space_unmap(&sp[1], 0x100000, 12, RWX, false);
+	unmap_(&sp[1], 0x100000, 12, RWX, false);
 	assert_non_null(at(&sp[1], 0x100000, NULL));
 	for (int i = 2; i < 5; i++) {
 		assert_null(at(&sp[i], 0x100000, NULL));
@@ -840,7 +888,7 @@ static void test_unmap_recursive(void **state)
 	/* rebuild; from s0 over its whole 2 MiB page: all derived goes, s0 keeps its page */
 	for (int i = 2; i < 5; i++)
 		assert_int_equal(map(&sp[i - 1], 0x100000, &sp[i], 0x100000, 12, RWX), 0);
-	space_unmap(s0, 2 * MiB, 21, RWX, false);
+	unmap_(s0, 2 * MiB, 21, RWX, false);
 	for (int i = 1; i < 5; i++) {
 		size_t t;
 		assert_int_equal(leaves_of(&sp[i], lbuf, LCAP, &t), 0);
@@ -850,27 +898,27 @@ static void test_unmap_recursive(void **state)
 	/* with self on part of the 2 MiB page: derived of that part goes, the page stays */
 	assert_int_equal(map(s0, va, &sp[1], 0x100000, 12, RWX), 0);
 	assert_int_equal(map(s0, va + 8192, &sp[2], 0x100000, 12, RWX), 0);
-	space_unmap(s0, va, 12, RWX, true);
+	unmap_(s0, va, 12, RWX, true);
 	assert_null(at(&sp[1], 0x100000, NULL));
 	assert_non_null(at(&sp[2], 0x100000, NULL));
 	assert_non_null(at(s0, va, NULL));
 	/* self on s2's whole page: it goes (a page the caller has whole) */
 	assert_int_equal(map(&sp[2], 0x100000, &sp[3], 0x100000, 12, RWX), 0);
 	nflush = 0;
-	space_unmap(&sp[2], 0x100000, 12, RWX, true);
+	unmap_(&sp[2], 0x100000, 12, RWX, true);
 	assert_null(at(&sp[2], 0x100000, NULL));
 	assert_null(at(&sp[3], 0x100000, NULL));
 	assert_true(flushed(&sp[2], 0x100000));
 	/* self on the whole 2 MiB: the root goes, with everything */
 	assert_int_equal(map(s0, va, &sp[1], 0x100000, 12, RWX), 0);
-	space_unmap(s0, 0, 22, RWX, true);
+	unmap_(s0, 0, 22, RWX, true);
 	assert_null(at(s0, 2 * MiB, NULL));
 	assert_null(at(&sp[1], 0x100000, NULL));
 	/* no-ops: nothing there, kept pages */
 	assert_int_equal(space_map_kernel(s0, 8 * MiB, 0x90000000, 4096, R, false), 0);
-	space_unmap(s0, 8 * MiB, 12, RWX, true);
+	unmap_(s0, 8 * MiB, 12, RWX, true);
 	assert_non_null(space_lookup(s0, 8 * MiB, &(uint64_t){0}, &(struct mapping *){NULL}));
-	space_unmap(&sp[4], 0, L4_FP_ORDER_MAX, RWX, true);
+	unmap_(&sp[4], 0, L4_FP_ORDER_MAX, RWX, true);
 	check_all();
 	spaces_fini();
 }
@@ -888,7 +936,7 @@ static void test_unmap_rights(void **state)
 
 	/* take W from what s0 gave */
 	nflush = 0;
-	space_unmap(s0, 2 * MiB, 21, W, false);
+	unmap_(s0, 2 * MiB, 21, W, false);
 	assert_int_equal(must(s1, 0x100000)->rights, R);
 	assert_int_equal(pte_rights(s1, 0x100000), R);
 	assert_true(flushed(s1, 0x100000));
@@ -901,26 +949,26 @@ static void test_unmap_rights(void **state)
 	check_all();
 
 	/* with self: the caller's own page loses W too */
-	space_unmap(s0, 2 * MiB, 21, W, true);
+	unmap_(s0, 2 * MiB, 21, W, true);
 	assert_int_equal(must(s0, 2 * MiB)->rights, RX);
 	assert_int_equal(pte_rights(s0, 2 * MiB), RX);
 
 	/* taking X from an X-only mapping removes it (it had nothing else) */
 	assert_int_equal(map(s0, 2 * MiB + 8192, s2, 0x200000, 12, X), 0);
 	assert_int_equal(map(s2, 0x200000, s3, 0x200000, 12, X), 0);
-	space_unmap(s0, 2 * MiB + 8192, 12, X, false);
+	unmap_(s0, 2 * MiB + 8192, 12, X, false);
 	assert_null(at(s2, 0x200000, NULL));
 	assert_null(at(s3, 0x200000, NULL));
 	/* RX loses X and keeps R */
-	space_unmap(s0, 2 * MiB, 21, X, false);
+	unmap_(s0, 2 * MiB, 21, X, false);
 	assert_int_equal(must(s1, 0x101000)->rights, R);
 	/* taking R removes, whatever else it has */
-	space_unmap(s1, 0x100000, 12, R, false);
+	unmap_(s1, 0x100000, 12, R, false);
 	assert_null(at(s2, 0x100000, NULL));
 	assert_null(at(s3, 0x100000, NULL));
 	assert_non_null(at(s1, 0x100000, NULL));
 	/* no rights: nothing happens */
-	space_unmap(s0, 2 * MiB, 21, 0, true);
+	unmap_(s0, 2 * MiB, 21, 0, true);
 	assert_non_null(at(s1, 0x101000, NULL));
 	check_all();
 	spaces_fini();
@@ -939,7 +987,7 @@ static void test_unmap_subrange(void **state)
 	assert_int_equal(map(s0, 3 * MiB, s2, 0x100000, 20, RWX), 0);              /* the upper half */
 	assert_int_equal(map(s0, 2 * MiB, s1, 0x200000, 20, RWX), 0);              /* the lower half */
 
-	space_unmap(s0, 3 * MiB, 12, RWX, true);
+	unmap_(s0, 3 * MiB, 12, RWX, true);
 	assert_non_null(at(s1, 0x100000, NULL));
 	assert_null(at(s1, 0x101000, NULL));
 	assert_non_null(at(s1, 0x102000, NULL));
@@ -968,7 +1016,7 @@ static void test_destroy(void **state)
 	check_all();
 
 	nflush = 0;
-	space_destroy(s1);
+	destroy_(s1);
 	assert_int_equal(q[1].used, 0);
 	assert_null(s1->root);
 	size_t t;
@@ -981,7 +1029,7 @@ static void test_destroy(void **state)
 	assert_non_null(must(s0, 4 * MiB)->n.child);
 	assert_null(must(s0, 4 * MiB)->n.child->next);   /* s0 keeps one child: s3's */
 	assert_null(must(s0, 6 * MiB)->n.child);
-	space_destroy(s1);                                    /* twice: a no-op */
+	destroy_(s1);                                    /* twice: a no-op */
 	nsp = 4;
 	for (int i = 0; i < 4; i++)
 		if (i != 1)
@@ -989,12 +1037,12 @@ static void test_destroy(void **state)
 
 	/* the root space last: what is derived from roots goes with it */
 	assert_int_equal(map(s0, 4 * MiB, s2, 2 * MiB, 21, RWX), 0);
-	space_destroy(s0);
+	destroy_(s0);
 	assert_int_equal(q[0].used, 0);
 	assert_int_equal(leaves_of(s2, lbuf, LCAP, &t), 0);
 	assert_int_equal(leaves_of(s3, lbuf, LCAP, &t), 0);
-	space_destroy(s2);
-	space_destroy(s3);
+	destroy_(s2);
+	destroy_(s3);
 	assert_int_equal(q[2].used, 0);
 	assert_int_equal(q[3].used, 0);
 	assert_int_equal(kmem_pool.free_bytes, pool_free0);
@@ -1009,12 +1057,12 @@ static void test_init_enomem(void **state)
 	assert_int_equal(space_init(&s, &tiny), -L4_ENOMEM);
 	assert_int_equal(tiny.used, 0);
 	assert_null(s.root);
-	space_destroy(&s);       /* of a space that never was: nothing */
+	destroy_(&s);       /* of a space that never was: nothing */
 	/* the kernel map fails without room for tables */
 	tiny.limit = SPACE_TABLE_SIZE;
 	assert_int_equal(space_init(&s, &tiny), 0);
 	assert_int_equal(space_map_kernel(&s, 2 * MiB, 0x80000000, 4096, R, false), -L4_ENOMEM);
-	space_destroy(&s);
+	destroy_(&s);
 	assert_int_equal(tiny.used, 0);
 	assert_int_equal(kmem_pool.free_bytes, pool_free0);
 }
@@ -1694,7 +1742,7 @@ static void step_unmap(void)
 	va &= ~((1UL << order) - 1);
 	if (s == 0 && rnd(100) < 80)
 		self = false;                   /* keep the roots for a while */
-	space_unmap(&sp[s], va, order, mask, self);
+	unmap_(&sp[s], va, order, mask, self);
 	model_unmap(s, va, order, mask, self);
 	stats[4]++;
 	compare("unmap");
@@ -1820,6 +1868,11 @@ static void test_random(void **state)
 	       errs[L4_EEXIST]);
 	printf("test_random: the fault fast path's map: %lu taken, %lu refused\n", fast_maps, stats[7]);
 	assert_true(fast_maps > 100 && stats[7] > 100);
+	printf("test_random: unmaps and destroys stopped %u times at preemption points; at most %zu bytes "
+	       "freed between two asks\n", stops, most_between);
+	assert_true(stops > 1000);
+	/* A preemption point after every mapping (64 B) or table (8 KiB) freed. */
+	assert_int_equal(bad_between, 0);
 	spaces_fini();
 	free(M);
 	free(freeids);

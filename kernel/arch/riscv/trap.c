@@ -10,6 +10,7 @@
 #include <arch/trapframe.h>
 
 #include "ipc.h"
+#include "lib/preempt.h"
 #include "obj/thread.h"
 #include "panic.h"
 #include "sched.h"
@@ -18,6 +19,13 @@ void trap_from_user(struct trapframe *f);
 void trap_from_kernel(struct trapframe *f);
 
 bool fpu_available;     /* the harts have F and D (main.c, from the device tree) */
+
+/* lib/preempt.h: an interrupt this hart takes is pending (the kernel runs
+ * with sstatus.SIE off, so it waits until the kernel returns to user mode). */
+bool preempt_point(void)
+{
+	return (csr_read(sip) & csr_read(sie)) != 0;
+}
 
 /*
  * An illegal instruction while the thread's FP is off may be its first FP
