@@ -78,7 +78,7 @@ $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTE
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 
-all: $(IMAGES) host-tests
+all: $(IMAGES) host-tests $(B)/kernel/stackcheck.ok
 
 setup:
 	$(Q)sh tools/setup.sh

@@ -21,14 +21,15 @@ KERNEL_SRCS := \
 	kernel/arch/riscv/timer.c kernel/arch/riscv/fpu.S
 
 KERNEL_CFLAGS := $(TARGET_CFLAGS) -Ikernel -Ikernel/arch/$(KERNEL_ARCH)/include \
-	-DL4RV_VERSION='"$(GIT_REV)"' -fno-jump-tables
+	-DL4RV_VERSION='"$(GIT_REV)"' -fno-jump-tables -fstack-usage -fcallgraph-info=su
 
 KERNEL_OBJS := $(patsubst %,$(B)/%.o,$(KERNEL_SRCS))
 
-$(B)/kernel/%.c.o: kernel/%.c
+# (The compiler writes NAME.c.ci beside each object: stackcheck below.)
+$(B)/kernel/%.c.o $(B)/kernel/%.c.ci: kernel/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -MT $(basename $@).o -c $< -o $(basename $@).o
 
 $(B)/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(@D)
@@ -54,3 +55,14 @@ $(KERNEL_GEN)/asm-offsets.h: kernel/asm-offsets.c
 -include $(KERNEL_GEN)/asm-offsets.d
 $(B)/kernel/arch/riscv/trap.S.o: $(KERNEL_GEN)/asm-offsets.h
 $(B)/kernel/arch/riscv/trap.S.o: KERNEL_CFLAGS += -I$(KERNEL_GEN)
+
+# The worst-case kernel stack use, from the compiler's call graphs (the .ci
+# files beside the objects): the build fails if it does not fit KSTACK_SIZE.
+KSTACK_SIZE := $(shell sed -n 's/^\#define KSTACK_SIZE \([0-9]*\)UL.*/\1/p' kernel/arch/$(KERNEL_ARCH)/include/arch/layout.h)
+KERNEL_CI = $(patsubst %.o,%.ci,$(filter %.c.o,$(KERNEL_OBJS)))
+TF_SIZE := $(shell sed -n 's/^\#define TF_SIZE \([0-9]*\).*/\1/p' kernel/arch/$(KERNEL_ARCH)/include/arch/trapframe.h)
+$(B)/kernel/stackcheck.ok: $(KERNEL_OBJS) $(KERNEL_CI) tools/stackcheck.py
+	@echo "  STACK   kernel (tools/stackcheck.py)"
+	$(Q)$(PYTHON) tools/stackcheck.py --stack-size $(KSTACK_SIZE) --trap-frame $(TF_SIZE) $(KERNEL_CI) > $@.tmp \
+		|| { cat $@.tmp; rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@

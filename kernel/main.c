@@ -158,12 +158,20 @@ static bool bootarg(const char *w)
 /*
  * Boot-argument self-tests of the kernel's failure paths (test/run.py uses
  * them): l4rv.selftest=panic calls panic(); l4rv.selftest=trap stores to
- * an unmapped address in kernel mode, which must end in panic_trap().
+ * an unmapped address in kernel mode, which must end in panic_trap();
+ * l4rv.selftest=stack stores below the kernel stack as an overflow would,
+ * which must end in panic_stack_overflow().
  */
 static void selftests(void)
 {
 	if (bootarg("l4rv.selftest=panic"))
 		panic("self-test: panic requested by the boot arguments");
+	if (bootarg("l4rv.selftest=stack")) {
+		/* As an overflow would: sp into the guard page below this hart's
+		 * kernel stack, and a store there. */
+		uintptr_t into = this_hart()->kstack_guard + 512;
+		__asm__ volatile("mv sp, %0\n\tsd zero, 0(sp)" :: "r"(into) : "memory");
+	}
 	if (bootarg("l4rv.selftest=trap")) {
 		uintptr_t unmapped = 0x8;
 		__asm__("" : "+r"(unmapped));   /* hide the constant from the compiler */
@@ -211,6 +219,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	/* kmain's own stack becomes the hart's trap stack: kmain never returns,
 	 * so once it enters the roottask nothing on it is needed again. */
 	h->kstack_top = (uint64_t)boot_stack_top;
+	h->kstack_guard = h->kstack_top - KSTACK_SIZE - PAGE_SIZE;
 	harts_set_fastpath(ipc_fastpath_on);
 	__asm__ volatile("mv tp, %0" :: "r"(h));
 

@@ -24,7 +24,6 @@ static const char *const reg_names[32] = {
 };
 
 extern char _start[], _etext[];
-extern char boot_stack[], boot_stack_top[];
 
 static int panicking;   /* a fault while panicking must not recurse */
 
@@ -36,14 +35,15 @@ static void out_fn(char c, void *ctx)
 /*
  * With -fno-omit-frame-pointer, fp points just above the frame; the caller's
  * ra is at fp-8 and the caller's fp at fp-16 (RISC-V GCC). Stop at a frame
- * pointer outside the kernel stack (the only stack so far: hart 0's boot
- * stack), at a return address outside the kernel's text, or after 32 frames.
+ * pointer outside this hart's kernel stack, at a return address outside the
+ * kernel's text, or after 32 frames.
  */
 static void backtrace(uintptr_t fp)
 {
+	uintptr_t top = this_hart()->kstack_top, bottom = top - KSTACK_SIZE;
+
 	kprintf("backtrace (resolve with addr2line -e kernel.elf):");
-	for (int i = 0; i < 32 && fp >= (uintptr_t)boot_stack + 16 && fp <= (uintptr_t)boot_stack_top &&
-	     (fp & 7) == 0; i++) {
+	for (int i = 0; i < 32 && fp >= bottom + 16 && fp <= top && (fp & 7) == 0; i++) {
 		uintptr_t ra = ((uintptr_t *)fp)[-1];
 		uintptr_t next = ((uintptr_t *)fp)[-2];
 		if (ra < (uintptr_t)_start || ra >= (uintptr_t)_etext)
@@ -82,6 +82,20 @@ void panic_trap(const struct trapframe *f, const char *what)
 		kprintf("%4s %016lx%s", reg_names[i], (unsigned long)f->regs[i], i % 4 == 3 ? "\n" : "  ");
 	backtrace(f->regs[REG_FP]);
 	power_off(PANIC_EXIT_CODE);
+}
+
+/* trap.S, from a trap in kernel mode whose sp lay in the guard page below
+ * the hart's kernel stack or just above it: f is on the emergency stack. */
+__attribute__((noreturn)) void panic_stack_overflow(const struct trapframe *f);
+
+void panic_stack_overflow(const struct trapframe *f)
+{
+	struct hart *h = this_hart();
+
+	kprintf("\nPANIC: kernel stack overflow on hart %lu: sp %#lx, the stack is [%#lx, %#lx) above its guard "
+		"page at %#lx\n", h->hartid, (unsigned long)f->regs[REG_SP], (unsigned long)(h->kstack_top - KSTACK_SIZE),
+		(unsigned long)h->kstack_top, (unsigned long)h->kstack_guard);
+	panic_trap(f, "the trap in the overflowed stack");
 }
 
 void lib_assert_fail(const char *expr, const char *file, int line)

@@ -291,7 +291,8 @@ def boot_checks(build):
     checks.append(("boot: a roottask storing to kernel memory is stopped, kernel stays up", fault))
 
     for kind, want in (("panic", "PANIC: self-test: panic requested"),
-                       ("trap", "PANIC: exception in the kernel: scause 0xf stval 0x8")):
+                       ("trap", "PANIC: exception in the kernel: scause 0xf stval 0x8"),
+                       ("stack", "PANIC: kernel stack overflow on hart 0")):
         def selftest(kind=kind, want=want):
             b = qemu(test_image, extra=["-append", "l4rv.selftest=" + kind], timeout=20)
             for w in (want, "backtrace (resolve with addr2line", " ra "):

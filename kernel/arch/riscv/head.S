@@ -96,10 +96,18 @@ misaligned:
 misaligned_msg:
 	.asciz	"l4rv: load address is not 2 MiB aligned; cannot boot\r\n"
 
-	.section .bss
+	/*
+	 * The kernel stacks, one per hart, each above a guard page that
+	 * mmu_init leaves unmapped (a store into it faults, and trap.S tells
+	 * an overflow from other kernel traps by sp). Not zeroed with bss.
+	 *   kstacks: [guard | stack of hart 0][guard | stack of hart 1] ...
+	 */
+	.section .kstack, "aw", @nobits
 	.balign 4096
-	.globl boot_stack
-boot_stack:
-	.space	KSTACK_SIZE
-	.globl boot_stack_top
-boot_stack_top:
+	.globl kstacks
+kstacks:
+	.space	(PAGE_SIZE + KSTACK_SIZE) * MAX_HARTS
+	.globl kstacks_end
+kstacks_end:
+	.set	boot_stack_top, kstacks + PAGE_SIZE + KSTACK_SIZE
+	.globl	boot_stack_top

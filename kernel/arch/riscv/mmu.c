@@ -21,7 +21,7 @@ static uintptr_t io_next = IO_BASE;
 static struct { uint64_t lo, hi; } direct[BOARD_MAX_MEM];      /* RAM in the direct map */
 static unsigned ndirect;
 
-extern char _start[], _etext[], _erodata[], _end[];
+extern char _start[], _etext[], _erodata[], _end[], kstacks[], kstacks_end[];
 
 static const size_t level_size[3] = { PAGE_SIZE, MEGAPAGE_SIZE, GIGAPAGE_SIZE };
 
@@ -166,7 +166,11 @@ void mmu_init(const struct board *b)
 
 	map_kernel((uintptr_t)_start, (uintptr_t)_etext, PTE_R | PTE_X);
 	map_kernel((uintptr_t)_etext, (uintptr_t)_erodata, PTE_R);
-	map_kernel((uintptr_t)_erodata, (uintptr_t)_end, PTE_R | PTE_W);
+	/* Data, bss and the kernel stacks, each stack's guard page left out. */
+	map_kernel((uintptr_t)_erodata, (uintptr_t)kstacks, PTE_R | PTE_W);
+	for (uintptr_t s = (uintptr_t)kstacks; s < (uintptr_t)kstacks_end; s += PAGE_SIZE + KSTACK_SIZE)
+		map_kernel(s + PAGE_SIZE, s + PAGE_SIZE + KSTACK_SIZE, PTE_R | PTE_W);
+	map_kernel((uintptr_t)kstacks_end, (uintptr_t)_end, PTE_R | PTE_W);
 
 	for (unsigned i = 0; i < b->nmem; i++) {
 		uint64_t lo = (b->mem[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);

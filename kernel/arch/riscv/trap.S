@@ -22,6 +22,7 @@
  * stack and trap_from_kernel(frame) returns to the interrupted code.
  */
 #include <arch/hart.h>
+#include <arch/layout.h>
 #include <arch/trapframe.h>
 
 #include "asm-offsets.h"        /* generated from kernel/asm-offsets.c */
@@ -581,6 +582,15 @@ trap_slow:
 from_kernel:
 	/* tp = 0, sscratch = kernel tp: swap back. */
 	csrrw	tp, sscratch, tp
+	/* A stack overflow: sp in the guard page below this hart's kernel
+	 * stack or in the stack's lowest page (which tools/stackcheck.py shows
+	 * no kernel path reaches): no frame can go there. */
+	sd	t0, HART_SCRATCH(tp)
+	ld	t0, HART_KGUARD(tp)
+	sub	t0, sp, t0
+	srli	t0, t0, KSTACK_RED_SHIFT
+	beqz	t0, kstack_overflow
+	ld	t0, HART_SCRATCH(tp)
 	addi	sp, sp, -TF_SIZE
 	regs	sd, sp
 	addi	t0, sp, TF_SIZE
@@ -596,6 +606,29 @@ from_kernel:
 	regs	ld, sp
 	addi	sp, sp, TF_SIZE
 	sret
+
+kstack_overflow:
+	/* The frame goes on the emergency stack, sp as it was; the report
+	 * does not return. */
+	mv	t0, sp
+	lla	sp, emergency_stack_top
+	addi	sp, sp, -TF_SIZE
+	regs	sd, sp
+	sd	t0, TF_REG(2)(sp)
+	ld	t0, HART_SCRATCH(tp)
+	sd	t0, TF_REG(5)(sp)
+	sd	tp, TF_REG(4)(sp)
+	save_csrs sp
+	mv	a0, sp
+	call	panic_stack_overflow
+3:	j	3b
+
+	.section .bss
+	.balign 16
+emergency_stack:
+	.space	4096
+emergency_stack_top:
+	.section .text
 
 /*
  * trap_return_to_user(frame): a0 = the frame to restore, tp = struct hart.

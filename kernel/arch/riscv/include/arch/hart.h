@@ -12,6 +12,7 @@
 #define HART_TAGMASK 32
 #define HART_PFTAG 40
 #define HART_PFACCESS 48
+#define HART_KGUARD 64
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -43,6 +44,7 @@ struct hart {
 	 * every other cause and for all while the fast path is off. */
 	uint64_t fast_pftag;
 	uint8_t fast_pfaccess[16];
+	uint64_t kstack_guard;          /* trap.S: the guard page below the kernel stack */
 	unsigned long hartid;           /* the hardware id (mhartid) */
 	struct thread *current;         /* the READY thread running here, NULL when idle */
 	struct thread *fpu_owner;       /* whose values the FP registers hold */
@@ -62,6 +64,7 @@ _Static_assert(__builtin_offsetof(struct hart, fast_sysmask) == HART_SYSMASK, "t
 _Static_assert(__builtin_offsetof(struct hart, fast_tagmask) == HART_TAGMASK, "trap.S");
 _Static_assert(__builtin_offsetof(struct hart, fast_pftag) == HART_PFTAG, "trap.S");
 _Static_assert(__builtin_offsetof(struct hart, fast_pfaccess) == HART_PFACCESS, "trap.S");
+_Static_assert(__builtin_offsetof(struct hart, kstack_guard) == HART_KGUARD, "trap.S");
 
 /* The fast path's masks and tables: on (the words and faults it takes) or off (nothing). */
 static inline void hart_set_fastpath(struct hart *h, bool on)

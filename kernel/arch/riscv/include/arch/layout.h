@@ -22,7 +22,10 @@
 #define MEGAPAGE_SIZE (2UL << 20)
 #define GIGAPAGE_SIZE (1UL << 30)
 
-#define KSTACK_SIZE 16384UL   /* per-hart kernel stack */
+#define KSTACK_SIZE 16384UL   /* per-hart kernel stack (tools/stackcheck.py: at most ~4.4 KiB used),
+				 above a guard page: head.S, kstacks */
+#define KSTACK_RED_SHIFT 13   /* sp within 2^13 of the guard's start (guard + the stack's lowest
+				 page) is an overflow (trap.S) */
 #define MAX_HARTS 32          /* = BOARD_MAX_HARTS */
 
 #ifndef __ASSEMBLER__
