@@ -2,7 +2,7 @@
 """run.py - every test of l4rv, as `make test` runs them (after building).
 
   1. host unit tests: each binary in BUILD/host/ (cmocka, ASan+UBSan)
-  2. the FDT differential fuzzer, briefly (test/fuzz/run.sh)
+  2. the fuzzers (FDT vs libfdt, ELF vs a second reading), briefly (test/fuzz/run.sh)
   3. QEMU boots of the test image (TAP from test/target/) over the boot matrix:
      -smp 1 and 4; -m 128M, 1G, 3G; other load addresses; U-Boot from a disk
   4. boots that must end in a defined way: a faulting roottask, a misaligned
@@ -28,6 +28,7 @@ UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
 BOOT_TIMEOUT = 150         # seconds for one boot (a few alone; -smp 4 under load, much longer)
 FUZZ_SECONDS = 20
+FUZZ_ELF_SECONDS = 10
 
 MEM_BYTES = {"128M": 128 << 20, "256M": 256 << 20, "1G": 1 << 30, "2G": 2 << 30, "3G": 3 << 30}
 
@@ -202,14 +203,18 @@ def host_tests(build):
 
 
 def fuzz_check(build):
-    def run():
-        p = subprocess.run(["sh", "test/fuzz/run.sh", build, str(FUZZ_SECONDS)],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if p.returncode != 0:
-            return "fuzzer failed\n" + "\n".join(
-                "    | " + l for l in p.stdout.decode("utf-8", "replace").splitlines()[-40:])
-        return None
-    return [("fuzz: FDT reader vs libfdt for %d s" % FUZZ_SECONDS, run)]
+    checks = []
+    for name, what, secs in (("fdt", "FDT reader vs libfdt", FUZZ_SECONDS),
+                             ("elf", "ELF validator vs a second reading of its rules", FUZZ_ELF_SECONDS)):
+        def run(name=name, secs=secs):
+            p = subprocess.run(["sh", "test/fuzz/run.sh", build, str(secs), name],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            if p.returncode != 0:
+                return "fuzzer failed\n" + "\n".join(
+                    "    | " + l for l in p.stdout.decode("utf-8", "replace").splitlines()[-40:])
+            return None
+        checks.append(("fuzz: %s for %d s" % (what, secs), run))
+    return checks
 
 
 def check_stop_lines(boot):

@@ -1,5 +1,6 @@
-# test/fuzz - libFuzzer targets, built with clang. `make fuzz FUZZ_SECONDS=N` runs them
-# through test/fuzz/run.sh; `make test` only builds them.
+# test/fuzz - libFuzzer targets, built with clang, one per parser of untrusted bytes.
+# `make fuzz FUZZ_SECONDS=N` runs each for N seconds through test/fuzz/run.sh; `make
+# test` runs each briefly (test/run.py).
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Ilibl4/include -Itest/host \
@@ -16,4 +17,11 @@ $(B)/fuzz/fuzz_fdt: $(FUZZ_FDT_SRCS) $(HOST_LIB_HDRS) test/host/fdt_oracle.h \
 	@echo "  CLANG   $@"
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_FDT_SRCS) -o $@ -lfdt
 
-FUZZERS := $(B)/fuzz/fuzz_fdt
+# fuzz_elf: kernel/lib/elf.c against a second reading of its rules (see fuzz_elf.c).
+FUZZ_ELF_SRCS := test/fuzz/fuzz_elf.c kernel/lib/elf.c test/host/host_support.c
+$(B)/fuzz/fuzz_elf: $(FUZZ_ELF_SRCS) $(HOST_LIB_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)$(CLANG) $(filter-out -include test/host/fdt_host.h,$(FUZZ_CFLAGS)) $(FUZZ_ELF_SRCS) -o $@
+
+FUZZERS := $(B)/fuzz/fuzz_fdt $(B)/fuzz/fuzz_elf

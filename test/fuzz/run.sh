@@ -1,41 +1,62 @@
 #!/bin/sh
-# test/fuzz/run.sh B SECONDS - run fuzz_fdt for SECONDS on a scratch copy of its seed
-# corpus under B/fuzz/corpus (the repository is not written). Exits non-zero on a
-# crash, a sanitizer report, a hang or a leak; the input is kept in B/fuzz/artifacts/.
+# test/fuzz/run.sh B SECONDS [NAME...] - run each libFuzzer target (fdt, elf; default:
+# all) for SECONDS on a scratch copy of its seed corpus under B/fuzz/corpus (the
+# repository is not written). Exits non-zero on a crash, a sanitizer report, a hang or
+# a leak; the input is kept in B/fuzz/artifacts/.
 set -eu
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 BUILD-DIR SECONDS" >&2
+if [ $# -lt 2 ]; then
+	echo "usage: $0 BUILD-DIR SECONDS [fdt|elf...]" >&2
 	exit 2
 fi
 b=$1
 secs=$2
+shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
-fuzzer=$b/fuzz/fuzz_fdt
-corpus=$b/fuzz/corpus/fuzz_fdt
 artifacts=$b/fuzz/artifacts
+mkdir -p "$artifacts"
+[ $# -gt 0 ] || set -- fdt elf
 
-if [ ! -x "$fuzzer" ]; then
-	echo "$0: $fuzzer not built (make $fuzzer)" >&2
-	exit 2
-fi
-mkdir -p "$corpus" "$artifacts"
-
-# Seeds: every test blob cut to its header's totalsize (QEMU pads its dumps to 1 MiB,
-# more than libFuzzer's -max_len).
-nseeds=0
-for f in "$b"/dtb/*.dtb "$top"/test/fixtures/dtb/*.dtb; do
-	[ -f "$f" ] || continue
-	size=$(od -An -tu1 -j4 -N4 "$f" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }')
-	head -c "$size" "$f" > "$corpus/seed-$(basename "$f")"
-	nseeds=$((nseeds + 1))
+for name in "$@"; do
+	fuzzer=$b/fuzz/fuzz_$name
+	corpus=$b/fuzz/corpus/fuzz_$name
+	if [ ! -x "$fuzzer" ]; then
+		echo "$0: $fuzzer not built (make $fuzzer)" >&2
+		exit 2
+	fi
+	mkdir -p "$corpus"
+	nseeds=0
+	case $name in
+	fdt)
+		# Every test blob cut to its header's totalsize (QEMU pads its dumps to
+		# 1 MiB, more than -max_len).
+		for f in "$b"/dtb/*.dtb "$top"/test/fixtures/dtb/*.dtb; do
+			[ -f "$f" ] || continue
+			size=$(od -An -tu1 -j4 -N4 "$f" | awk '{ print (($1 * 256 + $2) * 256 + $3) * 256 + $4 }')
+			head -c "$size" "$f" > "$corpus/seed-$(basename "$f")"
+			nseeds=$((nseeds + 1))
+		done
+		extra="-dict=$top/test/fuzz/fdt.dict" ;;
+	elf)
+		# The programs the build made, stripped and cut to -max_len.
+		for f in "$b"/user/*.elf; do
+			[ -f "$f" ] || continue
+			${CROSS:-riscv64-linux-gnu-}strip -o "$corpus/seed.tmp" "$f" 2>/dev/null || cp "$f" "$corpus/seed.tmp"
+			head -c 65536 "$corpus/seed.tmp" > "$corpus/seed-$(basename "$f")"
+			rm -f "$corpus/seed.tmp"
+			nseeds=$((nseeds + 1))
+		done
+		extra="" ;;
+	*)
+		echo "$0: no fuzzer $name" >&2
+		exit 2 ;;
+	esac
+	if [ "$nseeds" -eq 0 ]; then
+		echo "$0: no seeds for fuzz_$name" >&2
+		exit 2
+	fi
+	echo "fuzz_$name: $secs s, $nseeds seeds, corpus $corpus"
+	# shellcheck disable=SC2086
+	"$fuzzer" -max_total_time="$secs" -timeout=10 -max_len=65536 $extra \
+		-artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus"
 done
-if [ "$nseeds" -eq 0 ]; then
-	echo "$0: no seed blobs in $b/dtb or test/fixtures/dtb" >&2
-	exit 2
-fi
-
-echo "fuzz_fdt: $secs s, $nseeds seeds, corpus $corpus"
-exec "$fuzzer" -max_total_time="$secs" -timeout=10 -max_len=65536 \
-	-dict="$top/test/fuzz/fdt.dict" -artifact_prefix="$artifacts/" \
-	-print_final_stats=1 "$corpus"
