@@ -74,7 +74,7 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 $(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(EXAMPLE_ELFS)))
-$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF)))
+$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 

@@ -683,7 +683,8 @@ static void bench_preempt(void)
 	l4_factory_destroy(L4_CAP_FACTORY, tk);
 	l4_factory_destroy(L4_CAP_FACTORY, rx);
 	if (bad || pr_n < 10)
-		l4_printf("bench: preempt_latency_max: %u steps failed, %lu samples\n", bad, (unsigned long)pr_n);
+		l4_printf("bench: preempt_latency_max: %u steps failed, %lu samples (the worst %lu late)\n", bad,
+			  (unsigned long)pr_n, (unsigned long)pr_max);
 	else
 		l4_printf("bench: preempt_latency_max instructions=%lu min=%lu max=%lu samples=%lu\n",
 			  (unsigned long)pr_max, (unsigned long)pr_min, (unsigned long)pr_max, (unsigned long)pr_n);

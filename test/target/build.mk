@@ -14,6 +14,8 @@ $(eval $(call user_prog,s0test,test/target/s0test.c sigma0/server.c))
 $(eval $(call user_prog,faulter,test/target/faulter.c))
 # pgtest: a program the testroot starts with the loader (t_pager.c).
 $(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
+# hostile: the robustness test's attacker programs, started several at once (t_robust.c).
+$(eval $(call loadable_prog,hostile,test/target/hostile.c))
 $(eval $(call user_prog,benchroot,test/target/benchroot.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
@@ -22,3 +24,4 @@ FAULTER_ELF := $(B)/user/faulter.elf
 BENCHROOT_ELF := $(B)/user/benchroot.elf
 S0BENCH_ELF := $(B)/user/s0bench.elf
 PGTEST_ELF := $(B)/user/pgtest.elf
+HOSTILE_ELF := $(B)/user/hostile.elf

@@ -12,6 +12,13 @@
  * kernel memory back but for page tables in sigma0's space, and sigma0
  * still serves.
  *
+ * Meanwhile HOSTILES copies of the hostile program (hostile.c), each a task
+ * of its own started by the loader with its own seed, run random calls on
+ * objects they make and the attacks the kernel was hardened against (fault
+ * chains, recycled threads, rights revoked under queued messages); each
+ * must end by itself with no unknown result and no failed scenario. In all,
+ * over a million system calls per boot.
+ *
  * Sigma0 shares its task with the hostile, so the test keeps it serving:
  * for the run its thread capability in its own table is read-only (the
  * hostile cannot stop, move or reconfigure it) and its priority is the
@@ -33,6 +40,7 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include "loader/loader.h"
 #include "s0test.h"
 #include "tap.h"
 #include "tests.h"
@@ -44,6 +52,8 @@
 #define WAIT_US (90 * 1000000UL)        /* for the hostile (a few seconds; -smp 4 under load, ~15) */
 #define S0_TIMEOUT_US 2000000UL         /* for sigma0's answers after the run */
 #define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
+#define HOSTILES 3
+#define HOSTILE_ROUNDS 150000UL
 
 static volatile uint64_t canary_mem[CANARY_WORDS];
 static volatile unsigned long canary_rounds, canary_bad;
@@ -139,6 +149,16 @@ void test_robust(void)
 	struct l4_exregs hx = { .flags = L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0 | L4_EXREGS_START,
 				.pc = entry, .sp = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE / 2,
 				.a0 = S0TEST_HOSTILE };
+	/* The hostile programs, started first: they run beside it. */
+	struct ldr_child *hp[HOSTILES] = { 0 };
+	unsigned started = 0;
+	for (unsigned i = 0; i < HOSTILES; i++) {
+		struct ldr_args a = { .module = "hostile", .prio = prio, .kmem = 1UL << 20,
+				      .arg = { S0TEST_SEED + 1 + i, HOSTILE_ROUNDS } };
+		started += ldr_spawn(&a, &hp[i]) == 0;
+	}
+	tap_ok(started == HOSTILES, "%u hostile programs started beside it, %lu calls each, seeds %#llx + 1..%u",
+	       started, HOSTILE_ROUNDS, (unsigned long long)S0TEST_SEED, HOSTILES);
 	uint64_t can = thread_spawn(canary, 0, prio);
 	uint64_t t0 = now_us();
 	tap_ok(l4_factory_create_thread(L4_CAP_FACTORY, hostile) == 0 && l4_thread_config(hostile, &hc) == 0 &&
@@ -170,6 +190,21 @@ void test_robust(void)
 	tap_ok(canary_rounds > 1 && canary_seen > 0 && canary_bad == 0,
 	       "canary kept running (%lu rounds over %lu KiB) and its memory is untouched", canary_rounds,
 	       (unsigned long)(sizeof(canary_mem) >> 10));
+
+	/* The hostile programs end by themselves, with 0 (no unknown result,
+	 * no failed scenario). */
+	unsigned clean = 0;
+	for (unsigned i = 0; i < HOSTILES; i++) {
+		if (!hp[i])
+			continue;
+		long w = ldr_wait(hp[i], WAIT_US);
+		clean += w == 0 && hp[i]->state == LDR_EXITED && hp[i]->exit_code == 0;
+		if (w || hp[i]->state != LDR_EXITED || hp[i]->exit_code)
+			tap_note("hostile program %u: wait %ld, state %d, exit %ld", i, w, hp[i]->state, hp[i]->exit_code);
+		ldr_reap(hp[i]);
+	}
+	tap_ok(clean == HOSTILES, "the %u hostile programs ended by themselves, every result known, every attack "
+	       "refused (%u clean)", HOSTILES, clean);
 
 	l4_thread_stop(can);
 	unsigned bad = 0;
