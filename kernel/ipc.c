@@ -340,6 +340,7 @@ static long mem_items(struct thread *s, uint64_t tag, struct thread *r, uint64_t
 {
 	unsigned words = l4_tag_words(tag), items = l4_tag_items(tag), n = 0;
 	struct space_xfer x[L4_MSG_WORDS / L4_ITEM_WORDS];
+	unsigned budget = L4_MAP_MAX_PAGES;     /* the pages the message's work may touch */
 	long err;
 
 	for (unsigned k = 0; k < items; k++) {
@@ -348,10 +349,12 @@ static long mem_items(struct thread *s, uint64_t tag, struct thread *r, uint64_t
 			continue;
 		x[n].from = &s->task->space;
 		x[n].to = &r->task->space;
+		x[n].budget = &budget;
 		if ((err = mem_place(w0, msg_word(s, words + 2 * k + 1), win, &x[n])) || (err = space_check(&x[n])))
 			return err;
 		n++;
 	}
+	budget = L4_MAP_MAX_PAGES;
 	for (unsigned i = 0; i < n; i++) {
 		if ((err = space_install(&x[i]))) {
 			for (unsigned j = 0; j <= i; j++)

@@ -18,6 +18,8 @@
 #include "sched.h"
 #include "syscall.h"
 
+uint64_t kobj_restarts;
+
 /* A call on a kernel object: the decoder's result becomes the reply. */
 void kobj_call(struct thread *th, struct cap *c, struct trapframe *f)
 {
@@ -37,6 +39,7 @@ void kobj_call(struct thread *th, struct cap *c, struct trapframe *f)
 		 * registers untouched, after the pending interrupt (preempt.h). */
 		f->regs[0] -= 4;
 		th->resume.armed = true;
+		kobj_restarts++;
 		return;
 	}
 	f->regs[REG_A0] = ret < 0 ? (uint64_t)ret : l4_tag(0, (unsigned)ret, 0);

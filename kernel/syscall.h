@@ -15,3 +15,5 @@ struct thread;
 /* A call (L4_IPC_CALL) of th on the kernel object c names: the operation's
  * result becomes th's reply (a0 tag or error, a7 = 0). */
 void kobj_call(struct thread *th, struct cap *c, struct trapframe *f);
+/* Calls stopped at a preemption point and restarted (L4_DEBUG_PFSTATS 2). */
+extern uint64_t kobj_restarts;

@@ -142,12 +142,14 @@ static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size
  * Stops at the first error (what it made stays: the caller undoes it).
  */
 static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights,
-			       bool node, struct mapping *parent, bool fresh)
+			       bool node, struct mapping *parent, bool fresh, unsigned *budget)
 {
 	while (size) {
 		struct mapping *m = NULL;
 		long err = 0;
 		int l;
+		if (budget && !(*budget)--)
+			return -L4_ERANGE;
 		if (node && !(m = kmem_alloc_q(&kmem_pool, s->quota, sizeof(*m))))
 			return -L4_ENOMEM;
 		pte_t *p = leaf_slot(s, va, pa, size, &l, &err);
@@ -180,9 +182,9 @@ static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64
  * once for the whole range, also after a failure (what was written stays
  * until undone). */
 static long add_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool node,
-		       struct mapping *parent, bool fresh)
+		       struct mapping *parent, bool fresh, unsigned *budget)
 {
-	long err = add_leaves_nofence(s, va, pa, size, rights, node, parent, fresh);
+	long err = add_leaves_nofence(s, va, pa, size, rights, node, parent, fresh, budget);
 
 	space_flush_all(s);
 	return err;
@@ -191,7 +193,7 @@ static long add_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size,
 long space_map_kernel(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights, bool root)
 {
 	kassert(!((va | pa | size) & 0xfff));
-	return add_leaves(s, va, pa, size, rights, root, NULL, false);
+	return add_leaves(s, va, pa, size, rights, root, NULL, false, NULL);
 }
 
 void space_unmap_kernel(struct space *s, uint64_t va)
@@ -496,6 +498,8 @@ long space_check(const struct space_xfer *x)
 	long err;
 
 	for (uint64_t a = x->src; a < hi; a += c.size) {
+		if (x->budget && !(*x->budget)--)
+			return -L4_ERANGE;
 		if ((err = chunk_at(x, a, &c)))
 			return err;
 		/* Granting a mapping together with one derived from it: which would be whose parent? */
@@ -526,7 +530,8 @@ long space_install(const struct space_xfer *x)
 			if (p && !remap_ok(x, &c, *shadow_of(p), at, LEVEL_SIZE(l)))
 				return -L4_EEXIST;      /* another item of this message put it there */
 			if (gap_end > d &&
-			    (err = add_leaves(x->to, d, c.pa + (d - c.dst), gap_end - d, c.rights, true, c.m, true)))
+			    (err = add_leaves(x->to, d, c.pa + (d - c.dst), gap_end - d, c.rights, true, c.m, true,
+					      x->budget)))
 				return err;
 			if (!p)
 				break;

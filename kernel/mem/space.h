@@ -128,13 +128,17 @@ pte_t *space_lookup(const struct space *s, uint64_t va, uint64_t *size, struct m
  *   space_undo    every fresh mapping in the range removed
  * Source: [src, src + 2^order) of `from`, rights mask `rights`; destination
  * at dst of `to`. Addresses 2^order-aligned and in user space (the caller's
- * checks: l4/mem.h). Returns 0 or -L4_Exxx.
+ * checks: l4/mem.h). Returns 0 or -L4_Exxx; -L4_ERANGE when the budget runs out.
  */
 struct space_xfer {
 	struct space *from, *to;
 	uint64_t src, dst;
 	unsigned order, rights;
 	bool grant;
+	/* NULL, or how many more source pages space_check may look at (and
+	 * leaves space_install may make) for the whole message: at 0 they
+	 * return -L4_ERANGE (a message's work is bounded: l4/mem.h). */
+	unsigned *budget;
 };
 long space_check(const struct space_xfer *x);
 long space_install(const struct space_xfer *x);

@@ -17,6 +17,7 @@
 #include "obj/thread.h"
 #include "lib/kassert.h"
 #include "power.h"
+#include "syscall.h"
 #include "uaccess.h"
 
 /* Aligned like pool blocks: capabilities keep rights in the low pointer bits. */
@@ -81,9 +82,9 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 	case L4_DEBUG_PFSTATS:
 		if ((err = invoke_check(f, c, L4_RIGHT_R, 1)))
 			return err;
-		if (mr(f, 0) > 1)
+		if (mr(f, 0) > 2)
 			return -L4_EINVAL;
-		set_mr(f, 0, ipc_pf_general[mr(f, 0)] & (~0UL >> 1));
+		set_mr(f, 0, (mr(f, 0) == 2 ? kobj_restarts : ipc_pf_general[mr(f, 0)]) & (~0UL >> 1));
 		return 1;
 	case L4_DEBUG_FASTPATH: {
 		if ((err = invoke_check(f, c, L4_RIGHT_D, 1)))

@@ -308,7 +308,7 @@ static unsigned pte_rights(const struct space *s, uint64_t va)
 static long xfer(struct space *from, uint64_t src, struct space *to, uint64_t dst, unsigned order, unsigned rights,
 		 bool grant)
 {
-	struct space_xfer x = {from, to, src, dst, order, rights, grant};
+	struct space_xfer x = {from, to, src, dst, order, rights, grant, NULL};
 	long e = space_check(&x);
 
 	if (e)
@@ -479,7 +479,7 @@ static void test_map_basic(void **state)
 	assert_int_equal(pte_rights(s1, 0x102000), X);
 
 	/* W without R */
-	struct space_xfer x = {s0, s1, 2 * MiB, 0x400000, 12, W, false};
+	struct space_xfer x = {s0, s1, 2 * MiB, 0x400000, 12, W, false, NULL};
 	assert_int_equal(space_check(&x), -L4_EINVAL);
 	assert_int_equal(map(s0, 2 * MiB, s1, 0x400000, 12, W), -L4_EINVAL);
 	assert_int_equal(map(s0, 2 * MiB, s1, 0x400000, 12, W | X), -L4_EINVAL);
@@ -632,7 +632,7 @@ static void test_grant(void **state)
 	struct mapping *c2 = at(s2, 0x100000, NULL);
 
 	/* 4 KiB of a 2 MiB leaf cannot be granted */
-	struct space_xfer x = {s1, s3, 4 * MiB, 0x100000, 12, RWX, true};
+	struct space_xfer x = {s1, s3, 4 * MiB, 0x100000, 12, RWX, true, NULL};
 	assert_int_equal(space_check(&x), -L4_EINVAL);
 	assert_int_equal(grant(s1, 4 * MiB + 4096, s3, 0x100000, 12, RWX), -L4_EINVAL);
 	assert_int_equal(grant(s1, 4 * MiB, s3, 0, 20, RWX), -L4_EINVAL);
@@ -807,7 +807,7 @@ static void test_enomem_undo(void **state)
 	snap_take(s1, a);
 	size_t used = q[1].used;
 	q[1].limit = used + 5 * mapping_block();
-	struct space_xfer x = {s0, s1, 8 * MiB, 0x110000, 16, RW, false};
+	struct space_xfer x = {s0, s1, 8 * MiB, 0x110000, 16, RW, false, NULL};
 	assert_int_equal(space_check(&x), 0);
 	assert_int_equal(space_install(&x), -L4_ENOMEM);
 	space_undo(&x);
@@ -830,7 +830,7 @@ static void test_enomem_undo(void **state)
 	snap_take(s1, a);
 	used = q[1].used;
 	q[1].limit = used + 2 * mapping_block();
-	x = (struct space_xfer){s0, s1, 8 * MiB + 16 * 4096, 0x130000, 14, RW, false};
+	x = (struct space_xfer){s0, s1, 8 * MiB + 16 * 4096, 0x130000, 14, RW, false, NULL};
 	assert_int_equal(space_check(&x), 0);
 	assert_int_equal(space_install(&x), -L4_ENOMEM);
 	space_undo(&x);
@@ -840,7 +840,7 @@ static void test_enomem_undo(void **state)
 	/* No room for a table: in a fresh space nothing fits but the root. */
 	q[2].limit = q[2].used + SPACE_TABLE_SIZE + mapping_block();
 	snap_take(s2, a);
-	x = (struct space_xfer){s0, s2, 8 * MiB, 0x100000, 13, RW, false};
+	x = (struct space_xfer){s0, s2, 8 * MiB, 0x100000, 13, RW, false, NULL};
 	assert_int_equal(space_check(&x), 0);
 	assert_int_equal(space_install(&x), -L4_ENOMEM);
 	space_undo(&x);
@@ -850,9 +850,34 @@ static void test_enomem_undo(void **state)
 	expect_quota(s2);
 	q[2].limit = 1UL << 30;
 	check_all();
+	/* The message's budget (l4/mem.h, L4_MAP_MAX_PAGES): 16 source pages
+	 * with room to look at 15 is -L4_ERANGE in the check, changing nothing;
+	 * room to look at 16 but to make 15 leaves is -L4_ERANGE in the
+	 * install, which undo takes back; 16 and 16 map. */
+	q[1].limit = 1UL << 30;
+	snap_take(s1, a);
+	unsigned budget = 15;
+	x = (struct space_xfer){s0, s1, 8 * MiB, 0x200000, 16, RW, false, &budget};
+	assert_int_equal(space_check(&x), -L4_ERANGE);
+	snap_same(s1, a, true);
+	budget = 16;
+	assert_int_equal(space_check(&x), 0);
+	assert_int_equal(budget, 0);
+	budget = 15;
+	assert_int_equal(space_install(&x), -L4_ERANGE);
+	space_undo(&x);
+	snap_same(s1, a, false);        /* (a table made on the way stays) */
+	budget = 16;
+	assert_int_equal(space_check(&x), 0);
+	budget = 16;
+	assert_int_equal(space_install(&x), 0);
+	space_commit(&x);
+	assert_int_equal(budget, 0);
+	check_all();
 	free(a);
 	free(b);
 	spaces_fini();
+
 }
 
 /* Unmap is recursive across spaces; without self the caller's own mappings stay. */
@@ -1689,7 +1714,7 @@ static void step_xfer(bool grant)
 				break;
 			}
 		}
-	struct space_xfer x = {&sp[from], &sp[to], src, dst, order, mask, grant};
+	struct space_xfer x = {&sp[from], &sp[to], src, dst, order, mask, grant, NULL};
 	long want = model_check(from, src, to, dst, order, mask, grant, &nch);
 	if (!grant && order == 12 && rnd(2) && step_fast(from, src, to, dst, mask, want, tight))
 		return;

@@ -420,25 +420,59 @@ static void ticker(void *arg)
 	}
 }
 
-/* Receives map items into the window, for ever (killed by the test). */
+static volatile uint64_t rx_win = TREE_WIN;
+
+/* Receives map items into the window rx_win, for ever (killed by the test). */
 static void tree_rx(void *arg)
 {
 	struct l4_utcb *u = (struct l4_utcb *)TREE_UTCB;
 	struct l4_msg m = { { 0 }, 0 };
 
 	for (;;) {
-		u->rcv_mem = l4_fpage(TREE_WIN, TREE_WIN_ORDER, 0);
+		u->rcv_mem = l4_fpage(rx_win, TREE_WIN_ORDER, 0);
 		l4_receive(ep, &m);
 	}
 }
 
 /*
+ * One message's memory items are bounded (l4/mem.h, L4_MAP_MAX_PAGES):
+ * 2 048 of the tree's 4 KiB pages in one item are refused with ERANGE and
+ * nothing lands; 1 024 map.
+ */
+static void test_map_budget(void)
+{
+	uint64_t win2 = TREE_WIN + (1UL << TREE_WIN_ORDER), used0 = used_of(L4_CAP_FACTORY);
+	struct l4_msg m = { { l4_item_mem(win2, 0), l4_fpage(TREE_WIN, 23, L4_FP_R) }, 0 };
+
+	rx_win = win2;
+	struct l4_msg nudge = { { 0 }, 0 };     /* the receiver takes the new window at its next receive */
+	l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, l4_timeout_us(100000), 0), l4_tag(0, 0, 0), &nudge);
+	long r = l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, l4_timeout_us(100000), 0), l4_tag(0, 0, 1), &m);
+	uint64_t used1 = used_of(L4_CAP_FACTORY);
+	tap_ok(r == -L4_ERANGE && gone(win2) && used1 - used0 < 64 * L4_MAP_MAX_PAGES,
+	       "a message mapping %u pages (more than %u): ERANGE, nothing mapped (%ld)", 2048, L4_MAP_MAX_PAGES, r);
+	m = (struct l4_msg){ { l4_item_mem(win2, 0), l4_fpage(TREE_WIN, 22, L4_FP_R) }, 0 };
+	r = l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, l4_timeout_us(100000), 0), l4_tag(0, 0, 1), &m);
+	tap_ok(r == 0 && !gone(win2) && !gone(win2 + (1UL << 22) - L4_PAGE_SIZE),
+	       "... one mapping %u pages: all of them mapped (%ld)", L4_MAP_MAX_PAGES, r);
+	l4_task_unmap(L4_CAP_TASK, l4_fpage(win2, 22, L4_FP_RWX), L4_UNMAP_SELF);
+	rx_win = TREE_WIN;
+	l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, l4_timeout_us(100000), 0), l4_tag(0, 0, 0), &nudge);
+}
+
+/*
  * The kernel stops a long operation at a pending interrupt and restarts the
- * call (lib/preempt.h): while the testroot revokes 10 000 mappings and then
- * destroys a factory of 3 000 objects, a priority-150 thread that sleeps
- * 50 us at a time keeps running, and both operations still do all of their
- * work. (Before, each ran to its end with interrupts off: the ticker could
- * not run during either.)
+ * call (lib/preempt.h): the testroot revokes 10 000 mappings and then
+ * destroys a factory of 3 000 objects while a priority-150 thread sleeps
+ * 50 us at a time; both operations must do all of their work however often
+ * they were stopped and restarted. How often they were (the kernel's count)
+ * and how often the thread ran meanwhile are reported, not checked: without
+ * -icount the guest's timer interrupt follows the host's scheduling of
+ * QEMU's main thread and can come milliseconds late under load, so there
+ * may be none during the operation. The latency is measured exactly under
+ * -icount: the preempt_latency_max benchmark row, which run.py checks
+ * against the issue's bound of 20 000 instructions (3.7 M without the
+ * preemption points).
  */
 static void test_preemption(void)
 {
@@ -467,20 +501,23 @@ static void test_preemption(void)
 	uint64_t used1 = used_of(L4_CAP_FACTORY), node = 64;
 	tap_ok(r >= 0 && used1 - used0 >= TREE * node && !gone(TREE_WIN) && !gone(TREE_WIN + (TREE - 1) * L4_PAGE_SIZE),
 	       "%u mappings of one page (%ld; %lu bytes of kernel memory)", TREE, r, (unsigned long)(used1 - used0));
+	test_map_budget();
 
 	ticking = 1;
 	uint64_t tk = n ? thread_spawn(ticker, (void *)n, 150) : 0;
 	YIELD_UNTIL(ticks > 2);
 	unsigned long before = ticks;
+	long restarts = l4_debug_pfstats(2);
 	used1 = used_of(L4_CAP_FACTORY);       /* (the ticker's thread is charged there too) */
 	r = l4_task_unmap(L4_CAP_TASK, l4_fpage((uint64_t)tree_page, 12, L4_FP_RWX), 0);
 	unsigned long during = ticks - before;
+	restarts = l4_debug_pfstats(2) - restarts;
 	uint64_t used2 = used_of(L4_CAP_FACTORY);
 	tap_ok(r == 0 && used1 - used2 == TREE * node && gone(TREE_WIN) && gone(TREE_WIN + (TREE - 1) * L4_PAGE_SIZE) &&
 	       tree_page[0] == '#', "revoking them all: every mapping node freed (%lu bytes), the page itself stays",
 	       (unsigned long)(used1 - used2));
-	/* (Once is no proof: it runs once when the call ends, before the testroot.) */
-	tap_ok(during > 1, "... and the priority-150 thread ran %lu times meanwhile", during);
+	tap_note("... stopped and restarted %ld times, the priority-150 thread ran %lu times meanwhile", restarts,
+		 during);
 
 	/* A factory of FAC_OBJECTS objects. */
 	uint64_t fac = cap_get(), sel = cap_get();
@@ -494,12 +531,14 @@ static void test_preemption(void)
 	}
 	uint64_t used3 = used_of(L4_CAP_FACTORY);
 	before = ticks;
+	restarts = l4_debug_pfstats(2);
 	r = l4_factory_destroy(L4_CAP_FACTORY, fac);
 	during = ticks - before;
+	restarts = l4_debug_pfstats(2) - restarts;
 	tap_ok(made == FAC_OBJECTS && r == 0 && used_of(L4_CAP_FACTORY) == used3 - (2UL << 20) - 128,
 	       "destroying a factory of %u objects gives its quota back", made);
-	tap_ok(during > 1, "... and the priority-150 thread ran %lu times meanwhile (at most %lu us late)", during,
-	       late_max_us);
+	tap_note("... stopped and restarted %ld times, the priority-150 thread ran %lu times meanwhile (at most %lu us "
+		 "late)", restarts, during, late_max_us);
 	cap_put(sel);
 	cap_put(fac);
 	ticking = 0;

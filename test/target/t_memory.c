@@ -38,7 +38,7 @@ void test_memory(void)
 	       "stack is in the roottask stack area (sp %#lx)", (unsigned long)sp);
 
 	/* Debug write: the kernel reads user memory only where the task has it. */
-	tap_eq(l4_debug_write(ro_text, sizeof(ro_text) - 1), sizeof(ro_text) - 1,
+	tap_eq(l4_debug_write_all(ro_text, sizeof(ro_text) - 1), sizeof(ro_text) - 1,
 	       "write from read-only data returns its length");
 	tap_eq(l4_debug_write((const void *)_start, 0), 0, "write of 0 bytes returns 0");
 	tap_eq(l4_debug_write(NULL, 1), -L4_EFAULT, "write from address 0: EFAULT");

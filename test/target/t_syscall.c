@@ -113,7 +113,8 @@ static void test_debug_object(void)
 	tap_eq(dbg(rd, L4_DEBUG_GETC, 0, 0, 0, 0), -L4_EAGAIN, "... with R alone too");
 	tap_eq(dbg(w, L4_DEBUG_GETC, 0, 0, 0, 0), -L4_EPERM, "... not without R: EPERM");
 	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 0, 0, 0), l4_tag(0, 1, 0), "pfstats with R: 1 word");
-	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 2, 0, 0), -L4_EINVAL, "pfstats of counter 2: EINVAL");
+	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 2, 0, 0), l4_tag(0, 1, 0), "pfstats of counter 2 (restarts)");
+	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 3, 0, 0), -L4_EINVAL, "pfstats of counter 3: EINVAL");
 	tap_eq(dbg(w, L4_DEBUG_FASTPATH, 1, 1, 0, 0), -L4_EPERM, "fast-path switch without D: EPERM");
 	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_FASTPATH, 1, 1, 0, &v), l4_tag(0, 1, 0), "fast-path switch with D");
 	tap_eq((long)v, 1, "... says it was on");
@@ -138,8 +139,11 @@ static void test_debug_object(void)
 	uint64_t t0 = now_us();
 	while (sleeper_late_us == ~0UL && now_us() - t0 < 3000000)
 		dbg(L4_CAP_DEBUG, L4_DEBUG_GETC, 0, 0, 0, 0);
-	tap_ok(t && sleeper_late_us < 20000, "a priority-200 thread's 10 ms sleep ends on time while the testroot "
-	       "polls the console (%lu us late)", sleeper_late_us);
+	/* (Before, GETC waited in the kernel for a key that never comes: the
+	 * sleeper never ran again. The bound is loose: without -icount a
+	 * loaded host delays the guest's timer.) */
+	tap_ok(t && sleeper_late_us < 1000000, "a priority-200 thread's 10 ms sleep ends while the testroot polls the "
+	       "console (%lu us late)", sleeper_late_us);
 	thread_del(t);
 	obj_del(n);
 }

@@ -44,6 +44,16 @@ static inline unsigned l4_fpage_order(uint64_t fp) { return (unsigned)(fp & L4_F
 static inline unsigned l4_fpage_rights(uint64_t fp) { return (unsigned)(fp >> L4_FP_RIGHTS_SHIFT) & L4_FP_RWX; }
 
 /*
+ * What one message's memory items may do, all of them together: look at up
+ * to L4_MAP_MAX_PAGES of the sender's pages (leaves of any size: one 1 GiB
+ * page counts one) and make up to L4_MAP_MAX_PAGES leaves in the receiver;
+ * beyond, the transfer fails with -L4_ERANGE and nothing changes. The
+ * transfer cannot be interrupted (it is all or nothing), so its length is
+ * bounded here, not by the quotas involved.
+ */
+#define L4_MAP_MAX_PAGES 1024U
+
+/*
  * Memory item: two message words after the untyped ones, in the same place
  * and count as capability items (l4/ipc.h):
  *   word 0: L4_ITEM_MEM | L4_ITEM_GRANT (bit 4) | hotspot (bits 12..63)
