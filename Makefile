@@ -32,17 +32,18 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	-Wmissing-declarations -Wpointer-arith -Wundef -Wvla -Wwrite-strings \
 	-Wformat=2 -Wimplicit-fallthrough -Wno-unused-parameter
 
-# Flags shared by kernel and user code on the target.
+# Flags shared by kernel and user code on the target. The kernel sees only
+# libl4's ABI headers (libl4/abi); user code also the runtime and protocols.
 TARGET_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf \
 	-fno-common -fno-stack-protector -fno-pic -fno-pie -mcmodel=medany \
 	-march=rv64imac_zicsr_zifencei -mabi=lp64 -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fno-tree-loop-distribute-patterns \
-	-Ilibl4/include
+	-Ilibl4/abi
 TARGET_LDFLAGS := -nostdlib -static -no-pie -z noexecstack -z max-page-size=4096
 
 # Host builds of hardware-free kernel logic, with sanitizers.
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Ilibl4/include
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Icommon/include -Ilibl4/abi
 HOST_LDFLAGS := -fsanitize=address,undefined
 
 .DEFAULT_GOAL := all
@@ -50,6 +51,7 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 .DELETE_ON_ERROR:
 .PHONY: all setup run test image debug fuzz bench clean host-tests example
 
+include common/build.mk
 include kernel/build.mk
 include libl4/build.mk
 include sigma0/build.mk

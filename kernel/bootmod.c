@@ -1,6 +1,6 @@
 /* bootmod.c - looking up the boot modules packed into the image (bootmod.h). */
 #include "bootmod.h"
-#include "lib/kstring.h"
+#include <common/string.h>
 
 const struct bootmod *bootmod_find(const char *name)
 {

@@ -21,8 +21,8 @@
 #include "console.h"
 #include "kip.h"
 #include "lib/board.h"
-#include "lib/elf.h"
-#include "lib/kstring.h"
+#include <common/elf.h>
+#include <common/string.h>
 #include "obj/endpoint.h"
 #include "obj/factory.h"
 #include "obj/kdebug.h"

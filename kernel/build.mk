@@ -13,22 +13,28 @@ KERNEL_SRCS := \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \
 	kernel/obj/endpoint.c kernel/obj/notification.c kernel/obj/kdebug.c \
 	kernel/dev/ns16550.c \
-	kernel/lib/fdt.c kernel/lib/board.c kernel/lib/memmap.c kernel/lib/elf.c \
-	kernel/lib/fmt.c kernel/lib/string.c kernel/lib/kmem.c kernel/lib/captab.c \
+	kernel/lib/board.c kernel/lib/memmap.c kernel/lib/kmem.c kernel/lib/captab.c \
 	kernel/lib/runq.c kernel/lib/mapdb.c kernel/lib/ratelimit.c \
 	kernel/arch/riscv/head.S kernel/arch/riscv/trap.S kernel/arch/riscv/trap.c \
 	kernel/arch/riscv/early_pt.c kernel/arch/riscv/mmu.c kernel/arch/riscv/sbi.c \
 	kernel/arch/riscv/timer.c kernel/arch/riscv/fpu.S
 
-KERNEL_CFLAGS := $(TARGET_CFLAGS) -Ikernel -Ikernel/arch/$(KERNEL_ARCH)/include \
+KERNEL_CFLAGS := $(TARGET_CFLAGS) -Ikernel -Ikernel/arch/$(KERNEL_ARCH)/include -Icommon/include \
 	-DL4RV_VERSION='"$(GIT_REV)"' -fno-jump-tables -fstack-usage -fcallgraph-info=su
 
-KERNEL_OBJS := $(patsubst %,$(B)/%.o,$(KERNEL_SRCS))
+# The code kernel and user programs share (common/: string, format, ELF, FDT),
+# compiled with the kernel's flags into $(B)/kernel/common/.
+KERNEL_OBJS := $(patsubst %,$(B)/%.o,$(KERNEL_SRCS)) $(patsubst common/%,$(B)/kernel/common/%.o,$(COMMON_SRCS))
 
 # (The compiler writes NAME.c.ci beside each object: stackcheck below.)
 $(B)/kernel/%.c.o $(B)/kernel/%.c.ci: kernel/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -MT $(basename $@).o -c $< -o $(basename $@).o
+
+$(B)/kernel/common/%.c.o $(B)/kernel/common/%.c.ci: common/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (kernel)"
 	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -MT $(basename $@).o -c $< -o $(basename $@).o
 
 $(B)/kernel/%.S.o: kernel/%.S

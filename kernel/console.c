@@ -12,7 +12,7 @@
 #include "console.h"
 #include "dev/ns16550.h"
 #include "lib/board.h"
-#include "lib/fmt.h"
+#include <common/fmt.h>
 
 static struct ns16550 uart;
 static bool have_uart;

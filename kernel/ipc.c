@@ -21,7 +21,7 @@
 
 #include "ipc.h"
 #include "lib/kassert.h"
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "obj/endpoint.h"
 #include "obj/notification.h"
 #include "obj/task.h"

@@ -23,8 +23,8 @@
 #include "console.h"
 #include "ipc.h"
 #include "lib/board.h"
-#include "lib/fdt.h"
-#include "lib/kstring.h"
+#include <common/fdt.h>
+#include <common/string.h>
 #include "panic.h"
 #include "pmem.h"
 #include "power.h"

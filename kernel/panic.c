@@ -13,7 +13,7 @@
 #include <arch/trapframe.h>
 
 #include "console.h"
-#include "lib/fmt.h"
+#include <common/fmt.h>
 #include "panic.h"
 #include "power.h"
 

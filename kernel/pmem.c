@@ -1,7 +1,7 @@
 /* pmem.c - the boot-time physical page allocator (pmem.h). */
 #include <arch/layout.h>
 
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "pmem.h"
 
 struct memmap pmem_free;

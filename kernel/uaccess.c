@@ -5,7 +5,7 @@
 #include <l4/errno.h>
 #include <l4/layout.h>
 
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "obj/task.h"
 #include "uaccess.h"
 

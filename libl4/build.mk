@@ -1,10 +1,16 @@
-# libl4/ - the user-level library: ABI headers (include/l4/, also used by the
-# kernel), system-call stubs, C runtime, console I/O. User programs link
-# libl4.a with libl4/user.ld; $(call user_prog,...) builds one.
+# libl4/ - the user-level library. Its headers in three folders, all <l4/...>:
+#   abi/l4/      the kernel ABI (system calls, IPC, kernel objects, errors, KIP,
+#                layout, memory items): the one source of truth, which the
+#                kernel includes too (and nothing else of libl4)
+#   include/l4/  the runtime: system-call stubs, C start-up, threads, capability
+#                slots, malloc, console I/O, the server loop, the environment
+#   proto/l4/    the protocols of servers (sigma0, dataspaces, memory server,
+#                region mapper)
+# User programs link libl4.a with libl4/user.ld; $(call user_prog,...) builds one.
 
 LIBL4_SRCS := libl4/src/crt.c libl4/src/debug.c libl4/src/stdio.c libl4/src/capalloc.c libl4/src/thread.c libl4/src/malloc.c libl4/src/serve.c \
-	kernel/lib/fmt.c kernel/lib/string.c
-USER_CFLAGS := $(TARGET_CFLAGS) -Ikernel -Ipager
+	common/fmt.c common/string.c
+USER_CFLAGS := $(TARGET_CFLAGS) -Ilibl4/include -Ilibl4/proto -Icommon/include -Ipager
 LIBL4_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBL4_SRCS))
 LIBL4 := $(B)/user/libl4.a
 CRT0 := $(B)/user/libl4/src/crt0.S.o

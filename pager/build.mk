@@ -4,7 +4,7 @@
 # The region mapper library; a program the loader starts (loadable_prog)
 # also links its thread entry, which crt.c calls in the region mapper's thread.
 PAGER_RM_SRCS := pager/rm/rm.c
-PAGER_LOADER_SRCS := pager/loader/loader.c kernel/lib/elf.c
+PAGER_LOADER_SRCS := pager/loader/loader.c common/elf.c
 
 $(eval $(call user_prog,memsrv,pager/memsrv/main.c pager/memsrv/memsrv.c))
 MEMSRV_ELF := $(B)/user/memsrv.elf

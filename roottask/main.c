@@ -17,7 +17,7 @@
 #include <l4/stdio.h>
 #include <l4/sys.h>
 
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "loader/loader.h"
 
 #define LDR_BOOT_VA 0x1800000000UL

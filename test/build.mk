@@ -1,7 +1,7 @@
 # test/ - host unit tests of hardware-free kernel logic (cmocka, ASan+UBSan),
 # fuzzers (clang libFuzzer) and the on-target test programs (test/target/).
 
-HOST_LIB_HDRS := $(wildcard kernel/lib/*.h)
+HOST_LIB_HDRS := $(wildcard kernel/lib/*.h common/include/common/*.h)
 
 # $(call host_test,NAME,SOURCES,EXTRA-LIBS): $(B)/host/NAME, run by `make test`.
 define host_test

@@ -26,7 +26,7 @@ import time
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
-BOOT_TIMEOUT = 150         # seconds for one boot (a few alone; -smp 4 under load, much longer)
+BOOT_TIMEOUT = 240         # seconds for one boot (a few alone; -smp 4 under load, much longer)
 FUZZ_SECONDS = 20
 FUZZ_ELF_SECONDS = 10
 PREEMPT_LATENCY_MAX = 20000   # instructions (the hardening issue's bound)

@@ -56,8 +56,8 @@ INDIRECT = {
     "kernel/obj/task.c:task_teardown": STOP,
     "kernel/obj/endpoint.c:endpoint_teardown": STOP,
     "kernel/obj/notification.c:notification_teardown": STOP,
-    "fmt_vformat": ["kernel/console.c:out_fn", "kernel/panic.c:out_fn", "kernel/lib/fmt.c:snbuf_out"],
-    "kernel/lib/fmt.c:emit_int": ["kernel/console.c:out_fn", "kernel/panic.c:out_fn", "kernel/lib/fmt.c:snbuf_out"],
+    "fmt_vformat": ["kernel/console.c:out_fn", "kernel/panic.c:out_fn", "common/fmt.c:snbuf_out"],
+    "common/fmt.c:emit_int": ["kernel/console.c:out_fn", "kernel/panic.c:out_fn", "common/fmt.c:snbuf_out"],
 }
 
 # Assembly called from C: bytes of stack each uses (they call nothing).

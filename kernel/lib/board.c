@@ -8,9 +8,9 @@
 #include <stdint.h>
 
 #include "board.h"
-#include "fdt.h"
+#include <common/fdt.h>
 #include "kassert.h"
-#include "kstring.h"
+#include <common/string.h>
 
 const char *const board_uart_compatibles[] = {
 	"ns16550a", "ns16550", "ns8250", "snps,dw-apb-uart", NULL,

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fdt.h"
+#include <common/fdt.h>
 
 #define BOARD_MAX_MEM 16
 #define BOARD_MAX_RESV 32

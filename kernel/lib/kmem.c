@@ -1,7 +1,7 @@
 /* kmem.c - the kernel-memory buddy allocator and quotas (kmem.h). */
 #include "kassert.h"
 #include "kmem.h"
-#include "kstring.h"
+#include <common/string.h>
 
 static size_t block_bytes(unsigned order)
 {

@@ -7,7 +7,7 @@
 
 #include "kip.h"
 #include "lib/kassert.h"
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "obj/factory.h"
 #include "obj/invoke.h"
 #include "obj/task.h"

@@ -13,7 +13,7 @@
 
 #include "console.h"
 #include "lib/kassert.h"
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "lib/ratelimit.h"
 #include "ipc.h"
 #include "obj/notification.h"

@@ -21,7 +21,7 @@
 #include <l4/rm.h>
 #include <l4/task.h>
 
-#include "lib/kstring.h"
+#include <common/string.h>
 
 #define HDR 16UL
 #define MIN_BLOCK 32UL

@@ -1,6 +1,7 @@
 /* serve.c - l4_serve (l4/serve.h). */
 #include <l4/errno.h>
 #include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/serve.h>
 #include <l4/stdio.h>
 

@@ -4,7 +4,7 @@
 #include <l4/stdio.h>
 #include <l4/sys.h>
 
-#include "lib/fmt.h"
+#include <common/fmt.h>
 
 static char outbuf[256];
 static unsigned outlen;

@@ -19,6 +19,7 @@
 #include <l4/env.h>
 #include <l4/factory.h>
 #include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/malloc.h>
 #include <l4/mem.h>
 #include <l4/memsrv.h>
@@ -27,7 +28,7 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
-#include "lib/kstring.h"
+#include <common/string.h>
 
 #define PAGES 16
 #define SIZE (PAGES * 4096UL)

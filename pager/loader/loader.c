@@ -19,6 +19,7 @@
 #include <l4/errno.h>
 #include <l4/factory.h>
 #include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/mem.h>
@@ -29,8 +30,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
-#include "lib/elf.h"
-#include "lib/kstring.h"
+#include <common/elf.h>
+#include <common/string.h>
 #include "loader.h"
 
 #define PAGE 4096UL

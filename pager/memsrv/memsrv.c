@@ -34,6 +34,7 @@
 #include <l4/env.h>
 #include <l4/errno.h>
 #include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/kobj.h>
 #include <l4/mem.h>
 #include <l4/memsrv.h>

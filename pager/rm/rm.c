@@ -22,6 +22,7 @@
 #include <l4/dataspace.h>
 #include <l4/errno.h>
 #include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/layout.h>
 #include <l4/mem.h>
 #include <l4/rm.h>

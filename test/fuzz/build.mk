@@ -3,11 +3,11 @@
 # test` runs each briefly (test/run.py).
 
 FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Ilibl4/include -Itest/host \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer -Ikernel -Icommon/include -Ilibl4/abi -Itest/host \
 	-include test/host/fdt_host.h
 
-# fuzz_fdt: kernel/lib/fdt.c and board.c against libfdt (see fuzz_fdt.c).
-FUZZ_FDT_SRCS := test/fuzz/fuzz_fdt.c test/host/fdt_oracle.c kernel/lib/fdt.c \
+# fuzz_fdt: common/fdt.c and kernel/lib/board.c against libfdt (see fuzz_fdt.c).
+FUZZ_FDT_SRCS := test/fuzz/fuzz_fdt.c test/host/fdt_oracle.c common/fdt.c \
 	kernel/lib/board.c test/host/host_support.c
 
 # The seed corpus is the test device trees (run.sh copies them, cut to totalsize).
@@ -17,8 +17,8 @@ $(B)/fuzz/fuzz_fdt: $(FUZZ_FDT_SRCS) $(HOST_LIB_HDRS) test/host/fdt_oracle.h \
 	@echo "  CLANG   $@"
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_FDT_SRCS) -o $@ -lfdt
 
-# fuzz_elf: kernel/lib/elf.c against a second reading of its rules (see fuzz_elf.c).
-FUZZ_ELF_SRCS := test/fuzz/fuzz_elf.c kernel/lib/elf.c test/host/host_support.c
+# fuzz_elf: common/elf.c against a second reading of its rules (see fuzz_elf.c).
+FUZZ_ELF_SRCS := test/fuzz/fuzz_elf.c common/elf.c test/host/host_support.c
 $(B)/fuzz/fuzz_elf: $(FUZZ_ELF_SRCS) $(HOST_LIB_HDRS)
 	@mkdir -p $(@D)
 	@echo "  CLANG   $@"

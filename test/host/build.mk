@@ -3,7 +3,7 @@
 
 DTC ?= dtc
 
-# ---- test_fdt: kernel/lib/fdt.c and board.c against libfdt ----
+# ---- test_fdt: common/fdt.c and kernel/lib/board.c against libfdt ----
 #
 # Device trees it reads (every *.dtb of $(B)/dtb and test/fixtures/dtb, directories
 # compiled in as FDT_TEST_DIRS; `build/host/test_fdt FILE-OR-DIR...` reads others):
@@ -39,7 +39,7 @@ $(B)/dtb/%-v16.dtb: test/dts/%.dts
 	@echo "  DTC     $@"
 	$(Q)$(DTC) -q -V 16 -I dts -O dtb -o $@ $<
 
-$(eval $(call host_test,test_fdt,test/host/test_fdt.c test/host/fdt_oracle.c kernel/lib/fdt.c kernel/lib/board.c,-lfdt))
+$(eval $(call host_test,test_fdt,test/host/test_fdt.c test/host/fdt_oracle.c common/fdt.c kernel/lib/board.c,-lfdt))
 $(B)/host/test_fdt: test/host/fdt_oracle.h test/host/fdt_both.h test/host/fdt_host.h $(FDT_TEST_DTBS)
 # fdt_host.h: five of our function names are libfdt's too (see there).
 $(B)/host/test_fdt: HOST_CFLAGS += -include test/host/fdt_host.h \

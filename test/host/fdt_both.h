@@ -44,4 +44,4 @@ static inline int lfdt_size_cells(const void *fdt, int node)
 
 #include "fdt_host.h"
 #include "lib/board.h"
-#include "lib/fdt.h"
+#include <common/fdt.h>

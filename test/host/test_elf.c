@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/elf.h"
+#include <common/elf.h>
 #include "l4/layout.h"
 
 /* The range the kernel allows for boot modules (kernel/thread.c). */

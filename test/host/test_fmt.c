@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "lib/fmt.h"
+#include <common/fmt.h>
 
 #define BUF 1024
 #define GUARD 0x5a

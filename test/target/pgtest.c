@@ -18,7 +18,7 @@
 #include <l4/sys.h>
 
 #include "../lib/xorshift.h"
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "pgtest.h"
 
 volatile uint64_t data_word = PGT_DATA_WORD;           /* .data: copy-on-write per instance */

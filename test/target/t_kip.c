@@ -13,7 +13,7 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "tap.h"
 #include "tests.h"
 #include "util.h"

@@ -8,7 +8,7 @@
 #include <l4/layout.h>
 #include <l4/sys.h>
 
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "tap.h"
 #include "tests.h"
 

@@ -53,7 +53,7 @@
 #define S0_TIMEOUT_US 2000000UL         /* for sigma0's answers after the run */
 #define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
 #define HOSTILES 3
-#define HOSTILE_ROUNDS 150000UL
+#define HOSTILE_ROUNDS 50000UL
 
 static volatile uint64_t canary_mem[CANARY_WORDS];
 static volatile unsigned long canary_rounds, canary_bad;

@@ -11,6 +11,7 @@
 #include <l4/errno.h>
 #include <l4/factory.h>
 #include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/kobj.h>
 #include <l4/task.h>
 

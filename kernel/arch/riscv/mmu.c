@@ -8,7 +8,7 @@
 
 #include "lib/board.h"
 #include "lib/kmem.h"
-#include "lib/kstring.h"
+#include <common/string.h>
 #include "mem/space.h"
 #include "obj/object.h"
 #include "panic.h"

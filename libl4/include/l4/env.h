@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/layout.h>
 
 #define L4_ENV_MAGIC 0x31564e45344cULL          /* "L4ENV1" */

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/kobj.h>
 
 /* Create an object of `type` into the empty slot `dst` of the caller's table. */

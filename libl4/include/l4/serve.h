@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include <l4/ipc.h>
+#include <l4/sys.h>
 
 struct l4_server {
 	uint64_t ep;            /* the endpoint it receives on (R) */

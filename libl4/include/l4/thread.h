@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/kobj.h>
 
 struct l4_thread_config {

@@ -1,6 +1,7 @@
 /*
  * l4/ipc.h - the IPC operation: registers, flags, timeouts, message tag,
- * typed items, the UTCB, exception messages, and the system-call stubs.
+ * typed items, the UTCB, exception messages (the ABI: the kernel includes
+ * it; the stubs that make the system call are libl4's l4/sys.h).
  * docs/abi.md is the prose version with every error.
  *
  * In:   a7 = syscall word: L4_SYS_IPC | flags | selector << 12 | timeouts
@@ -165,96 +166,3 @@ struct l4_utcb {
 	uint64_t user[8];               /* free for the thread's own use (e.g. its thread pointer) */
 };
 #define L4_UTCB_SIZE 4096UL
-
-/* ---- the stubs ---- */
-struct l4_msg {
-	uint64_t mr[L4_MSG_REG_WORDS];
-	uint64_t badge;
-};
-
-/* One IPC system call: returns a0 (tag or -error); m->mr and m->badge get a1..a7. */
-static inline long l4_ipc(uint64_t word, uint64_t tag, struct l4_msg *m)
-{
-	register uint64_t a0 __asm__("a0") = tag;
-	register uint64_t a1 __asm__("a1") = m->mr[0];
-	register uint64_t a2 __asm__("a2") = m->mr[1];
-	register uint64_t a3 __asm__("a3") = m->mr[2];
-	register uint64_t a4 __asm__("a4") = m->mr[3];
-	register uint64_t a5 __asm__("a5") = m->mr[4];
-	register uint64_t a6 __asm__("a6") = m->mr[5];
-	register uint64_t a7 __asm__("a7") = word;
-
-	__asm__ volatile("ecall"
-			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
-			 :: "memory", "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6");
-	m->mr[0] = a1; m->mr[1] = a2; m->mr[2] = a3;
-	m->mr[3] = a4; m->mr[4] = a5; m->mr[5] = a6;
-	m->badge = a7;
-	return (long)a0;
-}
-
-/* Call the object at `sel` with `label` and `words` words of m (blocking, no timeouts). */
-static inline long l4_call(uint64_t sel, uint64_t label, unsigned words, struct l4_msg *m)
-{
-	return l4_ipc(l4_ipc_word(L4_IPC_CALL, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
-		      l4_tag(label, words, 0), m);
-}
-
-/* Send to the endpoint at `sel` (blocking until a receiver takes it). */
-static inline long l4_send(uint64_t sel, uint64_t label, unsigned words, struct l4_msg *m)
-{
-	return l4_ipc(l4_ipc_word(L4_IPC_SEND, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
-		      l4_tag(label, words, 0), m);
-}
-
-/* Wait for a message on the endpoint at `sel` (blocking). */
-static inline long l4_receive(uint64_t sel, struct l4_msg *m)
-{
-	return l4_ipc(l4_ipc_word(L4_IPC_RECV, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), 0, m);
-}
-
-/* Reply to the current caller (does not block). */
-static inline long l4_reply(uint64_t label, unsigned words, struct l4_msg *m)
-{
-	return l4_ipc(l4_ipc_word(L4_IPC_REPLY, 0, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
-		      l4_tag(label, words, 0), m);
-}
-
-/* Reply to the current caller (if any), then wait on the endpoint at `sel`. */
-static inline long l4_reply_wait(uint64_t sel, uint64_t label, unsigned words, struct l4_msg *m)
-{
-	return l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER),
-		      l4_tag(label, words, 0), m);
-}
-
-/*
- * Notifications: signal ORs bits into the word; wait takes and clears them
- * (blocking while there are none); poll is a wait with timeout zero. The
- * bits signalled are the capability's badge, or MR0 with an unbadged one.
- * Wait and poll return 0 and the bits in *bits.
- */
-static inline long l4_signal(uint64_t sel, uint64_t bits)
-{
-	struct l4_msg m = { { bits } , 0 };
-	return l4_ipc(l4_ipc_word(L4_IPC_SEND, sel, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(0, 1, 0), &m);
-}
-
-static inline long l4_wait_timeout(uint64_t sel, unsigned rcv_to, uint64_t *bits)
-{
-	struct l4_msg m = { { 0 }, 0 };
-	long r = l4_ipc(l4_ipc_word(L4_IPC_RECV, sel, L4_TIMEOUT_NEVER, rcv_to), 0, &m);
-	*bits = r < 0 ? 0 : m.badge;
-	return r < 0 ? r : 0;
-}
-
-static inline long l4_wait(uint64_t sel, uint64_t *bits)
-{
-	return l4_wait_timeout(sel, L4_TIMEOUT_NEVER, bits);
-}
-
-/* Poll: 0 with *bits = 0 when nothing is pending (the kernel's -L4_ETIMEDOUT). */
-static inline long l4_poll(uint64_t sel, uint64_t *bits)
-{
-	long r = l4_wait_timeout(sel, L4_TIMEOUT_ZERO, bits);
-	return r == -L4_ETIMEDOUT ? 0 : r;
-}

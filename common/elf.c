@@ -2,8 +2,8 @@
  * elf.c - ELF64 executable validation (see elf.h). Field layout: System V
  * ABI, "ELF-64 Object File Format" v1.5; EM_RISCV = 243 (RISC-V ELF psABI).
  */
-#include "elf.h"
-#include "kstring.h"
+#include <common/elf.h>
+#include <common/string.h>
 
 #define EI_NIDENT 16
 #define ET_EXEC 2

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fdt.h"
-#include "kstring.h"
+#include <common/fdt.h>
+#include <common/string.h>
 
 /*
  * fdt_init() accepts a subset of what libfdt 1.6.1's fdt_check_full() accepts.

@@ -55,7 +55,7 @@
 #include <stdint.h>
 
 #include <l4/dataspace.h>
-#include <l4/ipc.h>
+#include <l4/sys.h>
 
 enum {
 	L4_RM_ATTACH = 0x5201,

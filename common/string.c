@@ -4,7 +4,7 @@
  */
 #include <stdint.h>
 
-#include "kstring.h"
+#include <common/string.h>
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {

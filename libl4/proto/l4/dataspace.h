@@ -55,7 +55,7 @@
 
 #include <stdint.h>
 
-#include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/mem.h>
 #include <l4/serve.h>
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fmt.h"
+#include <common/fmt.h>
 
 /* Widths and precisions are clamped here, so that no count overflows. */
 #define FMT_MAX_FIELD 4096

@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #include <l4/errno.h>
-#include <l4/ipc.h>
+#include <l4/sys.h>
 #include <l4/mem.h>
 
 enum {
