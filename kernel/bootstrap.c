@@ -130,7 +130,7 @@ static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, uns
 	th->max_prio = (uint8_t)max_prio;
 	sched_set_prio(th, prio);
 	th->frame.regs[0] = info.entry;
-	th->frame.regs[REG_SP] = L4_ROOTTASK_STACK_TOP;
+	th->frame.regs[REG_SP] = L4_ROOTTASK_STACK_TOP;         /* (tp = the UTCB: thread_set_utcb) */
 	cap_insert(captab_slot(&t->caps, L4_CAP_TASK), &t->o.k, L4_RIGHTS_ALL, 0);
 	cap_insert(captab_slot(&t->caps, L4_CAP_THREAD), &th->o.k, L4_RIGHTS_ALL, 0);
 	return th;

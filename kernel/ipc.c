@@ -207,7 +207,7 @@ void ipc_run_deferred(struct hart *h, unsigned budget)
 		if (err)
 			thread_fault(th, exc_failure(err));
 		else
-			ipc_exception(th);
+			ipc_exception(th, L4_EXC_R_PAGER_GONE);
 	}
 }
 
@@ -241,7 +241,8 @@ static uint64_t msg_word(const struct thread *s, unsigned i)
 	if (s->pf)
 		return i == 0 ? (s->frame.stval & ~7UL) | s->pf : s->frame.regs[0];
 	if (s->exc)
-		return i < 32 ? s->frame.regs[i] : i == L4_EXC_SCAUSE ? s->frame.scause : s->frame.stval;
+		return i < 32 ? s->frame.regs[i] : i == L4_EXC_SCAUSE ? s->frame.scause :
+		       i == L4_EXC_STVAL ? s->frame.stval : s->exc_reason;
 	return i < L4_MSG_REG_WORDS ? s->frame.regs[REG_A1 + i] : s->utcb->mr[i];
 }
 
@@ -591,10 +592,12 @@ static bool fault_resolved(struct thread *c)
 static void pf_reply(uint64_t tag, struct thread *c)
 {
 	ipc_cancel(c);
-	if (!l4_tag_label(tag) && fault_resolved(c))
+	if (l4_tag_label(tag))
+		ipc_exception(c, L4_EXC_R_PAGER_REFUSED | l4_tag_label(tag) << 32);
+	else if (fault_resolved(c))
 		sched_make_ready(c);
 	else
-		ipc_exception(c);
+		ipc_exception(c, L4_EXC_R_UNRESOLVED);
 }
 
 /* 1: no caller; 0: replied; < 0: error (the caller keeps waiting). */
@@ -756,11 +759,11 @@ void ipc_fault(struct thread *th)
 	ipc_pf_general[0]++;
 	/* An access fault where the page table allows the access (PMP): no pager can help. */
 	if ((cause == EXC_INSN_ACCESS || cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) && fault_resolved(th)) {
-		ipc_exception(th);
+		ipc_exception(th, L4_EXC_R_ACCESS);
 		return;
 	}
 	if (!c || cap_obj(c)->type != L4_OBJ_ENDPOINT || !(cap_rights(c) & L4_RIGHT_W)) {
-		ipc_exception(th);
+		ipc_exception(th, L4_EXC_R_NO_PAGER);
 		return;
 	}
 	th->exc = true;
@@ -769,15 +772,16 @@ void ipc_fault(struct thread *th)
 	if (err) {
 		th->exc = false;
 		th->pf = 0;
-		ipc_exception(th);
+		ipc_exception(th, L4_EXC_R_NOT_SENT);
 	}
 }
 
-void ipc_exception(struct thread *th)
+void ipc_exception(struct thread *th, uint64_t reason)
 {
 	struct cap *c = captab_lookup(&th->task->caps, th->exc_sel);
 	long err;
 
+	th->exc_reason = reason;
 	if (!c || cap_obj(c)->type != L4_OBJ_ENDPOINT || !(cap_rights(c) & L4_RIGHT_W)) {
 		thread_fault(th, "no exception handler");
 		return;

@@ -43,8 +43,9 @@ enum ipc_wait { IPC_NONE, IPC_SEND, IPC_RECV, IPC_REPLY, IPC_NOTIFY, IPC_DEFER }
 void ipc_sys(struct thread *th, struct trapframe *f);
 /* th (current) took a page or access fault: a call to its pager, else as ipc_exception. */
 void ipc_fault(struct thread *th);
-/* th (current) took a synchronous exception: a call to its handler, or stopped. */
-void ipc_exception(struct thread *th);
+/* th took a synchronous exception: a call to its handler, or stopped;
+ * reason: the message's MR34 (l4/ipc.h, L4_EXC_R_*: why a fault came here). */
+void ipc_exception(struct thread *th, uint64_t reason);
 /* Take the BLOCKED th out of whatever it waits in (its state stays BLOCKED). */
 void ipc_cancel(struct thread *th);
 /* End th's blocked IPC with err in a0 and make it READY. An exception or

@@ -287,7 +287,7 @@ def boot_checks(build):
 
     def fault():
         b = qemu(os.path.join(build, "fault", "Image"), timeout=20, stop="no thread left to run")
-        for want in ("store page fault (scause 15) at pc", "stval 0xffffffffc0000000: stopped",
+        for want in ("store page fault (scause 15) (its pager refused it) at pc", "stval 0xffffffffc0000000: stopped",
                      "no thread left to run"):
             if want not in b.output:
                 return "missing %r\n%s" % (want, show(b))

@@ -112,6 +112,7 @@ long thread_set_utcb(struct thread *th, uintptr_t uaddr)
 	}
 	th->utcb = u;
 	th->utcb_uaddr = uaddr;
+	th->frame.regs[REG_TP] = uaddr;        /* l4/ipc.h: l4_utcb() reads tp */
 	return 0;
 }
 
@@ -337,6 +338,20 @@ static const char *exc_name(uint64_t cause)
 	return cause < 16 ? names[cause] : "unknown exception";
 }
 
+/* Why a page fault became an exception (l4/ipc.h, L4_EXC_R_*), for the stop line. */
+static const char *fault_reason(uint64_t r)
+{
+	switch (l4_exc_reason(r)) {
+	case L4_EXC_R_NO_PAGER: return " (no pager)";
+	case L4_EXC_R_PAGER_REFUSED: return " (its pager refused it)";
+	case L4_EXC_R_UNRESOLVED: return " (its pager's reply did not map the page)";
+	case L4_EXC_R_PAGER_GONE: return " (its pager went away)";
+	case L4_EXC_R_ACCESS: return " (the memory itself refuses the access)";
+	case L4_EXC_R_NOT_SENT: return " (the fault could not be sent to its pager)";
+	default: return "";
+	}
+}
+
 /* The stop lines: 20 at once, then ten a second (lib/ratelimit.h). */
 static struct ratelimit stop_lines = RATELIMIT_INIT(20);
 
@@ -348,10 +363,11 @@ void thread_fault(struct thread *th, const char *why)
 	if (ratelimit_take(&stop_lines, rdtime(), sched_timebase / 10 + 1, &missed)) {
 		if (missed)
 			kprintf("l4rv: (%lu more stopped threads not shown)\n", missed);
-		kprintf("l4rv: thread of task %s: %s (scause %lu) at pc %#lx, stval %#lx: stopped, %s\n",
-			th->task->name, exc_name(f->scause), (unsigned long)f->scause,
+		kprintf("l4rv: thread of task %s: %s (scause %lu)%s at pc %#lx, stval %#lx: stopped, %s\n",
+			th->task->name, exc_name(f->scause), (unsigned long)f->scause, fault_reason(th->exc_reason),
 			(unsigned long)f->regs[0], (unsigned long)f->stval, why);
 	}
 	thread_stop(th);
 	th->exc = false;
+	th->exc_reason = 0;
 }

@@ -83,6 +83,7 @@ struct thread {
 	uint8_t max_prio;
 	uint8_t pf;                     /* ... which is a page fault (to its pager): 0, or the access
 					   that faulted (L4_FP_R/W/X; implies exc) */
+	uint64_t exc_reason;            /* the exception message's MR34 (l4/ipc.h, L4_EXC_R_*) */
 	struct hart *home;              /* the hart whose run queue it uses */
 	uint64_t pager_sel, exc_sel;    /* selectors in task's table */
 	uintptr_t utcb_uaddr;

@@ -355,7 +355,7 @@ static void test_no_handler(void)
 	ft = fault_start(&f, F_ILLEGAL, 0, ep);
 	YIELD_UNTIL(state_of(ft) == L4_THREAD_INACTIVE && state_of(ht) == L4_THREAD_BLOCKED);
 	tap_ok(ht && ft && state_of(ft) == L4_THREAD_INACTIVE && !f.done,
-	       "a handler without a UTCB (34 words do not fit): the faulting thread is stopped");
+	       "a handler without a UTCB (35 words do not fit): the faulting thread is stopped");
 	tap_ok(h.n == 0 && state_of(ht) == L4_THREAD_BLOCKED, "... the handler got nothing and still waits");
 	thread_del(ft);
 	thread_del(ht);

@@ -333,6 +333,68 @@ static void test_exregs_fault_ipc(void)
 	obj_del(b);
 }
 
+/*
+ * An exception message that comes of a page fault says why the fault was
+ * not resolved (l4/ipc.h, MR34 = L4_EXC_R_*): the pager refused (with its
+ * label), its reply mapped nothing there, there was no pager, the pager
+ * went away.
+ */
+static void test_exc_reasons(void)
+{
+	uint64_t b = xt_task(), th = cap_get(), ep2 = obj_new(L4_OBJ_ENDPOINT);
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PAGER | L4_THREAD_CFG_EXC |
+					       L4_THREAD_CFG_PRIO,
+				      .task = b, .pager = XT_EP, .exc_handler = XT_EP, .prio = 100, .max_prio = 100 };
+	struct l4_exregs x = { .flags = L4_EXREGS_SET_PC | L4_EXREGS_START, .pc = NOWHERE };
+	struct l4_msg m = { { 0 }, 0 };
+
+	int ok = b && th && ep2 && !l4_factory_create_thread(L4_CAP_FACTORY, th) && !l4_thread_config(th, &c) &&
+		 !l4_task_cap_copy(b, ep2, 6, L4_RIGHT_W, 0) && !l4_thread_exregs(th, &x);
+	/* refused */
+	ok = ok && recv_label(&m) == L4_LABEL_PAGEFAULT;
+	if (ok)
+		l4_reply(5, 0, &m);
+	ok = ok && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && UTCB->mr[L4_EXC_REASON] == (L4_EXC_R_PAGER_REFUSED | 5UL << 32),
+	       "a fault its pager refuses with label 5: the exception says so (%#lx)",
+	       (unsigned long)UTCB->mr[L4_EXC_REASON]);
+	/* resume at the same pc: the fault again; a reply mapping nothing */
+	if (ok)
+		l4_reply(0, 0, &m);
+	ok = ok && recv_label(&m) == L4_LABEL_PAGEFAULT;
+	if (ok)
+		l4_reply(0, 0, &m);
+	ok = ok && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && UTCB->mr[L4_EXC_REASON] == L4_EXC_R_UNRESOLVED,
+	       "... a reply that maps nothing: unresolved (%#lx)", (unsigned long)UTCB->mr[L4_EXC_REASON]);
+	if (ok)
+		reply_stop();
+	/* no pager */
+	struct l4_thread_config np = { .which = L4_THREAD_CFG_PAGER, .pager = 0 };
+	x = (struct l4_exregs){ .flags = L4_EXREGS_SET_PC | L4_EXREGS_START, .pc = NOWHERE };
+	ok = ok && !l4_thread_config(th, &np) && !l4_thread_exregs(th, &x) && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && UTCB->mr[L4_EXC_REASON] == L4_EXC_R_NO_PAGER, "... without a pager: no pager (%#lx)",
+	       (unsigned long)UTCB->mr[L4_EXC_REASON]);
+	if (ok)
+		reply_stop();
+	/* the pager (another endpoint, where no one receives) goes away */
+	struct l4_thread_config p2 = { .which = L4_THREAD_CFG_PAGER, .pager = 6 };
+	x = (struct l4_exregs){ .flags = L4_EXREGS_SET_PC | L4_EXREGS_START, .pc = NOWHERE };
+	ok = ok && !l4_thread_config(th, &p2) && !l4_thread_exregs(th, &x);
+	YIELD_UNTIL(state_of(th) == L4_THREAD_BLOCKED);
+	obj_del(ep2);
+	ep2 = 0;
+	ok = ok && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && UTCB->mr[L4_EXC_REASON] == L4_EXC_R_PAGER_GONE, "... its pager destroyed while it waits: gone (%#lx)",
+	       (unsigned long)UTCB->mr[L4_EXC_REASON]);
+	if (ok)
+		reply_stop();
+	if (ep2)
+		obj_del(ep2);
+	obj_del(th);
+	obj_del(b);
+}
+
 /* ---- rights revoked while a message waits ---- */
 
 struct qsend {
@@ -555,6 +617,7 @@ void test_harden(void)
 	ep = obj_new(L4_OBJ_ENDPOINT);
 	test_recycle();
 	test_exregs_fault_ipc();
+	test_exc_reasons();
 	test_revoked_while_queued();
 	test_preemption();
 	obj_del(ep);

@@ -62,7 +62,7 @@ void trap_from_user(struct trapframe *f)
 		   f->scause == EXC_LOAD_ACCESS || f->scause == EXC_STORE_ACCESS) {
 		ipc_fault(th);
 	} else {
-		ipc_exception(th);
+		ipc_exception(th, L4_EXC_R_NONE);
 	}
 	schedule();
 }

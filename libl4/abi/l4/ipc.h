@@ -146,18 +146,40 @@ static inline uint64_t l4_rcv_caps(uint64_t base_sel, unsigned count)
  * misaligned or faulting access, ...) becomes a call from the thread to its
  * exception handler (the endpoint its exc selector names in its task, W
  * right), label L4_LABEL_EXCEPTION, L4_EXC_WORDS words: MR0 = pc, MRn = xn
- * (n = 1..31), MR32 = scause, MR33 = stval. The handler needs a UTCB.
+ * (n = 1..31), MR32 = scause, MR33 = stval, MR34 = why a page or access
+ * fault came here instead of being resolved (L4_EXC_R_*, and for
+ * L4_EXC_R_PAGER_REFUSED the pager's reply label << 32; 0 for any other
+ * exception). The handler needs a UTCB.
  * The reply decides: label 0 resumes the thread, with pc and x1..x31 taken
  * from MR0..MR31 if it has at least 32 words, unchanged otherwise (then the
  * same instruction runs again); any other label stops the thread (INACTIVE).
  * Without a usable handler the thread is stopped with a console report.
  */
 #define L4_LABEL_EXCEPTION 0xffff0001UL
-#define L4_EXC_WORDS 34
+#define L4_EXC_WORDS 35
 #define L4_EXC_SCAUSE 32
 #define L4_EXC_STVAL 33
+#define L4_EXC_REASON 34
 
-/* ---- UTCB: one page per thread, mapped where thread configuration says ---- */
+enum l4_exc_reason {
+	L4_EXC_R_NONE = 0,              /* not a page fault sent on: the instruction's own exception */
+	L4_EXC_R_NO_PAGER = 1,          /* the pager selector names no endpoint with W */
+	L4_EXC_R_PAGER_REFUSED = 2,     /* the pager replied with a non-zero label (in bits 32..63) */
+	L4_EXC_R_UNRESOLVED = 3,        /* the pager replied, but the access is still not possible
+					   (nothing mapped there, another page, too few rights) */
+	L4_EXC_R_PAGER_GONE = 4,        /* the pager's endpoint or thread went away, or stopped,
+					   before it replied */
+	L4_EXC_R_ACCESS = 5,            /* an access fault the page table allows (PMP): no pager can help */
+	L4_EXC_R_NOT_SENT = 6,          /* the fault message could not be sent to the pager */
+};
+
+/* The reason word's parts. */
+static inline unsigned l4_exc_reason(uint64_t w) { return (unsigned)(w & 0xff); }
+static inline uint64_t l4_exc_reason_label(uint64_t w) { return w >> 32; }
+
+/* ---- UTCB: one page per thread, mapped where thread configuration says ----
+ * Configuring a thread's UTCB also sets its tp register to the UTCB's
+ * address (boot tasks start so too): libl4's l4_utcb() reads tp. */
 struct l4_utcb {
 	uint64_t mr[L4_MSG_WORDS];      /* message words; mr[0..5] travel in registers */
 	uint64_t rcv_caps;              /* receive window for capability items (l4_rcv_caps), 0 = none */

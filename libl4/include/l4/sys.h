@@ -105,6 +105,15 @@ static inline long l4_poll(uint64_t sel, uint64_t *bits)
 	return r == -L4_ETIMEDOUT ? 0 : r;
 }
 
+/* The calling thread's UTCB: the kernel sets tp to it when the UTCB is
+ * configured (l4/ipc.h); NULL-ish garbage for a thread without one. */
+static inline struct l4_utcb *l4_utcb(void)
+{
+	struct l4_utcb *u;
+	__asm__("mv %0, tp" : "=r"(u));
+	return u;
+}
+
 /* ---- the other system call, and the debug object ---- */
 
 static inline long l4_syscall(long nr, long a0, long a1, long a2)
