@@ -1,6 +1,6 @@
 /*
- * asm-offsets.c - struct offsets and constants for the assembly fast path
- * (kernel/arch/riscv/fastpath.S). Compiled to assembly only; the build turns
+ * asm-offsets.c - struct offsets and constants for the assembly of
+ * kernel/arch/riscv/ (fastpath.S, trap.S). Compiled to assembly only; the build turns
  * the "->NAME value" markers into $(B)/kernel/generated/asm-offsets.h, so a
  * change of any of these structures changes the assembly with it.
  */
@@ -32,14 +32,14 @@ _Static_assert(offsetof(struct thread, fpu_used) == offsetof(struct thread, time
 	       offsetof(struct thread, prio) == offsetof(struct thread, timed) + 3 &&
 	       offsetof(struct thread, timed) % 4 == 0 && sizeof(bool) == 1,
 	       "timed, fpu_used, exc, prio: one word");
-_Static_assert(sizeof(struct cap) == 64 && offsetof(struct cap, objr) == 0, "slot index << 6");
-_Static_assert(CAP_LOW_MASK == 0x3f && CAP_EP < 0x40, "andi -64");
+_Static_assert(offsetof(struct cap, objr) == 0, "ld t3, 0(slot)");
+_Static_assert(CAP_LOW_MASK < 2048 && CAP_EP <= CAP_LOW_MASK && L4_RIGHTS_ALL <= CAP_LOW_MASK, "andi");
 _Static_assert(sizeof(((struct captab *)0)->nslots) == 4, "lwu");
 _Static_assert(sizeof(((struct task *)0)->space.asid) == 2, "lhu");
 _Static_assert(sizeof(((struct thread *)0)->frame) == TF_SIZE, "frame");
 _Static_assert(L4_MSG_REG_WORDS == 6, "a1..a6");
-/* The page-fault fast path. */
 _Static_assert((sizeof(struct cap) & (sizeof(struct cap) - 1)) == 0, "slot index << CAP_SHIFT");
+/* The page-fault fast path. */
 _Static_assert(sizeof(((struct thread *)0)->pf) == 1 && sizeof(((struct thread *)0)->exc) == 1, "sb");
 _Static_assert(EXC_INSN_PAGE_FAULT < 16 && EXC_LOAD_PAGE_FAULT < 16 && EXC_STORE_PAGE_FAULT < 16,
 	       "hart.fast_pfaccess");
@@ -81,15 +81,18 @@ void asm_offsets(void)
 	DEFINE(CAP_BADGE, offsetof(struct cap, badge));
 	DEFINE(CAP_EP, CAP_EP);
 	DEFINE(CAP_SHIFT, __builtin_ctzl(sizeof(struct cap)));
+	DEFINE(CAP_OBJ_MASK, ~(long)CAP_LOW_MASK);
 
 	DEFINE(EP_SEND_HEAD, offsetof(struct endpoint, senders.head));
 	DEFINE(EP_RECV, offsetof(struct endpoint, receivers));
 	DEFINE(EP_RECV_HEAD, offsetof(struct endpoint, receivers.head));
-	DEFINE(EP_RECV_TAIL, offsetof(struct endpoint, receivers.tail));
+	DEFINE(WQ_HEAD, offsetof(struct waitq, head));
+	DEFINE(WQ_TAIL, offsetof(struct waitq, tail));
 
 	DEFINE(RIGHT_R, L4_RIGHT_R);
 	DEFINE(RIGHT_W, L4_RIGHT_W);
 	DEFINE(SEL_SHIFT, L4_SEL_SHIFT);
+	DEFINE(EXC_ECALL_U, EXC_ECALL_U);
 	DEFINE(FAST_CALL, L4_SYS_IPC | L4_IPC_CALL);
 	DEFINE(FAST_REPLY_WAIT, L4_SYS_IPC | L4_IPC_REPLY_WAIT);
 	/* ipc | state << 8, as one halfword */

@@ -9,7 +9,7 @@ KERNEL_LDS := kernel/arch/$(KERNEL_ARCH)/kernel.ld
 KERNEL_SRCS := \
 	kernel/main.c kernel/console.c kernel/panic.c kernel/pmem.c kernel/power.c \
 	kernel/bootmod.c kernel/bootstrap.c kernel/kip.c kernel/sched.c kernel/syscall.c kernel/ipc.c \
-	kernel/fastpath.c kernel/uaccess.c kernel/mem/space.c \
+	kernel/uaccess.c kernel/mem/space.c \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \
 	kernel/obj/endpoint.c kernel/obj/notification.c kernel/obj/kdebug.c \
 	kernel/dev/ns16550.c \
@@ -45,11 +45,11 @@ $(B)/kernel/%.S.o: kernel/%.S
 # The only kernel code that touches the FP registers (lazy FP state of threads).
 $(B)/kernel/arch/riscv/fpu.S.o: KERNEL_CFLAGS += -march=rv64imafd_zicsr_zifencei
 
-# The fast path runs before any frame is worth keeping: no frame pointer
-# (its prologue would cost every IPC two stores).
-$(B)/kernel/fastpath.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
+# syscall_entry runs before any frame is worth keeping: no frame pointer
+# (its prologue would cost every system call two stores).
+$(B)/kernel/syscall.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
 
-# Struct offsets and constants for the assembly fast path in trap.S,
+# Struct offsets and constants for the assembly in kernel/arch/riscv/,
 # generated from kernel/asm-offsets.c (the "->NAME value" lines of its assembly).
 KERNEL_GEN := $(B)/kernel/generated
 $(KERNEL_GEN)/asm-offsets.h: kernel/asm-offsets.c

@@ -49,7 +49,7 @@ static void waitq_push(struct waitq *q, struct thread *th)
 }
 
 /* A thread in no queue has wait_next = wait_prev = NULL: the fast path
- * (trap.S) queues the current thread without storing them. */
+ * (arch/riscv/fastpath.S) queues the current thread without storing them. */
 static void waitq_remove(struct thread *th)
 {
 	struct waitq *q = th->wq;

@@ -1,7 +1,7 @@
 /*
  * ipc.h - synchronous IPC through endpoints, replies, notifications,
  * timeouts, capability transfer and exception messages: the general path
- * (ipc.c). The fast path (fastpath.c) handles the common call and
+ * (ipc.c). The fast path (arch/riscv/fastpath.S) handles the common call and
  * reply-and-wait in registers and hands everything else to ipc_sys.
  *
  * A BLOCKED thread waits for exactly one thing (thread.ipc):

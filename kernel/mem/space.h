@@ -146,7 +146,7 @@ void space_commit(const struct space_xfer *x);
 void space_undo(const struct space_xfer *x);
 
 /*
- * The page-fault fast path's map (trap.S): the transfer space_check +
+ * The page-fault fast path's map (arch/riscv/fastpath.S): the transfer space_check +
  * space_install + space_commit make of one 4 KiB map (not grant) item from
  * src of `from` (a page of any size there) with rights mask `mask` to dst of
  * `to` -- in one pass, for the common case only: the destination's tables

@@ -2,7 +2,7 @@
  * trap.c - what happens after trap.S saved the registers: the timer,
  * exceptions of user threads (the first FP instruction of a thread among
  * them; the others become exception IPC), and traps of the kernel (only a
- * CSR probe expects one). System calls go from trap.S to fastpath.c.
+ * CSR probe expects one). System calls go from trap.S to fastpath.S and syscall.c.
  */
 #include <arch/csr.h>
 #include <arch/fpu.h>

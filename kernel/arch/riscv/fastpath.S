@@ -1,0 +1,504 @@
+/*
+ * fastpath.S - the system-call entry and the fast paths of IPC
+ * (docs/architecture.md, "The IPC fast path" and "The page-fault fast path").
+ *
+ * Part of trap.S's object (it includes this file at its end, so that
+ * branches between the two stay short). trap.S's trap_entry goes here:
+ *  - syscall_trap, for every ecall from user mode. It saves what the ABI
+ *    keeps across a system call (sp, gp, tp, s0..s11; ra and t0..t6 come
+ *    back zero, a0..a7 are the call's) and pc + 4. Then the IPC fast path:
+ *    a call or a reply-and-wait with a register-only message switches
+ *    straight to the partner waiting on this hart and returns with sret; a
+ *    pager's reply-and-wait mapping the page of a fault resumes the faulting
+ *    thread (fast_map_reply). Anything else goes to ecall_slow: sstatus
+ *    joins the frame and syscall_entry(a0..a7) (syscall.c) takes the
+ *    general path.
+ *  - pagefault_fast, for a page fault saved whole whose cause the hart's
+ *    table marks: the fault becomes the call to the thread's pager, in
+ *    registers, when a receiver waits on the pager endpoint on this hart.
+ *    Anything else goes back to trap.S's trap_slow.
+ * Every check that fails leaves before the commit: nothing is changed then.
+ * The general path (syscall.c, ipc.c) gives the same results in every case
+ * (the tests run them with the fast path on and off).
+ *
+ * Why assembly and not C (seL4's fastpath is C): measured, see
+ * docs/benchmarks.md, "The fast path in C". In short: a C function needs
+ * the kernel stack, a call, and a register-restoring exit of its own; this
+ * code keeps the message in a0..a6 from entry to sret and zeroes the unused
+ * words with a computed jump.
+ *
+ * The thread and queue layouts it relies on are checked at compile time
+ * (kernel/asm-offsets.c). The wait-queue operations below keep the
+ * invariant of kernel/ipc/wait.h: a thread in no queue has wq, wait_next
+ * and wait_prev NULL.
+ */
+#include <arch/hart.h>
+#include <arch/layout.h>
+#include <arch/trapframe.h>
+
+#include "asm-offsets.h"        /* generated from kernel/asm-offsets.c */
+#include "entry.h"
+
+/*
+ * The parts. On entry to each: tp = hart, t6 = the current thread (its
+ * frame at TH_FRAME), a0..a7 the system call's.
+ */
+
+/* The tag: no items, no flags, bits 48..63 zero, <= 6 words. t2 = words. */
+.macro fast_check_tag fail=ecall_slow
+	ld	t0, HART_TAGMASK(tp)
+	and	t2, a0, t0
+	sltiu	t0, t2, 7
+	beqz	t0, \fail
+.endm
+
+/* Capability t1 (an index) of the task ra names an endpoint with \right:
+ * t1 = its slot, t3 = the endpoint; otherwise \fail. (A selector with a
+ * timeout above it is out of range: one bound check covers both.) */
+.macro fast_cap_ep right, fail
+	lwu	t0, TASK_NSLOTS(ra)
+	bgeu	t1, t0, \fail
+	ld	t0, TASK_SLOT(ra)
+	slli	t1, t1, CAP_SHIFT
+	add	t1, t1, t0
+	ld	t3, 0(t1)               /* objr: object | CAP_EP | rights; 0 if empty */
+	andi	t0, t3, CAP_EP | \right
+	addi	t0, t0, -(CAP_EP | \right)
+	bnez	t0, \fail
+	andi	t3, t3, CAP_OBJ_MASK
+.endm
+
+/* The selector in a7 names an endpoint with \right (fast_cap_ep). ra = cur's task. */
+.macro fast_lookup right, fail=ecall_slow
+	ld	ra, TH_TASK(t6)
+	srli	t1, a7, SEL_SHIFT
+	fast_cap_ep \right, \fail
+.endm
+
+/* \th, the head of the wait queue at \qoff(\base), leaves it (t0 scratch). */
+.macro fast_dequeue_head base, qoff, th
+	ld	t0, TH_WAIT_NEXT(\th)
+	sd	t0, \qoff + WQ_HEAD(\base)
+	bnez	t0, .Lnext\@
+	sd	zero, \qoff + WQ_TAIL(\base)
+.Lunqueued\@:
+	sd	zero, TH_WQ(\th)
+	.subsection 1
+.Lnext\@:                               /* t0 = the next thread, the new head */
+	sd	zero, TH_WAIT_PREV(t0)
+	sd	zero, TH_WAIT_NEXT(\th)
+	j	.Lunqueued\@
+	.subsection 0
+.endm
+
+/* \th, in no queue (its links are NULL), joins the tail of the wait queue
+ * at \qoff(\base) (t0 scratch). */
+.macro fast_enqueue_tail base, qoff, th
+	addi	t0, \base, \qoff
+	sd	t0, TH_WQ(\th)
+	ld	t0, \qoff + WQ_TAIL(\base)
+	bnez	t0, .Lbehind\@
+	sd	\th, \qoff + WQ_HEAD(\base)
+.Lqueued\@:
+	sd	\th, \qoff + WQ_TAIL(\base)
+	.subsection 1
+.Lbehind\@:                             /* t0 = the old tail */
+	sd	t0, TH_WAIT_PREV(\th)
+	sd	\th, TH_WAIT_NEXT(t0)
+	j	.Lqueued\@
+	.subsection 0
+.endm
+
+/* The last check before the commit: the partner t4 is on this hart; it and
+ * cur have no timeout armed and no exception message, and to's priority is
+ * at least cur's: one word each (timed | fpu_used << 8 | exc << 16 |
+ * prio << 24). With no FP state on either side sstatus is the same for
+ * both and is neither saved nor restored; otherwise fast_fpu does that. */
+.macro fast_check_partner fpu, fpu_lt
+	ld	t0, TH_HOME(t4)
+	bne	t0, tp, ecall_slow
+	lwu	t0, TH_FLAGS(t6)
+	lwu	t5, TH_FLAGS(t4)
+	bltu	t5, t0, \fpu_lt         /* a lower priority, or flags set */
+	or	t0, t0, t5
+	slli	t0, t0, 40              /* timed 40..47, fpu_used 48..55, exc 56..63 */
+	bnez	t0, \fpu
+.endm
+
+/* Out of line, t0 and t5 as fast_check_partner left them (at \fpu_lt the
+ * two words, at \fpu their or << 40): exc and timed still go to the
+ * general path, the priorities are compared alone; FP state is fine where
+ * the partner has none, or owns the FP registers. cur's sstatus (FS) joins
+ * its frame, to's is loaded now (interrupts stay off: SIE is 0 in a saved
+ * sstatus), then back to the commit. */
+.macro fast_fpu fpu, fpu_lt, back
+\fpu_lt:
+	or	t0, t0, t5
+	slli	t0, t0, 40
+	beqz	t0, ecall_slow          /* no flags: the priority is lower */
+\fpu:
+	srli	t5, t0, 56
+	bnez	t5, ecall_slow
+	slli	t5, t0, 16
+	bnez	t5, ecall_slow
+	lbu	t0, TH_PRIO(t6)         /* the words had flags: compare the priorities alone */
+	lbu	t5, TH_PRIO(t4)
+	bltu	t5, t0, ecall_slow
+	lbu	t5, TH_FPU_USED(t4)
+	beqz	t5, 1f
+	ld	t5, HART_FPU_OWNER(tp)
+	bne	t5, t4, ecall_slow
+1:	csrr	t5, sstatus
+	sd	t5, TH_FRAME + TF_SSTATUS(t6)
+	ld	t5, TH_FRAME + TF_SSTATUS(t4)
+	csrw	sstatus, t5
+	j	\back
+.endm
+
+/* cur's a0..a7 as it made the call, next to its kept registers: what an
+ * error ending its wait leaves in a1..a7, and what exregs shows meanwhile. */
+.macro fast_store_args
+	.irp n, 10,11,12,13,14,15,16,17
+	sd	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+.endm
+
+/* Return to the thread t4 (current now): its pc and kept registers, ra and
+ * t0..t6 zero except \zero, which is zero already. */
+.macro fast_exit zero=none
+	ld	t0, TH_FRAME + TF_PC(t4)
+	csrw	sepc, t0
+	csrw	sscratch, tp
+	ld	sp, TH_FRAME + TF_REG(2)(t4)
+	kept	ld, t4, TH_FRAME
+	ld	tp, TH_FRAME + TF_REG(4)(t4)
+	.irp r, ra, t0, t1, t2, t3, t4, t5, t6
+	.ifnc \r, \zero
+	li	\r, 0
+	.endif
+	.endr
+	sret
+.endm
+
+/* The hart runs `to` from now: its address space unless it is from_task's
+ * (a flush only without ASIDs), hart->current, hart->frame (also left in
+ * `frame`), a fresh slice. Scratch: t0, t5. */
+.macro fast_become to, from_task, frame
+	ld	t0, TH_TASK(\to)
+	beq	t0, \from_task, .Lsame_as\@
+	ld	t5, TASK_SATP(t0)
+	csrw	satp, t5
+	lhu	t5, TASK_ASID(t0)
+	bnez	t5, .Lsame_as\@
+	sfence.vma
+.Lsame_as\@:
+	sd	\to, HART_CURRENT(tp)
+	addi	\frame, \to, TH_FRAME
+	sd	\frame, HART_FRAME(tp)
+	sd	zero, HART_SLICE_OWNER(tp)
+.endm
+
+/* to = t4 runs: its state, address space (flush only without ASIDs), the
+ * hart's current thread, the words beyond the message's t2 zeroed, its kept
+ * registers, ra and t0..t6 zero. */
+.macro fast_switch_exit
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(t4)
+	fast_become t4, ra, t0
+	bnez	t2, 3f
+	li	a1, 0
+	li	a2, 0
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	fast_exit t2    /* t2 = 0 already */
+3:	.option push
+	.option norvc                   /* 4 bytes each: the jump counts on it */
+	auipc	t0, 0                   /* t2 = 1..6: skip t2 of the six */
+	slli	t5, t2, 2
+	add	t0, t0, t5
+	jalr	zero, 16(t0)            /* 16: from the auipc to the first li */
+	li	a1, 0
+	li	a2, 0
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	.option pop
+	fast_exit
+.endm
+
+	/* Assembled as part of trap.S (included at its end): the branches
+	 * between the two reach. No linker relaxation in here: the word
+	 * zeroing jumps by computed offsets. */
+	.section .text
+	.option push
+	.option norelax
+	.balign 4
+
+syscall_trap:
+	/*
+	 * An ecall (trap.S: tp = hart, the user's t0 in hart->scratch, sscratch
+	 * = the user's tp): ra and t0..t6 are free (they return as 0). Save
+	 * what the ABI keeps and pc + 4 in the frame (a0..a7: at the fast
+	 * path's commit, or in C). Its scause is EXC_ECALL_U already
+	 * (trap_return_to_user leaves every frame of a running thread so).
+	 */
+	ld	t6, HART_CURRENT(tp)    /* t6 = cur; its frame is hart->frame */
+	sd	sp, TH_FRAME + TF_REG(2)(t6)
+	kept	sd, t6, TH_FRAME
+	csrr	t0, sscratch
+	sd	t0, TH_FRAME + TF_REG(4)(t6)
+	csrr	t0, sepc
+	addi	t0, t0, 4
+	sd	t0, TH_FRAME + TF_PC(t6)
+
+	/*
+	 * The IPC fast path: call, or reply-and-wait, with a register-only
+	 * message, between two threads without FP state in the way. a0..a7
+	 * stay untouched until the switch is certain.
+	 */
+	ld	t0, HART_SYSMASK(tp)    /* 0xfff, 0 with the fast path off */
+	and	t0, t0, a7
+	addi	t0, t0, -FAST_CALL
+	bnez	t0, fast_not_call
+
+	/* --- call --- */
+	fast_check_tag
+	fast_lookup RIGHT_W
+	/* to = the first receiver: on this hart, no caller yet */
+	ld	t4, EP_RECV_HEAD(t3)
+	beqz	t4, ecall_slow
+	ld	t0, TH_CALLER(t4)
+	bnez	t0, ecall_slow
+	fast_check_partner fast_call_fpu, fast_call_fpu_lt
+fast_call_commit:
+	fast_store_args
+	/* Commit. to leaves the head of the receivers... */
+	fast_dequeue_head t3, EP_RECV, t4
+	/* ...holds cur's reply right; cur waits for the reply. */
+	sd	t6, TH_CALLER(t4)
+	sd	t4, TH_CALLEE(t6)
+	li	t0, IPCSTATE_REPLY
+	sh	t0, TH_IPCSTATE(t6)
+	ld	a7, CAP_BADGE(t1)
+	fast_switch_exit
+
+	fast_fpu fast_call_fpu, fast_call_fpu_lt, fast_call_commit
+
+fast_not_call:
+	addi	t0, t0, FAST_CALL - FAST_REPLY_WAIT
+	bnez	t0, ecall_slow
+
+	/* --- reply-and-wait --- */
+	fast_check_tag fast_map_reply
+	fast_lookup RIGHT_R
+	/* to = the caller: on this hart, not an exception message */
+	ld	t4, TH_CALLER(t6)
+	beqz	t4, ecall_slow
+	/* no sender waits, no bound notification could end the wait */
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, ecall_slow
+	ld	t0, TH_BOUND(t6)
+	bnez	t0, ecall_slow
+	fast_check_partner fast_rw_fpu, fast_rw_fpu_lt
+fast_rw_commit:
+	fast_store_args
+	/* Commit. to gets the reply... */
+	sd	zero, TH_CALLEE(t4)
+	sd	zero, TH_CALLER(t6)
+	/* ...cur waits at the tail of the receivers. */
+	li	t0, IPCSTATE_RECV
+	sh	t0, TH_IPCSTATE(t6)
+	fast_enqueue_tail t3, EP_RECV, t6
+	li	a7, 0
+	fast_switch_exit
+
+	fast_fpu fast_rw_fpu, fast_rw_fpu_lt, fast_rw_commit
+
+	/*
+	 * --- reply-and-wait with one map item: a pager's reply to a page fault ---
+	 * Taken when the caller waits for its pager's reply, the tag is exactly
+	 * one item (label 0, no words) and the item maps (not grants) one 4 KiB
+	 * page at the fault address; space_map_fast does the rest of the checks
+	 * and the map (the rights must allow the faulting access, the
+	 * destination's tables must be there and its slot free), or changes
+	 * nothing. Then the faulting thread runs again, all its registers as
+	 * they were, and cur waits on the endpoint. cur's a0..a7 go to its
+	 * frame first (as at the commit of the other cases): from there on
+	 * a0..a7 and s1..s11 (saved at the entry) are free, and fast_map_slow
+	 * loads a0..a7 back.
+	 * Registers: s1 = cur, s2 = c (the caller), s3 = the endpoint, s4 =
+	 * cur's task (they survive the call), a0..a5 = space_map_fast's arguments.
+	 */
+fast_map_reply:
+	li	t0, MAP1_TAG
+	bne	a0, t0, ecall_slow
+	fast_lookup RIGHT_R
+	fast_store_args
+	mv	s1, t6
+	mv	s3, t3
+	mv	s4, ra
+	/* c: waiting for its pager's reply (a5 = the access), on this hart,
+	 * priority at least cur's, FP state fine; no sender queued, no bound
+	 * notification (cur will wait) */
+	ld	s2, TH_CALLER(t6)
+	beqz	s2, fast_map_slow
+	lbu	a5, TH_PF(s2)
+	beqz	a5, fast_map_slow
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, fast_map_slow
+	ld	t0, TH_BOUND(t6)
+	bnez	t0, fast_map_slow
+	ld	t0, TH_HOME(s2)
+	bne	t0, tp, fast_map_slow
+	lbu	t0, TH_PRIO(t6)
+	lbu	t5, TH_PRIO(s2)
+	bltu	t5, t0, fast_map_slow
+	lbu	t0, TH_FPU_USED(s2)
+	bnez	t0, fast_map_fpu
+fast_map_item:
+	/* word 0 (a1): a map item, bits 4..11 clear */
+	addi	t0, a1, -ITEM_MEM
+	slli	t0, t0, 52
+	bnez	t0, fast_map_slow
+	/* the flexpage (a2): a4 = its rights (W alone: space_map_fast refuses
+	 * it), a2 = its base, below 2^38; the rest 4 KiB (bits 0..7 = 12), bit 11 clear */
+	srli	a4, a2, 8
+	andi	a4, a4, 7
+	andi	t0, a2, -0x701          /* all but the rights */
+	srli	a2, a2, 12
+	slli	a2, a2, 12
+	sub	t0, t0, a2
+	addi	t0, t0, -12
+	bnez	t0, fast_map_slow
+	srli	t0, a2, 38
+	bnez	t0, fast_map_slow
+	/* where it lands (the window is all of user space): a3 = the hotspot
+	 * mod 2^38, page-aligned; it must be the page of the fault address,
+	 * and in user space */
+	slli	a3, a1, 26
+	srli	a3, a3, 38
+	slli	a3, a3, 12
+	ld	t0, TH_FRAME + TF_STVAL(s2)
+	xor	t0, t0, a3
+	srli	t0, t0, 12
+	bnez	t0, fast_map_slow
+	lui	t0, USER_BASE_HI
+	bltu	a3, t0, fast_map_slow
+	/* space_map_fast(cur's space, c's space, a2, a3, a4, a5) */
+	addi	a0, ra, TASK_SPACE
+	ld	a1, TH_TASK(s2)
+	addi	a1, a1, TASK_SPACE
+	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
+	ld	sp, HART_KSTACK(tp)
+	call	space_map_fast
+	bnez	a0, fast_map_slow
+	/* Commit. c has its reply: it runs again... */
+	sd	zero, TH_CALLEE(s2)
+	sd	zero, TH_CALLER(s1)
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(s2)
+	sb	zero, TH_EXC(s2)
+	sb	zero, TH_PF(s2)
+	/* ...cur waits at the tail of the receivers (as at fast_rw_commit) */
+	li	t0, IPCSTATE_RECV
+	sh	t0, TH_IPCSTATE(s1)
+	fast_enqueue_tail s3, EP_RECV, s1
+	/* cur's sstatus (its FS) joins its frame; c's comes with its registers */
+	csrr	t0, sstatus
+	sd	t0, TH_FRAME + TF_SSTATUS(s1)
+	/* c runs: its address space, the hart's current thread and frame, a
+	 * fresh slice, then all its registers (its frame is a fault's) */
+	fast_become s2, s4, t6
+	j	return_full
+
+fast_map_fpu:
+	/* c has FP state: it must own the FP registers */
+	ld	t0, HART_FPU_OWNER(tp)
+	bne	t0, s2, fast_map_slow
+	j	fast_map_item
+
+fast_map_slow:
+	/* Not the common case, nothing changed: the general path, with the call's a0..a7. */
+	mv	t6, s1
+	.irp n, 10,11,12,13,14,15,16,17
+	ld	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+
+ecall_slow:
+	/* Not for the fast path: sstatus joins the frame, then C (syscall.c)
+	 * with the call's a0..a7 as arguments. */
+	csrr	t0, sstatus
+	sd	t0, TH_FRAME + TF_SSTATUS(t6)
+	csrw	sscratch, zero
+	ld	sp, HART_KSTACK(tp)
+	call	syscall_entry
+	/* syscall_entry does not return. */
+1:	j	1b
+
+	/*
+	 * --- a page fault to a pager waiting on this hart ---
+	 * trap.S saved the frame whole (sp = it, a1 = stval) and found in the
+	 * hart's table that the cause is a page fault it may take, s1 = the
+	 * access (L4_FP_R/W/X). Same checks as the call above, the pager
+	 * selector in place of a7. Anything else: trap_slow, nothing changed.
+	 * t6 = cur, ra = its task, t1 = the capability slot, t3 = the
+	 * endpoint, t4 = the receiver.
+	 */
+pagefault_fast:
+	addi	t6, sp, -TH_FRAME
+	ld	ra, TH_TASK(t6)
+	ld	t1, TH_PAGER_SEL(t6)
+	fast_cap_ep RIGHT_W, trap_slow
+	/* to = the first receiver: on this hart, no caller yet, priority at
+	 * least cur's, no timeout, FP state fine (none, or in the registers) */
+	ld	t4, EP_RECV_HEAD(t3)
+	beqz	t4, trap_slow
+	ld	t0, TH_CALLER(t4)
+	bnez	t0, trap_slow
+	ld	t0, TH_HOME(t4)
+	bne	t0, tp, trap_slow
+	lbu	t0, TH_PRIO(t6)
+	lbu	t5, TH_PRIO(t4)
+	bltu	t5, t0, trap_slow
+	lhu	t0, TH_FLAGS(t4)        /* timed | fpu_used << 8 */
+	bnez	t0, fast_pf_flags
+fast_pf_commit:
+	/* Commit. to leaves the head of the receivers... */
+	fast_dequeue_head t3, EP_RECV, t4
+	/* ...holds cur's reply right; cur waits for the reply, its message a page fault */
+	sd	t6, TH_CALLER(t4)
+	sd	t4, TH_CALLEE(t6)
+	li	t0, IPCSTATE_REPLY
+	sh	t0, TH_IPCSTATE(t6)
+	li	t0, 1
+	sb	t0, TH_EXC(t6)
+	sb	s1, TH_PF(t6)
+	/* The message (ipc/message.c, msg_word): MR0 = fault address | access, MR1 = pc, the badge. */
+	ld	a0, HART_PFTAG(tp)
+	andi	a1, a1, -8
+	or	a1, a1, s1
+	li	a3, 0
+	li	a4, 0
+	li	a5, 0
+	li	a6, 0
+	ld	a7, CAP_BADGE(t1)
+	/* to runs: its state, address space, the hart's current thread and frame, a fresh slice, its sstatus */
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(t4)
+	fast_become t4, ra, t0
+	ld	t0, TH_FRAME + TF_SSTATUS(t4)
+	csrw	sstatus, t0
+	fast_exit
+
+fast_pf_flags:
+	/* t0 = timed | fpu_used << 8 of to */
+	andi	t5, t0, 0xff
+	bnez	t5, trap_slow
+	ld	t5, HART_FPU_OWNER(tp)
+	bne	t5, t4, trap_slow
+	j	fast_pf_commit
+
+	.option pop
