@@ -15,7 +15,7 @@
 #include <l4/layout.h>
 #include <l4/mem.h>
 
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "lib/captab.h"
 #include "obj/endpoint.h"
 #include "obj/task.h"

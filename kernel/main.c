@@ -21,7 +21,7 @@
 #include "boot.h"
 #include "bootstrap.h"
 #include "console.h"
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "lib/board.h"
 #include <common/fdt.h>
 #include <common/string.h>

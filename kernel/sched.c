@@ -7,7 +7,7 @@
 #include <l4/kobj.h>
 
 #include "console.h"
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "lib/kassert.h"
 #include "obj/task.h"
 #include "obj/thread.h"

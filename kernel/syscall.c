@@ -18,7 +18,7 @@
 #include <l4/kobj.h>
 #include <l4/syscall.h>
 
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "obj/object.h"
 #include "obj/thread.h"
 #include "sched.h"

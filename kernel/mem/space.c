@@ -219,6 +219,15 @@ pte_t *space_lookup(const struct space *s, uint64_t va, uint64_t *size, struct m
 	return p;
 }
 
+bool space_allows(const struct space *s, uint64_t va, unsigned access)
+{
+	int l;
+	const pte_t *p = walk(s, va, &l);
+	pte_t need = rights_pte(access);
+
+	return p && (*p & need) == need;
+}
+
 /* ---- removing mappings ---- */
 
 static void set_rights(struct mapping *m, unsigned rights)

@@ -73,30 +73,8 @@ struct mapping {
 
 /* ---- provided by the environment ---- */
 extern struct kmem kmem_pool;                           /* tables and mappings come from here */
-#ifdef SPACE_HOSTED
-/* The host test's tables are host memory. */
-void *space_pa_to_va(uint64_t pa);                      /* a table's address from its PTE */
-uint64_t space_va_to_pa(const void *va);
-#else
-/* The kernel reaches tables through its direct map: inline, every walk takes it per level. */
-#include <arch/layout.h>
-static inline void *space_pa_to_va(uint64_t pa) { return phys_to_virt(pa); }
-static inline uint64_t space_va_to_pa(const void *va) { return virt_to_phys(va); }
-#endif
-/*
- * TLB fences (sfence.vma is an ordering fence as much as a flush: it is
- * needed after a PTE becomes valid too, or the hart may keep faulting on
- * what it read before). space_flush: the leaf at va in s (removed, reduced
- * or new); space_flush_all: every entry of s (new page tables: a fence for
- * one address does not order non-leaf entries).
- */
-#ifdef SPACE_HOSTED
-void space_flush(const struct space *s, uint64_t va);   /* the host test records them */
-void space_flush_all(const struct space *s);
-#else
-static inline void space_flush(const struct space *s, uint64_t va) { mmu_flush_page(va, s->asid); }
-void space_flush_all(const struct space *s);
-#endif
+/* How tables are reached and TLB fences: arch/space.h (the host test has its own). */
+#include <arch/space.h>
 
 /* An empty space (its kernel half is the caller's): 0, or -L4_ENOMEM. */
 long space_init(struct space *s, struct quota *q);
@@ -117,6 +95,8 @@ void space_unmap_kernel(struct space *s, uint64_t va);
 
 /* The leaf that maps va: its PTE (NULL if none), size and mapping (NULL if kernel-kept). */
 pte_t *space_lookup(const struct space *s, uint64_t va, uint64_t *size, struct mapping **m);
+/* Whether s's user mapping at va allows the access (L4_FP_R/W/X bits). */
+bool space_allows(const struct space *s, uint64_t va, unsigned access);
 
 /*
  * One memory transfer, in three steps so that a message with several items

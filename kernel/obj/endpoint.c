@@ -2,6 +2,7 @@
 #include <l4/errno.h>
 #include <l4/kobj.h>
 
+#include "ipc/ipc.h"
 #include "obj/endpoint.h"
 
 struct endpoint *endpoint_create(struct factory *f)

@@ -2,11 +2,11 @@
  * endpoint.h - the endpoint object: the rendezvous of synchronous IPC. It
  * holds the threads waiting to send (with their messages) and the threads
  * waiting to receive, each queue FIFO; at most one of them is non-empty.
- * ipc.c does the IPC; this file the object.
+ * ipc/ipc.c does the IPC; this file the object.
  */
 #pragma once
 
-#include "ipc.h"
+#include "ipc/waitq.h"
 #include "obj/object.h"
 
 struct factory;

@@ -10,7 +10,7 @@
 #include <l4/kobj.h>
 
 #include "console.h"
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "obj/factory.h"
 #include "obj/invoke.h"
 #include "obj/kdebug.h"

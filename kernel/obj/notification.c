@@ -1,7 +1,16 @@
-/* notification.c - the notification object (notification.h). */
+/*
+ * notification.c - the notification object (notification.h): signal and
+ * wait, the bound thread, teardown.
+ */
+#include <arch/trapframe.h>
+
 #include <l4/errno.h>
+#include <l4/ipc.h>
 #include <l4/kobj.h>
 
+#include "ipc/internal.h"
+#include "ipc/message.h"
+#include "lib/captab.h"
 #include "obj/notification.h"
 #include "obj/thread.h"
 
@@ -16,6 +25,51 @@ void notification_unbind(struct notification *n)
 {
 	n->bound->bound = NULL;
 	n->bound = NULL;
+}
+
+void notification_deliver(struct thread *r, struct notification *n, uint64_t flags)
+{
+	for (unsigned i = 0; i < L4_MSG_REG_WORDS; i++)
+		r->frame.regs[REG_A1 + i] = 0;
+	r->frame.regs[REG_A0] = flags;
+	r->frame.regs[REG_A7] = n->bits;
+	n->bits = 0;
+}
+
+void notification_signal(struct thread *th, struct notification *n, const struct cap *c)
+{
+	uint64_t tag = th->frame.regs[REG_A0], bits = c->badge;
+
+	if (tag >> 48 || tag & L4_TAG_FLAGS_MASK || l4_tag_items(tag) || (!bits && l4_tag_words(tag) < 1)) {
+		th->frame.regs[REG_A0] = (uint64_t)-L4_EINVAL;
+		return;
+	}
+	if (!bits)
+		bits = th->frame.regs[REG_A1];
+	th->frame.regs[REG_A0] = 0;
+	n->bits |= bits;
+	if (!n->bits)
+		return;
+	struct thread *w = n->waiters.head, *b = n->bound;
+	if (w) {
+		cancel(w);
+		notification_deliver(w, n, 0);
+		sched_make_ready(w);
+	} else if (b && b->state == L4_THREAD_BLOCKED && b->ipc == IPC_RECV) {
+		cancel(b);
+		notification_deliver(b, n, L4_TAG_NOTIFY);
+		sched_make_ready(b);
+	}
+}
+
+void notification_wait(struct thread *th, struct notification *n, unsigned rcv_to)
+{
+	if (n->bits)
+		notification_deliver(th, n, 0);
+	else if (timeout_is_zero(rcv_to))
+		th->frame.regs[REG_A0] = (uint64_t)-L4_ETIMEDOUT;
+	else
+		block(th, IPC_NOTIFY, &n->waiters, rcv_to);
 }
 
 /* Waiters get -L4_ECANCELED (one at a time: preemptible), the bound thread is unbound. */

@@ -15,7 +15,7 @@
 #include "lib/kassert.h"
 #include <common/string.h>
 #include "lib/ratelimit.h"
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "obj/notification.h"
 #include "obj/factory.h"
 #include "obj/invoke.h"

@@ -78,7 +78,7 @@ struct thread {
 	 * timed | fpu_used << 8 | exc << 16 | prio << 24. */
 	bool timed;                     /* on the timeout list */
 	bool fpu_used;                  /* has F/D state (frame.sstatus.FS != 0) */
-	bool exc;                       /* its IPC is a kernel-made message: an exception (ipc.c) */
+	bool exc;                       /* its IPC is a kernel-made message: an exception (ipc/fault.c) */
 	uint8_t prio;
 	uint8_t max_prio;
 	uint8_t pf;                     /* ... which is a page fault (to its pager): 0, or the access

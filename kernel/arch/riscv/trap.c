@@ -6,10 +6,11 @@
  */
 #include <arch/csr.h>
 #include <arch/fpu.h>
+#include <arch/fault.h>
 #include <arch/hart.h>
 #include <arch/trapframe.h>
 
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "lib/preempt.h"
 #include "obj/thread.h"
 #include "panic.h"
@@ -50,6 +51,8 @@ void trap_from_user(struct trapframe *f)
 {
 	struct hart *h = this_hart();
 	struct thread *th = h->current;
+	bool access_error;
+	unsigned access = arch_fault_access(f->scause, &access_error);
 
 	if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
 		sched_tick();
@@ -57,10 +60,8 @@ void trap_from_user(struct trapframe *f)
 		panic_trap(f, "unexpected interrupt from user mode");
 	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {
 		/* retry the instruction */
-	} else if (f->scause == EXC_INSN_PAGE_FAULT || f->scause == EXC_LOAD_PAGE_FAULT ||
-		   f->scause == EXC_STORE_PAGE_FAULT || f->scause == EXC_INSN_ACCESS ||
-		   f->scause == EXC_LOAD_ACCESS || f->scause == EXC_STORE_ACCESS) {
-		ipc_fault(th);
+	} else if (access) {
+		ipc_fault(th, access, access_error);
 	} else {
 		ipc_exception(th, L4_EXC_R_NONE);
 	}

@@ -25,7 +25,7 @@
 #include <l4/ipc.h>
 #include <l4/mem.h>
 
-#include "ipc.h"
+#include "ipc/ipc.h"
 #include "lib/runq.h"
 
 struct thread;

@@ -1,8 +1,12 @@
 /*
- * ipc.h - synchronous IPC through endpoints, replies, notifications,
- * timeouts, capability transfer and exception messages: the general path
- * (ipc.c). The fast path (arch/riscv/fastpath.S) handles the common call and
- * reply-and-wait in registers and hands everything else to ipc_sys.
+ * ipc/ipc.h - synchronous IPC through endpoints, replies, notifications,
+ * timeouts, capability transfer and exception messages: the general path.
+ * ipc/ipc.c has the system call and its phases, ipc/message.c the checks
+ * and transfer of a message, ipc/wait.c blocking, waking and timeouts,
+ * ipc/fault.c faults and exceptions as messages; the notification's signal
+ * and wait are in obj/notification.c. The fast path
+ * (arch/riscv/fastpath.S) handles the common call and reply-and-wait in
+ * registers and hands everything else to ipc_sys.
  *
  * A BLOCKED thread waits for exactly one thing (thread.ipc):
  *   IPC_SEND    in an endpoint's senders, its message in its own frame/UTCB
@@ -29,20 +33,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ipc/waitq.h"
+
 struct hart;
 struct thread;
 struct trapframe;
-
-struct waitq {
-	struct thread *head, *tail;     /* FIFO through thread.wait_next/prev */
-};
 
 enum ipc_wait { IPC_NONE, IPC_SEND, IPC_RECV, IPC_REPLY, IPC_NOTIFY, IPC_DEFER };
 
 /* The IPC system call of th (its registers in f = &th->frame). */
 void ipc_sys(struct thread *th, struct trapframe *f);
-/* th (current) took a page or access fault: a call to its pager, else as ipc_exception. */
-void ipc_fault(struct thread *th);
+/* th (current) took a page or access fault wanting `access` (L4_FP_R/W/X;
+ * access_error: not a page fault, arch/fault.h): a call to its pager, else
+ * as ipc_exception. */
+void ipc_fault(struct thread *th, unsigned access, bool access_error);
 /* th took a synchronous exception: a call to its handler, or stopped;
  * reason: the message's MR34 (l4/ipc.h, L4_EXC_R_*: why a fault came here). */
 void ipc_exception(struct thread *th, uint64_t reason);

@@ -1,0 +1,103 @@
+/*
+ * ipc/wait.c - the end of a wait: timeouts (a sorted list per hart),
+ * cancelling, waking, and handing threads whose message was a fault to the
+ * deferred work (ipc/fault.c, ipc_run_deferred).
+ */
+#include <arch/hart.h>
+#include <arch/timer.h>
+#include <arch/trapframe.h>
+
+#include <l4/errno.h>
+
+#include "ipc/internal.h"
+
+static uint64_t timeout_ticks(unsigned to)
+{
+	uint64_t us = (uint64_t)(to & 0x3ff) << (to >> 10 & 0x1f);     /* < 2^41 */
+
+	/* No overflow for timebases below 2^32 Hz, and no 128-bit division. */
+	return us / 1000000 * sched_timebase + us % 1000000 * sched_timebase / 1000000;
+}
+
+void timeout_arm(struct thread *th, unsigned to)
+{
+	struct hart *h = th->home;
+	struct thread **pp = &h->timeouts, *prev = NULL;
+
+	th->deadline = rdtime() + timeout_ticks(to);
+	while (*pp && (*pp)->deadline <= th->deadline) {
+		prev = *pp;
+		pp = &prev->to_next;
+	}
+	th->to_next = *pp;
+	th->to_prev = prev;
+	if (*pp)
+		(*pp)->to_prev = th;
+	*pp = th;
+	th->timed = true;
+	if (h->timeouts == th)
+		sched_timer_program(h);
+}
+
+/* A timer programmed for a removed deadline only fires early: harmless. */
+void timeout_disarm(struct thread *th)
+{
+	if (th->to_prev)
+		th->to_prev->to_next = th->to_next;
+	else
+		th->home->timeouts = th->to_next;
+	if (th->to_next)
+		th->to_next->to_prev = th->to_prev;
+	th->to_next = th->to_prev = NULL;
+	th->timed = false;
+}
+
+void ipc_expire(struct hart *h, uint64_t now)
+{
+	while (h->timeouts && h->timeouts->deadline <= now)
+		ipc_wake(h->timeouts, -L4_ETIMEDOUT);
+}
+
+void ipc_cancel(struct thread *th)
+{
+	cancel(th);
+}
+
+void ipc_wake(struct thread *th, long err)
+{
+	kassert(th->state == L4_THREAD_BLOCKED);
+	if (th->ipc == IPC_DEFER)
+		return;         /* its IPC has ended already */
+	if (th->exc) {
+		/* A page fault goes on to the exception handler, a failed
+		 * exception message stops the thread: later (ipc.h). */
+		struct hart *h = th->home;
+		bool pf = th->pf != 0;
+		ipc_cancel(th);
+		th->exc = true;         /* stopped meanwhile, it runs the instruction again */
+		th->defer_err = pf ? 0 : (int32_t)err;
+		th->ipc = IPC_DEFER;
+		waitq_push(&h->deferred, th);
+		return;
+	}
+	ipc_cancel(th);
+	th->frame.regs[REG_A0] = (uint64_t)err;
+	sched_make_ready(th);
+}
+
+void ipc_abandon(struct thread *th)
+{
+	kassert(th->state == L4_THREAD_BLOCKED);
+	if (!th->exc) {
+		ipc_wake(th, -L4_ECANCELED);
+		return;
+	}
+	ipc_cancel(th);
+	sched_make_ready(th);
+}
+
+void ipc_drop_caller(struct thread *th)
+{
+	if (th->caller)
+		ipc_wake(th->caller, -L4_ECANCELED);
+}
