@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include <arch/csr.h>
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/trapframe.h>
 
 #include <l4/ipc.h>

@@ -5,7 +5,7 @@
  * first capabilities (l4/kobj.h, L4_CAP_*), give sigma0 the machine's
  * memory and fill the KIP.
  */
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/layout.h>
 #include <arch/fpu.h>
 #include <arch/mmu.h>
@@ -57,7 +57,7 @@ static void reserve_pool(void)
 			panic("no room for the kernel-memory pool");
 	if (!kmem_init(&kmem_pool, phys_to_virt(pa), size))
 		panic("kernel-memory pool too small");
-	kobj_init(&root_factory.o.k, L4_OBJ_FACTORY);
+	obj_init(&root_factory.o, L4_OBJ_FACTORY);
 	root_factory.quota.limit = kmem_pool.size;
 	kip->kmem_size = kmem_pool.size;
 	kip_add_mem(pa, size, L4_KIP_MEM_KMEM);
@@ -124,15 +124,15 @@ static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, uns
 	for (uint64_t va = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE; va < L4_ROOTTASK_STACK_TOP; va += PAGE_SIZE)
 		user_page(t, va, L4_FP_R | L4_FP_W);
 
-	thread_bind(th, t);
+	thread_join_task(th, t);
 	if (thread_set_utcb(th, L4_BOOT_UTCB))
 		panic("out of kernel memory for %s", m->name);
 	th->max_prio = (uint8_t)max_prio;
 	sched_set_prio(th, prio);
 	th->frame.regs[0] = info.entry;
 	th->frame.regs[REG_SP] = L4_ROOTTASK_STACK_TOP;         /* (tp = the UTCB: thread_set_utcb) */
-	cap_insert(captab_slot(&t->caps, L4_CAP_TASK), &t->o.k, L4_RIGHTS_ALL, 0);
-	cap_insert(captab_slot(&t->caps, L4_CAP_THREAD), &th->o.k, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(&t->caps, L4_CAP_TASK), &t->o, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(&t->caps, L4_CAP_THREAD), &th->o, L4_RIGHTS_ALL, 0);
 	return th;
 }
 
@@ -248,15 +248,15 @@ void bootstrap(const struct board *b, unsigned long boot_hart, uint64_t kernel_s
 	if (!s0ep)
 		panic("out of kernel memory for sigma0's endpoint");
 	const struct captab *rc = &rt->task->caps;
-	cap_insert(captab_slot(&s0->task->caps, L4_CAP_SIGMA0), &s0ep->o.k, L4_RIGHT_R, 0);
-	cap_insert(captab_slot(rc, L4_CAP_FACTORY), &root_factory.o.k, L4_RIGHTS_ALL, 0);
-	cap_insert(captab_slot(rc, L4_CAP_SIGMA0), &s0ep->o.k, L4_RIGHT_W | L4_RIGHT_G, 0);
-	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_THREAD), &s0->o.k, L4_RIGHTS_ALL, 0);
-	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_TASK), &s0->task->o.k, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(&s0->task->caps, L4_CAP_SIGMA0), &s0ep->o, L4_RIGHT_R, 0);
+	cap_insert(captab_slot(rc, L4_CAP_FACTORY), &root_factory.o, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(rc, L4_CAP_SIGMA0), &s0ep->o, L4_RIGHT_W | L4_RIGHT_G, 0);
+	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_THREAD), &s0->o, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_TASK), &s0->task->o, L4_RIGHTS_ALL, 0);
 	/* The debug object: all rights for the roottask, output only for sigma0. */
 	kdebug_init();
-	cap_insert(captab_slot(rc, L4_CAP_DEBUG), &kdebug.k, L4_RIGHTS_ALL, 0);
-	cap_insert(captab_slot(&s0->task->caps, L4_CAP_DEBUG), &kdebug.k, L4_RIGHT_W, 0);
+	cap_insert(captab_slot(rc, L4_CAP_DEBUG), &kdebug, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(&s0->task->caps, L4_CAP_DEBUG), &kdebug, L4_RIGHT_W, 0);
 	rt->pager_sel = L4_CAP_SIGMA0;  /* sigma0 pages the roottask */
 	give_modules(rt->task);
 	/* The roottask learns the instret of kernel entry (the boot measurement). */

@@ -18,7 +18,7 @@ KERNEL_SRCS := \
 	kernel/lib/runq.c kernel/lib/mapdb.c kernel/lib/ratelimit.c \
 	kernel/arch/riscv/head.S kernel/arch/riscv/trap.S kernel/arch/riscv/trap.c \
 	kernel/arch/riscv/early_pt.c kernel/arch/riscv/mmu.c kernel/arch/riscv/sbi.c \
-	kernel/arch/riscv/timer.c kernel/arch/riscv/fpu.S
+	kernel/arch/riscv/timer.c kernel/arch/riscv/cpu.c kernel/arch/riscv/fpu.S
 
 KERNEL_CFLAGS := $(TARGET_CFLAGS) -Ikernel -Ikernel/arch/$(KERNEL_ARCH)/include -Icommon/include \
 	-DL4RV_VERSION='"$(GIT_REV)"' -fno-jump-tables -fstack-usage -fcallgraph-info=su

@@ -4,8 +4,7 @@
  */
 #include <stdarg.h>
 
-#include <arch/csr.h>
-#include <arch/sbi.h>
+#include <arch/cpu.h>
 #include <arch/mmu.h>
 #include <arch/timer.h>
 
@@ -30,7 +29,7 @@ static void raw_putc(char c)
 	if (have_uart)
 		ns16550_putc(&uart, c);
 	else
-		sbi_console_putchar((unsigned char)c);
+		firmware_putc(c);
 }
 
 void console_putc(char c)
@@ -50,7 +49,7 @@ static int try_getc(void)
 {
 	if (have_uart)
 		return ns16550_getc(&uart);
-	return (int)sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0).error;
+	return firmware_getc();
 }
 
 int console_trygetc(void)

@@ -9,9 +9,7 @@
  *  6. scheduler and timer; the kernel pool, the root factory, sigma0 and the
  *     roottask (bootstrap.c); then the scheduler runs them
  */
-#include <arch/csr.h>
-#include <arch/fpu.h>
-#include <arch/hart.h>
+#include <arch/cpu.h>
 #include <arch/layout.h>
 #include <arch/mmu.h>
 #include <arch/sbi.h>
@@ -21,6 +19,7 @@
 #include "boot.h"
 #include "bootstrap.h"
 #include "console.h"
+#include "hart.h"
 #include "ipc/ipc.h"
 #include "lib/board.h"
 #include <common/fdt.h>
@@ -43,7 +42,7 @@ static struct hart harts[MAX_HARTS];
 void harts_set_fastpath(bool on)
 {
 	for (unsigned i = 0; i < MAX_HARTS; i++)
-		hart_set_fastpath(&harts[i], on);
+		hart_set_fastpath(&harts[i].arch, on);
 }
 
 extern char _start[], _end[];
@@ -169,7 +168,7 @@ static void selftests(void)
 	if (bootarg("l4rv.selftest=stack")) {
 		/* As an overflow would: sp into the guard page below this hart's
 		 * kernel stack, and a store there. */
-		uintptr_t into = this_hart()->kstack_guard + 512;
+		uintptr_t into = this_hart()->arch.kstack_guard + 512;
 		__asm__ volatile("mv sp, %0\n\tsd zero, 0(sp)" :: "r"(into) : "memory");
 	}
 	if (bootarg("l4rv.selftest=trap")) {
@@ -177,28 +176,6 @@ static void selftests(void)
 		__asm__("" : "+r"(unmapped));   /* hide the constant from the compiler */
 		*(volatile uint64_t *)unmapped = 0;
 	}
-}
-
-/* Whether the ISA string's single-letter part (before the first '_') has `ext`. */
-static bool isa_has_letter(const char *isa, char ext)
-{
-	if (strncmp(isa, "rv64", 4) != 0)
-		return false;
-	for (const char *p = isa + 4; *p && *p != '_'; p++)
-		if (*p == ext)
-			return true;
-	return false;
-}
-
-/* Whether the ISA string names the multi-letter extension `ext` (e.g. "sstc"). */
-static bool isa_has_ext(const char *isa, const char *ext)
-{
-	size_t n = strlen(ext);
-
-	for (const char *p = isa; (p = strchr(p, '_')); p++)
-		if (strncmp(p + 1, ext, n) == 0 && (p[n + 1] == '_' || p[n + 1] == '\0'))
-			return true;
-	return false;
 }
 
 static const char *boot_hart_isa(unsigned long hartid)
@@ -218,31 +195,29 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	h->hartid = hartid;
 	/* kmain's own stack becomes the hart's trap stack: kmain never returns,
 	 * so once it enters the roottask nothing on it is needed again. */
-	h->kstack_top = (uint64_t)boot_stack_top;
-	h->kstack_guard = h->kstack_top - KSTACK_SIZE - PAGE_SIZE;
+	arch_hart_enter(h, &h->arch, (uint64_t)boot_stack_top);
 	harts_set_fastpath(ipc_fastpath_on);
-	__asm__ volatile("mv tp, %0" :: "r"(h));
 
 	kprintf("\nl4rv %s: booting on hart %lu, loaded at %#lx (%lu KiB), device tree at %#lx\n",
 		L4RV_VERSION, hartid, (unsigned long)pa_base,
 		(unsigned long)((uint64_t)(_end - _start) >> 10), (unsigned long)dtb_pa);
 
-	uint64_t t_dt = rdinstret();
+	uint64_t t_dt = cpu_instret();
 	read_device_tree(dtb_pa);
-	uint64_t t_mem = rdinstret();
+	uint64_t t_mem = cpu_instret();
 	init_free_memory(dtb_pa);
 
 	/* The boot page table maps the kernel's 1 GiB of RAM: page tables come from there. */
 	uint64_t win = kernel_pa_base & ~(GIGAPAGE_SIZE - 1);
 	pmem_set_window(win, win + GIGAPAGE_SIZE);
-	uint64_t t_mmu = rdinstret();
+	uint64_t t_mmu = cpu_instret();
 	mmu_init(&board);
 	pmem_set_window(0, 0);
 
 	power_init(&board);
 	if (board.uart.present)
 		console_use_uart(&board.uart);
-	uint64_t t_report = rdinstret();
+	uint64_t t_report = cpu_instret();
 	print_board(hartid);
 
 	bool boot_hart_ok = false;
@@ -253,17 +228,16 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 		panic("boot hart %lu is not a usable hart of the device tree", hartid);
 
 	selftests();
-	/* User code may read cycle, time and instret (benchmarks). */
-	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
-	const char *isa = boot_hart_isa(hartid);
-	fpu_available = isa_has_letter(isa, 'f') && isa_has_letter(isa, 'd');
-	sched_init(board.timebase_hz, isa_has_ext(isa, "sstc"));
-	uint64_t t_root = rdinstret();
+	cpu_init(boot_hart_isa(hartid));
+	sched_init(board.timebase_hz);
+	uint64_t t_root = cpu_instret();
 	bootstrap(&board, hartid, (uint64_t)(_end - _start), dtb_pa, fdt_be32(phys_to_virt(dtb_pa + 4)), instret0);
-	kprintf("boot instructions (instret; exact under qemu -icount): entry+banner %lu, device tree %lu, free memory %lu, "
-		"page tables %lu, report %lu, boot tasks %lu\n",
-		(unsigned long)(t_dt - instret0), (unsigned long)(t_mem - t_dt),
-		(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
-		(unsigned long)(t_root - t_report), (unsigned long)(rdinstret() - t_root));
+	/* Where boot's instructions went: exact only under qemu -icount, so on request. */
+	if (bootarg("l4rv.bootstats"))
+		kprintf("boot instructions: entry+banner %lu, device tree %lu, free memory %lu, "
+			"page tables %lu, report %lu, boot tasks %lu\n",
+			(unsigned long)(t_dt - instret0), (unsigned long)(t_mem - t_dt),
+			(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
+			(unsigned long)(t_root - t_report), (unsigned long)(cpu_instret() - t_root));
 	schedule();
 }

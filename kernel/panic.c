@@ -7,8 +7,8 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include <arch/csr.h>
-#include <arch/hart.h>
+#include <arch/cpu.h>
+#include "hart.h"
 #include <arch/layout.h>
 #include <arch/trapframe.h>
 
@@ -40,7 +40,7 @@ static void out_fn(char c, void *ctx)
  */
 static void backtrace(uintptr_t fp)
 {
-	uintptr_t top = this_hart()->kstack_top, bottom = top - KSTACK_SIZE;
+	uintptr_t top = this_hart()->arch.kstack_top, bottom = top - KSTACK_SIZE;
 
 	kprintf("backtrace (resolve with addr2line -e kernel.elf):");
 	for (int i = 0; i < 32 && fp >= bottom + 16 && fp <= top && (fp & 7) == 0; i++) {
@@ -60,7 +60,7 @@ void panic(const char *fmt, ...)
 {
 	va_list ap;
 
-	csr_clear(sstatus, SSTATUS_SIE);
+	cpu_irqs_off();
 	if (panicking++)
 		power_off(PANIC_EXIT_CODE);
 	kprintf("\nPANIC: ");
@@ -93,8 +93,8 @@ void panic_stack_overflow(const struct trapframe *f)
 	struct hart *h = this_hart();
 
 	kprintf("\nPANIC: kernel stack overflow on hart %lu: sp %#lx, the stack is [%#lx, %#lx) above its guard "
-		"page at %#lx\n", h->hartid, (unsigned long)f->regs[REG_SP], (unsigned long)(h->kstack_top - KSTACK_SIZE),
-		(unsigned long)h->kstack_top, (unsigned long)h->kstack_guard);
+		"page at %#lx\n", h->hartid, (unsigned long)f->regs[REG_SP], (unsigned long)(h->arch.kstack_top - KSTACK_SIZE),
+		(unsigned long)h->arch.kstack_top, (unsigned long)h->arch.kstack_guard);
 	panic_trap(f, "the trap in the overflowed stack");
 }
 

@@ -1,7 +1,6 @@
 /* power.c - power-off with an exit code (power.h). */
-#include <arch/csr.h>
+#include <arch/cpu.h>
 #include <arch/mmu.h>
-#include <arch/sbi.h>
 
 #include "lib/board.h"
 #include "power.h"
@@ -20,10 +19,10 @@ void power_init(const struct board *b)
 
 void power_off(unsigned code)
 {
-	csr_clear(sstatus, SSTATUS_SIE);
+	cpu_irqs_off();
 	if (test_dev)
 		*test_dev = code == 0 ? TEST_PASS : (code & 0xffff) << 16 | TEST_FAIL;
-	sbi_shutdown(code != 0);
+	firmware_shutdown(code != 0);
 	for (;;)
-		wfi();
+		cpu_wait();
 }

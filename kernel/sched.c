@@ -1,7 +1,7 @@
 /* sched.c - per-hart scheduling, the tick and the idle loop (sched.h). */
-#include <arch/csr.h>
+#include <arch/cpu.h>
 #include <arch/fpu.h>
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/timer.h>
 
 #include <l4/kobj.h>
@@ -16,7 +16,7 @@
 uint64_t sched_timeslice;
 uint64_t sched_timebase;
 
-void sched_init(uint64_t timebase_hz, bool isa_has_sstc)
+void sched_init(uint64_t timebase_hz)
 {
 	struct hart *h = this_hart();
 
@@ -24,15 +24,14 @@ void sched_init(uint64_t timebase_hz, bool isa_has_sstc)
 	sched_timeslice = sched_timebase / 100;
 	runq_init(&h->rq);
 	h->tick_deadline = UINT64_MAX;
-	timer_init(isa_has_sstc);
 }
 
 void sched_timer_program(struct hart *h)
 {
 	uint64_t d = h->tick_deadline;
 
-	if (h->timeouts && h->timeouts->deadline < d)
-		d = h->timeouts->deadline;
+	if (ipc_first_deadline(h) < d)
+		d = ipc_first_deadline(h);
 	if (d != h->timer_armed)
 		timer_set(d);
 }
@@ -77,7 +76,7 @@ void sched_yield(void)
 void sched_tick(void)
 {
 	struct hart *h = this_hart();
-	uint64_t now = rdtime();
+	uint64_t now = timer_now();
 
 	ipc_expire(h, now);
 	if (now >= h->tick_deadline) {
@@ -93,9 +92,9 @@ void sched_fpu_save_owner(struct hart *h)
 {
 	struct thread *fo = h->fpu_owner;
 
-	if (fo && (fo->frame.sstatus & SSTATUS_FS) == SSTATUS_FS) {
+	if (fo && fpu_dirty(&fo->frame)) {
 		fpu_save(&fo->fpu);
-		fo->frame.sstatus = (fo->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+		fpu_set_clean(&fo->frame);
 	}
 }
 
@@ -110,14 +109,14 @@ static void switch_to(struct hart *h, struct thread *to)
 	if (to->fpu_used && fo != to) {
 		fpu_restore(&to->fpu);
 		h->fpu_owner = to;
-		to->frame.sstatus = (to->frame.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+		fpu_set_clean(&to->frame);
 	}
 	mmu_switch(to->task->space.root, to->task->space.asid);
 	h->current = to;
-	h->frame = &to->frame;
+	h->arch.frame = &to->frame;
 	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
 	if (h->tick_deadline == UINT64_MAX) {
-		h->tick_deadline = rdtime() + sched_timeslice;  /* leaving idle: the tick resumes */
+		h->tick_deadline = timer_now() + sched_timeslice;  /* leaving idle: the tick resumes */
 		sched_timer_program(h);
 	}
 }
@@ -135,7 +134,7 @@ void schedule(void)
 
 		if (cur && cur->state == L4_THREAD_READY) {
 			if (!best || prio <= cur->prio) {
-				kassert(h->frame == &cur->frame);
+				kassert(h->arch.frame == &cur->frame);
 				trap_return_to_user(&cur->frame);
 			}
 			/* Preempted by a higher priority: it keeps its place at the head. */
@@ -159,8 +158,8 @@ void schedule(void)
 		}
 		h->tick_deadline = UINT64_MAX;
 		sched_timer_program(h);
-		while (!(csr_read(sip) & SIP_STIP) || h->timer_armed == UINT64_MAX)
-			wfi();
+		while (!timer_pending() || h->timer_armed == UINT64_MAX)
+			cpu_wait();
 		sched_tick();
 	}
 }

@@ -24,7 +24,7 @@
 struct thread;
 
 /* Set the timeslice and start the tick on the boot hart. */
-void sched_init(uint64_t timebase_hz, bool isa_has_sstc);
+void sched_init(uint64_t timebase_hz);
 /* th becomes READY: queued at the tail of its priority unless it is current. */
 void sched_make_ready(struct thread *th);
 /* Take a READY th off its run queue (no-op if it is current). */

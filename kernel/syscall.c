@@ -10,7 +10,7 @@
  * a0..a7 as arguments. Both paths give the same results (the tests run the
  * same cases with the fast path on and off).
  */
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/trapframe.h>
 
 #include <l4/errno.h>
@@ -83,7 +83,7 @@ void syscall_dispatch(struct trapframe *f)
 void syscall_entry(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4,
 		   uint64_t w5, uint64_t word)
 {
-	struct trapframe *f = this_hart()->frame;
+	struct trapframe *f = this_hart()->arch.frame;
 
 	f->regs[REG_A0] = tag;
 	f->regs[REG_A0 + 1] = w0;

@@ -47,7 +47,7 @@ INDIRECT = {
     "mdb_remove_tree": MDB_GONE + STOP,
     "mdb_walk_post": MDB_WALK + STOP,
     "cap_revoke": STOP,
-    "kobj_revoke": STOP,
+    "obj_revoke": STOP,
     "captab_clear": STOP,
     "space_unmap": STOP,
     "space_destroy": STOP,

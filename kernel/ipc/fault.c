@@ -6,7 +6,7 @@
  * deferred work of a fault message that failed (ipc.h).
  */
 #include <arch/fault.h>
-#include <arch/hart.h>
+#include "hart.h"
 
 #include <l4/errno.h>
 #include <l4/ipc.h>

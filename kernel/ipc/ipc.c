@@ -6,7 +6,7 @@
  * (rcv_check, ipc/message.c), then the transfer, which cannot fail; who
  * runs next is schedule()'s business.
  */
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/trapframe.h>
 
 #include <l4/errno.h>
@@ -72,7 +72,7 @@ static long snd_recheck(const struct thread *s, const struct endpoint *ep, uint6
 	const struct cap *c = s->snd_cap;
 	unsigned need = L4_RIGHT_W | (l4_tag_items(tag) ? L4_RIGHT_G : 0);
 
-	if (!c->objr || cap_obj(c) != &ep->o.k)
+	if (!c->objr || cap_obj(c) != &ep->o)
 		return -L4_EBADCAP;
 	return (cap_rights(c) & need) == need ? 0 : -L4_EPERM;
 }

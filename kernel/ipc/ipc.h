@@ -65,6 +65,8 @@ void ipc_run_deferred(struct hart *h, unsigned budget);
 #define IPC_DEFER_BUDGET 8
 /* th will not reply: its caller, if any, gets -L4_ECANCELED. */
 void ipc_drop_caller(struct thread *th);
+/* The earliest IPC deadline of h's threads (UINT64_MAX: none). */
+uint64_t ipc_first_deadline(const struct hart *h);
 /* Wake, with -L4_ETIMEDOUT, every thread of h whose deadline is <= now. */
 void ipc_expire(struct hart *h, uint64_t now);
 

@@ -3,7 +3,7 @@
  * cancelling, waking, and handing threads whose message was a fault to the
  * deferred work (ipc/fault.c, ipc_run_deferred).
  */
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/timer.h>
 #include <arch/trapframe.h>
 
@@ -19,43 +19,48 @@ static uint64_t timeout_ticks(unsigned to)
 	return us / 1000000 * sched_timebase + us % 1000000 * sched_timebase / 1000000;
 }
 
+/* The thread with the earliest deadline on h, or NULL. */
+static struct thread *first_timeout(const struct hart *h)
+{
+	return dlist_first(&h->timeouts, struct thread, to_link);
+}
+
+/* Sorted by deadline; among equal ones, first come first served. */
 void timeout_arm(struct thread *th, unsigned to)
 {
 	struct hart *h = th->home;
-	struct thread **pp = &h->timeouts, *prev = NULL;
+	struct thread *prev = NULL, *t;
 
-	th->deadline = rdtime() + timeout_ticks(to);
-	while (*pp && (*pp)->deadline <= th->deadline) {
-		prev = *pp;
-		pp = &prev->to_next;
+	th->deadline = timer_now() + timeout_ticks(to);
+	dlist_for_each(t, &h->timeouts, to_link) {
+		if (t->deadline > th->deadline)
+			break;
+		prev = t;
 	}
-	th->to_next = *pp;
-	th->to_prev = prev;
-	if (*pp)
-		(*pp)->to_prev = th;
-	*pp = th;
+	dlist_insert_after(&h->timeouts, prev ? &prev->to_link : NULL, &th->to_link);
 	th->timed = true;
-	if (h->timeouts == th)
+	if (!prev)
 		sched_timer_program(h);
 }
 
 /* A timer programmed for a removed deadline only fires early: harmless. */
 void timeout_disarm(struct thread *th)
 {
-	if (th->to_prev)
-		th->to_prev->to_next = th->to_next;
-	else
-		th->home->timeouts = th->to_next;
-	if (th->to_next)
-		th->to_next->to_prev = th->to_prev;
-	th->to_next = th->to_prev = NULL;
+	dlist_remove(&th->home->timeouts, &th->to_link);
 	th->timed = false;
+}
+
+uint64_t ipc_first_deadline(const struct hart *h)
+{
+	struct thread *t = first_timeout(h);
+
+	return t ? t->deadline : UINT64_MAX;
 }
 
 void ipc_expire(struct hart *h, uint64_t now)
 {
-	while (h->timeouts && h->timeouts->deadline <= now)
-		ipc_wake(h->timeouts, -L4_ETIMEDOUT);
+	for (struct thread *t; (t = first_timeout(h)) && t->deadline <= now;)
+		ipc_wake(t, -L4_ETIMEDOUT);
 }
 
 void ipc_cancel(struct thread *th)

@@ -9,24 +9,20 @@ static struct cap *cap_of(const struct mdb_node *n)
 	return n ? (struct cap *)((uintptr_t)n - offsetof(struct cap, mdb)) : NULL;
 }
 
-void kobj_init(struct kobj *o, unsigned type)
+void obj_init(struct obj *o, unsigned type)
 {
-	o->caps = NULL;
+	o->caps.first = NULL;
 	o->ncaps = 0;
 	o->type = (uint8_t)type;
 	o->dying = false;
 }
 
-void cap_insert(struct cap *c, struct kobj *o, unsigned rights, uint64_t badge)
+void cap_insert(struct cap *c, struct obj *o, unsigned rights, uint64_t badge)
 {
 	kassert(!c->objr && o && ((uintptr_t)o & CAP_LOW_MASK) == 0 && rights <= CAP_RIGHTS_MASK);
 	c->objr = (uintptr_t)o | (o->type == L4_OBJ_ENDPOINT ? CAP_EP : 0) | rights;
 	c->badge = badge;
-	c->prev = NULL;
-	c->next = o->caps;
-	if (c->next)
-		c->next->prev = c;
-	o->caps = c;
+	dlist_push(&o->caps, &c->link);
 	o->ncaps++;
 	mdb_init(&c->mdb);
 }
@@ -41,19 +37,13 @@ void cap_derive(struct cap *dst, struct cap *src, unsigned rights, uint64_t badg
 /* Off its object's list and zeroed; the derivation links are the caller's. */
 static void unlist(struct cap *c)
 {
-	struct kobj *o = cap_obj(c);
+	struct obj *o = cap_obj(c);
 
 	kassert(o && o->ncaps > 0);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		o->caps = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	dlist_remove(&o->caps, &c->link);
 	o->ncaps--;
 	c->objr = 0;
 	c->badge = 0;
-	c->next = c->prev = NULL;
 }
 
 void cap_remove(struct cap *c)
@@ -64,7 +54,7 @@ void cap_remove(struct cap *c)
 
 void cap_move(struct cap *dst, struct cap *src)
 {
-	struct kobj *o = cap_obj(src);
+	struct obj *o = cap_obj(src);
 
 	kassert(!dst->objr);
 	cap_insert(dst, o, cap_rights(src), src->badge);
@@ -120,14 +110,14 @@ bool cap_revoke(struct cap *c, unsigned rights, bool self, bool (*stop)(void), s
 	return true;
 }
 
-bool kobj_revoke(struct kobj *o, bool (*stop)(void), struct mdb_cursor *resume)
+bool obj_revoke(struct obj *o, bool (*stop)(void), struct mdb_cursor *resume)
 {
 	/* Whole trees (a tree names one object), each properly unlinked, so
 	 * that the trees left after a stop are well-formed. */
-	while (o->caps) {
-		if (!mdb_remove_tree(&o->caps->mdb, gone, NULL, stop, resume))
+	for (struct cap *c; (c = dlist_first(&o->caps, struct cap, link));) {
+		if (!mdb_remove_tree(&c->mdb, gone, NULL, stop, resume))
 			return false;
-		if (o->caps && stop && stop())
+		if (o->caps.first && stop && stop())
 			return false;
 	}
 	return true;
@@ -155,18 +145,20 @@ bool captab_check(const struct captab *t)
 	for (uint32_t i = 0; i < t->nslots; i++) {
 		const struct cap *c = &t->slot[i];
 		if (!c->objr) {
-			if (c->badge || c->next || c->prev || c->mdb.parent || c->mdb.child || c->mdb.next || c->mdb.prev)
+			if (c->badge || c->link.next || c->link.prev || c->mdb.parent || c->mdb.child || c->mdb.next || c->mdb.prev)
 				return false;
 			continue;
 		}
 		if (i == 0)
 			return false;
-		const struct kobj *o = cap_obj(c);
+		const struct obj *o = cap_obj(c);
 		if (!(c->objr & CAP_EP) != (o->type != L4_OBJ_ENDPOINT) || (c->objr & CAP_LOW_MASK & ~CAP_EP & ~CAP_RIGHTS_MASK))
 			return false;
-		if (c->prev ? c->prev->next != c || cap_obj(c->prev) != o : o->caps != c)
+		const struct cap *lp = dlist_entry(c->link.prev, struct cap, link);
+		const struct cap *ln = dlist_entry(c->link.next, struct cap, link);
+		if (lp ? lp->link.next != &c->link || cap_obj(lp) != o : o->caps.first != &c->link)
 			return false;
-		if (c->next && (c->next->prev != c || cap_obj(c->next) != o))
+		if (ln && (ln->link.prev != &c->link || cap_obj(ln) != o))
 			return false;
 		/* Derivation: the parent names the same object with at least these
 		 * rights; links as mdb_check wants them. */
@@ -184,13 +176,13 @@ bool captab_check(const struct captab *t)
 	return true;
 }
 
-bool kobj_check(const struct kobj *o)
+bool obj_check(const struct obj *o)
 {
 	uint32_t n = 0;
 	const struct cap *prev = NULL;
 
-	for (const struct cap *c = o->caps; c; prev = c, c = c->next) {
-		if (cap_obj(c) != o || c->prev != prev || ++n > o->ncaps)
+	for (const struct cap *c = dlist_first(&o->caps, struct cap, link); c; prev = c, c = dlist_next(c, link)) {
+		if (cap_obj(c) != o || c->link.prev != (prev ? &prev->link : NULL) || ++n > o->ncaps)
 			return false;
 	}
 	return n == o->ncaps;

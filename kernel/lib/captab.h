@@ -5,11 +5,11 @@
  * Hardware-free (host-tested in test/host/test_captab.c).
  *
  * Every object keeps the list of all slots, in any table, that name it, so
- * destroying an object empties each of them (kobj_revoke): no capability can
+ * destroying an object empties each of them (obj_revoke): no capability can
  * outlive its object.
  *
  *   obj->caps --> [slot in task A] <-> [slot in task B] <-> [slot in A]
- *                  prev = NULL                               next = NULL
+ *                  (a lib/dlist.h list through struct cap.link)
  *
  * Capabilities also form derivation trees, like memory mappings (the same
  * lib/mapdb.h nodes): a capability made by a factory or by the kernel at boot
@@ -21,7 +21,7 @@
  * from its parent; emptying a whole table (a task's end, captab_clear)
  * revokes what other tables derived from it, as unmapping a task's memory does.
  *
- * Invariants (captab_check, kobj_check):
+ * Invariants (captab_check, obj_check):
  *  - a slot is empty <=> its object is NULL, and then rights, badge and links
  *    are zero; slot 0 of every table is always empty (the null selector);
  *  - a full slot has CAP_EP set exactly if its object is an endpoint;
@@ -37,21 +37,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dlist.h"
 #include "mapdb.h"
-
-/* What every kernel object starts with. */
-struct kobj {
-	struct cap *caps;       /* all slots naming this object */
-	uint32_t ncaps;
-	uint8_t type;           /* enum l4_obj_type (l4/kobj.h) */
-	bool dying;             /* its destruction has begun (obj/object.h): no new copies */
-};
+#include "obj.h"
 
 /* 64 bytes; objects are 64-byte aligned, so the rights live in the pointer's low bits. */
 struct cap {
-	uintptr_t objr;         /* struct kobj * | CAP_EP | rights (CAP_RIGHTS_MASK) */
+	uintptr_t objr;         /* struct obj * | CAP_EP | rights (CAP_RIGHTS_MASK) */
 	uint64_t badge;
-	struct cap *next, *prev;        /* the object's list */
+	struct dlist_node link;         /* in its object's list (obj->caps) */
 	struct mdb_node mdb;            /* derivation: parent = what this was copied from */
 };
 
@@ -66,9 +60,9 @@ struct captab {
 	uint32_t nslots;        /* a power of two */
 };
 
-static inline struct kobj *cap_obj(const struct cap *c)
+static inline struct obj *cap_obj(const struct cap *c)
 {
-	return (struct kobj *)(c->objr & ~CAP_LOW_MASK);
+	return (struct obj *)(c->objr & ~CAP_LOW_MASK);
 }
 
 static inline unsigned cap_rights(const struct cap *c)
@@ -94,9 +88,9 @@ static inline struct cap *captab_slot(const struct captab *t, uint64_t sel)
 }
 
 /* An object with no capabilities yet. */
-void kobj_init(struct kobj *o, unsigned type);
+void obj_init(struct obj *o, unsigned type);
 /* Fill the empty slot c with (o, rights, badge), a root of derivation. rights <= CAP_RIGHTS_MASK. */
-void cap_insert(struct cap *c, struct kobj *o, unsigned rights, uint64_t badge);
+void cap_insert(struct cap *c, struct obj *o, unsigned rights, uint64_t badge);
 /* Fill the empty slot dst with a copy of the full slot src, derived from it:
  * rights must be a subset of src's. */
 void cap_derive(struct cap *dst, struct cap *src, unsigned rights, uint64_t badge);
@@ -121,11 +115,11 @@ void cap_restrict(struct cap *c, unsigned rights);
  */
 bool cap_revoke(struct cap *c, unsigned rights, bool self, bool (*stop)(void), struct mdb_cursor *resume);
 /* Empty every slot naming o. */
-bool kobj_revoke(struct kobj *o, bool (*stop)(void), struct mdb_cursor *resume);
+bool obj_revoke(struct obj *o, bool (*stop)(void), struct mdb_cursor *resume);
 /* Empty every slot of t from *pos on (a table about to be freed) and what
  * other tables derived from them; *pos says where to go on. */
 bool captab_clear(struct captab *t, uint32_t *pos, bool (*stop)(void), struct mdb_cursor *resume);
 
 /* Invariant checks for tests and asserts. */
 bool captab_check(const struct captab *t);
-bool kobj_check(const struct kobj *o);
+bool obj_check(const struct obj *o);

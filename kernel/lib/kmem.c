@@ -34,11 +34,7 @@ static void free_push(struct kmem *k, size_t off, unsigned order)
 
 	kassert(!bit_test(k, order, off >> (KMEM_MIN_SHIFT + order)));
 	bit_flip(k, order, off >> (KMEM_MIN_SHIFT + order));
-	b->prev = NULL;
-	b->next = k->free[order];
-	if (b->next)
-		b->next->prev = b;
-	k->free[order] = b;
+	dlist_push(&k->free[order], &b->link);
 	k->free_bytes += block_bytes(order);
 }
 
@@ -48,12 +44,7 @@ static void free_unlink(struct kmem *k, size_t off, unsigned order)
 
 	kassert(bit_test(k, order, off >> (KMEM_MIN_SHIFT + order)));
 	bit_flip(k, order, off >> (KMEM_MIN_SHIFT + order));
-	if (b->prev)
-		b->prev->next = b->next;
-	else
-		k->free[order] = b->next;
-	if (b->next)
-		b->next->prev = b->prev;
+	dlist_remove(&k->free[order], &b->link);
 	k->free_bytes -= block_bytes(order);
 }
 
@@ -112,11 +103,11 @@ void *kmem_alloc(struct kmem *k, size_t size)
 	if (size == 0 || size > KMEM_MAX_BLOCK)
 		return NULL;
 	unsigned want = order_of(size), o = want;
-	while (o <= KMEM_MAX_ORDER && !k->free[o])
+	while (o <= KMEM_MAX_ORDER && !k->free[o].first)
 		o++;
 	if (o > KMEM_MAX_ORDER)
 		return NULL;
-	size_t off = (uintptr_t)k->free[o] - k->base;
+	size_t off = (uintptr_t)k->free[o].first - k->base;
 	free_unlink(k, off, o);
 	/* Split: keep the lower half, free the upper, until the size fits. */
 	while (o > want) {
@@ -134,10 +125,10 @@ void *kmem_alloc_min_raw(struct kmem *k)
 {
 	unsigned o = 0;
 
-	while (!k->free[o])
+	while (!k->free[o].first)
 		if (++o > KMEM_MAX_ORDER)
 			return NULL;
-	size_t off = (uintptr_t)k->free[o] - k->base;
+	size_t off = (uintptr_t)k->free[o].first - k->base;
 	free_unlink(k, off, o);
 	while (o > STASH_ORDER) {
 		o--;
@@ -147,7 +138,7 @@ void *kmem_alloc_min_raw(struct kmem *k)
 	uintptr_t b = k->base + off;
 	for (uintptr_t p = b + block_bytes(o) - KMEM_MIN_BLOCK; p > b; p -= KMEM_MIN_BLOCK) {
 		struct kmem_free *f = (struct kmem_free *)p;
-		f->next = k->stash;
+		f->link.next = (struct dlist_node *)k->stash;
 		k->stash = f;
 	}
 	return (void *)b;
@@ -157,7 +148,7 @@ size_t kmem_stashed(const struct kmem *k)
 {
 	size_t n = 0;
 
-	for (const struct kmem_free *b = k->stash; b; b = b->next)
+	for (const struct dlist_node *b = (const struct dlist_node *)k->stash; b; b = b->next)
 		n++;
 	return n;
 }
@@ -219,9 +210,9 @@ bool kmem_check(const struct kmem *k)
 
 	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++) {
 		size_t listed = 0, marked = 0;
-		const struct kmem_free *prev = NULL;
+		const struct dlist_node *prev = NULL;
 
-		for (const struct kmem_free *b = k->free[o]; b; prev = b, b = b->next) {
+		for (const struct dlist_node *b = k->free[o].first; b; prev = b, b = b->next) {
 			size_t off = (uintptr_t)b - k->base;
 			if ((uintptr_t)b < k->base || off % block_bytes(o) || off + block_bytes(o) > k->size)
 				return false;
@@ -252,7 +243,7 @@ bool kmem_check(const struct kmem *k)
 	 * (all of them fit in what is not free). Two entries for one block would
 	 * make a cycle or a list longer than that. */
 	size_t stashed = 0;
-	for (const struct kmem_free *b = k->stash; b; b = b->next) {
+	for (const struct dlist_node *b = (const struct dlist_node *)k->stash; b; b = b->next) {
 		size_t off = (uintptr_t)b - k->base;
 		if ((uintptr_t)b < k->base || off % KMEM_MIN_BLOCK || off >= k->size)
 			return false;

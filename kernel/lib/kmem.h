@@ -30,23 +30,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dlist.h"
+
 #define KMEM_MIN_SHIFT 6
 #define KMEM_MIN_BLOCK (1UL << KMEM_MIN_SHIFT)
 #define KMEM_MAX_ORDER 15
 #define KMEM_MAX_BLOCK (KMEM_MIN_BLOCK << KMEM_MAX_ORDER)
 #define KMEM_BASE_ALIGN 4096UL  /* the first block's alignment */
 
+/* A free block starts with its link: on free[order] (a lib/dlist.h list),
+ * or on the stash (singly, through link.next). */
 struct kmem_free {
-	struct kmem_free *next, *prev;
+	struct dlist_node link;
 };
+_Static_assert(offsetof(struct kmem_free, link) == 0, "a block, its free link and its stash link are one address");
 
 struct kmem {
 	uintptr_t base;                         /* first block (after the bitmaps) */
 	size_t size;                            /* bytes of blocks, multiple of 64 */
 	uint64_t *bitmap[KMEM_MAX_ORDER + 1];
-	struct kmem_free *free[KMEM_MAX_ORDER + 1];
+	struct dlist free[KMEM_MAX_ORDER + 1];
 	size_t free_bytes;
-	struct kmem_free *stash;                /* 64-byte blocks set aside (kmem_alloc_min_raw), by next */
+	struct kmem_free *stash;                /* 64-byte blocks set aside (kmem_alloc_min_raw), by link.next */
 };
 
 struct quota {
@@ -101,7 +106,7 @@ static inline void *kmem_alloc_min_inline(struct kmem *k)
 	struct kmem_free *b = k->stash;
 
 	if (b)
-		k->stash = b->next;
+		k->stash = (struct kmem_free *)b->link.next;
 	return b;
 }
 

@@ -36,7 +36,7 @@ static long create(struct factory *fa, uint64_t type, struct cap *dst, uint64_t 
 		return -L4_EINVAL;
 	if ((err = obj_new(fa, (unsigned)type, arg, &o)))
 		return err;
-	cap_insert(dst, &o->k, L4_RIGHTS_ALL, 0);
+	cap_insert(dst, o, L4_RIGHTS_ALL, 0);
 	return 0;
 }
 
@@ -50,7 +50,7 @@ static long factory_invoke(struct thread *caller, struct cap *c, uint64_t label,
 	case L4_FACTORY_CREATE: {
 		if ((err = invoke_check(f, c, L4_RIGHT_W, 3)))
 			return err;
-		if (fa->o.k.dying)
+		if (fa->o.dying)
 			return -L4_ECANCELED;   /* being destroyed (obj/object.h) */
 		struct cap *dst = captab_slot(ct, mr(f, 1));
 		if (!dst)
@@ -96,7 +96,7 @@ static bool factory_teardown(struct obj *o, bool (*stop)(void), struct mdb_curso
 {
 	struct factory *fa = (struct factory *)o;
 
-	kassert(!fa->objects && !fa->threads && !fa->factories && fa->quota.used == 0);
+	kassert(!fa->objects.first && !fa->threads.first && !fa->factories.first && fa->quota.used == 0);
 	quota_credit(&fa->o.owner->quota, fa->quota.limit);
 	return true;
 }

@@ -19,7 +19,7 @@ struct factory {
 	/* What this factory made, newest first, in three lists (obj_list_of):
 	 * its threads, its sub-factories, everything else. Destroying the
 	 * factory takes the threads of its whole tree first (object.h). */
-	struct obj *threads, *factories, *objects;
+	struct dlist threads, factories, objects;       /* through struct obj.link */
 	bool threads_gone;      /* dying: no thread is left anywhere in its tree */
 };
 

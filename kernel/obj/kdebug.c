@@ -3,8 +3,8 @@
  * a write stops early when an interrupt is pending and says how much it
  * wrote, a read does not wait (docs/abi.md, "Debug object").
  */
-#include <arch/csr.h>
-#include <arch/hart.h>
+#include <arch/cpu.h>
+#include "hart.h"
 
 #include <l4/errno.h>
 #include <l4/kobj.h>
@@ -28,7 +28,7 @@ struct obj kdebug __attribute__((aligned(KMEM_MIN_BLOCK)));
 
 void kdebug_init(void)
 {
-	kobj_init(&kdebug.k, L4_OBJ_DEBUG);
+	obj_init(&kdebug, L4_OBJ_DEBUG);
 }
 
 /* Write up to len bytes from uaddr; stops early (after at least one chunk)
@@ -49,7 +49,7 @@ static long write(struct thread *caller, uint64_t uaddr, uint64_t len)
 			return -L4_EFAULT;      /* checked above: cannot happen */
 		console_write(buf, n);
 		done += n;
-		if (csr_read(sip) & csr_read(sie))
+		if (cpu_irq_pending())
 			break;
 	}
 	return (long)done;

@@ -30,7 +30,7 @@ static size_t obj_size(unsigned type)
 }
 
 /* The list of f's where an object of `type` is kept. */
-static struct obj **list_of(struct factory *f, unsigned type)
+static struct dlist *list_of(struct factory *f, unsigned type)
 {
 	return type == L4_OBJ_THREAD ? &f->threads : type == L4_OBJ_FACTORY ? &f->factories : &f->objects;
 }
@@ -39,18 +39,13 @@ long obj_new(struct factory *f, unsigned type, uint64_t arg, struct obj **out)
 {
 	const struct obj_type *ot = obj_types[type];
 	struct obj *o = kmem_alloc_q(&kmem_pool, &f->quota, obj_size(type));
-	struct obj **head = list_of(f, type);
 	long err;
 
 	if (!o)
 		return -L4_ENOMEM;
-	kobj_init(&o->k, type);
+	obj_init(o, type);
 	o->owner = f;
-	o->prev = NULL;
-	o->next = *head;
-	if (o->next)
-		o->next->prev = o;
-	*head = o;
+	dlist_push(list_of(f, type), &o->link);
 	if (ot->init && (err = ot->init(o, arg))) {
 		obj_destroy(o, NULL, NULL);     /* nothing refers to it yet: to the end at once */
 		return err;
@@ -82,21 +77,16 @@ bool obj_made_by(const struct obj *o, const struct factory *f)
  * be empty. */
 static bool destroy_one(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
 {
-	const struct obj_type *ot = obj_type_of(&o->k);
+	const struct obj_type *ot = obj_type_of(o);
 	struct factory *f = o->owner;
 
-	o->k.dying = true;
-	if ((ot->quiesce && !ot->quiesce(o, stop)) || !kobj_revoke(&o->k, stop, mc) || !ot->teardown(o, stop, mc))
+	o->dying = true;
+	if ((ot->quiesce && !ot->quiesce(o, stop)) || !obj_revoke(o, stop, mc) || !ot->teardown(o, stop, mc))
 		return false;
 	if (o->destroyer)
 		o->destroyer->resume.destroying = NULL;
-	if (o->prev)
-		o->prev->next = o->next;
-	else
-		*list_of(f, o->k.type) = o->next;
-	if (o->next)
-		o->next->prev = o->prev;
-	kmem_free_q(&kmem_pool, &f->quota, o, obj_size(o->k.type));
+	dlist_remove(list_of(f, o->type), &o->link);
+	kmem_free_q(&kmem_pool, &f->quota, o, obj_size(o->type));
 	return true;
 }
 
@@ -110,7 +100,9 @@ void obj_forget_destroyer(struct thread *th)
 /* A sub-factory of f whose tree still has threads, or NULL. */
 static struct factory *sub_with_threads(const struct factory *f)
 {
-	for (struct obj *o = f->factories; o; o = o->next)
+	struct obj *o;
+
+	dlist_for_each(o, &f->factories, link)
 		if (!((struct factory *)o)->threads_gone)
 			return (struct factory *)o;
 	return NULL;
@@ -126,9 +118,9 @@ static bool destroy_threads(struct factory *top, bool (*stop)(void), struct mdb_
 	struct factory *cur = top;
 
 	while (!top->threads_gone) {
-		cur->o.k.dying = true;
-		if (cur->threads) {
-			if (!destroy_one(cur->threads, stop, mc))
+		cur->o.dying = true;
+		if (cur->threads.first) {
+			if (!destroy_one(dlist_first(&cur->threads, struct obj, link), stop, mc))
 				return false;
 		} else {
 			struct factory *sub = sub_with_threads(cur);
@@ -150,7 +142,9 @@ static bool destroy_threads(struct factory *top, bool (*stop)(void), struct mdb_
 /* The first object of the factory f to destroy in the second pass. */
 static struct obj *first_of(const struct factory *f)
 {
-	return f->factories ? f->factories : f->objects ? f->objects : f->threads;
+	const struct dlist *l = f->factories.first ? &f->factories : f->objects.first ? &f->objects : &f->threads;
+
+	return dlist_first(l, struct obj, link);
 }
 
 long obj_destroy(struct obj *o, struct thread *who, bool (*stop)(void))
@@ -171,13 +165,13 @@ long obj_destroy(struct obj *o, struct thread *who, bool (*stop)(void))
 	} else if (who) {
 		mc = who->resume.mc;
 	}
-	if (o->k.type == L4_OBJ_FACTORY && !destroy_threads((struct factory *)o, stop, &mc))
+	if (o->type == L4_OBJ_FACTORY && !destroy_threads((struct factory *)o, stop, &mc))
 		goto stopped;
 	/* Depth-first through factories, without recursion: descend while a
 	 * factory still has objects, destroy leaves, climb back via owner. */
 	for (;;) {
-		cur->k.dying = true;
-		if (cur->k.type == L4_OBJ_FACTORY && first_of((struct factory *)cur)) {
+		cur->dying = true;
+		if (cur->type == L4_OBJ_FACTORY && first_of((struct factory *)cur)) {
 			cur = first_of((struct factory *)cur);
 			continue;
 		}

@@ -1,7 +1,9 @@
 /*
- * object.h - what every kernel object has: its capability list and type
- * (struct kobj, lib/captab.h), the factory that paid for it, and its place in
- * that factory's list of objects. Objects live in the kernel-memory pool.
+ * object.h - kernel objects: their types (obj_types[], the one place a type
+ * is registered), creation and destruction. What every object starts with
+ * is struct obj (lib/obj.h): its capability list and type, the factory that
+ * paid for it and its place in that factory's lists. Objects live in the
+ * kernel-memory pool.
  *
  * Lifetime: an object lives until it is destroyed through a factory
  * (L4_FACTORY_DESTROY) or its factory is. Deleting capabilities never
@@ -9,7 +11,7 @@
  *
  * Destruction is preemptible (lib/preempt.h), in this order, each step in
  * bounded pieces: the object is marked dying (from then on no capability to
- * it can be copied, a dying thread cannot be started, nothing is bound to a
+ * it can be copied, a dying thread cannot be started, no thread joins a
  * dying task), its type's quiesce stops what runs in it (a thread, a task's
  * threads), every capability to it is emptied (so no one can reach it any
  * more and nothing new can refer to it), its teardown undoes what still
@@ -34,12 +36,6 @@ struct factory;
 struct thread;
 struct trapframe;
 
-struct obj {
-	struct kobj k;                  /* k.dying: its destruction has begun */
-	struct factory *owner;          /* whose quota paid; NULL for the root factory */
-	struct obj *next, *prev;        /* in its owner's list (obj_list_of) */
-	struct thread *destroyer;       /* dying: the thread whose call destroys it, or NULL */
-};
 
 /*
  * What the kernel knows of each object type: one entry per type in
@@ -70,7 +66,7 @@ struct obj_type {
 /* Indexed by enum l4_obj_type; NULL for L4_OBJ_NONE. */
 extern const struct obj_type *const obj_types[];
 
-static inline const struct obj_type *obj_type_of(const struct kobj *k)
+static inline const struct obj_type *obj_type_of(const struct obj *k)
 {
 	return obj_types[k->type];
 }

@@ -168,14 +168,14 @@ static long task_invoke(struct thread *caller, struct cap *c, uint64_t label, st
 	}
 }
 
-/* Unbind its threads: they stop (obj_types: quiesce). */
+/* Its threads leave it, stopped (obj_types: quiesce). */
 static bool task_quiesce(struct obj *o, bool (*stop)(void))
 {
 	struct task *t = (struct task *)o;
 
-	while (t->threads) {
-		thread_unbind(t->threads);
-		if (t->threads && stop && stop())
+	for (struct thread *th; (th = dlist_first(&t->threads, struct thread, task_link));) {
+		thread_leave_task(th);
+		if (t->threads.first && stop && stop())
 			return false;
 	}
 	return true;

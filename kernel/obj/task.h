@@ -22,7 +22,7 @@ struct task {
 	struct space space;             /* page tables and mappings (mem/space.h); space.asid
 					   0: none (switching flushes the TLB) */
 	struct captab caps;             /* slots from the pool */
-	struct thread *threads;         /* threads bound to it (thread->task_next) */
+	struct dlist threads;           /* its threads (through thread.task_link) */
 	uint64_t satp;                  /* root and ASID as the satp CSR takes them */
 	uint32_t clear_pos;             /* dying: the slot its teardown empties next */
 	char name[22];                  /* for messages; boot tasks get their module's */

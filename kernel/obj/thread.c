@@ -3,8 +3,8 @@
  * registers, start and stop, and what happens to a thread when its task,
  * its endpoint or itself is destroyed.
  */
-#include <arch/csr.h>
-#include <arch/hart.h>
+#include <arch/timer.h>
+#include "hart.h"
 #include <arch/layout.h>
 
 #include <l4/ipc.h>
@@ -29,8 +29,7 @@ static long thread_init(struct obj *o, uint64_t arg)
 
 	th->state = L4_THREAD_INACTIVE;
 	th->home = this_hart();
-	/* SPP = 0: return to U-mode; SPIE = 1; FS = Off until its first FP instruction. */
-	th->frame.sstatus = SSTATUS_SPIE;
+	trapframe_init(&th->frame);
 	return 0;
 }
 
@@ -41,15 +40,11 @@ struct thread *thread_create(struct factory *f)
 	return obj_new(f, L4_OBJ_THREAD, 0, &o) ? NULL : (struct thread *)o;
 }
 
-void thread_bind(struct thread *th, struct task *t)
+void thread_join_task(struct thread *th, struct task *t)
 {
 	kassert(!th->task);
 	th->task = t;
-	th->task_prev = NULL;
-	th->task_next = t->threads;
-	if (th->task_next)
-		th->task_next->task_prev = th;
-	t->threads = th;
+	dlist_push(&t->threads, &th->task_link);
 }
 
 /*
@@ -63,8 +58,7 @@ static void forget(struct thread *th)
 {
 	struct hart *h = th->home;
 
-	memset(&th->frame, 0, sizeof(th->frame));
-	th->frame.sstatus = SSTATUS_SPIE;
+	trapframe_init(&th->frame);
 	memset(&th->fpu, 0, sizeof(th->fpu));
 	th->fpu_used = false;
 	if (h->fpu_owner == th)
@@ -78,7 +72,7 @@ static void forget(struct thread *th)
 	obj_forget_destroyer(th);
 }
 
-void thread_unbind(struct thread *th)
+void thread_leave_task(struct thread *th)
 {
 	struct task *t = th->task;
 
@@ -89,13 +83,7 @@ void thread_unbind(struct thread *th)
 		th->utcb = NULL;
 		th->utcb_uaddr = 0;
 	}
-	if (th->task_prev)
-		th->task_prev->task_next = th->task_next;
-	else
-		t->threads = th->task_next;
-	if (th->task_next)
-		th->task_next->task_prev = th->task_prev;
-	th->task_next = th->task_prev = NULL;
+	dlist_remove(&t->threads, &th->task_link);
 	th->task = NULL;
 	forget(th);
 }
@@ -157,7 +145,7 @@ static long config(struct thread *caller, struct thread *th, const struct trapfr
 		if (th->task)
 			return -L4_EBUSY;
 		task = (struct task *)cap_obj(tc);
-		if (task->o.k.dying || th->o.k.dying)
+		if (task->o.dying || th->o.dying)
 			return -L4_ECANCELED;   /* being destroyed (obj/object.h) */
 	}
 	if (((which & L4_THREAD_CFG_PAGER) && mr(f, 2) > L4_SEL_MAX) ||
@@ -182,12 +170,12 @@ static long config(struct thread *caller, struct thread *th, const struct trapfr
 	 * so it goes first and a failure leaves the thread as it was. */
 	bool bind = (which & L4_THREAD_CFG_TASK) != 0;
 	if (bind)
-		thread_bind(th, task);
+		thread_join_task(th, task);
 	if (which & L4_THREAD_CFG_UTCB) {
 		long err = thread_set_utcb(th, utcb);
 		if (err) {
 			if (bind)
-				thread_unbind(th);
+				thread_leave_task(th);
 			return err;
 		}
 	}
@@ -215,7 +203,7 @@ static long exregs(struct thread *th, struct trapframe *f)
 		return -L4_EINVAL;
 	if ((flags & L4_EXREGS_START) && !th->task)
 		return -L4_EINVAL;
-	if ((flags & L4_EXREGS_START) && th->o.k.dying)
+	if ((flags & L4_EXREGS_START) && th->o.dying)
 		return -L4_ECANCELED;   /* being destroyed (obj/object.h) */
 
 	uint64_t old_pc = th->frame.regs[0], old_sp = th->frame.regs[REG_SP], old_state = th->state;
@@ -298,7 +286,7 @@ static bool thread_quiesce(struct obj *o, bool (*stop)(void))
 
 	obj_forget_destroyer(th);
 	if (th->task)
-		thread_unbind(th);
+		thread_leave_task(th);
 	else
 		thread_stop(th);
 	if (th->bound)
@@ -360,7 +348,7 @@ void thread_fault(struct thread *th, const char *why)
 	const struct trapframe *f = &th->frame;
 	unsigned long missed;
 
-	if (ratelimit_take(&stop_lines, rdtime(), sched_timebase / 10 + 1, &missed)) {
+	if (ratelimit_take(&stop_lines, timer_now(), sched_timebase / 10 + 1, &missed)) {
 		if (missed)
 			kprintf("l4rv: (%lu more stopped threads not shown)\n", missed);
 		kprintf("l4rv: thread of task %s: %s (scause %lu)%s at pc %#lx, stval %#lx: stopped, %s\n",

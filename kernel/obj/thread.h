@@ -56,7 +56,7 @@ struct thread {
 	struct trapframe frame;         /* user registers while not on a hart */
 	struct runq_link rq;            /* on home->rq while READY and not current */
 	struct task *task;              /* NULL until bound */
-	struct thread *task_next, *task_prev;   /* in task->threads */
+	struct dlist_node task_link;    /* in task->threads */
 	struct waitq *wq;               /* the queue it is blocked in, or NULL */
 	struct thread *wait_next, *wait_prev;   /* in wq */
 	/* ipc and state are one 16-bit store for the fast path (fastpath.S). */
@@ -73,7 +73,7 @@ struct thread {
 	struct thread *callee;          /* waiting for a reply: from whom */
 	struct notification *bound;     /* bound notification (L4_THREAD_BIND) */
 	uint64_t deadline;              /* timeout of the IPC phase (rdtime), on home's list */
-	struct thread *to_next, *to_prev;
+	struct dlist_node to_link;      /* timed: in home->timeouts */
 	/* The fast path (fastpath.S) reads these four bytes as one 32-bit word:
 	 * timed | fpu_used << 8 | exc << 16 | prio << 24. */
 	bool timed;                     /* on the timeout list */
@@ -94,10 +94,11 @@ struct thread {
 
 /* A new INACTIVE thread with priority 0 and maximum priority 0; NULL if out of quota. */
 struct thread *thread_create(struct factory *f);
-/* Bind to t (the thread has no task). */
-void thread_bind(struct thread *th, struct task *t);
-/* Stop it, unmap and free its UTCB, leave its task. */
-void thread_unbind(struct thread *th);
+/* th (in no task) becomes a thread of t. */
+void thread_join_task(struct thread *th, struct task *t);
+/* th leaves its task: stopped, its UTCB unmapped and freed, its state
+ * forgotten (thread.c, forget). */
+void thread_leave_task(struct thread *th);
 /* Map a fresh UTCB page at uaddr of its task: 0 or -L4_ENOMEM. */
 long thread_set_utcb(struct thread *th, uintptr_t uaddr);
 /* INACTIVE -> READY (needs a task). */

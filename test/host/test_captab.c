@@ -4,8 +4,8 @@
  * capability outlives its object" rests. Directed tests cover insert, lookup
  * and remove (slot 0, out-of-range selectors, rights and badge at their
  * extremes, removal at each list position), cap_move within and across
- * tables, kobj_revoke across tables, captab_clear, and that captab_check()
- * and kobj_check() notice corruption. Revocation, kobj_revoke and
+ * tables, obj_revoke across tables, captab_clear, and that captab_check()
+ * and obj_check() notice corruption. Revocation, obj_revoke and
  * captab_clear run in pieces stopped at random preemption points (with
  * cursors kept, dropped or stale), checked between the pieces. A randomized test runs thousands of
  * operations on several tables and objects against a model of every slot and
@@ -36,7 +36,7 @@ static struct captab tab[NTAB];
 
 /* A stand-in for a kernel object: 64-byte aligned, as in the kernel's pool. */
 struct tobj {
-	_Alignas(64) struct kobj k;
+	_Alignas(64) struct obj k;
 	unsigned id;
 };
 _Static_assert(_Alignof(struct tobj) == 64 && sizeof(struct tobj) % 64 == 0,
@@ -44,7 +44,7 @@ _Static_assert(_Alignof(struct tobj) == 64 && sizeof(struct tobj) % 64 == 0,
 
 static struct tobj obj[NOBJ];
 
-static struct kobj *ko(unsigned id)
+static struct obj *ko(unsigned id)
 {
 	return &obj[id].k;
 }
@@ -62,9 +62,9 @@ static int setup(void **state)
 		tab[t].nslots = tab_slots[t];
 	}
 	for (unsigned i = 0; i < NOBJ; i++) {
-		/* Garbage first: kobj_init must set every field it owns. */
+		/* Garbage first: obj_init must set every field it owns. */
 		memset(&obj[i].k, 0xa5, sizeof(obj[i].k));
-		kobj_init(ko(i), 1 + i % 7);
+		obj_init(ko(i), 1 + i % 7);
 		obj[i].id = i;
 	}
 	return 0;
@@ -84,7 +84,7 @@ static void check_all(void)
 	for (unsigned t = 0; t < NTAB; t++)
 		assert_true(captab_check(&tab[t]));
 	for (unsigned i = 0; i < NOBJ; i++) {
-		assert_true(kobj_check(ko(i)));
+		assert_true(obj_check(ko(i)));
 		assert_int_equal(ko(i)->type, 1 + i % 7);
 	}
 }
@@ -114,11 +114,11 @@ static void revoke_(struct cap *c, unsigned rights, bool self)
 		between_pieces(&mc);
 }
 
-static void kobj_revoke_(struct kobj *o)
+static void obj_revoke_(struct obj *o)
 {
 	struct mdb_cursor mc = { 0 };
 
-	while (!kobj_revoke(o, stop_now, &mc))
+	while (!obj_revoke(o, stop_now, &mc))
 		between_pieces(&mc);
 }
 
@@ -135,8 +135,8 @@ static void expect_empty(const struct cap *c)
 {
 	assert_int_equal(c->objr, 0);
 	assert_int_equal(c->badge, 0);
-	assert_null(c->next);
-	assert_null(c->prev);
+	assert_null(c->link.next);
+	assert_null(c->link.prev);
 }
 
 static void expect_cap(const struct cap *c, unsigned id, unsigned rights, uint64_t badge)
@@ -149,13 +149,13 @@ static void expect_cap(const struct cap *c, unsigned id, unsigned rights, uint64
 /* Assert o's list is exactly caps[0..n), in order, with consistent back links. */
 static void expect_list(unsigned id, struct cap *const *caps, unsigned n)
 {
-	const struct cap *c = ko(id)->caps, *prev = NULL;
+	const struct cap *c = dlist_first(&ko(id)->caps, struct cap, link), *prev = NULL;
 
-	assert_true(kobj_check(ko(id)));
+	assert_true(obj_check(ko(id)));
 	assert_int_equal(ko(id)->ncaps, n);
-	for (unsigned i = 0; i < n; i++, prev = c, c = c->next) {
+	for (unsigned i = 0; i < n; i++, prev = c, c = dlist_next(c, link)) {
 		assert_ptr_equal(c, caps[i]);
-		assert_ptr_equal(c->prev, prev);
+		assert_ptr_equal(c->link.prev, prev ? &prev->link : NULL);
 		assert_ptr_equal(cap_obj(c), ko(id));
 	}
 	assert_null(c);
@@ -193,11 +193,11 @@ static void test_empty(void **state)
 		assert_null(captab_slot(c, UINT64_MAX));
 	}
 	for (unsigned i = 0; i < NOBJ; i++) {
-		assert_null(ko(i)->caps);
+		assert_null(ko(i)->caps.first);
 		assert_int_equal(ko(i)->ncaps, 0);
 	}
 	/* Revoking or clearing nothing is harmless. */
-	kobj_revoke_(ko(3));
+	obj_revoke_(ko(3));
 	clear_(&tab[2]);
 	check_all();
 }
@@ -248,7 +248,7 @@ static void test_insert_lookup_remove(void **state)
 	expect_cap(b, 0, 3, 3);
 	cap_remove(b);
 	EXPECT_NONE(0);
-	assert_null(ko(0)->caps);
+	assert_null(ko(0)->caps.first);
 	check_all();
 	/* A slot emptied can be filled again, with another object. */
 	cap_insert(a, ko(2), 7, 42);
@@ -274,7 +274,7 @@ static void test_move(void **state)
 	expect_cap(d, 0, 0xa, 77);
 	expect_cap(b, 0, 0x3, 88);
 	assert_int_equal(ko(0)->ncaps, 2);
-	assert_true(kobj_check(ko(0)));
+	assert_true(obj_check(ko(0)));
 	check_all();
 	/* Within a table. */
 	cap_move(e, d);
@@ -316,18 +316,18 @@ static void test_revoke(void **state)
 	assert_int_equal(ko(0)->ncaps, 5);
 	assert_int_equal(ko(1)->ncaps, 3);
 	check_all();
-	kobj_revoke_(ko(0));
+	obj_revoke_(ko(0));
 	for (unsigned i = 0; i < 5; i++)
 		expect_empty(as[i]);
-	assert_null(ko(0)->caps);
+	assert_null(ko(0)->caps.first);
 	assert_int_equal(ko(0)->ncaps, 0);
 	for (unsigned i = 0; i < 3; i++)
 		expect_cap(bs[i], 1, 8 + i, 200 + i);
 	EXPECT_LIST(1, bs[2], bs[1], bs[0]);
 	check_all();
 	/* Again, and an object never named: nothing happens. */
-	kobj_revoke_(ko(0));
-	kobj_revoke_(ko(2));
+	obj_revoke_(ko(0));
+	obj_revoke_(ko(2));
 	EXPECT_LIST(1, bs[2], bs[1], bs[0]);
 	check_all();
 	/* The emptied slots are usable. */
@@ -335,7 +335,7 @@ static void test_revoke(void **state)
 	EXPECT_LIST(1, as[0], bs[2], bs[1], bs[0]);
 
 	/* An object in every slot of every table: all of them go. */
-	kobj_revoke_(ko(1));
+	obj_revoke_(ko(1));
 	uint32_t n = 0;
 	for (unsigned t = 0; t < NTAB; t++)
 		for (uint32_t s = 1; s < tab[t].nslots; s++, n++)
@@ -343,7 +343,7 @@ static void test_revoke(void **state)
 	assert_int_equal(ko(7)->ncaps, n);
 	assert_int_equal(n, 63 + 63 + 15 + 127);
 	check_all();
-	kobj_revoke_(ko(7));
+	obj_revoke_(ko(7));
 	assert_int_equal(ko(7)->ncaps, 0);
 	for (unsigned t = 0; t < NTAB; t++)
 		for (uint32_t s = 0; s < tab[t].nslots; s++)
@@ -475,9 +475,9 @@ static void test_derive(void **state)
 	expect_cap(d, 0, 3, 9);
 	expect_cap(slot(1, 9), 0, 2, 0);
 	check_all();
-	/* kobj_revoke empties whole trees. */
+	/* obj_revoke empties whole trees. */
 	cap_derive(slot(2, 3), slot(1, 9), 2, 0);
-	kobj_revoke_(ko(0));
+	obj_revoke_(ko(0));
 	EXPECT_NONE(0);
 	check_all();
 }
@@ -495,12 +495,12 @@ static void test_check_detects(void **state)
 	slot(0, 3)->badge = 1;                             /* an empty slot with a badge */
 	assert_false(captab_check(&tab[0]));
 	slot(0, 3)->badge = 0;
-	slot(0, 3)->next = a;                              /* ... or a link */
+	slot(0, 3)->link.next = &a->link;                 /* ... or a link */
 	assert_false(captab_check(&tab[0]));
-	slot(0, 3)->next = NULL;
-	slot(0, 3)->prev = a;
+	slot(0, 3)->link.next = NULL;
+	slot(0, 3)->link.prev = &a->link;
 	assert_false(captab_check(&tab[0]));
-	slot(0, 3)->prev = NULL;
+	slot(0, 3)->link.prev = NULL;
 	assert_true(captab_check(&tab[0]));
 
 	tab[0].nslots = 63;                             /* not a power of two */
@@ -511,37 +511,37 @@ static void test_check_detects(void **state)
 
 	/* Slot 0 full (put there by hand: the list is consistent, the slot not). */
 	cap_insert(slot(1, 0), ko(2), 1, 0);
-	assert_true(kobj_check(ko(2)));
+	assert_true(obj_check(ko(2)));
 	assert_false(captab_check(&tab[1]));
 	cap_remove(slot(1, 0));
 	assert_true(captab_check(&tab[1]));
 
 	ko(0)->ncaps++;                                  /* miscounted */
-	assert_false(kobj_check(ko(0)));
+	assert_false(obj_check(ko(0)));
 	ko(0)->ncaps -= 2;
-	assert_false(kobj_check(ko(0)));
+	assert_false(obj_check(ko(0)));
 	ko(0)->ncaps++;
 	check_all();
 
 	/* Object 0's list is b <-> a. A broken back link: */
-	a->prev = NULL;
+	a->link.prev = NULL;
 	assert_false(captab_check(&tab[0]));
-	assert_false(kobj_check(ko(0)));
-	a->prev = b;
+	assert_false(obj_check(ko(0)));
+	a->link.prev = &b->link;
 	/* A slot on object 0's list naming object 1: */
 	a->objr = (uintptr_t)ko(1) | 1;
 	assert_false(captab_check(&tab[0]));
-	assert_false(kobj_check(ko(0)));
+	assert_false(obj_check(ko(0)));
 	a->objr = (uintptr_t)ko(0) | 1;
 	/* The list head not pointing at the first slot: */
-	ko(0)->caps = a;
+	ko(0)->caps.first = &a->link;
 	assert_false(captab_check(&tab[0]));
-	ko(0)->caps = b;
+	ko(0)->caps.first = &b->link;
 	/* A cycle. */
-	a->next = b;
+	a->link.next = &b->link;
 	assert_false(captab_check(&tab[0]));
-	assert_false(kobj_check(ko(0)));
-	a->next = NULL;
+	assert_false(obj_check(ko(0)));
+	a->link.next = NULL;
 	check_all();
 
 	/* Derivation: more rights than the parent, another object, a dangling child link. */
@@ -651,7 +651,7 @@ static void model_compare(unsigned *maxcaps)
 		if (count[i] > *maxcaps)
 			*maxcaps = count[i];
 		/* Each list holds each of its object's slots once, and nothing else. */
-		for (const struct cap *c = ko(i)->caps; c; c = c->next) {
+		for (const struct cap *c = dlist_first(&ko(i)->caps, struct cap, link); c; c = dlist_next(c, link)) {
 			unsigned t = 0, s = 0;
 
 			where(c, &t, &s);
@@ -789,7 +789,7 @@ static void test_random(void **state)
 		case 3: {
 			unsigned id = rnd_obj();
 
-			kobj_revoke_(ko(id));
+			obj_revoke_(ko(id));
 			for (unsigned i = 0; i < NTAB; i++)
 				for (unsigned j = 0; j < MAXSLOTS; j++)
 					if (m[i][j].id == (int)id) {

@@ -93,7 +93,7 @@ static bool is_zero(const void *p, size_t n)
 static bool can_alloc(unsigned order)
 {
 	for (unsigned o = order; o <= KMEM_MAX_ORDER; o++)
-		if (k.free[o])
+		if (k.free[o].first)
 			return true;
 	return false;
 }
@@ -103,7 +103,7 @@ static size_t free_count(unsigned order)
 {
 	size_t n = 0;
 
-	for (const struct kmem_free *b = k.free[order]; b; b = b->next)
+	for (const struct dlist_node *b = k.free[order].first; b; b = b->next)
 		assert_true(++n <= k.size / bsize(order));
 	return n;
 }
@@ -237,8 +237,8 @@ static void test_init_too_small(void **state)
 	/* 192: one 128-byte block. */
 	assert_true(init_at(192, 4032));
 	assert_int_equal(k.size, 128);
-	assert_ptr_equal(k.free[1], (void *)k.base);
-	assert_null(k.free[0]);
+	assert_ptr_equal(k.free[1].first, (void *)k.base);
+	assert_null(k.free[0].first);
 	assert_true(kmem_check(&k));
 
 	/* 64 bytes past a page: the blocks start at the next one. */
@@ -263,7 +263,7 @@ static void test_init_sizes(void **state)
 
 		pool_new(sizes[i / 4], misaligns[i % 4]);
 		/* The largest block the pool holds can be had, zeroed despite the garbage. */
-		while (!k.free[top])
+		while (!k.free[top].first)
 			top--;
 		void *p = kmem_alloc(&k, bsize(top));
 		assert_non_null(p);
@@ -290,15 +290,15 @@ static void test_init_sizes(void **state)
 	pool_new(8192, 0);
 	assert_int_equal(k.base - (uintptr_t)region, 4096);
 	assert_int_equal(k.size, 4096);
-	assert_ptr_equal(k.free[6], (void *)k.base);
+	assert_ptr_equal(k.free[6].first, (void *)k.base);
 	pool_new(4096 + 64, 4032);
 	assert_int_equal(k.base - (uintptr_t)region, 64);
 	assert_int_equal(k.size, 4096);
-	assert_ptr_equal(k.free[6], (void *)k.base);
+	assert_ptr_equal(k.free[6].first, (void *)k.base);
 	/* 3 MiB + 4 KiB + 192: one 2 MiB block, the rest as the binary digits of it. */
 	pool_new(3 * MiB + 4 * KiB + 192, 64);
 	assert_int_equal(free_count(KMEM_MAX_ORDER), 1);
-	assert_ptr_equal(k.free[KMEM_MAX_ORDER], (void *)k.base);
+	assert_ptr_equal(k.free[KMEM_MAX_ORDER].first, (void *)k.base);
 	assert_int_equal(k.size, 3 * MiB + 4 * KiB + 192 - (k.base - (uintptr_t)region));
 }
 
@@ -358,11 +358,11 @@ static void test_split_merge(void **state)
 	assert_ptr_equal(a, (void *)k.base);
 	/* Splitting 4 KiB down to 64 B left one free upper half at each order. */
 	for (unsigned o = 0; o < 6; o++) {
-		assert_ptr_equal(k.free[o], (void *)(k.base + bsize(o)));
-		assert_null(k.free[o]->next);
-		assert_null(k.free[o]->prev);
+		assert_ptr_equal(k.free[o].first, (void *)(k.base + bsize(o)));
+		assert_null(k.free[o].first->next);
+		assert_null(k.free[o].first->prev);
 	}
-	assert_null(k.free[6]);
+	assert_null(k.free[6].first);
 	assert_int_equal(k.free_bytes, 4096 - 64);
 	assert_true(kmem_check(&k));
 
@@ -378,23 +378,23 @@ static void test_split_merge(void **state)
 
 	/* a alone cannot merge: its buddy b is allocated. */
 	kmem_free(&k, a, 1);
-	assert_ptr_equal(k.free[0], a);
+	assert_ptr_equal(k.free[0].first, a);
 	assert_true(kmem_check(&k));
 	/* b merges with a, then with nothing (d holds 128..255). */
 	kmem_free(&k, b, 64);
-	assert_null(k.free[0]);
-	assert_ptr_equal(k.free[1], a);
+	assert_null(k.free[0].first);
+	assert_ptr_equal(k.free[1].first, a);
 	assert_true(kmem_check(&k));
 	/* d merges 0..127 into 0..255, then with 256..511, 512..1023 and 1024..2047. */
 	kmem_free(&k, d, 65);
 	for (unsigned o = 0; o < 5; o++)
-		assert_null(k.free[o]);
-	assert_ptr_equal(k.free[5], a);
+		assert_null(k.free[o].first);
+	assert_ptr_equal(k.free[5].first, a);
 	assert_int_equal(k.free_bytes, 2048);
 	assert_true(kmem_check(&k));
 	/* c brings the whole page back. */
 	kmem_free(&k, c, 2048);
-	assert_ptr_equal(k.free[6], a);
+	assert_ptr_equal(k.free[6].first, a);
 	check_canonical();
 
 	/* Freed in the other order, the merges happen as well. */
@@ -638,7 +638,7 @@ static void same_pools(const struct kmem *a, const struct kmem *b)
 {
 	assert_int_equal(a->free_bytes, b->free_bytes);
 	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++) {
-		const struct kmem_free *x = a->free[o], *y = b->free[o];
+		const struct dlist_node *x = a->free[o].first, *y = b->free[o].first;
 		for (; x && y; x = x->next, y = y->next)
 			assert_int_equal((uintptr_t)x - a->base, (uintptr_t)y - b->base);
 		assert_true(!x && !y);
@@ -742,15 +742,15 @@ static void test_stash_check(void **state)
 	struct kmem_free *f = b, *was = k.stash;
 	k.stash = f;                            /* ... stashed as well */
 	struct kmem_free saved = *f;
-	f->next = was;
+	f->link.next = &was->link;
 	assert_false(kmem_check(&k));
 	*f = saved;
 	k.stash = was;
 	assert_true(kmem_check(&k));
-	struct kmem_free *last = k.stash;       /* a cycle */
+	struct dlist_node *last = &k.stash->link;       /* a cycle */
 	while (last->next)
 		last = last->next;
-	last->next = k.stash;
+	last->next = &k.stash->link;
 	assert_false(kmem_check(&k));
 	last->next = NULL;
 	assert_true(kmem_check(&k));
@@ -783,28 +783,28 @@ static void test_check_detects(void **state)
 	k.bitmap[9][0] ^= 1;                                    /* a higher block over free ones */
 	assert_false(kmem_check(&k));
 	k.bitmap[9][0] ^= 1;
-	k.free[0]->prev = k.free[0];                            /* bad back link */
+	k.free[0].first->prev = k.free[0].first;                /* bad back link */
 	assert_false(kmem_check(&k));
-	k.free[0]->prev = NULL;
+	k.free[0].first->prev = NULL;
 	assert_true(kmem_check(&k));
-	struct kmem_free *f = k.free[0];                        /* a cycle */
+	struct dlist_node *f = k.free[0].first;                 /* a cycle */
 	f->next = f;
 	assert_false(kmem_check(&k));
 	f->next = NULL;
-	k.free[0] = (struct kmem_free *)(k.base + 32);          /* misaligned */
+	k.free[0].first = (struct dlist_node *)(k.base + 32);   /* misaligned */
 	assert_false(kmem_check(&k));
-	k.free[0] = f;
+	k.free[0].first = f;
 	assert_true(kmem_check(&k));
 	/* Two free buddies left unmerged (freed by hand, behind kmem_free's back). */
 	k.bitmap[0][0] |= 1;
-	((struct kmem_free *)a)->next = k.free[0];
-	((struct kmem_free *)a)->prev = NULL;
-	k.free[0]->prev = (struct kmem_free *)a;
-	k.free[0] = (struct kmem_free *)a;
+	((struct dlist_node *)a)->next = k.free[0].first;
+	((struct dlist_node *)a)->prev = NULL;
+	k.free[0].first->prev = (struct dlist_node *)a;
+	k.free[0].first = (struct dlist_node *)a;
 	k.free_bytes += 64;
 	assert_false(kmem_check(&k));
-	k.free[0] = k.free[0]->next;
-	k.free[0]->prev = NULL;
+	k.free[0].first = k.free[0].first->next;
+	k.free[0].first->prev = NULL;
 	k.bitmap[0][0] &= ~1UL;
 	k.free_bytes -= 64;
 	assert_true(kmem_check(&k));
@@ -946,7 +946,7 @@ static void rand_check(void)
 	assert_true(rq.used <= rq.limit);
 	/* Free blocks and live ones are disjoint (so, by the sum, they tile the pool). */
 	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++)
-		for (const struct kmem_free *b = k.free[o]; b; b = b->next)
+		for (const struct dlist_node *b = k.free[o].first; b; b = b->next)
 			for (size_t g = off_of(b) / 64; g < (off_of(b) + bsize(o)) / 64; g++)
 				if (owned[g])
 					fail_msg("free block +%#zx of order %u overlaps a live block",

@@ -1,6 +1,6 @@
 /* timer.c - the one-shot timer (arch/timer.h). */
 #include <arch/csr.h>
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/sbi.h>
 #include <arch/timer.h>
 
@@ -13,11 +13,11 @@ void timer_init(bool isa_has_sstc)
 	if (isa_has_sstc) {
 		/* The firmware may not have enabled it (menvcfg.STCE): then the
 		 * access is an illegal instruction, which trap.c skips. */
-		h->probe_trapped = false;
-		h->probing = true;
+		h->arch.probe_trapped = false;
+		h->arch.probing = true;
 		csr_write(0x14d, UINT64_MAX);     /* stimecmp */
-		h->probing = false;
-		timer_sstc = !h->probe_trapped;
+		h->arch.probing = false;
+		timer_sstc = !h->arch.probe_trapped;
 	}
 	timer_set(UINT64_MAX);
 	csr_set(sie, SIE_STIE);

@@ -7,7 +7,7 @@
 #include <arch/csr.h>
 #include <arch/fpu.h>
 #include <arch/fault.h>
-#include <arch/hart.h>
+#include "hart.h"
 #include <arch/trapframe.h>
 
 #include "ipc/ipc.h"
@@ -72,8 +72,8 @@ void trap_from_kernel(struct trapframe *f)
 {
 	struct hart *h = this_hart();
 
-	if (h->probing && f->scause == EXC_ILLEGAL_INSN) {
-		h->probe_trapped = true;
+	if (h->arch.probing && f->scause == EXC_ILLEGAL_INSN) {
+		h->arch.probe_trapped = true;
 		f->regs[0] += 4;
 		return;
 	}

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/csr.h>
+#include <arch/trapframe.h>
+
 /* Whether user threads may use F/D: the boot hart has both (main.c, from the device tree). */
 extern bool fpu_available;
 
@@ -24,6 +27,17 @@ struct fpu_state {
 };
 
 _Static_assert(__builtin_offsetof(struct fpu_state, fcsr) == FPU_FCSR, "fpu.S");
+
+/* A thread's frame says its FP registers changed since the last save / says they did not. */
+static inline bool fpu_dirty(const struct trapframe *f)
+{
+	return (f->sstatus & SSTATUS_FS) == SSTATUS_FS;
+}
+
+static inline void fpu_set_clean(struct trapframe *f)
+{
+	f->sstatus = (f->sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+}
 
 /* Save / load f0..f31 and fcsr (sets sstatus.FS for the duration). */
 void fpu_save(struct fpu_state *s);

@@ -32,4 +32,12 @@ struct trapframe {
 };
 
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trap.S frame layout");
+
+/* The frame of a thread that has not run: zero registers; back to user
+ * mode (SPP = 0) with interrupts on (SPIE = 1), FP off (FS = 0) until its
+ * first FP instruction (arch/fpu.h). */
+static inline void trapframe_init(struct trapframe *f)
+{
+	*f = (struct trapframe){ .sstatus = 1UL << 5 /* SSTATUS_SPIE */ };
+}
 #endif
