@@ -42,8 +42,8 @@
 
 #include "loader/loader.h"
 #include "s0test.h"
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define CANARY_WORDS 8192
@@ -99,7 +99,7 @@ static int slot_is(uint64_t s, unsigned type, unsigned rights)
 	return l4_task_cap_info(L4_CAP_SIGMA0_TASK, s, &t, &r) == 0 && t == type && (t == L4_OBJ_NONE || r == rights);
 }
 
-void test_robust(void)
+static void test_robust(void)
 {
 	const struct l4_kip *k = l4_kip();
 	uint64_t limit = 0, used_before = 0, used_after = 1;
@@ -251,3 +251,5 @@ void test_robust(void)
 	       "kernel memory used is back where it started but for %lu page tables (%lu bytes; at most %lu)",
 	       (unsigned long)(more / table), (unsigned long)used_after, S0TEST_TABLES_MAX + 1);
 }
+
+TEST_AREA(robust, 150, test_robust);
