@@ -21,8 +21,10 @@ OBJCOPY := $(CROSS)objcopy
 HOSTCC ?= gcc
 CLANG ?= clang
 PYTHON ?= python3
-QEMU ?= qemu-system-riscv64
-OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+# QEMU, OPENSBI, UBOOT: the emulator and firmware, named only in qemu.conf.
+# Exported: test/run.py, test/bench.py, tools/example.py and tools/debug.sh use make's.
+include platform/virt/qemu.conf
+export QEMU OPENSBI UBOOT
 SMP ?= 1
 MEM ?= 256M
 
@@ -98,7 +100,7 @@ run: setup
 
 debug: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
-	$(Q)sh tools/debug.sh $(B)/default "$(QEMU) $(QEMU_ARGS)"
+	$(Q)sh tools/debug.sh $(B)/default -smp $(SMP) -m $(MEM)
 
 test: setup
 	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)

@@ -23,8 +23,8 @@ import sys
 import threading
 import time
 
-OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
-UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+from qemu_conf import QEMU, OPENSBI, UBOOT   # platform/virt/qemu.conf, or the environment
+
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
 BOOT_TIMEOUT = 240         # seconds for one boot (a few alone; -smp 4 under load, much longer)
 FUZZ_SECONDS = 20
@@ -48,7 +48,7 @@ def qemu(kernel, smp=1, mem="256M", timeout=BOOT_TIMEOUT, bios=OPENSBI, extra=()
          script=(), stop=None):
     """Boot `kernel`; `script` is a list of (expected text, text to send);
     `stop` ends the run (killing QEMU) once that text appears."""
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-display", "none",
+    cmd = [QEMU, "-machine", "virt", "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-bios", bios,
            "-smp", str(smp), "-m", mem, "-kernel", kernel, *extra]
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -337,8 +337,7 @@ def boot_checks(build):
                        selftest))
 
     def debug():
-        qemu_cmd = "qemu-system-riscv64 -machine virt -bios %s -smp 1 -m 256M" % OPENSBI
-        p = subprocess.run(["sh", "tools/debug.sh", os.path.join(build, "default"), qemu_cmd],
+        p = subprocess.run(["sh", "tools/debug.sh", os.path.join(build, "default"), "-smp", "1", "-m", "256M"],
                            input=b"hbreak kmain\ncontinue\nbt 1\nkill\nquit\n",
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
                            env=dict(os.environ, GDB_PORT="41234"))
