@@ -16,10 +16,12 @@ The last line is "summary: N passed, N failed".
 """
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -242,6 +244,61 @@ def fuzz_check(build):
     return checks
 
 
+# Files compile_commands.json must have, each with a flag of its build: the
+# kernel, common code in a target build and in a host test, libl4, a host test.
+COMPDB_WANT = (("kernel/ipc.c", "-mcmodel=medany"), ("common/fmt.c", "-mcmodel=medany"),
+               ("common/fmt.c", "-fsanitize=address,undefined"), ("libl4/src/crt.c", "-Ilibl4/include"),
+               ("test/host/test_space.c", "-fsanitize=address,undefined"))
+
+
+def compile_into(args, obj):
+    """A compile_commands.json entry's arguments with the object at `obj`: what
+    the compiler writes beside it (-MMD's .d, the kernel's -fstack-usage and
+    -fcallgraph-info files) then goes there too, not into the build or the
+    working directory."""
+    out, i = [], 0
+    while i < len(args):
+        if args[i] == "-o":
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out + ["-o", obj]
+
+
+def compile_commands_check(build):
+    def run():
+        out = os.path.join(build, "test", "compile_commands.json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        p = subprocess.run(["make", "--no-print-directory", "B=" + build, "COMPILE_COMMANDS=" + out,
+                            "compile_commands"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=120)
+        if p.returncode != 0:
+            return "make compile_commands failed\n" + p.stdout.decode("utf-8", "replace")
+        try:
+            with open(out) as f:
+                db = json.load(f)
+        except ValueError as e:
+            return "%s is not valid JSON: %s" % (out, e)
+        for e in db:
+            if not (isinstance(e, dict) and os.path.isabs(e.get("directory", "")) and
+                    os.path.isfile(e.get("file", "")) and isinstance(e.get("arguments"), list)):
+                return "entry without directory, existing file or arguments: %r" % (e,)
+        for name, flag in COMPDB_WANT:
+            found = [e for e in db if e["file"] == os.path.abspath(name) and flag in e["arguments"]]
+            if not found:
+                return "no entry for %s with %s" % (name, flag)
+            # Real flags: the entry compiles the file as it stands.
+            with tempfile.TemporaryDirectory() as tmp:
+                c = subprocess.run(compile_into(found[0]["arguments"], os.path.join(tmp, "entry.o")),
+                                   cwd=found[0]["directory"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+            if c.returncode != 0:
+                return "the entry of %s does not compile:\n%s" % (name, c.stdout.decode("utf-8", "replace"))
+        return None, "%d entries" % len(db)
+    return [("tools: make compile_commands writes compile_commands.json (kernel, user, host tests)", run)]
+
+
 def check_stop_lines(boot):
     """The kernel's lines for stopped threads are rate-limited (kernel/lib/
     ratelimit.h: 20 at once, then ten a second): the test boot stops hundreds
@@ -407,7 +464,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
 
-    checks = host_tests(args.build) + fuzz_check(args.build) + boot_checks(args.build)
+    checks = host_tests(args.build) + fuzz_check(args.build) + compile_commands_check(args.build) + \
+        boot_checks(args.build)
     checks = [c for c in checks if args.only in c[0]]
     if args.list:
         for name, _ in checks:
