@@ -8,6 +8,7 @@
 #   make fuzz     FUZZ_SECONDS=N: run the FDT differential fuzzer for N seconds
 #   make bench    boot the benchmark configuration under -icount and print instruction counts
 #   make example NAME=tracer   boot the default image and run one of pager/examples/
+#   make compile_commands      compile_commands.json for clangd and other editors
 #   V=1           show the commands
 
 B ?= build
@@ -21,8 +22,10 @@ OBJCOPY := $(CROSS)objcopy
 HOSTCC ?= gcc
 CLANG ?= clang
 PYTHON ?= python3
-QEMU ?= qemu-system-riscv64
-OPENSBI ?= /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+# QEMU, OPENSBI, UBOOT: the emulator and firmware, named only in qemu.conf.
+# Exported: test/run.py, test/bench.py, tools/example.py and tools/debug.sh use make's.
+include platform/virt/qemu.conf
+export QEMU OPENSBI UBOOT
 SMP ?= 1
 MEM ?= 256M
 
@@ -49,7 +52,7 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all setup run test image debug fuzz bench clean host-tests example
+.PHONY: all setup run test image debug fuzz bench clean host-tests example compile_commands
 
 include common/build.mk
 include kernel/build.mk
@@ -98,7 +101,7 @@ run: setup
 
 debug: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
-	$(Q)sh tools/debug.sh $(B)/default "$(QEMU) $(QEMU_ARGS)"
+	$(Q)sh tools/debug.sh $(B)/default -smp $(SMP) -m $(MEM)
 
 test: setup
 	$(Q)$(MAKE) --no-print-directory all $(TEST_DEPS)
@@ -117,6 +120,14 @@ FUZZ_SECONDS ?= 60
 fuzz: setup
 	$(Q)$(MAKE) --no-print-directory $(FUZZERS)
 	$(Q)sh test/fuzz/run.sh $(B) $(FUZZ_SECONDS)
+
+# For clangd and other editors: an entry for every compiler command of the
+# build and the tests (kernel, user programs, host tests, fuzzers), read from
+# make -n (tools/compile_commands.py), so the flags are the build's own.
+COMPILE_COMMANDS ?= compile_commands.json
+compile_commands:
+	$(Q)$(PYTHON) tools/compile_commands.py --output $(COMPILE_COMMANDS) \
+		--compiler $(CC) --compiler $(HOSTCC) --compiler $(CLANG) -- B=$(B) all $(TEST_DEPS)
 
 clean:
 	rm -rf $(B)

@@ -21,11 +21,11 @@ import statistics
 import subprocess
 import sys
 
-OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+from qemu_conf import QEMU, OPENSBI   # platform/virt/qemu.conf, or the environment
 
 
 def boot(image):
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-display", "none", "-serial", "stdio",
+    cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio",
            "-monitor", "none", "-bios", OPENSBI, "-smp", "1", "-m", "256M",
            "-icount", "shift=0,sleep=off", "-kernel", image]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)

@@ -16,15 +16,17 @@ The last line is "summary: N passed, N failed".
 """
 import argparse
 import concurrent.futures
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
-OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
-UBOOT = "/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin"
+from qemu_conf import QEMU, OPENSBI, UBOOT   # platform/virt/qemu.conf, or the environment
+
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
 BOOT_TIMEOUT = 240         # seconds for one boot (a few alone; -smp 4 under load, much longer)
 FUZZ_SECONDS = 20
@@ -48,7 +50,7 @@ def qemu(kernel, smp=1, mem="256M", timeout=BOOT_TIMEOUT, bios=OPENSBI, extra=()
          script=(), stop=None):
     """Boot `kernel`; `script` is a list of (expected text, text to send);
     `stop` ends the run (killing QEMU) once that text appears."""
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-display", "none",
+    cmd = [QEMU, "-machine", "virt", "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-bios", bios,
            "-smp", str(smp), "-m", mem, "-kernel", kernel, *extra]
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -182,6 +184,31 @@ def shim_with(build, image):
 
 # --- the checks -------------------------------------------------------------
 
+def cmocka_count(text, what):
+    """The tests cmocka's summary lines say were run ("Running") or PASSED,
+    SKIPPED, FAILED."""
+    if what == "Running":
+        found = re.findall(r"\[==========\] Running (\d+) test", text)
+    else:
+        found = re.findall(r"\[  %s +\] (\d+) test" % what, text)
+    return sum(map(int, found))
+
+
+def cmocka_verdict(rc, text):
+    """None if a cmocka binary ran all its tests and each passed, else why not.
+    cmocka exits with 0 when tests were skipped; a skip is not a pass (a test
+    that cannot find its input has not tested anything)."""
+    ran, passed = cmocka_count(text, "Running"), cmocka_count(text, "PASSED")
+    skipped = cmocka_count(text, "SKIPPED")
+    if rc != 0:
+        return "exit code %d" % rc
+    if skipped:
+        return "%d cmocka test(s) skipped" % skipped
+    if ran == 0 or passed != ran:
+        return "%d of %d cmocka tests passed" % (passed, ran)
+    return None
+
+
 def host_tests(build):
     d = os.path.join(build, "host")
     tests = sorted(f for f in os.listdir(d) if os.access(os.path.join(d, f), os.X_OK)) \
@@ -192,11 +219,10 @@ def host_tests(build):
             p = subprocess.run([path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                timeout=300, cwd=os.getcwd())
             text = p.stdout.decode("utf-8", "replace")
-            m = re.findall(r"\[  PASSED  \] (\d+) test", text)
-            if p.returncode != 0:
-                return "exit code %d\n%s" % (p.returncode, "\n".join(
-                    "    | " + l for l in text.splitlines()[-60:]))
-            return None, "%s cmocka tests" % (sum(map(int, m)) if m else "?")
+            why = cmocka_verdict(p.returncode, text)
+            if why:
+                return why + "\n" + "\n".join("    | " + l for l in text.splitlines()[-60:])
+            return None, "%d cmocka tests" % cmocka_count(text, "PASSED")
         checks.append(("host: " + name, run))
     if not tests:
         checks.append(("host: tests were built", lambda: "no test binaries in " + d))
@@ -216,6 +242,61 @@ def fuzz_check(build):
             return None
         checks.append(("fuzz: %s for %d s" % (what, secs), run))
     return checks
+
+
+# Files compile_commands.json must have, each with a flag of its build: the
+# kernel, common code in a target build and in a host test, libl4, a host test.
+COMPDB_WANT = (("kernel/ipc.c", "-mcmodel=medany"), ("common/fmt.c", "-mcmodel=medany"),
+               ("common/fmt.c", "-fsanitize=address,undefined"), ("libl4/src/crt.c", "-Ilibl4/include"),
+               ("test/host/test_space.c", "-fsanitize=address,undefined"))
+
+
+def compile_into(args, obj):
+    """A compile_commands.json entry's arguments with the object at `obj`: what
+    the compiler writes beside it (-MMD's .d, the kernel's -fstack-usage and
+    -fcallgraph-info files) then goes there too, not into the build or the
+    working directory."""
+    out, i = [], 0
+    while i < len(args):
+        if args[i] == "-o":
+            i += 2
+            continue
+        out.append(args[i])
+        i += 1
+    return out + ["-o", obj]
+
+
+def compile_commands_check(build):
+    def run():
+        out = os.path.join(build, "test", "compile_commands.json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        p = subprocess.run(["make", "--no-print-directory", "B=" + build, "COMPILE_COMMANDS=" + out,
+                            "compile_commands"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=120)
+        if p.returncode != 0:
+            return "make compile_commands failed\n" + p.stdout.decode("utf-8", "replace")
+        try:
+            with open(out) as f:
+                db = json.load(f)
+        except ValueError as e:
+            return "%s is not valid JSON: %s" % (out, e)
+        for e in db:
+            if not (isinstance(e, dict) and os.path.isabs(e.get("directory", "")) and
+                    os.path.isfile(e.get("file", "")) and isinstance(e.get("arguments"), list)):
+                return "entry without directory, existing file or arguments: %r" % (e,)
+        for name, flag in COMPDB_WANT:
+            found = [e for e in db if e["file"] == os.path.abspath(name) and flag in e["arguments"]]
+            if not found:
+                return "no entry for %s with %s" % (name, flag)
+            # Real flags: the entry compiles the file as it stands.
+            with tempfile.TemporaryDirectory() as tmp:
+                c = subprocess.run(compile_into(found[0]["arguments"], os.path.join(tmp, "entry.o")),
+                                   cwd=found[0]["directory"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+            if c.returncode != 0:
+                return "the entry of %s does not compile:\n%s" % (name, c.stdout.decode("utf-8", "replace"))
+        return None, "%d entries" % len(db)
+    return [("tools: make compile_commands writes compile_commands.json (kernel, user, host tests)", run)]
 
 
 def check_stop_lines(boot):
@@ -313,8 +394,7 @@ def boot_checks(build):
                        selftest))
 
     def debug():
-        qemu_cmd = "qemu-system-riscv64 -machine virt -bios %s -smp 1 -m 256M" % OPENSBI
-        p = subprocess.run(["sh", "tools/debug.sh", os.path.join(build, "default"), qemu_cmd],
+        p = subprocess.run(["sh", "tools/debug.sh", os.path.join(build, "default"), "-smp", "1", "-m", "256M"],
                            input=b"hbreak kmain\ncontinue\nbt 1\nkill\nquit\n",
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
                            env=dict(os.environ, GDB_PORT="41234"))
@@ -384,7 +464,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
 
-    checks = host_tests(args.build) + fuzz_check(args.build) + boot_checks(args.build)
+    checks = host_tests(args.build) + fuzz_check(args.build) + compile_commands_check(args.build) + \
+        boot_checks(args.build)
     checks = [c for c in checks if args.only in c[0]]
     if args.list:
         for name, _ in checks:

@@ -2,11 +2,9 @@
 # suite) with s0test (module 0 of the test image: sigma0's stand-in and the
 # hostile task of t_robust.c), faulter (a roottask that faults), benchroot
 # (the benchmarks), pgtest (a program started by the testroot's loader).
-$(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c \
-	test/target/t_syscall.c test/target/t_memory.c test/target/t_robust.c \
-	test/target/t_factory.c test/target/t_task.c test/target/t_thread.c \
-	test/target/t_sched.c test/target/t_ipc.c test/target/t_notify.c \
-	test/target/t_exc.c test/target/t_harden.c test/target/t_mem.c test/target/t_fpu.c test/target/t_kip.c test/target/t_pager.c \
+# The testroot: main.c runs every t_*.c; an area registers itself (area.h).
+TESTROOT_AREAS := $(sort $(wildcard test/target/t_*.c))
+$(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c $(TESTROOT_AREAS) \
 	test/target/util.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 # The FP test needs F/D instructions (the ABI stays lp64, like the rest).
 $(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei

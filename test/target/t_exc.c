@@ -20,8 +20,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define SENT 0x5e5e5e5eL
@@ -395,7 +395,7 @@ static void test_no_handler(void)
 	cap_put(no_w);
 }
 
-void test_exc(void)
+static void test_exc(void)
 {
 	uint64_t start = used_of(L4_CAP_FACTORY);
 
@@ -406,3 +406,5 @@ void test_exc(void)
 	tap_ok(used_of(L4_CAP_FACTORY) == start, "exception tests leaked no kernel memory (used %lu, at start %lu)",
 	       (unsigned long)used_of(L4_CAP_FACTORY), (unsigned long)start);
 }
+
+TEST_AREA(exc, 100, test_exc);

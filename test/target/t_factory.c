@@ -19,8 +19,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define SENTINEL 0x5e5e5e5eL
@@ -490,7 +490,7 @@ static void test_destroy(void)
 	cap_put(sub);
 }
 
-void test_factory(void)
+static void test_factory(void)
 {
 	uint64_t start = used_of(L4_CAP_FACTORY);
 
@@ -503,3 +503,5 @@ void test_factory(void)
 	tap_ok(used_of(L4_CAP_FACTORY) == start, "factory tests leaked no kernel memory (used %lu, at start %lu)",
 	       (unsigned long)used_of(L4_CAP_FACTORY), (unsigned long)start);
 }
+
+TEST_AREA(factory, 40, test_factory);

@@ -7,8 +7,8 @@
 
 #include <l4/sys.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 static volatile uint64_t seen[3];
@@ -51,7 +51,7 @@ static void first_use(void *arg)
 	rounds[2] = 1;
 }
 
-void test_fpu(void)
+static void test_fpu(void)
 {
 	tap_note("floating point");
 	uint64_t a = thread_spawn(keeper, (void *)0, 100);
@@ -73,3 +73,5 @@ void test_fpu(void)
 	__asm__ volatile("" : "+m"(x));
 	tap_ok(x * 4.0 == 6.0, "the testroot itself computes with doubles");
 }
+
+TEST_AREA(fpu, 120, test_fpu);

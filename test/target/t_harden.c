@@ -19,8 +19,8 @@
 
 #include <l4/mem.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 /* ---- a chain of page-fault waits ---- */
@@ -610,7 +610,7 @@ static void test_preemption(void)
 	obj_del(n);
 }
 
-void test_harden(void)
+static void test_harden(void)
 {
 	tap_note("hardening: chains, recycling, revoked rights, preemption");
 	test_fault_chain();
@@ -622,3 +622,5 @@ void test_harden(void)
 	test_preemption();
 	obj_del(ep);
 }
+
+TEST_AREA(harden, 110, test_harden);

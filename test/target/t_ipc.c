@@ -29,8 +29,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define SENT 0x5e5e5e5eL
@@ -2091,7 +2091,7 @@ static void test_fastpath(void)
 	cap_put(bep);
 }
 
-void test_ipc(void)
+static void test_ipc(void)
 {
 	uint64_t start = used_of(L4_CAP_FACTORY);
 	uint64_t wd = wd_start();
@@ -2126,3 +2126,5 @@ void test_ipc(void)
 	tap_ok(used_of(L4_CAP_FACTORY) == start, "ipc tests leaked no kernel memory (used %lu, at start %lu)",
 	       (unsigned long)used_of(L4_CAP_FACTORY), (unsigned long)start);
 }
+
+TEST_AREA(ipc, 80, test_ipc);

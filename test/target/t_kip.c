@@ -14,8 +14,8 @@
 #include <l4/thread.h>
 
 #include <common/string.h>
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 static void write_kip(void *arg)
@@ -33,7 +33,7 @@ static void check_slot(uint64_t sel, unsigned type, unsigned rights, const char 
 	       (unsigned long)sel, what, t, r);
 }
 
-void test_kip(void)
+static void test_kip(void)
 {
 	const struct l4_kip *k = l4_kip();
 
@@ -98,3 +98,5 @@ void test_kip(void)
 	       me.sp > L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE && me.sp <= L4_ROOTTASK_STACK_TOP,
 	       "exregs on the own thread reads READY and an sp in the boot stack");
 }
+
+TEST_AREA(kip, 30, test_kip);

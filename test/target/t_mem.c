@@ -26,8 +26,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
@@ -1228,7 +1228,7 @@ static void t_serve(void)
 	l4_task_unmap(L4_CAP_TASK, l4_fpage(SV_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
 
-void test_mem(void)
+static void test_mem(void)
 {
 	uint64_t used0 = used_of(L4_CAP_FACTORY);
 	long pa2;
@@ -1302,3 +1302,5 @@ void test_mem(void)
 	tap_ok(used1 >= used0 && (used1 - used0) % L4_PAGE_SIZE == 0 && used1 - used0 <= bound * L4_PAGE_SIZE,
 	       "kernel memory back to the start, but for whole page-table pages");
 }
+
+TEST_AREA(mem, 130, test_mem);

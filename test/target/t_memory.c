@@ -9,8 +9,8 @@
 #include <l4/sys.h>
 
 #include <common/string.h>
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 
 static volatile uint64_t data_word = 0x1122334455667788ull;
 static volatile uint8_t bss_block[3 * 4096];
@@ -18,7 +18,7 @@ static const char ro_text[] = "# read-only data\n";
 
 extern char _start[];
 
-void test_memory(void)
+static void test_memory(void)
 {
 	int local;
 	uintptr_t sp = (uintptr_t)&local;
@@ -59,3 +59,5 @@ void test_memory(void)
 	       "write longer than L4_DEBUG_WRITE_MAX: ERANGE");
 	tap_eq(l4_debug_write(ro_text, ~0ul), -L4_ERANGE, "write of 2^64-1 bytes: ERANGE");
 }
+
+TEST_AREA(memory, 20, test_memory);

@@ -17,8 +17,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define SENT 0x5e5e5e5eL
@@ -330,7 +330,7 @@ static void test_reply_wait_notification(void)
 	obj_del(n);
 }
 
-void test_notify(void)
+static void test_notify(void)
 {
 	uint64_t start = used_of(L4_CAP_FACTORY);
 	uint64_t wd = wd_start();
@@ -343,3 +343,5 @@ void test_notify(void)
 	tap_ok(used_of(L4_CAP_FACTORY) == start, "notification tests leaked no kernel memory (used %lu, at start %lu)",
 	       (unsigned long)used_of(L4_CAP_FACTORY), (unsigned long)start);
 }
+
+TEST_AREA(notify, 90, test_notify);

@@ -39,8 +39,8 @@
 #include "loader/loader.h"
 #include "pgtest.h"
 #include "rm/rm.h"
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
@@ -1303,7 +1303,7 @@ static void timed(const char *what, void (*fn)(void))
 	tap_note("pager: %s took %lu ms", what, (unsigned long)((now() - t0) / 1000));
 }
 
-void test_pager(void)
+static void test_pager(void)
 {
 	if (!setup())
 		return;
@@ -1320,3 +1320,5 @@ void test_pager(void)
 	timed("garbage from a program", t_hostile_program);
 	timed("rogue and hung managers", t_rogue);
 }
+
+TEST_AREA(pager, 140, test_pager);

@@ -42,8 +42,8 @@
 
 #include "loader/loader.h"
 #include "s0test.h"
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define CANARY_WORDS 8192
@@ -99,7 +99,7 @@ static int slot_is(uint64_t s, unsigned type, unsigned rights)
 	return l4_task_cap_info(L4_CAP_SIGMA0_TASK, s, &t, &r) == 0 && t == type && (t == L4_OBJ_NONE || r == rights);
 }
 
-void test_robust(void)
+static void test_robust(void)
 {
 	const struct l4_kip *k = l4_kip();
 	uint64_t limit = 0, used_before = 0, used_after = 1;
@@ -112,35 +112,45 @@ void test_robust(void)
 		canary_mem[i] = pattern(i);
 	l4_factory_info(L4_CAP_FACTORY, &limit, &used_before);
 
-	/* SRC: reserved for the run, zeroed, mapped only in sigma0's task. */
+	/* SRC: reserved for the run, zeroed, mapped only in sigma0's task.
+	 * Here and below each call is a check of its own, so that a failure
+	 * names the call that failed. */
 	uint64_t src = s0test_src(k);
 	long r = src ? s0_call(L4_SIGMA0_PHYS, 3, src, 21, L4_FP_R | L4_FP_W, l4_fpage(SRC_WIN, 21, 0), &m) : -L4_ENOMEM;
+	tap_ok(r == 0, "the hostile's 2 MiB of RAM (%#lx) reserved from sigma0 (%ld)", (unsigned long)src, r);
+	long u = -L4_ENOMEM;
 	if (r == 0) {
 		for (uint64_t a = SRC_WIN; a < SRC_WIN + (2UL << 20); a += 8)
 			*(volatile uint64_t *)a = 0;
-		r = l4_task_unmap(L4_CAP_TASK, l4_fpage(SRC_WIN, 21, L4_FP_RWX), L4_UNMAP_SELF);
+		u = l4_task_unmap(L4_CAP_TASK, l4_fpage(SRC_WIN, 21, L4_FP_RWX), L4_UNMAP_SELF);
 	}
-	tap_ok(r == 0, "the hostile's 2 MiB of RAM (%#lx) reserved from sigma0 and zeroed (%ld)", (unsigned long)src, r);
+	tap_ok(u == 0, "the hostile's 2 MiB zeroed and unmapped from the testroot (%ld)", u);
 
 	/* Sigma0 for the run: its thread read-only in its own table, at the
 	 * hostile's priority. What its table holds, to compare afterwards. */
 	unsigned t1 = 0, r1 = 0, t2 = 0, r2 = 0, t4 = 0, r4 = 0;
 	struct l4_thread_config s0c = { .which = L4_THREAD_CFG_PRIO, .prio = prio, .max_prio = 200 };
-	tap_ok(l4_task_cap_info(L4_CAP_SIGMA0_TASK, L4_CAP_TASK, &t1, &r1) == 0 &&
-	       l4_task_cap_info(L4_CAP_SIGMA0_TASK, L4_CAP_THREAD, &t2, &r2) == 0 &&
-	       l4_task_cap_info(L4_CAP_SIGMA0_TASK, L4_CAP_SIGMA0, &t4, &r4) == 0 &&
-	       l4_task_cap_delete(L4_CAP_SIGMA0_TASK, L4_CAP_THREAD) == 0 &&
-	       l4_task_cap_copy(L4_CAP_SIGMA0_TASK, L4_CAP_SIGMA0_THREAD, L4_CAP_THREAD, L4_RIGHT_R, 0) == 0 &&
-	       l4_thread_config(L4_CAP_SIGMA0_THREAD, &s0c) == 0 &&
-	       l4_task_cap_copy(L4_CAP_SIGMA0_TASK, L4_CAP_DEBUG, S0TEST_DEBUG_CTL, L4_RIGHT_R | L4_RIGHT_D, 0) == 0,
-	       "sigma0's thread is read-only in its table and at priority %u for the run; the hostile may switch "
-	       "the fast path (the debug object, R|D, in slot %u)", prio, S0TEST_DEBUG_CTL);
+	tap_eq(l4_task_cap_info(L4_CAP_SIGMA0_TASK, L4_CAP_TASK, &t1, &r1), 0,
+	       "sigma0's table before the run: slot 1 (its task) read");
+	tap_eq(l4_task_cap_info(L4_CAP_SIGMA0_TASK, L4_CAP_THREAD, &t2, &r2), 0,
+	       "sigma0's table before the run: slot 2 (its thread) read");
+	tap_eq(l4_task_cap_info(L4_CAP_SIGMA0_TASK, L4_CAP_SIGMA0, &t4, &r4), 0,
+	       "sigma0's table before the run: slot 4 (its endpoint) read");
+	tap_eq(l4_task_cap_delete(L4_CAP_SIGMA0_TASK, L4_CAP_THREAD), 0,
+	       "sigma0's thread capability deleted from its table for the run");
+	tap_eq(l4_task_cap_copy(L4_CAP_SIGMA0_TASK, L4_CAP_SIGMA0_THREAD, L4_CAP_THREAD, L4_RIGHT_R, 0), 0,
+	       "sigma0's thread is read-only in its table for the run (copied back with R)");
+	r = l4_thread_config(L4_CAP_SIGMA0_THREAD, &s0c);
+	tap_ok(r == 0, "sigma0's thread at priority %u for the run (%ld)", prio, r);
+	r = l4_task_cap_copy(L4_CAP_SIGMA0_TASK, L4_CAP_DEBUG, S0TEST_DEBUG_CTL, L4_RIGHT_R | L4_RIGHT_D, 0);
+	tap_ok(r == 0, "the hostile may switch the fast path (the debug object, R|D, in slot %u) (%ld)",
+	       S0TEST_DEBUG_CTL, r);
 
 	/* The hostile's own factory, in slot 3 of sigma0's table. */
 	uint64_t sub = cap_get(), hostile = cap_get();
-	tap_ok(l4_factory_create_factory(L4_CAP_FACTORY, sub, 256 * 1024) == 0 &&
-	       l4_task_cap_copy(L4_CAP_SIGMA0_TASK, sub, 3, L4_RIGHT_R | L4_RIGHT_W, 0) == 0,
-	       "hostile gets a 256 KiB sub-factory (without the destroy right on it)");
+	tap_eq(l4_factory_create_factory(L4_CAP_FACTORY, sub, 256 * 1024), 0, "the hostile's 256 KiB sub-factory made");
+	tap_eq(l4_task_cap_copy(L4_CAP_SIGMA0_TASK, sub, 3, L4_RIGHT_R | L4_RIGHT_W, 0), 0,
+	       "hostile gets the sub-factory in slot 3 of sigma0's table (without the destroy right on it)");
 
 	/* A thread of sigma0's task, at s0test's entry, on the lower half of its stack. */
 	uint64_t entry = *(const uint64_t *)(k->module[0].uaddr + 24);
@@ -151,18 +161,19 @@ void test_robust(void)
 				.a0 = S0TEST_HOSTILE };
 	/* The hostile programs, started first: they run beside it. */
 	struct ldr_child *hp[HOSTILES] = { 0 };
-	unsigned started = 0;
 	for (unsigned i = 0; i < HOSTILES; i++) {
 		struct ldr_args a = { .module = "hostile", .prio = prio, .kmem = 1UL << 20,
 				      .arg = { S0TEST_SEED + 1 + i, HOSTILE_ROUNDS } };
-		started += ldr_spawn(&a, &hp[i]) == 0;
+		r = ldr_spawn(&a, &hp[i]);
+		tap_ok(r == 0, "hostile program %u started beside it, %lu calls, seed %#llx (%ld)", i,
+		       HOSTILE_ROUNDS, (unsigned long long)(S0TEST_SEED + 1 + i), r);
 	}
-	tap_ok(started == HOSTILES, "%u hostile programs started beside it, %lu calls each, seeds %#llx + 1..%u",
-	       started, HOSTILE_ROUNDS, (unsigned long long)S0TEST_SEED, HOSTILES);
 	uint64_t can = thread_spawn(canary, 0, prio);
 	uint64_t t0 = now_us();
-	tap_ok(l4_factory_create_thread(L4_CAP_FACTORY, hostile) == 0 && l4_thread_config(hostile, &hc) == 0 &&
-	       can && l4_thread_exregs(hostile, &hx) == 0, "hostile thread started in sigma0's task, canary running");
+	tap_ok(can != 0, "canary thread running");
+	tap_eq(l4_factory_create_thread(L4_CAP_FACTORY, hostile), 0, "hostile thread made");
+	tap_eq(l4_thread_config(hostile, &hc), 0, "hostile thread configured into sigma0's task");
+	tap_eq(l4_thread_exregs(hostile, &hx), 0, "hostile thread started in sigma0's task");
 
 	/* Share the hart until the hostile stops itself (ebreak); end any IPC
 	 * it blocks in (a receive on an endpoint it made, say). */
@@ -193,18 +204,15 @@ void test_robust(void)
 
 	/* The hostile programs end by themselves, with 0 (no unknown result,
 	 * no failed scenario). */
-	unsigned clean = 0;
 	for (unsigned i = 0; i < HOSTILES; i++) {
 		if (!hp[i])
-			continue;
+			continue;       /* (its failed start is a check already) */
 		long w = ldr_wait(hp[i], WAIT_US);
-		clean += w == 0 && hp[i]->state == LDR_EXITED && hp[i]->exit_code == 0;
-		if (w || hp[i]->state != LDR_EXITED || hp[i]->exit_code)
-			tap_note("hostile program %u: wait %ld, state %d, exit %ld", i, w, hp[i]->state, hp[i]->exit_code);
+		tap_ok(w == 0 && hp[i]->state == LDR_EXITED && hp[i]->exit_code == 0,
+		       "hostile program %u ended by itself, every result known, every attack refused "
+		       "(wait %ld, state %d, exit %ld)", i, w, hp[i]->state, hp[i]->exit_code);
 		ldr_reap(hp[i]);
 	}
-	tap_ok(clean == HOSTILES, "the %u hostile programs ended by themselves, every result known, every attack "
-	       "refused (%u clean)", HOSTILES, clean);
 
 	l4_thread_stop(can);
 	unsigned bad = 0;
@@ -219,12 +227,21 @@ void test_robust(void)
 
 	/* Sigma0's table as before the run (slot 3 emptied with the factory),
 	 * then its thread capability and priority back. */
-	int same = slot_is(L4_CAP_TASK, t1, r1) && slot_is(L4_CAP_SIGMA0, t4, r4) &&
-		   slot_is(L4_CAP_DEBUG, L4_OBJ_DEBUG, L4_RIGHT_W);
+	int same = tap_ok(slot_is(L4_CAP_TASK, t1, r1),
+			  "the hostile left slot 1 of sigma0's table as it found it: its task");
+	same &= tap_ok(slot_is(L4_CAP_SIGMA0, t4, r4),
+		       "the hostile left slot 4 of sigma0's table as it found it: its endpoint");
+	same &= tap_ok(slot_is(L4_CAP_DEBUG, L4_OBJ_DEBUG, L4_RIGHT_W),
+		       "the hostile left slot 7 of sigma0's table as it found it: the debug object (W)");
+	unsigned full = 0;
+	uint64_t first = 0;
 	for (uint64_t s = 3; s < 64; s++)
-		same &= s == L4_CAP_SIGMA0 || s == L4_CAP_DEBUG || slot_is(s, L4_OBJ_NONE, 0);
-	tap_ok(same, "the hostile left sigma0's table as it found it: slot 1 its task, 4 its endpoint, 7 the debug "
-		     "object (W), 3..63 else empty");
+		if (s != L4_CAP_SIGMA0 && s != L4_CAP_DEBUG && !slot_is(s, L4_OBJ_NONE, 0) && !full++)
+			first = s;
+	same &= tap_ok(full == 0, "the hostile left slots 3..63 of sigma0's table empty but for 4 and 7 (%u others "
+		       "in use)", full);
+	if (full)
+		tap_note("the first of them: slot %lu", (unsigned long)first);
 	struct l4_thread_config s0back = { .which = L4_THREAD_CFG_PRIO, .prio = 200, .max_prio = 200 };
 	if (same) {     /* (sigma0 at 200 without its endpoint would spin, and hang the boot) */
 		l4_task_cap_delete(L4_CAP_SIGMA0_TASK, L4_CAP_THREAD);
@@ -234,12 +251,11 @@ void test_robust(void)
 
 	/* Sigma0 still serves: STATS, and FREE of SRC (which unmaps with its
 	 * task capability) gives its pages back. */
-	long e1 = s0_call(L4_SIGMA0_STATS, 0, 0, 0, 0, 0, &m);
+	tap_eq(s0_call(L4_SIGMA0_STATS, 0, 0, 0, 0, 0, &m), 0, "sigma0 still serves: STATS");
 	uint64_t free1 = m.mr[1];
-	long e2 = src ? s0_call(L4_SIGMA0_FREE, 2, src, 21, 0, 0, &m) : 0;
-	long e3 = s0_call(L4_SIGMA0_STATS, 0, 0, 0, 0, 0, &m);
-	tap_ok(e1 == 0 && e2 == 0 && e3 == 0 && m.mr[1] == free1 + (src ? 512 : 0),
-	       "sigma0 still serves: STATS, FREE of the 2 MiB (%ld %ld %ld; %lu -> %lu pages free)", e1, e2, e3,
+	tap_eq(src ? s0_call(L4_SIGMA0_FREE, 2, src, 21, 0, 0, &m) : 0, 0, "sigma0 still serves: FREE of the 2 MiB");
+	tap_eq(s0_call(L4_SIGMA0_STATS, 0, 0, 0, 0, 0, &m), 0, "sigma0 still serves: STATS after the FREE");
+	tap_ok(m.mr[1] == free1 + (src ? 512 : 0), "sigma0 has the 2 MiB back: %lu -> %lu pages free",
 	       (unsigned long)free1, (unsigned long)m.mr[1]);
 
 	/* Page tables made in sigma0's space stay (s0test.h), and one for the
@@ -251,3 +267,5 @@ void test_robust(void)
 	       "kernel memory used is back where it started but for %lu page tables (%lu bytes; at most %lu)",
 	       (unsigned long)(more / table), (unsigned long)used_after, S0TEST_TABLES_MAX + 1);
 }
+
+TEST_AREA(robust, 150, test_robust);

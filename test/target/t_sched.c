@@ -10,8 +10,8 @@
 #include <l4/sys.h>
 #include <l4/thread.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 static volatile unsigned long counter[3];
@@ -38,7 +38,7 @@ static void spinner(void *arg)
 		counter[(uintptr_t)arg]++;
 }
 
-void test_sched(void)
+static void test_sched(void)
 {
 	tap_note("scheduling");
 	counter[0] = 0;
@@ -81,3 +81,5 @@ void test_sched(void)
 	yield_n(2);
 	tap_ok(counter[0] == 0, "a destroyed thread does not run");
 }
+
+TEST_AREA(sched, 70, test_sched);

@@ -13,8 +13,8 @@
 #include <l4/sys.h>
 #include <l4/task.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 /* ecall with a7 = nr, a0 = arg; all other registers set to known values and
@@ -148,7 +148,7 @@ static void test_debug_object(void)
 	obj_del(n);
 }
 
-void test_syscall(void)
+static void test_syscall(void)
 {
 	uint64_t changed;
 
@@ -169,3 +169,5 @@ void test_syscall(void)
 	       (unsigned long long)changed);
 	test_debug_object();
 }
+
+TEST_AREA(syscall, 10, test_syscall);

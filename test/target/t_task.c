@@ -15,8 +15,8 @@
 #include <l4/kobj.h>
 #include <l4/task.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define SMALL_LOG2 4
@@ -321,7 +321,7 @@ static void test_big_and_destroy(uint64_t small)
 	cap_put(ep);
 }
 
-void test_task(void)
+static void test_task(void)
 {
 	uint64_t start = used_of(L4_CAP_FACTORY), small = cap_get();
 
@@ -345,3 +345,5 @@ void test_task(void)
 	tap_ok(used_of(L4_CAP_FACTORY) == start, "task tests leaked no kernel memory (used %lu, at start %lu)",
 	       (unsigned long)used_of(L4_CAP_FACTORY), (unsigned long)start);
 }
+
+TEST_AREA(task, 50, test_task);

@@ -18,8 +18,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include "area.h"
 #include "tap.h"
-#include "tests.h"
 #include "util.h"
 
 #define SENTINEL 0x5e5e5e5eL
@@ -492,7 +492,7 @@ static void test_blocked(void)
 	cap_put(ep);
 }
 
-void test_thread(void)
+static void test_thread(void)
 {
 	uint64_t start = used_of(L4_CAP_FACTORY);
 
@@ -506,3 +506,5 @@ void test_thread(void)
 	tap_ok(used_of(L4_CAP_FACTORY) == start, "thread tests leaked no kernel memory (used %lu, at start %lu)",
 	       (unsigned long)used_of(L4_CAP_FACTORY), (unsigned long)start);
 }
+
+TEST_AREA(thread, 60, test_thread);
