@@ -246,7 +246,7 @@ def fuzz_check(build):
 
 # Files compile_commands.json must have, each with a flag of its build: the
 # kernel, common code in a target build and in a host test, libl4, a host test.
-COMPDB_WANT = (("kernel/ipc.c", "-mcmodel=medany"), ("common/fmt.c", "-mcmodel=medany"),
+COMPDB_WANT = (("kernel/ipc/ipc.c", "-mcmodel=medany"), ("common/fmt.c", "-mcmodel=medany"),
                ("common/fmt.c", "-fsanitize=address,undefined"), ("libl4/src/crt.c", "-Ilibl4/include"),
                ("test/host/test_space.c", "-fsanitize=address,undefined"))
 
@@ -374,8 +374,20 @@ def boot_checks(build):
                 return "missing %r\n%s" % (want, show(b))
         if "PANIC" in b.output or "the store went through" in b.output:
             return "kernel panicked or the store succeeded\n" + show(b)
+        if "boot instructions" in b.output:
+            return "the boot-instruction line without l4rv.bootstats\n" + show(b)
         return None
     checks.append(("boot: a roottask storing to kernel memory is stopped, kernel stays up", fault))
+
+    def bootstats():
+        b = qemu(os.path.join(build, "fault", "Image"), timeout=20, stop="no thread left to run",
+                 extra=["-append", "l4rv.bootstats"])
+        m = re.search(r"boot instructions: entry\+banner (\d+), device tree (\d+), free memory (\d+), "
+                      r"page tables (\d+), report (\d+), boot tasks (\d+)", b.output)
+        if not m or not all(int(x) > 0 for x in m.groups()):
+            return "no boot-instruction line with six counts\n" + show(b)
+        return None
+    checks.append(("boot: l4rv.bootstats prints where boot's instructions went", bootstats))
 
     for kind, want in (("panic", "PANIC: self-test: panic requested"),
                        ("trap", "PANIC: exception in the kernel: scause 0xf stval 0x8"),
