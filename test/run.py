@@ -365,7 +365,7 @@ def boot_checks(build):
             ("l4rv> ", "run nosuch\r"), ("l4rv> ", "mem\r"), ("l4rv> ", "poweroff\r")])
         for want in ("roottask: hello from user mode", "Ctrl-A X", "commands:",
                      "hello there", "unknown command 'nonsense'", "instructions from kernel entry",
-                     "2: memsrv", "memsrv: serving", "run: cannot start 'nosuch': -15",
+                     "2: memsrv", "memsrv: serving", "run: cannot start 'nosuch': not there",
                      "mem: 0 pages (0 KiB) taken from sigma0"):
             if want not in b.output:
                 return "missing %r\n%s" % (want, show(b))
