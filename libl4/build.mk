@@ -10,7 +10,7 @@
 # User programs link libl4.a with libl4/user.ld; $(call user_prog,...) builds one.
 
 LIBL4_SRCS := libl4/src/crt.c libl4/src/debug.c libl4/src/stdio.c libl4/src/capalloc.c libl4/src/thread.c libl4/src/malloc.c libl4/src/serve.c \
-	libl4/src/pager.c libl4/src/strerror.c \
+	libl4/src/spawn.c libl4/src/pager.c libl4/src/strerror.c \
 	common/fmt.c common/string.c
 USER_CFLAGS := $(TARGET_CFLAGS) -Ilibl4/include -Ilibl4/proto -Icommon/include -Ipager
 LIBL4_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBL4_SRCS))

@@ -27,6 +27,7 @@ long l4_serve(struct l4_server *s)
 			 * receive after a good reply failed, and there is no caller
 			 * any more to tell. */
 			struct l4_msg e = { { 0 }, 0 };
+			s->refused = tag;
 			if (l4_reply((uint64_t)-tag, 0, &e) == 0 && s->undo)
 				s->undo(s);
 			tag = l4_receive(s->ep, &m);
