@@ -26,8 +26,9 @@ static const char *const err_names[] = {
 	[L4_ENOENT] = "not there",
 	[L4_EAGAIN] = "nothing yet, try again",
 };
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* A code added to l4/errno.h without a phrase here does not compile. */
-_Static_assert(sizeof(err_names) / sizeof(err_names[0]) == L4_ERRNO_COUNT, "every L4_Exxx needs a phrase");
+_Static_assert(COUNT(err_names) == L4_ERRNO_COUNT, "every L4_Exxx needs a phrase");
 
 static const char *const reason_names[] = {
 	[L4_EXC_R_NONE] = "the instruction's own exception",
@@ -39,34 +40,36 @@ static const char *const reason_names[] = {
 	[L4_EXC_R_NOT_SENT] = "the fault could not be sent to the pager",
 };
 
+/* table[i] of n, or `unknown` beyond the table or for a gap in it. */
+static const char *phrase(const char *const *table, unsigned long n, uint64_t i, const char *unknown)
+{
+	return i < n && table[i] ? table[i] : unknown;
+}
+
 const char *l4_strerror(long err)
 {
 	/* Unsigned negation: -LONG_MIN would overflow. */
-	unsigned long e = err < 0 ? -(unsigned long)err : (unsigned long)err;
+	uint64_t e = err < 0 ? -(uint64_t)err : (uint64_t)err;
 
-	if (e >= sizeof(err_names) / sizeof(err_names[0]) || !err_names[e])
-		return "unknown error";
-	return err_names[e];
+	return phrase(err_names, COUNT(err_names), e, "unknown error");
 }
 
 const char *l4_exc_reason_str(uint64_t word)
 {
-	unsigned r = l4_exc_reason(word);
-
-	if (r >= sizeof(reason_names) / sizeof(reason_names[0]) || !reason_names[r])
-		return "unknown reason";
-	return reason_names[r];
+	return phrase(reason_names, COUNT(reason_names), l4_exc_reason(word), "unknown reason");
 }
 
 const char *l4_exc_why(char *buf, size_t size, uint64_t word)
 {
 	uint64_t label = l4_exc_reason_label(word);
 	const char *what = l4_exc_reason_str(word);
+	/* A refusal's label is an error code by l4rv's convention; 0 is none. */
+	const char *err = label ? phrase(err_names, COUNT(err_names), label, 0) : 0;
 
 	if (l4_exc_reason(word) != L4_EXC_R_PAGER_REFUSED)
 		fmt_snprintf(buf, size, "%s", what);
-	else if (label < sizeof(err_names) / sizeof(err_names[0]) && label)
-		fmt_snprintf(buf, size, "%s: %s", what, l4_strerror((long)label));
+	else if (err)
+		fmt_snprintf(buf, size, "%s: %s", what, err);
 	else
 		fmt_snprintf(buf, size, "%s: label %#lx", what, (unsigned long)label);
 	return buf;
