@@ -7,7 +7,8 @@
 #   make debug    QEMU halted at reset, gdb-multiarch attached with the kernel's symbols
 #   make fuzz     FUZZ_SECONDS=N: run the FDT differential fuzzer for N seconds
 #   make bench    boot the benchmark configuration under -icount and print instruction counts
-#   make example NAME=tracer   boot the default image and run one of pager/examples/
+#   make example NAME=quota ARGS=3   boot the default image and run one of pager/examples/
+#                 (NAME the program, ARGS up to 8 numbers for it: l4_env()->arg)
 #   make compile_commands      compile_commands.json for clangd and other editors
 #   V=1           show the commands
 
@@ -112,9 +113,11 @@ bench: setup
 	$(Q)$(PYTHON) test/bench.py --build $(B)
 
 NAME ?= tracer
+ARGS ?=
+# NAME quoted: one word, the program; example.py says so if it is more.
 example: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
-	$(Q)$(PYTHON) tools/example.py --build $(B) $(NAME)
+	$(Q)$(PYTHON) tools/example.py --build $(B) "$(NAME)" $(ARGS)
 
 FUZZ_SECONDS ?= 60
 fuzz: setup

@@ -3,12 +3,14 @@
 #                layout, memory items): the one source of truth, which the
 #                kernel includes too (and nothing else of libl4)
 #   include/l4/  the runtime: system-call stubs, C start-up, threads, capability
-#                slots, malloc, console I/O, the server loop, the environment
+#                slots, malloc, console I/O, the server loop, the environment,
+#                answers to page faults, phrases for error codes
 #   proto/l4/    the protocols of servers (sigma0, dataspaces, memory server,
 #                region mapper)
 # User programs link libl4.a with libl4/user.ld; $(call user_prog,...) builds one.
 
 LIBL4_SRCS := libl4/src/crt.c libl4/src/debug.c libl4/src/stdio.c libl4/src/capalloc.c libl4/src/thread.c libl4/src/malloc.c libl4/src/serve.c \
+	libl4/src/spawn.c libl4/src/pager.c libl4/src/strerror.c \
 	common/fmt.c common/string.c
 USER_CFLAGS := $(TARGET_CFLAGS) -Ilibl4/include -Ilibl4/proto -Icommon/include -Ipager
 LIBL4_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBL4_SRCS))

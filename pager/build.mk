@@ -15,8 +15,9 @@ $(call user_prog,$(1),$(2) pager/rm/rm_thread.c $(PAGER_RM_SRCS))
 endef
 
 # The examples of docs/writing-a-pager.md: programs the loader starts (the
-# default image carries them; `make example NAME=tracer` runs one).
+# default image carries them; `make example NAME=quota ARGS=3` runs one).
 $(eval $(call loadable_prog,tracer,pager/examples/tracer.c))
 $(eval $(call loadable_prog,ondemand,pager/examples/ondemand.c))
-EXAMPLES := tracer ondemand
+$(eval $(call loadable_prog,quota,pager/examples/quota.c))
+EXAMPLES := tracer ondemand quota
 EXAMPLE_ELFS := $(patsubst %,$(B)/user/%.elf,$(EXAMPLES))

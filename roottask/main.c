@@ -15,6 +15,7 @@
 #include <l4/layout.h>
 #include <l4/memsrv.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 #include <l4/sys.h>
 
 #include <common/string.h>
@@ -82,15 +83,18 @@ static void run(const char *line)
 	}
 	long r = ldr_spawn(&a, &c);
 	if (r) {
-		l4_printf("run: cannot start '%s': %ld\n", name, r);
+		l4_printf("run: cannot start '%s': %s\n", name, l4_strerror(r));
 		return;
 	}
 	ldr_wait(c, 0);
 	if (c->state == LDR_EXITED)
 		l4_printf("run: %s exited with %ld\n", name, c->exit_code);
-	else
-		l4_printf("run: %s stopped by an exception (scause %lu at pc %#lx, stval %#lx)\n", name,
-			  (unsigned long)c->scause, (unsigned long)c->pc, (unsigned long)c->stval);
+	else {
+		char why[96];
+		l4_printf("run: %s stopped by an exception (scause %lu at pc %#lx, stval %#lx: %s)\n", name,
+			  (unsigned long)c->scause, (unsigned long)c->pc, (unsigned long)c->stval,
+			  l4_exc_why(why, sizeof(why), c->reason));
+	}
 	ldr_reap(c);
 }
 
@@ -126,7 +130,7 @@ static void start_memsrv(void)
 		r = ldr_start_memsrv("memsrv", 150, &mem_session, 0, 0);
 	if (r) {
 		mem_session = 0;
-		l4_printf("roottask: no memory server (%ld): 'run' is not available\n", r);
+		l4_printf("roottask: no memory server (%s): 'run' is not available\n", l4_strerror(r));
 	}
 }
 

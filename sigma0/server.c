@@ -20,6 +20,7 @@
 #include <l4/serve.h>
 #include <l4/sigma0.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 #include <l4/sys.h>
 #include <l4/task.h>
 #include <l4/thread.h>
@@ -366,7 +367,7 @@ __attribute__((noreturn)) void sigma0_serve(uint64_t ep)
 	long err = l4_serve(&srv);
 	/* Its endpoint capability is gone (only the own task, or whoever holds
 	 * its task capability, can do that): nothing to serve any more. */
-	l4_printf("sigma0: cannot receive on its endpoint (%ld): stopping\n", err);
+	l4_printf("sigma0: cannot receive on its endpoint (%s): stopping\n", l4_strerror(err));
 	for (;;) {
 		l4_thread_stop(L4_CAP_THREAD);  /* its own thread */
 		l4_yield();                     /* that slot gone too: only its own priority runs */

@@ -434,21 +434,34 @@ def boot_checks(build):
         return None, "boot_to_roottask %s instructions, preempt_latency_max %s" % (m.group(1), pl.group(1))
     checks.append(("bench: the benchmark image reports the same count twice under -icount", bench))
 
-    # The examples of docs/writing-a-pager.md, as `make example NAME=...` runs them.
-    for name, wants in (("tracer", ["tracer: fault 1: write at", "tracer: fault 8: write at",
-                                    "8 faults traced; data ok"]),
-                        ("ondemand", ["ondemand: made page 3", "ondemand: made page 15",
-                                      "4 pages made, 4 map requests, the manager says 4 made; data ok"])):
-        def example(name=name, wants=wants):
+    # The examples of docs/writing-a-pager.md, as `make example NAME=... ARGS=...` runs them:
+    # (name, arguments, lines wanted, lines not wanted).
+    for name, words, wants, unwanted in (
+            ("tracer", "", ["tracer: fault 1: write at", "tracer: fault 8: write at",
+                            "8 faults traced; data ok"], []),
+            ("ondemand", "", ["ondemand: made page 3", "ondemand: made page 15",
+                              "4 pages made, 4 map requests, the manager says 4 made; data ok"], []),
+            # The quota pager refuses the 4th page and handles the exception itself:
+            # the loader (the parent) hears of no exception.
+            ("quota", "3", ["its pager maps at most 3", "quota: fault 3: write at",
+                            "over the quota of 3 pages, refused",
+                            "(scause 15, stval ", "the pager refused it: out of memory; it is stopped",
+                            "the worker wrote 3 of 8 pages, then it was stopped; the pool holds them: data ok"],
+             ["quota: fault 4: write", "ldr: quota: exception", "stopped by an exception"])):
+        def example(name=name, words=words, wants=wants, unwanted=unwanted):
             b = qemu(os.path.join(build, "default", "Image"), timeout=60,
-                     script=[("l4rv> ", "run %s\r" % name), ("l4rv> ", "poweroff\r")])
+                     script=[("l4rv> ", "run %s\r" % " ".join([name] + words.split())), ("l4rv> ", "poweroff\r")])
             for want in wants + ["run: %s exited with 0" % name]:
                 if want not in b.output:
                     return "missing %r\n%s" % (want, show(b))
+            for bad in unwanted:
+                if bad in b.output:
+                    return "unexpected %r\n%s" % (bad, show(b))
             if "PANIC" in b.output or b.rc != 0:
                 return "panic or exit code %s\n%s" % (b.rc, show(b))
             return None
-        checks.append(("example: pager/examples/%s.c (make example NAME=%s)" % (name, name), example))
+        checks.append(("example: pager/examples/%s.c (make example NAME=%s%s)" % (
+            name, name, " ARGS=%s" % words if words else ""), example))
 
     def interactive():
         b = qemu(os.path.join(build, "default", "Image"), timeout=30, script=[
@@ -457,7 +470,7 @@ def boot_checks(build):
             ("l4rv> ", "run nosuch\r"), ("l4rv> ", "mem\r"), ("l4rv> ", "poweroff\r")])
         for want in ("roottask: hello from user mode", "Ctrl-A X", "commands:",
                      "hello there", "unknown command 'nonsense'", "instructions from kernel entry",
-                     "2: memsrv", "memsrv: serving", "run: cannot start 'nosuch': -15",
+                     "2: memsrv", "memsrv: serving", "run: cannot start 'nosuch': not there",
                      "mem: 0 pages (0 KiB) taken from sigma0"):
             if want not in b.output:
                 return "missing %r\n%s" % (want, show(b))

@@ -4,6 +4,7 @@
 #include <l4/sys.h>
 #include <l4/serve.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 
 long l4_serve(struct l4_server *s)
 {
@@ -14,7 +15,7 @@ long l4_serve(struct l4_server *s)
 		if (tag == -L4_EBADCAP || tag == -L4_ETYPE || tag == -L4_EPERM)
 			return tag;
 		if (tag < 0) {
-			l4_log("%s: receive failed: %ld\n", s->name ? s->name : "l4_serve", tag);
+			l4_log("%s: receive failed: %s\n", s->name ? s->name : "l4_serve", l4_strerror(tag));
 			tag = l4_receive(s->ep, &m);
 			continue;
 		}
@@ -26,6 +27,7 @@ long l4_serve(struct l4_server *s)
 			 * receive after a good reply failed, and there is no caller
 			 * any more to tell. */
 			struct l4_msg e = { { 0 }, 0 };
+			s->refused = tag;
 			if (l4_reply((uint64_t)-tag, 0, &e) == 0 && s->undo)
 				s->undo(s);
 			tag = l4_receive(s->ep, &m);

@@ -10,7 +10,9 @@
  * mapper and reads it: each first touch of a page is a fault, the region
  * mapper asks this manager for the page, the manager makes it and maps it.
  * The hierarchy: main -> region mapper -> this manager -> memory server ->
- * sigma0. Run it: make example NAME=ondemand
+ * sigma0. The manager runs on libl4's server loop (l4/serve.h), which also
+ * answers the region mapper when the kernel refuses a reply's page, so it
+ * never waits for ever. Run it: make example NAME=ondemand
  */
 #include <stdint.h>
 
@@ -20,21 +22,18 @@
 #include <l4/factory.h>
 #include <l4/ipc.h>
 #include <l4/sys.h>
-#include <l4/malloc.h>
 #include <l4/mem.h>
 #include <l4/memsrv.h>
 #include <l4/rm.h>
+#include <l4/serve.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 #include <l4/task.h>
 #include <l4/thread.h>
-
-#include <common/string.h>
 
 #define PAGES 16
 #define SIZE (PAGES * 4096UL)
 #define PRIO 100
-#define MGR_UTCB L4_ENV_UTCB_FREE
-#define STACK 16384
 
 static uint64_t mgr_ep;                 /* the manager's endpoint (unbadged: it receives on it) */
 static uint64_t cache_ds;               /* its memory: an anonymous dataspace of the memory server */
@@ -51,12 +50,12 @@ static void make(unsigned n)
 		p[i] = (n * 512 + i) * (n * 512 + i);
 }
 
-/* One request: the reply's tag; m gets the reply's words and item. */
-static uint64_t handle(uint64_t tag, struct l4_msg *m)
+/* One request (l4_serve's handler): the reply's tag; m gets the reply's words and item. */
+static uint64_t handle(struct l4_server *s, uint64_t tag, struct l4_msg *m)
 {
-	struct l4_utcb *u = (struct l4_utcb *)MGR_UTCB;
 	uint64_t label = l4_tag_label(tag);
 
+	(void)s;
 	if (m->badge != 1)                      /* the one dataspace we hand out */
 		return l4_tag(L4_EBADCAP, 0, 0);
 	if (label == L4_DS_INFO) {
@@ -80,7 +79,7 @@ static uint64_t handle(uint64_t tag, struct l4_msg *m)
 	maps++;
 	if (!made[n]) {
 		/* Memory for it from the memory server, straight into our reserved area. */
-		long r = l4_ds_map(cache_ds, u, n * 4096UL, cache_va + n * 4096UL, L4_FP_R | L4_FP_W, L4_FP_W);
+		long r = l4_ds_map(cache_ds, l4_utcb(), n * 4096UL, cache_va + n * 4096UL, L4_FP_R | L4_FP_W, L4_FP_W);
 		if (r < 0)
 			return l4_tag((uint64_t)-r, 0, 0);
 		make(n);
@@ -95,25 +94,28 @@ static uint64_t handle(uint64_t tag, struct l4_msg *m)
 	return l4_tag(0, 1, 1);
 }
 
+/*
+ * The kernel did not deliver a reply's page (say the region mapper's window
+ * was taken: EEXIST). l4_serve has answered the region mapper with that
+ * error instead, so it does not wait for ever; it reports the fault and
+ * sends it on as an exception. Nothing to take back here: the page stays
+ * made for the next request.
+ */
+static void refused(struct l4_server *s)
+{
+	l4_log("ondemand: a page did not reach the region mapper: %s; it was told so\n", l4_strerror(s->refused));
+}
+
 static void manager(void *arg)
 {
-	struct l4_utcb *u = (struct l4_utcb *)MGR_UTCB;
-	struct l4_msg m = { { 0 }, 0 };
-	uint64_t reply = 0, flags = L4_IPC_RECV;
+	struct l4_server s = { .ep = mgr_ep, .handle = handle, .undo = refused, .name = "ondemand" };
+	struct l4_utcb *u = l4_utcb();
 
 	(void)arg;
-	for (;;) {
-		u->rcv_caps = 0;                /* nobody sends us capabilities or memory */
-		u->rcv_mem = 0;
-		long tag = l4_ipc(l4_ipc_word(flags, mgr_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), reply, &m);
-		flags = L4_IPC_REPLY_WAIT;
-		if (tag < 0) {
-			flags = L4_IPC_RECV;
-			reply = 0;
-			continue;
-		}
-		reply = handle((uint64_t)tag, &m);
-	}
+	u->rcv_caps = 0;                        /* nobody sends us capabilities or memory */
+	u->rcv_mem = 0;                         /* (l4_ds_map sets it back to 0 after its call) */
+	long err = l4_serve(&s);
+	l4_log("ondemand: the manager's endpoint is gone (%s); it stops\n", l4_strerror(err));
 }
 
 /*
@@ -141,38 +143,38 @@ static int prefault(uint64_t addr, int write)
 
 int main(void)
 {
-	struct l4_utcb *utcb = (struct l4_utcb *)L4_ENV_UTCB_MAIN;
-	uint64_t th = l4_cap_alloc(), client = l4_cap_alloc();
-	uint8_t *stack = malloc(STACK);
+	uint64_t th, client = l4_cap_alloc();
 	static const char rodata_probe[] = "ondemand";
 
 	/* The manager's memory: a dataspace, and a reserved area to map it into. */
 	cache_ds = l4_cap_alloc();
-	if (!stack || l4_mem_alloc(L4_ENV_CAP_MEM, utcb, SIZE, 0, cache_ds, 0))
+	if (l4_mem_alloc(L4_ENV_CAP_MEM, l4_utcb(), SIZE, 0, cache_ds, 0))
 		return 1;
 	long area = l4_rm_reserve(L4_ENV_CAP_RM, 0, SIZE, L4_RM_SEARCH);
 	if (area < 0)
 		return 2;
 	cache_va = (uint64_t)area;
-	memset(stack, 0, STACK);
 	if (!prefault((uint64_t)manager, 0) || !prefault((uint64_t)rodata_probe, 0) || !prefault((uint64_t)made, 1) ||
 	    !prefault((uint64_t)&mgr_ep, 1))
 		return 3;
 
-	/* The manager thread and its endpoint; clients get a badged copy (badge 1). */
+	/* The manager thread (l4_thread_spawn writes its stack before it starts:
+	 * mapped too) and its endpoint; clients get a badged copy (badge 1). */
 	mgr_ep = l4_cap_alloc();
-	struct l4_thread_config c = { .which = L4_THREAD_CFG_ALL, .task = L4_ENV_CAP_TASK, .pager = L4_ENV_CAP_RM,
-				      .exc_handler = L4_ENV_CAP_PARENT, .utcb = MGR_UTCB, .prio = PRIO, .max_prio = PRIO };
-	if (l4_factory_create_endpoint(L4_ENV_CAP_FACTORY, mgr_ep) ||
-	    l4_task_cap_copy(L4_ENV_CAP_TASK, mgr_ep, client, L4_RIGHT_W, 1) ||
-	    l4_factory_create_thread(L4_ENV_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
-	    l4_thread_run(th, manager, 0, stack, STACK))
+	long err = l4_factory_create_endpoint(L4_ENV_CAP_FACTORY, mgr_ep);
+	if (!err)
+		err = l4_task_cap_copy(L4_ENV_CAP_TASK, mgr_ep, client, L4_RIGHT_W, 1);
+	if (!err)
+		err = l4_thread_spawn(&th, manager, 0, L4_ENV_CAP_RM, L4_ENV_CAP_PARENT, PRIO);
+	if (err) {
+		l4_printf("ondemand: cannot start the manager: %s\n", l4_strerror(err));
 		return 4;
+	}
 
 	/* A client: attach the dataspace read-only and read it. */
 	long a = l4_rm_attach(L4_ENV_CAP_RM, 0, SIZE, 0, L4_RM_SEARCH | L4_FP_R, client, 0);
 	if (a < 0) {
-		l4_printf("ondemand: attach: %ld\n", a);
+		l4_printf("ondemand: attach: %s\n", l4_strerror(a));
 		return 5;
 	}
 	l4_printf("ondemand: %u pages attached at %#lx; nothing made yet\n", PAGES, (unsigned long)a);

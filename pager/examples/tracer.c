@@ -13,11 +13,12 @@
 #include <l4/env.h>
 #include <l4/factory.h>
 #include <l4/ipc.h>
-#include <l4/malloc.h>
 #include <l4/mem.h>
 #include <l4/memsrv.h>
+#include <l4/pager.h>
 #include <l4/rm.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 #include <l4/sys.h>
 #include <l4/thread.h>
 
@@ -33,27 +34,35 @@ static volatile int done;
 static void tracer(void *arg)
 {
 	struct l4_msg m = { { 0 }, 0 };
-	uint64_t reply = 0;
 	long tag = l4_receive(trace_ep, &m);
 
 	(void)arg;
 	for (;;) {
-		reply = l4_tag(L4_ENOSYS, 0, 0);
-		if (tag >= 0 && l4_tag_label((uint64_t)tag) == L4_LABEL_PAGEFAULT) {
-			uint64_t addr = l4_pf_addr(m.mr[0]), pc = m.mr[1];
-			unsigned access = l4_pf_access(m.mr[0]);
-			faults++;
-			l4_log("tracer: fault %u: %s at %#lx (pc %#lx), forwarded to the region mapper\n", faults,
-			       access == L4_FP_W ? "write" : access == L4_FP_X ? "execute" : "read", (unsigned long)addr,
-			       (unsigned long)pc);
-			/* The same two words, the same label: the region mapper cannot tell it
-			 * from a fault of its own client, and maps the page into this task. */
-			long r = l4_server_result(l4_call(L4_ENV_CAP_RM, L4_LABEL_PAGEFAULT, 2, &m));
-			if (r)
-				l4_log("tracer: the region mapper answered %ld: the worker gets an exception\n", r);
-			reply = l4_tag(r ? (uint64_t)-r : 0, 0, 0);  /* label 0: resume; else: exception */
+		if (tag < 0) {
+			/* Nobody else uses our endpoint: a failed wait is a bug to see, not to spin on. */
+			l4_log("tracer: receive failed: %s; the tracer stops\n", l4_strerror(tag));
+			return;
 		}
-		tag = l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, trace_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), reply, &m);
+		if (l4_tag_label((uint64_t)tag) != L4_LABEL_PAGEFAULT) {
+			tag = l4_reply_wait(trace_ep, L4_ENOSYS, 0, &m);
+			continue;
+		}
+		uint64_t addr = l4_pf_addr(m.mr[0]), pc = m.mr[1];
+		unsigned access = l4_pf_access(m.mr[0]);
+		faults++;
+		l4_log("tracer: fault %u: %s at %#lx (pc %#lx), forwarded to the region mapper\n", faults,
+		       access == L4_FP_W ? "write" : access == L4_FP_X ? "execute" : "read", (unsigned long)addr,
+		       (unsigned long)pc);
+		/* The same two words, the same label: the region mapper cannot tell it
+		 * from a fault of its own client, and maps the page into this task. */
+		long r = l4_server_result(l4_call(L4_ENV_CAP_RM, L4_LABEL_PAGEFAULT, 2, &m));
+		if (r) {
+			/* Refused with the region mapper's error: the worker's exception handler gets it. */
+			l4_log("tracer: no page from the region mapper: %s; the worker gets an exception\n", l4_strerror(r));
+			tag = l4_pf_refuse_wait(trace_ep, r, &m);
+		} else {
+			tag = l4_reply_wait(trace_ep, 0, 0, &m);       /* the page is there: resume */
+		}
 	}
 }
 
@@ -64,21 +73,6 @@ static void worker(void *arg)
 	for (unsigned i = 0; i < PAGES; i++)
 		area[i * 512] = (uint64_t)i * i;        /* one write per page */
 	done = 1;
-}
-
-/* A thread of this task: pager and exception handler given, UTCB page k of the free ones. */
-static uint64_t thread(void (*fn)(void *), uint64_t pager, unsigned k)
-{
-	uint64_t th = l4_cap_alloc();
-	struct l4_thread_config c = { .which = L4_THREAD_CFG_ALL, .task = L4_ENV_CAP_TASK, .pager = pager,
-				      .exc_handler = L4_ENV_CAP_PARENT, .utcb = L4_ENV_UTCB_FREE + k * 4096UL,
-				      .prio = PRIO, .max_prio = PRIO };
-	void *stack = malloc(16384);
-
-	if (!th || !stack || l4_factory_create_thread(L4_ENV_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
-	    l4_thread_run(th, fn, 0, stack, 16384))
-		return 0;
-	return th;
 }
 
 int main(void)
@@ -95,11 +89,19 @@ int main(void)
 	area = (volatile uint64_t *)a;
 	l4_printf("tracer: %u pages at %#lx; the worker's pager is the tracer\n", PAGES, (unsigned long)a);
 
-	/* The tracer is paged by the region mapper; the worker by the tracer. */
+	/* The tracer is paged by the region mapper; the worker by the tracer. An
+	 * exception of either goes to the parent (the loader), which ends the program. */
+	uint64_t tracer_th, worker_th;
 	trace_ep = l4_cap_alloc();
-	if (l4_factory_create_endpoint(L4_ENV_CAP_FACTORY, trace_ep) || !thread(tracer, L4_ENV_CAP_RM, 0) ||
-	    !thread(worker, trace_ep, 1))
+	long err = l4_factory_create_endpoint(L4_ENV_CAP_FACTORY, trace_ep);
+	if (!err)
+		err = l4_thread_spawn(&tracer_th, tracer, 0, L4_ENV_CAP_RM, L4_ENV_CAP_PARENT, PRIO);
+	if (!err)
+		err = l4_thread_spawn(&worker_th, worker, 0, trace_ep, L4_ENV_CAP_PARENT, PRIO);
+	if (err) {
+		l4_printf("tracer: cannot start its threads: %s\n", l4_strerror(err));
 		return 3;
+	}
 	while (!done)
 		l4_yield();
 

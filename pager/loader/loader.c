@@ -27,6 +27,7 @@
 #include <l4/rm.h>
 #include <l4/sigma0.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 #include <l4/task.h>
 #include <l4/thread.h>
 
@@ -200,7 +201,8 @@ static uint64_t resolve(struct ldr_child *c, uint64_t mr0, struct l4_msg *m, uin
 	c->rm_faults++;
 	long got = l4_ds_map(r->ds, (struct l4_utcb *)cfg.utcb[1], page - r->va, scratch, r->rights, acc);
 	if (got < 0) {
-		l4_log("ldr: %s: region mapper's page fault at %#lx: manager answered %ld\n", c->name, (unsigned long)a, got);
+		l4_log("ldr: %s: region mapper's page fault at %#lx: no page from the manager: %s\n", c->name,
+		       (unsigned long)a, l4_strerror(got));
 		return l4_tag((uint64_t)-got, 0, 0);
 	}
 	*granted = true;
@@ -233,8 +235,11 @@ static void serve(uint64_t ep, uint64_t scratch, struct l4_utcb *u)
 			c->pc = m.mr[0];
 			c->scause = u->mr[L4_EXC_SCAUSE];
 			c->stval = u->mr[L4_EXC_STVAL];
-			l4_log("ldr: %s: exception (scause %lu, stval %#lx) at pc %#lx: stopped\n", c->name,
-			       (unsigned long)c->scause, (unsigned long)c->stval, (unsigned long)c->pc);
+			c->reason = u->mr[L4_EXC_REASON];
+			char why[96];
+			l4_log("ldr: %s: exception (scause %lu, stval %#lx) at pc %#lx (%s): stopped\n", c->name,
+			       (unsigned long)c->scause, (unsigned long)c->stval, (unsigned long)c->pc,
+			       l4_exc_why(why, sizeof(why), c->reason));
 			ended(c, LDR_CRASHED);
 			rtag = l4_tag(1, 0, 0);         /* any label but 0 stops the thread */
 		} else if (label == L4_PARENT_EXIT && (b & BADGE_PARENT) && l4_tag_words((uint64_t)tag) >= 1) {

@@ -58,6 +58,7 @@ struct ldr_child {
 	volatile enum ldr_state state;
 	volatile long exit_code;
 	volatile uint64_t scause, stval, pc;
+	volatile uint64_t reason;       /* an exception's MR34: why a fault was not resolved (L4_EXC_R_*) */
 	char name[48];
 	int boot;
 	/* capabilities in the loader's task */

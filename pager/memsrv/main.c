@@ -6,6 +6,7 @@
  */
 #include <l4/env.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 
 #include "memsrv.h"
 
@@ -20,6 +21,6 @@ int main(void)
 	memsrv_init(L4_ENV_CAP_MEM, L4_ENV_CAP_SERVER, (struct l4_utcb *)L4_ENV_UTCB_MAIN);
 	l4_log("memsrv: serving; memory from sigma0 in 2 MiB chunks\n");
 	long err = memsrv_serve();
-	l4_log("memsrv: cannot receive on its endpoint (%ld): ends\n", err);
+	l4_log("memsrv: cannot receive on its endpoint (%s): ends\n", l4_strerror(err));
 	return 1;
 }

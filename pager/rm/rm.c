@@ -27,6 +27,7 @@
 #include <l4/mem.h>
 #include <l4/rm.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 #include <l4/task.h>
 
 #include "rm.h"
@@ -184,8 +185,8 @@ static long fault(struct rm *rm, uint64_t mr0, uint64_t pc)
 		l4_task_unmap(rm->cfg.task, l4_fpage(page, 12, L4_FP_RWX), L4_UNMAP_SELF);
 	}
 	if (err) {
-		l4_log("rm %s: page fault at %#lx (%s, pc %#lx): the region's manager answered %ld\n", rm->cfg.name,
-		       (unsigned long)addr, access_name(acc), (unsigned long)pc, err);
+		l4_log("rm %s: page fault at %#lx (%s, pc %#lx): no page from the region's manager: %s\n", rm->cfg.name,
+		       (unsigned long)addr, access_name(acc), (unsigned long)pc, l4_strerror(err));
 		rm->unresolved++;
 		return err;
 	}

@@ -4,6 +4,8 @@
  * between tasks, capability rights revoked while messages wait, exregs on
  * threads blocked in fault or exception IPC, the debug capability, and long
  * kernel operations that a higher-priority thread must be able to interrupt.
+ * Beside the reasons an exception gives for an unresolved fault: libl4's
+ * answers to faults (l4/pager.h), which must never leave a thread waiting.
  */
 #include <stdint.h>
 
@@ -18,6 +20,7 @@
 #include <l4/thread.h>
 
 #include <l4/mem.h>
+#include <l4/pager.h>
 
 #include "area.h"
 #include "tap.h"
@@ -395,6 +398,83 @@ static void test_exc_reasons(void)
 	obj_del(b);
 }
 
+/*
+ * libl4's fault replies (l4/pager.h): a map the kernel refuses, rights
+ * that miss the access, a misaligned source page, and a refusal all reach
+ * the thread's exception handler as a refusal with the error as label (so
+ * the thread never waits for ever), the pager learns the error; a good map
+ * resumes the thread where it faulted.
+ */
+static void test_pf_helpers(void)
+{
+	uint64_t code = (uint64_t)(uintptr_t)xt_code;
+	uint64_t b = xt_task(), th = cap_get();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PAGER | L4_THREAD_CFG_EXC |
+					       L4_THREAD_CFG_PRIO,
+				      .task = b, .pager = XT_EP, .exc_handler = XT_EP, .prio = 100, .max_prio = 100 };
+	struct l4_msg m = { { 0 }, 0 };
+	long failed = 1, tag;
+
+	/* a0 = 2: xt_code's probe, its ebreak (at code + 8) as soon as its page is there */
+	int ok = b && th && !l4_factory_create_thread(L4_CAP_FACTORY, th) && !l4_thread_config(th, &c) &&
+		 !l4_thread_start(th, code, 0, 2) && recv_label(&m) == L4_LABEL_PAGEFAULT &&
+		 m.mr[0] == (code | L4_FP_X);
+	tap_ok(ok, "pager helpers: a thread of another task faults on xt_code's page");
+	uint64_t fault = m.mr[0];
+	long r = ok ? l4_pf_reply_map(fault, NOWHERE, L4_FP_R | L4_FP_X) : 0;
+	tap_ok(ok && r == -L4_ENOENT && state_of(th) == L4_THREAD_BLOCKED,
+	       "l4_pf_reply_map of a page the pager lacks: ENOENT (%ld), the thread still waits", r);
+	r = ok ? l4_pf_refuse(0) : 0;
+	tap_ok(r == -L4_EINVAL && state_of(th) == L4_THREAD_BLOCKED, "l4_pf_refuse(0) would resume it: EINVAL (%ld)", r);
+	r = ok ? l4_pf_refuse(-L4_ENOENT) : 0;
+	ok = ok && r == 0 && recv_label(&m) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && UTCB->mr[L4_EXC_REASON] == (L4_EXC_R_PAGER_REFUSED | (uint64_t)L4_ENOENT << 32),
+	       "l4_pf_refuse(-ENOENT): the handler gets a refusal with label ENOENT (%#lx)",
+	       (unsigned long)UTCB->mr[L4_EXC_REASON]);
+
+	/* The loop forms: each failure refuses the thread and waits for its exception. */
+	static const struct {
+		uint64_t src;
+		unsigned rights;
+		long err;
+		const char *what;
+	} bad[] = {
+		{ NOWHERE, L4_FP_R | L4_FP_X, -L4_ENOENT, "a page the pager lacks" },
+		{ 0, L4_FP_R, -L4_EPERM, "rights without the access (X)" },
+		{ 8, L4_FP_R | L4_FP_X, -L4_EINVAL, "a source that is no page" },
+		{ 0, L4_FP_W | L4_FP_X, -L4_EINVAL, "W without R" },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* resume at the same pc: the same fault again */
+		ok = ok && l4_reply(0, 0, &m) == 0 && recv_label(&m) == L4_LABEL_PAGEFAULT;
+		failed = 1;
+		tag = ok ? l4_pf_reply_map_wait(ep, m.mr[0], bad[i].src ? bad[i].src : code, bad[i].rights, &m, &failed)
+			 : -1;
+		ok = ok && tag >= 0 && l4_tag_label((uint64_t)tag) == L4_LABEL_EXCEPTION;
+		tap_ok(ok && failed == bad[i].err &&
+		       UTCB->mr[L4_EXC_REASON] == (L4_EXC_R_PAGER_REFUSED | (uint64_t)-bad[i].err << 32),
+		       "l4_pf_reply_map_wait, %s: the pager gets %ld, the thread a refusal (%#lx)", bad[i].what, failed,
+		       (unsigned long)UTCB->mr[L4_EXC_REASON]);
+	}
+	ok = ok && l4_reply(0, 0, &m) == 0 && recv_label(&m) == L4_LABEL_PAGEFAULT;
+	tag = ok ? l4_pf_refuse_wait(ep, L4_EBUSY, &m) : -1;
+	ok = ok && tag >= 0 && l4_tag_label((uint64_t)tag) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && UTCB->mr[L4_EXC_REASON] == (L4_EXC_R_PAGER_REFUSED | (uint64_t)L4_EBUSY << 32),
+	       "l4_pf_refuse_wait(EBUSY): the thread's refusal says EBUSY (%#lx)", (unsigned long)UTCB->mr[L4_EXC_REASON]);
+	ok = ok && l4_reply(0, 0, &m) == 0 && recv_label(&m) == L4_LABEL_PAGEFAULT;
+	failed = 1;
+	tag = ok ? l4_pf_reply_map_wait(ep, m.mr[0], code, L4_FP_R | L4_FP_X, &m, &failed) : -1;
+	ok = ok && tag >= 0 && l4_tag_label((uint64_t)tag) == L4_LABEL_EXCEPTION;
+	tap_ok(ok && failed == 0 && m.mr[0] == code + 8 && UTCB->mr[L4_EXC_SCAUSE] == 3 &&
+	       UTCB->mr[L4_EXC_REASON] == L4_EXC_R_NONE,
+	       "... a good map: the thread runs its page to the ebreak there (pc %#lx, scause %lu)",
+	       (unsigned long)m.mr[0], (unsigned long)UTCB->mr[L4_EXC_SCAUSE]);
+	if (ok)
+		reply_stop();
+	obj_del(th);
+	obj_del(b);
+}
+
 /* ---- rights revoked while a message waits ---- */
 
 struct qsend {
@@ -618,6 +698,7 @@ static void test_harden(void)
 	test_recycle();
 	test_exregs_fault_ipc();
 	test_exc_reasons();
+	test_pf_helpers();
 	test_revoked_while_queued();
 	test_preemption();
 	obj_del(ep);

@@ -1,7 +1,9 @@
 /*
  * t_syscall.c - the system-call entry: known and unknown numbers, what an
  * ecall does to the registers (t0..t6 zero, the rest but a0 kept), and the
- * debug object: each operation with good and bad arguments and rights.
+ * debug object: each operation with good and bad arguments and rights;
+ * and that every error code and exception reason has a name of its own
+ * (l4/strerror.h), so that no console line can mean two things.
  */
 #include <stdint.h>
 
@@ -10,8 +12,11 @@
 #include <l4/ipc.h>
 #include <l4/kobj.h>
 #include <l4/stdio.h>
+#include <l4/strerror.h>
 #include <l4/sys.h>
 #include <l4/task.h>
+
+#include <common/string.h>
 
 #include "area.h"
 #include "tap.h"
@@ -148,6 +153,55 @@ static void test_debug_object(void)
 	obj_del(n);
 }
 
+/* Whether two of the n phrases name[] are equal, or one is `unknown`. */
+static bool names_clash(const char *const *name, unsigned n, const char *unknown, unsigned *which)
+{
+	for (unsigned i = 0; i < n; i++) {
+		*which = i;
+		if (!name[i] || !strcmp(name[i], unknown))
+			return true;
+		for (unsigned j = 0; j < i; j++)
+			if (!strcmp(name[i], name[j]))
+				return true;
+	}
+	return false;
+}
+
+static void test_names(void)
+{
+	const char *err[L4_ERRNO_COUNT], *reason[L4_EXC_R_NOT_SENT + 1];
+	unsigned which = 0;
+	bool same_sign = true;
+	char why[96];
+
+	for (unsigned e = 0; e < L4_ERRNO_COUNT; e++) {
+		err[e] = l4_strerror(-(long)e);
+		same_sign = same_sign && l4_strerror((long)e) == err[e];
+	}
+	if (!tap_ok(!names_clash(err, L4_ERRNO_COUNT, "unknown error", &which),
+		    "every error code 0..%u has a phrase of its own", L4_ERRNO_COUNT - 1))
+		tap_note("code %u: '%s'", which, err[which] ? err[which] : "(null)");
+	tap_ok(same_sign, "... the same for -L4_Exxx and L4_Exxx");
+	tap_ok(!strcmp(l4_strerror(-L4_ENOENT), "not there") && !strcmp(l4_strerror(L4_ETIMEDOUT), "timed out"),
+	       "ENOENT is \"not there\", ETIMEDOUT \"timed out\"");
+	tap_ok(!strcmp(l4_strerror(L4_ERRNO_COUNT), "unknown error") && !strcmp(l4_strerror(-1000), "unknown error") &&
+	       !strcmp(l4_strerror((long)(1UL << 63)), "unknown error") &&
+	       !strcmp(l4_strerror((long)(~0UL >> 1)), "unknown error"),
+	       "codes beyond the last (and the most negative long) are \"unknown error\"");
+	for (unsigned r = 0; r <= L4_EXC_R_NOT_SENT; r++)
+		reason[r] = l4_exc_reason_str(r);
+	if (!tap_ok(!names_clash(reason, L4_EXC_R_NOT_SENT + 1, "unknown reason", &which),
+		    "every exception reason L4_EXC_R_* has a phrase of its own"))
+		tap_note("reason %u: '%s'", which, reason[which] ? reason[which] : "(null)");
+	tap_ok(!strcmp(l4_exc_reason_str(L4_EXC_R_NOT_SENT + 1), "unknown reason"), "... a reason beyond is unknown");
+	l4_exc_why(why, sizeof(why), (uint64_t)L4_EPERM << 32 | L4_EXC_R_PAGER_REFUSED);
+	tap_ok(!strcmp(why, "the pager refused it: not permitted"), "a refusal with EPERM reads '%s'", why);
+	l4_exc_why(why, sizeof(why), 0x12345UL << 32 | L4_EXC_R_PAGER_REFUSED);
+	tap_ok(!strcmp(why, "the pager refused it: label 0x12345"), "... with a label that is no error code '%s'", why);
+	l4_exc_why(why, sizeof(why), L4_EXC_R_UNRESOLVED);
+	tap_ok(!strcmp(why, l4_exc_reason_str(L4_EXC_R_UNRESOLVED)), "... any other reason is its phrase");
+}
+
 static void test_syscall(void)
 {
 	uint64_t changed;
@@ -168,6 +222,7 @@ static void test_syscall(void)
 	tap_ok(r == -L4_ENOSYS && changed == 0, "system call 2 keeps every register but a0, zeroes t0..t6 (%#llx)",
 	       (unsigned long long)changed);
 	test_debug_object();
+	test_names();
 }
 
 TEST_AREA(syscall, 10, test_syscall);

@@ -26,14 +26,16 @@ struct l4_server {
 	/*
 	 * May be NULL. A reply with items that the kernel refused (the
 	 * caller's receive window or slots; nothing of the reply arrived): the
-	 * caller, still waiting, has been answered with that error instead;
-	 * take back what the reply would have handed out.
+	 * caller, still waiting, has been answered with that error instead
+	 * (it is in s->refused); take back what the reply would have handed
+	 * out, and say so if that is worth a line.
 	 */
 	void (*undo)(struct l4_server *s);
 	/* May be NULL. After every request's reply, whether it went or not. */
 	void (*after)(struct l4_server *s);
 	const char *name;       /* for the message when a receive fails */
 	void *ctx;              /* the server's own */
+	long refused;           /* for undo: the kernel's error for the reply (-L4_Exxx) */
 };
 
 /*

@@ -66,3 +66,21 @@ static inline long l4_thread_stop(uint64_t thread)
 long l4_thread_run(uint64_t thread, void (*fn)(void *), void *arg, void *stack, unsigned long size);
 /* Stop the calling thread, whose own selector is `self`. Never returns. */
 __attribute__((noreturn)) void l4_thread_exit(uint64_t self);
+
+/*
+ * For programs the loader starts (l4/env.h): make a thread of this task
+ * and start it running fn(arg). Made from L4_ENV_CAP_FACTORY; its pager
+ * and exception handler are selectors in this task (L4_ENV_CAP_RM: the
+ * region mapper pages it; L4_ENV_CAP_PARENT: an exception ends the whole
+ * program; an endpoint of your own: you handle them); prio at most the
+ * caller's maximum (the loader starts programs at 100). It gets the next
+ * UTCB page from L4_ENV_UTCB_FREE up and a stack of L4_THREAD_STACK bytes
+ * from malloc, written before it starts, so that it does not fault on
+ * its stack (a thread serving the region mapper that pages it must not).
+ * *thread gets its selector. Returns 0 or -L4_Exxx (-L4_ENOSYS outside a
+ * loaded program; nothing is left behind). Call it from the main thread,
+ * as malloc; stacks and UTCB pages are not reused.
+ */
+#define L4_THREAD_STACK 16384UL
+long l4_thread_spawn(uint64_t *thread, void (*fn)(void *), void *arg, uint64_t pager, uint64_t exc_handler,
+		     unsigned prio);
