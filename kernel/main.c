@@ -12,7 +12,6 @@
 #include <arch/cpu.h>
 #include <arch/layout.h>
 #include <arch/mmu.h>
-#include <arch/sbi.h>
 
 #include <l4/layout.h>
 
@@ -47,18 +46,6 @@ void harts_set_fastpath(bool on)
 
 extern char _start[], _end[];
 extern char boot_stack_top[];
-
-static const char *hsm_state_name(long s)
-{
-	switch (s) {
-	case SBI_HART_STARTED: return "started";
-	case SBI_HART_STOPPED: return "parked";
-	case SBI_HART_START_PENDING: return "start-pending";
-	case SBI_HART_STOP_PENDING: return "stop-pending";
-	case SBI_HART_SUSPENDED: return "suspended";
-	default: return "unknown";
-	}
-}
 
 static void print_range(const char *what, uint64_t base, uint64_t size)
 {
@@ -101,7 +88,7 @@ static void print_board(unsigned long boot_hartid)
 	for (unsigned i = 0; i < b->nharts; i++) {
 		const struct board_hart *h = &b->harts[i];
 		const char *st = !h->enabled ? "disabled" : !h->has_mmu ? "no MMU, unused"
-			: h->hartid == boot_hartid ? "boot" : hsm_state_name(sbi_hart_status(h->hartid));
+			: h->hartid == boot_hartid ? "boot" : firmware_hart_state(h->hartid);
 		kprintf("  hart %u: %s, %s, PLIC S-context %d\n", h->hartid, st,
 			h->isa[0] ? h->isa : "?", h->plic_s_context);
 	}

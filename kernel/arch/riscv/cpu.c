@@ -49,6 +49,18 @@ int firmware_getc(void)
 	return (int)sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0).error;
 }
 
+const char *firmware_hart_state(unsigned long hartid)
+{
+	switch (sbi_hart_status(hartid)) {
+	case SBI_HART_STARTED: return "started";
+	case SBI_HART_STOPPED: return "parked";
+	case SBI_HART_START_PENDING: return "start-pending";
+	case SBI_HART_STOP_PENDING: return "stop-pending";
+	case SBI_HART_SUSPENDED: return "suspended";
+	default: return "unknown";
+	}
+}
+
 void firmware_shutdown(bool failure)
 {
 	sbi_shutdown(failure);

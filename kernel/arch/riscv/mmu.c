@@ -7,10 +7,8 @@
 #include <arch/mmu.h>
 
 #include "lib/board.h"
-#include "lib/kmem.h"
 #include <common/string.h>
 #include "mem/space.h"
-#include "obj/object.h"
 #include "panic.h"
 #include "pmem.h"
 
@@ -68,7 +66,7 @@ bool mmu_direct_mapped(uint64_t pa, uint64_t size)
 	return false;
 }
 
-/* What mem/space.c needs of the machine (the address conversions are inline: space.h). */
+/* What mem/space.c needs of the machine (arch/space.h; the address conversions are inline there). */
 void space_flush_all(const struct space *s)
 {
 	if (s->asid)

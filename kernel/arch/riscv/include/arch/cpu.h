@@ -45,3 +45,5 @@ void cpu_init(const char *isa);
 void firmware_putc(char c);
 int firmware_getc(void);        /* -1: nothing */
 void firmware_shutdown(bool failure);
+/* What the firmware says of a hart (SBI HSM): "started", "parked" (stopped), ... */
+const char *firmware_hart_state(unsigned long hartid);
