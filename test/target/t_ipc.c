@@ -1879,8 +1879,10 @@ static void test_stale_timeouts(void)
 	tap_ok(s && r == (long)l4_tag(0, 0, 0) && t.r1 == (long)l4_tag(1, 0, 0) && t.n == 1,
 	       "a server receiving with a 30 ms timeout answers a call at once");
 	r = ipc0(L4_IPC_RECV, idle, NEVER, l4_timeout_us(50000), 0);
-	tap_ok(r == -L4_ETIMEDOUT && t.n == 1 && state_of(s) == L4_THREAD_BLOCKED,
-	       "50 ms later its next receive (no timeout) still waits (%ld)", t.r2);
+	unsigned st = state_of(s);
+	tap_ok(r == -L4_ETIMEDOUT && t.n == 1 && st == L4_THREAD_BLOCKED,
+	       "50 ms later its next receive (no timeout) still waits (own receive %ld, server: %d passes, "
+	       "state %u, second receive %ld)", r, t.n, st, t.r2);
 	thread_del(s);
 
 	s = echo_start(&e, ep, 101, 0);

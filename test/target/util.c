@@ -96,20 +96,44 @@ uint64_t now_us(void)
 	return t * 1000000 / l4_kip()->timebase_hz;
 }
 
-static volatile uint64_t wd_deadline;
+/*
+ * The watchdog's state. Only the main thread writes wd_deadline and wd_gen
+ * (each arm and disarm is a new generation); the watchdog only reads them.
+ * Deciding to end the main thread's IPC and doing it must not be split by
+ * the main thread running: if a timer woke it in between, it would go on,
+ * block in its next IPC, and the late exregs would end that one (seen once
+ * under heavy host load: a 50 ms receive ended with WD_A0, then the stale
+ * watchdog's "deadline = 0" cancelled the next arm and the boot hung). So
+ * the watchdog raises itself above the main thread (WD_PRIO_HIGH) and
+ * checks the generation again before the exregs.
+ */
+#define WD_PRIO_HIGH 250
+static volatile uint64_t wd_deadline, wd_gen;
+static uint64_t wd_self;
+
+static void wd_prio(unsigned prio)
+{
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_PRIO, .prio = prio, .max_prio = WD_PRIO_HIGH };
+
+	l4_thread_config(wd_self, &c);
+}
 
 static void wd_loop(void *arg)
 {
+	uint64_t fired = ~0UL;
+
 	(void)arg;
 	for (;;) {
-		uint64_t d = wd_deadline;
+		uint64_t g = wd_gen, d = wd_deadline;
 
-		if (d && now_us() > d) {
+		if (d && g != fired && now_us() > d) {
 			struct l4_exregs x = { .flags = L4_EXREGS_SET_A0, .a0 = (uint64_t)WD_A0 };
 
-			if (state_of(L4_CAP_THREAD) == L4_THREAD_BLOCKED)
+			wd_prio(WD_PRIO_HIGH);          /* the main thread cannot run from here ... */
+			if (wd_gen == g && state_of(L4_CAP_THREAD) == L4_THREAD_BLOCKED)
 				l4_thread_exregs(L4_CAP_THREAD, &x);
-			wd_deadline = 0;
+			fired = g;
+			wd_prio(1);                     /* ... to here */
 		}
 		l4_yield();
 	}
@@ -117,24 +141,36 @@ static void wd_loop(void *arg)
 
 uint64_t wd_start(void)
 {
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_PRIO, .prio = 1, .max_prio = WD_PRIO_HIGH };
+
 	wd_deadline = 0;
-	return thread_spawn(wd_loop, 0, 1);
+	wd_gen++;
+	wd_self = thread_spawn(wd_loop, 0, 1);
+	if (wd_self && l4_thread_config(wd_self, &c)) {
+		thread_del(wd_self);
+		wd_self = 0;
+	}
+	return wd_self;
 }
 
 void wd_stop(uint64_t wd)
 {
 	wd_deadline = 0;
+	wd_gen++;
 	if (wd)
 		thread_del(wd);
+	wd_self = 0;
 }
 
 void wd_arm(uint64_t us)
 {
+	wd_gen++;
 	wd_deadline = now_us() + us;
 }
 
 void wd_disarm(void)
 {
+	wd_gen++;
 	wd_deadline = 0;
 }
 
