@@ -159,11 +159,11 @@ static void give_modules(struct task *t)
  * sigma0 owns, identity-mapped (virtual = physical address) and as roots of
  * the mapping database, all free RAM (RWX), the devices the kernel found in
  * the device tree but does not keep for itself (RW; the UART is shared with
- * the kernel's debug console), and the KIP (R). Each range is listed in the
+ * the kernel's debug console), the KIP (R) and the device tree's pages (R). Each range is listed in the
  * KIP; a range that does not fit sigma0's user space is left out with a
  * message.
  */
-static void give_sigma0(struct task *s0, const struct board *b)
+static void give_sigma0(struct task *s0, const struct board *b, uint64_t dtb_pa, uint64_t dtb_size)
 {
 	struct board_range dev[2 + BOARD_MAX_VIRTIO];
 	unsigned ndev = 0;
@@ -206,6 +206,10 @@ static void give_sigma0(struct task *s0, const struct board *b)
 	if (task_map(s0, kip_page_pa(), kip_page_pa(), PAGE_SIZE, L4_FP_R, true))
 		panic("out of kernel memory for sigma0's KIP mapping");
 	kip_add_mem(kip_page_pa(), PAGE_SIZE, L4_KIP_MEM_KIP);
+	/* The device tree, read-only, for drivers (the KIP lists it: L4_KIP_MEM_DTB). */
+	uint64_t lo = dtb_pa & ~(PAGE_SIZE - 1), hi = (dtb_pa + dtb_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (lo < L4_USER_BASE || hi > L4_USER_END || task_map(s0, lo, lo, hi - lo, L4_FP_R, true))
+		kprintf("sigma0: the device tree at %#lx not mapped\n", (unsigned long)lo);
 }
 
 static void fill_kip(const struct board *b, unsigned long boot_hart, uint64_t kernel_size, uint64_t dtb_pa,
@@ -262,7 +266,7 @@ void bootstrap(const struct board *b, unsigned long boot_hart, uint64_t kernel_s
 	/* The roottask learns the instret of kernel entry (the boot measurement). */
 	rt->frame.regs[REG_A0] = instret0;
 
-	give_sigma0(s0->task, b);
+	give_sigma0(s0->task, b, dtb_pa, dtb_size);
 	kprintf("free memory: %lu KiB; kernel memory used by the boot tasks: %lu KiB\n",
 		(unsigned long)(memmap_total(&pmem_free) >> 10), (unsigned long)(root_factory.quota.used >> 10));
 	thread_start(s0);

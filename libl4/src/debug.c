@@ -27,3 +27,15 @@ void l4_debug_shutdown(int code)
 	for (;;)
 		l4_thread_stop(L4_CAP_THREAD);
 }
+
+long l4_debug_log_read(void *buf, size_t len, uint64_t *dropped)
+{
+	struct l4_msg m = { .mr = { (uint64_t)buf, len } };
+	long r = l4_call(l4_debug_cap, L4_DEBUG_LOG_READ, 2, &m);
+
+	if (r < 0)
+		return r;
+	if (dropped)
+		*dropped = m.mr[1];
+	return (long)m.mr[0];
+}

@@ -22,7 +22,7 @@ enum l4_error {
 	L4_ETIMEDOUT = 12, /* an IPC phase's timeout expired (or was zero and no partner was ready) */
 	L4_EMSGSIZE = 13,  /* the message does not fit: more than 64 words, or a UTCB is missing */
 	L4_ENOSLOT = 14,   /* a capability item found no receive slot: the receiver named none or too few */
-	L4_ENOENT = 15,    /* the memory a flexpage names is not (all) there: not mapped, or not sigma0's to give */
+	L4_ENOENT = 15,    /* not there: memory a flexpage names (not mapped, not sigma0's to give), an interrupt to acknowledge */
 	L4_EAGAIN = 16,    /* nothing there yet and the operation does not wait (e.g. no console input) */
 	L4_ERRNO_COUNT
 };

@@ -23,6 +23,8 @@ enum l4_obj_type {
 	L4_OBJ_ENDPOINT = 4,
 	L4_OBJ_NOTIFICATION = 5,
 	L4_OBJ_DEBUG = 6,       /* the kernel's debug console and test switches (one, from boot) */
+	L4_OBJ_IRQ_CONTROL = 7, /* the interrupt controller: hands out sources (one, from boot) */
+	L4_OBJ_IRQ = 8,         /* one interrupt source, delivered to a notification */
 	L4_OBJ_TYPE_COUNT
 };
 
@@ -215,6 +217,21 @@ enum l4_thread_state {
  *   previous setting.
  * L4_DEBUG_SHUTDOWN (D): MR0 = 0 (success) or 1..255 (failure code for the
  *   host): power off; does not return.
+ * L4_DEBUG_CONSOLE (D): MR0 = a notification selector in the caller's
+ *   table (W) and MR1 = bits (non-zero): a user-level driver owns the UART
+ *   from now on. The kernel's own lines (a thread stopped, a hart idle) and
+ *   what L4_DEBUG_PUTC/WRITE print go into the kernel log instead (a ring of
+ *   L4_DEBUG_LOG_SIZE bytes; when full, the oldest bytes are dropped and
+ *   counted), and the notification is signalled with the bits whenever the
+ *   log gets bytes; L4_DEBUG_GETC returns -L4_EBUSY. MR0 = 0: the UART is
+ *   the kernel's again (the log's bytes are written out first). Panics
+ *   always go to the UART directly. -L4_ETYPE / -L4_EPERM / -L4_EINVAL as
+ *   for L4_IRQ_BIND.
+ * L4_DEBUG_LOG_READ (R): MR0 = user address, MR1 = length (at most
+ *   L4_DEBUG_WRITE_MAX): moves up to that many bytes from the kernel log
+ *   there. Results MR0 = bytes moved, MR1 = bytes dropped (the log was
+ *   full) since the last read. -L4_EFAULT if the range is not writable
+ *   user memory.
  */
 enum {
 	L4_DEBUG_PUTC = L4_OBJ_DEBUG << L4_LABEL_TYPE_SHIFT,
@@ -223,16 +240,72 @@ enum {
 	L4_DEBUG_SHUTDOWN,
 	L4_DEBUG_FASTPATH,
 	L4_DEBUG_PFSTATS,
+	L4_DEBUG_CONSOLE,
+	L4_DEBUG_LOG_READ,
 	L4_DEBUG_OP_END
 };
 
 #define L4_DEBUG_WRITE_MAX 4096
+#define L4_DEBUG_LOG_SIZE 16384
+
+/*
+ * Interrupts are delivered as signals of notifications (l4/ipc.h); the
+ * timer stays the kernel's. docs/abi.md, "Interrupts", has the whole story.
+ *
+ * The interrupt controller (L4_OBJ_IRQ_CONTROL): one, made at boot; the
+ * roottask gets it with all rights (L4_CAP_IRQ_CONTROL) and passes it on
+ * (or IRQ objects made from it) deliberately.
+ *
+ * L4_IRQCTL_GET (W): MR0 = source (1..sources of the controller; the
+ *   device tree's "interrupts" of a device), MR1 = a factory selector in
+ *   the caller's table (W: the IRQ object is charged to its quota), MR2 =
+ *   an empty slot in the caller's table. The new IRQ object's capability
+ *   has all rights. One IRQ object per source at a time: -L4_EBUSY while
+ *   one exists (destroy it first); -L4_EINVAL for source 0 or beyond the
+ *   last; the factory's and the slot's errors as L4_FACTORY_CREATE.
+ * L4_IRQCTL_INFO (R): result MR0 = the number of sources (the last valid one).
+ *
+ * An IRQ object (L4_OBJ_IRQ) starts unbound: its source is off.
+ * L4_IRQ_BIND (W): MR0 = a notification selector in the caller's table (W),
+ *   MR1 = the bits to signal (non-zero). Turns the source on. When it fires
+ *   the kernel takes it at the controller (it does not fire again until
+ *   acknowledged) and signals the notification with the bits. Binding a
+ *   bound IRQ object moves it to the new notification; an interrupt taken
+ *   and not acknowledged stays so. -L4_ETYPE for a capability that is not a
+ *   notification, -L4_EPERM without W on it, -L4_EINVAL for bits 0.
+ * L4_IRQ_UNBIND (W): turns the source off; an interrupt taken and not
+ *   acknowledged is dropped (completed at the controller), nothing is
+ *   signalled afterwards. Unbinding an unbound IRQ object succeeds.
+ * L4_IRQ_ACK (W): the driver has handled the interrupt taken last: the
+ *   source may fire again. -L4_ENOENT when none is taken (not fired since
+ *   the last acknowledgement, or dropped by an unbind).
+ * L4_IRQ_INFO (R): results MR0 = the source, MR1 = L4_IRQ_S_* flags,
+ *   MR2 = how often it fired since the object was made.
+ * Destroying an IRQ object (its factory, D right) turns the source off,
+ * drops a taken interrupt and frees the source for L4_IRQCTL_GET;
+ * destroying the notification it is bound to unbinds it (source off).
+ */
+enum {
+	L4_IRQCTL_GET = L4_OBJ_IRQ_CONTROL << L4_LABEL_TYPE_SHIFT,
+	L4_IRQCTL_INFO,
+};
+
+enum {
+	L4_IRQ_BIND = L4_OBJ_IRQ << L4_LABEL_TYPE_SHIFT,
+	L4_IRQ_UNBIND,
+	L4_IRQ_ACK,
+	L4_IRQ_INFO,
+};
+
+#define L4_IRQ_S_BOUND 0x1U             /* bound to a notification: the source is on */
+#define L4_IRQ_S_TAKEN 0x2U             /* fired, taken at the controller, not yet acknowledged */
 
 /*
  * Capability slots of the boot tasks (the kernel fills them):
  *   roottask: 1 its task, 2 its thread, 3 the root factory (the whole quota),
  *             4 sigma0's endpoint (send), 5 sigma0's thread, 6 sigma0's task,
- *             7 the debug object; from L4_CAP_FIRST_FREE on, empty (4096 slots in all)
+ *             7 the debug object, 8 the interrupt controller; 9..15 reserved
+ *             (empty); from L4_CAP_FIRST_FREE on, empty (4096 slots in all)
  *   sigma0:   1 its task, 2 its thread, 4 its endpoint (receive), 7 the debug
  *             object (W: console output only)
  * Slot 0 is never used: selector 0 means "no capability".
@@ -244,5 +317,6 @@ enum {
 #define L4_CAP_SIGMA0_THREAD 5
 #define L4_CAP_SIGMA0_TASK 6
 #define L4_CAP_DEBUG 7
-#define L4_CAP_FIRST_FREE 8
+#define L4_CAP_IRQ_CONTROL 8
+#define L4_CAP_FIRST_FREE 16
 #define L4_ROOTTASK_CAPS_LOG2 12

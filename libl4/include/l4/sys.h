@@ -190,6 +190,19 @@ static inline long l4_debug_pfstats(int which)
 	return l4_debug_call(L4_DEBUG_PFSTATS, 1, (uint64_t)which, 0);
 }
 
+/* A user-level driver owns the UART from now on: the kernel's lines and
+ * debug writes go to the kernel log, whose new bytes signal `notification`
+ * with `bits`; notification 0 gives the UART back (L4_DEBUG_CONSOLE, D). */
+static inline long l4_debug_console(uint64_t notification, uint64_t bits)
+{
+	long r = l4_debug_call(L4_DEBUG_CONSOLE, 2, notification, bits);
+	return r < 0 ? r : 0;
+}
+
+/* Move up to len bytes of the kernel log to buf: the bytes moved, or
+ * -L4_Exxx; *dropped (if not NULL) the bytes lost since the last read. */
+long l4_debug_log_read(void *buf, size_t len, uint64_t *dropped);
+
 static inline unsigned long l4_rdinstret(void)
 {
 	unsigned long v;
