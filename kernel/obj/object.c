@@ -5,6 +5,7 @@
 #include "lib/kassert.h"
 #include "obj/endpoint.h"
 #include "obj/factory.h"
+#include "obj/irq.h"
 #include "obj/kdebug.h"
 #include "obj/notification.h"
 #include "obj/object.h"
@@ -21,6 +22,8 @@ const struct obj_type *const obj_types[L4_OBJ_TYPE_COUNT] = {
 	[L4_OBJ_ENDPOINT] = &endpoint_type,
 	[L4_OBJ_NOTIFICATION] = &notification_type,
 	[L4_OBJ_DEBUG] = &kdebug_type,
+	[L4_OBJ_IRQ_CONTROL] = &irq_control_type,
+	[L4_OBJ_IRQ] = &irq_type,
 };
 
 static size_t obj_size(unsigned type)
