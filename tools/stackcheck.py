@@ -34,8 +34,8 @@ OBJ_INIT = ["kernel/obj/factory.c:factory_init", "kernel/obj/task.c:task_init",
 OBJ_QUIESCE = ["kernel/obj/task.c:task_quiesce", "kernel/obj/thread.c:thread_quiesce"]
 OBJ_TEARDOWN = ["kernel/obj/factory.c:factory_teardown", "kernel/obj/task.c:task_teardown",
                 "kernel/obj/thread.c:thread_teardown", "kernel/obj/endpoint.c:endpoint_teardown",
-                "kernel/obj/notification.c:notification_teardown", "kernel/obj/kdebug.c:kdebug_teardown",
-                "kernel/obj/irq.c:irq_teardown", "kernel/obj/irq.c:irq_control_teardown"]
+                "kernel/obj/notification.c:notification_teardown", "obj_teardown_never",
+                "kernel/obj/irq.c:irq_teardown"]
 STOP = ["preempt_point"]
 MDB_GONE = ["kernel/mem/space.c:gone", "kernel/lib/captab.c:gone"]
 MDB_WALK = ["kernel/lib/captab.c:has_take", "kernel/lib/captab.c:drop_take",

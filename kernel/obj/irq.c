@@ -81,14 +81,10 @@ static long irq_control_invoke(struct thread *caller, struct cap *c, uint64_t la
 		uint64_t src = mr(f, 0);
 		if (src == 0 || src > irqc_sources())
 			return -L4_EINVAL;
-		struct cap *fc = captab_lookup(ct, mr(f, 1));
-		if (!fc)
-			return -L4_EBADCAP;
-		if (cap_obj(fc)->type != L4_OBJ_FACTORY)
-			return -L4_ETYPE;
-		if (!(cap_rights(fc) & L4_RIGHT_W))
-			return -L4_EPERM;
-		struct factory *fa = (struct factory *)cap_obj(fc);
+		struct obj *fo;
+		if ((err = invoke_arg(caller, mr(f, 1), L4_OBJ_FACTORY, L4_RIGHT_W, &fo)))
+			return err;
+		struct factory *fa = (struct factory *)fo;
 		if (fa->o.dying)
 			return -L4_ECANCELED;
 		struct cap *dst = captab_slot(ct, mr(f, 2));
@@ -123,19 +119,15 @@ static long irq_invoke(struct thread *caller, struct cap *c, uint64_t label, str
 	case L4_IRQ_BIND: {
 		if ((err = invoke_check(f, c, L4_RIGHT_W, 2)))
 			return err;
-		struct cap *nc = captab_lookup(&caller->task->caps, mr(f, 0));
-		if (!nc)
-			return -L4_EBADCAP;
-		if (cap_obj(nc)->type != L4_OBJ_NOTIFICATION)
-			return -L4_ETYPE;
-		if (!(cap_rights(nc) & L4_RIGHT_W))
-			return -L4_EPERM;
+		struct obj *no;
+		if ((err = invoke_arg(caller, mr(f, 0), L4_OBJ_NOTIFICATION, L4_RIGHT_W, &no)))
+			return err;
 		if (mr(f, 1) == 0)
 			return -L4_EINVAL;
-		if (cap_obj(nc)->dying)
+		if (no->dying)
 			return -L4_ECANCELED;
 		bool was_on = q->sig.n != NULL;
-		notification_source_bind(&q->sig, (struct notification *)cap_obj(nc), mr(f, 1));
+		notification_source_bind(&q->sig, (struct notification *)no, mr(f, 1));
 		if (!was_on)
 			irqc_enable(q->source);
 		return 0;
@@ -183,18 +175,11 @@ static bool irq_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *m
 	return true;
 }
 
-static bool irq_control_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
-{
-	(void)o;
-	kassert(!"the interrupt controller object is never destroyed");
-	return true;
-}
-
 const struct obj_type irq_control_type = {
 	.name = "irq control",
 	.size = sizeof(struct obj),
 	.invoke = irq_control_invoke,
-	.teardown = irq_control_teardown,
+	.teardown = obj_teardown_never,
 };
 
 const struct obj_type irq_type = {

@@ -106,18 +106,14 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 			console_takeback();
 			return 0;
 		}
-		struct cap *nc = captab_lookup(&caller->task->caps, mr(f, 0));
-		if (!nc)
-			return -L4_EBADCAP;
-		if (cap_obj(nc)->type != L4_OBJ_NOTIFICATION)
-			return -L4_ETYPE;
-		if (!(cap_rights(nc) & L4_RIGHT_W))
-			return -L4_EPERM;
+		struct obj *no;
+		if ((err = invoke_arg(caller, mr(f, 0), L4_OBJ_NOTIFICATION, L4_RIGHT_W, &no)))
+			return err;
 		if (mr(f, 1) == 0)
 			return -L4_EINVAL;
-		if (cap_obj(nc)->dying)
+		if (no->dying)
 			return -L4_ECANCELED;
-		console_handover((struct notification *)cap_obj(nc), mr(f, 1));
+		console_handover((struct notification *)no, mr(f, 1));
 		return 0;
 	}
 	case L4_DEBUG_LOG_READ: {
@@ -154,16 +150,9 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 	}
 }
 
-static bool kdebug_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
-{
-	(void)o;
-	kassert(!"the debug object is never destroyed");
-	return true;
-}
-
 const struct obj_type kdebug_type = {
 	.name = "debug",
 	.size = sizeof(struct obj),
 	.invoke = kdebug_invoke,
-	.teardown = kdebug_teardown,
+	.teardown = obj_teardown_never,
 };

@@ -93,6 +93,15 @@ static bool destroy_one(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc
 	return true;
 }
 
+bool obj_teardown_never(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
+{
+	(void)o;
+	(void)stop;
+	(void)mc;
+	kassert(!"an object the kernel made at boot is never destroyed");
+	return true;
+}
+
 void obj_forget_destroyer(struct thread *th)
 {
 	if (th->resume.destroying)
