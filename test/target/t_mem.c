@@ -684,6 +684,30 @@ static void t_sigma0(void)
 		tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2d000000, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "... unmap it");
 	}
 
+	/* the device tree, read-only, any number of times */
+	long dt = s0(w, L4_SIGMA0_DTB, 1, 0, 0, 0, &where);
+	tap_ok(dt > 0 && where == 0x2d000000, "DTB page 0: mapped (%#lx)", (unsigned long)dt);
+	if (dt > 0 && where == 0x2d000000) {
+		const struct l4_kip *kp0 = l4_kip();
+		uint64_t base = 0, size = 0;
+		for (unsigned i = 0; i < kp0->nmem; i++)
+			if (kp0->mem[i].kind == L4_KIP_MEM_DTB) {
+				base = kp0->mem[i].base;
+				size = kp0->mem[i].size;
+			}
+		const volatile uint8_t *p = (const volatile uint8_t *)(0x2d000000 + base % L4_PAGE_SIZE);
+		tap_ok(dt == (long)(base & ~(L4_PAGE_SIZE - 1)) && p[0] == 0xd0 && p[1] == 0x0d && p[2] == 0xfe && p[3] == 0xed,
+		       "... the page of the KIP's L4_KIP_MEM_DTB range, the blob's magic at its offset");
+		tap_eq(probe(0x2d000000, 1, 0, 0), 15, "... read-only");
+		tap_eq(l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2d000000, 12, L4_FP_RWX), L4_UNMAP_SELF), 0, "... unmap it");
+		uint64_t pages = (base + size + L4_PAGE_SIZE - 1) / L4_PAGE_SIZE - base / L4_PAGE_SIZE;
+		tap_eq(s0(w, L4_SIGMA0_DTB, 1, pages, 0, 0, 0), -L4_EINVAL, "DTB page after the last: EINVAL");
+		tap_eq(s0(w, L4_SIGMA0_DTB, 0, 0, 0, 0, 0), -L4_EINVAL, "DTB without the page number: EINVAL");
+		long again = s0(w, L4_SIGMA0_DTB, 1, pages - 1, 0, 0, &where);
+		tap_ok(again > 0 && where == 0x2d000000, "the last DTB page, again: mapped (any number of times)");
+		l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2d000000, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	}
+
 	/* all of RAM page by page, and back */
 	uint64_t free0 = s0_free_count();
 	uint64_t limit = ram <= (256UL << 20) ? ~0UL : 10000;

@@ -25,6 +25,10 @@
  *                   (read-write). EINVAL: not all inside one device range;
  *                   EBUSY: given out.
  * L4_SIGMA0_KIP:    the KIP page, read-only; any number of times.
+ * L4_SIGMA0_DTB:    MR0 = i: page i of the device tree (the pages that hold
+ *                   the KIP's L4_KIP_MEM_DTB range, from the one holding
+ *                   its first byte), read-only; any number of times.
+ *                   EINVAL: i beyond them; ENOENT: no device tree.
  * L4_SIGMA0_FREE:   MR0 = physical address, MR1 = order: give back RAM or
  *                   device pages handed out: sigma0 unmaps them from
  *                   everyone who has them (recursively) and may hand them
@@ -50,6 +54,7 @@ enum {
 	L4_SIGMA0_KIP,
 	L4_SIGMA0_FREE,
 	L4_SIGMA0_STATS,
+	L4_SIGMA0_DTB,
 };
 
 /*
