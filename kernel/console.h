@@ -29,7 +29,13 @@ void console_panic(void);
 /* Move up to len bytes of the log to dst; *dropped = bytes lost since the last read. */
 size_t console_log_read(char *dst, size_t len, uint64_t *dropped);
 /* Signal the log's notification if bytes arrived (schedule(): a safe point). */
-void console_log_kick(void);
+extern bool console_log_fresh;
+void console_log_signal(void);
+static inline void console_log_kick(void)
+{
+	if (__builtin_expect(console_log_fresh, 0))
+		console_log_signal();
+}
 bool console_log_kick_pending(void);
 
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);
