@@ -99,8 +99,10 @@ void console_takeback(void)
 	log_flush();
 }
 
-void console_panic(void)
+void console_seize(void)
 {
+	if (klog.owned && klog.rd < klog.wr)
+		uart_putc('\n');       /* the driver may have been mid-line */
 	klog.owned = false;
 	log_flush();
 }

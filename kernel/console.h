@@ -24,8 +24,9 @@ struct notification;
 void console_handover(struct notification *n, uint64_t bits);
 /* The UART is the kernel's again; the log's bytes are written out. */
 void console_takeback(void);
-/* Panic: straight to the UART from now on, the log's bytes first. */
-void console_panic(void);
+/* The kernel's last words (panic, power-off): straight to the UART from
+ * now on, whoever held it; the log's bytes first, on a line of their own. */
+void console_seize(void);
 /* Move up to len bytes of the log to dst; *dropped = bytes lost since the last read. */
 size_t console_log_read(char *dst, size_t len, uint64_t *dropped);
 /* Signal the log's notification if bytes arrived (schedule(): a safe point). */
