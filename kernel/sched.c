@@ -217,25 +217,39 @@ static __attribute__((noreturn, noinline)) void preempt_by_woken(struct hart *h,
 	trap_return_to_user(&w->frame);
 }
 
+/* schedule(): the current thread blocked (or there is none); w runs. */
+static __attribute__((noreturn, noinline)) void switch_to_woken(struct hart *h, struct thread *w)
+{
+	h->woken = NULL;
+	h->current = NULL;
+	switch_to(h, w);
+	trap_return_to_user(&w->frame);
+}
+
 /*
  * The cases of almost every kernel entry, without the loop's frame: no
  * deferred work, no fresh log bytes, and either the thread that entered
  * goes on, or the one this entry woke (an interrupt's handler, a partner)
- * preempts it. The same decisions as schedule_loop's.
+ * preempts it or takes over from it when it blocked. The same decisions as
+ * schedule_loop's.
  */
 void schedule(void)
 {
 	struct hart *h = this_hart();
 	struct thread *cur = h->current, *w = h->woken;
 
-	if (__builtin_expect(!h->deferred.head && !console_log_fresh && cur && cur->state == L4_THREAD_READY, 1)) {
-		if (!w) {
-			if ((int)cur->prio >= h->rq.top) {
-				kassert(h->arch.frame == &cur->frame);
-				trap_return_to_user(&cur->frame);
+	if (__builtin_expect(!h->deferred.head && !console_log_fresh, 1)) {
+		if (cur && cur->state == L4_THREAD_READY) {
+			if (!w) {
+				if ((int)cur->prio >= h->rq.top) {
+					kassert(h->arch.frame == &cur->frame);
+					trap_return_to_user(&cur->frame);
+				}
+			} else if (w->prio > cur->prio && (int)w->prio > h->rq.top) {
+				preempt_by_woken(h, cur, w);
 			}
-		} else if (w->prio > cur->prio && (int)w->prio > h->rq.top) {
-			preempt_by_woken(h, cur, w);
+		} else if (w && (int)w->prio > h->rq.top) {
+			switch_to_woken(h, w);  /* cur blocked: its partner, say */
 		}
 	}
 	schedule_loop(h);
