@@ -434,6 +434,22 @@ def boot_checks(build):
         return None, "boot_to_roottask %s instructions, preempt_latency_max %s" % (m.group(1), pl.group(1))
     checks.append(("bench: the benchmark image reports the same count twice under -icount", bench))
 
+    def itrace():
+        # The instruction trace of one sample must add up to what the
+        # sample measured (a page fault and an interrupt: blocks cut by an
+        # exception and by I/O under -icount), and name the kernel's parts.
+        p = subprocess.run([sys.executable, "tools/itrace.py", "--build", build, "irq_to_user"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+        q = subprocess.run([sys.executable, "tools/itrace.py", "--build", build, "pagefault_roundtrip"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+        out = p.stdout.decode("utf-8", "replace") + q.stdout.decode("utf-8", "replace")
+        got = re.findall(r"^(\w+): (\d+) instructions traced; the sample measured (\d+)", out, re.M)
+        if p.returncode or q.returncode or len(got) != 3 or any(t != m for _, t, m in got) or \
+                "kernel irq_dispatch" not in out or "kernel space_map_fast" not in out:
+            return "tools/itrace.py:\n" + "\n".join("    | " + l for l in out.splitlines())
+        return None, ", ".join("%s %s" % (n, t) for n, t, _ in got)
+    checks.append(("bench: tools/itrace.py accounts for every instruction of a traced sample", itrace))
+
     # The examples of docs/writing-a-pager.md, as `make example NAME=... ARGS=...` runs them:
     # (name, arguments, lines wanted, lines not wanted).
     for name, words, wants, unwanted in (
