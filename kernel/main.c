@@ -13,6 +13,7 @@
 #include <arch/irq.h>
 #include <arch/layout.h>
 #include <arch/mmu.h>
+#include <arch/timer.h>
 
 #include <l4/layout.h>
 
@@ -201,6 +202,12 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	uint64_t t_mmu = cpu_instret();
 	mmu_init(&board);
 	pmem_set_window(0, 0);
+	/* l4rv.noasid: behave as a hart without ASIDs (the VisionFive2's U74,
+	 * ASIDLEN 0) on one that has them: every task gets ASID 0, so every
+	 * change of address space flushes the TLB. Before any task exists. */
+	bool noasid = bootarg("l4rv.noasid");
+	if (noasid)
+		mmu_asid_bits = 0;
 
 	power_init(&board);
 	if (board.uart.present)
@@ -219,6 +226,8 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	cpu_init(boot_hart_isa(hartid));
 	irqc_init(&board, hartid);
 	sched_init(board.timebase_hz);
+	kprintf("mmu: %u ASID bits%s; timer: %s\n", mmu_asid_bits, noasid ? " (l4rv.noasid)" : "",
+		timer_sstc ? "Sstc stimecmp" : "SBI set_timer");
 	uint64_t t_root = cpu_instret();
 	bootstrap(&board, hartid, (uint64_t)(_end - _start), dtb_pa, fdt_be32(phys_to_virt(dtb_pa + 4)), instret0);
 	/* Where boot's instructions went: exact only under qemu -icount, so on request. */

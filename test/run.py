@@ -155,6 +155,21 @@ def check_platform(boot, smp, mem):
     return None
 
 
+def check_cpu(boot, asid_bits=16, sstc=True):
+    """The kernel's line on ASIDs and the timer, and the KIP's as the TAP
+    suite read it: QEMU's harts have 16 ASID bits and Sstc; the VisionFive2's
+    none of either, which `-append l4rv.noasid` and `-cpu rv64,sstc=off` make."""
+    timer = "Sstc stimecmp" if sstc else "SBI set_timer"
+    want = "mmu: %d ASID bits%s; timer: %s" % (asid_bits, " (l4rv.noasid)" if asid_bits == 0 else "", timer)
+    if want not in boot.output:
+        return "kernel did not report %r" % want
+    want = "KIP: asid_bits %d, ASID feature %s; timer %s" % (
+        asid_bits, "on" if asid_bits else "off", "sstc" if sstc else "sbi")
+    if not re.search(r"^ok \d+ - " + re.escape(want) + "\r?$", boot.output, re.M):
+        return "the TAP suite did not pass %r" % want
+    return None
+
+
 def elf_at(build, image, addr):
     """Wrap the flat Image in an ELF whose only segment loads at `addr`, so
     that QEMU's -kernel puts it there (and OpenSBI jumps there)."""
@@ -320,12 +335,28 @@ def boot_checks(build):
         for mem in ("128M", "1G", "3G"):
             def run(smp=smp, mem=mem):
                 b = qemu(test_image, smp=smp, mem=mem)
-                why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b)
+                why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b) or check_cpu(b)
                 if why:
                     return why + "\n" + show(b)
                 plan, ok, _ = parse_tap(b.output)
                 return None, "%d TAP checks" % ok
             checks.append(("boot: -smp %d -m %s, on-target TAP suite" % (smp, mem), run))
+
+    # The VisionFive2's harts have neither Sstc nor ASIDs: each difference
+    # made on QEMU's, with the whole TAP suite on it.
+    for what, extra, asid_bits, sstc in (
+            ("-cpu rv64,sstc=off (the timer through SBI, as on the VisionFive2)",
+             ["-cpu", "rv64,sstc=off"], 16, False),
+            ("l4rv.noasid (no ASIDs: a TLB flush at every address-space switch, as on the VisionFive2)",
+             ["-append", "l4rv.noasid"], 0, True)):
+        def run(extra=extra, asid_bits=asid_bits, sstc=sstc):
+            b = qemu(test_image, mem="256M", extra=extra)
+            why = tap_verdict(b) or check_cpu(b, asid_bits, sstc)
+            if why:
+                return why + "\n" + show(b)
+            plan, ok, _ = parse_tap(b.output)
+            return None, "%d TAP checks" % ok
+        checks.append(("boot: %s, on-target TAP suite" % what, run))
 
     for addr, mem in ((0x80400000, "256M"), (0xc0000000, "2G")):
         def run(addr=addr, mem=mem):
