@@ -23,6 +23,7 @@
 #include "hart.h"
 #include "ipc/ipc.h"
 #include "lib/board.h"
+#include "lib/bootmem.h"
 #include <common/fdt.h>
 #include <common/string.h>
 #include "panic.h"
@@ -109,19 +110,13 @@ static void print_board(unsigned long boot_hartid)
 /* Free memory: RAM below the direct map's end, minus everything in use. */
 static void init_free_memory(uint64_t dtb_pa)
 {
-	uint64_t kernel_size = (uint64_t)(_end - _start);
 	uint32_t dtb_size = fdt_be32(phys_to_virt(dtb_pa + 4));
+	const struct board_range used[] = {
+		{ kernel_pa_base, (uint64_t)(_end - _start) },
+		{ dtb_pa & ~(PAGE_SIZE - 1), dtb_size + PAGE_SIZE },
+	};
 
-	memmap_init(&pmem_free);
-	for (unsigned i = 0; i < board.nmem; i++)
-		if (memmap_add(&pmem_free, board.mem[i].base, board.mem[i].size))
-			panic("too many memory ranges");
-	memmap_remove(&pmem_free, DIRECT_MAP_SIZE, UINT64_MAX - DIRECT_MAP_SIZE);
-	for (unsigned i = 0; i < board.nresv; i++)
-		if (memmap_remove(&pmem_free, board.resv[i].base, board.resv[i].size))
-			panic("too many memory ranges");
-	if (memmap_remove(&pmem_free, kernel_pa_base, kernel_size) ||
-	    memmap_remove(&pmem_free, dtb_pa & ~(PAGE_SIZE - 1), dtb_size + PAGE_SIZE))
+	if (bootmem_free(&pmem_free, &board, DIRECT_MAP_SIZE, used, 2))
 		panic("too many memory ranges");
 	if (memmap_total(&pmem_free) == 0)
 		panic("no free memory");
