@@ -59,6 +59,7 @@ void asm_offsets(void)
 	TH(IPCSTATE, ipc);
 	TH(FLAGS, timed);
 	TH(FPU_USED, fpu_used);
+	TH(FPU, fpu);
 	TH(PRIO, prio);
 	TH(WQ, wq);
 	TH(WAIT_NEXT, wait_next);

@@ -154,12 +154,46 @@
 	lbu	t5, TH_FPU_USED(t4)
 	beqz	t5, 1f
 	ld	t5, HART_FPU_OWNER(tp)
-	bne	t5, t4, ecall_slow
+	bne	t5, t4, 2f
 1:	csrr	t5, sstatus
 	sd	t5, TH_FRAME + TF_SSTATUS(t6)
-	ld	t5, TH_FRAME + TF_SSTATUS(t4)
+3:	ld	t5, TH_FRAME + TF_SSTATUS(t4)
 	csrw	sstatus, t5
 	j	\back
+	/* The partner's FP registers are not in the FPU: the owner's (t5, cur
+	 * if it has FP state: a thread with FP state runs only as the owner)
+	 * go out if dirty, the partner's come in, as switch_to does. fpu.S
+	 * uses a0, t0 and ra; a0 (the tag) waits in cur's frame, where the
+	 * commit stores it anyway. cur's sstatus joins its frame first: the
+	 * routines turn FS on. */
+2:	csrr	t0, sstatus
+	sd	t0, TH_FRAME + TF_SSTATUS(t6)
+	sd	a0, TH_FRAME + TF_REG(10)(t6)
+	beqz	t5, 4f
+	ld	t0, TH_FRAME + TF_SSTATUS(t5)
+	srli	t0, t0, 13
+	andi	t0, t0, 3
+	addi	t0, t0, -3
+	bnez	t0, 4f                  /* the owner's registers are saved already */
+	addi	a0, t5, TH_FPU
+	call	fpu_save
+	fast_fs_clean t5
+4:	addi	a0, t4, TH_FPU
+	call	fpu_restore
+	sd	t4, HART_FPU_OWNER(tp)
+	fast_fs_clean t4
+	ld	a0, TH_FRAME + TF_REG(10)(t6)
+	j	3b
+.endm
+
+/* th's saved sstatus.FS: Clean (its registers are in its struct fpu_state). */
+.macro fast_fs_clean th
+	ld	t0, TH_FRAME + TF_SSTATUS(\th)
+	li	ra, ~(3 << 13)          /* ~SSTATUS_FS */
+	and	t0, t0, ra
+	li	ra, 2 << 13             /* SSTATUS_FS_CLEAN */
+	or	t0, t0, ra
+	sd	t0, TH_FRAME + TF_SSTATUS(\th)
 .endm
 
 /* cur's a0..a7 as it made the call, next to its kept registers: what an
