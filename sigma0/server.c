@@ -46,6 +46,7 @@ static struct ram ram[MAX_RANGES];
 static struct dev dev[MAX_RANGES];
 static unsigned nram, ndev;
 static uint64_t kip_pa, own_lo, own_hi;         /* the KIP; sigma0's bitmaps */
+static uint64_t dtb_lo, dtb_pages;              /* the device tree's pages (read-only) */
 static uint64_t total_pages, free_pages;
 
 static bool bit(const struct ram *r, uint64_t i)
@@ -96,6 +97,10 @@ static void setup(void)
 			dev[ndev++] = (struct dev){ m->base, m->size / PAGE, 0 };
 		} else if (m->kind == L4_KIP_MEM_KIP) {
 			kip_pa = m->base;
+		} else if (m->kind == L4_KIP_MEM_DTB && m->size && m->base + m->size > m->base) {
+			/* The kernel maps the pages it overlaps (page-rounded). */
+			dtb_lo = m->base & ~(PAGE - 1);
+			dtb_pages = (m->base + m->size - dtb_lo + PAGE - 1) / PAGE;
 		}
 	}
 	/* The bitmaps: at the start of the biggest range, which keeps them. */
@@ -313,6 +318,16 @@ static struct answer handle(uint64_t tag, const struct l4_msg *m)
 		return a;
 	case L4_SIGMA0_KIP:
 		a.pa = a.hotspot = kip_pa;
+		a.rights = L4_FP_R;
+		a.map = true;
+		return a;
+	case L4_SIGMA0_DTB:
+		/* Not handed out but shared: read-only, any number of times. */
+		if (words < 1 || m->mr[0] >= dtb_pages) {
+			a.err = -L4_EINVAL;
+			return a;
+		}
+		a.pa = a.hotspot = dtb_lo + m->mr[0] * PAGE;
 		a.rights = L4_FP_R;
 		a.map = true;
 		return a;

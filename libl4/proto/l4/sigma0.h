@@ -32,6 +32,12 @@
  *                   some page of it is not given out. No item in the reply.
  * L4_SIGMA0_STATS:  results MR0 = RAM pages sigma0 manages, MR1 = pages of
  *                   them free now. No item.
+ * L4_SIGMA0_DTB:    MR0 = page index i: page i of the device tree, read-only
+ *                   (the pages the KIP's L4_KIP_MEM_DTB range overlaps, from
+ *                   its base rounded down; MR0 of the reply is that page's
+ *                   physical address). Any number of times, to anyone: the
+ *                   device tree is shared, not handed out (FREE of it is
+ *                   EINVAL). EINVAL: i beyond the last page.
  * Any other label: ENOSYS. The request's rights may only be a subset of
  * L4_FP_RWX; W needs R.
  */
@@ -40,6 +46,7 @@
 #include <stdint.h>
 
 #include <l4/errno.h>
+#include <l4/kip.h>
 #include <l4/sys.h>
 #include <l4/mem.h>
 
@@ -50,7 +57,26 @@ enum {
 	L4_SIGMA0_KIP,
 	L4_SIGMA0_FREE,
 	L4_SIGMA0_STATS,
+	L4_SIGMA0_DTB,
 };
+
+/* The device tree's place (the KIP's L4_KIP_MEM_DTB): its physical base and
+ * size, and how many pages L4_SIGMA0_DTB serves; 0 if the KIP lists none. */
+static inline uint64_t l4_sigma0_dtb_pages(uint64_t *base, uint64_t *size)
+{
+	const struct l4_kip *k = l4_kip();
+
+	for (unsigned i = 0; i < k->nmem && i < L4_KIP_MAX_MEM; i++)
+		if (k->mem[i].kind == L4_KIP_MEM_DTB && k->mem[i].size) {
+			uint64_t lo = k->mem[i].base & ~0xfffUL;
+			if (base)
+				*base = k->mem[i].base;
+			if (size)
+				*size = k->mem[i].size;
+			return (k->mem[i].base + k->mem[i].size - lo + 0xfffUL) >> 12;
+		}
+	return 0;
+}
 
 /*
  * One sigma0 request with `nargs` arguments, the reply's mapping going to
