@@ -60,6 +60,7 @@ include kernel/build.mk
 include libl4/build.mk
 include sigma0/build.mk
 include pager/build.mk
+include drivers/build.mk
 include roottask/build.mk
 include test/build.mk
 
@@ -79,8 +80,8 @@ $(B)/$(1)/Image: $(B)/$(1)/kernel.elf
 IMAGES += $(B)/$(1)/Image
 endef
 
-$(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(EXAMPLE_ELFS)))
-$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF)))
+$(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(EXAMPLE_ELFS)))
+$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 
