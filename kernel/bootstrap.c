@@ -25,6 +25,7 @@
 #include <common/string.h>
 #include "obj/endpoint.h"
 #include "obj/factory.h"
+#include "obj/irq.h"
 #include "obj/kdebug.h"
 #include "obj/task.h"
 #include "obj/thread.h"
@@ -259,7 +260,9 @@ void bootstrap(const struct board *b, unsigned long boot_hart, uint64_t kernel_s
 	cap_insert(captab_slot(rc, L4_CAP_SIGMA0_TASK), &s0->task->o, L4_RIGHTS_ALL, 0);
 	/* The debug object: all rights for the roottask, output only for sigma0. */
 	kdebug_init();
+	irq_control_init();
 	cap_insert(captab_slot(rc, L4_CAP_DEBUG), &kdebug, L4_RIGHTS_ALL, 0);
+	cap_insert(captab_slot(rc, L4_CAP_IRQ_CONTROL), &irq_control, L4_RIGHTS_ALL, 0);
 	cap_insert(captab_slot(&s0->task->caps, L4_CAP_DEBUG), &kdebug, L4_RIGHT_W, 0);
 	rt->pager_sel = L4_CAP_SIGMA0;  /* sigma0 pages the roottask */
 	give_modules(rt->task);

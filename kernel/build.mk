@@ -12,13 +12,13 @@ KERNEL_SRCS := \
 	kernel/ipc/ipc.c kernel/ipc/message.c kernel/ipc/wait.c kernel/ipc/fault.c \
 	kernel/uaccess.c kernel/mem/space.c \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \
-	kernel/obj/endpoint.c kernel/obj/notification.c kernel/obj/kdebug.c \
+	kernel/obj/endpoint.c kernel/obj/notification.c kernel/obj/kdebug.c kernel/obj/irq.c \
 	kernel/dev/ns16550.c \
 	kernel/lib/board.c kernel/lib/memmap.c kernel/lib/kmem.c kernel/lib/captab.c \
 	kernel/lib/runq.c kernel/lib/mapdb.c kernel/lib/ratelimit.c \
 	kernel/arch/riscv/head.S kernel/arch/riscv/trap.S kernel/arch/riscv/trap.c \
 	kernel/arch/riscv/early_pt.c kernel/arch/riscv/mmu.c kernel/arch/riscv/sbi.c \
-	kernel/arch/riscv/timer.c kernel/arch/riscv/cpu.c kernel/arch/riscv/fpu.S
+	kernel/arch/riscv/timer.c kernel/arch/riscv/cpu.c kernel/arch/riscv/plic.c kernel/arch/riscv/fpu.S
 
 KERNEL_CFLAGS := $(TARGET_CFLAGS) -Ikernel -Ikernel/arch/$(KERNEL_ARCH)/include -Icommon/include \
 	-DL4RV_VERSION='"$(GIT_REV)"' -fno-jump-tables -fstack-usage -fcallgraph-info=su

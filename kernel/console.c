@@ -1,8 +1,13 @@
 /*
  * console.c - kernel console output and input (console.h). Output goes to
- * SBI's console until console_use_uart(); '\n' becomes "\r\n".
+ * SBI's console until console_use_uart(), then to the UART; '\n' becomes
+ * "\r\n". Once a user-level driver owns the UART (console_handover), output
+ * goes into the kernel log instead, a ring the driver empties
+ * (console_log_read) when the log's notification source tells it to.
  */
 #include <stdarg.h>
+
+#include <l4/kobj.h>
 
 #include <arch/cpu.h>
 #include <arch/mmu.h>
@@ -10,11 +15,21 @@
 
 #include "console.h"
 #include "dev/ns16550.h"
+#include "obj/notification.h"
 #include "lib/board.h"
 #include <common/fmt.h>
 
 static struct ns16550 uart;
 static bool have_uart;
+
+static struct {
+	char buf[L4_DEBUG_LOG_SIZE];
+	uint64_t rd, wr;                /* bytes read and written, ever (rd <= wr <= rd + size) */
+	uint64_t dropped;               /* since the last read */
+	bool owned;                     /* a user-level driver owns the UART */
+	bool fresh;                     /* bytes arrived since the last signal */
+	struct notification_source sig;
+} klog;
 
 void console_use_uart(const struct board_uart *u)
 {
@@ -32,11 +47,86 @@ static void raw_putc(char c)
 		firmware_putc(c);
 }
 
-void console_putc(char c)
+static void uart_putc(char c)
 {
 	if (c == '\n')
 		raw_putc('\r');
 	raw_putc(c);
+}
+
+static void log_putc(char c)
+{
+	if (klog.wr - klog.rd == sizeof(klog.buf)) {
+		klog.rd++;              /* full: the oldest byte goes */
+		klog.dropped++;
+	}
+	klog.buf[klog.wr++ % sizeof(klog.buf)] = c;
+	klog.fresh = true;
+}
+
+void console_putc(char c)
+{
+	if (klog.owned)
+		log_putc(c);
+	else
+		uart_putc(c);
+}
+
+/* The log's bytes to the UART (the driver is gone or the kernel panics). */
+static void log_flush(void)
+{
+	while (klog.rd < klog.wr)
+		uart_putc(klog.buf[klog.rd++ % sizeof(klog.buf)]);
+}
+
+static void log_unbound(struct notification_source *s)
+{
+	(void)s;        /* the driver's notification is gone: the log keeps filling */
+}
+
+void console_handover(struct notification *n, uint64_t bits)
+{
+	klog.sig.unbound = log_unbound;
+	notification_source_bind(&klog.sig, n, bits);
+	klog.owned = true;
+	klog.fresh = klog.wr != klog.rd;
+}
+
+void console_takeback(void)
+{
+	notification_source_unbind(&klog.sig);
+	klog.owned = false;
+	log_flush();
+}
+
+void console_panic(void)
+{
+	klog.owned = false;
+	log_flush();
+}
+
+size_t console_log_read(char *dst, size_t len, uint64_t *dropped)
+{
+	size_t n = 0;
+
+	while (n < len && klog.rd < klog.wr)
+		dst[n++] = klog.buf[klog.rd++ % sizeof(klog.buf)];
+	*dropped = klog.dropped;
+	klog.dropped = 0;
+	return n;
+}
+
+bool console_log_kick_pending(void)
+{
+	return klog.fresh && klog.sig.n;
+}
+
+void console_log_kick(void)
+{
+	if (klog.fresh) {
+		klog.fresh = false;
+		notification_source_signal(&klog.sig);
+	}
 }
 
 void console_write(const char *s, unsigned long len)
@@ -54,6 +144,8 @@ static int try_getc(void)
 
 int console_trygetc(void)
 {
+	if (klog.owned)
+		return -2;
 	return try_getc();
 }
 

@@ -10,6 +10,7 @@
  *     roottask (bootstrap.c); then the scheduler runs them
  */
 #include <arch/cpu.h>
+#include <arch/irq.h>
 #include <arch/layout.h>
 #include <arch/mmu.h>
 
@@ -216,6 +217,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 
 	selftests();
 	cpu_init(boot_hart_isa(hartid));
+	irqc_init(&board, hartid);
 	sched_init(board.timebase_hz);
 	uint64_t t_root = cpu_instret();
 	bootstrap(&board, hartid, (uint64_t)(_end - _start), dtb_pa, fdt_be32(phys_to_virt(dtb_pa + 4)), instret0);

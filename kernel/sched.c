@@ -1,6 +1,7 @@
 /* sched.c - per-hart scheduling, the tick and the idle loop (sched.h). */
 #include <arch/cpu.h>
 #include <arch/fpu.h>
+#include <arch/irq.h>
 #include "hart.h"
 #include <arch/timer.h>
 
@@ -9,6 +10,7 @@
 #include "console.h"
 #include "ipc/ipc.h"
 #include "lib/kassert.h"
+#include "obj/irq.h"
 #include "obj/task.h"
 #include "obj/thread.h"
 #include "sched.h"
@@ -128,6 +130,7 @@ void schedule(void)
 	for (;;) {
 		if (__builtin_expect(h->deferred.head != NULL, 0))
 			ipc_run_deferred(h, IPC_DEFER_BUDGET);
+		console_log_kick();
 		struct thread *cur = h->current;
 		unsigned prio;
 		struct runq_link *best = runq_highest(&h->rq, &prio);
@@ -148,9 +151,9 @@ void schedule(void)
 			trap_return_to_user(&next->frame);
 		}
 		/* Idle: nothing is READY. Deferred work first (it may make a
-		 * thread READY), then sleep until the timer (the only wake-up
-		 * source so far: IPC timeouts) and look again. */
-		if (h->deferred.head)
+		 * thread READY), then sleep until the timer (IPC timeouts) or a
+		 * device interrupt, take it, and look again. */
+		if (h->deferred.head || console_log_kick_pending())
 			continue;
 		if (!h->idle_reported) {
 			kprintf("l4rv: no thread left to run on hart %lu; idle\n", h->hartid);
@@ -158,8 +161,15 @@ void schedule(void)
 		}
 		h->tick_deadline = UINT64_MAX;
 		sched_timer_program(h);
-		while (!timer_pending() || h->timer_armed == UINT64_MAX)
+		for (;;) {
+			bool tick = timer_pending() && h->timer_armed != UINT64_MAX, dev = irqc_pending();
+			if (tick)
+				sched_tick();
+			if (dev)
+				irq_dispatch();
+			if (tick || dev)
+				break;
 			cpu_wait();
-		sched_tick();
+		}
 	}
 }

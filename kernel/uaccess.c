@@ -1,4 +1,4 @@
-/* uaccess.c - checked reads of user memory (uaccess.h). */
+/* uaccess.c - checked reads and writes of user memory (uaccess.h). */
 #include <arch/layout.h>
 #include <arch/mmu.h>
 
@@ -9,8 +9,8 @@
 #include "obj/task.h"
 #include "uaccess.h"
 
-/* The direct-map address of user byte `va`, if mapped U+R and RAM; else NULL. */
-static const uint8_t *user_byte(struct task *t, uint64_t va, size_t *avail)
+/* The direct-map address of user byte `va`, if mapped U + `perm` and RAM; else NULL. */
+static uint8_t *user_byte(struct task *t, uint64_t va, pte_t perm, size_t *avail)
 {
 	uint64_t sz;
 	struct mapping *m;
@@ -19,30 +19,34 @@ static const uint8_t *user_byte(struct task *t, uint64_t va, size_t *avail)
 	if (va >= L4_USER_END)
 		return NULL;
 	pte = space_lookup(&t->space, va, &sz, &m);
-	if (!pte || (*pte & (PTE_U | PTE_R)) != (PTE_U | PTE_R))
+	if (!pte || (*pte & (PTE_U | perm)) != (PTE_U | perm))
 		return NULL;
 	*avail = sz - (va & (sz - 1));
 	/* A user mapping of device registers: not in the direct map, not read by the kernel. */
 	if (!mmu_direct_mapped(pte_pa(*pte) + (va & (sz - 1)), *avail))
 		return NULL;
-	return (const uint8_t *)phys_to_virt(pte_pa(*pte)) + (va & (sz - 1));
+	return (uint8_t *)phys_to_virt(pte_pa(*pte)) + (va & (sz - 1));
 }
 
-/* Walk [uaddr, uaddr+len); copy to dst unless it is NULL. */
-static long user_range(struct task *t, uint8_t *dst, uint64_t uaddr, size_t len)
+/* Walk [uaddr, uaddr+len), mapped with `perm`; copy to dst (from user
+ * memory) or from src (to it) unless both are NULL. */
+static long user_range(struct task *t, pte_t perm, uint8_t *dst, const uint8_t *src, uint64_t uaddr, size_t len)
 {
 	if (len > L4_USER_END || uaddr > L4_USER_END - len)
 		return -L4_EFAULT;
 	while (len) {
 		size_t avail;
-		const uint8_t *src = user_byte(t, uaddr, &avail);
-		if (!src)
+		uint8_t *u = user_byte(t, uaddr, perm, &avail);
+		if (!u)
 			return -L4_EFAULT;
 		if (avail > len)
 			avail = len;
 		if (dst) {
-			memcpy(dst, src, avail);
+			memcpy(dst, u, avail);
 			dst += avail;
+		} else if (src) {
+			memcpy(u, src, avail);
+			src += avail;
 		}
 		uaddr += avail;
 		len -= avail;
@@ -52,10 +56,20 @@ static long user_range(struct task *t, uint8_t *dst, uint64_t uaddr, size_t len)
 
 long uaccess_check_read(struct task *t, uint64_t uaddr, size_t len)
 {
-	return user_range(t, NULL, uaddr, len);
+	return user_range(t, PTE_R, NULL, NULL, uaddr, len);
+}
+
+long uaccess_check_write(struct task *t, uint64_t uaddr, size_t len)
+{
+	return user_range(t, PTE_R | PTE_W, NULL, NULL, uaddr, len);
 }
 
 long copy_from_user(struct task *t, void *dst, uint64_t uaddr, size_t len)
 {
-	return user_range(t, dst, uaddr, len);
+	return user_range(t, PTE_R, dst, NULL, uaddr, len);
+}
+
+long copy_to_user(struct task *t, uint64_t uaddr, const void *src, size_t len)
+{
+	return user_range(t, PTE_R | PTE_W, NULL, src, uaddr, len);
 }

@@ -15,3 +15,6 @@ struct task;
 long uaccess_check_read(struct task *t, uint64_t uaddr, size_t len);
 /* Copy len bytes from user address uaddr; 0 or -L4_EFAULT (dst may be partly written). */
 long copy_from_user(struct task *t, void *dst, uint64_t uaddr, size_t len);
+/* The same for memory the task may write. */
+long uaccess_check_write(struct task *t, uint64_t uaddr, size_t len);
+long copy_to_user(struct task *t, uint64_t uaddr, const void *src, size_t len);

@@ -27,13 +27,15 @@ import sys
 
 # Who calls through a pointer, and what it may reach that way.
 OBJ_INVOKE = ["kernel/obj/factory.c:factory_invoke", "kernel/obj/task.c:task_invoke",
-              "kernel/obj/thread.c:thread_invoke", "kernel/obj/kdebug.c:kdebug_invoke"]
+              "kernel/obj/thread.c:thread_invoke", "kernel/obj/kdebug.c:kdebug_invoke",
+              "kernel/obj/irq.c:irq_control_invoke", "kernel/obj/irq.c:irq_invoke"]
 OBJ_INIT = ["kernel/obj/factory.c:factory_init", "kernel/obj/task.c:task_init",
-            "kernel/obj/thread.c:thread_init"]
+            "kernel/obj/thread.c:thread_init", "kernel/obj/irq.c:irq_init"]
 OBJ_QUIESCE = ["kernel/obj/task.c:task_quiesce", "kernel/obj/thread.c:thread_quiesce"]
 OBJ_TEARDOWN = ["kernel/obj/factory.c:factory_teardown", "kernel/obj/task.c:task_teardown",
                 "kernel/obj/thread.c:thread_teardown", "kernel/obj/endpoint.c:endpoint_teardown",
-                "kernel/obj/notification.c:notification_teardown", "kernel/obj/kdebug.c:kdebug_teardown"]
+                "kernel/obj/notification.c:notification_teardown", "obj_teardown_never",
+                "kernel/obj/irq.c:irq_teardown"]
 STOP = ["preempt_point"]
 MDB_GONE = ["kernel/mem/space.c:gone", "kernel/lib/captab.c:gone"]
 MDB_WALK = ["kernel/lib/captab.c:has_take", "kernel/lib/captab.c:drop_take",
@@ -55,7 +57,7 @@ INDIRECT = {
     "kernel/obj/task.c:task_quiesce": STOP,
     "kernel/obj/task.c:task_teardown": STOP,
     "kernel/obj/endpoint.c:endpoint_teardown": STOP,
-    "kernel/obj/notification.c:notification_teardown": STOP,
+    "kernel/obj/notification.c:notification_teardown": STOP + ["kernel/obj/irq.c:irq_unbound"],
     "fmt_vformat": ["kernel/console.c:out_fn", "kernel/panic.c:out_fn", "common/fmt.c:snbuf_out"],
     "common/fmt.c:emit_int": ["kernel/console.c:out_fn", "kernel/panic.c:out_fn", "common/fmt.c:snbuf_out"],
 }
@@ -113,6 +115,12 @@ def main():
         for t in targets:
             if t not in frames:
                 errors.append("INDIRECT target %s (of %s) is not a kernel function" % (t, caller))
+    # An object type's hooks are reached only through obj_types[]: each must
+    # be listed above, or a new type's stack use would go uncounted.
+    listed = {t for targets in INDIRECT.values() for t in targets}
+    for fn in frames:
+        if re.match(r"kernel/obj/\w+\.c:\w+_(invoke|init|quiesce|teardown)$", fn) and fn not in listed:
+            errors.append("%s looks like an object type's hook: add it to OBJ_* in tools/stackcheck.py" % fn)
 
     # Depth-first with memo; a function on the current path again is recursion.
     worst, on_path = {}, set()

@@ -16,6 +16,7 @@
 #include <l4/kobj.h>
 
 #include "lib/captab.h"
+#include "obj/task.h"
 #include "obj/thread.h"
 
 static inline uint64_t mr(const struct trapframe *f, unsigned i)
@@ -41,6 +42,26 @@ static inline long invoke_check(const struct trapframe *f, const struct cap *c, 
 		return -L4_EPERM;
 	if (l4_tag_words(tag) < words || l4_tag_words(tag) > L4_MSG_REG_WORDS || l4_tag_items(tag))
 		return -L4_EINVAL;
+	return 0;
+}
+
+/*
+ * An argument naming an object: the capability `sel` in the caller's table
+ * names an object of `type` with `rights`. 0 and *o, or -L4_EBADCAP (no
+ * capability there), -L4_ETYPE (another type), -L4_EPERM (rights missing).
+ */
+static inline long invoke_arg(const struct thread *caller, uint64_t sel, unsigned type, unsigned rights,
+			      struct obj **o)
+{
+	struct cap *c = captab_lookup(&caller->task->caps, sel);
+
+	if (!c)
+		return -L4_EBADCAP;
+	if (cap_obj(c)->type != type)
+		return -L4_ETYPE;
+	if ((cap_rights(c) & rights) != rights)
+		return -L4_EPERM;
+	*o = cap_obj(c);
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #include "obj/factory.h"
 #include "obj/invoke.h"
 #include "obj/kdebug.h"
+#include "obj/notification.h"
+#include "obj/task.h"
 #include "obj/thread.h"
 #include "lib/kassert.h"
 #include "power.h"
@@ -76,7 +78,7 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 		if ((err = invoke_check(f, c, L4_RIGHT_R, 0)))
 			return err;
 		if ((r = console_trygetc()) < 0)
-			return -L4_EAGAIN;
+			return r == -2 ? -L4_EBUSY : -L4_EAGAIN;
 		set_mr(f, 0, (uint64_t)r);
 		return 1;
 	case L4_DEBUG_PFSTATS:
@@ -97,6 +99,46 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 		set_mr(f, 0, was);
 		return 1;
 	}
+	case L4_DEBUG_CONSOLE: {
+		if ((err = invoke_check(f, c, L4_RIGHT_D, mr(f, 0) ? 2 : 1)))
+			return err;
+		if (!mr(f, 0)) {
+			console_takeback();
+			return 0;
+		}
+		struct obj *no;
+		if ((err = invoke_arg(caller, mr(f, 0), L4_OBJ_NOTIFICATION, L4_RIGHT_W, &no)))
+			return err;
+		if (mr(f, 1) == 0)
+			return -L4_EINVAL;
+		if (no->dying)
+			return -L4_ECANCELED;
+		console_handover((struct notification *)no, mr(f, 1));
+		return 0;
+	}
+	case L4_DEBUG_LOG_READ: {
+		char buf[256];
+		uint64_t dropped = 0, done = 0, len = mr(f, 1), uaddr = mr(f, 0);
+		if ((err = invoke_check(f, c, L4_RIGHT_R, 2)))
+			return err;
+		if (len > L4_DEBUG_WRITE_MAX)
+			return -L4_ERANGE;
+		if ((err = uaccess_check_write(caller->task, uaddr, len)))
+			return err;
+		while (done < len) {
+			uint64_t d;
+			size_t n = console_log_read(buf, len - done > sizeof(buf) ? sizeof(buf) : len - done, &d);
+			dropped += d;
+			if (!n)
+				break;
+			if (copy_to_user(caller->task, uaddr + done, buf, n))
+				return -L4_EFAULT;      /* checked above: cannot happen */
+			done += n;
+		}
+		set_mr(f, 0, done);
+		set_mr(f, 1, dropped);
+		return 2;
+	}
 	case L4_DEBUG_SHUTDOWN:
 		if ((err = invoke_check(f, c, L4_RIGHT_D, 1)))
 			return err;
@@ -108,16 +150,9 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 	}
 }
 
-static bool kdebug_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
-{
-	(void)o;
-	kassert(!"the debug object is never destroyed");
-	return true;
-}
-
 const struct obj_type kdebug_type = {
 	.name = "debug",
 	.size = sizeof(struct obj),
 	.invoke = kdebug_invoke,
-	.teardown = kdebug_teardown,
+	.teardown = obj_teardown_never,
 };

@@ -36,17 +36,9 @@ void notification_deliver(struct thread *r, struct notification *n, uint64_t fla
 	n->bits = 0;
 }
 
-void notification_signal(struct thread *th, struct notification *n, const struct cap *c)
+/* bits into n: a waiter takes them, else the bound thread if it receives. */
+static void signal_bits(struct notification *n, uint64_t bits)
 {
-	uint64_t tag = th->frame.regs[REG_A0], bits = c->badge;
-
-	if (tag >> 48 || tag & L4_TAG_FLAGS_MASK || l4_tag_items(tag) || (!bits && l4_tag_words(tag) < 1)) {
-		th->frame.regs[REG_A0] = (uint64_t)-L4_EINVAL;
-		return;
-	}
-	if (!bits)
-		bits = th->frame.regs[REG_A1];
-	th->frame.regs[REG_A0] = 0;
 	n->bits |= bits;
 	if (!n->bits)
 		return;
@@ -60,6 +52,42 @@ void notification_signal(struct thread *th, struct notification *n, const struct
 		notification_deliver(b, n, L4_TAG_NOTIFY);
 		sched_make_ready(b);
 	}
+}
+
+void notification_signal(struct thread *th, struct notification *n, const struct cap *c)
+{
+	uint64_t tag = th->frame.regs[REG_A0], bits = c->badge;
+
+	if (tag >> 48 || tag & L4_TAG_FLAGS_MASK || l4_tag_items(tag) || (!bits && l4_tag_words(tag) < 1)) {
+		th->frame.regs[REG_A0] = (uint64_t)-L4_EINVAL;
+		return;
+	}
+	if (!bits)
+		bits = th->frame.regs[REG_A1];
+	th->frame.regs[REG_A0] = 0;
+	signal_bits(n, bits);
+}
+
+void notification_source_bind(struct notification_source *s, struct notification *n, uint64_t bits)
+{
+	notification_source_unbind(s);
+	s->n = n;
+	s->bits = bits;
+	dlist_push(&n->sources, &s->link);
+}
+
+void notification_source_unbind(struct notification_source *s)
+{
+	if (!s->n)
+		return;
+	dlist_remove(&s->n->sources, &s->link);
+	s->n = NULL;
+}
+
+void notification_source_signal(struct notification_source *s)
+{
+	if (s->n)
+		signal_bits(s->n, s->bits);
 }
 
 void notification_wait(struct thread *th, struct notification *n, unsigned rcv_to)
@@ -84,6 +112,10 @@ static bool notification_teardown(struct obj *o, bool (*stop)(void), struct mdb_
 	}
 	if (n->bound)
 		notification_unbind(n);
+	for (struct notification_source *src; (src = dlist_first(&n->sources, struct notification_source, link));) {
+		notification_source_unbind(src);
+		src->unbound(src);
+	}
 	return true;
 }
 

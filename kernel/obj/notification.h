@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ipc/waitq.h"
+#include "lib/dlist.h"
 #include "obj/object.h"
 
 struct cap;
@@ -20,7 +21,27 @@ struct notification {
 	uint64_t bits;                  /* signalled, not yet taken */
 	struct waitq waiters;           /* threads blocked waiting on it */
 	struct thread *bound;           /* the bound thread, or NULL */
+	struct dlist sources;           /* kernel sources signalling it (struct notification_source) */
 };
+
+/*
+ * A source of signals inside the kernel (an IRQ object, the kernel log):
+ * bound to one notification at a time, it signals its bits there.
+ * Destroying the notification unbinds its sources, telling each through
+ * `unbound` (called with the source already unbound).
+ */
+struct notification_source {
+	struct notification *n;         /* NULL: unbound */
+	uint64_t bits;
+	struct dlist_node link;         /* in n->sources */
+	void (*unbound)(struct notification_source *s);
+};
+
+/* Bind s (unbound) to n with `bits` / undo it (an unbound s: nothing). */
+void notification_source_bind(struct notification_source *s, struct notification *n, uint64_t bits);
+void notification_source_unbind(struct notification_source *s);
+/* s's bits into its notification: a waiter or the bound thread takes them. */
+void notification_source_signal(struct notification_source *s);
 
 /* The IPC phases on a notification (ipc/ipc.c calls them last, its
  * checks done; the result goes to th's a0 as every phase's: 0 or an

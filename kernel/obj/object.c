@@ -5,6 +5,7 @@
 #include "lib/kassert.h"
 #include "obj/endpoint.h"
 #include "obj/factory.h"
+#include "obj/irq.h"
 #include "obj/kdebug.h"
 #include "obj/notification.h"
 #include "obj/object.h"
@@ -21,6 +22,8 @@ const struct obj_type *const obj_types[L4_OBJ_TYPE_COUNT] = {
 	[L4_OBJ_ENDPOINT] = &endpoint_type,
 	[L4_OBJ_NOTIFICATION] = &notification_type,
 	[L4_OBJ_DEBUG] = &kdebug_type,
+	[L4_OBJ_IRQ_CONTROL] = &irq_control_type,
+	[L4_OBJ_IRQ] = &irq_type,
 };
 
 static size_t obj_size(unsigned type)
@@ -87,6 +90,15 @@ static bool destroy_one(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc
 		o->destroyer->resume.destroying = NULL;
 	dlist_remove(list_of(f, o->type), &o->link);
 	kmem_free_q(&kmem_pool, &f->quota, o, obj_size(o->type));
+	return true;
+}
+
+bool obj_teardown_never(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
+{
+	(void)o;
+	(void)stop;
+	(void)mc;
+	kassert(!"an object the kernel made at boot is never destroyed");
 	return true;
 }
 

@@ -92,6 +92,9 @@ long obj_new(struct factory *f, unsigned type, uint64_t arg, struct obj **out);
 long obj_destroy(struct obj *o, struct thread *who, bool (*stop)(void));
 /* th goes away: the object it was destroying has no destroyer any more. */
 void obj_forget_destroyer(struct thread *th);
+/* The teardown of objects the kernel made at boot (no factory owns them,
+ * so nothing can destroy them). */
+bool obj_teardown_never(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc);
 
 /* Memory an object needs besides itself (tables, pages), charged to its factory. */
 void *obj_alloc_extra(struct obj *o, size_t size);

@@ -135,16 +135,13 @@ static long config(struct thread *caller, struct thread *th, const struct trapfr
 	if (which & ~(uint64_t)L4_THREAD_CFG_ALL)
 		return -L4_EINVAL;
 	if (which & L4_THREAD_CFG_TASK) {
-		struct cap *tc = captab_lookup(&caller->task->caps, mr(f, 1));
-		if (!tc)
-			return -L4_EBADCAP;
-		if (cap_obj(tc)->type != L4_OBJ_TASK)
-			return -L4_ETYPE;
-		if (!(cap_rights(tc) & L4_RIGHT_W))
-			return -L4_EPERM;
+		struct obj *to;
+		long err = invoke_arg(caller, mr(f, 1), L4_OBJ_TASK, L4_RIGHT_W, &to);
+		if (err)
+			return err;
 		if (th->task)
 			return -L4_EBUSY;
-		task = (struct task *)cap_obj(tc);
+		task = (struct task *)to;
 		if (task->o.dying || th->o.dying)
 			return -L4_ECANCELED;   /* being destroyed (obj/object.h) */
 	}
@@ -241,14 +238,11 @@ static long bind(struct thread *caller, struct thread *th, uint64_t sel)
 			notification_unbind(th->bound);
 		return 0;
 	}
-	struct cap *nc = captab_lookup(&caller->task->caps, sel);
-	if (!nc)
-		return -L4_EBADCAP;
-	if (cap_obj(nc)->type != L4_OBJ_NOTIFICATION)
-		return -L4_ETYPE;
-	if (!(cap_rights(nc) & L4_RIGHT_R))
-		return -L4_EPERM;
-	struct notification *n = (struct notification *)cap_obj(nc);
+	struct obj *no;
+	long err = invoke_arg(caller, sel, L4_OBJ_NOTIFICATION, L4_RIGHT_R, &no);
+	if (err)
+		return err;
+	struct notification *n = (struct notification *)no;
 	if (th->bound || n->bound)
 		return -L4_EBUSY;
 	notification_bind(n, th);

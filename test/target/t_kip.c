@@ -88,6 +88,10 @@ static void test_kip(void)
 	check_slot(L4_CAP_SIGMA0, L4_OBJ_ENDPOINT, L4_RIGHT_W | L4_RIGHT_G, "sigma0's endpoint (send)");
 	check_slot(L4_CAP_SIGMA0_THREAD, L4_OBJ_THREAD, L4_RIGHTS_ALL, "sigma0's thread");
 	check_slot(L4_CAP_SIGMA0_TASK, L4_OBJ_TASK, L4_RIGHTS_ALL, "sigma0's task");
+	check_slot(L4_CAP_DEBUG, L4_OBJ_DEBUG, L4_RIGHTS_ALL, "the debug object");
+	check_slot(L4_CAP_IRQ_CONTROL, L4_OBJ_IRQ_CONTROL, L4_RIGHTS_ALL, "the interrupt controller");
+	for (uint64_t sl = L4_CAP_IRQ_CONTROL + 1; sl < L4_CAP_FIRST_FREE; sl++)
+		check_slot(sl, L4_OBJ_NONE, 0, "reserved: empty");
 	check_slot(L4_CAP_FIRST_FREE, L4_OBJ_NONE, 0, "empty (the first free slot)");
 
 	struct l4_exregs s0 = { 0 };

@@ -12,6 +12,7 @@
 
 #include "ipc/ipc.h"
 #include "lib/preempt.h"
+#include "obj/irq.h"
 #include "obj/thread.h"
 #include "panic.h"
 #include "sched.h"
@@ -56,6 +57,8 @@ void trap_from_user(struct trapframe *f)
 
 	if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
 		sched_tick();
+	} else if (f->scause == (SCAUSE_INTR | IRQ_S_EXT)) {
+		irq_dispatch();
 	} else if (f->scause & SCAUSE_INTR) {
 		panic_trap(f, "unexpected interrupt from user mode");
 	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {

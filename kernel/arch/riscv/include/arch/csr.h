@@ -18,6 +18,7 @@
 #define SIE_STIE (1UL << 5)
 #define SIE_SEIE (1UL << 9)
 #define SIP_STIP (1UL << 5)
+#define SIP_SEIP (1UL << 9)
 
 #define SCAUSE_INTR (1UL << 63)
 enum scause_exc {

@@ -1,0 +1,32 @@
+/*
+ * irq.h - interrupts as signals (l4/kobj.h, "Interrupts"): the interrupt
+ * controller object (one, made at boot, L4_OBJ_IRQ_CONTROL) hands out IRQ
+ * objects (L4_OBJ_IRQ), one per source of the controller (arch/irq.h).
+ * An IRQ object is a notification source (obj/notification.h): bound, its
+ * source is on; when it fires the kernel takes it at the controller and
+ * signals the notification; the driver's ack completes it.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "obj/notification.h"
+#include "obj/object.h"
+
+struct irq {
+	struct obj o;
+	struct notification_source sig;
+	uint64_t count;                 /* how often it fired */
+	uint16_t source;
+	bool taken;                     /* fired, taken at the controller, not yet acknowledged */
+};
+
+extern struct obj irq_control;
+extern const struct obj_type irq_control_type, irq_type;
+
+/* Make the controller object (bootstrap). */
+void irq_control_init(void);
+/* Take every source that fires at this hart and signal its IRQ object's
+ * notification (trap.c, the idle loop). */
+void irq_dispatch(void);
