@@ -46,7 +46,7 @@ static struct ram ram[MAX_RANGES];
 static struct dev dev[MAX_RANGES];
 static unsigned nram, ndev;
 static uint64_t kip_pa, own_lo, own_hi;         /* the KIP; sigma0's bitmaps */
-static uint64_t dtb_lo, dtb_pages;              /* the device tree's pages (read-only) */
+static uint64_t dtb_pa, dtb_size;               /* the device tree (read-only, L4_SIGMA0_DTB) */
 static uint64_t total_pages, free_pages;
 
 static bool bit(const struct ram *r, uint64_t i)
@@ -97,10 +97,9 @@ static void setup(void)
 			dev[ndev++] = (struct dev){ m->base, m->size / PAGE, 0 };
 		} else if (m->kind == L4_KIP_MEM_KIP) {
 			kip_pa = m->base;
-		} else if (m->kind == L4_KIP_MEM_DTB && m->size && m->base + m->size > m->base) {
-			/* The kernel maps the pages it overlaps (page-rounded). */
-			dtb_lo = m->base & ~(PAGE - 1);
-			dtb_pages = (m->base + m->size - dtb_lo + PAGE - 1) / PAGE;
+		} else if (m->kind == L4_KIP_MEM_DTB) {
+			dtb_pa = m->base;
+			dtb_size = m->size;
 		}
 	}
 	/* The bitmaps: at the start of the biggest range, which keeps them. */
@@ -321,16 +320,17 @@ static struct answer handle(uint64_t tag, const struct l4_msg *m)
 		a.rights = L4_FP_R;
 		a.map = true;
 		return a;
-	case L4_SIGMA0_DTB:
-		/* Not handed out but shared: read-only, any number of times. */
-		if (words < 1 || m->mr[0] >= dtb_pages) {
+	case L4_SIGMA0_DTB: {
+		uint64_t first = dtb_pa & ~(PAGE - 1), pages = (dtb_pa + dtb_size + PAGE - 1) / PAGE - first / PAGE;
+		if (!dtb_size)
+			a.err = -L4_ENOENT;
+		else if (words < 1 || m->mr[0] >= pages)
 			a.err = -L4_EINVAL;
-			return a;
-		}
-		a.pa = a.hotspot = dtb_lo + m->mr[0] * PAGE;
+		a.pa = a.hotspot = first + m->mr[0] * PAGE;
 		a.rights = L4_FP_R;
-		a.map = true;
+		a.map = !a.err;
 		return a;
+	}
 	case L4_SIGMA0_FREE:
 		a.err = words < 2 ? -L4_EINVAL : give_back(m->mr[0], m->mr[1]);
 		return a;

@@ -25,6 +25,12 @@
  *                   (read-write). EINVAL: not all inside one device range;
  *                   EBUSY: given out.
  * L4_SIGMA0_KIP:    the KIP page, read-only; any number of times.
+ * L4_SIGMA0_DTB:    MR0 = i: page i of the device tree (the pages that hold
+ *                   the KIP's L4_KIP_MEM_DTB range, from the one holding
+ *                   its first byte), read-only; any number of times, to
+ *                   anyone (shared, not handed out: FREE of it is EINVAL).
+ *                   l4_sigma0_dtb_pages() says how many pages there are.
+ *                   EINVAL: i beyond them; ENOENT: no device tree.
  * L4_SIGMA0_FREE:   MR0 = physical address, MR1 = order: give back RAM or
  *                   device pages handed out: sigma0 unmaps them from
  *                   everyone who has them (recursively) and may hand them
@@ -32,12 +38,6 @@
  *                   some page of it is not given out. No item in the reply.
  * L4_SIGMA0_STATS:  results MR0 = RAM pages sigma0 manages, MR1 = pages of
  *                   them free now. No item.
- * L4_SIGMA0_DTB:    MR0 = page index i: page i of the device tree, read-only
- *                   (the pages the KIP's L4_KIP_MEM_DTB range overlaps, from
- *                   its base rounded down; MR0 of the reply is that page's
- *                   physical address). Any number of times, to anyone: the
- *                   device tree is shared, not handed out (FREE of it is
- *                   EINVAL). EINVAL: i beyond the last page.
  * Any other label: ENOSYS. The request's rights may only be a subset of
  * L4_FP_RWX; W needs R.
  */
