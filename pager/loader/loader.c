@@ -413,9 +413,10 @@ static bool caps_ok(const struct ldr_cap *caps, unsigned n)
 /*
  * What every program gets from the parent in slots 10..15: the caller's
  * capabilities, else the loader's debug object (W) and console service
- * (W G) where it has them. Returns 0 or the error; *mask gets the slots.
+ * (W G, with the program's own badge) where it has them. Returns 0 or the
+ * error; *mask gets the slots.
  */
-static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uint64_t *mask)
+static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uint64_t badge, uint64_t *mask)
 {
 	uint64_t given = 0;
 	long r;
@@ -431,7 +432,7 @@ static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uin
 		given |= 1UL << L4_ENV_CAP_DEBUG;
 	}
 	if (cfg.console && !(given >> L4_ENV_CAP_CONSOLE & 1)) {
-		if ((r = l4_task_cap_copy(task, cfg.console, L4_ENV_CAP_CONSOLE, L4_RIGHT_W | L4_RIGHT_G, 0)))
+		if ((r = l4_task_cap_copy(task, cfg.console, L4_ENV_CAP_CONSOLE, L4_RIGHT_W | L4_RIGHT_G, badge)))
 			return r;
 		given |= 1UL << L4_ENV_CAP_CONSOLE;
 	}
@@ -470,10 +471,10 @@ static long boot_res(struct ldr_child *c, const struct ldr_res *x, uint64_t *at,
 		return r;
 	}
 	uint64_t n = (up(pa + size) - (pa & ~(PAGE - 1))) / PAGE;
+	*e = (struct l4_env_res){ x->kind, *at + (pa & (PAGE - 1)), pa, size };    /* taken: undone on failure */
 	if (c->nreg == LDR_MAX_REGIONS || *at + n * PAGE > L4_ENV_RM_STACK_TOP - L4_ENV_RM_STACK_SIZE)
 		return -L4_ENOMEM;
 	c->reg[c->nreg++] = (struct ldr_region){ *at, n * PAGE, rights, 0, back };
-	*e = (struct l4_env_res){ x->kind, *at + (pa & (PAGE - 1)), pa, size };
 	*at += (n + 1) * PAGE;          /* a page between resources stays empty */
 	return 0;
 }
@@ -485,24 +486,15 @@ long ldr_boot(const char *name, unsigned prio, uint64_t *server_ep, struct ldr_c
 	return ldr_boot_with(&a, server_ep, out);
 }
 
-long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ldr_child **out)
+/* The image, the stack, the resources, the objects and slots of a boot-mode program; started. */
+static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, const uint8_t *img, uint64_t size,
+		       struct l4_env_res *res)
 {
-	const char *name = a->module;
-	uint64_t size;
-	const uint8_t *img = module(name, &size);
 	struct elf_info info;
-	struct ldr_child *c = child_new(name);
-	unsigned prio = a->prio;
 	long r;
 
-	if (!img || !c)
-		return img ? -L4_ENOMEM : -L4_ENOENT;
-	if (a->nres > LDR_MAX_RES || !caps_ok(a->caps, a->ncaps) ||
-	    (a->caps_log2 && (a->caps_log2 < BOOT_CAPS_LOG2 || a->caps_log2 > L4_ENV_CAPS_LOG2)))
-		return -L4_EINVAL;
 	if ((r = parse(img, size, &info)))
 		return r;
-	c->boot = 1;
 	for (unsigned i = 0; i < info.nsegs; i++) {
 		const struct elf_segment *s = &info.segs[i];
 		uint64_t lo = s->vaddr & ~(PAGE - 1), n = (up(s->vaddr + s->memsz) - lo) / PAGE;
@@ -517,7 +509,6 @@ long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ld
 	if (!st)
 		return -L4_ENOMEM;
 	c->reg[c->nreg++] = (struct ldr_region){ L4_ENV_STACK_TOP - BOOT_STACK, BOOT_STACK, L4_FP_R | L4_FP_W, 0, st };
-	struct l4_env_res res[LDR_MAX_RES];
 	uint64_t at = L4_ENV_RES_LO;
 	for (unsigned i = 0; i < a->nres; i++)
 		if ((r = boot_res(c, &a->res[i], &at, &res[i])))
@@ -525,8 +516,8 @@ long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ld
 
 	uint64_t b = badge_of(c), caps = CAPS_BOOT;
 	struct l4_thread_config tc = { .which = L4_THREAD_CFG_ALL, .task = 0, .pager = L4_ENV_CAP_RM_PAGER,
-				       .exc_handler = L4_ENV_CAP_PARENT, .utcb = L4_ENV_UTCB_MAIN, .prio = prio,
-				       .max_prio = prio };
+				       .exc_handler = L4_ENV_CAP_PARENT, .utcb = L4_ENV_UTCB_MAIN, .prio = a->prio,
+				       .max_prio = a->prio };
 	if ((r = new_obj(cfg.factory, L4_OBJ_TASK, a->caps_log2 ? a->caps_log2 : BOOT_CAPS_LOG2, &c->task)) ||
 	    (r = new_obj(cfg.factory, L4_OBJ_THREAD, 0, &c->thread)) ||
 	    (r = new_obj(cfg.factory, L4_OBJ_ENDPOINT, 0, &c->server_ep)) ||
@@ -535,7 +526,7 @@ long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ld
 	    (r = l4_task_cap_copy(c->task, boot_ep, L4_ENV_CAP_PARENT, L4_RIGHT_W, b | BADGE_PARENT)) ||
 	    (r = l4_task_cap_copy(c->task, boot_ep, L4_ENV_CAP_RM_PAGER, L4_RIGHT_W, b)) ||
 	    (r = l4_task_cap_copy(c->task, c->server_ep, L4_ENV_CAP_SERVER, L4_RIGHTS_ALL, 0)) ||
-	    (r = give_caps(c->task, a->caps, a->ncaps, &caps)))
+	    (r = give_caps(c->task, a->caps, a->ncaps, b, &caps)))
 		return r;
 	if (a->sigma0) {
 		if ((r = l4_task_cap_copy(c->task, cfg.sigma0, L4_ENV_CAP_MEM, L4_RIGHT_W, 0)))
@@ -549,21 +540,54 @@ long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ld
 		caps |= 1UL << L4_ENV_CAP_FACTORY;
 	}
 	struct l4_env *e = (struct l4_env *)(st + BOOT_STACK - PAGE);
-	env_fill(e, name, 0, a->arg, L4_ENV_STACK_TOP - BOOT_STACK, L4_ENV_STACK_TOP, 0, caps);
+	env_fill(e, c->name, 0, a->arg, L4_ENV_STACK_TOP - BOOT_STACK, L4_ENV_STACK_TOP, 0, caps);
 	e->nres = a->nres;
 	memcpy(e->res, res, a->nres * sizeof(res[0]));
 	tc.task = c->task;
 	if ((r = l4_thread_config(c->thread, &tc)))
 		return r;
 	c->state = LDR_RUNNING;
-	if ((r = l4_thread_start(c->thread, info.entry, L4_ENV_ADDR, L4_ENV_ADDR))) {
+	if ((r = l4_thread_start(c->thread, info.entry, L4_ENV_ADDR, L4_ENV_ADDR)))
 		c->state = LDR_FREE;
-		return r;
+	return r;
+}
+
+long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ldr_child **out)
+{
+	uint64_t size = 0;
+	const uint8_t *img = module(a->module, &size);
+	struct ldr_child *c = child_new(a->module);
+	struct l4_env_res res[LDR_MAX_RES] = { { 0 } };
+	long r;
+
+	if (!img || !c)
+		return img ? -L4_ENOMEM : -L4_ENOENT;
+	if (a->nres > LDR_MAX_RES || !caps_ok(a->caps, a->ncaps) ||
+	    (a->caps_log2 && (a->caps_log2 < BOOT_CAPS_LOG2 || a->caps_log2 > L4_ENV_CAPS_LOG2)))
+		return -L4_EINVAL;
+	for (unsigned i = 0; i < a->nres; i++)
+		if (a->res[i].kind != L4_ENV_RES_DEVICE && a->res[i].kind != L4_ENV_RES_DTB)
+			return -L4_EINVAL;
+	c->boot = 1;
+	if (!(r = boot_start(c, a, img, size, res))) {
+		*server_ep = c->server_ep;
+		if (out)
+			*out = c;
+		return 0;
 	}
-	*server_ep = c->server_ep;
-	if (out)
-		*out = c;
-	return 0;
+	/* Undone: its objects, the device pages it took (the image's pages stay the loader's). */
+	uint64_t objs[] = { c->thread, c->task, c->server_ep, c->factory };
+	for (unsigned i = 0; i < 4; i++)
+		if (objs[i]) {
+			l4_factory_destroy(cfg.factory, objs[i]);
+			l4_cap_free(objs[i]);
+		}
+	for (unsigned i = 0; i < a->nres; i++)
+		for (uint64_t p = res[i].pa & ~(PAGE - 1); res[i].kind == L4_ENV_RES_DEVICE && p < res[i].pa + res[i].size;
+		     p += PAGE)
+			boot_sigma0(0, L4_SIGMA0_FREE, 2, p, 12, 0);
+	*c = (struct ldr_child){ .state = LDR_FREE };
+	return r;
 }
 
 long ldr_start_memsrv(const char *name, unsigned prio, uint64_t *s, uint64_t *epp, struct ldr_child **out)
@@ -745,7 +769,7 @@ static long spawn(struct ldr_child *c, struct prog *p, const struct ldr_args *a)
 	    (r = l4_task_cap_copy(c->task, c->rm_ep, L4_ENV_CAP_RM, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, c->rm_thread, L4_ENV_CAP_RM_THREAD, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, child_ep, L4_ENV_CAP_RM_PAGER, L4_RIGHT_W, b)) ||
-	    (r = give_caps(c->task, a->caps, a->ncaps, &caps)))
+	    (r = give_caps(c->task, a->caps, a->ncaps, b, &caps)))
 		return r;
 
 	/* The environment: the stack's top page. */

@@ -38,8 +38,9 @@ struct ldr_config {
 	unsigned prio;                  /* of the loader's threads */
 	uint64_t debug;                 /* the debug object, or 0: programs get a copy with W
 					   (console output) at L4_ENV_CAP_DEBUG */
-	uint64_t console;               /* a console service, or 0: programs get a copy with W G at
-					   L4_ENV_CAP_CONSOLE (also later: ldr_set_console) */
+	uint64_t console;               /* a console service (unbadged), or 0: each program gets a copy
+					   with W G at L4_ENV_CAP_CONSOLE, badged with its child number
+					   + 1, so the driver tells clients apart (ldr_set_console) */
 };
 
 #define LDR_MAX_RES 4
