@@ -281,8 +281,20 @@ static long start_console(void)
 	    (r = l4_console_open(cons_service, ntf, CONS_PAGE, ses, 2000000, &cons)))
 		return r;
 	l4_stdio_set_console(&cons);
+	/* Programs get badged copies: they open sessions, they cannot release the UART. */
 	ldr_set_console(cons_service);
 	return 0;
+}
+
+/* Before the power goes: what the driver holds goes out, the UART is the kernel's. */
+static void poweroff(void)
+{
+	if (cons_service) {
+		l4_flush();
+		l4_stdio_set_console(0);
+		l4_console_release(cons_service);
+	}
+	l4_exit(0);
 }
 
 int main(void)
@@ -327,7 +339,7 @@ int main(void)
 		else if (strcmp(line, "klog") == 0 && bg_start())
 			bg_klog = 30;
 		else if (strcmp(line, "poweroff") == 0)
-			l4_exit(0);
+			poweroff();
 		else
 			l4_printf("unknown command '%s' (try 'help')\n", line);
 	}

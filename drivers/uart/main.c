@@ -43,7 +43,7 @@
 #include "uart_dt.h"
 
 #define CAPS_LOG2 7
-#define MAX_SESSIONS 16
+#define MAX_SESSIONS L4_CONS_SESSIONS
 #define IRQ_BIT 0x1UL
 #define KLOG_BIT 0x2UL
 #define POLL_US 10000UL
@@ -53,6 +53,7 @@ struct session {
 	bool open;
 	bool want_rx, want_tx;          /* armed: ring the doorbell on input / on room */
 	uint64_t gen;                   /* in its badge; bumped when it ends */
+	uint64_t client;                /* the badge of the service capability that opened it */
 	uint64_t cap;                   /* the session capability the client's derives from */
 	uint64_t ntf;                   /* the client's doorbell */
 	struct line_src out;
@@ -192,9 +193,14 @@ static uint64_t open_session(uint64_t tag, struct l4_msg *m)
 	}
 	sweep();
 	struct session *s = 0;
-	for (unsigned i = 0; i < MAX_SESSIONS && !s; i++)
-		if (!ses[i].open)
+	unsigned theirs = 0;
+	for (unsigned i = 0; i < MAX_SESSIONS; i++) {
+		theirs += ses[i].open && ses[i].client == m->badge;
+		if (!ses[i].open && !s)
 			s = &ses[i];
+	}
+	if (m->badge && theirs >= L4_CONS_CLIENT_SESSIONS)
+		s = 0;
 	uint64_t cap = s ? l4_cap_alloc() : 0, next = cap ? l4_cap_alloc() : 0;
 	unsigned i = s ? (unsigned)(s - ses) : 0;
 	if (!next || l4_task_cap_copy(L4_ENV_CAP_TASK, L4_ENV_CAP_SERVER, cap, L4_RIGHT_W,
@@ -206,6 +212,7 @@ static uint64_t open_session(uint64_t tag, struct l4_msg *m)
 		return l4_tag(L4_ENOMEM, 0, 0);
 	}
 	s->open = true;
+	s->client = m->badge;
 	s->want_rx = s->want_tx = false;
 	s->cap = cap;
 	s->ntf = spare;
@@ -282,6 +289,33 @@ static uint64_t info(struct l4_msg *m)
 	return l4_tag(0, 8, 0);
 }
 
+/*
+ * The owner gives the UART back to the kernel: everything this driver and
+ * the kernel log hold goes out first, a line left open is ended, the
+ * interrupts go off. Then the reply, and the driver ends.
+ */
+static __attribute__((noreturn)) void release(struct l4_msg *m)
+{
+	if (irq_mode)
+		l4_irq_unbind(L4_ENV_CAP_IRQ);
+	ns16550_irq_off(&uart);
+	irq_mode = false;
+	for (unsigned rounds = 0; rounds < 1000; rounds++) {
+		klog_pump();
+		ns16550_tx_drain(&uart, &tx);
+		if (klog_pos == klog_len && !ring_count(&tx))
+			break;
+	}
+	for (unsigned i = 0; i < MAX_SESSIONS; i++)
+		forget(&ses[i], 0);
+	lines_remove(&out, &klog);
+	lines_remove(&out, &self);
+	ns16550_tx_drain(&uart, &tx);
+	l4_debug_console(0, 0);
+	l4_reply(0, 0, m);
+	l4_exit(0);
+}
+
 /* One request: the reply's tag, its words in m. */
 static uint64_t request(uint64_t tag, struct l4_msg *m)
 {
@@ -296,8 +330,15 @@ static uint64_t request(uint64_t tag, struct l4_msg *m)
 		l4_task_cap_delete(L4_ENV_CAP_TASK, spare);
 		return l4_tag(L4_EINVAL, 0, 0);
 	}
-	if (label == L4_CONS_INFO)
+	if (label == L4_CONS_INFO) {
+		sweep();
 		return info(m);
+	}
+	if (label == L4_CONS_RELEASE) {
+		if (b)
+			return l4_tag(L4_EPERM, 0, 0);
+		release(m);
+	}
 	if (!(b & L4_CONS_BADGE_SESSION))
 		return l4_tag(label >= L4_CONS_WRITE && label <= L4_CONS_CLOSE ? L4_ETYPE : L4_ENOSYS, 0, 0);
 	unsigned i = (unsigned)(b & 0xff);

@@ -120,6 +120,11 @@ void ns16550_rx_irq(struct ns16550 *u, bool on)
 	ier_set(u, on ? (uint8_t)(u->ier | IER_RDI | IER_RLSI) : (uint8_t)(u->ier & ~(IER_RDI | IER_RLSI)));
 }
 
+void ns16550_irq_off(struct ns16550 *u)
+{
+	ier_set(u, 0);
+}
+
 void ns16550_rx(struct ns16550 *u, struct ring *rx)
 {
 	/* Bounded: a device that always says "data ready" cannot hold the driver. */

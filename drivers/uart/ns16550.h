@@ -31,6 +31,8 @@ struct ns16550 {
 void ns16550_init(struct ns16550 *u);
 /* Interrupts on receive (and line status) on or off. */
 void ns16550_rx_irq(struct ns16550 *u, bool on);
+/* Every interrupt of the UART off (handing it back to a polling owner). */
+void ns16550_irq_off(struct ns16550 *u);
 /* Everything the UART has received into rx (counting what does not fit). */
 void ns16550_rx(struct ns16550 *u, struct ring *rx);
 /* Fill the transmit FIFO from tx if it is empty; with irq, the transmit

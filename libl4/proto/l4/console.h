@@ -11,18 +11,21 @@
  * into the page; the driver copies the bytes before it looks at them and
  * trusts nothing in the page.
  *
- * The driver's endpoint with any badge that is not a session's (the
- * roottask's unbadged capability, the W G copy programs get at
- * L4_ENV_CAP_CONSOLE) is the service, which opens sessions. Every request
- * is a call; reply label 0 is success, otherwise the label is an L4_Exxx
- * code and nothing happened.
+ * The driver's endpoint with any badge that is not a session's is the
+ * service, which opens sessions: the unbadged capability is the owner's
+ * (the roottask's: it may also release the UART); other badges name
+ * clients (the loader gives each program a W G copy badged with its own
+ * number at L4_ENV_CAP_CONSOLE), each of which may hold at most
+ * L4_CONS_CLIENT_SESSIONS sessions. Every request is a call; reply label 0
+ * is success, otherwise the label is an L4_Exxx code and nothing happened.
  *
  * L4_CONS_OPEN (service; the item needs G on it): MR0 = flags (0), one
  *   capability item: a notification (W suffices: the driver only signals
  *   it). Reply MR0 = the page's size (L4_CONS_PAGE); a capability item, the
  *   session (W), into the caller's rcv_caps window; a memory item, the page
  *   (R W), into its rcv_mem window (one page). EINVAL: flags, words, no item
- *   or not a notification with W; ENOMEM: every session in use; the reply's
+ *   or not a notification with W; ENOMEM: every session in use, or this
+ *   client's L4_CONS_CLIENT_SESSIONS; the reply's
  *   items finding no window: that error (ENOSLOT, EEXIST) and no session.
  * L4_CONS_WRITE (session): MR0 = offset, MR1 = length, MR2 = flags
  *   (L4_CONS_ARM): the bytes at [offset, offset + length) of the page go to
@@ -42,6 +45,11 @@
  *   lost (overruns), MR3 bytes sent, MR4 interrupts handled, MR5 sessions
  *   open, MR6 L4_CONS_I_* flags, MR7 bytes of the kernel log the kernel
  *   dropped (8 words: the last two in the UTCB).
+ * L4_CONS_RELEASE (the owner's unbadged capability only, else EPERM): the
+ *   driver writes out what it holds and what the kernel log holds, ends a
+ *   line left open, turns the UART's interrupts off, gives the UART back to
+ *   the kernel (L4_DEBUG_CONSOLE 0), replies and ends: every session with it
+ *   (before a power-off, or to hand the console to another driver).
  * Errors of every request: EBADCAP a session capability that is no more
  * (closed or forgotten); ETYPE a session's request on the service or OPEN on
  * a session; EINVAL too few words, unknown flags, or an item with anything
@@ -65,13 +73,17 @@ enum {
 	L4_CONS_READ,
 	L4_CONS_CLOSE,
 	L4_CONS_INFO,
+	L4_CONS_RELEASE,
 };
 
 #define L4_CONS_PAGE 4096UL
 #define L4_CONS_ARM 0x1UL               /* signal the notification when it can go on */
 #define L4_CONS_DOORBELL 0x1UL          /* the bit the driver signals (unbadged notifications) */
 
-/* Session badges: bit 48 set, generation << 8, index in bits 0..7. */
+/* Session badges: bit 48 set, generation << 8, index in bits 0..7. A
+ * service capability's badge has bit 48 clear: 0 the owner, else a client. */
+#define L4_CONS_SESSIONS 16             /* sessions the driver holds */
+#define L4_CONS_CLIENT_SESSIONS 4       /* ... of which one client's badge may have */
 #define L4_CONS_BADGE_SESSION (1UL << 48)
 #define L4_CONS_BADGE(gen, idx) (L4_CONS_BADGE_SESSION | ((uint64_t)(gen) & 0xffffffffffUL) << 8 | ((idx) & 0xffUL))
 
@@ -110,6 +122,7 @@ long l4_console_close(struct l4_console *c);
 /* The driver's counters, through the service or a session. */
 long l4_console_info(uint64_t cap, struct l4_console_info *i);
 
+
 /* The raw requests: the reply's MR0 or -L4_Exxx (tests use them with bad arguments). */
 static inline long l4_console_req(uint64_t cap, uint64_t label, uint64_t a0, uint64_t a1, uint64_t a2)
 {
@@ -121,4 +134,11 @@ static inline long l4_console_req(uint64_t cap, uint64_t label, uint64_t a0, uin
 	if (l4_tag_label((uint64_t)tag))
 		return -(long)l4_tag_label((uint64_t)tag);
 	return l4_tag_words((uint64_t)tag) ? (long)m.mr[0] : 0;
+}
+
+/* The owner's L4_CONS_RELEASE: 0 once the UART is the kernel's again, or -L4_Exxx. */
+static inline long l4_console_release(uint64_t owner)
+{
+	long r = l4_console_req(owner, L4_CONS_RELEASE, 0, 0, 0);
+	return r < 0 ? r : 0;
 }
