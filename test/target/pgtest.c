@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include <l4/capalloc.h>
+#include <l4/console.h>
+#include <l4/factory.h>
 #include <l4/env.h>
 #include <l4/ipc.h>
 #include <l4/malloc.h>
@@ -189,6 +191,115 @@ static int hostile(uint64_t rounds)
 	return 0;
 }
 
+/* A session of its own besides stdio's: a page in a reserved area, a notification. */
+static long console_open(struct l4_console *c)
+{
+	long va = l4_rm_reserve(L4_ENV_CAP_RM, 0, L4_CONS_PAGE, L4_RM_SEARCH);
+	uint64_t n = l4_cap_alloc(), ses = l4_cap_alloc();
+
+	if (va <= 0 || !n || !ses || l4_factory_create_notification(L4_ENV_CAP_FACTORY, n))
+		return -L4_ENOMEM;
+	return l4_console_open(L4_ENV_CAP_CONSOLE, n, (uint64_t)va, ses, 2000000, c);
+}
+
+/*
+ * Garbage for the console driver: random labels (its own half the time),
+ * words and offsets at and around the page's edges, capability items (its
+ * task, its notification, its sessions) and memory items, through the
+ * service and through its sessions (which a random CLOSE ends).
+ */
+static int console_hostile(struct l4_console *mine)
+{
+	static const uint64_t offs[] = { 0, 1, 2048, 4095, 4096, 4097, 1UL << 32, ~0UL, ~0UL - 4094 };
+	struct l4_utcb *u = (struct l4_utcb *)L4_ENV_UTCB_MAIN;
+	struct l4_console extra[2] = { 0 };
+	uint64_t rng = 0x636f6e736f6c6521ULL, slot = l4_cap_alloc(), unknown = 0, hung = 0, ok = 0, errors = 0;
+	uint64_t win = 0x3000000000UL, rounds = 2000;
+
+	for (unsigned i = 0; i < 2; i++)
+		if (!console_open(&extra[i]))
+			for (unsigned k = 0; k < L4_CONS_PAGE; k++)
+				extra[i].page[k] = (uint8_t)('A' + k % 26);
+	for (unsigned i = 0; i < L4_CONS_PAGE; i++)
+		mine->page[i] = (uint8_t)('a' + i % 26);
+	for (uint64_t i = 0; i < rounds; i++) {
+		uint64_t r = xorshift64s(&rng);
+		uint64_t caps[] = { L4_ENV_CAP_CONSOLE, mine->session, extra[0].session, extra[1].session };
+		uint64_t s = caps[r % 4];
+		uint64_t label = r & 0x10 ? L4_CONS_OPEN + (r >> 5) % 7 : (xorshift64s(&rng) & 0xffffffff);
+		unsigned words = (unsigned)(r >> 12) % 7, items = 0;
+		struct l4_msg m = { { 0 }, 0 };
+		if (label == L4_CONS_CLOSE && s == mine->session)
+			label = L4_CONS_INFO;   /* stdio's own session stays */
+		for (unsigned k = 0; k < 6; k++) {
+			uint64_t v = xorshift64s(&rng);
+			m.mr[k] = v % 3 == 0 ? offs[v / 3 % 9] : v % 3 == 1 ? v % 64 : v;
+		}
+		if ((r >> 24) % 4 == 0 && words <= 4) {
+			/* An item: a capability (its task, its doorbell) or a page of its own. */
+			uint64_t what[] = { L4_ENV_CAP_TASK, mine->ntf, mine->session, 0 };
+			uint64_t w = what[(r >> 26) % 4];
+			m.mr[words] = w ? l4_item_cap(L4_RIGHTS_ALL, 0) : l4_item_mem(0, 0);
+			m.mr[words + 1] = w ? w : l4_fpage((uint64_t)mine->page, 12, L4_FP_R);
+			items = 1;
+		}
+		u->rcv_caps = (r >> 20) & 1 ? l4_rcv_caps(slot, 1) : 0;
+		u->rcv_mem = (r >> 21) & 1 ? l4_fpage(win, 12, 0) : 0;
+		long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(5000000), l4_timeout_us(5000000)),
+				l4_tag(label, words, items), &m);
+		u->rcv_caps = 0;
+		u->rcv_mem = 0;
+		if (t == -L4_ETIMEDOUT)
+			hung++;
+		else if (t < 0 ? t <= -L4_ERRNO_COUNT : l4_tag_label((uint64_t)t) >= L4_ERRNO_COUNT)
+			unknown++;
+		else if (t >= 0 && !l4_tag_label((uint64_t)t))
+			ok++;
+		else
+			errors++;
+		l4_task_cap_delete(L4_ENV_CAP_TASK, slot);
+		l4_task_unmap(L4_ENV_CAP_TASK, l4_fpage(win, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	}
+	/* What it wrote went out as lines of letters: end them (a session's
+	 * end ends its line; a random CLOSE may have ended one already). */
+	for (unsigned i = 0; i < 2; i++)
+		l4_console_req(extra[i].session, L4_CONS_CLOSE, 0, 0, 0);
+	l4_printf("\n# pgtest: console garbage: %lu calls: %lu succeeded, %lu errors, %lu unknown, %lu unanswered\n",
+		  (unsigned long)rounds, (unsigned long)ok, (unsigned long)errors, (unsigned long)unknown,
+		  (unsigned long)hung);
+	CHECK(11, !unknown && !hung);
+	CHECK(12, l4_console_write(mine, "# pgtest: its session still works\n", 34) == 34);
+	return 0;
+}
+
+static int console_client(uint64_t how)
+{
+	struct l4_console *c = l4_stdio_console();
+
+	CHECK(1, c != 0);
+	l4_printf("# pgtest: a line through its console session\n");
+	l4_flush();
+	CHECK(2, c->waits == 0 && l4_console_req(c->session, L4_CONS_READ, 2048, 16, 0) == 0);
+	switch (how) {
+	case PGT_CONS_ARMED:
+		CHECK(3, l4_console_req(c->session, L4_CONS_READ, 2048, 16, L4_CONS_ARM) == 0);
+		return 0;
+	case PGT_CONS_SESSIONS: {
+		static struct l4_console more[L4_CONS_SESSIONS];
+		int n = 1;
+		long r = 0;
+		while (n < L4_CONS_SESSIONS && !(r = console_open(&more[n])))
+			n++;
+		CHECK(4, r == -L4_ENOMEM);
+		return n;
+	}
+	case PGT_CONS_HOSTILE:
+		return console_hostile(c);
+	default:
+		return 0;
+	}
+}
+
 int main(void)
 {
 	const struct l4_env *e = l4_env();
@@ -216,6 +327,8 @@ int main(void)
 			l4_yield();
 	case PGT_HOSTILE:
 		return hostile(e->arg[1]);
+	case PGT_CONSOLE:
+		return console_client(e->arg[1]);
 	default:
 		return 99;
 	}
