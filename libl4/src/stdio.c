@@ -162,7 +162,17 @@ int l4_readline(char *buf, int size)
 			echo("\n");
 			break;
 		}
-		if ((c == 0x7f || c == '\b') && n > 0) {
+		if (c == 0x03) {
+			/* ^C: the line is dropped. */
+			echo("^C\n");
+			n = 0;
+			break;
+		}
+		if (c == 0x15) {
+			/* ^U: the line is erased. */
+			for (; n > 0; n--)
+				echo("\b \b");
+		} else if ((c == 0x7f || c == '\b') && n > 0) {
 			n--;
 			echo("\b \b");
 		} else if (c >= ' ' && c < 0x7f && n < size - 1) {

@@ -16,7 +16,9 @@ __attribute__((format(printf, 1, 2))) int l4_printf(const char *fmt, ...);
 int l4_vprintf(const char *fmt, va_list ap);
 void l4_puts(const char *s);    /* s and a newline */
 void l4_flush(void);
-/* Read a line from the console with echo and backspace; returns its length,
+/* Read a line from the console with echo; Backspace (DEL or ^H) erases a
+ * character, ^U the line, ^C drops the line (echoing "^C": an empty line
+ * is returned); other control characters are ignored. Returns its length,
  * or -L4_Exxx when the console cannot be read (no capability with R). */
 int l4_readline(char *buf, int size);
 /* The next byte of input, raw (no echo), waiting for it: 0..255 or -L4_Exxx. */
