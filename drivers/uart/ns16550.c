@@ -41,8 +41,9 @@ enum {
 
 static uint32_t rd(const struct ns16550 *u, unsigned reg)
 {
+	if (u->io)
+		return u->io->rd(u->io->ctx, reg << u->shift, u->width);
 	volatile uint8_t *p = u->base + (reg << u->shift);
-
 	if (u->width == 4)
 		return *(volatile uint32_t *)p;
 	if (u->width == 2)
@@ -52,8 +53,11 @@ static uint32_t rd(const struct ns16550 *u, unsigned reg)
 
 static void wr(const struct ns16550 *u, unsigned reg, uint32_t v)
 {
+	if (u->io) {
+		u->io->wr(u->io->ctx, reg << u->shift, u->width, v);
+		return;
+	}
 	volatile uint8_t *p = u->base + (reg << u->shift);
-
 	if (u->width == 4)
 		*(volatile uint32_t *)p = v;
 	else if (u->width == 2)

@@ -13,8 +13,16 @@
 
 #include "lines.h"
 
+/* Register access other than MMIO: a host test's model of a UART. */
+struct ns16550_io {
+	uint32_t (*rd)(void *ctx, unsigned offset, unsigned width);
+	void (*wr)(void *ctx, unsigned offset, unsigned width, uint32_t v);
+	void *ctx;
+};
+
 struct ns16550 {
 	volatile uint8_t *base;         /* register 0 */
+	const struct ns16550_io *io;    /* NULL: the registers at base (the driver) */
 	unsigned shift, width;          /* reg-shift, reg-io-width */
 	unsigned fifo;                  /* transmit FIFO depth */
 	bool dw;                        /* DesignWare: USR (register 31), busy detect */
