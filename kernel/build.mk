@@ -49,6 +49,8 @@ $(B)/kernel/arch/riscv/fpu.S.o: KERNEL_CFLAGS += -march=rv64imafd_zicsr_zifencei
 # syscall_entry runs before any frame is worth keeping: no frame pointer
 # (its prologue would cost every system call two stores).
 $(B)/kernel/syscall.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
+# The same for schedule()'s quick cases, the last step of nearly every entry.
+$(B)/kernel/sched.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
 
 # Struct offsets and constants for the assembly in kernel/arch/riscv/,
 # generated from kernel/asm-offsets.c (the "->NAME value" lines of its assembly).

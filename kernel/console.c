@@ -27,9 +27,9 @@ static struct {
 	uint64_t rd, wr;                /* bytes read and written, ever (rd <= wr <= rd + size) */
 	uint64_t dropped;               /* since the last read */
 	bool owned;                     /* a user-level driver owns the UART */
-	bool fresh;                     /* bytes arrived since the last signal */
 	struct notification_source sig;
 } klog;
+bool console_log_fresh;                 /* the log got bytes since the last signal */
 
 void console_use_uart(const struct board_uart *u)
 {
@@ -61,7 +61,7 @@ static void log_putc(char c)
 		klog.dropped++;
 	}
 	klog.buf[klog.wr++ % sizeof(klog.buf)] = c;
-	klog.fresh = true;
+	console_log_fresh = true;
 }
 
 void console_putc(char c)
@@ -89,7 +89,7 @@ void console_handover(struct notification *n, uint64_t bits)
 	klog.sig.unbound = log_unbound;
 	notification_source_bind(&klog.sig, n, bits);
 	klog.owned = true;
-	klog.fresh = klog.wr != klog.rd;
+	console_log_fresh = klog.wr != klog.rd;
 }
 
 void console_takeback(void)
@@ -99,8 +99,10 @@ void console_takeback(void)
 	log_flush();
 }
 
-void console_panic(void)
+void console_seize(void)
 {
+	if (klog.owned && klog.rd < klog.wr)
+		uart_putc('\n');       /* the driver may have been mid-line */
 	klog.owned = false;
 	log_flush();
 }
@@ -118,15 +120,13 @@ size_t console_log_read(char *dst, size_t len, uint64_t *dropped)
 
 bool console_log_kick_pending(void)
 {
-	return klog.fresh && klog.sig.n;
+	return console_log_fresh && klog.sig.n;
 }
 
-void console_log_kick(void)
+void console_log_signal(void)
 {
-	if (klog.fresh) {
-		klog.fresh = false;
-		notification_source_signal(&klog.sig);
-	}
+	console_log_fresh = false;
+	notification_source_signal(&klog.sig);
 }
 
 void console_write(const char *s, unsigned long len)

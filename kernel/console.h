@@ -24,12 +24,19 @@ struct notification;
 void console_handover(struct notification *n, uint64_t bits);
 /* The UART is the kernel's again; the log's bytes are written out. */
 void console_takeback(void);
-/* Panic: straight to the UART from now on, the log's bytes first. */
-void console_panic(void);
+/* The kernel's last words (panic, power-off): straight to the UART from
+ * now on, whoever held it; the log's bytes first, on a line of their own. */
+void console_seize(void);
 /* Move up to len bytes of the log to dst; *dropped = bytes lost since the last read. */
 size_t console_log_read(char *dst, size_t len, uint64_t *dropped);
 /* Signal the log's notification if bytes arrived (schedule(): a safe point). */
-void console_log_kick(void);
+extern bool console_log_fresh;
+void console_log_signal(void);
+static inline void console_log_kick(void)
+{
+	if (__builtin_expect(console_log_fresh, 0))
+		console_log_signal();
+}
 bool console_log_kick_pending(void);
 
 __attribute__((format(printf, 1, 2))) int kprintf(const char *fmt, ...);

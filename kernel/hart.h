@@ -23,7 +23,8 @@ struct hart {
 	struct thread *current;         /* the READY thread running here, NULL when idle */
 	struct thread *fpu_owner;       /* whose values the FP registers hold */
 	struct thread *slice_owner;     /* current at the last tick (sched.c) */
-	struct runq rq;                 /* READY threads of this hart except current */
+	struct runq rq;                 /* READY threads of this hart except current and woken */
+	struct thread *woken;           /* READY, made so first since the last schedule() (sched.c) */
 	uint64_t timer_armed;           /* the programmed deadline (UINT64_MAX: none) */
 	uint64_t tick_deadline;         /* the next tick (UINT64_MAX while idle) */
 	struct dlist timeouts;          /* threads with IPC deadlines, earliest first (ipc/wait.c) */

@@ -63,7 +63,7 @@ void panic(const char *fmt, ...)
 	cpu_irqs_off();
 	if (panicking++)
 		power_off(PANIC_EXIT_CODE);
-	console_panic();
+	console_seize();
 	kprintf("\nPANIC: ");
 	va_start(ap, fmt);
 	fmt_vformat(out_fn, NULL, fmt, ap);
@@ -77,7 +77,7 @@ void panic_trap(const struct trapframe *f, const char *what)
 {
 	if (panicking++)
 		power_off(PANIC_EXIT_CODE);
-	console_panic();
+	console_seize();
 	kprintf("\nPANIC: %s: scause %#lx stval %#lx sstatus %#lx\n", what,
 		(unsigned long)f->scause, (unsigned long)f->stval, (unsigned long)f->sstatus);
 	for (int i = 0; i < 32; i++)
@@ -94,7 +94,7 @@ void panic_stack_overflow(const struct trapframe *f)
 {
 	struct hart *h = this_hart();
 
-	console_panic();
+	console_seize();
 	kprintf("\nPANIC: kernel stack overflow on hart %lu: sp %#lx, the stack is [%#lx, %#lx) above its guard "
 		"page at %#lx\n", h->hartid, (unsigned long)f->regs[REG_SP], (unsigned long)(h->arch.kstack_top - KSTACK_SIZE),
 		(unsigned long)h->arch.kstack_top, (unsigned long)h->arch.kstack_guard);

@@ -38,17 +38,37 @@ void sched_timer_program(struct hart *h)
 		timer_set(d);
 }
 
+/*
+ * The thread made READY first during one entry into the kernel waits in
+ * hart->woken, not in the run queue: when it is the one to run (an
+ * interrupt's handler, a partner of a higher priority) schedule() switches
+ * to it without queueing and unqueueing it. Any second wake-up before that
+ * queues it first, so that threads of one priority keep their order.
+ */
 void sched_make_ready(struct thread *th)
 {
 	struct hart *h = th->home;
+	struct thread *w = h->woken;
 
 	th->state = L4_THREAD_READY;
-	if (th != h->current)
+	if (th == h->current)
+		return;
+	if (!w) {
+		h->woken = th;
+		return;
+	}
+	runq_enqueue(&h->rq, &w->rq, w->prio);
+	h->woken = NULL;
+	if (th->prio > w->prio)
+		h->woken = th;
+	else
 		runq_enqueue(&h->rq, &th->rq, th->prio);
 }
 
 void sched_remove(struct thread *th)
 {
+	if (th->home->woken == th)
+		th->home->woken = NULL;
 	if (runq_linked(&th->rq))
 		runq_remove(&th->home->rq, &th->rq, th->prio);
 }
@@ -113,7 +133,7 @@ static void switch_to(struct hart *h, struct thread *to)
 		h->fpu_owner = to;
 		fpu_set_clean(&to->frame);
 	}
-	mmu_switch(to->task->space.root, to->task->space.asid);
+	mmu_switch(to->task->satp);
 	h->current = to;
 	h->arch.frame = &to->frame;
 	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
@@ -123,19 +143,32 @@ static void switch_to(struct hart *h, struct thread *to)
 	}
 }
 
-void schedule(void)
+/* schedule()'s general case: a loop, because deferred work and the idle
+ * loop's interrupts can make threads READY. */
+static __attribute__((noreturn, noinline)) void schedule_loop(struct hart *h)
 {
-	struct hart *h = this_hart();
-
 	for (;;) {
 		if (__builtin_expect(h->deferred.head != NULL, 0))
 			ipc_run_deferred(h, IPC_DEFER_BUDGET);
 		console_log_kick();
-		struct thread *cur = h->current;
+		struct thread *cur = h->current, *w = h->woken;
+		bool cur_ready = cur && cur->state == L4_THREAD_READY;
+
+		if (w) {
+			h->woken = NULL;
+			if ((int)w->prio > h->rq.top && (!cur_ready || w->prio > cur->prio)) {
+				if (cur_ready)
+					runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
+				h->current = NULL;
+				switch_to(h, w);
+				trap_return_to_user(&w->frame);
+			}
+			runq_enqueue(&h->rq, &w->rq, w->prio);
+		}
 		unsigned prio;
 		struct runq_link *best = runq_highest(&h->rq, &prio);
 
-		if (cur && cur->state == L4_THREAD_READY) {
+		if (cur_ready) {
 			if (!best || prio <= cur->prio) {
 				kassert(h->arch.frame == &cur->frame);
 				trap_return_to_user(&cur->frame);
@@ -172,4 +205,38 @@ void schedule(void)
 			cpu_wait();
 		}
 	}
+}
+
+/* schedule(): w, just woken, preempts cur, which keeps its place at the head. */
+static __attribute__((noreturn, noinline)) void preempt_by_woken(struct hart *h, struct thread *cur, struct thread *w)
+{
+	h->woken = NULL;
+	runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
+	h->current = NULL;
+	switch_to(h, w);
+	trap_return_to_user(&w->frame);
+}
+
+/*
+ * The cases of almost every kernel entry, without the loop's frame: no
+ * deferred work, no fresh log bytes, and either the thread that entered
+ * goes on, or the one this entry woke (an interrupt's handler, a partner)
+ * preempts it. The same decisions as schedule_loop's.
+ */
+void schedule(void)
+{
+	struct hart *h = this_hart();
+	struct thread *cur = h->current, *w = h->woken;
+
+	if (__builtin_expect(!h->deferred.head && !console_log_fresh && cur && cur->state == L4_THREAD_READY, 1)) {
+		if (!w) {
+			if ((int)cur->prio >= h->rq.top) {
+				kassert(h->arch.frame == &cur->frame);
+				trap_return_to_user(&cur->frame);
+			}
+		} else if (w->prio > cur->prio && (int)w->prio > h->rq.top) {
+			preempt_by_woken(h, cur, w);
+		}
+	}
+	schedule_loop(h);
 }

@@ -1,6 +1,7 @@
 /*
  * runq.c - the scheduler's run queue (see runq.h for the layout and the
- * invariant). Every operation but runq_check is O(1).
+ * invariant): what is not inline in runq.h. Every operation but runq_check
+ * is O(1).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,10 +13,14 @@
 /*
  * Without Zbb, GCC turns __builtin_clzll into a call to libgcc's __clzdi2,
  * and the kernel does not link libgcc, so plain RV64 uses a six-step binary
- * search instead. Host tests build both (test_runq and test_runq_soft).
+ * search instead, or Zbb's clz where the boot hart has it (runq_zbb, set
+ * from the device tree's ISA string: QEMU's virt and the VisionFive2 have
+ * it). Host tests build both (test_runq and test_runq_soft).
  */
 #if !defined(RUNQ_SOFT_MSB) && defined(__riscv) && !defined(__riscv_zbb)
 #define RUNQ_SOFT_MSB 1
+#define RUNQ_ZBB 1
+bool runq_zbb;
 #endif
 #ifndef RUNQ_SOFT_MSB
 #define RUNQ_SOFT_MSB 0
@@ -28,6 +33,13 @@ static inline unsigned runq_msb(uint64_t w)
 
 	if (!RUNQ_SOFT_MSB)
 		return 63 - (unsigned)__builtin_clzll(w);
+#ifdef RUNQ_ZBB
+	if (runq_zbb) {
+		uint64_t z;
+		__asm__(".option push\n.option arch, +zbb\nclz %0, %1\n.option pop" : "=r"(z) : "r"(w));
+		return 63 - (unsigned)z;
+	}
+#endif
 	if (w >> 32) { w >>= 32; n += 32; }
 	if (w >> 16) { w >>= 16; n += 16; }
 	if (w >> 8) { w >>= 8; n += 8; }
@@ -37,16 +49,6 @@ static inline unsigned runq_msb(uint64_t w)
 	return n;
 }
 
-static inline void runq_mark(struct runq *q, unsigned prio)
-{
-	q->bitmap[prio / 64] |= (uint64_t)1 << (prio % 64);
-}
-
-static inline void runq_unmark(struct runq *q, unsigned prio)
-{
-	q->bitmap[prio / 64] &= ~((uint64_t)1 << (prio % 64));
-}
-
 void runq_init(struct runq *q)
 {
 	for (unsigned i = 0; i < RUNQ_WORDS; i++)
@@ -54,79 +56,20 @@ void runq_init(struct runq *q)
 	for (unsigned p = 0; p < RUNQ_PRIOS; p++)
 		q->head[p] = NULL;
 	q->count = 0;
+	q->top = -1;
 }
 
-/* Link l in before head[prio] (i.e. as the tail) and return whether the list
- * was empty. The callers decide whether l also becomes the head. */
-static bool runq_insert(struct runq *q, struct runq_link *l, unsigned prio)
+int runq_top_below(const struct runq *q, unsigned below)
 {
-	struct runq_link *h;
-
-	kassert(prio < RUNQ_PRIOS);
-	kassert(!runq_linked(l));
-	q->count++;
-	h = q->head[prio];
-	if (!h) {
-		l->next = l->prev = l;
-		q->head[prio] = l;
-		runq_mark(q, prio);
-		return true;
-	}
-	l->next = h;
-	l->prev = h->prev;
-	h->prev->next = l;
-	h->prev = l;
-	return false;
-}
-
-void runq_enqueue(struct runq *q, struct runq_link *l, unsigned prio)
-{
-	runq_insert(q, l, prio);
-}
-
-void runq_enqueue_head(struct runq *q, struct runq_link *l, unsigned prio)
-{
-	/* In a circular list the slot before the head is both the tail and
-	 * the position in front of the head: only head[prio] differs. */
-	runq_insert(q, l, prio);
-	q->head[prio] = l;
-}
-
-void runq_remove(struct runq *q, struct runq_link *l, unsigned prio)
-{
-	kassert(prio < RUNQ_PRIOS);
-	kassert(runq_linked(l));
-	kassert(q->head[prio] && q->count > 0);
-	if (l->next == l) {
-		/* The only entry: it must be this list's, or the caller passed
-		 * the wrong priority. */
-		kassert(q->head[prio] == l);
-		q->head[prio] = NULL;
-		runq_unmark(q, prio);
-	} else {
-		if (q->head[prio] == l)
-			q->head[prio] = l->next;
-		l->prev->next = l->next;
-		l->next->prev = l->prev;
-	}
-	l->next = l->prev = NULL;
-	q->count--;
-}
-
-struct runq_link *runq_highest(const struct runq *q, unsigned *prio)
-{
-	/* Four words, highest first: constant time, no scan of 256 lists. */
-	for (int i = RUNQ_WORDS - 1; i >= 0; i--) {
+	/* At most four words, highest first: no scan of 256 lists. */
+	for (unsigned i = (below + 63) / 64; i-- > 0;) {
 		uint64_t w = q->bitmap[i];
-
-		if (w) {
-			unsigned p = (unsigned)i * 64 + runq_msb(w);
-
-			*prio = p;
-			return q->head[p];
-		}
+		if (i == below / 64)
+			w &= ((uint64_t)1 << (below % 64)) - 1;
+		if (w)
+			return (int)(i * 64 + runq_msb(w));
 	}
-	return NULL;
+	return -1;
 }
 
 void runq_rotate(struct runq *q, unsigned prio)
@@ -136,11 +79,6 @@ void runq_rotate(struct runq *q, unsigned prio)
 	 * is the tail once head moves on. */
 	if (q->head[prio])
 		q->head[prio] = q->head[prio]->next;
-}
-
-bool runq_linked(const struct runq_link *l)
-{
-	return l->next != NULL;
 }
 
 bool runq_check(const struct runq *q)
@@ -168,5 +106,5 @@ bool runq_check(const struct runq *q)
 			l = l->next;
 		} while (l != h);
 	}
-	return total == q->count;
+	return total == q->count && q->top == runq_top_below(q, RUNQ_PRIOS);
 }

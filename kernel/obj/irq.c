@@ -45,16 +45,18 @@ static void irq_unbound(struct notification_source *s)
 
 void irq_dispatch(void)
 {
-	for (unsigned src; (src = irqc_claim());) {
-		struct irq *q = src <= IRQC_MAX_SOURCES ? irq_of[src] : NULL;
-		if (!q || !q->sig.n) {
-			irqc_drop(src);         /* not ours to take (cannot happen: it is off) */
-			continue;
-		}
-		q->taken = true;
-		q->count++;
-		notification_source_signal(&q->sig);
+	unsigned src = irqc_claim();
+
+	if (!src)
+		return;         /* another hart took it, or it went quiet */
+	struct irq *q = src <= IRQC_MAX_SOURCES ? irq_of[src] : NULL;
+	if (!q || !q->sig.n) {
+		irqc_drop(src);         /* not ours to take (cannot happen: it is off) */
+		return;
 	}
+	q->taken = true;
+	q->count++;
+	notification_source_signal(&q->sig);
 }
 
 /* A new IRQ object for source arg (obj_types: init); the caller checked that it is free. */

@@ -27,6 +27,9 @@ extern const struct obj_type irq_control_type, irq_type;
 
 /* Make the controller object (bootstrap). */
 void irq_control_init(void);
-/* Take every source that fires at this hart and signal its IRQ object's
- * notification (trap.c, the idle loop). */
+/* Take one source that fires at this hart and signal its IRQ object's
+ * notification (trap.c, the idle loop). One per kernel entry: another
+ * pending source keeps sip.SEIP set and traps again as soon as the kernel
+ * returns, after the first one's handler was made READY (and, if it is
+ * the most urgent, already runs). */
 void irq_dispatch(void);

@@ -144,6 +144,7 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 			return err;
 		if (mr(f, 0) > 255)
 			return -L4_EINVAL;
+		console_seize();        /* what the log holds is not lost */
 		power_off((unsigned)mr(f, 0));
 	default:
 		return invoke_bad_label(label, L4_OBJ_DEBUG);

@@ -36,8 +36,7 @@ void notification_deliver(struct thread *r, struct notification *n, uint64_t fla
 	n->bits = 0;
 }
 
-/* bits into n: a waiter takes them, else the bound thread if it receives. */
-static void signal_bits(struct notification *n, uint64_t bits)
+void notification_signal_bits(struct notification *n, uint64_t bits)
 {
 	n->bits |= bits;
 	if (!n->bits)
@@ -65,7 +64,7 @@ void notification_signal(struct thread *th, struct notification *n, const struct
 	if (!bits)
 		bits = th->frame.regs[REG_A1];
 	th->frame.regs[REG_A0] = 0;
-	signal_bits(n, bits);
+	notification_signal_bits(n, bits);
 }
 
 void notification_source_bind(struct notification_source *s, struct notification *n, uint64_t bits)
@@ -82,12 +81,6 @@ void notification_source_unbind(struct notification_source *s)
 		return;
 	dlist_remove(&s->n->sources, &s->link);
 	s->n = NULL;
-}
-
-void notification_source_signal(struct notification_source *s)
-{
-	if (s->n)
-		signal_bits(s->n, s->bits);
 }
 
 void notification_wait(struct thread *th, struct notification *n, unsigned rcv_to)

@@ -40,8 +40,14 @@ struct notification_source {
 /* Bind s (unbound) to n with `bits` / undo it (an unbound s: nothing). */
 void notification_source_bind(struct notification_source *s, struct notification *n, uint64_t bits);
 void notification_source_unbind(struct notification_source *s);
-/* s's bits into its notification: a waiter or the bound thread takes them. */
-void notification_source_signal(struct notification_source *s);
+/* bits into n: a waiter takes them, else the bound thread if it receives. */
+void notification_signal_bits(struct notification *n, uint64_t bits);
+/* s's bits into its notification (an unbound s: nothing). */
+static inline void notification_source_signal(struct notification_source *s)
+{
+	if (s->n)
+		notification_signal_bits(s->n, s->bits);
+}
 
 /* The IPC phases on a notification (ipc/ipc.c calls them last, its
  * checks done; the result goes to th's a0 as every phase's: 0 or an

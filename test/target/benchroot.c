@@ -34,6 +34,7 @@
 #include <l4/factory.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
+#include <l4/irq.h>
 #include <l4/kobj.h>
 #include <l4/layout.h>
 #include <l4/mem.h>
@@ -47,6 +48,7 @@
 #include <l4/memsrv.h>
 #include <l4/rm.h>
 
+#include "dtdev.h"
 #include "ipcbench.h"
 #include "loader/loader.h"
 #include "rm/rm.h"
@@ -246,9 +248,106 @@ static void bench_notification(uint64_t overhead)
 	l4_cap_free(ntf_pong);
 }
 
+#define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
+
+/* ---- interrupts ---- */
+
+/*
+ * irq_to_user: from the store that makes the UART raise its transmit-empty
+ * interrupt (IER.ETBEI, the transmit register empty) to the first
+ * instruction after the wait of the handler thread (priority 150, above
+ * this thread) on the notification the IRQ object signals: the trap, the
+ * claim, the signal, the switch, and the few user instructions around
+ * (the store, the wait stub's return), minus the empty measurement.
+ * irq_ack: the handler's l4_irq_ack call (its stub included), after it made
+ * the device quiet. The UART and its source come from the device tree.
+ */
+#define IRQ_DTB_VA 0x3a000000UL
+#define IRQ_UART_VA 0x3a100000UL
+static uint64_t irq_sel, irq_ntf;
+static volatile uint8_t *irq_ier8;
+static volatile uint32_t *irq_ier32;
+static volatile uint64_t irq_t1, irq_ack_cost;
+static uint8_t irq_stack[8192] __attribute__((aligned(16)));
+
+static inline void ier_store(uint32_t v)
+{
+	if (irq_ier32)
+		*irq_ier32 = v;
+	else
+		*irq_ier8 = (uint8_t)v;
+}
+
+static void irq_handler(void *arg)
+{
+	uint64_t bits;
+
+	(void)arg;
+	for (;;) {
+		l4_wait(irq_ntf, &bits);
+		uint64_t t1 = l4_rdinstret();
+		ier_store(0);
+		uint64_t t2 = l4_rdinstret();
+		l4_irq_ack(irq_sel);
+		uint64_t t3 = l4_rdinstret();
+		irq_t1 = t1;
+		irq_ack_cost = t3 - t2;
+	}
+}
+
+static void bench_irq(uint64_t overhead)
+{
+	static uint64_t acks[SAMPLES];
+	struct fdt fdt;
+	struct dt_uart u;
+	uint64_t where = 0, th = l4_cap_alloc();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 150, .max_prio = 150 };
+
+	if (dt_map(L4_CAP_SIGMA0, UTCB, IRQ_DTB_VA, &fdt) || dt_uart(&fdt, &u) ||
+	    l4_sigma0_call(L4_CAP_SIGMA0, UTCB, l4_fpage(IRQ_UART_VA, 12, 0), L4_SIGMA0_DEVICE, 2,
+			   u.base & ~(L4_PAGE_SIZE - 1), 12, 0, &where) < 0 || where != IRQ_UART_VA) {
+		l4_puts("bench: no UART to raise interrupts with");
+		return;
+	}
+	dt_unmap(IRQ_DTB_VA);
+	uintptr_t ier = IRQ_UART_VA + u.base % L4_PAGE_SIZE + ((uintptr_t)UART_IER << u.shift);
+	if (u.width == 4)
+		irq_ier32 = (volatile uint32_t *)ier;
+	else
+		irq_ier8 = (volatile uint8_t *)ier;
+	irq_sel = l4_cap_alloc();
+	irq_ntf = l4_cap_alloc();
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_NOTIFICATION, irq_ntf, 0) ||
+	    l4_irqctl_get(L4_CAP_IRQ_CONTROL, u.irq, L4_CAP_FACTORY, irq_sel) || l4_irq_bind(irq_sel, irq_ntf, 1) ||
+	    l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
+	    l4_thread_run(th, irq_handler, 0, irq_stack, sizeof(irq_stack))) {
+		l4_puts("bench: cannot set up the interrupt handler");
+		return;
+	}
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		uint64_t t0 = l4_rdinstret();
+		ier_store(UART_IER_ETBEI);
+		/* the handler ran here: it made the UART quiet and acked */
+		if (i >= WARMUP) {
+			samples[i - WARMUP] = irq_t1 - t0 - overhead;
+			acks[i - WARMUP] = irq_ack_cost - overhead;
+		}
+	}
+	report("irq_to_user", samples, SAMPLES, 1);
+	report("irq_ack", acks, SAMPLES, 1);
+	l4_factory_destroy(L4_CAP_FACTORY, th);
+	l4_factory_destroy(L4_CAP_FACTORY, irq_sel);
+	l4_factory_destroy(L4_CAP_FACTORY, irq_ntf);
+	l4_cap_free(th);
+	l4_cap_free(irq_sel);
+	l4_cap_free(irq_ntf);
+	l4_sigma0_call(L4_CAP_SIGMA0, UTCB, 0, L4_SIGMA0_FREE, 2, u.base & ~(L4_PAGE_SIZE - 1), 12, 0, 0);
+	l4_task_unmap(L4_CAP_TASK, l4_fpage(IRQ_UART_VA, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
 /* ---- memory ---- */
 
-#define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
 #define MEM_SRC 0x100000000UL           /* the page sigma0 gave */
 #define MEM_WIN 0x200000000UL           /* destinations: MEM_WIN + i pages */
 #define TREE 1000
@@ -706,6 +805,7 @@ int main(void)
 	l4_debug_fastpath((int)was);
 	bench_notification(empty_cost());
 	bench_yield(empty_cost());
+	bench_irq(empty_cost());
 	bench_memory();
 	kmem_cost("thread", L4_OBJ_THREAD, 0);
 	kmem_cost("task_16_caps", L4_OBJ_TASK, 4);

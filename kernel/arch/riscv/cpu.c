@@ -9,6 +9,8 @@
 
 #include <common/string.h>
 
+#include "lib/runq.h"
+
 /* Whether the ISA string's single-letter part (before the first '_') has `ext`. */
 static bool isa_has_letter(const char *isa, char ext)
 {
@@ -36,6 +38,7 @@ void cpu_init(const char *isa)
 	/* User code may read cycle, time and instret (benchmarks). */
 	csr_write(scounteren, SCOUNTEREN_CY | SCOUNTEREN_TM | SCOUNTEREN_IR);
 	fpu_available = isa_has_letter(isa, 'f') && isa_has_letter(isa, 'd');
+	runq_zbb = isa_has_ext(isa, "zbb");
 	timer_init(isa_has_ext(isa, "sstc"));
 }
 

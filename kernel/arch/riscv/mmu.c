@@ -80,17 +80,6 @@ uint64_t mmu_satp(const pte_t *root, uint16_t asid)
 	return SATP_MODE_SV39 | (uint64_t)asid << SATP_ASID_SHIFT | virt_to_phys(root) >> PAGE_SHIFT;
 }
 
-void mmu_switch(const pte_t *root, uint16_t asid)
-{
-	uint64_t satp = mmu_satp(root, asid);
-
-	if (csr_read(satp) == satp)
-		return;
-	csr_write(satp, satp);
-	if (asid == 0)
-		sfence_vma_all();
-}
-
 void mmu_leave(const pte_t *root)
 {
 	if ((csr_read(satp) & ((1UL << 44) - 1)) == virt_to_phys(root) >> PAGE_SHIFT) {

@@ -26,6 +26,7 @@ static volatile uint32_t *priority;     /* priority[source] */
 static volatile uint32_t *enable;       /* this context's enable words */
 static volatile uint32_t *context;      /* this context's threshold [0] and claim/complete [1] */
 static unsigned nsources;
+volatile uint32_t *irqc_claim_reg;
 
 void irqc_init(const struct board *b, unsigned long hartid)
 {
@@ -43,6 +44,7 @@ void irqc_init(const struct board *b, unsigned long hartid)
 	for (unsigned s = 1; s <= nsources; s++)
 		irqc_disable(s);
 	context[0] = 0;                 /* threshold: every priority above 0 interrupts */
+	irqc_claim_reg = &context[PLIC_CLAIM / 4];
 	csr_set(sie, SIE_SEIE);
 }
 
@@ -61,16 +63,6 @@ void irqc_disable(unsigned source)
 {
 	enable[source / 32] &= ~(1U << (source % 32));
 	priority[source] = 0;
-}
-
-unsigned irqc_claim(void)
-{
-	return nsources ? context[PLIC_CLAIM / 4] : 0;
-}
-
-void irqc_complete(unsigned source)
-{
-	context[PLIC_CLAIM / 4] = source;
 }
 
 void irqc_drop(unsigned source)

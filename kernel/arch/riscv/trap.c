@@ -53,17 +53,17 @@ void trap_from_user(struct trapframe *f)
 	struct hart *h = this_hart();
 	struct thread *th = h->current;
 	bool access_error;
-	unsigned access = arch_fault_access(f->scause, &access_error);
+	unsigned access;
 
-	if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
-		sched_tick();
-	} else if (f->scause == (SCAUSE_INTR | IRQ_S_EXT)) {
+	if (f->scause == (SCAUSE_INTR | IRQ_S_EXT)) {
 		irq_dispatch();
+	} else if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
+		sched_tick();
 	} else if (f->scause & SCAUSE_INTR) {
 		panic_trap(f, "unexpected interrupt from user mode");
 	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {
 		/* retry the instruction */
-	} else if (access) {
+	} else if ((access = arch_fault_access(f->scause, &access_error))) {
 		ipc_fault(th, access, access_error);
 	} else {
 		ipc_exception(th, L4_EXC_R_NONE);

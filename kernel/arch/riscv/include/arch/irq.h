@@ -23,9 +23,19 @@ void irqc_init(const struct board *b, unsigned long hartid);
 unsigned irqc_sources(void);
 void irqc_enable(unsigned source);
 void irqc_disable(unsigned source);
+/* This hart's context's claim/complete register (plic.c; NULL: no controller). */
+extern volatile uint32_t *irqc_claim_reg;
+
 /* The highest-priority source that fires, now taken; 0 if none. */
-unsigned irqc_claim(void);
-void irqc_complete(unsigned source);
+static inline unsigned irqc_claim(void)
+{
+	return irqc_claim_reg ? *irqc_claim_reg : 0;
+}
+
+static inline void irqc_complete(unsigned source)
+{
+	*irqc_claim_reg = source;
+}
 /* A taken source off, its interrupt dropped (completed). */
 void irqc_drop(unsigned source);
 

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <arch/csr.h>
+
 typedef uint64_t pte_t;
 
 #define PTE_V (1UL << 0)
@@ -97,5 +99,13 @@ static inline void mmu_flush_page(uintptr_t va, uint16_t asid)
 /* If this hart runs on `root`, move it to the kernel's table (the root is about to be freed). */
 void mmu_leave(const pte_t *root);
 
-/* Switch to (root, asid): writes satp if it differs, flushes only without an ASID. */
-void mmu_switch(const pte_t *root, uint16_t asid);
+/* Switch to the tree and ASID of `satp` (mmu_satp's value, kept by its
+ * task): writes satp if it differs, flushes only without an ASID. */
+static inline void mmu_switch(uint64_t satp)
+{
+	if (csr_read(satp) == satp)
+		return;
+	csr_write(satp, satp);
+	if (!(satp >> SATP_ASID_SHIFT & SATP_ASID_MASK))
+		sfence_vma_all();
+}
