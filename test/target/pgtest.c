@@ -138,6 +138,36 @@ static int touch(uint64_t bytes)
 	return 0;
 }
 
+/* What random calls got: success, a known error, an unknown code, no answer. */
+struct tally {
+	uint64_t slot;                  /* the receive slot for capabilities (emptied after each call) */
+	uint64_t ok, errors, unknown, hung;
+};
+
+#define HOSTILE_WIN 0x3000000000UL      /* the receive window for pages (emptied after each call) */
+
+/* One random call on s: receive windows on or off by bits 20 and 21 of r; counted into *t. */
+static void hostile_call(uint64_t s, uint64_t tag, struct l4_msg *m, uint64_t r, struct tally *t)
+{
+	struct l4_utcb *u = (struct l4_utcb *)L4_ENV_UTCB_MAIN;
+
+	u->rcv_caps = (r >> 20) & 1 ? l4_rcv_caps(t->slot, 1) : 0;
+	u->rcv_mem = (r >> 21) & 1 ? l4_fpage(HOSTILE_WIN, 12, 0) : 0;
+	long x = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(5000000), l4_timeout_us(5000000)), tag, m);
+	u->rcv_caps = 0;
+	u->rcv_mem = 0;
+	if (x == -L4_ETIMEDOUT)
+		t->hung++;
+	else if (x < 0 ? x <= -L4_ERRNO_COUNT : l4_tag_label((uint64_t)x) >= L4_ERRNO_COUNT)
+		t->unknown++;
+	else if (x >= 0 && !l4_tag_label((uint64_t)x))
+		t->ok++;
+	else
+		t->errors++;
+	l4_task_cap_delete(L4_ENV_CAP_TASK, t->slot);
+	l4_task_unmap(L4_ENV_CAP_TASK, l4_fpage(HOSTILE_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
+}
+
 /*
  * Garbage from another task: random calls (real labels half the time) to
  * this program's memory session, its region mapper, its parent and its
@@ -150,9 +180,8 @@ static int hostile(uint64_t rounds)
 	static const uint64_t sel[] = { L4_ENV_CAP_MEM, L4_ENV_CAP_RM, L4_ENV_CAP_PARENT, L4_ENV_CAP_RM_PAGER };
 	static const uint64_t labels[] = { L4_MEM_ALLOC, L4_MEM_SESSION, L4_MEM_STATS, L4_DS_MAP, L4_DS_INFO,
 					   L4_RM_ATTACH, L4_RM_FIND, L4_RM_RESERVE, L4_LABEL_PAGEFAULT, 0x5002 };
-	struct l4_utcb *u = (struct l4_utcb *)L4_ENV_UTCB_MAIN;
-	uint64_t rng = 0x686f7374696c6532ULL, slot = l4_cap_alloc(), unknown = 0, hung = 0, ok = 0, errors = 0;
-	uint64_t win = 0x3000000000UL;
+	uint64_t rng = 0x686f7374696c6532ULL;
+	struct tally t = { l4_cap_alloc(), 0, 0, 0, 0 };
 
 	for (uint64_t i = 0; i < rounds; i++) {
 		uint64_t r = xorshift64s(&rng), s = sel[r % 4];
@@ -166,27 +195,12 @@ static int hostile(uint64_t rounds)
 			uint64_t v = xorshift64s(&rng);
 			m.mr[k] = v % 3 == 0 ? v % 32 : v % 3 == 1 ? (v >> 8) % 64 * 4096 : v;
 		}
-		u->rcv_caps = (r >> 20) & 1 ? l4_rcv_caps(slot, 1) : 0;
-		u->rcv_mem = (r >> 21) & 1 ? l4_fpage(win, 12, 0) : 0;
-		long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(5000000), l4_timeout_us(5000000)),
-				l4_tag(label, words, 0), &m);
-		u->rcv_caps = 0;
-		u->rcv_mem = 0;
-		if (t == -L4_ETIMEDOUT)
-			hung++;
-		else if (t < 0 ? t <= -L4_ERRNO_COUNT : l4_tag_label((uint64_t)t) >= L4_ERRNO_COUNT)
-			unknown++;
-		else if (t >= 0 && !l4_tag_label((uint64_t)t))
-			ok++;
-		else
-			errors++;
-		l4_task_cap_delete(L4_ENV_CAP_TASK, slot);
-		l4_task_unmap(L4_ENV_CAP_TASK, l4_fpage(win, 12, L4_FP_RWX), L4_UNMAP_SELF);
+		hostile_call(s, l4_tag(label, words, 0), &m, r, &t);
 	}
 	l4_printf("# pgtest: hostile: %lu calls: %lu succeeded, %lu errors, %lu unknown, %lu unanswered\n",
-		  (unsigned long)rounds, (unsigned long)ok, (unsigned long)errors, (unsigned long)unknown,
-		  (unsigned long)hung);
-	CHECK(1, !unknown && !hung);
+		  (unsigned long)rounds, (unsigned long)t.ok, (unsigned long)t.errors, (unsigned long)t.unknown,
+		  (unsigned long)t.hung);
+	CHECK(1, !t.unknown && !t.hung);
 	CHECK(2, touch(1UL << 20) == 0);     /* its heap still works */
 	return 0;
 }
@@ -211,10 +225,9 @@ static long console_open(struct l4_console *c)
 static int console_hostile(struct l4_console *mine)
 {
 	static const uint64_t offs[] = { 0, 1, 2048, 4095, 4096, 4097, 1UL << 32, ~0UL, ~0UL - 4094 };
-	struct l4_utcb *u = (struct l4_utcb *)L4_ENV_UTCB_MAIN;
 	struct l4_console extra[2] = { 0 };
-	uint64_t rng = 0x636f6e736f6c6521ULL, slot = l4_cap_alloc(), unknown = 0, hung = 0, ok = 0, errors = 0;
-	uint64_t win = 0x3000000000UL, rounds = 2000;
+	uint64_t rng = 0x636f6e736f6c6521ULL, rounds = 2000;
+	struct tally t = { l4_cap_alloc(), 0, 0, 0, 0 };
 
 	for (unsigned i = 0; i < 2; i++)
 		if (!console_open(&extra[i]))
@@ -243,31 +256,16 @@ static int console_hostile(struct l4_console *mine)
 			m.mr[words + 1] = w ? w : l4_fpage((uint64_t)mine->page, 12, L4_FP_R);
 			items = 1;
 		}
-		u->rcv_caps = (r >> 20) & 1 ? l4_rcv_caps(slot, 1) : 0;
-		u->rcv_mem = (r >> 21) & 1 ? l4_fpage(win, 12, 0) : 0;
-		long t = l4_ipc(l4_ipc_word(L4_IPC_CALL, s, l4_timeout_us(5000000), l4_timeout_us(5000000)),
-				l4_tag(label, words, items), &m);
-		u->rcv_caps = 0;
-		u->rcv_mem = 0;
-		if (t == -L4_ETIMEDOUT)
-			hung++;
-		else if (t < 0 ? t <= -L4_ERRNO_COUNT : l4_tag_label((uint64_t)t) >= L4_ERRNO_COUNT)
-			unknown++;
-		else if (t >= 0 && !l4_tag_label((uint64_t)t))
-			ok++;
-		else
-			errors++;
-		l4_task_cap_delete(L4_ENV_CAP_TASK, slot);
-		l4_task_unmap(L4_ENV_CAP_TASK, l4_fpage(win, 12, L4_FP_RWX), L4_UNMAP_SELF);
+		hostile_call(s, l4_tag(label, words, items), &m, r, &t);
 	}
 	/* What it wrote went out as lines of letters: end them (a session's
 	 * end ends its line; a random CLOSE may have ended one already). */
 	for (unsigned i = 0; i < 2; i++)
 		l4_console_req(extra[i].session, L4_CONS_CLOSE, 0, 0, 0);
 	l4_printf("\n# pgtest: console garbage: %lu calls: %lu succeeded, %lu errors, %lu unknown, %lu unanswered\n",
-		  (unsigned long)rounds, (unsigned long)ok, (unsigned long)errors, (unsigned long)unknown,
-		  (unsigned long)hung);
-	CHECK(11, !unknown && !hung);
+		  (unsigned long)rounds, (unsigned long)t.ok, (unsigned long)t.errors, (unsigned long)t.unknown,
+		  (unsigned long)t.hung);
+	CHECK(11, !t.unknown && !t.hung);
 	CHECK(12, l4_console_write(mine, "# pgtest: its session still works\n", 34) == 34);
 	return 0;
 }
