@@ -57,7 +57,7 @@ uint64_t now_us(void);
  * a kernel bug fails a check instead of hanging the boot.
  */
 #define WD_A0 (-999L)
-#define WD_US 300000UL                  /* default: 0.3 s */
+#define WD_US LATE_US                   /* default: a blocking call is late, not hung, until then */
 uint64_t wd_start(void);                /* the watchdog's selector, or 0 */
 void wd_stop(uint64_t wd);
 void wd_arm(uint64_t us);               /* the main thread may block for us from now */
