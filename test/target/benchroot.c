@@ -221,47 +221,63 @@ static void bench_yield(uint64_t overhead)
 
 /* ---- IPC round trips ---- */
 
+/* How bench_ipc's client and server differ from the plain round trip. */
+#define IPC_INTER 0x1                   /* the server in s0bench's task */
+#define IPC_FPU_CLIENT 0x2              /* the client's FP state dirty at each call */
+#define IPC_FPU_SERVER 0x4              /* the server's FP state dirty at each reply */
+#define IPC_HIPRIO 0x8                  /* the server at priority 150, above the client's 100 */
+#define IPC_TIMEOUT 0x10                /* the call's receive phase with a timeout (1 s) */
+
 static uint64_t server_ep;
 static unsigned server_words;
+
+static unsigned server_flags;
 
 static void intra_server(void *arg)
 {
 	(void)arg;
+	if (server_flags & IPC_FPU_SERVER)
+		ipcbench_serve_fpu(server_ep, server_words);
 	ipcbench_serve(server_ep, server_words);
 }
 
-/* A server thread for `words`-word replies on ep: in this task (inter = 0)
- * or in s0bench's task. Returns its selector or 0. */
-static uint64_t start_server(uint64_t ep, unsigned words, int inter)
+/* A server thread for `words`-word replies on ep: in this task or in
+ * s0bench's (IPC_INTER), FP or not, at priority 100 or 150 (flags).
+ * Returns its selector or 0. */
+static uint64_t start_server(uint64_t ep, unsigned words, unsigned flags)
 {
 	const struct l4_kip *k = (const struct l4_kip *)L4_KIP_ADDR;
 	uint64_t th = l4_cap_alloc();
+	int inter = flags & IPC_INTER;
 	uint64_t task = inter ? L4_CAP_SIGMA0_TASK : L4_CAP_TASK;
+	unsigned prio = flags & IPC_HIPRIO ? 150 : 100;
 	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_UTCB,
-				      .task = task, .prio = 100, .max_prio = 100, .utcb = IPCBENCH_UTCB };
+				      .task = task, .prio = prio, .max_prio = prio, .utcb = IPCBENCH_UTCB };
 
 	if (l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c))
 		return 0;
 	if (!inter) {
 		server_ep = ep;
 		server_words = words;
+		server_flags = flags;
 		return l4_thread_run(th, intra_server, 0, partner_stack, sizeof(partner_stack)) ? 0 : th;
 	}
 	/* s0bench's entry, on the lower half of its stack, with the endpoint in its slot. */
 	struct l4_exregs x = { .flags = L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0 | L4_EXREGS_START,
 			       .pc = *(const uint64_t *)(k->module[0].uaddr + 24),
 			       .sp = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE / 2,
-			       .a0 = IPCBENCH_MAGIC | words };
+			       .a0 = IPCBENCH_MAGIC | words | (flags & IPC_FPU_SERVER ? IPCBENCH_FPU : 0) };
 	if (l4_task_cap_copy(L4_CAP_SIGMA0_TASK, ep, IPCBENCH_EP, L4_RIGHTS_ALL, 0) ||
 	    l4_thread_exregs(th, &x))
 		return 0;
 	return th;
 }
 
-static void bench_ipc(const char *name, unsigned words, int inter, uint64_t overhead)
+static void bench_ipc(const char *name, unsigned words, unsigned flags, uint64_t overhead)
 {
 	uint64_t ep = l4_cap_alloc(), th = 0;
-	uint64_t word = l4_ipc_word(L4_IPC_CALL, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+	unsigned rcv_to = flags & IPC_TIMEOUT ? l4_timeout_us(1000000) : L4_TIMEOUT_NEVER;
+	uint64_t word = l4_ipc_word(L4_IPC_CALL, ep, L4_TIMEOUT_NEVER, rcv_to);
 	long ret = 0;
 	unsigned bad = 0;
 
@@ -269,11 +285,13 @@ static void bench_ipc(const char *name, unsigned words, int inter, uint64_t over
 		l4_cap_free(ep);
 		return;
 	}
-	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, ep, 0) || !(th = start_server(ep, words, inter))) {
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, ep, 0) || !(th = start_server(ep, words, flags))) {
 		l4_printf("bench: %s: cannot start the server\n", name);
 		goto out;
 	}
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		if (flags & IPC_FPU_CLIENT)
+			ipcbench_dirty_fpu(i);
 		trace_begin(i, TRACE_SAMPLE, name);
 		uint64_t n = ipcbench_timed(word, l4_tag(0, words, 0), &ret);
 		trace_end(i, TRACE_SAMPLE, name);
@@ -787,6 +805,71 @@ static void bench_pager(void)
 			  (unsigned long)st.pages, (unsigned long)st.free, (unsigned long)pg_rm.resolved);
 }
 
+/* ---- objects: thread creation and start, task creation and destruction ---- */
+
+static uint8_t child_stack[4096] __attribute__((aligned(16)));
+
+static void child(void *arg)
+{
+	(void)arg;
+	for (;;)
+		l4_yield();
+}
+
+/*
+ * One sample: a thread made in this task (factory), configured (task,
+ * priority 50: below this thread's, so it does not run yet) and started
+ * (l4_thread_run: pc, sp, start). Destroyed after the sample.
+ */
+static void bench_thread_create(uint64_t overhead)
+{
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 50, .max_prio = 50 };
+	uint64_t th = l4_cap_alloc();
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, "thread_create_start");
+		uint64_t t0 = l4_rdinstret();
+		bad += l4_factory_create_thread(L4_CAP_FACTORY, th) != 0;
+		bad += l4_thread_config(th, &c) != 0;
+		bad += l4_thread_run(th, child, 0, child_stack, sizeof(child_stack)) != 0;
+		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "thread_create_start");
+		bad += l4_factory_destroy(L4_CAP_FACTORY, th) != 0;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	l4_cap_free(th);
+	if (bad)
+		l4_printf("bench: thread_create_start: %u steps failed\n", bad);
+	else
+		report("thread_create_start", samples, SAMPLES, 1);
+}
+
+/* One sample: a task with 16 capability slots made and destroyed (factory). */
+static void bench_task_create(uint64_t overhead)
+{
+	uint64_t t = l4_cap_alloc();
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, "task_create_destroy");
+		uint64_t t0 = l4_rdinstret();
+		bad += l4_factory_create(L4_CAP_FACTORY, L4_OBJ_TASK, t, 4) != 0;
+		bad += l4_factory_destroy(L4_CAP_FACTORY, t) != 0;
+		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "task_create_destroy");
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	l4_cap_free(t);
+	if (bad)
+		l4_printf("bench: task_create_destroy: %u steps failed\n", bad);
+	else
+		report("task_create_destroy", samples, SAMPLES, 1);
+}
+
 static void kmem_cost(const char *name, unsigned type, uint64_t arg)
 {
 	uint64_t sel = l4_cap_alloc(), limit, before, after;
@@ -935,12 +1018,14 @@ int main(void)
 	l4_capalloc_init(L4_CAP_FIRST_FREE, 1024 - L4_CAP_FIRST_FREE);
 	read_bootargs();
 	uint64_t empty = empty_timed();
-	bench_ipc("ipc_roundtrip_inter_as", 0, 1, empty);
-	bench_ipc("ipc_roundtrip_inter_as_6w", 6, 1, empty);
+	bench_ipc("ipc_roundtrip_inter_as", 0, IPC_INTER, empty);
+	bench_ipc("ipc_roundtrip_inter_as_6w", 6, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_intra_as", 0, 0, empty);
-	bench_ipc("ipc_roundtrip_64w", 64, 1, empty);
+	bench_ipc("ipc_roundtrip_64w", 64, IPC_INTER, empty);
+	bench_ipc("ipc_roundtrip_hiprio", 0, IPC_INTER | IPC_HIPRIO, empty);
+	bench_ipc("ipc_roundtrip_timeout", 0, IPC_INTER | IPC_TIMEOUT, empty);
 	long was = l4_debug_fastpath(0);
-	bench_ipc("ipc_roundtrip_slowpath", 0, 1, empty);
+	bench_ipc("ipc_roundtrip_slowpath", 0, IPC_INTER, empty);
 	l4_debug_fastpath((int)was);
 	if (selected("notification_signal_wait"))
 		bench_notification(empty_cost());
@@ -963,6 +1048,14 @@ int main(void)
 		bench_pager();
 	if (selected("preempt_latency_max"))
 		bench_preempt();
+	if (selected("thread_create_start"))
+		bench_thread_create(empty_cost());
+	if (selected("task_create_destroy"))
+		bench_task_create(empty_cost());
+	/* Last: these leave this thread with FP state, which would change
+	 * what every later switch away from it costs. */
+	bench_ipc("ipc_roundtrip_fpu_client", 0, IPC_INTER | IPC_FPU_CLIENT, empty);
+	bench_ipc("ipc_roundtrip_fpu_both", 0, IPC_INTER | IPC_FPU_CLIENT | IPC_FPU_SERVER, empty);
 	if (tracing) {
 		l4_printf("bench: itrace rows=");
 		for (unsigned i = 0; i < ntraced; i++)
