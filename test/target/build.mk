@@ -5,7 +5,7 @@
 # The testroot: main.c runs every t_*.c; an area registers itself (area.h).
 TESTROOT_AREAS := $(sort $(wildcard test/target/t_*.c))
 $(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c $(TESTROOT_AREAS) \
-	test/target/util.c test/target/dtdev.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+	test/target/util.c test/target/dtdev.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS) $(UART_DT_SRCS)))
 # The FP test needs F/D instructions (the ABI stays lp64, like the rest).
 $(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei
 $(eval $(call user_prog,s0test,test/target/s0test.c sigma0/server.c))
@@ -14,7 +14,7 @@ $(eval $(call user_prog,faulter,test/target/faulter.c))
 $(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
 # hostile: the robustness test's attacker programs, started several at once (t_robust.c).
 $(eval $(call loadable_prog,hostile,test/target/hostile.c))
-$(eval $(call user_prog,benchroot,test/target/benchroot.c test/target/dtdev.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+$(eval $(call user_prog,benchroot,test/target/benchroot.c test/target/dtdev.c $(UART_DT_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
 S0TEST_ELF := $(B)/user/s0test.elf

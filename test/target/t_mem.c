@@ -705,6 +705,8 @@ static void t_sigma0(void)
 		tap_eq(s0(w, L4_SIGMA0_DTB, 0, 0, 0, 0, 0), -L4_EINVAL, "DTB without the page number: EINVAL");
 		long again = s0(w, L4_SIGMA0_DTB, 1, pages - 1, 0, 0, &where);
 		tap_ok(again > 0 && where == 0x2d000000, "the last DTB page, again: mapped (any number of times)");
+		tap_eq(s0(0, L4_SIGMA0_FREE, 2, base & ~(L4_PAGE_SIZE - 1), 12, 0, 0), -L4_EINVAL,
+		       "FREE of a device-tree page: EINVAL (shared, not handed out)");
 		l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2d000000, 12, L4_FP_RWX), L4_UNMAP_SELF);
 	}
 
