@@ -3,10 +3,10 @@
  * uart_dt_find against the kernel's own reading of the device tree
  * (board_from_fdt) on QEMU's trees, a hand-written one and the
  * VisionFive 2's; the line discipline that keeps sources' lines whole
- * (lines.c); and ns16550.c against a model of the UART's registers: the
- * register layout from reg-shift/reg-io-width, the DesignWare busy detect,
- * receive overflow counted without corrupting the ring, the transmit FIFO
- * never overfilled.
+ * (lines.c); and ns16550.c against the UART register model of
+ * uart_model.c (the one test_earlycon uses): the register layout from
+ * reg-shift/reg-io-width, the DesignWare busy detect, receive overflow
+ * counted without corrupting the ring, the transmit FIFO never overfilled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +22,7 @@
 #include "uart/lines.h"
 #include "uart/ns16550.h"
 #include "uart/uart_dt.h"
+#include "uart_model.h"
 
 #ifndef UART_TEST_DIRS
 #define UART_TEST_DIRS "build/dtb", "test/fixtures/dtb"
@@ -291,107 +292,27 @@ static void test_lines_full(void **state)
 	assert_int_equal(lines_put(&out, &a, big, 1), 1);
 }
 
-/* ---- ns16550 against a model ---- */
+/* ---- ns16550 against the register model of uart_model.c ---- */
 
-struct model {
-	unsigned shift, width, fifo;
-	bool dw;
-	uint32_t ier, lcr, mcr, fcr;
-	unsigned busy_writes;           /* LCR writes the DesignWare ignores (busy) */
-	bool busy_irq;                  /* its busy-detect interrupt, until USR is read */
-	unsigned usr_reads, bad;        /* accesses at a wrong offset or width */
-	unsigned in_head, in_len;
-	uint8_t in[8192];
-	unsigned nout, fifo_used;
-	bool overfilled, overrun;
-	uint8_t outb[8192];
-};
-
-static uint32_t m_rd(void *ctx, unsigned off, unsigned width)
+/* A model of the given shape behind the driver's register-access hook; LCR
+ * and IER start as no firmware left them, so that init must set both. */
+static struct uart_model *model_new(unsigned shift, unsigned width, bool dw, struct ns16550 *u, struct ns16550_io *io)
 {
-	struct model *m = ctx;
-	unsigned reg = off >> m->shift;
-
-	if (width != m->width || off & ((1u << m->shift) - 1))
-		m->bad++;
-	switch (reg) {
-	case 0:
-		return m->in_head < m->in_len ? m->in[m->in_head++] : 0;
-	case 1:
-		return m->ier;
-	case 2:
-		if (m->busy_irq)
-			return 0xc7;
-		if (m->ier & 1 && m->in_head < m->in_len)
-			return 0xc4;
-		if (m->ier & 2 && !m->fifo_used)
-			return 0xc2;
-		return 0xc1;
-	case 3:
-		return m->lcr;
-	case 4:
-		return m->mcr;
-	case 5: {
-		/* Everything written so far has gone out. */
-		uint32_t v = 0x60 | (m->in_head < m->in_len) | (m->overrun ? 2 : 0);
-		m->fifo_used = 0;
-		m->overrun = false;
-		return v;
-	}
-	case 31:
-		m->busy_irq = false;
-		m->usr_reads++;
-		return m->busy_writes ? 1 : 0;
-	default:
-		return 0;
-	}
-}
-
-static void m_wr(void *ctx, unsigned off, unsigned width, uint32_t v)
-{
-	struct model *m = ctx;
-	unsigned reg = off >> m->shift;
-
-	if (width != m->width || off & ((1u << m->shift) - 1))
-		m->bad++;
-	switch (reg) {
-	case 0:
-		if (m->fifo_used == m->fifo)
-			m->overfilled = true;
-		m->fifo_used++;
-		m->outb[m->nout++ % sizeof(m->outb)] = (uint8_t)v;
-		break;
-	case 1:
-		m->ier = v;
-		break;
-	case 2:
-		m->fcr = v;
-		break;
-	case 3:
-		if (m->dw && m->busy_writes) {
-			m->busy_writes--;
-			m->busy_irq = true;
-		} else {
-			m->lcr = v;
-		}
-		break;
-	case 4:
-		m->mcr = v;
-		break;
-	default:
-		break;
-	}
-}
-
-static struct model *model_new(unsigned shift, unsigned width, bool dw, struct ns16550 *u, struct ns16550_io *io)
-{
-	struct model *m = calloc(1, sizeof(*m));
+	struct uart_model *m = malloc(sizeof(*m));
 
 	assert_non_null(m);
-	*m = (struct model){ .shift = shift, .width = width, .fifo = 16, .dw = dw };
-	*io = (struct ns16550_io){ m_rd, m_wr, m };
-	*u = (struct ns16550){ .io = io, .shift = shift, .width = width, .fifo = 16, .dw = dw };
+	uart_model_init(m, shift, width, dw, 0);
+	m->lcr = 0;
+	m->ier = 0x0f;
+	*io = (struct ns16550_io){ uart_model_rd, uart_model_wr, m };
+	*u = (struct ns16550){ .io = io, .shift = shift, .width = width, .fifo = m->fifo, .dw = dw };
 	return m;
+}
+
+/* Accesses at a wrong offset or of a wrong width. */
+static unsigned bad(const struct uart_model *m)
+{
+	return m->bad_width + m->bad_offset;
 }
 
 static void test_uart_init(void **state)
@@ -402,9 +323,10 @@ static void test_uart_init(void **state)
 	for (unsigned i = 0; i < 3; i++) {
 		struct ns16550 u;
 		struct ns16550_io io;
-		struct model *m = model_new(layout[i][0], layout[i][1], i == 1, &u, &io);
+		struct uart_model *m = model_new(layout[i][0], layout[i][1], i == 1, &u, &io);
 		ns16550_init(&u);
-		assert_int_equal(m->bad, 0);
+		assert_int_equal(bad(m), 0);
+		assert_true(uart_model_clean(m));
 		assert_int_equal(m->lcr, 0x03);         /* 8N1 */
 		assert_int_equal(m->fcr & 0x07, 0x07);  /* FIFOs on, cleared */
 		assert_int_equal(m->ier, 0);
@@ -423,22 +345,31 @@ static void test_uart_dw_busy(void **state)
 	(void)state;
 	struct ns16550 u;
 	struct ns16550_io io;
-	struct model *m = model_new(2, 4, true, &u, &io);
+	struct uart_model *m = model_new(2, 4, true, &u, &io);
 
-	m->busy_writes = 3;
+	m->rx_busy = 3;
 	ns16550_init(&u);
 	assert_int_equal(m->lcr, 0x03);
+	assert_int_equal(m->busy_detects, 3);
 	assert_int_equal(u.busy, 3);
-	assert_true(m->usr_reads >= 3);
-	assert_false(m->busy_irq);
-	assert_int_equal(m->bad, 0);
+	assert_true(m->reads[UM_USR] >= 3);
+	assert_false(m->iir_busy);
+	assert_int_equal(bad(m), 0);
 	/* The busy-detect interrupt: cleared by reading USR, counted, the handler ends. */
-	m->busy_irq = true;
+	m->iir_busy = true;
 	struct ring rx = { (uint8_t[64]){ 0 }, 64, 0, 0 }, tx = { (uint8_t[64]){ 0 }, 64, 0, 0 };
 	ns16550_irq(&u, &rx, &tx);
-	assert_false(m->busy_irq);
+	assert_false(m->iir_busy);
 	assert_int_equal(u.busy, 4);
 	free(m);
+}
+
+/* n bytes arriving, byte i being i * 13 + 1 (from `from` on). */
+static void arrive(struct uart_model *m, unsigned from, unsigned n)
+{
+	for (unsigned i = from; i < from + n; i++)
+		uart_model_receive_bytes(m, &(uint8_t){ (uint8_t)(i * 13 + 1) }, 1);
+	assert_int_equal(m->nrx, from + n);
 }
 
 /* Input beyond the ring: all of it taken from the UART, the overflow counted, the ring intact. */
@@ -447,18 +378,16 @@ static void test_uart_rx_overflow(void **state)
 	(void)state;
 	struct ns16550 u;
 	struct ns16550_io io;
-	struct model *m = model_new(0, 1, false, &u, &io);
+	struct uart_model *m = model_new(0, 1, false, &u, &io);
 	uint8_t rb[64], tb[64];
 	struct ring rx = { rb, sizeof(rb), 0, 0 }, tx = { tb, sizeof(tb), 0, 0 };
 
 	ns16550_init(&u);
 	ns16550_rx_irq(&u, true);
-	m->in_len = 5000;
-	for (unsigned i = 0; i < m->in_len; i++)
-		m->in[i] = (uint8_t)(i * 13 + 1);
-	m->overrun = true;
+	arrive(m, 0, 5000);
+	m->lsr_oe = true;
 	ns16550_irq(&u, &rx, &tx);
-	assert_int_equal(m->in_head, 5000);
+	assert_int_equal(m->rx_next, 5000);
 	assert_int_equal(u.rx, 5000);
 	assert_int_equal(u.rx_dropped, 5000 - 64);
 	assert_int_equal(u.overrun, 1);
@@ -469,10 +398,11 @@ static void test_uart_rx_overflow(void **state)
 		assert_int_equal(ch, (uint8_t)(i * 13 + 1));
 	}
 	/* Room again: the next bytes come in. */
-	m->in_len = 5010;
+	arrive(m, 5000, 10);
 	ns16550_irq(&u, &rx, &tx);
 	assert_int_equal(ring_count(&rx), 10);
 	assert_int_equal(u.rx_dropped, 5000 - 64);
+	assert_true(uart_model_clean(m));
 	free(m);
 }
 
@@ -482,7 +412,7 @@ static void test_uart_tx(void **state)
 	(void)state;
 	struct ns16550 u;
 	struct ns16550_io io;
-	struct model *m = model_new(2, 4, true, &u, &io);
+	struct uart_model *m = model_new(2, 4, true, &u, &io);
 	static uint8_t tb[4096];
 	uint8_t rb[64];
 	struct ring rx = { rb, sizeof(rb), 0, 0 }, tx = { tb, sizeof(tb), 0, 0 };
@@ -492,21 +422,21 @@ static void test_uart_tx(void **state)
 	for (unsigned i = 0; i < 1000; i++)
 		assert_true(ring_put(&tx, (uint8_t)(i % 251)));
 	ns16550_tx(&u, &tx, true);
-	assert_int_equal(m->nout, 16);
+	assert_int_equal(m->ntx, 16);
 	assert_true(m->ier & 0x02);
 	unsigned irqs = 0;
 	while (m->ier & 0x02 && irqs < 1000) {
 		ns16550_irq(&u, &rx, &tx);
 		irqs++;
 	}
-	assert_false(m->overfilled);
-	assert_int_equal(m->nout, 1000);
+	assert_int_equal(m->overruns, 0);       /* the FIFO never overfilled */
+	assert_int_equal(m->ntx, 1000);
 	assert_int_equal(u.tx, 1000);
 	assert_int_equal(m->ier, 0x05);
 	assert_true(irqs > 0);
 	for (unsigned i = 0; i < 1000; i++)
-		assert_int_equal(m->outb[i], (uint8_t)(i % 251));
-	assert_int_equal(m->bad, 0);
+		assert_int_equal((uint8_t)m->tx[i], (uint8_t)(i % 251));
+	assert_int_equal(bad(m), 0);
 	free(m);
 }
 
