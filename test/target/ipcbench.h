@@ -93,16 +93,5 @@ static inline uint64_t ipcbench_timed_item(uint64_t word, uint64_t tag, uint64_t
  * measurement, rdinstret twice in a row, counts 1). Returns the count; *ret = a0. */
 static inline uint64_t ipcbench_timed(uint64_t word, uint64_t tag, long *ret)
 {
-	register uint64_t a0 __asm__("a0") = tag;
-	register uint64_t a1 __asm__("a1") = 0, a2 __asm__("a2") = 0, a3 __asm__("a3") = 0;
-	register uint64_t a4 __asm__("a4") = 0, a5 __asm__("a5") = 0, a6 __asm__("a6") = 0;
-	register uint64_t a7 __asm__("a7") = word;
-	uint64_t t0, t1;
-
-	__asm__ volatile("rdinstret %[t0]\n ecall\n rdinstret %[t1]"
-			 : [t0] "=&r"(t0), [t1] "=r"(t1), "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4),
-			   "+r"(a5), "+r"(a6), "+r"(a7)
-			 :: "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
-	*ret = (long)a0;
-	return t1 - t0;
+	return ipcbench_timed_item(word, tag, 0, 0, ret);
 }
