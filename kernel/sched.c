@@ -263,3 +263,27 @@ void schedule(void)
 		pick(h);
 	schedule_slow(h);
 }
+
+/* sched_yield_call: the peer runs, as schedule() would switch to it. */
+static __attribute__((noreturn, noinline)) void yield_to(struct hart *h, struct thread *next)
+{
+	h->current = NULL;
+	switch_to(h, next);
+	trap_return_to_user(&next->frame);
+}
+
+void sched_yield_call(void)
+{
+	struct hart *h = this_hart();
+	struct thread *cur = h->current;
+
+	/* The common case, a peer of the same priority ready and nothing else
+	 * pending: cur takes its place as the tail and it runs, without the
+	 * queue's enqueue, pick and removal. */
+	if (cur && cur->state == L4_THREAD_READY && h->rq.top == (int)cur->prio && !h->woken &&
+	    !h->deferred.head && !console_log_fresh) {
+		struct runq_link *n = runq_swap_head(&h->rq, &cur->rq, cur->prio);
+		yield_to(h, (struct thread *)((char *)n - __builtin_offsetof(struct thread, rq)));
+	}
+	sched_yield();
+}

@@ -33,6 +33,9 @@ void sched_remove(struct thread *th);
 void sched_set_prio(struct thread *th, unsigned prio);
 /* The current thread goes to the tail of its priority. */
 void sched_yield(void);
+/* The yield system call: the same, and when a peer of its priority is ready
+ * and nothing else is pending, the switch to it at once (does not return). */
+void sched_yield_call(void);
 /* The timer interrupt: expired IPC timeouts, timeslice accounting, the next deadline. */
 void sched_tick(void);
 /* Program h's timer for the earlier of its tick and its first IPC timeout. */

@@ -70,7 +70,7 @@ void syscall_dispatch(struct trapframe *f)
 			return;
 		}
 		f->regs[REG_A0] = 0;
-		sched_yield();
+		sched_yield_call();
 		return;
 	default:
 		f->regs[REG_A0] = (uint64_t)-L4_ENOSYS;

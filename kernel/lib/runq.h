@@ -123,6 +123,27 @@ static inline void runq_remove(struct runq *q, struct runq_link *l, unsigned pri
 	q->count--;
 }
 
+/* Put l (unlinked) in the place of prio's head and make the one after it
+ * the head: l becomes the tail, the old head leaves (unlinked). As an
+ * enqueue of l at the tail and a removal of the head, in one step (a
+ * yield to a peer); prio must be non-empty. */
+static inline struct runq_link *runq_swap_head(struct runq *q, struct runq_link *l, unsigned prio)
+{
+	struct runq_link *n = q->head[prio];
+
+	if (n->next == n) {
+		l->next = l->prev = l;
+	} else {
+		l->next = n->next;
+		l->prev = n->prev;
+		n->prev->next = l;
+		n->next->prev = l;
+	}
+	q->head[prio] = l->next;
+	n->next = n->prev = NULL;
+	return n;
+}
+
 /* The head of the highest non-empty priority (setting *prio), or NULL if the
  * queue is empty (*prio untouched). Changes nothing. */
 static inline struct runq_link *runq_highest(const struct runq *q, unsigned *prio)

@@ -329,7 +329,7 @@ static void test_random(void **state)
 {
 	const char *env = getenv("RUNQ_SEED");
 	uint64_t seed = env ? strtoull(env, NULL, 0) : 0x5eed0f1a4c0ffeeull;
-	unsigned steps = 0, ops[4] = { 0 };
+	unsigned steps = 0, ops[5] = { 0 };
 
 	printf("test_random: seed 0x%llx\n", (unsigned long long)seed);
 	rng = seed ? seed : 1;
@@ -339,12 +339,14 @@ static void test_random(void **state)
 
 	for (steps = 0; steps < 20000; steps++) {
 		unsigned t = (unsigned)(rnd() % NTHREADS);
-		unsigned op = (unsigned)(rnd() % 4);
+		unsigned op = (unsigned)(rnd() % 5), top;
 
-		if (op <= 1 && m.prio_of[t] >= 0)
+		if ((op <= 1 || op == 4) && m.prio_of[t] >= 0)
 			op = 2;                 /* queued: remove instead */
 		else if (op == 2 && m.prio_of[t] < 0)
 			op = (unsigned)(rnd() % 2);
+		if (op == 4 && !runq_highest(&q, &top))
+			op = 0;                 /* nothing to swap with: enqueue */
 		ops[op]++;
 		switch (op) {
 		case 0: {                               /* enqueue at the tail */
@@ -375,6 +377,17 @@ static void test_random(void **state)
 			m.prio_of[t] = -1;
 			break;
 		}
+		case 4: {                               /* swap with the head of the top (a yield) */
+			struct runq_link *n = runq_swap_head(&q, &th[t].link, top);
+			unsigned h = m.ids[top][0];
+
+			assert_ptr_equal(n, &th[h].link);
+			model_remove_at(top, 0);
+			m.ids[top][m.len[top]++] = t;
+			m.prio_of[t] = (int)top;
+			m.prio_of[h] = -1;
+			break;
+		}
 		default: {                              /* rotate: the top, or any */
 			unsigned p = 0;
 
@@ -392,11 +405,11 @@ static void test_random(void **state)
 		}
 		model_compare();
 	}
-	printf("test_random: %u steps: %u enqueue, %u enqueue_head, %u remove, %u rotate\n",
-	       steps, ops[0], ops[1], ops[2], ops[3]);
+	printf("test_random: %u steps: %u enqueue, %u enqueue_head, %u remove, %u rotate, %u swap_head\n",
+	       steps, ops[0], ops[1], ops[2], ops[3], ops[4]);
 	/* The mix must have exercised everything, with a well-filled queue. */
-	for (unsigned i = 0; i < 4; i++)
-		assert_true(ops[i] > steps / 10);
+	for (unsigned i = 0; i < 5; i++)
+		assert_true(ops[i] > steps / 20);
 }
 
 /* runq_check() must notice corruption, or the random test proves little. */
