@@ -60,6 +60,7 @@ include kernel/build.mk
 include libl4/build.mk
 include sigma0/build.mk
 include pager/build.mk
+include drivers/virtio-blk/build.mk
 include roottask/build.mk
 include test/build.mk
 
@@ -83,6 +84,7 @@ $(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(E
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
+$(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))
 
 all: $(IMAGES) host-tests $(B)/kernel/stackcheck.ok
 

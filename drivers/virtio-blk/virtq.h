@@ -1,0 +1,97 @@
+/*
+ * virtq.h - a split virtqueue as a block driver uses it (virtio 1.x,
+ * section 2.7 "Split Virtqueues"; the legacy layout of section 2.7.2 when
+ * the transport is version 1). Hardware-free: the memory is given, the
+ * transport (notify, interrupt) is the caller's, so host tests drive it
+ * against a fake device.
+ *
+ * Every request is a fixed chain of three descriptors: slot s uses
+ * descriptors 3s (the request header, device-readable), 3s+1 (the data;
+ * device-writable for a read) and 3s+2 (the status byte, device-writable);
+ * a flush leaves out the data descriptor. So descriptors need no free list:
+ * a bitmap of slots does, and a used entry must name a slot's head (3s) that
+ * is in flight, or the device is broken.
+ *
+ *  memory (legacy alignment 4096, which the modern layout also satisfies):
+ *  +-------------------+ 0
+ *  | desc[n]  16 B each|
+ *  +-------------------+ 16n
+ *  | avail: flags idx ring[n] used_event
+ *  +-------------------+ aligned to 4096
+ *  | used: flags idx ring[n]{id len} avail_event
+ *  +-------------------+
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VIRTQ_MAX 128U                  /* queue size used (if the device allows) */
+#define VIRTQ_SLOTS (VIRTQ_MAX / 3)     /* requests in flight at most: 42 */
+#define VIRTQ_ALIGN 4096UL
+
+#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_WRITE 2
+
+struct virtq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct virtq_avail {
+	uint16_t flags;
+	uint16_t idx;
+	uint16_t ring[];                /* then used_event */
+};
+
+struct virtq_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+struct virtq_used {
+	uint16_t flags;
+	uint16_t idx;
+	struct virtq_used_elem ring[];  /* then avail_event */
+};
+
+struct virtq {
+	unsigned n;                     /* queue size (a power of two, <= VIRTQ_MAX) */
+	unsigned slots;                 /* n / 3 */
+	volatile struct virtq_desc *desc;
+	volatile struct virtq_avail *avail;
+	volatile struct virtq_used *used;
+	uint64_t pa;                    /* of desc; avail and used follow as virtq_layout says */
+	uint16_t avail_idx;             /* the next avail entry (ours) */
+	uint16_t used_idx;              /* the next used entry to look at (ours) */
+	uint64_t busy;                  /* slot s in flight: bit s */
+	unsigned inflight;
+	bool broken;                    /* the device broke the rules (a bad used entry) */
+};
+
+/* Bytes of memory a queue of size n needs, and where avail and used lie. */
+size_t virtq_bytes(unsigned n);
+size_t virtq_avail_off(unsigned n);
+size_t virtq_used_off(unsigned n);
+/* Set up q over mem (zeroed here; physical address pa, VIRTQ_ALIGN-aligned)
+ * with size n: 0, or -1 if n is not a power of two in [4, VIRTQ_MAX]. */
+int virtq_init(struct virtq *q, unsigned n, void *mem, uint64_t pa);
+/* A free slot, or -1. */
+int virtq_slot_alloc(struct virtq *q);
+/*
+ * Make slot s available: header at hdr_pa (16 bytes), data [data_pa,
+ * data_pa + len) (len 0: no data descriptor) that the device writes if
+ * to_mem, status byte at status_pa. Publishes the new avail index (after a
+ * write barrier); the caller notifies the device.
+ */
+void virtq_submit(struct virtq *q, unsigned s, uint64_t hdr_pa, uint64_t data_pa, uint32_t len, bool to_mem,
+		  uint64_t status_pa);
+/* The next completed slot: 1 and *s, or 0 when there is none, or -1 when
+ * the device named something that is not in flight (q->broken is set). */
+int virtq_used_pop(struct virtq *q, unsigned *s);
+/* Every slot in flight, for failing them when the device is reset: *s and 1
+ * until none is left (0); each is freed. */
+int virtq_drain(struct virtq *q, unsigned *s);
