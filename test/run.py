@@ -233,7 +233,8 @@ def host_tests(build):
 def fuzz_check(build):
     checks = []
     for name, what, secs in (("fdt", "FDT reader vs libfdt", FUZZ_SECONDS),
-                             ("elf", "ELF validator vs a second reading of its rules", FUZZ_ELF_SECONDS)):
+                             ("elf", "ELF validator vs a second reading of its rules", FUZZ_ELF_SECONDS),
+                             ("blkq", "block driver's rings vs a client scribbling on them", FUZZ_ELF_SECONDS)):
         def run(name=name, secs=secs):
             p = subprocess.run(["sh", "test/fuzz/run.sh", build, str(secs), name],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
