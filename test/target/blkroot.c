@@ -34,6 +34,7 @@
 #include "dtdev.h"
 #include "loader/loader.h"
 #include "tap.h"
+#include "blkdrv.h"
 #include "util.h"
 #include "vblk.h"
 
@@ -42,14 +43,10 @@
 #define LDR_SCRATCH 0x1840000000UL
 #define LDR_UTCB0 0x1841000000UL
 #define LDR_UTCB1 0x1841001000UL
-#define DRV_UTCB 0x1842000000UL         /* + a page per driver instance */
 #define CLI_UTCB 0x1843000000UL         /* + a page per client thread */
-#define DRV_VA 0x3000000000UL           /* the driver's mappings (VBLK_VA_SIZE) */
 #define CLI_VA 0x3400000000UL           /* clients' shared dataspaces, 16 MiB each */
 #define DTB_VA 0x3a000000UL
 #define MMIO_VA 0x3b000000UL
-#define DRV_SLOTS 3600
-#define DRV_PRIO 150
 #define DATA 262144UL                   /* a client's data region */
 
 #define MAGIC 0x314b4c4256523455ULL     /* "U4RVBLK1" little-endian */
@@ -90,83 +87,6 @@ static long differs(const uint8_t *buf, uint64_t seed, uint64_t s, unsigned n)
 			if (p[i * (SECT / 8) + w] != pat(seed, s + i, w))
 				return (long)(s + i);
 	return -1;
-}
-
-/* ---- the driver as a thread of its own objects ---- */
-
-static unsigned nslots;
-static struct { uint64_t pa; unsigned irq; } slots[VBLK_MAX_DEVS];
-static uint64_t mem_root;
-
-struct inst {
-	uint64_t fac, ep, ntf, th, mem, service;
-	struct vblk_config cfg;
-	struct vblk drv;
-	volatile long ended;
-};
-static struct inst drv;
-static unsigned instances;
-static uint8_t drv_stack[32768] __attribute__((aligned(16)));
-
-static void drv_main(void *arg)
-{
-	struct inst *in = arg;
-
-	in->ended = vblk_run(&in->drv, &in->cfg);
-}
-
-static long drv_start(struct inst *in)
-{
-	long r;
-	unsigned n = instances++;
-
-	*in = (struct inst){ 0 };
-	in->fac = cap_get();
-	in->ep = cap_get();
-	in->ntf = cap_get();
-	in->th = cap_get();
-	in->mem = cap_get();
-	in->service = cap_get();
-	struct l4_thread_config tc = { .which = L4_THREAD_CFG_ALL, .task = L4_CAP_TASK, .pager = 0,
-				       .exc_handler = 0, .utcb = DRV_UTCB + n * 4096, .prio = DRV_PRIO,
-				       .max_prio = DRV_PRIO };
-	if ((r = l4_factory_create_factory(L4_CAP_FACTORY, in->fac, 256 << 10)) ||
-	    (r = l4_factory_create_endpoint(in->fac, in->ep)) ||
-	    (r = l4_factory_create_notification(in->fac, in->ntf)) ||
-	    (r = l4_factory_create_thread(in->fac, in->th)) || (r = l4_thread_config(in->th, &tc)) ||
-	    (r = l4_mem_session(mem_root, UTCB, 32768, 256, in->mem)) ||
-	    (r = l4_task_cap_copy(L4_CAP_TASK, in->ep, in->service, L4_RIGHT_W | L4_RIGHT_G, 0)))
-		return r;
-	in->cfg = (struct vblk_config){ .task = L4_CAP_TASK, .thread = in->th, .ep = in->ep, .notification = in->ntf,
-					.irqctl = L4_CAP_IRQ_CONTROL, .factory = in->fac, .mem = in->mem,
-					.utcb = (struct l4_utcb *)(DRV_UTCB + n * 4096), .slot_lo = DRV_SLOTS,
-					.va_lo = DRV_VA, .nslots = nslots, .name = "vblk" };
-	for (unsigned k = 0; k < nslots; k++) {
-		in->cfg.slot[k].regs = (volatile void *)(MMIO_VA + k * 4096 + (slots[k].pa & 4095));
-		in->cfg.slot[k].irq = slots[k].irq;
-	}
-	return l4_thread_run(in->th, drv_main, in, drv_stack, sizeof(drv_stack));
-}
-
-/* Kill the driver whole: its thread, endpoint, notification and IRQ
- * objects go with its factory; its slots are emptied. Its memory session
- * stays (returned) until the next instance has reset the devices: the
- * device may still be writing into it. */
-static uint64_t drv_kill(struct inst *in)
-{
-	l4_thread_stop(in->th);         /* at once, whatever it was doing */
-	l4_factory_destroy(L4_CAP_FACTORY, in->fac);
-	for (uint64_t s = DRV_SLOTS; s < DRV_SLOTS + VBLK_SLOTS; s++)
-		l4_task_cap_delete(L4_CAP_TASK, s);
-	for (uint64_t va = DRV_VA; va < DRV_VA + VBLK_VA_SIZE; va += VBLK_WIN)
-		for (uint64_t off = 0; off < (va == DRV_VA ? 512 * 1024 : 4096); off += 4096)
-			l4_task_unmap(L4_CAP_TASK, l4_fpage(va + off, 12, L4_FP_RWX), L4_UNMAP_SELF);
-	cap_put(in->fac);
-	cap_put(in->ep);
-	cap_put(in->ntf);
-	cap_put(in->th);
-	cap_put(in->service);
-	return in->mem;
 }
 
 /* ---- clients ---- */
@@ -250,31 +170,6 @@ static long rw_n(struct client *c, unsigned op, uint64_t s, unsigned n, unsigned
 
 /* ---- set-up ---- */
 
-static int find_slots(void)
-{
-	struct fdt fdt;
-	int depth = 0;
-
-	if (dt_map(L4_CAP_SIGMA0, UTCB, DTB_VA, &fdt))
-		return 0;
-	for (int n = fdt_root(&fdt); n >= 0 && nslots < VBLK_MAX_DEVS; n = fdt_next_node(&fdt, n, &depth)) {
-		uint64_t base, size;
-		uint32_t irq;
-		if (!fdt_is_compatible(&fdt, n, "virtio,mmio") || !fdt_is_enabled(&fdt, n) ||
-		    fdt_reg(&fdt, n, 0, &base, &size) || fdt_getprop_u32(&fdt, n, "interrupts", &irq))
-			continue;
-		uint64_t where = 0;
-		long r = l4_sigma0_call(L4_CAP_SIGMA0, UTCB, l4_fpage(MMIO_VA + nslots * 4096, 12, 0), L4_SIGMA0_DEVICE,
-					2, base & ~4095UL, 12, 0, &where);
-		if (r < 0)
-			continue;
-		slots[nslots].pa = base;
-		slots[nslots].irq = irq;
-		nslots++;
-	}
-	return (int)nslots;
-}
-
 static int setup(void)
 {
 	struct ldr_config c = { .factory = L4_CAP_FACTORY, .task = L4_CAP_TASK, .sigma0 = L4_CAP_SIGMA0,
@@ -284,10 +179,11 @@ static int setup(void)
 	struct ldr_child *mc;
 
 	cap_get();                      /* the slot allocator's set-up */
-	if (!tap_ok(!ldr_init(&c) && !ldr_start_memsrv("memsrv", 160, &mem_root, &mem_ep, &mc),
+	if (!tap_ok(!ldr_init(&c) && !ldr_start_memsrv("memsrv", 160, &blkdrv_mem, &mem_ep, &mc),
 		    "loader and memory server started"))
 		return 0;
-	return tap_ok(find_slots() > 0, "the device tree lists %u virtio-mmio slots, mapped from sigma0", nslots);
+	return tap_ok(blkdrv_find(DTB_VA, MMIO_VA) > 0, "the device tree lists %u virtio-mmio slots, mapped from sigma0",
+		      blkdrv_nslots);
 }
 
 /* ---- the tests ---- */
@@ -297,6 +193,7 @@ struct disk {
 	struct l4_blk_info info;
 	struct disk_hdr hdr;
 };
+static struct blkdrv drv;
 static struct disk disks[VBLK_MAX_DEVS];
 static unsigned ndisks;
 
@@ -632,7 +529,7 @@ static void t_restart(struct disk *d)
 	/* This thread above the driver's priority, so that what it sees of
 	 * the driver's state stays so until it kills it: 128 KiB reads until
 	 * some are at the device when it looks (every millisecond). */
-	struct l4_thread_config hi = { .which = L4_THREAD_CFG_PRIO, .prio = DRV_PRIO + 10, .max_prio = 255 };
+	struct l4_thread_config hi = { .which = L4_THREAD_CFG_PRIO, .prio = BLKDRV_PRIO + 10, .max_prio = 255 };
 	struct l4_thread_config lo = { .which = L4_THREAD_CFG_PRIO, .prio = 100, .max_prio = 255 };
 	l4_thread_config(L4_CAP_THREAD, &hi);
 	unsigned at_dev = 0, put = 0;
@@ -649,7 +546,7 @@ static void t_restart(struct disk *d)
 		nap_us(20 + 20 * (round % 50));        /* the driver runs meanwhile, for longer and longer */
 		at_dev = drv.drv.dev[d->idx].vq.inflight;       /* the driver's state, read here (same task) */
 	}
-	uint64_t old_mem = drv_kill(&drv);
+	uint64_t old_mem = blkdrv_kill(&drv);
 	l4_thread_config(L4_CAP_THREAD, &lo);
 	long r;
 	while (!(r = l4_blk_wait(&c.b, 20000)))
@@ -661,13 +558,14 @@ static void t_restart(struct disk *d)
 	l4_blk_close(&c.b, c.where);
 	obj_del(c.ntf);
 
-	r = drv_start(&drv);
+	r = blkdrv_start(&drv);
 	struct l4_blk_info in;
 	long ir = l4_blk_info(drv.service, d->idx, &in);
 	tap_ok(!r && !ir && in.blocks == d->info.blocks, "the driver started again serves disk %u (%ld %ld)", d->idx, r,
 	       ir);
 	tap_eq(l4_mem_close(old_mem), 0, "... the old driver's memory goes back (the devices are reset)");
-	cap_put(old_mem);
+	l4_task_cap_delete(L4_CAP_TASK, old_mem);
+	l4_cap_free(old_mem);
 	if (!tap_ok(!cli_open(&c, drv.service, d->idx, DATA), "open again"))
 		return;
 	r = read_n(&c, G1_LO, G1_HI - G1_LO, 64);
@@ -684,7 +582,7 @@ int main(void)
 	tap_note("l4rv block tests");
 	if (!setup())
 		return tap_finish() ? 1 : 0;
-	tap_eq(drv_start(&drv), 0, "the virtio-blk driver started");
+	tap_eq(blkdrv_start(&drv), 0, "the virtio-blk driver started");
 	t_probe();
 	struct disk *a = disk_with('A', 0), *ro = disk_with('R', 0);
 	if (a) {

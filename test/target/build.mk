@@ -25,7 +25,7 @@ PGTEST_ELF := $(B)/user/pgtest.elf
 HOSTILE_ELF := $(B)/user/hostile.elf
 # blkroot: the roottask of the block image (test/run.py boots it with disks):
 # the virtio-blk driver as a thread, its clients, TAP.
-$(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/tap.c test/target/util.c test/target/dtdev.c \
+$(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/blkdrv.c test/target/tap.c test/target/util.c test/target/dtdev.c \
 	$(VBLK_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
-$(B)/user/test/target/blkroot.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
+$(B)/user/test/target/blkroot.c.o $(B)/user/test/target/blkdrv.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 BLKROOT_ELF := $(B)/user/blkroot.elf
