@@ -261,8 +261,9 @@ static bool sess_flush(struct vblk *d, unsigned i)
 {
 	struct vblk_sess *s = &d->sess[i];
 
-	if (!blkq_put(&s->q))
+	if (!blkq_put(&s->q) && s->q.resp_prod == s->signalled)
 		return true;
+	s->signalled = s->q.resp_prod;
 	return l4_signal(SLOT_SESS(d, i, K_NTF), 1) >= 0;
 }
 
@@ -285,6 +286,8 @@ static void sess_reap(struct vblk *d, unsigned i)
 	s->closing = false;
 	s->gen++;
 	d->ready &= ~(1UL << i);
+	d->blocked &= ~(1UL << i);
+	d->posting &= ~(1UL << i);
 }
 
 static void sess_close(struct vblk *d, unsigned i)
@@ -302,7 +305,7 @@ static void sess_take(struct vblk *d, unsigned i)
 
 	for (;;) {
 		if (s->inflight >= VBLK_SESS_INFLIGHT || v->vq.inflight >= v->vq.slots) {
-			d->ready |= 1UL << i;   /* look again when a slot is free */
+			d->blocked |= 1UL << i; /* look again when a slot is free */
 			return;
 		}
 		if (!blkq_take(&s->q, &r))
@@ -314,11 +317,13 @@ static void sess_take(struct vblk *d, unsigned i)
 			st = 0, r.op = 0;       /* no write cache: nothing to flush */
 		if (st || !r.op) {
 			blkq_respond(&s->q, r.id, st);
+			d->posting |= 1UL << i;
 			continue;
 		}
 		int slot = virtq_slot_alloc(&v->vq);
 		if (slot < 0) {                 /* a broken queue: the device failed */
 			blkq_respond(&s->q, r.id, -L4_EIO);
+			d->posting |= 1UL << i;
 			continue;
 		}
 		struct { uint32_t type, reserved; uint64_t sector; } *hdr = (void *)(v->dma + HDR_OFF + 16 * slot);
@@ -338,7 +343,6 @@ static void sess_take(struct vblk *d, unsigned i)
 		v->kick = true;
 		d->stats_reqs++;
 	}
-	d->ready &= ~(1UL << i);
 }
 
 /* A request at the device ended with `status` (-L4_Exxx or 0). */
@@ -350,10 +354,12 @@ static void dev_done(struct vblk *d, struct vblk_dev *v, unsigned slot, long sta
 	if (!s->used || s->gen != v->req[slot].gen)
 		return;
 	s->inflight--;
-	if (s->closing)
+	if (s->closing) {
 		sess_reap(d, i);
-	else
+	} else {
 		blkq_respond(&s->q, v->req[slot].id, status);
+		d->posting |= 1UL << i;
+	}
 }
 
 /* The device failed or needs a reset: every request at it fails, and so
@@ -388,10 +394,9 @@ static void dev_irq(struct vblk *d, struct vblk_dev *v)
 		dev_fail_requests(d, v, -L4_ECANCELED);
 	}
 	l4_irq_ack(v->irq_cap);
-	/* Slots are free again: sessions that waited for one go on. */
-	for (unsigned i = 0; i < VBLK_MAX_SESS; i++)
-		if (d->sess[i].used && !d->sess[i].closing && d->sess[i].dev == (unsigned)(v - d->dev))
-			d->ready |= 1UL << i;
+	/* Slots are free again: sessions that waited for one look again. */
+	d->ready |= d->blocked;
+	d->blocked = 0;
 }
 
 /* ---- the client calls ---- */
@@ -472,6 +477,7 @@ static uint64_t do_open(struct vblk *d, uint64_t tag, struct l4_msg *m)
 	struct blkq_limits lim = { .blocks = v->sectors / (v->block_size / 512), .block_size = v->block_size,
 				   .max_blocks = v->max_blocks, .data_size = size - L4_BLK_DATA_OFFSET, .ro = v->ro };
 	blkq_init(&s->q, (struct l4_blk_shared *)SESS_VA(d, i), &lim);
+	s->signalled = 0;
 	put_info(v, m);
 	m->mr[4] = lim.data_size;
 	/* Items: the session and the doorbell delegated (revocable from our
@@ -531,23 +537,37 @@ static uint64_t handle_call(struct vblk *d, uint64_t tag, struct l4_msg *m)
  * told, responses go out. */
 static void pump(struct vblk *d)
 {
+	/* Sessions whose doorbell rang or that wait for a slot, in turn from
+	 * d->rr (so that no session always comes first). */
 	uint64_t ready = d->ready;
+	uint64_t order = ready >> d->rr | ready << (VBLK_MAX_SESS - d->rr);
 
-	for (unsigned k = 0; ready && k < VBLK_MAX_SESS; k++) {
-		unsigned i = (d->rr + k) % VBLK_MAX_SESS;
-		if ((ready >> i & 1) && d->sess[i].used && !d->sess[i].closing)
-			sess_take(d, i);
-		else if (ready >> i & 1)
-			d->ready &= ~(1UL << i);
+	d->ready = 0;
+	while (order & ((1UL << VBLK_MAX_SESS) - 1)) {
+		unsigned i = (virtq_ctz(order) + d->rr) % VBLK_MAX_SESS;
+		order &= order - 1;
+		if (!d->sess[i].used || d->sess[i].closing)
+			continue;
+		/* The client may have made room: held responses first (they
+		 * count against what the session may have taken). */
+		if (d->sess[i].q.hold_n) {
+			blkq_put(&d->sess[i].q);
+			d->posting |= 1UL << i;
+		}
+		sess_take(d, i);
 	}
 	d->rr = (d->rr + 1) % VBLK_MAX_SESS;
 	for (unsigned j = 0; j < d->ndevs; j++)
 		dev_kick(&d->dev[j]);
-	for (unsigned i = 0; i < VBLK_MAX_SESS; i++)
-		if (d->sess[i].used && !d->sess[i].closing && d->sess[i].q.hold_n && !sess_flush(d, i)) {
+	/* Responses out; a client whose notification is gone is gone. */
+	while (d->posting) {
+		unsigned i = virtq_ctz(d->posting);
+		d->posting &= d->posting - 1;
+		if (d->sess[i].used && !d->sess[i].closing && !sess_flush(d, i)) {
 			l4_log("%s: session %u: the client is gone, closed\n", d->cfg.name, i);
-			sess_close(d, i);       /* the client's notification is gone: so is the client */
+			sess_close(d, i);
 		}
+	}
 }
 
 static long setup(struct vblk *d)
@@ -591,6 +611,7 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 	struct l4_msg m = { { 0 }, 0 };
 	uint64_t reply = 0;             /* the reply's tag, if there is a caller to answer */
 	bool have_reply = false;
+	uint64_t busy = l4_rdinstret();
 	long r;
 
 	memset(d, 0, sizeof(*d));
@@ -601,7 +622,10 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 	for (;;) {
 		d->cfg.utcb->rcv_caps = l4_rcv_caps(SLOT_RCV(d), 1);
 		uint64_t flags = have_reply ? L4_IPC_REPLY | L4_IPC_RECV : L4_IPC_RECV;
+		d->stats_instr += l4_rdinstret() - busy;
 		long tag = l4_ipc(l4_ipc_word(flags, d->cfg.ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), reply, &m);
+		busy = l4_rdinstret();
+		d->stats_wakeups++;
 		if (tag < 0 && have_reply && d->opening >= 0) {
 			/* Did the reply fail (its items: the caller's window or
 			 * slots), or the receive after it? Only a caller that still

@@ -75,6 +75,7 @@ struct vblk_sess {
 	unsigned dev;
 	unsigned inflight;              /* at the device */
 	uint64_t ds_pa, ds_size;
+	uint32_t signalled;             /* resp_prod when the client was last signalled */
 	struct blkq q;
 };
 
@@ -83,10 +84,15 @@ struct vblk {
 	unsigned ndevs;
 	struct vblk_dev dev[VBLK_MAX_DEVS];
 	struct vblk_sess sess[VBLK_MAX_SESS];
-	uint64_t ready;                 /* sessions whose doorbell rang, or that wait for a slot: bit i */
+	uint64_t ready;                 /* sessions to look at: their doorbell rang, or a slot came free (bit i) */
+	uint64_t blocked;               /* sessions that stopped for want of a slot */
+	uint64_t posting;               /* sessions with responses to put out */
 	unsigned rr;                    /* where the next round of sessions starts (fairness) */
 	int opening;                    /* the session whose OPEN reply is going out, or -1 */
-	uint64_t stats_irqs, stats_reqs;
+	/* For the benchmarks: interrupts, requests to devices, wake-ups, and
+	 * instructions retired from a wake-up to the next wait (the driver's
+	 * own and its system calls: signals, acks). */
+	uint64_t stats_irqs, stats_reqs, stats_wakeups, stats_instr;
 };
 
 /*

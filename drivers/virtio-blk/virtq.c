@@ -45,15 +45,14 @@ int virtq_init(struct virtq *q, unsigned n, void *mem, uint64_t pa)
 
 int virtq_slot_alloc(struct virtq *q)
 {
-	if (q->broken)
+	uint64_t free = ~q->busy & ((1UL << q->slots) - 1);
+
+	if (q->broken || !free)
 		return -1;
-	for (unsigned s = 0; s < q->slots; s++)
-		if (!(q->busy >> s & 1)) {
-			q->busy |= 1UL << s;
-			q->inflight++;
-			return (int)s;
-		}
-	return -1;
+	unsigned s = virtq_ctz(free);
+	q->busy |= 1UL << s;
+	q->inflight++;
+	return (int)s;
 }
 
 static void slot_free(struct virtq *q, unsigned s)

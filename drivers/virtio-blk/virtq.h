@@ -72,6 +72,15 @@ struct virtq {
 	bool broken;                    /* the device broke the rules (a bad used entry) */
 };
 
+/* The index of the lowest set bit of x (x != 0): a de Bruijn multiply, as
+ * rv64imac has no ctz instruction and user programs have no libgcc. */
+static inline unsigned virtq_ctz(uint64_t x)
+{
+	static const uint8_t pos[64] = { 0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4, 62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5, 63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6 };
+
+	return pos[(x & -x) * 0x03f79d71b4cb0a89ULL >> 58];
+}
+
 /* Bytes of memory a queue of size n needs, and where avail and used lie. */
 size_t virtq_bytes(unsigned n);
 size_t virtq_avail_off(unsigned n);
