@@ -29,6 +29,8 @@
  */
 #include <stdint.h>
 
+#include "bench.h"
+
 #include <l4/capalloc.h>
 #include <l4/crt.h>
 #include <l4/factory.h>
@@ -69,7 +71,7 @@ static void sort(uint64_t *a, unsigned n)
 		}
 }
 
-static void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample)
+void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample)
 {
 	sort(s, n);
 	l4_printf("bench: %s instructions=%lu min=%lu max=%lu samples=%u\n", name,
@@ -78,7 +80,7 @@ static void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_s
 }
 
 /* The cost of the measurement itself: two rdinstret back to back. */
-static uint64_t empty_cost(void)
+uint64_t empty_cost(void)
 {
 	uint64_t best = ~0UL;
 
@@ -532,6 +534,7 @@ static void bench_memory(void)
 #define PG_PAGES (WARMUP + SAMPLES)
 
 static struct rm pg_rm;
+static uint64_t pg_session;             /* memsrv's root session, for the block benchmarks */
 static uint64_t pg_rm_ep;
 static uint8_t pg_rm_stack[16384] __attribute__((aligned(16)));
 
@@ -556,6 +559,7 @@ static void bench_pager(void)
 				 .main_utcb = L4_BOOT_UTCB, .utcb = { PG_UTCB0, PG_UTCB1 }, .boot_va = PG_LDR_BOOT,
 				 .scratch_va = PG_LDR_SCRATCH, .prio = 200 };
 	uint64_t session = 0, th = l4_cap_alloc(), d1, d2, d3, d4;
+	struct l4_mem_stats st;
 	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_UTCB,
 				      .task = L4_CAP_TASK, .prio = 110, .max_prio = 110, .utcb = PG_RM_UTCB };
 	struct l4_thread_config pg = { .which = L4_THREAD_CFG_PAGER };
@@ -643,7 +647,7 @@ static void bench_pager(void)
 	else
 		report("cow_fault", samples, SAMPLES, 1);
 	l4_printf("bench: touch_16m_anon instructions=%lu\n", (unsigned long)(t1 - t0 - overhead));
-	struct l4_mem_stats st;
+	pg_session = session;
 	if (!l4_mem_stats(session, &st))
 		l4_printf("bench: pagers: memsrv holds %lu pages, %lu free; region mapper: %lu faults resolved\n",
 			  (unsigned long)st.pages, (unsigned long)st.free, (unsigned long)pg_rm.resolved);
@@ -815,5 +819,6 @@ int main(void)
 	kmem_cost("factory", L4_OBJ_FACTORY, 4096);
 	bench_pager();
 	bench_preempt();
+	bench_blk(pg_session);
 	return 0;
 }

@@ -14,7 +14,9 @@ $(eval $(call user_prog,faulter,test/target/faulter.c))
 $(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
 # hostile: the robustness test's attacker programs, started several at once (t_robust.c).
 $(eval $(call loadable_prog,hostile,test/target/hostile.c))
-$(eval $(call user_prog,benchroot,test/target/benchroot.c test/target/dtdev.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+$(eval $(call user_prog,benchroot,test/target/benchroot.c test/target/blkbench.c test/target/blkdrv.c \
+	test/target/dtdev.c $(VBLK_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+$(B)/user/test/target/blkbench.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
 S0TEST_ELF := $(B)/user/s0test.elf
