@@ -189,8 +189,10 @@ static long dev_init(struct vblk *d, struct vblk_dev *v, unsigned idx)
 		n >>= 1;
 	if (n < 4 || (v->version == 2 && rd(v, MMIO_QUEUE_READY)))
 		goto fail_inval;
-	if ((r = dma_alloc(d, SLOT_DEVDMA(d, idx), DMA_BYTES, DEV_VA(d, idx), DMA_BYTES, &v->dma_pa)))
+	if ((r = dma_alloc(d, SLOT_DEVDMA(d, idx), DMA_BYTES, DEV_VA(d, idx), DMA_BYTES, &v->dma_pa))) {
+		l4_ds_free(SLOT_DEVDMA(d, idx));
 		goto fail;
+	}
 	v->dma = (uint8_t *)DEV_VA(d, idx);
 	virtq_init(&v->vq, n, v->dma, v->dma_pa);
 	wr(v, MMIO_QUEUE_NUM, n);
@@ -457,6 +459,7 @@ static uint64_t do_open(struct vblk *d, uint64_t tag, struct l4_msg *m)
 		;
 	struct vblk_sess *s = &d->sess[i];
 	if ((r = dma_alloc(d, SLOT_SESS(d, i, K_DS), size, SESS_VA(d, i), PAGE, &pa))) {
+		l4_ds_free(SLOT_SESS(d, i, K_DS));     /* if it was made, but not mapped */
 		l4_task_cap_delete(d->cfg.task, SLOT_SESS(d, i, K_DS));
 		return l4_server_error(r);
 	}
