@@ -615,6 +615,7 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 	uint64_t reply = 0;             /* the reply's tag, if there is a caller to answer */
 	bool have_reply = false;
 	uint64_t busy = l4_rdinstret();
+	bool was_irq = false;
 	long r;
 
 	memset(d, 0, sizeof(*d));
@@ -625,7 +626,10 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 	for (;;) {
 		d->cfg.utcb->rcv_caps = l4_rcv_caps(SLOT_RCV(d), 1);
 		uint64_t flags = have_reply ? L4_IPC_REPLY | L4_IPC_RECV : L4_IPC_RECV;
-		d->stats_instr += l4_rdinstret() - busy;
+		uint64_t spent = l4_rdinstret() - busy;
+		d->stats_instr += spent;
+		if (was_irq)
+			d->stats_instr_irq += spent;
 		long tag = l4_ipc(l4_ipc_word(flags, d->cfg.ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), reply, &m);
 		busy = l4_rdinstret();
 		d->stats_wakeups++;
@@ -647,8 +651,10 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 			l4_log("%s: receive failed: %ld\n", d->cfg.name, tag);
 			return tag;
 		}
+		was_irq = false;
 		if ((uint64_t)tag & L4_TAG_NOTIFY) {
 			uint64_t bits = m.badge;
+			was_irq = bits & IRQ_BITS;
 			for (unsigned j = 0; j < d->ndevs; j++)
 				if (bits >> j & 1)
 					dev_irq(d, &d->dev[j]);

@@ -92,7 +92,7 @@ struct vblk {
 	/* For the benchmarks: interrupts, requests to devices, wake-ups, and
 	 * instructions retired from a wake-up to the next wait (the driver's
 	 * own and its system calls: signals, acks). */
-	uint64_t stats_irqs, stats_reqs, stats_wakeups, stats_instr;
+	uint64_t stats_irqs, stats_reqs, stats_wakeups, stats_instr, stats_instr_irq; /* _irq: wake-ups by interrupts */
 };
 
 /*
