@@ -4,6 +4,7 @@
 #   make run      set up, build, boot the default system under QEMU (Ctrl-A X quits)
 #   make test     set up, build, run every test (host unit tests, fuzz smoke, QEMU boot matrix)
 #   make image    the bootable Image (kernel + boot modules, Linux-style RISC-V header)
+#   make sdcard   the VisionFive2's SD card: build/visionfive2/sdcard.img (+ .xz, .bmap)
 #   make debug    QEMU halted at reset, gdb-multiarch attached with the kernel's symbols
 #   make fuzz     FUZZ_SECONDS=N: run the FDT differential fuzzer for N seconds
 #   make bench    boot the benchmark configuration under -icount and print instruction counts
@@ -53,7 +54,7 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all setup run test image debug fuzz bench clean host-tests example compile_commands
+.PHONY: all setup run test image debug fuzz bench clean host-tests example compile_commands sdcard
 
 include common/build.mk
 include kernel/build.mk
@@ -80,11 +81,36 @@ $(B)/$(1)/Image: $(B)/$(1)/kernel.elf
 IMAGES += $(B)/$(1)/Image
 endef
 
-$(eval $(call make_image,default,$(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(EXAMPLE_ELFS)))
+# The interactive default system (make run); the boards' images start from it.
+DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(EXAMPLE_ELFS)
+$(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 $(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))
+
+# A disk image for U-Boot (an SD card on a board, a virtio disk under QEMU):
+# $(call make_disk,BOARD,IMAGE,NAME,SIZE) defines $(B)/BOARD/NAME.img of SIZE
+# bytes, partitioned by platform/BOARD/NAME.sfdisk, its first partition (FAT)
+# holding IMAGE as Image, boot.scr and its source boot.cmd, and
+# extlinux/extlinux.conf if platform/BOARD has one (tools/mkdisk.sh).
+define make_disk
+$(B)/$(1)/$(3).img: $(2) $(B)/$(1)/boot.scr platform/$(1)/$(3).sfdisk $(wildcard platform/$(1)/extlinux.conf) tools/mkdisk.sh
+	@echo "  MKDISK  $$@"
+	$$(Q)rm -rf $$@.d && mkdir -p $$@.d
+	$$(Q)cp $(2) $$@.d/Image && cp $(B)/$(1)/boot.scr platform/$(1)/boot.cmd $$@.d/
+	$$(Q)if [ -f platform/$(1)/extlinux.conf ]; then mkdir -p $$@.d/extlinux && cp platform/$(1)/extlinux.conf $$@.d/extlinux/; fi
+	$$(Q)sh tools/mkdisk.sh $$@ $(4) platform/$(1)/$(3).sfdisk $$@.d
+	$$(Q)rm -rf $$@.d
+endef
+
+# A board's U-Boot script, compiled (its boot.cmd, mkimage's legacy script image).
+$(B)/%/boot.scr: platform/%/boot.cmd
+	@mkdir -p $(@D)
+	$(Q)mkimage -A riscv -O linux -T script -C none -n "l4rv boot script" -d $< $@ >/dev/null
+
+# Each board's folder adds its images, disks and targets (platform/BOARD/board.mk).
+include $(wildcard platform/*/board.mk)
 
 all: $(IMAGES) host-tests $(B)/kernel/stackcheck.ok
 

@@ -59,6 +59,7 @@ void asm_offsets(void)
 	TH(IPCSTATE, ipc);
 	TH(FLAGS, timed);
 	TH(FPU_USED, fpu_used);
+	TH(FPU, fpu);
 	TH(PRIO, prio);
 	TH(WQ, wq);
 	TH(WAIT_NEXT, wait_next);
@@ -71,6 +72,7 @@ void asm_offsets(void)
 	DEFINE(HART_CURRENT, offsetof(struct hart, current));
 	DEFINE(HART_SLICE_OWNER, offsetof(struct hart, slice_owner));
 	DEFINE(HART_FPU_OWNER, offsetof(struct hart, fpu_owner));
+	DEFINE(HART_RQ_TOP, offsetof(struct hart, rq.top));
 
 	DEFINE(TASK_SATP, offsetof(struct task, satp));
 	DEFINE(TASK_ASID, offsetof(struct task, space.asid));

@@ -14,7 +14,7 @@ KERNEL_SRCS := \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \
 	kernel/obj/endpoint.c kernel/obj/notification.c kernel/obj/kdebug.c kernel/obj/irq.c \
 	kernel/dev/ns16550.c \
-	kernel/lib/board.c kernel/lib/memmap.c kernel/lib/kmem.c kernel/lib/captab.c \
+	kernel/lib/board.c kernel/lib/bootmem.c kernel/lib/memmap.c kernel/lib/kmem.c kernel/lib/captab.c \
 	kernel/lib/runq.c kernel/lib/mapdb.c kernel/lib/ratelimit.c \
 	kernel/arch/riscv/head.S kernel/arch/riscv/trap.S kernel/arch/riscv/trap.c \
 	kernel/arch/riscv/early_pt.c kernel/arch/riscv/mmu.c kernel/arch/riscv/sbi.c \

@@ -13,6 +13,7 @@
 #include <arch/irq.h>
 #include <arch/layout.h>
 #include <arch/mmu.h>
+#include <arch/timer.h>
 
 #include <l4/layout.h>
 
@@ -22,6 +23,7 @@
 #include "hart.h"
 #include "ipc/ipc.h"
 #include "lib/board.h"
+#include "lib/bootmem.h"
 #include <common/fdt.h>
 #include <common/string.h>
 #include "panic.h"
@@ -108,19 +110,13 @@ static void print_board(unsigned long boot_hartid)
 /* Free memory: RAM below the direct map's end, minus everything in use. */
 static void init_free_memory(uint64_t dtb_pa)
 {
-	uint64_t kernel_size = (uint64_t)(_end - _start);
 	uint32_t dtb_size = fdt_be32(phys_to_virt(dtb_pa + 4));
+	const struct board_range used[] = {
+		{ kernel_pa_base, (uint64_t)(_end - _start) },
+		{ dtb_pa & ~(PAGE_SIZE - 1), dtb_size + PAGE_SIZE },
+	};
 
-	memmap_init(&pmem_free);
-	for (unsigned i = 0; i < board.nmem; i++)
-		if (memmap_add(&pmem_free, board.mem[i].base, board.mem[i].size))
-			panic("too many memory ranges");
-	memmap_remove(&pmem_free, DIRECT_MAP_SIZE, UINT64_MAX - DIRECT_MAP_SIZE);
-	for (unsigned i = 0; i < board.nresv; i++)
-		if (memmap_remove(&pmem_free, board.resv[i].base, board.resv[i].size))
-			panic("too many memory ranges");
-	if (memmap_remove(&pmem_free, kernel_pa_base, kernel_size) ||
-	    memmap_remove(&pmem_free, dtb_pa & ~(PAGE_SIZE - 1), dtb_size + PAGE_SIZE))
+	if (bootmem_free(&pmem_free, &board, DIRECT_MAP_SIZE, used, 2))
 		panic("too many memory ranges");
 	if (memmap_total(&pmem_free) == 0)
 		panic("no free memory");
@@ -201,6 +197,12 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	uint64_t t_mmu = cpu_instret();
 	mmu_init(&board);
 	pmem_set_window(0, 0);
+	/* l4rv.noasid: behave as a hart without ASIDs (the VisionFive2's U74,
+	 * ASIDLEN 0) on one that has them: every task gets ASID 0, so every
+	 * change of address space flushes the TLB. Before any task exists. */
+	bool noasid = bootarg("l4rv.noasid");
+	if (noasid)
+		mmu_asid_bits = 0;
 
 	power_init(&board);
 	if (board.uart.present)
@@ -219,6 +221,8 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	cpu_init(boot_hart_isa(hartid));
 	irqc_init(&board, hartid);
 	sched_init(board.timebase_hz);
+	kprintf("mmu: %u ASID bits%s; timer: %s\n", mmu_asid_bits, noasid ? " (l4rv.noasid)" : "",
+		timer_sstc ? "Sstc stimecmp" : "SBI set_timer");
 	uint64_t t_root = cpu_instret();
 	bootstrap(&board, hartid, (uint64_t)(_end - _start), dtb_pa, fdt_be32(phys_to_virt(dtb_pa + 4)), instret0);
 	/* Where boot's instructions went: exact only under qemu -icount, so on request. */

@@ -143,50 +143,98 @@ static void switch_to(struct hart *h, struct thread *to)
 	}
 }
 
-/* schedule()'s general case: a loop, because deferred work and the idle
- * loop's interrupts can make threads READY. */
-static __attribute__((noreturn, noinline)) void schedule_loop(struct hart *h)
+/* schedule(): w, just woken, preempts cur, which keeps its place at the head. */
+static __attribute__((noreturn, noinline)) void preempt_by_woken(struct hart *h, struct thread *cur, struct thread *w)
+{
+	h->woken = NULL;
+	runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
+	h->current = NULL;
+	switch_to(h, w);
+	trap_return_to_user(&w->frame);
+}
+
+/* schedule(): the current thread blocked (or there is none); w runs. */
+static __attribute__((noreturn, noinline)) void switch_to_woken(struct hart *h, struct thread *w)
+{
+	h->woken = NULL;
+	h->current = NULL;
+	switch_to(h, w);
+	trap_return_to_user(&w->frame);
+}
+
+/* schedule(): the head of the highest priority runs; cur, if still READY,
+ * was preempted and keeps its place at the head of its own. */
+static __attribute__((noreturn, noinline)) void switch_to_queued(struct hart *h, struct thread *cur)
+{
+	unsigned prio;
+	struct runq_link *best = runq_highest(&h->rq, &prio);
+	struct thread *next = (struct thread *)((char *)best - __builtin_offsetof(struct thread, rq));
+
+	runq_remove(&h->rq, best, prio);
+	if (cur)
+		runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
+	h->current = NULL;
+	switch_to(h, next);
+	trap_return_to_user(&next->frame);
+}
+
+/* schedule(): w, just woken, does not outrank what is READY: it is queued,
+ * and cur (READY, or NULL) goes on unless a queued thread outranks it. */
+static __attribute__((noreturn, noinline)) void queue_woken(struct hart *h, struct thread *cur, struct thread *w)
+{
+	h->woken = NULL;
+	runq_enqueue(&h->rq, &w->rq, w->prio);
+	if (cur && (int)cur->prio >= h->rq.top) {
+		kassert(h->arch.frame == &cur->frame);
+		trap_return_to_user(&cur->frame);
+	}
+	switch_to_queued(h, cur);
+}
+
+/*
+ * The decision, when no deferred work waits: the thread woken in this
+ * entry (hart->woken) runs if it outranks everything else (the current
+ * thread if that is still READY, and the run queue); otherwise it is
+ * queued, and the current thread goes on unless a queued one outranks it.
+ * Returns only if nothing is READY. Every path that switches is a call of
+ * its own, so schedule() itself keeps no frame.
+ */
+static inline __attribute__((always_inline)) void pick(struct hart *h)
+{
+	struct thread *cur = h->current, *w = h->woken;
+	bool cur_ready = cur && cur->state == L4_THREAD_READY;
+
+	if (w) {
+		if ((int)w->prio > h->rq.top && (!cur_ready || w->prio > cur->prio)) {
+			if (cur_ready)
+				preempt_by_woken(h, cur, w);
+			switch_to_woken(h, w);
+		}
+		queue_woken(h, cur_ready ? cur : NULL, w);
+	}
+	if (cur_ready && (int)cur->prio >= h->rq.top) {
+		kassert(h->arch.frame == &cur->frame);
+		trap_return_to_user(&cur->frame);
+	}
+	if (h->rq.top >= 0)
+		switch_to_queued(h, cur_ready ? cur : NULL);
+	h->current = NULL;
+}
+
+/* schedule()'s other cases: deferred work and fresh log bytes first (they
+ * may make threads READY), and the idle loop. */
+static __attribute__((noreturn, noinline)) void schedule_slow(struct hart *h)
 {
 	for (;;) {
-		if (__builtin_expect(h->deferred.head != NULL, 0))
+		if (h->deferred.head)
 			ipc_run_deferred(h, IPC_DEFER_BUDGET);
 		console_log_kick();
-		struct thread *cur = h->current, *w = h->woken;
-		bool cur_ready = cur && cur->state == L4_THREAD_READY;
-
-		if (w) {
-			h->woken = NULL;
-			if ((int)w->prio > h->rq.top && (!cur_ready || w->prio > cur->prio)) {
-				if (cur_ready)
-					runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
-				h->current = NULL;
-				switch_to(h, w);
-				trap_return_to_user(&w->frame);
-			}
-			runq_enqueue(&h->rq, &w->rq, w->prio);
-		}
-		unsigned prio;
-		struct runq_link *best = runq_highest(&h->rq, &prio);
-
-		if (cur_ready) {
-			if (!best || prio <= cur->prio) {
-				kassert(h->arch.frame == &cur->frame);
-				trap_return_to_user(&cur->frame);
-			}
-			/* Preempted by a higher priority: it keeps its place at the head. */
-			runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
-		}
-		h->current = NULL;
-		if (best) {
-			struct thread *next = (struct thread *)((char *)best - __builtin_offsetof(struct thread, rq));
-			runq_remove(&h->rq, best, prio);
-			switch_to(h, next);
-			trap_return_to_user(&next->frame);
-		}
-		/* Idle: nothing is READY. Deferred work first (it may make a
-		 * thread READY), then sleep until the timer (IPC timeouts) or a
-		 * device interrupt, take it, and look again. */
-		if (h->deferred.head || console_log_kick_pending())
+		if (h->deferred.head)
+			continue;               /* more than one budget's worth: threads woken so far wait */
+		pick(h);
+		/* Idle: nothing is READY. Sleep until the timer (IPC timeouts)
+		 * or a device interrupt, take it, and look again. */
+		if (console_log_kick_pending())
 			continue;
 		if (!h->idle_reported) {
 			kprintf("l4rv: no thread left to run on hart %lu; idle\n", h->hartid);
@@ -207,36 +255,11 @@ static __attribute__((noreturn, noinline)) void schedule_loop(struct hart *h)
 	}
 }
 
-/* schedule(): w, just woken, preempts cur, which keeps its place at the head. */
-static __attribute__((noreturn, noinline)) void preempt_by_woken(struct hart *h, struct thread *cur, struct thread *w)
-{
-	h->woken = NULL;
-	runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
-	h->current = NULL;
-	switch_to(h, w);
-	trap_return_to_user(&w->frame);
-}
-
-/*
- * The cases of almost every kernel entry, without the loop's frame: no
- * deferred work, no fresh log bytes, and either the thread that entered
- * goes on, or the one this entry woke (an interrupt's handler, a partner)
- * preempts it. The same decisions as schedule_loop's.
- */
 void schedule(void)
 {
 	struct hart *h = this_hart();
-	struct thread *cur = h->current, *w = h->woken;
 
-	if (__builtin_expect(!h->deferred.head && !console_log_fresh && cur && cur->state == L4_THREAD_READY, 1)) {
-		if (!w) {
-			if ((int)cur->prio >= h->rq.top) {
-				kassert(h->arch.frame == &cur->frame);
-				trap_return_to_user(&cur->frame);
-			}
-		} else if (w->prio > cur->prio && (int)w->prio > h->rq.top) {
-			preempt_by_woken(h, cur, w);
-		}
-	}
-	schedule_loop(h);
+	if (__builtin_expect(!h->deferred.head && !console_log_fresh, 1))
+		pick(h);
+	schedule_slow(h);
 }

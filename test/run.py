@@ -19,6 +19,7 @@ import concurrent.futures
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ import time
 
 from qemu_conf import QEMU, OPENSBI, UBOOT   # platform/virt/qemu.conf, or the environment
 import blkdisk                                # the block tests' disks (test/target/blkroot.c)
+import disk_check
 
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
 BOOT_TIMEOUT = 240         # seconds for one boot (a few alone; -smp 4 under load, much longer)
@@ -153,6 +155,21 @@ def check_platform(boot, smp, mem):
             return "kernel did not report %r" % what
     if len(re.findall(r"virtio-mmio: 0x1000[1-8]000", boot.output)) != 8:
         return "kernel did not report 8 virtio-mmio slots"
+    return None
+
+
+def check_cpu(boot, asid_bits=16, sstc=True):
+    """The kernel's line on ASIDs and the timer, and the KIP's as the TAP
+    suite read it: QEMU's harts have 16 ASID bits and Sstc; the VisionFive2's
+    none of either, which `-append l4rv.noasid` and `-cpu rv64,sstc=off` make."""
+    timer = "Sstc stimecmp" if sstc else "SBI set_timer"
+    want = "mmu: %d ASID bits%s; timer: %s" % (asid_bits, " (l4rv.noasid)" if asid_bits == 0 else "", timer)
+    if want not in boot.output:
+        return "kernel did not report %r" % want
+    want = "KIP: asid_bits %d, ASID feature %s; timer %s" % (
+        asid_bits, "on" if asid_bits else "off", "sstc" if sstc else "sbi")
+    if not re.search(r"^ok \d+ - " + re.escape(want) + "\r?$", boot.output, re.M):
+        return "the TAP suite did not pass %r" % want
     return None
 
 
@@ -315,6 +332,99 @@ def check_stop_lines(boot):
     return None
 
 
+def virtio_disk(path):
+    """QEMU arguments for a virtio-blk disk from `path`, not written to."""
+    return ["-drive", "file=%s,format=raw,if=none,id=hd0,snapshot=on" % path,
+            "-device", "virtio-blk-device,drive=hd0"]
+
+
+def disk_check_args(build, board):
+    d = os.path.join(build, board)
+    if board == "virt":
+        return ["--board", "virt", "--image", os.path.join(d, "disk.img"), "--layout", "disk.sfdisk",
+                "--build-image", os.path.join(build, "test", "Image")]
+    return ["--board", board, "--image", os.path.join(d, "sdcard.img"), "--build-image", os.path.join(d, "Image"),
+            "--module", "ramfs.cpio=platform/%s/ramfs" % board, "--xz", os.path.join(d, "sdcard.img.xz"),
+            "--bmap", os.path.join(d, "sdcard.img.bmap")]
+
+
+def sdcard_checks(build):
+    """The VisionFive2's SD card: its layout, and the card itself booted by
+    u-boot-qemu unattended (only the U-Boot binary is not the board's), by
+    the standard-boot path (extlinux.conf) and by boot.scr."""
+    card = os.path.join(build, "visionfive2", "sdcard.img")
+    checks = []
+
+    def layout():
+        notes = []
+        for board in ("visionfive2", "virt"):
+            p = subprocess.run([sys.executable, "test/disk_check.py"] + disk_check_args(build, board),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            out = p.stdout.decode("utf-8", "replace").strip()
+            if p.returncode != 0:
+                return out
+            notes.append(out.split(": ok ", 1)[-1])
+        # The check can fail: each damage done to a copy must be caught.
+        raw = open(card, "rb").read()
+        off, _ = disk_check.mbr(card, "platform/visionfive2/sdcard.sfdisk")
+        scr = raw.index(struct.pack(">I", disk_check.IH_MAGIC), off)
+        for what, at, old, new in (("the boot flag cleared", 446, b"\x80", b"\x00"),
+                                   ("a byte of boot.scr's script changed", scr + 100, None, None),
+                                   ("extlinux.conf's default naming no label", raw.index(b"default l4rv", off),
+                                    b"default l4rv", b"default l4rw")):
+            bad = bytearray(raw)
+            if old is None:
+                bad[at] ^= 0x20
+            else:
+                assert bad[at:at + len(old)] == old
+                bad[at:at + len(old)] = new
+            with tempfile.TemporaryDirectory() as t:
+                copy = os.path.join(t, "sdcard.img")
+                open(copy, "wb").write(bad)
+                args = disk_check_args(build, "visionfive2")[:8] + ["--image", copy]
+                p = subprocess.run([sys.executable, "test/disk_check.py"] + args, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+            out = p.stdout.decode("utf-8", "replace")
+            if p.returncode != 1 or not out.startswith("disk_check: "):
+                return "disk_check did not reject a card with %s:\n%s" % (what, out)
+        return None, " | ".join(notes)
+    checks.append(("host: the SD card's layout (partition, files, boot.scr, extlinux.conf, ramfs module, "
+                   "xz, bmap) and the U-Boot disk's", layout))
+
+    def boot(disk, want, unwanted):
+        cpio = os.path.getsize(os.path.join(build, "visionfive2", "ramfs.cpio"))
+        b = qemu(UBOOT, mem="1G", timeout=120, extra=virtio_disk(disk),
+                 script=[("l4rv> ", "modules\r"), ("l4rv> ", "poweroff\r")])
+        for w in want + ["roottask: hello from user mode", 'chosen: bootargs "l4rv.bootstats"',
+                         "boot instructions: entry+banner", "ramfs.cpio (%d bytes)" % cpio]:
+            if w not in b.output:
+                return "missing %r\n%s" % (w, show(b))
+        for w in unwanted:
+            if w in b.output:
+                return "unexpected %r\n%s" % (w, show(b))
+        if "PANIC" in b.output or b.rc != 0:
+            return "panic or exit code %s after poweroff\n%s" % (b.rc, show(b))
+        return None
+
+    def extlinux():
+        return boot(card, ["Retrieving file: /Image"], ["l4rv: loading Image from"])
+    checks.append(("boot: the VisionFive2 SD card under u-boot-qemu, unattended: extlinux.conf, booti, "
+                   "the prompt", extlinux))
+
+    def script():
+        # The same card without extlinux.conf: U-Boot's scan then finds boot.scr.
+        copy = os.path.join(build, "test", "sdcard-bootscr.img")
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        subprocess.run(["cp", "--sparse=always", card, copy], check=True)
+        off, _ = disk_check.mbr(copy, "platform/visionfive2/sdcard.sfdisk")
+        subprocess.run(["mdel", "-i", "%s@@%d" % (copy, off), "::extlinux/extlinux.conf"], check=True,
+                       env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+        return boot(copy, ["l4rv: loading Image from virtio 0:1"], ["Retrieving file: /Image"])
+    checks.append(("boot: the VisionFive2 SD card under u-boot-qemu, unattended: boot.scr, booti, "
+                   "the prompt", script))
+    return checks
+
+
 def boot_checks(build):
     test_image = os.path.join(build, "test", "Image")
     checks = []
@@ -322,12 +432,28 @@ def boot_checks(build):
         for mem in ("128M", "1G", "3G"):
             def run(smp=smp, mem=mem):
                 b = qemu(test_image, smp=smp, mem=mem)
-                why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b)
+                why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b) or check_cpu(b)
                 if why:
                     return why + "\n" + show(b)
                 plan, ok, _ = parse_tap(b.output)
                 return None, "%d TAP checks" % ok
             checks.append(("boot: -smp %d -m %s, on-target TAP suite" % (smp, mem), run))
+
+    # The VisionFive2's harts have neither Sstc nor ASIDs: each difference
+    # made on QEMU's, with the whole TAP suite on it.
+    for what, extra, asid_bits, sstc in (
+            ("-cpu rv64,sstc=off (the timer through SBI, as on the VisionFive2)",
+             ["-cpu", "rv64,sstc=off"], 16, False),
+            ("l4rv.noasid (no ASIDs: a TLB flush at every address-space switch, as on the VisionFive2)",
+             ["-append", "l4rv.noasid"], 0, True)):
+        def run(extra=extra, asid_bits=asid_bits, sstc=sstc):
+            b = qemu(test_image, mem="256M", extra=extra)
+            why = tap_verdict(b) or check_cpu(b, asid_bits, sstc)
+            if why:
+                return why + "\n" + show(b)
+            plan, ok, _ = parse_tap(b.output)
+            return None, "%d TAP checks" % ok
+        checks.append(("boot: %s, on-target TAP suite" % what, run))
 
     for addr, mem in ((0x80400000, "256M"), (0xc0000000, "2G")):
         def run(addr=addr, mem=mem):
@@ -356,17 +482,14 @@ def boot_checks(build):
     checks.append(("boot: a load address that is not 2 MiB aligned is refused", misaligned))
 
     def uboot():
-        disk = os.path.join(build, "uboot", "disk.img")
-        subprocess.run(["sh", "tools/mkdisk.sh", disk, test_image, "platform/virt/boot.cmd"],
-                       check=True)
-        b = qemu(UBOOT, mem="512M", timeout=120,
-                 extra=["-drive", "file=%s,format=raw,if=none,id=hd0" % disk,
-                        "-device", "virtio-blk-device,drive=hd0"])
+        b = qemu(UBOOT, mem="512M", timeout=120, extra=virtio_disk(os.path.join(build, "virt", "disk.img")))
         why = tap_verdict(b)
         if not why and "l4rv: loading Image from virtio" not in b.output:
             why = "U-Boot did not run boot.scr"
         return (why + "\n" + show(b)) if why else None
     checks.append(("boot: U-Boot (qemu-riscv64_smode) runs boot.scr from a disk, booti", uboot))
+
+    checks += sdcard_checks(build)
 
     def fault():
         b = qemu(os.path.join(build, "fault", "Image"), timeout=20, stop="no thread left to run")
@@ -435,6 +558,22 @@ def boot_checks(build):
                 pl.group(1) if pl else "missing", PREEMPT_LATENCY_MAX, out)
         return None, "boot_to_roottask %s instructions, preempt_latency_max %s" % (m.group(1), pl.group(1))
     checks.append(("bench: the benchmark image reports the same count twice under -icount", bench))
+
+    def itrace():
+        # The instruction trace of one sample must add up to what the
+        # sample measured (a page fault and an interrupt: blocks cut by an
+        # exception and by I/O under -icount), and name the kernel's parts.
+        p = subprocess.run([sys.executable, "tools/itrace.py", "--build", build, "irq_to_user"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+        q = subprocess.run([sys.executable, "tools/itrace.py", "--build", build, "pagefault_roundtrip"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+        out = p.stdout.decode("utf-8", "replace") + q.stdout.decode("utf-8", "replace")
+        got = re.findall(r"^(\w+): (\d+) instructions traced; the sample measured (\d+)", out, re.M)
+        if p.returncode or q.returncode or len(got) != 3 or any(t != m for _, t, m in got) or \
+                "kernel irq_dispatch" not in out or "kernel space_map_fast" not in out:
+            return "tools/itrace.py:\n" + "\n".join("    | " + l for l in out.splitlines())
+        return None, ", ".join("%s %s" % (n, t) for n, t, _ in got)
+    checks.append(("bench: tools/itrace.py accounts for every instruction of a traced sample", itrace))
 
     # The examples of docs/writing-a-pager.md, as `make example NAME=... ARGS=...` runs them:
     # (name, arguments, lines wanted, lines not wanted).

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="make gcc libc6-dev gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu
 qemu-system-misc opensbi u-boot-qemu u-boot-tools device-tree-compiler libfdt-dev
-libcmocka-dev clang gdb-multiarch python3 mtools dosfstools fdisk git"
+libcmocka-dev clang gdb-multiarch python3 mtools dosfstools fdisk git cpio xz-utils bmap-tools"
 
 missing() {
 	for p in "$@"; do

@@ -1,4 +1,6 @@
 /* dev/ns16550.c - polled 16550 UART console (see ns16550.h). */
+#include <arch/mmio.h>
+
 #include "ns16550.h"
 
 #define RBR 0   /* receive buffer (read) */
@@ -7,21 +9,23 @@
 #define LSR_DR 0x01     /* data ready */
 #define LSR_THRE 0x20   /* transmit holding register empty */
 
+/* Only RBR, THR and LSR are touched: never LCR, which the DesignWare UART
+ * ignores (and answers with a busy-detect interrupt) while it is busy. */
 static uint32_t reg_read(const struct ns16550 *u, unsigned reg)
 {
 	volatile uint8_t *p = u->base + (reg << u->shift);
 	if (u->width == 4)
-		return *(volatile uint32_t *)p;
-	return *p;
+		return mmio_read32(p);
+	return mmio_read8(p);
 }
 
 static void reg_write(const struct ns16550 *u, unsigned reg, uint32_t v)
 {
 	volatile uint8_t *p = u->base + (reg << u->shift);
 	if (u->width == 4)
-		*(volatile uint32_t *)p = v;
+		mmio_write32(p, v);
 	else
-		*p = (uint8_t)v;
+		mmio_write8(p, (uint8_t)v);
 }
 
 void ns16550_putc(const struct ns16550 *u, char c)

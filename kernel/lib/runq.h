@@ -44,10 +44,11 @@ struct runq_link {
  * link never has NULL pointers and runq_linked() can tell the two apart.
  */
 struct runq {
+	int top;                                /* the highest non-empty priority, -1: none
+						 * (first: the IPC fast path reads it) */
+	unsigned count;                         /* links in all lists */
 	uint64_t bitmap[RUNQ_WORDS];            /* bit p: priority p is non-empty */
 	struct runq_link *head[RUNQ_PRIOS];     /* next to run at each priority */
-	unsigned count;                         /* links in all lists */
-	int top;                                /* the highest non-empty priority, -1: none */
 };
 
 #if defined(__riscv) && !defined(__riscv_zbb)

@@ -57,8 +57,15 @@ static pte_t *next_leaf(const struct space *s, uint64_t *va, uint64_t hi, int *l
 			pte_t *p = &t[VPN(a, l)];
 			uint64_t start = a & ~(LEVEL_SIZE(l) - 1);
 			if (!(*p & PTE_V)) {
-				a = start + LEVEL_SIZE(l);
-				break;
+				/* This table's empty entries in one loop; at its end
+				 * (or at hi) the walk starts again from the root. */
+				pte_t *end = t + PT_ENTRIES;
+				do {
+					start += LEVEL_SIZE(l);
+				} while (++p < end && start < hi && !(*p & PTE_V));
+				a = start;
+				if (p == end || start >= hi)
+					break;
 			}
 			if (pte_is_leaf(*p)) {
 				*va = start;

@@ -47,3 +47,10 @@ $(B)/host/test_fdt: HOST_CFLAGS += -include test/host/fdt_host.h \
 
 # Data the host tests read at run time (make the test run depend on it).
 HOST_TEST_DATA += $(FDT_TEST_DTBS)
+
+# ---- test_vf2: the VisionFive2's trees as the kernel boots on them ----
+# (free memory on 4 and 8 GiB, hart numbering, PLIC contexts; libfdt patches
+# the fixtures as the board's firmware would, and reads them as the oracle)
+$(eval $(call host_test,test_vf2,test/host/test_vf2.c common/fdt.c kernel/lib/board.c kernel/lib/bootmem.c kernel/lib/memmap.c,-lfdt))
+$(B)/host/test_vf2: test/host/fdt_both.h test/host/fdt_host.h $(FDT_FIXTURE_DTBS)
+$(B)/host/test_vf2: HOST_CFLAGS += -include test/host/fdt_host.h -DVF2_FIXTURES='"$(abspath test/fixtures/dtb)"'

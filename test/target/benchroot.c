@@ -26,10 +26,17 @@
  *    this thread for a fresh anonymous page into a window here;
  * and "bench: kmem_TYPE bytes=N" lines: the kernel memory one object of
  * each type takes from its factory's quota (factory info before and after).
+ *
+ * Two words in the kernel's bootargs (QEMU -append) serve tools/itrace.py:
+ * "bench.only=PREFIX" measures only the rows whose names start with PREFIX
+ * (the set-up of their group still runs), and "bench.trace" brackets one
+ * sample of each of them (the median's index) with calls of itrace_mark(),
+ * outside its rdinstret pair, so the rows read the same either way; the
+ * names of the bracketed rows follow as one "bench: itrace rows=" line.
  */
 #include <stdint.h>
 
-#include "bench.h"
+#include <common/string.h>
 
 #include <l4/capalloc.h>
 #include <l4/crt.h>
@@ -50,6 +57,7 @@
 #include <l4/memsrv.h>
 #include <l4/rm.h>
 
+#include "bench.h"
 #include "dtdev.h"
 #include "ipcbench.h"
 #include "loader/loader.h"
@@ -61,6 +69,86 @@
 static uint64_t samples[SAMPLES];
 static uint8_t partner_stack[8192] __attribute__((aligned(16)));
 
+/* ---- selection and tracing (tools/itrace.py) ---- */
+
+#define TRACE_SAMPLE (WARMUP + SAMPLES / 2)
+#define TRACE_ROWS 32
+
+static char only[64];                   /* bench.only=: a prefix of the rows to measure */
+static int tracing;                     /* bench.trace */
+static const char *traced[TRACE_ROWS];
+static unsigned ntraced;
+
+/* What tools/itrace.py looks for in QEMU's log: the window's edges. */
+void itrace_edge(void);
+__attribute__((noinline)) void itrace_edge(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static int selected(const char *row)
+{
+	return strncmp(row, only, strlen(only)) == 0;
+}
+
+/* Whether any of the rows (a list ending in 0) is selected. */
+static int selected_any(const char *const *rows)
+{
+	for (; *rows; rows++)
+		if (selected(*rows))
+			return 1;
+	return 0;
+}
+
+/*
+ * Called around every sample, traced or not, and never inlined: the code
+ * of the samples is the same whether bench.trace is given or not (a test
+ * inlined into the loop lets the compiler give the traced sample code of
+ * its own, with other instructions between its rdinstret pair).
+ */
+__attribute__((noinline)) static void trace_begin(unsigned i, unsigned at, const char *row)
+{
+	if (tracing && i == at && selected(row))
+		itrace_edge();
+}
+
+__attribute__((noinline)) static void trace_end(unsigned i, unsigned at, const char *row)
+{
+	if (tracing && i == at && selected(row)) {
+		itrace_edge();
+		if (ntraced < TRACE_ROWS)
+			traced[ntraced++] = row;
+	}
+}
+
+/* The bench.* words of /chosen/bootargs, read from the device tree sigma0 maps. */
+#define ARGS_DTB_VA 0x3a000000UL
+
+static void read_bootargs(void)
+{
+	struct fdt fdt;
+
+	if (dt_map(L4_CAP_SIGMA0, (struct l4_utcb *)L4_BOOT_UTCB, ARGS_DTB_VA, &fdt))
+		return;
+	int chosen = fdt_path_offset(&fdt, "/chosen");
+	const char *a = chosen >= 0 ? fdt_getprop_str(&fdt, chosen, "bootargs") : 0;
+	while (a && *a) {
+		size_t n = 0;
+		while (a[n] && a[n] != ' ')
+			n++;
+		if (n == 11 && !strncmp(a, "bench.trace", 11)) {
+			tracing = 1;
+		} else if (n > 11 && !strncmp(a, "bench.only=", 11) && n - 11 < sizeof(only)) {
+			memcpy(only, a + 11, n - 11);
+			only[n - 11] = 0;
+		}
+		a += n;
+		while (*a == ' ')
+			a++;
+	}
+	dt_unmap(ARGS_DTB_VA);
+}
+
 static void sort(uint64_t *a, unsigned n)
 {
 	for (unsigned i = 1; i < n; i++)
@@ -71,8 +159,14 @@ static void sort(uint64_t *a, unsigned n)
 		}
 }
 
+static int selected(const char *row);
+static int tracing;
+
 void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample)
 {
+	/* The traced sample (trace_begin/trace_end: index n / 2 of the samples kept). */
+	if (tracing && selected(name))
+		l4_printf("bench: itrace sample %s=%lu\n", name, (unsigned long)s[n / 2]);
 	sort(s, n);
 	l4_printf("bench: %s instructions=%lu min=%lu max=%lu samples=%u\n", name,
 		  (unsigned long)(s[n / 2] / ops_per_sample), (unsigned long)(s[0] / ops_per_sample),
@@ -114,9 +208,11 @@ static void bench_yield(uint64_t overhead)
 	}
 	/* One sample: this thread yields to the partner, which yields back: two yields. */
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, "yield");
 		uint64_t t0 = l4_rdinstret();
 		l4_yield();
 		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "yield");
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0 - overhead;
 	}
@@ -126,56 +222,80 @@ static void bench_yield(uint64_t overhead)
 
 /* ---- IPC round trips ---- */
 
+/* How bench_ipc's client and server differ from the plain round trip. */
+#define IPC_INTER 0x1                   /* the server in s0bench's task */
+#define IPC_FPU_CLIENT 0x2              /* the client's FP state dirty at each call */
+#define IPC_FPU_SERVER 0x4              /* the server's FP state dirty at each reply */
+#define IPC_HIPRIO 0x8                  /* the server at priority 150, above the client's 100 */
+#define IPC_TIMEOUT 0x10                /* the call's receive phase with a timeout (1 s) */
+
 static uint64_t server_ep;
 static unsigned server_words;
+
+static unsigned server_flags;
 
 static void intra_server(void *arg)
 {
 	(void)arg;
+	if (server_flags & IPC_FPU_SERVER)
+		ipcbench_serve_fpu(server_ep, server_words);
 	ipcbench_serve(server_ep, server_words);
 }
 
-/* A server thread for `words`-word replies on ep: in this task (inter = 0)
- * or in s0bench's task. Returns its selector or 0. */
-static uint64_t start_server(uint64_t ep, unsigned words, int inter)
+/* A server thread for `words`-word replies on ep: in this task or in
+ * s0bench's (IPC_INTER), FP or not, at priority 100 or 150 (flags).
+ * Returns its selector or 0. */
+static uint64_t start_server(uint64_t ep, unsigned words, unsigned flags)
 {
 	const struct l4_kip *k = (const struct l4_kip *)L4_KIP_ADDR;
 	uint64_t th = l4_cap_alloc();
+	int inter = flags & IPC_INTER;
 	uint64_t task = inter ? L4_CAP_SIGMA0_TASK : L4_CAP_TASK;
+	unsigned prio = flags & IPC_HIPRIO ? 150 : 100;
 	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_UTCB,
-				      .task = task, .prio = 100, .max_prio = 100, .utcb = IPCBENCH_UTCB };
+				      .task = task, .prio = prio, .max_prio = prio, .utcb = IPCBENCH_UTCB };
 
 	if (l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c))
 		return 0;
 	if (!inter) {
 		server_ep = ep;
 		server_words = words;
+		server_flags = flags;
 		return l4_thread_run(th, intra_server, 0, partner_stack, sizeof(partner_stack)) ? 0 : th;
 	}
 	/* s0bench's entry, on the lower half of its stack, with the endpoint in its slot. */
 	struct l4_exregs x = { .flags = L4_EXREGS_SET_PC | L4_EXREGS_SET_SP | L4_EXREGS_SET_A0 | L4_EXREGS_START,
 			       .pc = *(const uint64_t *)(k->module[0].uaddr + 24),
 			       .sp = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE / 2,
-			       .a0 = IPCBENCH_MAGIC | words };
+			       .a0 = IPCBENCH_MAGIC | words | (flags & IPC_FPU_SERVER ? IPCBENCH_FPU : 0) };
 	if (l4_task_cap_copy(L4_CAP_SIGMA0_TASK, ep, IPCBENCH_EP, L4_RIGHTS_ALL, 0) ||
 	    l4_thread_exregs(th, &x))
 		return 0;
 	return th;
 }
 
-static void bench_ipc(const char *name, unsigned words, int inter, uint64_t overhead)
+static void bench_ipc(const char *name, unsigned words, unsigned flags, uint64_t overhead)
 {
 	uint64_t ep = l4_cap_alloc(), th = 0;
-	uint64_t word = l4_ipc_word(L4_IPC_CALL, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+	unsigned rcv_to = flags & IPC_TIMEOUT ? l4_timeout_us(1000000) : L4_TIMEOUT_NEVER;
+	uint64_t word = l4_ipc_word(L4_IPC_CALL, ep, L4_TIMEOUT_NEVER, rcv_to);
 	long ret = 0;
 	unsigned bad = 0;
 
-	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, ep, 0) || !(th = start_server(ep, words, inter))) {
+	if (!selected(name)) {
+		l4_cap_free(ep);
+		return;
+	}
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, ep, 0) || !(th = start_server(ep, words, flags))) {
 		l4_printf("bench: %s: cannot start the server\n", name);
 		goto out;
 	}
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		if (flags & IPC_FPU_CLIENT)
+			ipcbench_dirty_fpu(i);
+		trace_begin(i, TRACE_SAMPLE, name);
 		uint64_t n = ipcbench_timed(word, l4_tag(0, words, 0), &ret);
+		trace_end(i, TRACE_SAMPLE, name);
 		if (ret != (long)l4_tag(0, words, 0))
 			bad++;
 		if (i >= WARMUP)
@@ -234,10 +354,12 @@ static void bench_notification(uint64_t overhead)
 	}
 	/* One sample: signal + wait here, wait returns + signal + wait there. */
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, "notification_signal_wait");
 		uint64_t t0 = l4_rdinstret();
 		l4_signal(ntf_ping, 1);
 		l4_wait(ntf_pong, &bits);
 		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "notification_signal_wait");
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0 - overhead;
 	}
@@ -270,6 +392,7 @@ static uint64_t irq_sel, irq_ntf;
 static volatile uint8_t *irq_ier8;
 static volatile uint32_t *irq_ier32;
 static volatile uint64_t irq_t1, irq_ack_cost;
+static volatile unsigned irq_round;     /* the sample the handler serves */
 static uint8_t irq_stack[8192] __attribute__((aligned(16)));
 
 static inline void ier_store(uint32_t v)
@@ -280,6 +403,18 @@ static inline void ier_store(uint32_t v)
 		*irq_ier8 = (uint8_t)v;
 }
 
+/* t0 and the store that raises the interrupt, with nothing in between. */
+static inline uint64_t ier_raise_timed(void)
+{
+	uint64_t t0;
+
+	if (irq_ier32)
+		__asm__ volatile("rdinstret %0\n sw %1, 0(%2)" : "=&r"(t0) : "r"(UART_IER_ETBEI), "r"(irq_ier32) : "memory");
+	else
+		__asm__ volatile("rdinstret %0\n sb %1, 0(%2)" : "=&r"(t0) : "r"(UART_IER_ETBEI), "r"(irq_ier8) : "memory");
+	return t0;
+}
+
 static void irq_handler(void *arg)
 {
 	uint64_t bits;
@@ -288,10 +423,13 @@ static void irq_handler(void *arg)
 	for (;;) {
 		l4_wait(irq_ntf, &bits);
 		uint64_t t1 = l4_rdinstret();
+		trace_end(irq_round, TRACE_SAMPLE, "irq_to_user");
 		ier_store(0);
+		trace_begin(irq_round, TRACE_SAMPLE, "irq_ack");
 		uint64_t t2 = l4_rdinstret();
 		l4_irq_ack(irq_sel);
 		uint64_t t3 = l4_rdinstret();
+		trace_end(irq_round, TRACE_SAMPLE, "irq_ack");
 		irq_t1 = t1;
 		irq_ack_cost = t3 - t2;
 	}
@@ -328,8 +466,9 @@ static void bench_irq(uint64_t overhead)
 		return;
 	}
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
-		uint64_t t0 = l4_rdinstret();
-		ier_store(UART_IER_ETBEI);
+		irq_round = i;
+		trace_begin(i, TRACE_SAMPLE, "irq_to_user");
+		uint64_t t0 = ier_raise_timed();
 		/* the handler ran here: it made the UART quiet and acked */
 		if (i >= WARMUP) {
 			samples[i - WARMUP] = irq_t1 - t0 - overhead;
@@ -426,10 +565,12 @@ static void bench_map_unmap(uint64_t overhead)
 	unsigned bad = 0;
 
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, "map_unmap_4k");
 		uint64_t t0 = l4_rdinstret();
 		long r = map_via(MEM_SRC, MEM_WIN);
 		long u = l4_task_unmap(L4_CAP_TASK, l4_fpage(MEM_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
 		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "map_unmap_4k");
 		bad += r < 0 || l4_tag_items((uint64_t)r) != 1 || u;
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0 - overhead;
@@ -457,9 +598,11 @@ static void bench_unmap_tree(uint64_t overhead)
 			bad += map_via(MEM_SRC, fan) < 0;
 			prev = chain;
 		}
+		trace_begin(s, TREE_SAMPLES / 2, "unmap_tree_1000");
 		uint64_t t0 = l4_rdinstret();
 		long u = l4_task_unmap(L4_CAP_TASK, l4_fpage(MEM_SRC, 12, L4_FP_RWX), 0);
 		uint64_t t1 = l4_rdinstret();
+		trace_end(s, TREE_SAMPLES / 2, "unmap_tree_1000");
 		bad += u != 0 || l4_debug_write((const void *)(MEM_WIN + (TREE - 1) * 4096UL), 1) != -L4_EFAULT;
 		samples[s] = t1 - t0 - overhead;
 	}
@@ -482,9 +625,11 @@ static void bench_pagefault(const char *name, uint64_t overhead)
 	}
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
 		volatile uint64_t *p = (volatile uint64_t *)(MEM_WIN + i * 4096UL);
+		trace_begin(i, TRACE_SAMPLE, name);
 		uint64_t t0 = l4_rdinstret();
 		sum += *p;
 		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, name);
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0 - overhead;
 	}
@@ -504,11 +649,15 @@ static void bench_memory(void)
 		l4_printf("bench: memory: no mapper, no fault pager or no page from sigma0 (%ld)\n", r);
 		return;
 	}
-	bench_map_unmap(empty_cost());
-	bench_unmap_tree(empty_cost());
-	bench_pagefault("pagefault_roundtrip", empty_cost());
+	if (selected("map_unmap_4k"))
+		bench_map_unmap(empty_cost());
+	if (selected("unmap_tree_1000"))
+		bench_unmap_tree(empty_cost());
+	if (selected("pagefault_roundtrip"))
+		bench_pagefault("pagefault_roundtrip", empty_cost());
 	long was = l4_debug_fastpath(0);
-	bench_pagefault("pagefault_roundtrip_slowpath", empty_cost());
+	if (selected("pagefault_roundtrip_slowpath"))
+		bench_pagefault("pagefault_roundtrip_slowpath", empty_cost());
 	l4_debug_fastpath((int)was);
 	l4_factory_destroy(L4_CAP_FACTORY, th);
 	l4_factory_destroy(L4_CAP_FACTORY, mapper_ep);
@@ -584,9 +733,11 @@ static void bench_pager(void)
 		uint64_t ov = empty_cost();
 		unsigned fail = 0;
 		for (unsigned i = 0; i < PG_PAGES; i++) {
+			trace_begin(i, TRACE_SAMPLE, "ds_map_anon");
 			uint64_t t0 = l4_rdinstret();
 			long r = l4_ds_map(d0, UTCB, i * 4096UL, PG_WIN + i * 4096UL, L4_FP_R | L4_FP_W, L4_FP_W);
 			uint64_t t1 = l4_rdinstret();
+			trace_end(i, TRACE_SAMPLE, "ds_map_anon");
 			fail += r < 0;
 			if (i >= WARMUP)
 				samples[i - WARMUP] = t1 - t0 - ov;
@@ -620,9 +771,11 @@ static void bench_pager(void)
 	/* From here until `back`, this thread's faults go to the region mapper. */
 	for (unsigned i = 0; i < PG_PAGES; i++) {
 		volatile uint64_t *p = (volatile uint64_t *)(a + i * 4096UL);
+		trace_begin(i, TRACE_SAMPLE, "demand_fault_anon");
 		uint64_t t0 = l4_rdinstret();
 		*p = i;
 		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "demand_fault_anon");
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0 - overhead;
 	}
@@ -630,9 +783,11 @@ static void bench_pager(void)
 	for (unsigned i = 0; i < PG_PAGES; i++) {
 		volatile uint64_t *p = (volatile uint64_t *)((uint64_t)cl + i * 4096UL);
 		sum += *p;                      /* shared, mapped read-only */
+		trace_begin(i, TRACE_SAMPLE, "cow_fault");
 		uint64_t t0 = l4_rdinstret();
 		*p = i + 1;                     /* the copy-on-write fault */
 		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "cow_fault");
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0 - overhead;
 	}
@@ -651,6 +806,71 @@ static void bench_pager(void)
 	if (!l4_mem_stats(session, &st))
 		l4_printf("bench: pagers: memsrv holds %lu pages, %lu free; region mapper: %lu faults resolved\n",
 			  (unsigned long)st.pages, (unsigned long)st.free, (unsigned long)pg_rm.resolved);
+}
+
+/* ---- objects: thread creation and start, task creation and destruction ---- */
+
+static uint8_t child_stack[4096] __attribute__((aligned(16)));
+
+static void child(void *arg)
+{
+	(void)arg;
+	for (;;)
+		l4_yield();
+}
+
+/*
+ * One sample: a thread made in this task (factory), configured (task,
+ * priority 50: below this thread's, so it does not run yet) and started
+ * (l4_thread_run: pc, sp, start). Destroyed after the sample.
+ */
+static void bench_thread_create(uint64_t overhead)
+{
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 50, .max_prio = 50 };
+	uint64_t th = l4_cap_alloc();
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, "thread_create_start");
+		uint64_t t0 = l4_rdinstret();
+		bad += l4_factory_create_thread(L4_CAP_FACTORY, th) != 0;
+		bad += l4_thread_config(th, &c) != 0;
+		bad += l4_thread_run(th, child, 0, child_stack, sizeof(child_stack)) != 0;
+		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "thread_create_start");
+		bad += l4_factory_destroy(L4_CAP_FACTORY, th) != 0;
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	l4_cap_free(th);
+	if (bad)
+		l4_printf("bench: thread_create_start: %u steps failed\n", bad);
+	else
+		report("thread_create_start", samples, SAMPLES, 1);
+}
+
+/* One sample: a task with 16 capability slots made and destroyed (factory). */
+static void bench_task_create(uint64_t overhead)
+{
+	uint64_t t = l4_cap_alloc();
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, "task_create_destroy");
+		uint64_t t0 = l4_rdinstret();
+		bad += l4_factory_create(L4_CAP_FACTORY, L4_OBJ_TASK, t, 4) != 0;
+		bad += l4_factory_destroy(L4_CAP_FACTORY, t) != 0;
+		uint64_t t1 = l4_rdinstret();
+		trace_end(i, TRACE_SAMPLE, "task_create_destroy");
+		if (i >= WARMUP)
+			samples[i - WARMUP] = t1 - t0 - overhead;
+	}
+	l4_cap_free(t);
+	if (bad)
+		l4_printf("bench: task_create_destroy: %u steps failed\n", bad);
+	else
+		report("task_create_destroy", samples, SAMPLES, 1);
 }
 
 static void kmem_cost(const char *name, unsigned type, uint64_t arg)
@@ -799,26 +1019,55 @@ int main(void)
 		  l4_boot_instret_first - l4_boot_instret_kernel);
 	l4_printf("bench: reset_to_roottask instructions=%lu\n", l4_boot_instret_first);
 	l4_capalloc_init(L4_CAP_FIRST_FREE, 1024 - L4_CAP_FIRST_FREE);
+	read_bootargs();
 	uint64_t empty = empty_timed();
-	bench_ipc("ipc_roundtrip_inter_as", 0, 1, empty);
-	bench_ipc("ipc_roundtrip_inter_as_6w", 6, 1, empty);
+	bench_ipc("ipc_roundtrip_inter_as", 0, IPC_INTER, empty);
+	bench_ipc("ipc_roundtrip_inter_as_6w", 6, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_intra_as", 0, 0, empty);
-	bench_ipc("ipc_roundtrip_64w", 64, 1, empty);
+	bench_ipc("ipc_roundtrip_64w", 64, IPC_INTER, empty);
+	bench_ipc("ipc_roundtrip_hiprio", 0, IPC_INTER | IPC_HIPRIO, empty);
+	bench_ipc("ipc_roundtrip_timeout", 0, IPC_INTER | IPC_TIMEOUT, empty);
 	long was = l4_debug_fastpath(0);
-	bench_ipc("ipc_roundtrip_slowpath", 0, 1, empty);
+	bench_ipc("ipc_roundtrip_slowpath", 0, IPC_INTER, empty);
 	l4_debug_fastpath((int)was);
-	bench_notification(empty_cost());
-	bench_yield(empty_cost());
-	bench_irq(empty_cost());
-	bench_memory();
-	kmem_cost("thread", L4_OBJ_THREAD, 0);
-	kmem_cost("task_16_caps", L4_OBJ_TASK, 4);
-	kmem_cost("task_4096_caps", L4_OBJ_TASK, 12);
-	kmem_cost("endpoint", L4_OBJ_ENDPOINT, 0);
-	kmem_cost("notification", L4_OBJ_NOTIFICATION, 0);
-	kmem_cost("factory", L4_OBJ_FACTORY, 4096);
-	bench_pager();
-	bench_preempt();
-	bench_blk(pg_session);
+	if (selected("notification_signal_wait"))
+		bench_notification(empty_cost());
+	if (selected("yield"))
+		bench_yield(empty_cost());
+	if (selected_any((const char *const[]){ "irq_to_user", "irq_ack", 0 }))
+		bench_irq(empty_cost());
+	if (selected_any((const char *const[]){ "map_unmap_4k", "unmap_tree_1000", "pagefault_roundtrip",
+						   "pagefault_roundtrip_slowpath", 0 }))
+		bench_memory();
+	if (selected("kmem_")) {
+		kmem_cost("thread", L4_OBJ_THREAD, 0);
+		kmem_cost("task_16_caps", L4_OBJ_TASK, 4);
+		kmem_cost("task_4096_caps", L4_OBJ_TASK, 12);
+		kmem_cost("endpoint", L4_OBJ_ENDPOINT, 0);
+		kmem_cost("notification", L4_OBJ_NOTIFICATION, 0);
+		kmem_cost("factory", L4_OBJ_FACTORY, 4096);
+	}
+	/* The block rows need the memory server bench_pager starts. */
+	if (selected_any((const char *const[]){ "ds_map_anon", "demand_fault_anon", "cow_fault", "touch_16m_anon",
+						   "blk_", 0 }))
+		bench_pager();
+	if (selected("preempt_latency_max"))
+		bench_preempt();
+	if (selected("thread_create_start"))
+		bench_thread_create(empty_cost());
+	if (selected("task_create_destroy"))
+		bench_task_create(empty_cost());
+	if (selected("blk_"))
+		bench_blk(pg_session);
+	/* Last: these leave this thread with FP state, which would change
+	 * what every later switch away from it costs. */
+	bench_ipc("ipc_roundtrip_fpu_client", 0, IPC_INTER | IPC_FPU_CLIENT, empty);
+	bench_ipc("ipc_roundtrip_fpu_both", 0, IPC_INTER | IPC_FPU_CLIENT | IPC_FPU_SERVER, empty);
+	if (tracing) {
+		l4_printf("bench: itrace rows=");
+		for (unsigned i = 0; i < ntraced; i++)
+			l4_printf("%s%s", i ? "," : "", traced[i]);
+		l4_printf("\n");
+	}
 	return 0;
 }

@@ -11,7 +11,8 @@
 #include <l4/ipc.h>
 #include <l4/mem.h>
 
-#define IPCBENCH_MAGIC 0x6970636265000000UL     /* s0bench: a0 = MAGIC | words */
+#define IPCBENCH_MAGIC 0x6970636265000000UL     /* s0bench: a0 = MAGIC | words [| IPCBENCH_FPU] */
+#define IPCBENCH_FPU 0x100UL                    /* the server writes an FP register before each reply */
 #define IPCBENCH_EP 10                          /* the endpoint's slot in s0bench's table */
 #define IPCBENCH_UTCB (L4_BOOT_UTCB + 0x1000)   /* the server thread's UTCB in s0bench */
 
@@ -26,6 +27,28 @@ __attribute__((noreturn)) static inline void ipcbench_serve(uint64_t ep, unsigne
 			 : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "ra", "t0", "t1", "t2", "t3",
 			   "t4", "t5", "t6", "memory");
 	__builtin_unreachable();
+}
+
+/* ipcbench_serve, with an FP register written before each reply, so that
+ * the server's FP state is dirty whenever it blocks (the ipc_roundtrip_fpu_*
+ * rows; 5 instructions around each ecall). */
+__attribute__((noreturn)) static inline void ipcbench_serve_fpu(uint64_t ep, unsigned words)
+{
+	register uint64_t word __asm__("s1") = l4_ipc_word(L4_IPC_REPLY_WAIT, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+	register uint64_t tag __asm__("s2") = l4_tag(0, words, 0);
+
+	__asm__ volatile(".option push\n .option arch, +d\n"
+			 "1: fmv.d.x f0, s2\n mv a0, s2\n mv a7, s1\n ecall\n j 1b\n"
+			 ".option pop" :: "r"(word), "r"(tag)
+			 : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "ra", "t0", "t1", "t2", "t3",
+			   "t4", "t5", "t6", "memory");
+	__builtin_unreachable();
+}
+
+/* Make the calling thread's FP state dirty (one FP register written). */
+static inline void ipcbench_dirty_fpu(uint64_t v)
+{
+	__asm__ volatile(".option push\n .option arch, +d\n fmv.d.x f1, %0\n .option pop" :: "r"(v));
 }
 
 /* The pager of pagefault_roundtrip, reduced to its reply as the server above

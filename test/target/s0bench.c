@@ -4,7 +4,8 @@
  * L4_ENOSYS like sigma0 does today. Started again by benchroot as a second
  * thread of this task with a0 = IPCBENCH_MAGIC | words, it is the server of
  * the inter-address-space IPC benchmarks: reply-and-wait on the endpoint
- * benchroot put in slot IPCBENCH_EP, replying with `words` words.
+ * benchroot put in slot IPCBENCH_EP, replying with `words` words (and
+ * with IPCBENCH_FPU, writing an FP register before each reply).
  *
  * It lives here because until the memory issue a task's code can only come
  * from a boot module the kernel loads.
@@ -25,5 +26,7 @@ int main(void)
 
 	if ((a0 & ~0xffUL) == IPCBENCH_MAGIC)
 		ipcbench_serve(IPCBENCH_EP, (unsigned)(a0 & 0xff));
+	if ((a0 & ~0xffUL) == (IPCBENCH_MAGIC | IPCBENCH_FPU))
+		ipcbench_serve_fpu(IPCBENCH_EP, (unsigned)(a0 & 0xff));
 	sigma0_serve(L4_CAP_SIGMA0);
 }

@@ -52,7 +52,14 @@ uint64_t now_us(void);
  * a kernel bug fails a check instead of hanging the boot.
  */
 #define WD_A0 (-999L)
-#define WD_US 300000UL                  /* default: 0.3 s */
+#define WD_US 2000000UL                 /* default: 2 s (a hang, not a slow host) */
+/*
+ * Upper bounds on timed waits: they catch a timeout that fires far too late
+ * or never (a misread exponent, a lost timer), not a slow host. Without
+ * -icount the guest's time is the host's, and on a loaded host a 20 ms
+ * timeout has been seen to end 300-680 ms later (-smp 4 on two busy cores).
+ */
+#define SLOW_HOST_US 1000000UL
 uint64_t wd_start(void);                /* the watchdog's selector, or 0 */
 void wd_stop(uint64_t wd);
 void wd_arm(uint64_t us);               /* the main thread may block for us from now */

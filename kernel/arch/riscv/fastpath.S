@@ -112,7 +112,7 @@
 /* The last check before the commit: the partner t4 is on this hart; it and
  * cur have no timeout armed and no exception message, and to's priority is
  * at least cur's: one word each (timed | fpu_used << 8 | exc << 16 |
- * prio << 24). With no FP state on either side sstatus is the same for
+ * prio << 24; a lower priority is checked again out of line, fast_fpu). With no FP state on either side sstatus is the same for
  * both and is neither saved nor restored; otherwise fast_fpu does that. */
 .macro fast_check_partner fpu, fpu_lt
 	ld	t0, TH_HOME(t4)
@@ -126,33 +126,74 @@
 .endm
 
 /* Out of line, t0 and t5 as fast_check_partner left them (at \fpu_lt the
- * two words, at \fpu their or << 40): exc and timed still go to the
- * general path, the priorities are compared alone; FP state is fine where
- * the partner has none, or owns the FP registers. cur's sstatus (FS) joins
- * its frame, to's is loaded now (interrupts stay off: SIE is 0 in a saved
- * sstatus), then back to the commit. */
+ * two words, at \fpu their or << 40). A partner of a lower priority than
+ * cur's is fine too: cur waits from the commit on (for the reply, or for
+ * the next call), so the partner runs if it outranks every queued thread,
+ * as schedule() decides for a thread it woke (one of the same priority
+ * queues behind them). exc and timed still go to the general path; FP
+ * state is fine where the partner has none, or owns the FP registers.
+ * cur's sstatus (FS) joins its frame, to's is loaded now (interrupts stay
+ * off: SIE is 0 in a saved sstatus), then back to the commit. */
 .macro fast_fpu fpu, fpu_lt, back
 \fpu_lt:
 	or	t0, t0, t5
 	slli	t0, t0, 40
-	beqz	t0, ecall_slow          /* no flags: the priority is lower */
+	bnez	t0, \fpu
+	lbu	t5, TH_PRIO(t4)         /* no flags: the priority is lower than cur's */
+	lw	t0, HART_RQ_TOP(tp)
+	bge	t0, t5, ecall_slow
+	j	\back
 \fpu:
 	srli	t5, t0, 56
 	bnez	t5, ecall_slow
 	slli	t5, t0, 16
 	bnez	t5, ecall_slow
-	lbu	t0, TH_PRIO(t6)         /* the words had flags: compare the priorities alone */
-	lbu	t5, TH_PRIO(t4)
-	bltu	t5, t0, ecall_slow
+	lbu	t5, TH_PRIO(t4)         /* the words had flags: the priority against the queue alone */
+	lw	t0, HART_RQ_TOP(tp)
+	bge	t0, t5, ecall_slow
 	lbu	t5, TH_FPU_USED(t4)
 	beqz	t5, 1f
 	ld	t5, HART_FPU_OWNER(tp)
-	bne	t5, t4, ecall_slow
+	bne	t5, t4, 2f
 1:	csrr	t5, sstatus
 	sd	t5, TH_FRAME + TF_SSTATUS(t6)
-	ld	t5, TH_FRAME + TF_SSTATUS(t4)
+3:	ld	t5, TH_FRAME + TF_SSTATUS(t4)
 	csrw	sstatus, t5
 	j	\back
+	/* The partner's FP registers are not in the FPU: the owner's (t5, cur
+	 * if it has FP state: a thread with FP state runs only as the owner)
+	 * go out if dirty, the partner's come in, as switch_to does. fpu.S
+	 * uses a0, t0 and ra; a0 (the tag) waits in cur's frame, where the
+	 * commit stores it anyway. cur's sstatus joins its frame first: the
+	 * routines turn FS on. */
+2:	csrr	t0, sstatus
+	sd	t0, TH_FRAME + TF_SSTATUS(t6)
+	sd	a0, TH_FRAME + TF_REG(10)(t6)
+	beqz	t5, 4f
+	ld	t0, TH_FRAME + TF_SSTATUS(t5)
+	srli	t0, t0, 13
+	andi	t0, t0, 3
+	addi	t0, t0, -3
+	bnez	t0, 4f                  /* the owner's registers are saved already */
+	addi	a0, t5, TH_FPU
+	call	fpu_save
+	fast_fs_clean t5
+4:	addi	a0, t4, TH_FPU
+	call	fpu_restore
+	sd	t4, HART_FPU_OWNER(tp)
+	fast_fs_clean t4
+	ld	a0, TH_FRAME + TF_REG(10)(t6)
+	j	3b
+.endm
+
+/* th's saved sstatus.FS: Clean (its registers are in its struct fpu_state). */
+.macro fast_fs_clean th
+	ld	t0, TH_FRAME + TF_SSTATUS(\th)
+	li	ra, ~(3 << 13)          /* ~SSTATUS_FS */
+	and	t0, t0, ra
+	li	ra, 2 << 13             /* SSTATUS_FS_CLEAN */
+	or	t0, t0, ra
+	sd	t0, TH_FRAME + TF_SSTATUS(\th)
 .endm
 
 /* cur's a0..a7 as it made the call, next to its kept registers: what an
