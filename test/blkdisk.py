@@ -22,10 +22,11 @@ def pattern(seed, first, count):
     return bytes(out)
 
 
-def make(path, role, seed, sectors, host_end):
-    """A disk image: the header, the host's pattern in [1, host_end), zeros after."""
+def make(path, role, seed, sectors, host_end, bad=0):
+    """A disk image: the header, the host's pattern in [1, host_end), zeros after.
+    bad: a sector whose reads QEMU fails (blkdebug, see blkdebug_conf), or 0."""
     with open(path, "wb") as f:
-        hdr = struct.pack("<5Q", MAGIC, ord(role), seed, sectors, host_end)
+        hdr = struct.pack("<6Q", MAGIC, ord(role), seed, sectors, host_end, bad)
         f.write(hdr + bytes(SECT - len(hdr)))
         f.write(pattern(seed, 1, host_end - 1))
         f.truncate(sectors * SECT)
@@ -45,3 +46,11 @@ def check(path, seed, sectors):
     if data[last * SECT:] != pattern(seed ^ GUEST1, last, 1):
         return "%s: the guest's last sector is not on the disk" % path
     return None
+
+
+def blkdebug_conf(path, sector):
+    """A QEMU blkdebug configuration: every read touching `sector` fails with EIO
+    (the device answers VIRTIO_BLK_S_IOERR). The drive is then
+    file=blkdebug:CONF:IMAGE."""
+    with open(path, "w") as f:
+        f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\n' % sector)

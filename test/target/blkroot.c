@@ -60,6 +60,7 @@
 
 struct disk_hdr {
 	uint64_t magic, role, seed, sectors, host_end;
+	uint64_t bad;                   /* a sector the device fails to read (QEMU's blkdebug), or 0 */
 };
 
 /* Word w of sector s of a pattern (test/run.py computes the same). */
@@ -290,6 +291,21 @@ static void t_guest_write(struct disk *d)
 	memset(c.b.data, 0, 512);
 	tap_ok(!io(&c, L4_BLK_READ, last, 1, 0) && differs(c.b.data, d->hdr.seed ^ GUEST1, last, 1) < 0,
 	       "... the last block too");
+	cli_close(&c);
+}
+
+/* The device fails a request: its client gets EIO, and everything goes on. */
+static void t_device_error(struct disk *d)
+{
+	struct client c;
+
+	if (!tap_ok(!cli_open(&c, drv.service, d->idx, DATA), "open disk %u, whose sector %lu fails", d->idx,
+		    (unsigned long)d->hdr.bad))
+		return;
+	tap_eq(io(&c, L4_BLK_READ, d->hdr.bad - 3, 8, 0), -L4_EIO, "a read over the failing sector: EIO");
+	tap_eq(io(&c, L4_BLK_READ, d->hdr.bad + 1, 8, 0), 0, "... the sectors after it read");
+	tap_ok(!io(&c, L4_BLK_READ, 1, 8, 0) && differs(c.b.data, d->hdr.seed, 1, 8) < 0,
+	       "... and the host's pattern still does");
 	cli_close(&c);
 }
 
@@ -588,6 +604,8 @@ int main(void)
 	if (a) {
 		t_host_pattern(a);
 		t_guest_write(a);
+		if (a->hdr.bad)
+			t_device_error(a);
 		t_bad(a);
 		t_two_clients(a);
 		t_bad_clients(a);
