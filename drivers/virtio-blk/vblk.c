@@ -308,7 +308,7 @@ static void sess_take(struct vblk *d, unsigned i)
 	for (;;) {
 		if (s->inflight >= VBLK_SESS_INFLIGHT || v->vq.inflight >= v->vq.slots) {
 			d->blocked |= 1UL << i; /* look again when a slot is free */
-			return;
+			break;
 		}
 		if (!blkq_take(&s->q, &r))
 			break;
@@ -345,10 +345,11 @@ static void sess_take(struct vblk *d, unsigned i)
 		v->kick = true;
 		d->stats_reqs++;
 	}
+	blkq_publish(&s->q);
 }
 
 /* A request at the device ended with `status` (-L4_Exxx or 0). */
-static void dev_done(struct vblk *d, struct vblk_dev *v, unsigned slot, long status)
+static inline void dev_done(struct vblk *d, struct vblk_dev *v, unsigned slot, long status)
 {
 	unsigned i = v->req[slot].sess;
 	struct vblk_sess *s = &d->sess[i];

@@ -82,40 +82,11 @@ long l4_blk_open(struct l4_blk *b, uint64_t service, unsigned disk, uint64_t byt
 	return 0;
 }
 
-long l4_blk_put(struct l4_blk *b, unsigned op, uint64_t block, uint32_t count, uint64_t offset, uint64_t id)
-{
-	struct l4_blk_shared *sh = b->sh;
-
-	if (b->req_prod - __atomic_load_n(&sh->req_cons, __ATOMIC_ACQUIRE) >= L4_BLK_RING)
-		return -L4_EAGAIN;
-	struct l4_blk_req *q = &sh->req[b->req_prod % L4_BLK_RING];
-	q->id = id;
-	q->block = block;
-	q->offset = offset;
-	q->count = count;
-	q->op = op;
-	b->req_prod++;
-	__atomic_store_n(&sh->req_prod, b->req_prod, __ATOMIC_RELEASE);
-	return 0;
-}
-
 long l4_blk_kick(struct l4_blk *b)
 {
 	long r = l4_signal(b->doorbell, 1);
 
 	return r < 0 ? -L4_ECANCELED : 0;
-}
-
-int l4_blk_get(struct l4_blk *b, struct l4_blk_resp *r)
-{
-	struct l4_blk_shared *sh = b->sh;
-
-	if (__atomic_load_n(&sh->resp_prod, __ATOMIC_ACQUIRE) == b->resp_cons)
-		return 0;
-	*r = sh->resp[b->resp_cons % L4_BLK_RING];
-	b->resp_cons++;
-	__atomic_store_n(&sh->resp_cons, b->resp_cons, __ATOMIC_RELEASE);
-	return 1;
 }
 
 /* Whether the driver is still there: its doorbell is still a notification. */

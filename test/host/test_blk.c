@@ -110,6 +110,8 @@ static void test_rings(void **state)
 	assert_int_equal(blkq_take(q, &r), 1);
 	assert_int_equal(r.id, 12);
 	assert_int_equal(blkq_check(&q->lim, &r), -L4_ENOSYS);
+	assert_int_equal(sh->req_cons, 0);                     /* told only by blkq_publish */
+	blkq_publish(q);
 	assert_int_equal(sh->req_cons, 2);
 	assert_int_equal(blkq_take(q, &r), 0);
 	/* Answered out of order; held until put. */
@@ -160,7 +162,7 @@ static void test_rings(void **state)
 	assert_int_equal(q->owed, L4_BLK_RING - 2);
 	/* Indices wrap at 2^32. */
 	blkq_init(q, sh, &LIM);
-	q->req_cons = sh->req_cons = 0xfffffffe;
+	q->req_cons = q->prod_seen = sh->req_cons = 0xfffffffe;
 	q->resp_prod = sh->resp_prod = sh->resp_cons = 0xfffffffe;
 	sh->req_prod = 0xfffffffe;
 	for (unsigned i = 0; i < 4; i++)
@@ -174,6 +176,31 @@ static void test_rings(void **state)
 	assert_int_equal(n, 4);
 	assert_int_equal(blkq_put(q), 4);
 	assert_int_equal(sh->resp_prod, 2);
+	free(q);
+	free(sh);
+}
+
+static void test_prod_once(void **state)
+{
+	struct l4_blk_shared *sh = shared();
+	struct blkq *q = malloc(sizeof(*q));
+	struct l4_blk_req r;
+
+	(void)state;
+	blkq_init(q, sh, &LIM);
+	/* A req_prod read once is not read again until used up (a client that
+	 * changes it meanwhile changes nothing that was checked). */
+	put(sh, L4_BLK_READ, 1, 1, 0, 13);
+	put(sh, L4_BLK_READ, 1, 1, 0, 14);
+	assert_int_equal(blkq_take(q, &r), 1);
+	sh->req_prod = 1000;
+	assert_int_equal(blkq_take(q, &r), 1);
+	assert_int_equal(r.id, 14);
+	assert_int_equal(blkq_take(q, &r), 0);                  /* read again now: not sane */
+	sh->req_prod = 3;
+	sh->req[2].id = 15;
+	assert_int_equal(blkq_take(q, &r), 1);
+	assert_int_equal(r.id, 15);
 	free(q);
 	free(sh);
 }
@@ -300,6 +327,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_rings),
+		cmocka_unit_test(test_prod_once),
 		cmocka_unit_test(test_virtq),
 	};
 

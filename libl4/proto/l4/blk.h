@@ -63,6 +63,8 @@
 
 #include <stdint.h>
 
+#include <l4/errno.h>
+
 enum {
 	L4_BLK_INFO = 0x4201,
 	L4_BLK_OPEN,
@@ -143,12 +145,9 @@ long l4_blk_info(uint64_t service, unsigned disk, struct l4_blk_info *info);
  */
 long l4_blk_open(struct l4_blk *b, uint64_t service, unsigned disk, uint64_t bytes, uint64_t notify,
 		 const uint64_t slots[3], uint64_t where);
-/* Put a request on the ring (not yet signalled): 0, or -L4_EAGAIN when the ring is full. */
-long l4_blk_put(struct l4_blk *b, unsigned op, uint64_t block, uint32_t count, uint64_t offset, uint64_t id);
+/* l4_blk_put, l4_blk_get: below (inline, they run for every request). */
 /* Ring the doorbell: 0, or -L4_ECANCELED if the driver is gone. */
 long l4_blk_kick(struct l4_blk *b);
-/* Take a response: 1 (into *r), or 0 if none is there. */
-int l4_blk_get(struct l4_blk *b, struct l4_blk_resp *r);
 /* Wait until a response is there (checking every `check_us` that the driver
  * still is): 0, or -L4_ECANCELED when the driver has gone. */
 long l4_blk_wait(struct l4_blk *b, uint64_t check_us);
@@ -157,3 +156,35 @@ long l4_blk_io(struct l4_blk *b, unsigned op, uint64_t block, uint32_t count, ui
 /* Close the session and unmap the shared dataspace (from `where`, as opened).
  * The capabilities' slots are emptied. Returns CLOSE's result. */
 long l4_blk_close(struct l4_blk *b, uint64_t where);
+
+/* Put a request on the ring (not yet signalled): 0, or -L4_EAGAIN when the ring is full. */
+static inline long l4_blk_put(struct l4_blk *b, unsigned op, uint64_t block, uint32_t count, uint64_t offset,
+			      uint64_t id)
+{
+	struct l4_blk_shared *sh = b->sh;
+
+	if (b->req_prod - __atomic_load_n(&sh->req_cons, __ATOMIC_ACQUIRE) >= L4_BLK_RING)
+		return -L4_EAGAIN;
+	struct l4_blk_req *q = &sh->req[b->req_prod % L4_BLK_RING];
+	q->id = id;
+	q->block = block;
+	q->offset = offset;
+	q->count = count;
+	q->op = op;
+	b->req_prod++;
+	__atomic_store_n(&sh->req_prod, b->req_prod, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Take a response: 1 (into *r), or 0 if none is there. */
+static inline int l4_blk_get(struct l4_blk *b, struct l4_blk_resp *r)
+{
+	struct l4_blk_shared *sh = b->sh;
+
+	if (__atomic_load_n(&sh->resp_prod, __ATOMIC_ACQUIRE) == b->resp_cons)
+		return 0;
+	*r = sh->resp[b->resp_cons % L4_BLK_RING];
+	b->resp_cons++;
+	__atomic_store_n(&sh->resp_cons, b->resp_cons, __ATOMIC_RELEASE);
+	return 1;
+}
