@@ -217,9 +217,14 @@ def main():
         if not os.path.exists(f):
             sys.exit("itrace: %s is missing (make bench builds it)" % f)
     log = args.log or tempfile.mktemp(prefix="itrace-", suffix=".log")
+    disk = os.path.join(args.build, "bench", "disk.img")
+    with open(disk, "wb") as f:
+        f.write(bytes(16 << 20))
     cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio", "-monitor", "none",
            "-bios", OPENSBI, "-smp", "1", "-m", "256M", "-icount", "shift=0,sleep=off",
            "-kernel", image, "-append", "bench.only=%s bench.trace" % args.prefix,
+           # the block rows' disk, as test/bench.py gives it
+           "-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0",
            "-d", "in_asm,exec,nochain", "-dfilter", DFILTER, "-D", log]
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)

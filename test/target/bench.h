@@ -8,5 +8,9 @@
 void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample);
 /* The cost of the measurement itself: two rdinstret back to back. */
 uint64_t empty_cost(void);
-/* The block benchmarks (blkbench.c), with memsrv's session `session`. */
+/* Around sample i of row (bench.trace: the one at index `at` is traced, tools/itrace.py). */
+void trace_begin(unsigned i, unsigned at, const char *row);
+void trace_end(unsigned i, unsigned at, const char *row);
+/* The block benchmarks (blkbench.c), with memsrv's session `session`; their rows. */
+#define BLK_ROWS "blk_write_4k", "blk_read_4k", "blk_seq_read"
 void bench_blk(uint64_t session);

@@ -106,13 +106,13 @@ static int selected_any(const char *const *rows)
  * inlined into the loop lets the compiler give the traced sample code of
  * its own, with other instructions between its rdinstret pair).
  */
-__attribute__((noinline)) static void trace_begin(unsigned i, unsigned at, const char *row)
+__attribute__((noinline)) void trace_begin(unsigned i, unsigned at, const char *row)
 {
 	if (tracing && i == at && selected(row))
 		itrace_edge();
 }
 
-__attribute__((noinline)) static void trace_end(unsigned i, unsigned at, const char *row)
+__attribute__((noinline)) void trace_end(unsigned i, unsigned at, const char *row)
 {
 	if (tracing && i == at && selected(row)) {
 		itrace_edge();
@@ -1049,7 +1049,7 @@ int main(void)
 	}
 	/* The block rows need the memory server bench_pager starts. */
 	if (selected_any((const char *const[]){ "ds_map_anon", "demand_fault_anon", "cow_fault", "touch_16m_anon",
-						   "blk_", 0 }))
+						   BLK_ROWS, 0 }))
 		bench_pager();
 	if (selected("preempt_latency_max"))
 		bench_preempt();
@@ -1057,7 +1057,7 @@ int main(void)
 		bench_thread_create(empty_cost());
 	if (selected("task_create_destroy"))
 		bench_task_create(empty_cost());
-	if (selected("blk_"))
+	if (selected_any((const char *const[]){ BLK_ROWS, 0 }))
 		bench_blk(pg_session);
 	/* Last: these leave this thread with FP state, which would change
 	 * what every later switch away from it costs. */

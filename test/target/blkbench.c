@@ -67,6 +67,7 @@ static void depth1(const char *name, unsigned op, uint64_t first, uint64_t ov)
 			k0 = drv.drv.stats_wakeups;
 			c = 0;
 		}
+		trace_begin(i, WARM + N / 2, name);
 		uint64_t t0 = l4_rdinstret();
 		l4_blk_put(&b, op, first + 8 * (i % 64), 8, 4096 * (i % 16), i);
 		uint64_t t1 = l4_rdinstret();
@@ -75,6 +76,7 @@ static void depth1(const char *name, unsigned op, uint64_t first, uint64_t ov)
 		uint64_t t2 = l4_rdinstret();
 		bad += !l4_blk_get(&b, &r) || r.status || r.id != i;
 		uint64_t t3 = l4_rdinstret();
+		trace_end(i, WARM + N / 2, name);
 		c += (t1 - t0) + (t3 - t2);
 		if (i >= WARM && lt)
 			late++;
@@ -107,6 +109,7 @@ static void seq_read(uint64_t ov)
 		unsigned next = 0, done = 0, inflight = 0;
 		uint64_t base = (uint64_t)(m % 16) * 2048;
 		int lt = 0;
+		trace_begin(m, SEQ_MIB / 2, "blk_seq_read");
 		uint64_t t0 = l4_rdinstret();
 		while (done < per_mib) {
 			unsigned put = 0;
@@ -126,6 +129,7 @@ static void seq_read(uint64_t ov)
 			}
 		}
 		uint64_t t1 = l4_rdinstret();
+		trace_end(m, SEQ_MIB / 2, "blk_seq_read");
 		if (lt)
 			late++;
 		else
