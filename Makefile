@@ -61,7 +61,7 @@ include kernel/build.mk
 include libl4/build.mk
 include sigma0/build.mk
 include pager/build.mk
-include drivers/virtio-blk/build.mk
+include drivers/build.mk
 include roottask/build.mk
 include test/build.mk
 
@@ -82,9 +82,9 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 # The interactive default system (make run); the boards' images start from it.
-DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(EXAMPLE_ELFS)
+DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(EXAMPLE_ELFS)
 $(eval $(call make_image,default,$(DEFAULT_MODULES)))
-$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF)))
+$(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 $(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))

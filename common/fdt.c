@@ -639,20 +639,28 @@ void fdt_prop_get(const struct fdt *fdt, int prop, const char **name,
 		*len = ok ? t.len : 0;
 }
 
+/* Whether the property name at nameoff is `name` (n = strlen(name) + 1):
+ * n bytes compared, all inside the strings block. */
+static bool name_is(const struct fdt *fdt, uint32_t nameoff, const char *name, size_t n)
+{
+	return nameoff < fdt->size_strings && n <= fdt->size_strings - nameoff &&
+	       memcmp(fdt->blob + fdt->off_strings + nameoff, name, n) == 0;
+}
+
+/* As fdt_first_prop/fdt_next_prop with fdt_prop_get, each token decoded once. */
 const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, uint32_t *len)
 {
-	for (int prop = fdt_first_prop(fdt, node); prop >= 0; prop = fdt_next_prop(fdt, prop)) {
-		const char *pname;
-		const void *value;
-		uint32_t vlen;
+	struct tok t;
+	size_t n = strlen(name) + 1;
 
-		fdt_prop_get(fdt, prop, &pname, &value, &vlen);
-		if (pname && strcmp(pname, name) == 0) {
-			if (len)
-				*len = vlen;
-			return value;
-		}
-	}
+	if (is_node(fdt, node, &t))
+		for (int off = skip_nops(fdt, (int)t.next, &t); off >= 0 && t.tag == TOK_PROP;
+		     off = skip_nops(fdt, (int)t.next, &t))
+			if (name_is(fdt, t.nameoff, name, n)) {
+				if (len)
+					*len = t.len;
+				return t.value;
+			}
 	if (len)
 		*len = 0;
 	return NULL;

@@ -619,6 +619,52 @@ def boot_checks(build):
             return "exit code %s after poweroff\n%s" % (b.rc, show(b))
         return None
     checks.append(("boot: default image greets and answers at its prompt", interactive))
+
+    def typing():
+        # The prompt reads through the console driver (drivers/uart/): what is
+        # typed reaches it as QEMU's serial delivers it, in bursts far longer
+        # than the UART's 16-byte FIFO, and every wait below is for text.
+        burst = "".join(chr(0x21 + (i * 7) % 94) for i in range(300)) + "\x01\x1b[A"
+        keys_shown = "".join("\\" + c if c in "\\^" else c for c in burst[:300]) + "^A^[[A"
+        steps = [
+            # A background thread below the prompt's priority logs a line after
+            # 30 of its 10 ms sleeps: it runs while the prompt waits for a key.
+            # A line begun meanwhile is not split by it (drawn again below it).
+            ("l4rv> ", "klog\r"), ("l4rv> ", "echo par"), ("klog: a line", "tial\r"),
+            ("l4rv> ", "echo abcd\x7f\x7fXY\x08Z\r"),      # DEL and ^H erase
+            ("l4rv> ", "echo junk\x15echo fresh\r"),        # ^U erases the line
+            ("l4rv> ", "echo nope\x03"),                     # ^C drops it
+            ("l4rv> ", "keys\r"), ("Enter ends", burst + "\r"),
+            ("l4rv> ", "echo " + "y" * 110 + "\r"),
+            ("l4rv> ", "bg\r"), ("l4rv> ", "console\r"), ("l4rv> ", "poweroff\r")]
+        typed = sum(len(s[1].encode()) for s in steps[:-1])
+        b = qemu(os.path.join(build, "default", "Image"), timeout=120, script=steps)
+        out = b.output
+        m = re.search(r"console: (\d+) bytes in \((\d+) dropped, (\d+) lost in the UART\), \d+ out, (\d+) interrupts, "
+                      r"\d+ sessions; (\w+), kernel output (through it|the kernel's)", out)
+        bg = re.search(r"bg: the background thread \(priority 10\) ran (\d+) times", out)
+        for want, what in (
+                (re.search(r"\r\nklog: a line through the kernel log while the prompt waits\r\nl4rv> ", out),
+                 "the kernel-log line on a line of its own, the prompt drawn again after it"),
+                ("\r\npartial\r\n" in out, "the line typed around the kernel-log line ('partial')"),
+                ("\r\nabXZ\r\n" in out, "DEL and ^H erasing ('abXZ')"),
+                ("\r\nfresh\r\n" in out and "\r\njunk" not in out, "^U erasing a line ('fresh')"),
+                ("echo nope^C\r\n" in out and "\r\nnope\r\n" not in out, "^C dropping a line"),
+                ("keys: 304 bytes: " + keys_shown + "\r\n" in out, "the 304-byte burst, byte for byte, at 'keys'"),
+                ("\r\n" + "y" * 110 + "\r\n" in out, "a 116-byte line typed at once"),
+                (bg and int(bg.group(1)) >= 30, "the background thread's 30 ticks while the prompt waited"),
+                (m and int(m.group(1)) == typed, "the driver counting the %d bytes typed" % typed),
+                (m and m.group(2) == "0" and m.group(3) == "0", "no byte dropped or lost"),
+                (m and int(m.group(4)) > 0 and m.group(5) == "interrupts" and m.group(6) == "through it",
+                 "an interrupt-driven driver with the kernel's output")):
+            if not want:
+                return "missing %s\n%s" % (what, show(b))
+        if "PANIC" in out or b.rc != 0:
+            return "panic or exit code %s after poweroff\n%s" % (b.rc, show(b))
+        return None, "%s bytes typed, %s interrupts, background thread %s ticks" % (
+            m.group(1), m.group(4), bg.group(1))
+    checks.append(("console: typing at the prompt goes through the UART driver (bursts, control keys, "
+                   "the kernel log between lines)", typing))
     return checks
 
 

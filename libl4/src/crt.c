@@ -27,6 +27,19 @@ const struct l4_env *l4_env(void)
 	return env_ptr;
 }
 
+const struct l4_env_res *l4_env_res(unsigned kind, unsigned index)
+{
+	for (unsigned i = 0; env_ptr && i < env_ptr->nres && i < L4_ENV_MAX_RES; i++)
+		if (env_ptr->res[i].kind == kind && index-- == 0)
+			return &env_ptr->res[i];
+	return 0;
+}
+
+int l4_env_has_cap(unsigned slot)
+{
+	return env_ptr && slot < 64 && (env_ptr->caps >> slot & 1);
+}
+
 void l4_crt_start(unsigned long arg, unsigned long instret_first)
 {
 	const struct l4_env *e = (const struct l4_env *)L4_ENV_ADDR;

@@ -1,18 +1,76 @@
-/* stdio.c - buffered console output and line input for tasks (l4/stdio.h). */
+/*
+ * stdio.c - buffered console output and line input for tasks (l4/stdio.h):
+ * through a console session (l4/console.h) when the task has one, else
+ * through the kernel's debug object.
+ */
+#include <l4/capalloc.h>
+#include <l4/console.h>
+#include <l4/env.h>
 #include <l4/errno.h>
+#include <l4/factory.h>
 #include <l4/ipc.h>
+#include <l4/rm.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
+#include <l4/task.h>
 
 #include <common/fmt.h>
 
+#define OPEN_TIMEOUT_US 2000000UL       /* a console driver answers at once, or not at all */
+
 static char outbuf[256];
 static unsigned outlen;
+static struct l4_console own, *cons;
+static int cons_tried;
+
+void l4_stdio_set_console(struct l4_console *c)
+{
+	cons = c;
+	cons_tried = 1;
+}
+
+/*
+ * The task's console session: the one set, or for a loaded program given a
+ * console service (L4_ENV_CAP_CONSOLE) one opened on first use, its page
+ * in an area of its region mapper and its doorbell from its factory. NULL:
+ * the debug object it is.
+ */
+struct l4_console *l4_stdio_console(void)
+{
+	if (cons || cons_tried)
+		return cons;
+	cons_tried = 1;
+	const struct l4_env *e = l4_env();
+	if (!e || !(e->flags & L4_ENV_F_RM) || !l4_env_has_cap(L4_ENV_CAP_CONSOLE) ||
+	    !l4_env_has_cap(L4_ENV_CAP_FACTORY))
+		return 0;
+	long va = l4_rm_reserve(L4_ENV_CAP_RM, 0, L4_CONS_PAGE, L4_RM_SEARCH);
+	uint64_t ntf = l4_cap_alloc(), ses = l4_cap_alloc();
+	if (va > 0 && ntf && ses && !l4_factory_create_notification(L4_ENV_CAP_FACTORY, ntf) &&
+	    !l4_console_open(L4_ENV_CAP_CONSOLE, ntf, (uint64_t)va, ses, OPEN_TIMEOUT_US, &own))
+		return cons = &own;
+	if (va > 0)
+		l4_rm_unreserve(L4_ENV_CAP_RM, (uint64_t)va);
+	if (ntf) {
+		l4_task_cap_delete(L4_ENV_CAP_TASK, ntf);       /* the notification dies with the task */
+		l4_cap_free(ntf);
+	}
+	l4_cap_free(ses);
+	return 0;
+}
+
+static void write_out(const char *p, size_t n)
+{
+	struct l4_console *c = l4_stdio_console();
+
+	if (!c || l4_console_write(c, p, n) < 0)
+		l4_debug_write_all(p, n);
+}
 
 void l4_flush(void)
 {
 	if (outlen)
-		l4_debug_write_all(outbuf, outlen);
+		write_out(outbuf, outlen);
 	outlen = 0;
 }
 
@@ -51,14 +109,32 @@ void l4_stdio_set_idle(uint64_t notification)
 	idle_sel = notification;
 }
 
-/* The next character: the kernel's console does not wait, so this polls,
+/* Input read ahead from the console session. */
+static char inbuf[64];
+static unsigned in_pos, in_len;
+
+/* The next byte of input: from the session (blocking on its doorbell);
+ * else from the kernel's console, which does not wait, so this polls,
  * sleeping 10 ms between looks (on idle_sel), or yielding without one. */
-static int getc_wait(void)
+int l4_getchar(void)
 {
+	struct l4_console *c = l4_stdio_console();
+
+	l4_flush();
+	if (c) {
+		if (in_pos == in_len) {
+			long n = l4_console_read(c, inbuf, sizeof(inbuf), 1);
+			if (n < 0)
+				return (int)n;
+			in_pos = 0;
+			in_len = (unsigned)n;
+		}
+		return (unsigned char)inbuf[in_pos++];
+	}
 	for (;;) {
-		int c = l4_debug_getc();
-		if (c >= 0 || c != -L4_EAGAIN)
-			return c;
+		int ch = l4_debug_getc();
+		if (ch >= 0 || ch != -L4_EAGAIN)
+			return ch;
 		uint64_t bits;
 		if (idle_sel)
 			l4_wait_timeout(idle_sel, l4_timeout_us(10000), &bits);
@@ -67,25 +143,42 @@ static int getc_wait(void)
 	}
 }
 
+static void echo(const char *s)
+{
+	while (*s)
+		out_fn(*s++, 0);
+	l4_flush();
+}
+
 int l4_readline(char *buf, int size)
 {
 	int n = 0;
 
-	l4_flush();
 	for (;;) {
-		int c = getc_wait();
+		int c = l4_getchar();
 		if (c < 0)
 			return c;
 		if (c == '\r' || c == '\n') {
-			l4_debug_putc('\n');
+			echo("\n");
 			break;
 		}
-		if ((c == 0x7f || c == '\b') && n > 0) {
+		if (c == 0x03) {
+			/* ^C: the line is dropped. */
+			echo("^C\n");
+			n = 0;
+			break;
+		}
+		if (c == 0x15) {
+			/* ^U: the line is erased. */
+			for (; n > 0; n--)
+				echo("\b \b");
+		} else if ((c == 0x7f || c == '\b') && n > 0) {
 			n--;
-			l4_debug_write_all("\b \b", 3);
+			echo("\b \b");
 		} else if (c >= ' ' && c < 0x7f && n < size - 1) {
+			char e[2] = { (char)c, 0 };
 			buf[n++] = (char)c;
-			l4_debug_putc((char)c);
+			echo(e);
 		}
 	}
 	buf[n] = '\0';

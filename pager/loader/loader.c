@@ -272,12 +272,6 @@ static void child_thread(void *arg)
 	serve(child_ep, cfg.scratch_va, (struct l4_utcb *)cfg.utcb[1]);
 }
 
-/* The console for a new task: the debug object with W at L4_ENV_CAP_DEBUG, if the loader has it. */
-static long give_debug(uint64_t task)
-{
-	return cfg.debug ? l4_task_cap_copy(task, cfg.debug, L4_ENV_CAP_DEBUG, L4_RIGHT_W, 0) : 0;
-}
-
 static long new_obj(uint64_t factory, unsigned type, uint64_t arg, uint64_t *sel)
 {
 	*sel = l4_cap_alloc();
@@ -315,27 +309,84 @@ long ldr_init(const struct ldr_config *c)
 
 /* ---- boot mode ---- */
 
-/* n pages from sigma0, zeroed, at consecutive addresses here: the first, or 0. */
-static uint64_t boot_pages(uint64_t n)
+/* n consecutive pages of cfg.boot_va, nothing mapped there yet: the first, or 0. */
+static uint64_t boot_range(uint64_t n)
 {
 	uint64_t first = cfg.boot_va + boot_next * PAGE;
 
 	if ((boot_next + n) * PAGE > (1UL << 30))
 		return 0;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t va = first + i * PAGE, where = 0;
-		long pa = l4_sigma0_call(cfg.sigma0, main_utcb(), l4_fpage(va, 12, 0), L4_SIGMA0_ALLOC, 2, 12, L4_FP_RWX, 0,
-					 &where);
-		if (pa <= 0 || where != va)
-			return 0;
-		memset((void *)va, 0, PAGE);    /* sigma0 does not clear */
-	}
 	boot_next += n;
 	return first;
 }
 
+/* One page from sigma0 (label, words a0 a1 a2) at va here: 0 or -L4_Exxx. */
+static long boot_sigma0(uint64_t va, uint64_t label, unsigned n, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	uint64_t where = 0;
+	long pa = l4_sigma0_call(cfg.sigma0, main_utcb(), l4_fpage(va, 12, 0), label, n, a0, a1, a2, &where);
+
+	return pa < 0 ? pa : where != va ? -L4_EINVAL : 0;
+}
+
+/* n pages from sigma0, zeroed, at consecutive addresses here: the first, or 0. */
+static uint64_t boot_pages(uint64_t n)
+{
+	uint64_t first = boot_range(n);
+
+	for (uint64_t i = 0; first && i < n; i++) {
+		if (boot_sigma0(first + i * PAGE, L4_SIGMA0_ALLOC, 2, 12, L4_FP_RWX, 0))
+			return 0;
+		memset((void *)(first + i * PAGE), 0, PAGE);    /* sigma0 does not clear */
+	}
+	return first;
+}
+
+static const uint8_t *dtb;              /* the device tree here, once mapped */
+static uint64_t dtb_size, dtb_page;     /* its size, its first page here */
+
+const void *ldr_dtb(uint64_t *size)
+{
+	uint64_t base = 0, sz = 0, n = dtb ? 0 : l4_sigma0_dtb_pages(&base, &sz);
+	uint64_t va = n ? boot_range(n) : 0;
+
+	for (uint64_t i = 0; va && i < n; i++)
+		if (boot_sigma0(va + i * PAGE, L4_SIGMA0_DTB, 1, i, 0, 0))
+			va = 0;
+	if (va) {
+		dtb_page = va;
+		dtb_size = sz;
+		dtb = (const uint8_t *)(va + (base & (PAGE - 1)));
+	}
+	*size = dtb_size;
+	return dtb;
+}
+
+/* Device registers [pa, pa + size) from sigma0, page-rounded, at *va here;
+ * given back if not all of them came. */
+static long boot_device(uint64_t pa, uint64_t size, uint64_t *va)
+{
+	uint64_t lo = pa & ~(PAGE - 1), n = (up(pa + size) - lo) / PAGE;
+
+	if (!size || pa + size < pa || n > 64)
+		return -L4_EINVAL;
+	uint64_t w = boot_range(n);
+	if (!w)
+		return -L4_ENOMEM;
+	for (uint64_t i = 0; i < n; i++) {
+		long r = boot_sigma0(w + i * PAGE, L4_SIGMA0_DEVICE, 2, lo + i * PAGE, 12, 0);
+		if (r) {
+			while (i--)
+				boot_sigma0(0, L4_SIGMA0_FREE, 2, lo + i * PAGE, 12, 0);
+			return r;
+		}
+	}
+	*va = w;
+	return 0;
+}
+
 static void env_fill(struct l4_env *e, const char *name, uint64_t flags, const uint64_t *arg, uint64_t lo,
-		     uint64_t hi, uint64_t timeout)
+		     uint64_t hi, uint64_t timeout, uint64_t caps)
 {
 	memset(e, 0, sizeof(*e));
 	e->magic = L4_ENV_MAGIC;
@@ -345,22 +396,105 @@ static void env_fill(struct l4_env *e, const char *name, uint64_t flags, const u
 	e->stack_lo = lo;
 	e->stack_hi = hi;
 	e->rm_timeout_us = timeout;
+	e->caps = caps;
 	copy_name(e->name, name, sizeof(e->name));
+}
+
+static bool caps_ok(const struct ldr_cap *caps, unsigned n)
+{
+	if (n > LDR_MAX_CAPS)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (caps[i].slot < L4_ENV_CAP_DEBUG || caps[i].slot >= L4_ENV_CAP_FIRST_FREE || caps[i].rights > L4_RIGHTS_ALL)
+			return false;
+	return true;
+}
+
+/*
+ * What every program gets from the parent in slots 10..15: the caller's
+ * capabilities, else the loader's debug object (W) and console service
+ * (W G, with the program's own badge) where it has them. Returns 0 or the
+ * error; *mask gets the slots.
+ */
+static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uint64_t badge, uint64_t *mask)
+{
+	uint64_t given = 0;
+	long r;
+
+	for (unsigned i = 0; i < n; i++) {
+		if ((r = l4_task_cap_copy(task, caps[i].sel, caps[i].slot, caps[i].rights, 0)))
+			return r;
+		given |= 1UL << caps[i].slot;
+	}
+	if (cfg.debug && !(given >> L4_ENV_CAP_DEBUG & 1)) {
+		if ((r = l4_task_cap_copy(task, cfg.debug, L4_ENV_CAP_DEBUG, L4_RIGHT_W, 0)))
+			return r;
+		given |= 1UL << L4_ENV_CAP_DEBUG;
+	}
+	if (cfg.console && !(given >> L4_ENV_CAP_CONSOLE & 1)) {
+		if ((r = l4_task_cap_copy(task, cfg.console, L4_ENV_CAP_CONSOLE, L4_RIGHT_W | L4_RIGHT_G, badge)))
+			return r;
+		given |= 1UL << L4_ENV_CAP_CONSOLE;
+	}
+	*mask |= given;
+	return 0;
+}
+
+void ldr_set_console(uint64_t service)
+{
+	cfg.console = service;
+}
+
+/* The slots every program has (L4_ENV_CAP_TASK .. L4_ENV_CAP_RM_PAGER as given). */
+#define CAPS_BOOT (1UL << L4_ENV_CAP_TASK | 1UL << L4_ENV_CAP_THREAD | 1UL << L4_ENV_CAP_PARENT | \
+		   1UL << L4_ENV_CAP_RM_PAGER | 1UL << L4_ENV_CAP_SERVER)
+#define CAPS_SPAWN (1UL << L4_ENV_CAP_TASK | 1UL << L4_ENV_CAP_THREAD | 1UL << L4_ENV_CAP_FACTORY | \
+		    1UL << L4_ENV_CAP_MEM | 1UL << L4_ENV_CAP_PARENT | 1UL << L4_ENV_CAP_RM | \
+		    1UL << L4_ENV_CAP_RM_THREAD | 1UL << L4_ENV_CAP_RM_PAGER)
+
+/* Map resource x of a boot-mode program at *at (advanced) in its space: a region, an env entry. */
+static long boot_res(struct ldr_child *c, const struct ldr_res *x, uint64_t *at, struct l4_env_res *e)
+{
+	uint64_t pa = x->pa, size = x->size, back = 0;
+	unsigned rights = L4_FP_R | L4_FP_W;
+	long r;
+
+	if (x->kind == L4_ENV_RES_DTB) {
+		if (!ldr_dtb(&size))
+			return -L4_ENOENT;
+		back = dtb_page;
+		l4_sigma0_dtb_pages(&pa, 0);
+		rights = L4_FP_R;
+	} else if (x->kind != L4_ENV_RES_DEVICE) {
+		return -L4_EINVAL;
+	} else if ((r = boot_device(pa, size, &back))) {
+		return r;
+	}
+	uint64_t n = (up(pa + size) - (pa & ~(PAGE - 1))) / PAGE;
+	*e = (struct l4_env_res){ x->kind, *at + (pa & (PAGE - 1)), pa, size };    /* taken: undone on failure */
+	if (c->nreg == LDR_MAX_REGIONS || *at + n * PAGE > L4_ENV_RM_STACK_TOP - L4_ENV_RM_STACK_SIZE)
+		return -L4_ENOMEM;
+	c->reg[c->nreg++] = (struct ldr_region){ *at, n * PAGE, rights, 0, back };
+	*at += (n + 1) * PAGE;          /* a page between resources stays empty */
+	return 0;
 }
 
 long ldr_boot(const char *name, unsigned prio, uint64_t *server_ep, struct ldr_child **out)
 {
-	uint64_t size;
-	const uint8_t *img = module(name, &size);
+	struct ldr_boot_args a = { .module = name, .prio = prio, .sigma0 = 1 };
+
+	return ldr_boot_with(&a, server_ep, out);
+}
+
+/* The image, the stack, the resources, the objects and slots of a boot-mode program; started. */
+static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, const uint8_t *img, uint64_t size,
+		       struct l4_env_res *res)
+{
 	struct elf_info info;
-	struct ldr_child *c = child_new(name);
 	long r;
 
-	if (!img || !c)
-		return img ? -L4_ENOMEM : -L4_ENOENT;
 	if ((r = parse(img, size, &info)))
 		return r;
-	c->boot = 1;
 	for (unsigned i = 0; i < info.nsegs; i++) {
 		const struct elf_segment *s = &info.segs[i];
 		uint64_t lo = s->vaddr & ~(PAGE - 1), n = (up(s->vaddr + s->memsz) - lo) / PAGE;
@@ -375,35 +509,85 @@ long ldr_boot(const char *name, unsigned prio, uint64_t *server_ep, struct ldr_c
 	if (!st)
 		return -L4_ENOMEM;
 	c->reg[c->nreg++] = (struct ldr_region){ L4_ENV_STACK_TOP - BOOT_STACK, BOOT_STACK, L4_FP_R | L4_FP_W, 0, st };
-	env_fill((struct l4_env *)(st + BOOT_STACK - PAGE), name, 0, 0, L4_ENV_STACK_TOP - BOOT_STACK, L4_ENV_STACK_TOP, 0);
+	uint64_t at = L4_ENV_RES_LO;
+	for (unsigned i = 0; i < a->nres; i++)
+		if ((r = boot_res(c, &a->res[i], &at, &res[i])))
+			return r;
 
-	uint64_t b = badge_of(c);
+	uint64_t b = badge_of(c), caps = CAPS_BOOT;
 	struct l4_thread_config tc = { .which = L4_THREAD_CFG_ALL, .task = 0, .pager = L4_ENV_CAP_RM_PAGER,
-				       .exc_handler = L4_ENV_CAP_PARENT, .utcb = L4_ENV_UTCB_MAIN, .prio = prio,
-				       .max_prio = prio };
-	if ((r = new_obj(cfg.factory, L4_OBJ_TASK, BOOT_CAPS_LOG2, &c->task)) ||
+				       .exc_handler = L4_ENV_CAP_PARENT, .utcb = L4_ENV_UTCB_MAIN, .prio = a->prio,
+				       .max_prio = a->prio };
+	if ((r = new_obj(cfg.factory, L4_OBJ_TASK, a->caps_log2 ? a->caps_log2 : BOOT_CAPS_LOG2, &c->task)) ||
 	    (r = new_obj(cfg.factory, L4_OBJ_THREAD, 0, &c->thread)) ||
 	    (r = new_obj(cfg.factory, L4_OBJ_ENDPOINT, 0, &c->server_ep)) ||
 	    (r = l4_task_cap_copy(c->task, c->task, L4_ENV_CAP_TASK, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, c->thread, L4_ENV_CAP_THREAD, L4_RIGHTS_ALL, 0)) ||
-	    (r = l4_task_cap_copy(c->task, cfg.sigma0, L4_ENV_CAP_MEM, L4_RIGHT_W, 0)) ||
 	    (r = l4_task_cap_copy(c->task, boot_ep, L4_ENV_CAP_PARENT, L4_RIGHT_W, b | BADGE_PARENT)) ||
 	    (r = l4_task_cap_copy(c->task, boot_ep, L4_ENV_CAP_RM_PAGER, L4_RIGHT_W, b)) ||
 	    (r = l4_task_cap_copy(c->task, c->server_ep, L4_ENV_CAP_SERVER, L4_RIGHTS_ALL, 0)) ||
-	    (r = give_debug(c->task)))
+	    (r = give_caps(c->task, a->caps, a->ncaps, b, &caps)))
 		return r;
+	if (a->sigma0) {
+		if ((r = l4_task_cap_copy(c->task, cfg.sigma0, L4_ENV_CAP_MEM, L4_RIGHT_W, 0)))
+			return r;
+		caps |= 1UL << L4_ENV_CAP_MEM;
+	}
+	if (a->kmem) {
+		if ((r = new_obj(cfg.factory, L4_OBJ_FACTORY, a->kmem, &c->factory)) ||
+		    (r = l4_task_cap_copy(c->task, c->factory, L4_ENV_CAP_FACTORY, L4_RIGHT_R | L4_RIGHT_W, 0)))
+			return r;
+		caps |= 1UL << L4_ENV_CAP_FACTORY;
+	}
+	struct l4_env *e = (struct l4_env *)(st + BOOT_STACK - PAGE);
+	env_fill(e, c->name, 0, a->arg, L4_ENV_STACK_TOP - BOOT_STACK, L4_ENV_STACK_TOP, 0, caps);
+	e->nres = a->nres;
+	memcpy(e->res, res, a->nres * sizeof(res[0]));
 	tc.task = c->task;
 	if ((r = l4_thread_config(c->thread, &tc)))
 		return r;
 	c->state = LDR_RUNNING;
-	if ((r = l4_thread_start(c->thread, info.entry, L4_ENV_ADDR, L4_ENV_ADDR))) {
+	if ((r = l4_thread_start(c->thread, info.entry, L4_ENV_ADDR, L4_ENV_ADDR)))
 		c->state = LDR_FREE;
-		return r;
+	return r;
+}
+
+long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ldr_child **out)
+{
+	uint64_t size = 0;
+	const uint8_t *img = module(a->module, &size);
+	struct ldr_child *c = child_new(a->module);
+	struct l4_env_res res[LDR_MAX_RES] = { { 0 } };
+	long r;
+
+	if (!img || !c)
+		return img ? -L4_ENOMEM : -L4_ENOENT;
+	if (a->nres > LDR_MAX_RES || !caps_ok(a->caps, a->ncaps) ||
+	    (a->caps_log2 && (a->caps_log2 < BOOT_CAPS_LOG2 || a->caps_log2 > L4_ENV_CAPS_LOG2)))
+		return -L4_EINVAL;
+	for (unsigned i = 0; i < a->nres; i++)
+		if (a->res[i].kind != L4_ENV_RES_DEVICE && a->res[i].kind != L4_ENV_RES_DTB)
+			return -L4_EINVAL;
+	c->boot = 1;
+	if (!(r = boot_start(c, a, img, size, res))) {
+		*server_ep = c->server_ep;
+		if (out)
+			*out = c;
+		return 0;
 	}
-	*server_ep = c->server_ep;
-	if (out)
-		*out = c;
-	return 0;
+	/* Undone: its objects, the device pages it took (the image's pages stay the loader's). */
+	uint64_t objs[] = { c->thread, c->task, c->server_ep, c->factory };
+	for (unsigned i = 0; i < 4; i++)
+		if (objs[i]) {
+			l4_factory_destroy(cfg.factory, objs[i]);
+			l4_cap_free(objs[i]);
+		}
+	for (unsigned i = 0; i < a->nres; i++)
+		for (uint64_t p = res[i].pa & ~(PAGE - 1); res[i].kind == L4_ENV_RES_DEVICE && p < res[i].pa + res[i].size;
+		     p += PAGE)
+			boot_sigma0(0, L4_SIGMA0_FREE, 2, p, 12, 0);
+	*c = (struct ldr_child){ .state = LDR_FREE };
+	return r;
 }
 
 long ldr_start_memsrv(const char *name, unsigned prio, uint64_t *s, uint64_t *epp, struct ldr_child **out)
@@ -575,16 +759,8 @@ static long spawn(struct ldr_child *c, struct prog *p, const struct ldr_args *a)
 	    (r = anon_region(c, L4_ENV_RM_STACK_TOP - L4_ENV_RM_STACK_SIZE, L4_ENV_RM_STACK_SIZE, L4_FP_R | L4_FP_W)))
 		return r;
 
-	/* The environment: the stack's top page. */
-	uint64_t w = cfg.scratch_va + PAGE;
-	struct ldr_region *st = &c->reg[c->nreg - 2];
-	if ((r = l4_ds_map(st->ds, main_utcb(), stack - PAGE, w, L4_FP_R | L4_FP_W, L4_FP_W)) < 0)
-		return r;
-	env_fill((struct l4_env *)w, p->name, L4_ENV_F_RM, a->arg, L4_ENV_STACK_TOP - stack, L4_ENV_STACK_TOP,
-		 a->rm_timeout_us);
-	l4_task_unmap(cfg.task, l4_fpage(w, 12, L4_FP_RWX), L4_UNMAP_SELF);
-
 	/* Its capabilities. */
+	uint64_t caps = CAPS_SPAWN;
 	if ((r = l4_task_cap_copy(c->task, c->task, L4_ENV_CAP_TASK, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, c->thread, L4_ENV_CAP_THREAD, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, sub, L4_ENV_CAP_FACTORY, L4_RIGHT_R | L4_RIGHT_W, 0)) ||
@@ -593,8 +769,17 @@ static long spawn(struct ldr_child *c, struct prog *p, const struct ldr_args *a)
 	    (r = l4_task_cap_copy(c->task, c->rm_ep, L4_ENV_CAP_RM, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, c->rm_thread, L4_ENV_CAP_RM_THREAD, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, child_ep, L4_ENV_CAP_RM_PAGER, L4_RIGHT_W, b)) ||
-	    (r = give_debug(c->task)))
+	    (r = give_caps(c->task, a->caps, a->ncaps, b, &caps)))
 		return r;
+
+	/* The environment: the stack's top page. */
+	uint64_t w = cfg.scratch_va + PAGE;
+	struct ldr_region *st = &c->reg[c->nreg - 2];
+	if ((r = l4_ds_map(st->ds, main_utcb(), stack - PAGE, w, L4_FP_R | L4_FP_W, L4_FP_W)) < 0)
+		return r;
+	env_fill((struct l4_env *)w, p->name, L4_ENV_F_RM, a->arg, L4_ENV_STACK_TOP - stack, L4_ENV_STACK_TOP,
+		 a->rm_timeout_us, caps);
+	l4_task_unmap(cfg.task, l4_fpage(w, 12, L4_FP_RWX), L4_UNMAP_SELF);
 
 	/* The region mapper first: the loader pages it; then its regions. */
 	unsigned rprio = a->prio + 1 > cfg.prio ? cfg.prio : a->prio + 1;
@@ -628,6 +813,8 @@ long ldr_spawn(const struct ldr_args *a, struct ldr_child **out)
 	struct ldr_child *c = child_new(a->module);
 	if (!c)
 		return -L4_ENOMEM;
+	if (!caps_ok(a->caps, a->ncaps))
+		return -L4_EINVAL;
 	if ((r = spawn(c, p, a))) {
 		c->state = LDR_CRASHED;
 		ldr_reap(c);

@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #define LDR_MAX_CHILDREN 32
-#define LDR_MAX_REGIONS 12
+#define LDR_MAX_REGIONS 14
 
 struct ldr_config {
 	uint64_t factory;               /* objects are made from it (the caller's table) */
@@ -38,6 +38,29 @@ struct ldr_config {
 	unsigned prio;                  /* of the loader's threads */
 	uint64_t debug;                 /* the debug object, or 0: programs get a copy with W
 					   (console output) at L4_ENV_CAP_DEBUG */
+	uint64_t console;               /* a console service (unbadged), or 0: each program gets a copy
+					   with W G at L4_ENV_CAP_CONSOLE, badged with its child number
+					   + 1, so the driver tells clients apart (ldr_set_console) */
+};
+
+#define LDR_MAX_RES 4
+#define LDR_MAX_CAPS 6
+
+/* Memory for a boot-mode program: kind L4_ENV_RES_DEVICE, the registers at
+ * [pa, pa + size) (from sigma0, page-rounded; read-write), or
+ * L4_ENV_RES_DTB, the device tree (read-only; pa and size unused). */
+struct ldr_res {
+	unsigned kind;
+	uint64_t pa, size;
+};
+
+/* A capability for a program: a copy of the caller's `sel` with rights &
+ * `rights` into the child's `slot` (L4_ENV_CAP_DEBUG .. 15; one for
+ * L4_ENV_CAP_DEBUG replaces the loader's W-only copy). */
+struct ldr_cap {
+	uint64_t sel;
+	unsigned slot;
+	unsigned rights;
 };
 
 enum ldr_state {
@@ -79,13 +102,39 @@ struct ldr_args {
 	uint64_t mem_objects;           /* ... and its object limit (dataspaces, sessions); 0: 96 */
 	uint64_t kmem;                  /* its kernel-memory quota in bytes; 0: 512 KiB */
 	uint64_t rm_timeout_us;         /* 0: its region mapper waits for managers for ever */
+	unsigned ncaps;                 /* capabilities for slots 10..15 (a console: ldr_config's) */
+	struct ldr_cap caps[LDR_MAX_CAPS];
+};
+
+/* A program in boot mode (a server or a driver, paged by the loader from
+ * its own copies) with its resources. */
+struct ldr_boot_args {
+	const char *module;
+	unsigned prio;
+	uint64_t arg[8];                /* l4_env.arg */
+	int sigma0;                     /* L4_ENV_CAP_MEM = sigma0 (the memory server); else empty */
+	uint64_t kmem;                  /* > 0: a sub-factory with this quota at L4_ENV_CAP_FACTORY (R W) */
+	unsigned caps_log2;             /* its capability table; 0: 64 slots */
+	unsigned nres;                  /* mapped from L4_ENV_RES_LO up, listed in l4_env.res */
+	struct ldr_res res[LDR_MAX_RES];
+	unsigned ncaps;
+	struct ldr_cap caps[LDR_MAX_CAPS];
 };
 
 /* Start the loader's threads. Returns 0 or -L4_Exxx. */
 long ldr_init(const struct ldr_config *cfg);
-/* Start `module` in boot mode with its own endpoint (L4_ENV_CAP_SERVER);
- * *server_ep gets the loader's (unbadged, all rights) capability to it. */
+/* Start `module` in boot mode with its own endpoint (L4_ENV_CAP_SERVER)
+ * and sigma0 (L4_ENV_CAP_MEM); *server_ep gets the loader's (unbadged, all
+ * rights) capability to it. */
 long ldr_boot(const char *module, unsigned prio, uint64_t *server_ep, struct ldr_child **out);
+/* The same with resources and capabilities (a driver): -L4_EINVAL for a bad
+ * slot, kind or range, sigma0's error for memory it does not give. */
+long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ldr_child **out);
+/* The device tree, mapped read-only in the caller (once, from sigma0): its
+ * address and size, or NULL. */
+const void *ldr_dtb(uint64_t *size);
+/* The console service later programs get (0: none from now on). */
+void ldr_set_console(uint64_t service);
 /* ldr_boot of the memory server; *session gets the root session (badge
  * L4_MEM_ROOT_BADGE, in a fresh slot), which ldr_spawn uses from now on;
  * *ep (if not NULL) the unbadged endpoint, *out (if not NULL) the child. */

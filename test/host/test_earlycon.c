@@ -57,7 +57,7 @@ static void test_putc_waits_and_sends(void **state)
 			for (unsigned r = 1; r < UART_MODEL_REGS; r++)
 				assert_int_equal(m.writes[r], 0);
 			size_t n = strlen(text);
-			assert_int_equal(m.lsr_reads, steps ? 1 + (n - 1) * steps : n);
+			assert_int_equal(m.reads[UM_LSR], steps ? 1 + (n - 1) * steps : n);
 		}
 	}
 }

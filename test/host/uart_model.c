@@ -1,17 +1,24 @@
 /* uart_model.c - the 8250/16550 and DesignWare UART register model (uart_model.h). */
-#include <stddef.h>
 #include <string.h>
 
-#include <arch/mmio.h>
-
+#include "fakearch/arch/mmio.h"         /* model_read, model_write: what the fake accessors call */
 #include "uart_model.h"
 
-enum { RBR = 0, IER = 1, IIR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7, USR = 31 };
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define IER_RLSI 0x04
+#define IIR_NONE 0x01
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
+#define IIR_RLSI 0x06
+#define IIR_BUSY 0x07
+#define IIR_FIFOS 0xc0
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
 #define LSR_DR 0x01
+#define LSR_OE 0x02
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
-#define IIR_NONE 0x01
-#define IIR_BUSY 0x07
 #define USR_BUSY 0x01
 
 static struct uart_model *cur;
@@ -23,18 +30,22 @@ void uart_model_init(struct uart_model *m, unsigned shift, unsigned width, bool 
 	m->width = width;
 	m->dw = dw;
 	m->tx_steps = tx_steps;
+	m->fifo = 16;
 	m->lcr = 0x03;                  /* 8N1, as the firmware left it */
 	cur = m;
 }
 
-void uart_model_receive(struct uart_model *m, const char *s)
+void uart_model_receive_bytes(struct uart_model *m, const void *p, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (n > sizeof(m->rx) - m->nrx)
 		n = sizeof(m->rx) - m->nrx;
-	memcpy(m->rx + m->nrx, s, n);
+	memcpy(m->rx + m->nrx, p, n);
 	m->nrx += (unsigned)n;
+}
+
+void uart_model_receive(struct uart_model *m, const char *s)
+{
+	uart_model_receive_bytes(m, s, strlen(s));
 }
 
 bool uart_model_clean(const struct uart_model *m)
@@ -42,101 +53,166 @@ bool uart_model_clean(const struct uart_model *m)
 	return !m->bad_width && !m->bad_offset && !m->overruns && !m->busy_detects;
 }
 
-static bool busy(const struct uart_model *m)
+static bool rx_ready(const struct uart_model *m)
 {
-	return m->tx_left > 0 || m->rx_next < m->nrx;
+	return m->rx_next < m->nrx;
 }
 
-/* The register `p` names, or -1 (counted) if none. */
-static int reg_of(struct uart_model *m, const volatile void *p, unsigned width)
+static bool busy(const struct uart_model *m)
 {
-	ptrdiff_t off = (const volatile uint8_t *)p - m->mem;
+	return m->tx_queued > 0 || rx_ready(m) || m->rx_busy > 0;
+}
 
+/* One step of the transmitter. */
+static void tx_step(struct uart_model *m)
+{
+	if (m->tx_left)
+		m->tx_left--;
+	while (m->tx_queued && !m->tx_left) {
+		m->tx_queued--;
+		m->tx_left = m->tx_queued ? m->tx_steps : 0;
+	}
+}
+
+static uint8_t iir(const struct uart_model *m)
+{
+	uint8_t fifos = m->fcr & FCR_ENABLE ? IIR_FIFOS : 0;
+
+	if (m->ier & IER_RLSI && m->lsr_oe)
+		return fifos | IIR_RLSI;
+	if (m->ier & IER_RDI && rx_ready(m))
+		return fifos | IIR_RDI;
+	if (m->ier & IER_THRI && !m->tx_queued)
+		return fifos | IIR_THRI;
+	if (m->iir_busy)
+		return fifos | IIR_BUSY;
+	return fifos | IIR_NONE;
+}
+
+/* The register at `off`, or -1 (counted) if none. */
+static int reg_of(struct uart_model *m, ptrdiff_t off, unsigned width)
+{
 	if (width != m->width)
 		m->bad_width++;
-	if (off < 0 || off >= (ptrdiff_t)sizeof(m->mem) || off % (1 << m->shift) ||
-	    (off >> m->shift) >= UART_MODEL_REGS) {
+	if (off < 0 || off % (1 << m->shift) || (off >> m->shift) >= UART_MODEL_REGS) {
 		m->bad_offset++;
 		return -1;
 	}
 	int r = (int)(off >> m->shift);
-	if (r > SCR && !(m->dw && r == USR)) {
+	if (r > UM_SCR && !(m->dw && r == UM_USR)) {
 		m->bad_offset++;
 		return -1;
 	}
 	return r;
 }
 
-uint32_t model_read(const volatile void *p, unsigned width)
+static uint32_t rd(struct uart_model *m, ptrdiff_t off, unsigned width)
 {
-	struct uart_model *m = cur;
+	int r = reg_of(m, off, width);
 
-	switch (reg_of(m, p, width)) {
-	case RBR:
-		return m->rx_next < m->nrx ? (uint8_t)m->rx[m->rx_next++] : 0;
-	case IER:
+	if (r < 0)
+		return 0xffffffff;
+	m->reads[r]++;
+	switch (r) {
+	case UM_RBR:
+		return rx_ready(m) ? (uint8_t)m->rx[m->rx_next++] : 0;
+	case UM_IER:
 		return m->ier;
-	case IIR: {
-		uint8_t v = m->iir_busy ? IIR_BUSY : IIR_NONE;
-		m->iir_busy = 0;
+	case UM_IIR:
+		return iir(m);
+	case UM_LCR:
+		return m->lcr;
+	case UM_MCR:
+		return m->mcr;
+	case UM_LSR: {
+		tx_step(m);
+		uint32_t v = (rx_ready(m) ? LSR_DR : 0) | (m->lsr_oe ? LSR_OE : 0) |
+			     (m->tx_queued ? 0 : LSR_THRE | LSR_TEMT);
+		m->lsr_oe = false;
 		return v;
 	}
-	case LCR:
-		return m->lcr;
-	case MCR:
-		return m->mcr;
-	case LSR:
-		m->lsr_reads++;
-		if (m->tx_left)
-			m->tx_left--;   /* one step of the transmitter */
-		return (m->rx_next < m->nrx ? LSR_DR : 0) | (m->tx_left ? 0 : LSR_THRE | LSR_TEMT);
-	case MSR:
-		return 0;
-	case SCR:
+	case UM_SCR:
 		return m->scr;
-	case USR:
+	case UM_USR:
+		m->iir_busy = false;
 		return busy(m) ? USR_BUSY : 0;
-	default:
-		return 0xffffffff;
+	default:        /* MSR: no modem lines */
+		return 0;
 	}
 }
 
-void model_write(volatile void *p, unsigned width, uint32_t v)
+static void wr(struct uart_model *m, ptrdiff_t off, unsigned width, uint32_t v)
 {
-	struct uart_model *m = cur;
-	int r = reg_of(m, p, width);
+	int r = reg_of(m, off, width);
 
 	if (r < 0)
 		return;
 	m->writes[r]++;
 	switch (r) {
-	case RBR:       /* THR */
-		if (m->tx_left) {
+	case UM_THR:
+		if (m->tx_queued == (m->fcr & FCR_ENABLE ? m->fifo : 1)) {
 			m->overruns++;
 			return;
 		}
 		if (m->ntx < sizeof(m->tx))
 			m->tx[m->ntx++] = (char)v;
-		m->tx_left = m->tx_steps;
+		if (!m->tx_queued++)
+			m->tx_left = m->tx_steps;
 		return;
-	case IER:
+	case UM_IER:
 		m->ier = (uint8_t)v;
 		return;
-	case LCR:
+	case UM_FCR:    /* bit 0: FIFOs on; bit 1: drop what was received (clearing
+			 * the transmit FIFO is not modelled) */
+		m->fcr = (uint8_t)v;
+		if (v & FCR_CLEAR_RX)
+			m->rx_next = m->nrx;
+		return;
+	case UM_LCR:
 		if (m->dw && busy(m)) {
 			m->busy_detects++;
-			m->iir_busy = 1;
+			m->iir_busy = true;
+			if (m->rx_busy)
+				m->rx_busy--;
 			return;
 		}
 		m->lcr = (uint8_t)v;
 		return;
-	case MCR:
+	case UM_MCR:
 		m->mcr = (uint8_t)v;
 		return;
-	case SCR:
+	case UM_SCR:
 		m->scr = (uint8_t)v;
 		return;
-	default:        /* FCR, LSR, MSR, USR: nothing the model keeps */
+	default:        /* LSR, MSR, USR: nothing the model keeps */
 		return;
 	}
+}
+
+uint32_t uart_model_rd(void *ctx, unsigned offset, unsigned width)
+{
+	return rd(ctx, offset, width);
+}
+
+void uart_model_wr(void *ctx, unsigned offset, unsigned width, uint32_t v)
+{
+	wr(ctx, offset, width, v);
+}
+
+/* An address past mem[] is no register either (reg_of counts it). */
+static ptrdiff_t offset_of(const volatile void *p)
+{
+	ptrdiff_t off = (const volatile uint8_t *)p - cur->mem;
+
+	return off >= 0 && off < (ptrdiff_t)sizeof(cur->mem) ? off : -1;
+}
+
+uint32_t model_read(const volatile void *p, unsigned width)
+{
+	return rd(cur, offset_of(p), width);
+}
+
+void model_write(volatile void *p, unsigned width, uint32_t v)
+{
+	wr(cur, offset_of(p), width, v);
 }

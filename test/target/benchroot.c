@@ -69,6 +69,8 @@
 static uint64_t samples[SAMPLES];
 static uint8_t partner_stack[8192] __attribute__((aligned(16)));
 
+#define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
+
 /* ---- selection and tracing (tools/itrace.py) ---- */
 
 #define TRACE_SAMPLE (WARMUP + SAMPLES / 2)
@@ -313,6 +315,68 @@ out:
 	l4_cap_free(ep);
 }
 
+/*
+ * ipc_roundtrip_cap: a call that grants one capability (a notification) to
+ * a server thread of this task, whose reply grants it back: one item each
+ * way, the slots emptied and filled again, so every round is the same.
+ */
+static uint64_t cap_ep, cap_srv_slot;
+static uint8_t cap_stack[8192] __attribute__((aligned(16)));
+
+static void cap_server(void *arg)
+{
+	struct l4_utcb *u = (struct l4_utcb *)IPCBENCH_UTCB;
+	struct l4_msg m = { { 0 }, 0 };
+
+	(void)arg;
+	u->rcv_caps = l4_rcv_caps(cap_srv_slot, 1);
+	l4_receive(cap_ep, &m);
+	for (;;) {
+		m.mr[0] = l4_item_cap(L4_RIGHTS_ALL, 1);
+		m.mr[1] = cap_srv_slot;
+		l4_ipc(l4_ipc_word(L4_IPC_REPLY_WAIT, cap_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(0, 0, 1), &m);
+	}
+}
+
+static void bench_ipc_cap(uint64_t overhead)
+{
+	const char *name = "ipc_roundtrip_cap";
+	uint64_t th = l4_cap_alloc(), mine = l4_cap_alloc();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_UTCB,
+				      .task = L4_CAP_TASK, .prio = 100, .max_prio = 100, .utcb = IPCBENCH_UTCB };
+	unsigned bad = 0;
+	long ret = 0;
+
+	cap_ep = l4_cap_alloc();
+	cap_srv_slot = l4_cap_alloc();
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, cap_ep, 0) ||
+	    l4_factory_create(L4_CAP_FACTORY, L4_OBJ_NOTIFICATION, mine, 0) ||
+	    l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
+	    l4_thread_run(th, cap_server, 0, cap_stack, sizeof(cap_stack))) {
+		l4_printf("bench: %s: set-up failed\n", name);
+		return;
+	}
+	UTCB->rcv_caps = l4_rcv_caps(mine, 1);
+	uint64_t word = l4_ipc_word(L4_IPC_CALL, cap_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
+		trace_begin(i, TRACE_SAMPLE, name);
+		uint64_t n = ipcbench_timed_item(word, l4_tag(0, 0, 1), l4_item_cap(L4_RIGHTS_ALL, 1), mine, &ret);
+		trace_end(i, TRACE_SAMPLE, name);
+		bad += ret != (long)l4_tag(0, 0, 1);
+		if (i >= WARMUP)
+			samples[i - WARMUP] = n - overhead;
+	}
+	UTCB->rcv_caps = 0;
+	if (bad)
+		l4_printf("bench: %s: %u calls failed (last result %ld)\n", name, bad, ret);
+	else
+		report(name, samples, SAMPLES, 1);
+	l4_factory_destroy(L4_CAP_FACTORY, th);
+	l4_factory_destroy(L4_CAP_FACTORY, cap_ep);
+	l4_task_cap_delete(L4_CAP_TASK, mine);
+	l4_task_cap_delete(L4_CAP_TASK, cap_srv_slot);
+}
+
 /* The empty measurement of ipcbench_timed's rdinstret pair. */
 static uint64_t empty_timed(void)
 {
@@ -372,7 +436,6 @@ static void bench_notification(uint64_t overhead)
 	l4_cap_free(ntf_pong);
 }
 
-#define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
 
 /* ---- interrupts ---- */
 
@@ -1027,6 +1090,8 @@ int main(void)
 	bench_ipc("ipc_roundtrip_64w", 64, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_hiprio", 0, IPC_INTER | IPC_HIPRIO, empty);
 	bench_ipc("ipc_roundtrip_timeout", 0, IPC_INTER | IPC_TIMEOUT, empty);
+	if (selected("ipc_roundtrip_cap"))
+		bench_ipc_cap(empty);
 	long was = l4_debug_fastpath(0);
 	bench_ipc("ipc_roundtrip_slowpath", 0, IPC_INTER, empty);
 	l4_debug_fastpath((int)was);

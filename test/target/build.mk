@@ -5,7 +5,7 @@
 # The testroot: main.c runs every t_*.c; an area registers itself (area.h).
 TESTROOT_AREAS := $(sort $(wildcard test/target/t_*.c))
 $(eval $(call user_prog,testroot,test/target/main.c test/target/tap.c $(TESTROOT_AREAS) \
-	test/target/util.c test/target/dtdev.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+	test/target/util.c test/target/dtdev.c $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS) $(UART_DT_SRCS)))
 # The FP test needs F/D instructions (the ABI stays lp64, like the rest).
 $(B)/user/test/target/t_fpu.c.o: USER_CFLAGS += -march=rv64imafdc_zicsr_zifencei
 $(eval $(call user_prog,s0test,test/target/s0test.c sigma0/server.c))
@@ -15,7 +15,7 @@ $(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
 # hostile: the robustness test's attacker programs, started several at once (t_robust.c).
 $(eval $(call loadable_prog,hostile,test/target/hostile.c))
 $(eval $(call user_prog,benchroot,test/target/benchroot.c test/target/blkbench.c test/target/blkdrv.c \
-	test/target/dtdev.c $(VBLK_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+	test/target/dtdev.c $(UART_DT_SRCS) $(VBLK_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(B)/user/test/target/blkbench.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
@@ -27,7 +27,8 @@ PGTEST_ELF := $(B)/user/pgtest.elf
 HOSTILE_ELF := $(B)/user/hostile.elf
 # blkroot: the roottask of the block image (test/run.py boots it with disks):
 # the virtio-blk driver as a thread, its clients, TAP.
-$(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/blkdrv.c test/target/tap.c test/target/util.c test/target/dtdev.c \
+$(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/blkdrv.c test/target/tap.c test/target/util.c \
+	test/target/dtdev.c $(UART_DT_SRCS) \
 	$(VBLK_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(B)/user/test/target/blkroot.c.o $(B)/user/test/target/blkdrv.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 BLKROOT_ELF := $(B)/user/blkroot.elf

@@ -7,30 +7,15 @@
 #include <l4/task.h>
 
 #include "dtdev.h"
-
-/* The KIP's device-tree range. */
-static const struct l4_kip_mem *dtb_range(void)
-{
-	const struct l4_kip *k = l4_kip();
-
-	for (unsigned i = 0; i < k->nmem && i < L4_KIP_MAX_MEM; i++)
-		if (k->mem[i].kind == L4_KIP_MEM_DTB)
-			return &k->mem[i];
-	return 0;
-}
-
-static uint64_t dtb_pages(const struct l4_kip_mem *m)
-{
-	return (m->base + m->size + L4_PAGE_SIZE - 1) / L4_PAGE_SIZE - m->base / L4_PAGE_SIZE;
-}
+#include "uart/uart_dt.h"
 
 long dt_map(uint64_t s0, struct l4_utcb *utcb, uint64_t va, struct fdt *fdt)
 {
-	const struct l4_kip_mem *m = dtb_range();
+	uint64_t base = 0, size = 0, n = l4_sigma0_dtb_pages(&base, &size);
 
-	if (!m)
+	if (!n)
 		return -L4_ENOENT;
-	for (uint64_t i = 0; i < dtb_pages(m); i++) {
+	for (uint64_t i = 0; i < n; i++) {
 		uint64_t where = 0;
 		long r = l4_sigma0_call(s0, utcb, l4_fpage(va + i * L4_PAGE_SIZE, 12, 0), L4_SIGMA0_DTB, 1, i, 0, 0,
 					&where);
@@ -39,42 +24,27 @@ long dt_map(uint64_t s0, struct l4_utcb *utcb, uint64_t va, struct fdt *fdt)
 		if (where != va + i * L4_PAGE_SIZE)
 			return -L4_EFAULT;
 	}
-	return fdt_init(fdt, (const void *)(va + m->base % L4_PAGE_SIZE), m->size);
+	return fdt_init(fdt, (const void *)(va + base % L4_PAGE_SIZE), size);
 }
 
 void dt_unmap(uint64_t va)
 {
-	const struct l4_kip_mem *m = dtb_range();
+	uint64_t n = l4_sigma0_dtb_pages(0, 0);
 
-	for (uint64_t i = 0; m && i < dtb_pages(m); i++)
+	for (uint64_t i = 0; i < n; i++)
 		l4_task_unmap(L4_CAP_TASK, l4_fpage(va + i * L4_PAGE_SIZE, 12, L4_FP_RWX), L4_UNMAP_SELF);
 }
 
+/* The console UART as the driver finds it (drivers/uart/uart_dt.c). */
 int dt_uart(const struct fdt *fdt, struct dt_uart *u)
 {
-	static const char *const compat[] = { "ns16550a", "ns16550", "snps,dw-apb-uart", 0 };
-	int depth = 0;
+	struct uart_dt d;
+	int err = uart_dt_find(fdt, &d);
 
-	for (int n = fdt_root(fdt); n >= 0; n = fdt_next_node(fdt, n, &depth)) {
-		bool match = false;
-		for (unsigned i = 0; compat[i]; i++)
-			match = match || fdt_is_compatible(fdt, n, compat[i]);
-		if (!match || !fdt_is_enabled(fdt, n))
-			continue;
-		uint32_t irq = 0, shift = 0, width = 1;
-		int err = fdt_reg(fdt, n, 0, &u->base, &u->size);
-		if (err)
-			return err;
-		if ((err = fdt_getprop_u32(fdt, n, "interrupts", &irq)))
-			return err;
-		fdt_getprop_u32(fdt, n, "reg-shift", &shift);
-		fdt_getprop_u32(fdt, n, "reg-io-width", &width);
-		u->irq = irq;
-		u->shift = shift;
-		u->width = width;
-		return 0;
-	}
-	return FDT_E_NOTFOUND;
+	if (err)
+		return err;
+	*u = (struct dt_uart){ d.base, d.size, d.irq, d.reg_shift, d.reg_io_width };
+	return 0;
 }
 
 uint32_t uart_get(const struct dt_uart *u, volatile void *regs, unsigned r)

@@ -24,7 +24,9 @@ struct dt_uart {
 	unsigned irq, shift, width;     /* interrupts, reg-shift, reg-io-width */
 };
 
-/* The first 16550-compatible UART: 0, or a negative FDT error. */
+/* The console UART, as the console driver finds it (drivers/uart/uart_dt.c:
+ * stdout-path first, then the first of the 16550 family): 0, or a negative
+ * FDT error. */
 int dt_uart(const struct fdt *fdt, struct dt_uart *u);
 
 /* The UART's register r (a 16550 register number) at its mapping `regs`. */

@@ -12,6 +12,16 @@ enum {
 	PGT_SPIN,               /* yield for ever */
 	PGT_HOSTILE,            /* arg[1] seeded random calls to its session, region mapper and parent:
 				 * 0 if every one was answered with success or a known error */
+	PGT_CONSOLE,            /* a console client (L4_ENV_CAP_CONSOLE): print a line through its
+				 * session, read nothing; arg[1] PGT_CONS_*; 0 or a failed check */
+};
+
+enum {
+	PGT_CONS_PRINT = 0,     /* just that */
+	PGT_CONS_ARMED,         /* and end with a read armed (the driver's doorbell will find it gone) */
+	PGT_CONS_SESSIONS,      /* open sessions until refused: exit code = how many it got */
+	PGT_CONS_HOSTILE,       /* 2000 seeded random calls and garbage items to the service and its
+				 * sessions: 0 if all were answered with success or a known error */
 };
 
 #define PGT_DATA_WORD 0x1234567890abcdefULL

@@ -65,7 +65,7 @@ static void test_kip(void)
 	tap_ok((kinds & 0x7e) == 0x7a || (kinds & 0x7e) == 0x7e,
 	       "KIP: memory descriptors of RAM, kernel, pool, free, device tree (kinds mask %#x)", kinds);
 
-	tap_ok(k->nmodules == 5, "KIP: %u boot modules (s0test, testroot, memsrv, pgtest, hostile)", k->nmodules);
+	tap_ok(k->nmodules == 6, "KIP: %u boot modules (s0test, testroot, memsrv, pgtest, hostile, uart)", k->nmodules);
 	for (unsigned i = 0; i < k->nmodules && i < L4_KIP_MAX_MODULES; i++) {
 		const uint8_t *m = (const uint8_t *)k->module[i].uaddr;
 		tap_ok(k->module[i].uaddr >= L4_BOOTMOD_BASE && memcmp(m, "\177ELF", 4) == 0,

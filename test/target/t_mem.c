@@ -77,13 +77,16 @@ static void sender(void *a)
 
 	for (int i = 0; i < 6; i++)
 		m.mr[i] = s->mr[i];
-	s->r = l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, l4_timeout_us(SEC / 2), L4_TIMEOUT_NEVER), s->tag, &m);
+	s->r = l4_ipc(l4_ipc_word(L4_IPC_SEND, ep, l4_timeout_us(SLOW_HOST_US), L4_TIMEOUT_NEVER), s->tag, &m);
 	s->done = 1;
 }
 
 /* A sender thread (own UTCB) sends `items` items (w[0..2*items)) to the
  * main thread, which receives with window win. Returns the receive's result
- * (-L4_ETIMEDOUT: nothing arrived); *sr = the sender's result. */
+ * (-L4_ETIMEDOUT: nothing arrived); *sr = the sender's result. The receive
+ * waits for state, not time: once the sender blocks in its send or has
+ * failed, a receive with a zero timeout gets the message or nothing (a
+ * 50 ms receive timeout failed on a loaded host, before the sender ran). */
 static long xfer(uint64_t win, unsigned items, const uint64_t *w, long *sr, struct l4_msg *m)
 {
 	struct snd s = { .tag = l4_tag(L_LABEL, 0, items), .r = 12345 };
@@ -94,10 +97,11 @@ static long xfer(uint64_t win, unsigned items, const uint64_t *w, long *sr, stru
 	if (!th)
 		return -1000;
 	*m = (struct l4_msg){ { 0 }, 0 };
+	YIELD_UNTIL(s.done || state_of(th) == L4_THREAD_BLOCKED);
 	UTCB->rcv_mem = win;
-	long r = recv_to(50000, m);
+	long r = l4_ipc(l4_ipc_word(L4_IPC_RECV, ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_ZERO), 0, m);
 	UTCB->rcv_mem = 0;
-	for (int i = 0; i < 500 && !s.done; i++)
+	for (int i = 0; i < 1500 && !s.done; i++)
 		sleep_us(1000);
 	*sr = s.done ? s.r : -1001;
 	thread_del(th);
@@ -705,6 +709,8 @@ static void t_sigma0(void)
 		tap_eq(s0(w, L4_SIGMA0_DTB, 0, 0, 0, 0, 0), -L4_EINVAL, "DTB without the page number: EINVAL");
 		long again = s0(w, L4_SIGMA0_DTB, 1, pages - 1, 0, 0, &where);
 		tap_ok(again > 0 && where == 0x2d000000, "the last DTB page, again: mapped (any number of times)");
+		tap_eq(s0(0, L4_SIGMA0_FREE, 2, base & ~(L4_PAGE_SIZE - 1), 12, 0, 0), -L4_EINVAL,
+		       "FREE of a device-tree page: EINVAL (shared, not handed out)");
 		l4_task_unmap(L4_CAP_TASK, l4_fpage(0x2d000000, 12, L4_FP_RWX), L4_UNMAP_SELF);
 	}
 

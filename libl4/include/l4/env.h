@@ -39,9 +39,11 @@
 
 /*
  * Capability slots of a loaded program. Programs without a region mapper
- * (started in the loader's boot mode, e.g. the memory server) have
- * L4_ENV_CAP_MEM = sigma0, L4_ENV_CAP_SERVER = their own endpoint, and
- * their pager is L4_ENV_CAP_RM_PAGER.
+ * (started in the loader's boot mode, e.g. the memory server and drivers)
+ * have L4_ENV_CAP_SERVER = their own endpoint, L4_ENV_CAP_MEM = sigma0 if
+ * their parent chose so (the memory server), and their pager is
+ * L4_ENV_CAP_RM_PAGER. Slots 10..15 hold what the parent gives (the debug
+ * object, an IRQ object, a console); l4_env()->caps says which.
  */
 #define L4_ENV_CAP_TASK 1               /* the own task */
 #define L4_ENV_CAP_THREAD 2             /* the main thread */
@@ -53,11 +55,32 @@
 #define L4_ENV_CAP_RM_PAGER 8           /* the region mapper thread's own pager and exception handler */
 #define L4_ENV_CAP_SERVER 9             /* a server's own endpoint (boot mode) */
 #define L4_ENV_CAP_DEBUG 10             /* the kernel's debug object (W: console output), if given */
+#define L4_ENV_CAP_IRQ 11               /* a driver's IRQ object (l4/irq.h), if given */
+#define L4_ENV_CAP_CONSOLE 12           /* a console service (l4/console.h: open a session), if given */
+					/* 13..15: for further capabilities the parent gives */
 #define L4_ENV_CAP_FIRST_FREE 16        /* the program's l4_cap_alloc range starts here */
 #define L4_ENV_RM_CAP_FIRST 384         /* slots the region mapper uses for dataspaces */
 #define L4_ENV_CAPS_LOG2 9              /* 512 slots */
 
 #define L4_ENV_F_RM 0x1UL               /* the program has a region mapper (L4_ENV_CAP_RM) */
+
+/*
+ * Resources: memory the parent mapped into a program started in boot mode
+ * (a driver): device registers read-write, the device tree read-only. They
+ * lie from L4_ENV_RES_LO up, each at the offset into its first page that
+ * its physical address has; the environment lists them (kind, where, the
+ * physical address, the size).
+ */
+#define L4_ENV_RES_LO L4_ENV_FREE_HI
+#define L4_ENV_MAX_RES 6
+enum l4_env_res_kind {
+	L4_ENV_RES_DEVICE = 1,          /* device registers (read-write) */
+	L4_ENV_RES_DTB = 2,             /* the device tree (read-only; va is the blob) */
+};
+struct l4_env_res {
+	uint64_t kind;                  /* enum l4_env_res_kind */
+	uint64_t va, pa, size;
+};
 
 struct l4_env {
 	uint64_t magic;                 /* L4_ENV_MAGIC */
@@ -67,10 +90,17 @@ struct l4_env {
 	uint64_t rm_timeout_us;         /* the region mapper's wait for a manager; 0 = for ever */
 	uint64_t reserved[5];
 	char name[48];                  /* the boot module's name */
+	uint64_t caps;                  /* bit n: slot n holds what the parent gave (L4_ENV_CAP_*) */
+	uint64_t nres;                  /* entries of res[] */
+	struct l4_env_res res[L4_ENV_MAX_RES];
 };
 
 /* The environment of a loaded program, or NULL (the roottask, sigma0). */
 const struct l4_env *l4_env(void);
+/* The index-th resource of that kind in the environment, or NULL. */
+const struct l4_env_res *l4_env_res(unsigned kind, unsigned index);
+/* Whether the parent gave a capability in slot (L4_ENV_CAP_*): 0 without an environment. */
+int l4_env_has_cap(unsigned slot);
 
 /*
  * The parent protocol: calls on L4_ENV_CAP_PARENT.

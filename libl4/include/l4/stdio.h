@@ -1,7 +1,11 @@
 /*
- * l4/stdio.h - console output for tasks, through the kernel's debug object
- * (l4/sys.h: a task without that capability prints nothing). Output is
- * buffered per line (and flushed when the buffer fills).
+ * l4/stdio.h - console I/O for tasks: through a console session
+ * (l4/console.h) when the task has one, else through the kernel's debug
+ * object (l4/sys.h: a task without that capability prints nothing). A
+ * program the loader gives a console service (L4_ENV_CAP_CONSOLE) opens its
+ * session on first use; the roottask sets its own (l4_stdio_set_console).
+ * Output is buffered per line (and flushed when the buffer fills, and
+ * before input is read). Not for several threads at once (l4_log is).
  */
 #pragma once
 
@@ -12,12 +16,22 @@ __attribute__((format(printf, 1, 2))) int l4_printf(const char *fmt, ...);
 int l4_vprintf(const char *fmt, va_list ap);
 void l4_puts(const char *s);    /* s and a newline */
 void l4_flush(void);
-/* Read a line from the console with echo and backspace; returns its length,
+/* Read a line from the console with echo; Backspace (DEL or ^H) erases a
+ * character, ^U the line, ^C drops the line (echoing "^C": an empty line
+ * is returned); other control characters are ignored. Returns its length,
  * or -L4_Exxx when the console cannot be read (no capability with R). */
 int l4_readline(char *buf, int size);
-/* A notification l4_readline may wait on (with a timeout) between looks at
- * the console, so that other threads run; 0 (the default): it yields. */
+/* The next byte of input, raw (no echo), waiting for it: 0..255 or -L4_Exxx. */
+int l4_getchar(void);
+/* Without a session: a notification input may wait on (with a timeout)
+ * between looks at the kernel's console, so that other threads run; 0 (the
+ * default): it yields. With a session input waits on its doorbell. */
 void l4_stdio_set_idle(uint64_t notification);
+struct l4_console;
+/* Use this session from now on (NULL: the debug object). */
+void l4_stdio_set_console(struct l4_console *c);
+/* The session in use (opened on first use where the environment offers one), or NULL. */
+struct l4_console *l4_stdio_console(void);
 /*
  * One message (up to 255 characters) in one debug write, unbuffered and
  * without touching l4_printf's buffer: for server and pager threads that

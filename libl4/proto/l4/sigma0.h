@@ -27,7 +27,9 @@
  * L4_SIGMA0_KIP:    the KIP page, read-only; any number of times.
  * L4_SIGMA0_DTB:    MR0 = i: page i of the device tree (the pages that hold
  *                   the KIP's L4_KIP_MEM_DTB range, from the one holding
- *                   its first byte), read-only; any number of times.
+ *                   its first byte), read-only; any number of times, to
+ *                   anyone (shared, not handed out: FREE of it is EINVAL).
+ *                   l4_sigma0_dtb_pages() says how many pages there are.
  *                   EINVAL: i beyond them; ENOENT: no device tree.
  * L4_SIGMA0_FREE:   MR0 = physical address, MR1 = order: give back RAM or
  *                   device pages handed out: sigma0 unmaps them from
@@ -44,6 +46,7 @@
 #include <stdint.h>
 
 #include <l4/errno.h>
+#include <l4/kip.h>
 #include <l4/sys.h>
 #include <l4/mem.h>
 
@@ -56,6 +59,24 @@ enum {
 	L4_SIGMA0_STATS,
 	L4_SIGMA0_DTB,
 };
+
+/* The device tree's place (the KIP's L4_KIP_MEM_DTB): its physical base and
+ * size, and how many pages L4_SIGMA0_DTB serves; 0 if the KIP lists none. */
+static inline uint64_t l4_sigma0_dtb_pages(uint64_t *base, uint64_t *size)
+{
+	const struct l4_kip *k = l4_kip();
+
+	for (unsigned i = 0; i < k->nmem && i < L4_KIP_MAX_MEM; i++)
+		if (k->mem[i].kind == L4_KIP_MEM_DTB && k->mem[i].size) {
+			uint64_t lo = k->mem[i].base & ~0xfffUL;
+			if (base)
+				*base = k->mem[i].base;
+			if (size)
+				*size = k->mem[i].size;
+			return (k->mem[i].base + k->mem[i].size - lo + 0xfffUL) >> 12;
+		}
+	return 0;
+}
 
 /*
  * One sigma0 request with `nargs` arguments, the reply's mapping going to

@@ -1,7 +1,7 @@
 /*
  * fakearch/arch/mmio.h - device register accesses on the host: each goes to
- * a register model the test provides (test_uart_model.c), which sees the
- * address and the width of every access.
+ * a register model the test provides (test/host/uart_model.c), which sees
+ * the address and the width of every access.
  */
 #pragma once
 
