@@ -7,3 +7,6 @@
 UART_DT_SRCS := drivers/uart/uart_dt.c
 $(eval $(call user_prog,uart,drivers/uart/main.c drivers/uart/ns16550.c drivers/uart/lines.c $(UART_DT_SRCS)))
 UART_ELF := $(B)/user/uart.elf
+
+# The virtio-blk driver (docs/drivers.md): its own fragment.
+include drivers/virtio-blk/build.mk

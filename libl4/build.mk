@@ -12,6 +12,8 @@
 LIBL4_SRCS := libl4/src/crt.c libl4/src/debug.c libl4/src/stdio.c libl4/src/console.c libl4/src/capalloc.c libl4/src/thread.c libl4/src/malloc.c libl4/src/serve.c \
 	libl4/src/spawn.c libl4/src/pager.c libl4/src/strerror.c \
 	common/fmt.c common/string.c common/fdt.c
+# The block protocol's client side (l4/blk.h).
+LIBL4_SRCS += libl4/src/blk.c
 USER_CFLAGS := $(TARGET_CFLAGS) -Ilibl4/include -Ilibl4/proto -Icommon/include -Ipager -Idrivers
 LIBL4_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBL4_SRCS))
 LIBL4 := $(B)/user/libl4.a

@@ -16,6 +16,7 @@ endef
 -include test/host/lib.mk
 -include test/host/sched.mk
 -include test/host/kobj.mk
+-include test/host/blk.mk
 include test/target/build.mk
 -include test/fuzz/build.mk
 

@@ -51,6 +51,7 @@ KERNEL_BASE = 0xffffffc000000000
 # Everything but OpenSBI (below the kernel's 2 MiB at 0x80200000) and its M-mode.
 DFILTER = "0..0x7fffffff,0x80200000..0x3fffffffff,0xffffffc000000000..0xffffffffffffffff"
 USER_PROGRAMS = ("benchroot", "s0bench", "memsrv")
+BLK_ROWS = ("blk_read_4k", "blk_write_4k", "blk_seq_read")     # they need a disk (test/target/blkbench.c)
 PER_OP = {"yield": 2, "notification_signal_wait": 2}       # operations per sample
 
 
@@ -217,9 +218,18 @@ def main():
         if not os.path.exists(f):
             sys.exit("itrace: %s is missing (make bench builds it)" % f)
     log = args.log or tempfile.mktemp(prefix="itrace-", suffix=".log")
+    # The block rows' disk, as test/bench.py gives it; a file of this run's own
+    # (bench.py may be booting the image with its disk at the same time).
+    blk = any(r.startswith(args.prefix) for r in BLK_ROWS)
+    disk = tempfile.mktemp(prefix="itrace-disk-", suffix=".img", dir=os.path.join(args.build, "bench"))
+    if blk:
+        with open(disk, "wb") as f:
+            f.write(bytes(16 << 20))
     cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio", "-monitor", "none",
            "-bios", OPENSBI, "-smp", "1", "-m", "256M", "-icount", "shift=0,sleep=off",
            "-kernel", image, "-append", "bench.only=%s bench.trace" % args.prefix,
+           *(["-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0"]
+             if blk else []),
            "-d", "in_asm,exec,nochain", "-dfilter", DFILTER, "-D", log]
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
@@ -236,6 +246,8 @@ def main():
                   re.finditer(r"^bench: itrace sample (\w+)=(\d+)", out, re.M)}
         run = parse(log)
     finally:
+        if blk and os.path.exists(disk):
+            os.unlink(disk)
         if not args.log and os.path.exists(log):
             os.unlink(log)
 

@@ -25,6 +25,7 @@ static const char *const err_names[] = {
 	[L4_ENOSLOT] = "no receive slot",
 	[L4_ENOENT] = "not there",
 	[L4_EAGAIN] = "nothing yet, try again",
+	[L4_EIO] = "the device failed",
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* A code added to l4/errno.h without a phrase here does not compile. */

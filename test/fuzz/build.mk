@@ -25,3 +25,13 @@ $(B)/fuzz/fuzz_elf: $(FUZZ_ELF_SRCS) $(HOST_LIB_HDRS)
 	$(Q)$(CLANG) $(filter-out -include test/host/fdt_host.h,$(FUZZ_CFLAGS)) $(FUZZ_ELF_SRCS) -o $@
 
 FUZZERS := $(B)/fuzz/fuzz_fdt $(B)/fuzz/fuzz_elf
+
+# fuzz_blkq: the block driver's side of the shared rings (drivers/virtio-blk/blkq.c).
+FUZZ_BLKQ_SRCS := test/fuzz/fuzz_blkq.c drivers/virtio-blk/blkq.c
+$(B)/fuzz/fuzz_blkq: $(FUZZ_BLKQ_SRCS) drivers/virtio-blk/blkq.h libl4/proto/l4/blk.h
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)$(CLANG) $(filter-out -include test/host/fdt_host.h,$(FUZZ_CFLAGS)) -Ilibl4/proto -Idrivers/virtio-blk \
+		$(FUZZ_BLKQ_SRCS) -o $@
+
+FUZZERS += $(B)/fuzz/fuzz_blkq

@@ -1,12 +1,12 @@
 #!/bin/sh
-# test/fuzz/run.sh B SECONDS [NAME...] - run each libFuzzer target (fdt, elf; default:
+# test/fuzz/run.sh B SECONDS [NAME...] - run each libFuzzer target (fdt, elf, blkq; default:
 # all) for SECONDS on a scratch copy of its seed corpus under B/fuzz/corpus (the
 # repository is not written). Exits non-zero on a crash, a sanitizer report, a hang or
 # a leak; the input is kept in B/fuzz/artifacts/.
 set -eu
 
 if [ $# -lt 2 ]; then
-	echo "usage: $0 BUILD-DIR SECONDS [fdt|elf...]" >&2
+	echo "usage: $0 BUILD-DIR SECONDS [fdt|elf|blkq...]" >&2
 	exit 2
 fi
 b=$1
@@ -15,7 +15,7 @@ shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 artifacts=$b/fuzz/artifacts
 mkdir -p "$artifacts"
-[ $# -gt 0 ] || set -- fdt elf
+[ $# -gt 0 ] || set -- fdt elf blkq
 
 for name in "$@"; do
 	fuzzer=$b/fuzz/fuzz_$name
@@ -44,6 +44,15 @@ for name in "$@"; do
 			${CROSS:-riscv64-linux-gnu-}strip -o "$corpus/seed.tmp" "$f" 2>/dev/null || cp "$f" "$corpus/seed.tmp"
 			head -c 65536 "$corpus/seed.tmp" > "$corpus/seed-$(basename "$f")"
 			rm -f "$corpus/seed.tmp"
+			nseeds=$((nseeds + 1))
+		done
+		extra="" ;;
+	blkq)
+		# Limits of a small disk, then steps: take, answer, put, scribble.
+		for i in 1 2 3; do
+			{ printf '\000\020\000\000\000\000\000\000'; printf '\00%d\000\000\000\000\000\000\000' "$i"
+			  printf '\100\000\000\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
+			  printf '\001\001\002\003\000\007\001\002\002\003\001\001\003'; } > "$corpus/seed-$i"
 			nseeds=$((nseeds + 1))
 		done
 		extra="" ;;

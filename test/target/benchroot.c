@@ -57,6 +57,7 @@
 #include <l4/memsrv.h>
 #include <l4/rm.h>
 
+#include "bench.h"
 #include "dtdev.h"
 #include "ipcbench.h"
 #include "loader/loader.h"
@@ -107,13 +108,13 @@ static int selected_any(const char *const *rows)
  * inlined into the loop lets the compiler give the traced sample code of
  * its own, with other instructions between its rdinstret pair).
  */
-__attribute__((noinline)) static void trace_begin(unsigned i, unsigned at, const char *row)
+__attribute__((noinline)) void trace_begin(unsigned i, unsigned at, const char *row)
 {
 	if (tracing && i == at && selected(row))
 		itrace_edge();
 }
 
-__attribute__((noinline)) static void trace_end(unsigned i, unsigned at, const char *row)
+__attribute__((noinline)) void trace_end(unsigned i, unsigned at, const char *row)
 {
 	if (tracing && i == at && selected(row)) {
 		itrace_edge();
@@ -163,7 +164,7 @@ static void sort(uint64_t *a, unsigned n)
 static int selected(const char *row);
 static int tracing;
 
-static void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample)
+void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample)
 {
 	/* The traced sample (trace_begin/trace_end: index n / 2 of the samples kept). */
 	if (tracing && selected(name))
@@ -175,7 +176,7 @@ static void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_s
 }
 
 /* The cost of the measurement itself: two rdinstret back to back. */
-static uint64_t empty_cost(void)
+uint64_t empty_cost(void)
 {
 	uint64_t best = ~0UL;
 
@@ -745,6 +746,7 @@ static void bench_memory(void)
 #define PG_PAGES (WARMUP + SAMPLES)
 
 static struct rm pg_rm;
+static uint64_t pg_session;             /* memsrv's root session, for the block benchmarks */
 static uint64_t pg_rm_ep;
 static uint8_t pg_rm_stack[16384] __attribute__((aligned(16)));
 
@@ -769,6 +771,7 @@ static void bench_pager(void)
 				 .main_utcb = L4_BOOT_UTCB, .utcb = { PG_UTCB0, PG_UTCB1 }, .boot_va = PG_LDR_BOOT,
 				 .scratch_va = PG_LDR_SCRATCH, .prio = 200 };
 	uint64_t session = 0, th = l4_cap_alloc(), d1, d2, d3, d4;
+	struct l4_mem_stats st;
 	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO | L4_THREAD_CFG_UTCB,
 				      .task = L4_CAP_TASK, .prio = 110, .max_prio = 110, .utcb = PG_RM_UTCB };
 	struct l4_thread_config pg = { .which = L4_THREAD_CFG_PAGER };
@@ -862,7 +865,7 @@ static void bench_pager(void)
 	else
 		report("cow_fault", samples, SAMPLES, 1);
 	l4_printf("bench: touch_16m_anon instructions=%lu\n", (unsigned long)(t1 - t0 - overhead));
-	struct l4_mem_stats st;
+	pg_session = session;
 	if (!l4_mem_stats(session, &st))
 		l4_printf("bench: pagers: memsrv holds %lu pages, %lu free; region mapper: %lu faults resolved\n",
 			  (unsigned long)st.pages, (unsigned long)st.free, (unsigned long)pg_rm.resolved);
@@ -1109,7 +1112,9 @@ int main(void)
 		kmem_cost("notification", L4_OBJ_NOTIFICATION, 0);
 		kmem_cost("factory", L4_OBJ_FACTORY, 4096);
 	}
-	if (selected_any((const char *const[]){ "ds_map_anon", "demand_fault_anon", "cow_fault", "touch_16m_anon", 0 }))
+	/* The block rows need the memory server bench_pager starts. */
+	if (selected_any((const char *const[]){ "ds_map_anon", "demand_fault_anon", "cow_fault", "touch_16m_anon",
+						   BLK_ROWS, 0 }))
 		bench_pager();
 	if (selected("preempt_latency_max"))
 		bench_preempt();
@@ -1117,6 +1122,8 @@ int main(void)
 		bench_thread_create(empty_cost());
 	if (selected("task_create_destroy"))
 		bench_task_create(empty_cost());
+	if (selected_any((const char *const[]){ BLK_ROWS, 0 }))
+		bench_blk(pg_session);
 	/* Last: these leave this thread with FP state, which would change
 	 * what every later switch away from it costs. */
 	bench_ipc("ipc_roundtrip_fpu_client", 0, IPC_INTER | IPC_FPU_CLIENT, empty);

@@ -24,5 +24,6 @@ enum l4_error {
 	L4_ENOSLOT = 14,   /* a capability item found no receive slot: the receiver named none or too few */
 	L4_ENOENT = 15,    /* not there: memory a flexpage names (not mapped, not sigma0's to give), an interrupt to acknowledge */
 	L4_EAGAIN = 16,    /* nothing there yet and the operation does not wait (e.g. no console input) */
+	L4_EIO = 17,       /* a device failed the operation (a server's error; the kernel returns none) */
 	L4_ERRNO_COUNT
 };

@@ -1,0 +1,16 @@
+/* bench.h - what the benchmark roottask's parts share (benchroot.c, blkbench.c). */
+#pragma once
+
+#include <stdint.h>
+
+/* Print the row "bench: NAME instructions=median min= max= samples=" of n
+ * samples (sorted here), each divided by ops_per_sample. */
+void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample);
+/* The cost of the measurement itself: two rdinstret back to back. */
+uint64_t empty_cost(void);
+/* Around sample i of row (bench.trace: the one at index `at` is traced, tools/itrace.py). */
+void trace_begin(unsigned i, unsigned at, const char *row);
+void trace_end(unsigned i, unsigned at, const char *row);
+/* The block benchmarks (blkbench.c), with memsrv's session `session`; their rows. */
+#define BLK_ROWS "blk_write_4k", "blk_read_4k", "blk_seq_read"
+void bench_blk(uint64_t session);
