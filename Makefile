@@ -82,7 +82,7 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 # The interactive default system (make run); the boards' images start from it.
-DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(EXAMPLE_ELFS)
+DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(EXAMPLE_ELFS)
 $(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
