@@ -11,3 +11,6 @@ VBLK_CFLAGS := -Idrivers/virtio-blk
 $(eval $(call user_prog,virtio-blk,drivers/virtio-blk/main.c $(VBLK_SRCS) $(VBLK_DT_SRCS)))
 $(patsubst %,$(B)/user/%.o,drivers/virtio-blk/main.c $(VBLK_SRCS)): USER_CFLAGS += $(VBLK_CFLAGS)
 VBLK_ELF := $(B)/user/virtio-blk.elf
+# blkread: a client in a task of its own (the default image; `run blkread D B`).
+$(eval $(call loadable_prog,blkread,drivers/virtio-blk/blkread.c))
+BLKREAD_ELF := $(B)/user/blkread.elf
