@@ -340,14 +340,28 @@ static long start_blk(void)
 	unsigned ndisks = a.nres;
 	a.res[a.nres++] = (struct ldr_res){ L4_ENV_RES_DTB, 0, 0, 0 };
 	/* 128 MiB at most: DMA queues and up to 32 sessions' data regions. */
-	if (!mem_session || !(ses = l4_cap_alloc()) ||
-	    (r = l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 32768, 256, ses)))
-		return mem_session && ses ? r : -L4_ENOMEM;
-	a.mem = ses;
-	if ((r = ldr_boot_with(&a, &blk_service, 0)))
-		return r;
-	ldr_set_blk(blk_service);
-	return ndisks;
+	if (!mem_session || !(ses = l4_cap_alloc()))
+		r = -L4_ENOMEM;
+	else if (!(r = l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 32768, 256, ses)))
+		a.mem = ses;
+	if (!r && !(r = ldr_boot_with(&a, &blk_service, 0))) {
+		ldr_set_blk(blk_service);
+		return ndisks;
+	}
+	/* Not started: its IRQ objects and its session go (the loader undid the rest). */
+	for (unsigned i = 0; i < ndisks; i++) {
+		l4_factory_destroy(L4_CAP_FACTORY, a.res[i].irq);
+		l4_task_cap_delete(L4_CAP_TASK, a.res[i].irq);
+		l4_cap_free(a.res[i].irq);
+	}
+	if (a.mem)
+		l4_mem_close(a.mem);
+	if (ses) {
+		l4_task_cap_delete(L4_CAP_TASK, ses);
+		l4_cap_free(ses);
+	}
+	blk_service = 0;
+	return r;
 }
 
 /* disks: what the driver serves, through the block protocol; "disks D B": block B of disk D, its first bytes. */

@@ -724,12 +724,16 @@ def block_checks(build):
         blkdisk.make(a, "A", seed_a, 8192, 4096)
         blkdisk.make(ro, "R", seed_r, 2048, 2048)
         before = (open(a, "rb").read(), open(ro, "rb").read())
+        # A virtio device of another kind between them: its slot is not the driver's.
         disks = ["-drive", "file=%s,format=raw,if=none,id=d0" % a, "-device", "virtio-blk-device,drive=d0",
+                 "-device", "virtio-rng-device",
                  "-drive", "file=%s,format=raw,if=none,id=d1,readonly=on" % ro,
                  "-device", "virtio-blk-device,drive=d1"]
         b = qemu(os.path.join(build, "default", "Image"), timeout=60, extra=disks, script=[
             ("l4rv> ", "disks\r"), ("l4rv> ", "disks 0 1\r"), ("l4rv> ", "run blkread 1 2047\r"),
             ("l4rv> ", "run blkread 0 8192\r"), ("l4rv> ", "run blkread 2 0\r"), ("l4rv> ", "poweroff\r")])
+        if "virtio-blk: resource" in b.output or "virtio-blk: disk 2" in b.output:
+            return "the driver was given a slot without a block device\n" + show(b)
         hexof = lambda data: " ".join("%02x" % x for x in data[:32])
         for want in ("virtio-blk: disk 0: virtio-mmio v1", "virtio-blk: disk 1: virtio-mmio v1",
                      "the virtio-blk driver started for 2 virtio-mmio slots with a block device",
