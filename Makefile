@@ -82,7 +82,7 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 # The interactive default system (make run); the boards' images start from it.
-DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(EXAMPLE_ELFS)
+DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(EXAMPLE_ELFS) $(BLKREAD_ELF)
 $(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
@@ -122,11 +122,16 @@ image: setup
 	@echo "Image: $(B)/default/Image (boot it with U-Boot: booti \$${kernel_addr_r} - \$${fdtcontroladdr})"
 
 QEMU_ARGS = -machine virt -bios $(OPENSBI) -smp $(SMP) -m $(MEM)
+# `make run DISK=some.img`: that file as a virtio-blk disk (raw; the
+# roottask's virtio-blk driver serves it: `disks` at the prompt).
+comma := ,
+DISK_ARGS = $(if $(DISK),-drive file=$(DISK)$(comma)format=raw$(comma)if=none$(comma)id=disk0 \
+	-device virtio-blk-device$(comma)drive=disk0)
 
 run: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
 	@echo "Booting l4rv under QEMU ($(SMP) hart(s), $(MEM)). Press Ctrl-A then X to leave QEMU."
-	$(Q)$(QEMU) $(QEMU_ARGS) -nographic -kernel $(B)/default/Image
+	$(Q)$(QEMU) $(QEMU_ARGS) -nographic -kernel $(B)/default/Image $(DISK_ARGS)
 
 debug: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/default/Image

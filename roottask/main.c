@@ -29,6 +29,10 @@
 #include <common/string.h>
 #include "loader/loader.h"
 #include "uart/uart_dt.h"
+#include "virtio-blk/vblk_dt.h"
+#include <l4/blk.h>
+#include <l4/sigma0.h>
+#include <l4/task.h>
 
 #define LDR_BOOT_VA 0x1800000000UL
 #define LDR_SCRATCH 0x1840000000UL
@@ -36,10 +40,13 @@
 #define LDR_UTCB1 0x1841001000UL
 #define BG_UTCB 0x1841002000UL
 #define CONS_PAGE 0x1842000000UL        /* the console session's page */
+#define PROBE_VA 0x1843000000UL         /* a virtio-mmio slot's page while it is probed */
+#define BLK_VA 0x1844000000UL           /* the 'disks' command's block session */
 #define UART_PRIO 160                   /* above the programs and the prompt, below the loader */
+#define VBLK_PRIO 140                   /* above the programs and the prompt */
 #define BG_PRIO 10
 
-static uint64_t mem_session, cons_service;
+static uint64_t mem_session, cons_service, blk_service;
 static struct l4_console cons;
 
 static void help(void)
@@ -54,6 +61,7 @@ static void help(void)
 	l4_puts("  mem           the memory server's pages and objects");
 	l4_puts("  keys          read raw input up to Enter and show it, control characters escaped");
 	l4_puts("  console       the console driver's counters");
+	l4_puts("  disks [D B]   the disks of the virtio-blk driver; with D B: the first bytes of block B of disk D");
 	l4_puts("  bg            how often a background thread (priority 10) ran while the prompt waited");
 	l4_puts("  klog          a line through the kernel log in 0.3 s, while the prompt waits");
 	l4_puts("  poweroff      switch the machine off");
@@ -270,7 +278,7 @@ static long start_console(void)
 	}
 	struct ldr_boot_args a = {
 		.module = "uart", .prio = UART_PRIO, .kmem = 16384, .caps_log2 = 7, .nres = 2,
-		.res = { { L4_ENV_RES_DEVICE, u.base, u.size }, { L4_ENV_RES_DTB, 0, 0 } },
+		.res = { { L4_ENV_RES_DEVICE, u.base, u.size, 0 }, { L4_ENV_RES_DTB, 0, 0, 0 } },
 		.ncaps = irq ? 2 : 1,
 		.caps = { { L4_CAP_DEBUG, L4_ENV_CAP_DEBUG, L4_RIGHT_R | L4_RIGHT_W | L4_RIGHT_D },
 			  { irq, L4_ENV_CAP_IRQ, L4_RIGHTS_ALL } },
@@ -284,6 +292,124 @@ static long start_console(void)
 	/* Programs get badged copies: they open sessions, they cannot release the UART. */
 	ldr_set_console(cons_service);
 	return 0;
+}
+
+/*
+ * The virtio-blk driver (drivers/virtio-blk/main.c): the device tree lists
+ * the virtio-mmio slots; each is probed here (its register page from
+ * sigma0 for a moment: magic, device id), and only those that hold a block
+ * device go to the driver, with their IRQ objects, the device tree, a
+ * memory-server session of its own (DMA memory and its clients' data
+ * regions) and a small factory. Programs get its service at
+ * L4_ENV_CAP_BLK. Returns the number of disks found, or -L4_Exxx.
+ */
+static long start_blk(void)
+{
+	uint64_t size = 0, ses = 0;
+	const void *dtb = ldr_dtb(&size);
+	struct fdt f;
+	struct vblk_dt_slot s[VBLK_DT_MAX];
+	struct ldr_boot_args a = { .module = "virtio-blk", .prio = VBLK_PRIO, .kmem = 16384, .caps_log2 = 9 };
+	long r = 0;
+
+	if (!dtb || fdt_init(&f, dtb, size))
+		return -L4_ENOENT;
+	unsigned n = vblk_dt_slots(&f, s, VBLK_DT_MAX);
+	for (unsigned i = 0; i < n && a.nres < LDR_MAX_RES - 1; i++) {
+		uint64_t where = 0, page = s[i].base & ~(L4_PAGE_SIZE - 1), irq;
+		if (s[i].base + s[i].size - page > L4_PAGE_SIZE ||
+		    l4_sigma0_call(L4_CAP_SIGMA0, (struct l4_utcb *)L4_BOOT_UTCB, l4_fpage(PROBE_VA, 12, 0),
+				   L4_SIGMA0_DEVICE, 2, page, 12, 0, &where) < 0)
+			continue;
+		volatile uint32_t *regs = (volatile uint32_t *)(PROBE_VA + (s[i].base - page));
+		int blk = where == PROBE_VA && regs[0] == 0x74726976 && regs[2] == 2;  /* "virt", device id 2 */
+		/* Given back (sigma0 unmaps it here): the loader takes it for the driver. */
+		l4_sigma0_call(L4_CAP_SIGMA0, (struct l4_utcb *)L4_BOOT_UTCB, 0, L4_SIGMA0_FREE, 2, page, 12, 0, &where);
+		if (!blk)
+			continue;
+		irq = l4_cap_alloc();
+		if (!irq || l4_irqctl_get(L4_CAP_IRQ_CONTROL, s[i].irq, L4_CAP_FACTORY, irq)) {
+			l4_printf("roottask: virtio-mmio slot at %#lx: no IRQ object for source %u\n",
+				  (unsigned long)s[i].base, s[i].irq);
+			continue;
+		}
+		a.res[a.nres++] = (struct ldr_res){ L4_ENV_RES_DEVICE, s[i].base, s[i].size, irq };
+	}
+	if (!a.nres)
+		return 0;
+	unsigned ndisks = a.nres;
+	a.res[a.nres++] = (struct ldr_res){ L4_ENV_RES_DTB, 0, 0, 0 };
+	/* 128 MiB at most: DMA queues and up to 32 sessions' data regions. */
+	if (!mem_session || !(ses = l4_cap_alloc()))
+		r = -L4_ENOMEM;
+	else if (!(r = l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 32768, 256, ses)))
+		a.mem = ses;
+	if (!r && !(r = ldr_boot_with(&a, &blk_service, 0))) {
+		ldr_set_blk(blk_service);
+		return ndisks;
+	}
+	/* Not started: its IRQ objects and its session go (the loader undid the rest). */
+	for (unsigned i = 0; i < ndisks; i++) {
+		l4_factory_destroy(L4_CAP_FACTORY, a.res[i].irq);
+		l4_task_cap_delete(L4_CAP_TASK, a.res[i].irq);
+		l4_cap_free(a.res[i].irq);
+	}
+	if (a.mem)
+		l4_mem_close(a.mem);
+	if (ses) {
+		l4_task_cap_delete(L4_CAP_TASK, ses);
+		l4_cap_free(ses);
+	}
+	blk_service = 0;
+	return r;
+}
+
+/* disks: what the driver serves, through the block protocol; "disks D B": block B of disk D, its first bytes. */
+static void disks(const char *args)
+{
+	struct l4_blk_info in;
+	long r = blk_service ? 0 : -L4_EBADCAP;
+	unsigned d;
+
+	while (*args == ' ')
+		args++;
+	if (*args) {
+		static uint64_t slots[3], ntf;
+		struct l4_blk b;
+		d = (unsigned)number(&args);
+		uint64_t block = number(&args);
+		if (!slots[0]) {
+			for (int i = 0; i < 3; i++)
+				slots[i] = l4_cap_alloc();
+			ntf = l4_cap_alloc();
+			if (!ntf || l4_factory_create_notification(L4_CAP_FACTORY, ntf))
+				ntf = 0;
+		}
+		if (!r && !ntf)
+			r = -L4_ENOMEM;
+		if (!r && !(r = l4_blk_open(&b, blk_service, d, 4096, ntf, slots, BLK_VA))) {
+			r = b.info.block_size <= 4096 ? l4_blk_io(&b, L4_BLK_READ, block, 1, 0) : -L4_ERANGE;
+			if (!r) {
+				l4_printf("disks: disk %u block %lu:", d, (unsigned long)block);
+				for (unsigned i = 0; i < 32; i++)
+					l4_printf(" %02x", b.data[i]);
+				l4_printf("\n");
+			}
+			l4_blk_close(&b, BLK_VA);
+		}
+		if (r)
+			l4_printf("disks: disk %u block %lu: %s\n", d, (unsigned long)block, l4_strerror(r));
+		return;
+	}
+	for (d = 0; !r; d++) {
+		if ((r = l4_blk_info(blk_service, d, &in)))
+			break;
+		l4_printf("  disk %u: %lu blocks of %lu bytes (%lu KiB)%s\n", d, (unsigned long)in.blocks,
+			  (unsigned long)in.block_size, (unsigned long)(in.blocks * in.block_size / 1024),
+			  in.flags & L4_BLK_F_RO ? ", read-only" : "");
+	}
+	if (r != -L4_ENOENT || d == 0)
+		l4_printf("disks: %s\n", d == 0 && r == -L4_ENOENT ? "none" : l4_strerror(r));
 }
 
 /* Before the power goes: what the driver holds goes out, the UART is the kernel's. */
@@ -311,6 +437,11 @@ int main(void)
 	long r = start_console();
 	if (r)
 		l4_printf("roottask: no console driver (%s): the kernel's console it is\n", l4_strerror(r));
+	if ((r = start_blk()) < 0)
+		l4_printf("roottask: no virtio-blk driver (%s)\n", l4_strerror(r));
+	else if (r)
+		l4_printf("roottask: the virtio-blk driver started for %ld virtio-mmio slot%s with a block device\n", r,
+			  r == 1 ? "" : "s");
 	l4_puts("roottask: type 'help' for commands; Ctrl-A X leaves QEMU");
 	for (;;) {
 		l4_printf("l4rv> ");
@@ -334,6 +465,8 @@ int main(void)
 			keys();
 		else if (strcmp(line, "console") == 0)
 			console_info();
+		else if (strncmp(line, "disks", 5) == 0 && (line[5] == ' ' || line[5] == '\0'))
+			disks(line + 5);
 		else if (strcmp(line, "bg") == 0)
 			bg();
 		else if (strcmp(line, "klog") == 0 && bg_start())

@@ -711,6 +711,48 @@ def block_checks(build):
             plan, ok, _ = parse_tap(b.output)
             return None, "%d TAP checks" % ok
         checks.append(("blk: %s; data checked on the host" % name, run))
+
+    def program():
+        # The default image: the roottask starts drivers/virtio-blk/ as a
+        # program of its own for the block slots; its prompt ('disks') and a
+        # program in a task of its own (blkread, through L4_ENV_CAP_BLK) read
+        # what the host wrote.
+        d = os.path.join(build, "blk", "prog")
+        os.makedirs(d, exist_ok=True)
+        a, ro = os.path.join(d, "a.img"), os.path.join(d, "ro.img")
+        seed_a, seed_r = 0x5eed2001, 0x5eed3001
+        blkdisk.make(a, "A", seed_a, 8192, 4096)
+        blkdisk.make(ro, "R", seed_r, 2048, 2048)
+        before = (open(a, "rb").read(), open(ro, "rb").read())
+        # A virtio device of another kind between them: its slot is not the driver's.
+        disks = ["-drive", "file=%s,format=raw,if=none,id=d0" % a, "-device", "virtio-blk-device,drive=d0",
+                 "-device", "virtio-rng-device",
+                 "-drive", "file=%s,format=raw,if=none,id=d1,readonly=on" % ro,
+                 "-device", "virtio-blk-device,drive=d1"]
+        b = qemu(os.path.join(build, "default", "Image"), timeout=60, extra=disks, script=[
+            ("l4rv> ", "disks\r"), ("l4rv> ", "disks 0 1\r"), ("l4rv> ", "run blkread 1 2047\r"),
+            ("l4rv> ", "run blkread 0 8192\r"), ("l4rv> ", "run blkread 2 0\r"), ("l4rv> ", "poweroff\r")])
+        if "virtio-blk: resource" in b.output or "virtio-blk: disk 2" in b.output:
+            return "the driver was given a slot without a block device\n" + show(b)
+        hexof = lambda data: " ".join("%02x" % x for x in data[:32])
+        for want in ("virtio-blk: disk 0: virtio-mmio v1", "virtio-blk: disk 1: virtio-mmio v1",
+                     "the virtio-blk driver started for 2 virtio-mmio slots with a block device",
+                     "  disk 0: 8192 blocks of 512 bytes (4096 KiB)\r\n",
+                     "  disk 1: 2048 blocks of 512 bytes (1024 KiB), read-only\r\n",
+                     "disks: disk 0 block 1: %s\r\n" % hexof(blkdisk.pattern(seed_a, 1, 1)),
+                     "blkread: disk 1: 2048 blocks of 512 bytes, read-only\r\n",
+                     "blkread: block 2047: %s\r\n" % hexof(blkdisk.pattern(seed_r, 2047, 1)),
+                     "blkread: block 8192: out of range", "blkread: disk 2: no session (not there)",
+                     "run: blkread exited with 0"):
+            if want not in b.output:
+                return "missing %r\n%s" % (want, show(b))
+        if "PANIC" in b.output or b.rc != 0:
+            return "panic or exit code %s after poweroff\n%s" % (b.rc, show(b))
+        if (open(a, "rb").read(), open(ro, "rb").read()) != before:
+            return "a disk changed (nothing was written)\n" + show(b)
+        return None
+    checks.append(("blk: the default image starts the driver as a program; 'disks' and a program in its own "
+                   "task read the host's patterns", program))
     return checks
 
 

@@ -590,8 +590,8 @@ static long setup(struct vblk *d)
 		if (v->version != 1 && v->version != 2)
 			continue;
 		unsigned idx = d->ndevs;
-		uint64_t irq_slot = SLOT_IRQ(d, idx);
-		if ((r = l4_irqctl_get(d->cfg.irqctl, v->irq, d->cfg.factory, irq_slot)) ||
+		uint64_t irq_slot = d->cfg.slot[k].irq_cap ? d->cfg.slot[k].irq_cap : SLOT_IRQ(d, idx);
+		if ((!d->cfg.slot[k].irq_cap && (r = l4_irqctl_get(d->cfg.irqctl, v->irq, d->cfg.factory, irq_slot))) ||
 		    (r = l4_irq_bind(irq_slot, d->cfg.notification, 1UL << idx))) {
 			l4_log("%s: no interrupt %u: %ld\n", d->cfg.name, v->irq, r);
 			continue;

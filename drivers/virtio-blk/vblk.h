@@ -36,7 +36,8 @@ struct vblk_config {
 	uint64_t ep;                    /* its endpoint (R: it receives there) */
 	uint64_t notification;          /* a notification (R W), not bound yet */
 	uint64_t irqctl;                /* the interrupt controller (W), with ... */
-	uint64_t factory;               /* ... the factory that pays for the IRQ objects */
+	uint64_t factory;               /* ... the factory that pays for the IRQ objects; both unused
+					   (may be 0) if every slot comes with its IRQ object */
 	uint64_t mem;                   /* a memory-server session: DMA memory, data regions */
 	struct l4_utcb *utcb;           /* the driver thread's */
 	uint64_t slot_lo;               /* VBLK_SLOTS empty slots of its table from here */
@@ -44,7 +45,8 @@ struct vblk_config {
 	unsigned nslots;                /* virtio-mmio slots: registers mapped, interrupt source */
 	struct {
 		volatile void *regs;
-		unsigned irq;
+		unsigned irq;           /* the interrupt source (for irqctl), or ... */
+		uint64_t irq_cap;       /* ... its IRQ object, unbound, if not 0 (the driver as a program) */
 	} slot[VBLK_MAX_DEVS];
 	const char *name;               /* for its console lines */
 };

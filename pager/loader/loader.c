@@ -436,6 +436,11 @@ static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uin
 			return r;
 		given |= 1UL << L4_ENV_CAP_CONSOLE;
 	}
+	if (cfg.blk && !(given >> L4_ENV_CAP_BLK & 1)) {
+		if ((r = l4_task_cap_copy(task, cfg.blk, L4_ENV_CAP_BLK, L4_RIGHT_W | L4_RIGHT_G, badge)))
+			return r;
+		given |= 1UL << L4_ENV_CAP_BLK;
+	}
 	*mask |= given;
 	return 0;
 }
@@ -443,6 +448,19 @@ static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uin
 void ldr_set_console(uint64_t service)
 {
 	cfg.console = service;
+}
+
+void ldr_set_blk(uint64_t service)
+{
+	cfg.blk = service;
+}
+
+/* Whether the caller's sel holds an object of that type. */
+static bool cap_is(uint64_t sel, unsigned type)
+{
+	unsigned t = L4_OBJ_NONE, rights = 0;
+
+	return l4_task_cap_info(cfg.task, sel, &t, &rights) == 0 && t == type;
 }
 
 /* The slots every program has (L4_ENV_CAP_TASK .. L4_ENV_CAP_RM_PAGER as given). */
@@ -471,7 +489,7 @@ static long boot_res(struct ldr_child *c, const struct ldr_res *x, uint64_t *at,
 		return r;
 	}
 	uint64_t n = (up(pa + size) - (pa & ~(PAGE - 1))) / PAGE;
-	*e = (struct l4_env_res){ x->kind, *at + (pa & (PAGE - 1)), pa, size };    /* taken: undone on failure */
+	*e = (struct l4_env_res){ x->kind, *at + (pa & (PAGE - 1)), pa, size, 0 };    /* taken: undone on failure */
 	if (c->nreg == LDR_MAX_REGIONS || *at + n * PAGE > L4_ENV_RM_STACK_TOP - L4_ENV_RM_STACK_SIZE)
 		return -L4_ENOMEM;
 	c->reg[c->nreg++] = (struct ldr_region){ *at, n * PAGE, rights, 0, back };
@@ -513,6 +531,7 @@ static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, const
 	for (unsigned i = 0; i < a->nres; i++)
 		if ((r = boot_res(c, &a->res[i], &at, &res[i])))
 			return r;
+	/* (the IRQ objects go in once the task is there, below) */
 
 	uint64_t b = badge_of(c), caps = CAPS_BOOT;
 	struct l4_thread_config tc = { .which = L4_THREAD_CFG_ALL, .task = 0, .pager = L4_ENV_CAP_RM_PAGER,
@@ -532,7 +551,18 @@ static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, const
 		if ((r = l4_task_cap_copy(c->task, cfg.sigma0, L4_ENV_CAP_MEM, L4_RIGHT_W, 0)))
 			return r;
 		caps |= 1UL << L4_ENV_CAP_MEM;
+	} else if (a->mem) {
+		if ((r = l4_task_cap_copy(c->task, a->mem, L4_ENV_CAP_MEM, L4_RIGHT_W | L4_RIGHT_G, 0)))
+			return r;
+		caps |= 1UL << L4_ENV_CAP_MEM;
 	}
+	for (unsigned i = 0; i < a->nres; i++)
+		if (a->res[i].irq) {
+			if ((r = l4_task_cap_copy(c->task, a->res[i].irq, L4_ENV_CAP_RES_LO + i, L4_RIGHTS_ALL, 0)))
+				return r;
+			res[i].cap = L4_ENV_CAP_RES_LO + i;
+			caps |= 1UL << res[i].cap;
+		}
 	if (a->kmem) {
 		if ((r = new_obj(cfg.factory, L4_OBJ_FACTORY, a->kmem, &c->factory)) ||
 		    (r = l4_task_cap_copy(c->task, c->factory, L4_ENV_CAP_FACTORY, L4_RIGHT_R | L4_RIGHT_W, 0)))
@@ -565,9 +595,16 @@ long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ld
 	if (a->nres > LDR_MAX_RES || !caps_ok(a->caps, a->ncaps) ||
 	    (a->caps_log2 && (a->caps_log2 < BOOT_CAPS_LOG2 || a->caps_log2 > L4_ENV_CAPS_LOG2)))
 		return -L4_EINVAL;
-	for (unsigned i = 0; i < a->nres; i++)
+	if (a->sigma0 && a->mem)
+		return -L4_EINVAL;
+	if (a->mem && !cap_is(a->mem, L4_OBJ_ENDPOINT))
+		return -L4_EBADCAP;
+	for (unsigned i = 0; i < a->nres; i++) {
 		if (a->res[i].kind != L4_ENV_RES_DEVICE && a->res[i].kind != L4_ENV_RES_DTB)
 			return -L4_EINVAL;
+		if (a->res[i].irq && (a->res[i].kind != L4_ENV_RES_DEVICE || !cap_is(a->res[i].irq, L4_OBJ_IRQ)))
+			return a->res[i].kind != L4_ENV_RES_DEVICE ? -L4_EINVAL : -L4_EBADCAP;
+	}
 	c->boot = 1;
 	if (!(r = boot_start(c, a, img, size, res))) {
 		*server_ep = c->server_ep;

@@ -24,8 +24,10 @@
 
 #include <stdint.h>
 
+#include <l4/env.h>
+
 #define LDR_MAX_CHILDREN 32
-#define LDR_MAX_REGIONS 14
+#define LDR_MAX_REGIONS 20             /* boot mode: segments, the stack, LDR_MAX_RES resources */
 
 struct ldr_config {
 	uint64_t factory;               /* objects are made from it (the caller's table) */
@@ -41,17 +43,22 @@ struct ldr_config {
 	uint64_t console;               /* a console service (unbadged), or 0: each program gets a copy
 					   with W G at L4_ENV_CAP_CONSOLE, badged with its child number
 					   + 1, so the driver tells clients apart (ldr_set_console) */
+	uint64_t blk;                   /* a block service (unbadged), or 0: the same at L4_ENV_CAP_BLK
+					   (ldr_set_blk); badged, so no program can mint a session's badge */
 };
 
-#define LDR_MAX_RES 4
+#define LDR_MAX_RES L4_ENV_MAX_RES      /* 10: eight virtio-mmio slots, the device tree and one more */
 #define LDR_MAX_CAPS 6
 
 /* Memory for a boot-mode program: kind L4_ENV_RES_DEVICE, the registers at
- * [pa, pa + size) (from sigma0, page-rounded; read-write), or
- * L4_ENV_RES_DTB, the device tree (read-only; pa and size unused). */
+ * [pa, pa + size) (from sigma0, page-rounded; read-write), with the device's
+ * IRQ object if irq is not 0 (the caller's; an L4_OBJ_IRQ, copied with all
+ * rights to slot L4_ENV_CAP_RES_LO + the resource's index), or
+ * L4_ENV_RES_DTB, the device tree (read-only; pa, size and irq unused). */
 struct ldr_res {
 	unsigned kind;
 	uint64_t pa, size;
+	uint64_t irq;
 };
 
 /* A capability for a program: a copy of the caller's `sel` with rights &
@@ -112,7 +119,9 @@ struct ldr_boot_args {
 	const char *module;
 	unsigned prio;
 	uint64_t arg[8];                /* l4_env.arg */
-	int sigma0;                     /* L4_ENV_CAP_MEM = sigma0 (the memory server); else empty */
+	int sigma0;                     /* L4_ENV_CAP_MEM = sigma0 (the memory server); else ... */
+	uint64_t mem;                   /* ... this memory-server session of the caller's (W G; an
+					   endpoint), e.g. a driver's DMA memory; 0: empty */
 	uint64_t kmem;                  /* > 0: a sub-factory with this quota at L4_ENV_CAP_FACTORY (R W) */
 	unsigned caps_log2;             /* its capability table; 0: 64 slots */
 	unsigned nres;                  /* mapped from L4_ENV_RES_LO up, listed in l4_env.res */
@@ -135,6 +144,8 @@ long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ld
 const void *ldr_dtb(uint64_t *size);
 /* The console service later programs get (0: none from now on). */
 void ldr_set_console(uint64_t service);
+/* The block service later programs get (0: none from now on). */
+void ldr_set_blk(uint64_t service);
 /* ldr_boot of the memory server; *session gets the root session (badge
  * L4_MEM_ROOT_BADGE, in a fresh slot), which ldr_spawn uses from now on;
  * *ep (if not NULL) the unbadged endpoint, *out (if not NULL) the child. */

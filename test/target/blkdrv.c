@@ -12,6 +12,7 @@
 
 #include "blkdrv.h"
 #include "dtdev.h"
+#include "vblk_dt.h"
 
 #define UTCB ((struct l4_utcb *)L4_BOOT_UTCB)
 
@@ -24,22 +25,19 @@ static uint8_t stack[32768] __attribute__((aligned(16)));
 int blkdrv_find(uint64_t dtb_va, uint64_t mmio_va)
 {
 	struct fdt fdt;
-	int depth = 0;
+	struct vblk_dt_slot dt[VBLK_DT_MAX];
 
 	if (dt_map(L4_CAP_SIGMA0, UTCB, dtb_va, &fdt))
 		return 0;
-	for (int n = fdt_root(&fdt); n >= 0 && blkdrv_nslots < VBLK_MAX_DEVS; n = fdt_next_node(&fdt, n, &depth)) {
-		uint64_t base, size, where = 0, va = mmio_va + blkdrv_nslots * L4_PAGE_SIZE;
-		uint32_t irq;
-		if (!fdt_is_compatible(&fdt, n, "virtio,mmio") || !fdt_is_enabled(&fdt, n) ||
-		    fdt_reg(&fdt, n, 0, &base, &size) || fdt_getprop_u32(&fdt, n, "interrupts", &irq))
-			continue;
+	unsigned n = vblk_dt_slots(&fdt, dt, VBLK_DT_MAX);
+	for (unsigned i = 0; i < n && blkdrv_nslots < VBLK_MAX_DEVS; i++) {
+		uint64_t base = dt[i].base, where = 0, va = mmio_va + blkdrv_nslots * L4_PAGE_SIZE;
 		if (l4_sigma0_call(L4_CAP_SIGMA0, UTCB, l4_fpage(va, 12, 0), L4_SIGMA0_DEVICE, 2,
 				   base & ~(L4_PAGE_SIZE - 1), 12, 0, &where) < 0)
 			continue;
 		slots[blkdrv_nslots].pa = base;
 		slots[blkdrv_nslots].va = va + (base & (L4_PAGE_SIZE - 1));
-		slots[blkdrv_nslots].irq = irq;
+		slots[blkdrv_nslots].irq = dt[i].irq;
 		blkdrv_nslots++;
 	}
 	dt_unmap(dtb_va);

@@ -15,7 +15,7 @@ $(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
 # hostile: the robustness test's attacker programs, started several at once (t_robust.c).
 $(eval $(call loadable_prog,hostile,test/target/hostile.c))
 $(eval $(call user_prog,benchroot,test/target/benchroot.c test/target/blkbench.c test/target/blkdrv.c \
-	test/target/dtdev.c $(UART_DT_SRCS) $(VBLK_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+	test/target/dtdev.c $(UART_DT_SRCS) $(VBLK_SRCS) $(VBLK_DT_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(B)/user/test/target/blkbench.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf
@@ -29,6 +29,6 @@ HOSTILE_ELF := $(B)/user/hostile.elf
 # the virtio-blk driver as a thread, its clients, TAP.
 $(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/blkdrv.c test/target/tap.c test/target/util.c \
 	test/target/dtdev.c $(UART_DT_SRCS) \
-	$(VBLK_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+	$(VBLK_SRCS) $(VBLK_DT_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(B)/user/test/target/blkroot.c.o $(B)/user/test/target/blkdrv.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 BLKROOT_ELF := $(B)/user/blkroot.elf

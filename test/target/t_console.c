@@ -119,7 +119,7 @@ static int setup(void)
 	tap_ok(!r, "an IRQ object for its interrupt %u (%ld)", u.irq, r);
 	struct ldr_boot_args a = {
 		.module = "uart", .prio = 160, .kmem = 16384, .caps_log2 = 7, .nres = 2,
-		.res = { { L4_ENV_RES_DEVICE, u.base, u.size }, { L4_ENV_RES_DTB, 0, 0 } },
+		.res = { { L4_ENV_RES_DEVICE, u.base, u.size, 0 }, { L4_ENV_RES_DTB, 0, 0, 0 } },
 		.ncaps = 2,
 		.caps = { { L4_CAP_DEBUG, L4_ENV_CAP_DEBUG, L4_RIGHT_R | L4_RIGHT_W | L4_RIGHT_D },
 			  { irq, L4_ENV_CAP_IRQ, L4_RIGHTS_ALL } },
@@ -131,9 +131,22 @@ static int setup(void)
 	bad.res[1].kind = 7;
 	tap_eq(ldr_boot_with(&bad, &owner, 0), -L4_EINVAL, "loader: a resource of no known kind: EINVAL");
 	bad = a;
-	bad.res[1] = (struct ldr_res){ L4_ENV_RES_DEVICE, 0x1000, 0x1000 };
+	bad.res[1] = (struct ldr_res){ L4_ENV_RES_DEVICE, 0x1000, 0x1000, 0 };
 	tap_eq(ldr_boot_with(&bad, &owner, 0), -L4_EINVAL,
 	       "loader: registers sigma0 does not have: its EINVAL (and the UART's pages it took go back)");
+	bad = a;
+	bad.res[1].irq = irq;
+	tap_eq(ldr_boot_with(&bad, &owner, 0), -L4_EINVAL, "loader: an IRQ object with the device tree: EINVAL");
+	bad = a;
+	bad.res[0].irq = L4_CAP_DEBUG;
+	tap_eq(ldr_boot_with(&bad, &owner, 0), -L4_EBADCAP, "loader: a device's 'IRQ object' that is none: EBADCAP");
+	bad = a;
+	bad.sigma0 = 1;
+	bad.mem = L4_CAP_SIGMA0;
+	tap_eq(ldr_boot_with(&bad, &owner, 0), -L4_EINVAL, "loader: sigma0 and a memory session at once: EINVAL");
+	bad = a;
+	bad.mem = irq;
+	tap_eq(ldr_boot_with(&bad, &owner, 0), -L4_EBADCAP, "loader: a 'memory session' that is no endpoint: EBADCAP");
 	bad = a;
 	bad.ncaps = 3;
 	bad.caps[2] = (struct ldr_cap){ cap_get(), L4_ENV_CAP_CONSOLE, L4_RIGHT_W };

@@ -57,8 +57,14 @@
 #define L4_ENV_CAP_DEBUG 10             /* the kernel's debug object (W: console output), if given */
 #define L4_ENV_CAP_IRQ 11               /* a driver's IRQ object (l4/irq.h), if given */
 #define L4_ENV_CAP_CONSOLE 12           /* a console service (l4/console.h: open a session), if given */
-					/* 13..15: for further capabilities the parent gives */
+#define L4_ENV_CAP_BLK 13               /* a block service (l4/blk.h: the disks, sessions), if given */
+					/* 14..15: for further capabilities the parent gives */
 #define L4_ENV_CAP_FIRST_FREE 16        /* the program's l4_cap_alloc range starts here */
+/* Boot mode: a device resource's IRQ object, if its parent gave one, is at
+ * L4_ENV_CAP_RES_LO + the resource's index (l4_env_res.cap names the slot);
+ * such a program allocates its own slots from L4_ENV_CAP_BOOT_FREE up. */
+#define L4_ENV_CAP_RES_LO L4_ENV_CAP_FIRST_FREE
+#define L4_ENV_CAP_BOOT_FREE (L4_ENV_CAP_RES_LO + L4_ENV_MAX_RES)
 #define L4_ENV_RM_CAP_FIRST 384         /* slots the region mapper uses for dataspaces */
 #define L4_ENV_CAPS_LOG2 9              /* 512 slots */
 
@@ -72,7 +78,7 @@
  * physical address, the size).
  */
 #define L4_ENV_RES_LO L4_ENV_FREE_HI
-#define L4_ENV_MAX_RES 6
+#define L4_ENV_MAX_RES 10             /* e.g. eight virtio-mmio slots, the device tree */
 enum l4_env_res_kind {
 	L4_ENV_RES_DEVICE = 1,          /* device registers (read-write) */
 	L4_ENV_RES_DTB = 2,             /* the device tree (read-only; va is the blob) */
@@ -80,6 +86,7 @@ enum l4_env_res_kind {
 struct l4_env_res {
 	uint64_t kind;                  /* enum l4_env_res_kind */
 	uint64_t va, pa, size;
+	uint64_t cap;                   /* a device's IRQ object: its slot (L4_ENV_CAP_RES_LO + index), or 0 */
 };
 
 struct l4_env {
