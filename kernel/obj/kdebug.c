@@ -106,14 +106,10 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 			console_takeback();
 			return 0;
 		}
-		struct obj *no;
-		if ((err = invoke_arg(caller, mr(f, 0), L4_OBJ_NOTIFICATION, L4_RIGHT_W, &no)))
+		struct notification *n;
+		if ((err = notification_source_arg(caller, mr(f, 0), mr(f, 1), &n)))
 			return err;
-		if (mr(f, 1) == 0)
-			return -L4_EINVAL;
-		if (no->dying)
-			return -L4_ECANCELED;
-		console_handover((struct notification *)no, mr(f, 1));
+		console_handover(n, mr(f, 1));
 		return 0;
 	}
 	case L4_DEBUG_LOG_READ: {

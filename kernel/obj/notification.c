@@ -11,6 +11,7 @@
 #include "ipc/internal.h"
 #include "ipc/message.h"
 #include "lib/captab.h"
+#include "obj/invoke.h"
 #include "obj/notification.h"
 #include "obj/thread.h"
 
@@ -65,6 +66,21 @@ void notification_signal(struct thread *th, struct notification *n, const struct
 		bits = th->frame.regs[REG_A1];
 	th->frame.regs[REG_A0] = 0;
 	notification_signal_bits(n, bits);
+}
+
+long notification_source_arg(const struct thread *caller, uint64_t sel, uint64_t bits, struct notification **n)
+{
+	struct obj *o;
+	long err = invoke_arg(caller, sel, L4_OBJ_NOTIFICATION, L4_RIGHT_W, &o);
+
+	if (err)
+		return err;
+	if (bits == 0)
+		return -L4_EINVAL;
+	if (o->dying)
+		return -L4_ECANCELED;
+	*n = (struct notification *)o;
+	return 0;
 }
 
 void notification_source_bind(struct notification_source *s, struct notification *n, uint64_t bits)

@@ -37,6 +37,11 @@ struct notification_source {
 	void (*unbound)(struct notification_source *s);
 };
 
+/* The arguments of a bind of a source (an IRQ object, the kernel log): a
+ * notification capability `sel` (W) of the caller and non-zero `bits`. 0
+ * and *n, or invoke_arg's errors, -L4_EINVAL (bits 0), -L4_ECANCELED (the
+ * notification is being destroyed). */
+long notification_source_arg(const struct thread *caller, uint64_t sel, uint64_t bits, struct notification **n);
 /* Bind s (unbound) to n with `bits` / undo it (an unbound s: nothing). */
 void notification_source_bind(struct notification_source *s, struct notification *n, uint64_t bits);
 void notification_source_unbind(struct notification_source *s);
