@@ -112,7 +112,9 @@ static long irq_control_invoke(struct thread *caller, struct cap *c, uint64_t la
 	}
 }
 
-static long irq_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+/* The other operations of an IRQ object (irq_invoke). */
+static __attribute__((noinline)) long irq_invoke_other(struct thread *caller, struct cap *c, uint64_t label,
+							struct trapframe *f)
 {
 	struct irq *q = (struct irq *)cap_obj(c);
 	long err;
@@ -121,15 +123,11 @@ static long irq_invoke(struct thread *caller, struct cap *c, uint64_t label, str
 	case L4_IRQ_BIND: {
 		if ((err = invoke_check(f, c, L4_RIGHT_W, 2)))
 			return err;
-		struct obj *no;
-		if ((err = invoke_arg(caller, mr(f, 0), L4_OBJ_NOTIFICATION, L4_RIGHT_W, &no)))
+		struct notification *n;
+		if ((err = notification_source_arg(caller, mr(f, 0), mr(f, 1), &n)))
 			return err;
-		if (mr(f, 1) == 0)
-			return -L4_EINVAL;
-		if (no->dying)
-			return -L4_ECANCELED;
 		bool was_on = q->sig.n != NULL;
-		notification_source_bind(&q->sig, (struct notification *)no, mr(f, 1));
+		notification_source_bind(&q->sig, n, mr(f, 1));
 		if (!was_on)
 			irqc_enable(q->source);
 		return 0;
@@ -142,14 +140,6 @@ static long irq_invoke(struct thread *caller, struct cap *c, uint64_t label, str
 			source_off(q);
 		}
 		return 0;
-	case L4_IRQ_ACK:
-		if ((err = invoke_check(f, c, L4_RIGHT_W, 0)))
-			return err;
-		if (!q->taken)
-			return -L4_ENOENT;
-		q->taken = false;
-		irqc_complete(q->source);
-		return 0;
 	case L4_IRQ_INFO:
 		if ((err = invoke_check(f, c, L4_RIGHT_R, 0)))
 			return err;
@@ -160,6 +150,23 @@ static long irq_invoke(struct thread *caller, struct cap *c, uint64_t label, str
 	default:
 		return invoke_bad_label(label, L4_OBJ_IRQ);
 	}
+}
+
+/* The ack is a driver's every interrupt (irq_ack): a leaf, the rest out of line. */
+static long irq_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
+{
+	struct irq *q = (struct irq *)cap_obj(c);
+	long err;
+
+	if (label != L4_IRQ_ACK)
+		return irq_invoke_other(caller, c, label, f);
+	if ((err = invoke_check(f, c, L4_RIGHT_W, 0)))
+		return err;
+	if (!q->taken)
+		return -L4_ENOENT;
+	q->taken = false;
+	irqc_complete(q->source);
+	return 0;
 }
 
 /* The source off, its interrupt dropped, the source free again. */
