@@ -26,6 +26,13 @@ static const char *const err_names[] = {
 	[L4_ENOENT] = "not there",
 	[L4_EAGAIN] = "nothing yet, try again",
 	[L4_EIO] = "the device failed",
+	[L4_ENOTDIR] = "not a directory",
+	[L4_EISDIR] = "is a directory",
+	[L4_ENOTEMPTY] = "directory not empty",
+	[L4_ENAMETOOLONG] = "name too long",
+	[L4_EBADF] = "bad file handle",
+	[L4_ENOSPC] = "no space left",
+	[L4_EROFS] = "read-only file system",
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* A code added to l4/errno.h without a phrase here does not compile. */

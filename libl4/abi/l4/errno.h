@@ -25,5 +25,13 @@ enum l4_error {
 	L4_ENOENT = 15,    /* not there: memory a flexpage names (not mapped, not sigma0's to give), an interrupt to acknowledge */
 	L4_EAGAIN = 16,    /* nothing there yet and the operation does not wait (e.g. no console input) */
 	L4_EIO = 17,       /* a device failed the operation (a server's error; the kernel returns none) */
+	/* Servers' errors with their POSIX meanings (the file server, l4/fs.h); the kernel returns none. */
+	L4_ENOTDIR = 18,   /* a path component is not a directory */
+	L4_EISDIR = 19,    /* a directory where a file is needed */
+	L4_ENOTEMPTY = 20, /* the directory is not empty */
+	L4_ENAMETOOLONG = 21, /* a name above 255 bytes or a path above 4096 */
+	L4_EBADF = 22,     /* no such open file, or it was not opened for that access */
+	L4_ENOSPC = 23,    /* no space left: the server's memory quota or its disk */
+	L4_EROFS = 24,     /* read-only: the file system, or nowhere to write it */
 	L4_ERRNO_COUNT
 };

@@ -58,7 +58,8 @@
 #define L4_ENV_CAP_IRQ 11               /* a driver's IRQ object (l4/irq.h), if given */
 #define L4_ENV_CAP_CONSOLE 12           /* a console service (l4/console.h: open a session), if given */
 #define L4_ENV_CAP_BLK 13               /* a block service (l4/blk.h: the disks, sessions), if given */
-					/* 14..15: for further capabilities the parent gives */
+#define L4_ENV_CAP_FS 14                /* a file service (l4/fs.h: the ramfs, sessions), if given */
+					/* 15: for a further capability the parent gives */
 #define L4_ENV_CAP_FIRST_FREE 16        /* the program's l4_cap_alloc range starts here */
 /* Boot mode: a device resource's IRQ object, if its parent gave one, is at
  * L4_ENV_CAP_RES_LO + the resource's index (l4_env_res.cap names the slot);
