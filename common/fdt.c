@@ -689,15 +689,12 @@ const char *fdt_getprop_str(const struct fdt *fdt, int node, const char *name)
 	return v;
 }
 
-bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, const char *str)
+bool fdt_stringlist_has(const char *v, uint32_t len, const char *str)
 {
-	uint32_t len, pos = 0;
-	const char *v = fdt_getprop(fdt, node, name, &len);
+	uint32_t pos = 0;
 
-	if (!v)
-		return false;
 	/* <stringlist> (spec 2.2.4): NUL-terminated strings back to back. */
-	while (pos < len) {
+	while (v && pos < len) {
 		size_t n = strnlen(v + pos, len - pos);
 
 		if (n == len - pos)
@@ -707,6 +704,14 @@ bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, cons
 		pos += (uint32_t)n + 1;
 	}
 	return false;
+}
+
+bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, const char *str)
+{
+	uint32_t len;
+	const char *v = fdt_getprop(fdt, node, name, &len);
+
+	return fdt_stringlist_has(v, len, str);
 }
 
 bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat)

@@ -106,20 +106,12 @@ static bool str_eq(const char *s, const char *t)
 	return s && strcmp(s, t) == 0;
 }
 
-static bool compatible_with_any(const struct fdt *fdt, int node, const char *const *list)
-{
-	for (; *list; list++)
-		if (fdt_is_compatible(fdt, node, *list))
-			return true;
-	return false;
-}
-
-/* Index in board_uart_compatibles of the first entry `node` is compatible
- * with (the list runs from most to least specific), or -1. */
-static int uart_match(const struct fdt *fdt, int node)
+/* Index in board_uart_compatibles of the first entry the compatible value
+ * c (len bytes) holds (the list runs from most to least specific), or -1. */
+static int uart_match(const char *c, uint32_t len)
 {
 	for (int i = 0; board_uart_compatibles[i]; i++)
-		if (fdt_is_compatible(fdt, node, board_uart_compatibles[i]))
+		if (fdt_stringlist_has(c, len, board_uart_compatibles[i]))
 			return i;
 	return -1;
 }
@@ -289,25 +281,71 @@ static int plic_contexts(const struct fdt *fdt, struct board *b, int plic, const
 	return FDT_OK;
 }
 
-static int plic_from_fdt(const struct fdt *fdt, struct board *b, const int *hart_node)
+/* A node the device walk found, with its parent (for reg). */
+struct found {
+	int node, parent;
+	int match;              /* the UART's: index in board_uart_compatibles */
+};
+
+/* The first enabled PLIC, the first enabled UART (the console when
+ * stdout-path names none), the enabled virtio-mmio slots in blob order, the
+ * first sifive,test0 (enabled or not): node -1 for none. */
+struct devices {
+	struct found plic, uart, test;
+	struct found virtio[BOARD_MAX_VIRTIO];
+	unsigned nvirtio;
+};
+
+/*
+ * One walk over every node, each node's compatible read once (a walk per
+ * device type read the whole tree four times: most of the boot's device-tree
+ * time). It only collects; the *_from_fdt steps below read the nodes in the
+ * fixed order, so that errors come as they always did.
+ */
+static void find_devices(const struct fdt *fdt, struct devices *d)
 {
 	struct walk w = WALK_INIT;
+
+	d->plic = d->uart = d->test = (struct found){ -1, -1, -1 };
+	d->nvirtio = 0;
+	while (walk_next(fdt, &w)) {
+		uint32_t len;
+		const char *c = fdt_getprop(fdt, w.node, "compatible", &len);
+		struct found f = { w.node, w.parent, -1 };
+		int enabled = -1;       /* read when needed */
+		bool plic = false;
+
+		if (!c)
+			continue;
+		if (d->test.node < 0 && fdt_stringlist_has(c, len, "sifive,test0"))
+			d->test = f;
+		for (unsigned i = 0; !plic && plic_compatibles[i]; i++)
+			plic = fdt_stringlist_has(c, len, plic_compatibles[i]);
+		if (d->plic.node < 0 && plic && (enabled = fdt_is_enabled(fdt, w.node)))
+			d->plic = f;
+		f.match = d->uart.node < 0 ? uart_match(c, len) : -1;
+		if (f.match >= 0 && (enabled >= 0 ? enabled : (enabled = fdt_is_enabled(fdt, w.node))))
+			d->uart = f;
+		if (d->nvirtio < BOARD_MAX_VIRTIO && fdt_stringlist_has(c, len, "virtio,mmio") &&
+		    (enabled >= 0 ? enabled : fdt_is_enabled(fdt, w.node)))
+			d->virtio[d->nvirtio++] = f;
+	}
+}
+
+static int plic_from_fdt(const struct fdt *fdt, struct board *b, const int *hart_node, const struct found *p)
+{
 	int err;
 
-	while (walk_next(fdt, &w)) {
-		if (!compatible_with_any(fdt, w.node, plic_compatibles) ||
-		    !fdt_is_enabled(fdt, w.node))
-			continue;
-		err = get_reg0(fdt, w.parent, w.node, &b->plic.base, &b->plic.size);
-		if (!err)
-			err = get_u32(fdt, w.node, "riscv,ndev", 0, &b->plic.ndev);
-		if (!err)
-			err = plic_contexts(fdt, b, w.node, hart_node);
-		if (err)
-			return err;
-		b->plic.present = true;
-		break;
-	}
+	if (p->node < 0)
+		return FDT_OK;
+	err = get_reg0(fdt, p->parent, p->node, &b->plic.base, &b->plic.size);
+	if (!err)
+		err = get_u32(fdt, p->node, "riscv,ndev", 0, &b->plic.ndev);
+	if (!err)
+		err = plic_contexts(fdt, b, p->node, hart_node);
+	if (err)
+		return err;
+	b->plic.present = true;
 	return FDT_OK;
 }
 
@@ -338,50 +376,44 @@ static int uart_fill(const struct fdt *fdt, struct board_uart *u, int parent, in
 	return FDT_OK;
 }
 
-static int uart_from_fdt(const struct fdt *fdt, struct board *b)
+static int uart_from_fdt(const struct fdt *fdt, struct board *b, const struct found *first)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	uint32_t splen;
 	const char *sp = fdt_getprop(fdt, chosen, "stdout-path", &splen);
-	struct walk w = WALK_INIT;
-	int match;
 
 	/* The console is /chosen/stdout-path (spec 3.6): a path or an alias,
 	 * optionally followed by ":options" ("serial0:115200n8"). get_string()
 	 * already checked that the value ends with a NUL. */
 	if (sp && splen) {
 		size_t len = 0;
-		int node;
+		int node, match = -1;
 
 		while (sp[len] && sp[len] != ':')
 			len++;
 		node = fdt_path_offset_len(fdt, sp, len);
-		match = node >= 0 ? uart_match(fdt, node) : -1;
+		if (node >= 0) {
+			uint32_t clen;
+			const char *c = fdt_getprop(fdt, node, "compatible", &clen);
+			match = uart_match(c, clen);
+		}
 		if (match >= 0 && fdt_is_enabled(fdt, node))
 			return uart_fill(fdt, &b->uart, fdt_parent(fdt, node), node, match);
 	}
 	/* Otherwise the first UART we can drive. */
-	while (walk_next(fdt, &w)) {
-		match = uart_match(fdt, w.node);
-		if (match >= 0 && fdt_is_enabled(fdt, w.node))
-			return uart_fill(fdt, &b->uart, w.parent, w.node, match);
-	}
+	if (first->node >= 0)
+		return uart_fill(fdt, &b->uart, first->parent, first->node, first->match);
 	return FDT_OK;
 }
 
-static int virtio_from_fdt(const struct fdt *fdt, struct board *b)
+static int virtio_from_fdt(const struct fdt *fdt, struct board *b, const struct devices *d)
 {
-	struct walk w = WALK_INIT;
-	int err;
+	for (unsigned i = 0; i < d->nvirtio; i++) {
+		struct board_dev *v = &b->virtio[b->nvirtio];
+		int err = get_reg0(fdt, d->virtio[i].parent, d->virtio[i].node, &v->base, &v->size);
 
-	while (b->nvirtio < BOARD_MAX_VIRTIO && walk_next(fdt, &w)) {
-		struct board_dev *d = &b->virtio[b->nvirtio];
-
-		if (!fdt_is_compatible(fdt, w.node, "virtio,mmio") || !fdt_is_enabled(fdt, w.node))
-			continue;
-		err = get_reg0(fdt, w.parent, w.node, &d->base, &d->size);
 		if (!err)
-			err = get_irq(fdt, w.node, &d->irq);
+			err = get_irq(fdt, d->virtio[i].node, &v->irq);
 		if (err)
 			return err;
 		b->nvirtio++;
@@ -389,20 +421,16 @@ static int virtio_from_fdt(const struct fdt *fdt, struct board *b)
 	return FDT_OK;
 }
 
-static int test_from_fdt(const struct fdt *fdt, struct board *b)
+static int test_from_fdt(const struct fdt *fdt, struct board *b, const struct found *t)
 {
-	struct walk w = WALK_INIT;
 	int err;
 
-	while (walk_next(fdt, &w)) {
-		if (!fdt_is_compatible(fdt, w.node, "sifive,test0"))
-			continue;
-		err = get_reg0(fdt, w.parent, w.node, &b->test.base, &b->test.size);
-		if (err)
-			return err;
-		b->test.present = true;
-		break;
-	}
+	if (t->node < 0)
+		return FDT_OK;
+	err = get_reg0(fdt, t->parent, t->node, &b->test.base, &b->test.size);
+	if (err)
+		return err;
+	b->test.present = true;
 	return FDT_OK;
 }
 
@@ -414,6 +442,7 @@ int board_from_fdt(const struct fdt *fdt, struct board *b)
 {
 	int hart_node[BOARD_MAX_HARTS];
 	int root = fdt_root(fdt), chosen, cpus, err;
+	struct devices d;
 
 	memset(b, 0, sizeof(*b));
 	if (root < 0)
@@ -440,13 +469,15 @@ int board_from_fdt(const struct fdt *fdt, struct board *b)
 		err = memory_from_fdt(fdt, b);
 	if (!err)
 		err = resv_from_fdt(fdt, b);
+	if (err)
+		return err;
+	find_devices(fdt, &d);
+	err = plic_from_fdt(fdt, b, hart_node, &d.plic);
 	if (!err)
-		err = plic_from_fdt(fdt, b, hart_node);
+		err = uart_from_fdt(fdt, b, &d.uart);
 	if (!err)
-		err = uart_from_fdt(fdt, b);
+		err = virtio_from_fdt(fdt, b, &d);
 	if (!err)
-		err = virtio_from_fdt(fdt, b);
-	if (!err)
-		err = test_from_fdt(fdt, b);
+		err = test_from_fdt(fdt, b, &d.test);
 	return err;
 }
