@@ -721,14 +721,15 @@ bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat)
 
 bool fdt_is_enabled(const struct fdt *fdt, int node)
 {
-	const char *s;
+	uint32_t len;
+	const char *s = fdt_getprop(fdt, node, "status", &len);
 
 	/* Spec 2.3.4: "okay" means operational; "ok" is a legacy spelling
-	 * that Linux still accepts. Absent status means okay. */
-	if (!fdt_getprop(fdt, node, "status", NULL))
+	 * that Linux still accepts. Absent status means okay. A value that is
+	 * not one NUL-terminated string is neither. */
+	if (!s)
 		return true;
-	s = fdt_getprop_str(fdt, node, "status");
-	return s && (strcmp(s, "okay") == 0 || strcmp(s, "ok") == 0);
+	return (len == 5 && memcmp(s, "okay", 5) == 0) || (len == 3 && memcmp(s, "ok", 3) == 0);
 }
 
 /* #address-cells / #size-cells: one u32 cell of at most 2 (64-bit values). */

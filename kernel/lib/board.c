@@ -213,22 +213,6 @@ static int add_regs(const struct fdt *fdt, int parent, int node,
 	return FDT_OK;
 }
 
-static int memory_from_fdt(const struct fdt *fdt, struct board *b)
-{
-	int root = fdt_root(fdt), err;
-
-	/* Memory nodes sit at the root; the name is only a convention (3.4). */
-	for (int n = fdt_first_child(fdt, root); n >= 0 && b->nmem < BOARD_MAX_MEM;
-	     n = fdt_next_sibling(fdt, n)) {
-		if (!str_eq(fdt_getprop_str(fdt, n, "device_type"), "memory"))
-			continue;
-		err = add_regs(fdt, root, n, b->mem, &b->nmem, BOARD_MAX_MEM);
-		if (err)
-			return err;
-	}
-	return b->nmem ? FDT_OK : FDT_E_NOTFOUND;
-}
-
 static int resv_from_fdt(const struct fdt *fdt, struct board *b)
 {
 	int rm, err;
@@ -299,18 +283,27 @@ struct devices {
 /*
  * One walk over every node, each node's compatible read once (a walk per
  * device type read the whole tree four times: most of the boot's device-tree
- * time). It only collects; the *_from_fdt steps below read the nodes in the
- * fixed order, so that errors come as they always did.
+ * time). It reads the memory nodes (children of the root with device_type
+ * "memory", spec 3.4: the name is only a convention) and returns their
+ * first error, the first step that can fail after the harts; the devices it
+ * only collects, and the *_from_fdt steps below read them in the fixed
+ * order, so that errors come as they always did.
  */
-static void find_devices(const struct fdt *fdt, struct devices *d)
+static int find_devices(const struct fdt *fdt, struct board *b, struct devices *d)
 {
 	struct walk w = WALK_INIT;
+	int root = fdt_root(fdt), mem_err = FDT_OK;
 
 	d->plic = d->uart = d->test = (struct found){ -1, -1, -1 };
 	d->nvirtio = 0;
 	while (walk_next(fdt, &w)) {
 		uint32_t len;
-		const char *c = fdt_getprop(fdt, w.node, "compatible", &len);
+		const char *c;
+
+		if (w.depth == 1 && !mem_err && b->nmem < BOARD_MAX_MEM &&
+		    str_eq(fdt_getprop_str(fdt, w.node, "device_type"), "memory"))
+			mem_err = add_regs(fdt, root, w.node, b->mem, &b->nmem, BOARD_MAX_MEM);
+		c = fdt_getprop(fdt, w.node, "compatible", &len);
 		struct found f = { w.node, w.parent, -1 };
 		int enabled = -1;       /* read when needed */
 		bool plic = false;
@@ -330,6 +323,9 @@ static void find_devices(const struct fdt *fdt, struct devices *d)
 		    (enabled >= 0 ? enabled : fdt_is_enabled(fdt, w.node)))
 			d->virtio[d->nvirtio++] = f;
 	}
+	if (mem_err)
+		return mem_err;
+	return b->nmem ? FDT_OK : FDT_E_NOTFOUND;
 }
 
 static int plic_from_fdt(const struct fdt *fdt, struct board *b, const int *hart_node, const struct found *p)
@@ -466,13 +462,11 @@ int board_from_fdt(const struct fdt *fdt, struct board *b)
 	if (!err)
 		err = harts_from_fdt(fdt, b, cpus, hart_node);
 	if (!err)
-		err = memory_from_fdt(fdt, b);
+		err = find_devices(fdt, b, &d);
 	if (!err)
 		err = resv_from_fdt(fdt, b);
-	if (err)
-		return err;
-	find_devices(fdt, &d);
-	err = plic_from_fdt(fdt, b, hart_node, &d.plic);
+	if (!err)
+		err = plic_from_fdt(fdt, b, hart_node, &d.plic);
 	if (!err)
 		err = uart_from_fdt(fdt, b, &d.uart);
 	if (!err)
