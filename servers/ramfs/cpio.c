@@ -110,8 +110,8 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *e)
 	if ((f[F_MODE] & CPIO_S_IFMT) == CPIO_S_IFDIR && size != 0)
 		return reader_fail(r, -L4_EINVAL);
 	const uint8_t *data = h + data_at;
-	if (crc_variant) {
-		/* 070702: check is the sum of the data's bytes, modulo 2^32. */
+	if (crc_variant && (f[F_MODE] & CPIO_S_IFMT) == CPIO_S_IFREG) {
+		/* 070702: a regular file's check is the sum of its bytes, modulo 2^32 (0 for others). */
 		uint32_t sum = 0;
 		for (uint64_t i = 0; i < size; i++)
 			sum += data[i];
@@ -214,7 +214,7 @@ static int pad4(struct cpio_writer *w)
 
 static void put_hex8(char *p, uint32_t v)
 {
-	static const char digits[] = "0123456789abcdef";
+	static const char digits[] = "0123456789ABCDEF";
 	for (int i = 7; i >= 0; i--) {
 		p[i] = digits[v & 15];
 		v >>= 4;
@@ -267,7 +267,8 @@ static int write_header(struct cpio_writer *w, const struct cpio_entry *e, uint3
 
 int cpio_write_header(struct cpio_writer *w, const struct cpio_entry *e)
 {
-	return write_header(w, e, e->ino ? e->ino : ++w->ino);
+	uint32_t index = w->ino++;
+	return write_header(w, e, e->ino ? e->ino : index);
 }
 
 int cpio_write_data(struct cpio_writer *w, const void *p, uint64_t n)

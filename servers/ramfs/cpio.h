@@ -12,7 +12,8 @@
  *   rdevmajor rdevminor namesize check        (110 bytes)
  *   name, namesize bytes including its NUL, then NULs to a multiple of 4
  *   data, filesize bytes, then NULs to a multiple of 4
- * (offsets counted from the archive's start). The last entry is named
+ * (offsets counted from the archive's start). GNU cpio writes the digits in
+ * upper case, and so does the writer; the reader takes either. The last entry is named
  * "TRAILER!!!". Directories and other non-regular entries have no data; a
  * symbolic link's data is its target. Hard links (nlink > 1 with the same
  * ino) carry their data in one entry only, the others have filesize 0: the
@@ -48,7 +49,7 @@ struct cpio_entry {
 	uint32_t uid, gid;
 	uint32_t nlink;
 	uint32_t mtime;         /* seconds since 1970 */
-	uint32_t ino;           /* writer: 0 = number the entries 1, 2, ... */
+	uint32_t ino;           /* writer: 0 = the entry's index (0, 1, ...), as cpio --reproducible */
 	uint32_t devmajor, devminor, rdevmajor, rdevminor;
 };
 
@@ -69,7 +70,8 @@ void cpio_reader_init(struct cpio_reader *r, const void *buf, uint64_t len);
  * 512) or a negative error, after which every call returns it again:
  *   -L4_EINVAL  a malformed entry: bad magic, a field not 8 hex digits,
  *               namesize 0, a name not ending at its NUL (or with a NUL
- *               inside), a 070702 entry's checksum wrong, data on a directory
+ *               inside), a 070702 regular file's checksum wrong, data on a
+ *               directory
  *   -L4_ERANGE  the archive ends inside an entry (header, name, padding or
  *               data beyond len) or before the trailer
  * The name is not cleaned: pass it to cpio_path_clean. No allocation.
@@ -98,7 +100,7 @@ struct cpio_writer {            /* private: use the functions */
 	void *ctx;
 	uint64_t off;           /* bytes given to put so far */
 	uint64_t left;          /* data bytes the current entry still needs */
-	uint32_t ino;           /* the last inode number handed out */
+	uint32_t ino;           /* entries written (the next one's index) */
 	int err;                /* the first error: every later call returns it */
 };
 
