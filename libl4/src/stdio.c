@@ -9,6 +9,7 @@
 #include <l4/errno.h>
 #include <l4/factory.h>
 #include <l4/ipc.h>
+#include <l4/ledit.h>
 #include <l4/rm.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
@@ -143,46 +144,33 @@ int l4_getchar(void)
 	}
 }
 
-static void echo(const char *s)
+static void echo_fn(const char *s, size_t n, void *ctx)
 {
-	while (*s)
+	(void)ctx;
+	while (n--)
 		out_fn(*s++, 0);
 	l4_flush();
 }
 
-int l4_readline(char *buf, int size)
+int l4_readline_hist(char *buf, int size, struct l4_history *h)
 {
-	int n = 0;
+	struct l4_ledit e;
 
+	if (size < 1)
+		return -L4_EINVAL;
+	l4_ledit_start(&e, buf, size, h, echo_fn, 0);
 	for (;;) {
 		int c = l4_getchar();
 		if (c < 0)
 			return c;
-		if (c == '\r' || c == '\n') {
-			echo("\n");
-			break;
-		}
-		if (c == 0x03) {
-			/* ^C: the line is dropped. */
-			echo("^C\n");
-			n = 0;
-			break;
-		}
-		if (c == 0x15) {
-			/* ^U: the line is erased. */
-			for (; n > 0; n--)
-				echo("\b \b");
-		} else if ((c == 0x7f || c == '\b') && n > 0) {
-			n--;
-			echo("\b \b");
-		} else if (c >= ' ' && c < 0x7f && n < size - 1) {
-			char e[2] = { (char)c, 0 };
-			buf[n++] = (char)c;
-			echo(e);
-		}
+		if (l4_ledit_key(&e, c))
+			return e.n;
 	}
-	buf[n] = '\0';
-	return n;
+}
+
+int l4_readline(char *buf, int size)
+{
+	return l4_readline_hist(buf, size, 0);
 }
 
 void l4_log(const char *fmt, ...)
