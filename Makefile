@@ -5,6 +5,7 @@
 #   make test     set up, build, run every test (host unit tests, fuzz smoke, QEMU boot matrix)
 #   make image    the bootable Image (kernel + boot modules, Linux-style RISC-V header)
 #   make sdcard   the VisionFive2's SD card: build/visionfive2/sdcard.img (+ .xz, .bmap)
+#   make disk     a fresh disk.img from files/ (make run makes one only when there is none)
 #   make debug    QEMU halted at reset, gdb-multiarch attached with the kernel's symbols
 #   make fuzz     FUZZ_SECONDS=N: run the FDT differential fuzzer for N seconds
 #   make bench    boot the benchmark configuration under -icount and print instruction counts
@@ -54,7 +55,7 @@ HOST_LDFLAGS := -fsanitize=address,undefined
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all setup run test image debug fuzz bench clean host-tests example compile_commands sdcard
+.PHONY: all setup run test image debug fuzz bench clean host-tests example compile_commands sdcard disk
 
 include common/build.mk
 include kernel/build.mk
@@ -62,8 +63,10 @@ include libl4/build.mk
 include sigma0/build.mk
 include pager/build.mk
 include drivers/build.mk
+include servers/build.mk
 include roottask/build.mk
 include test/build.mk
+include tools/build.mk
 
 # A bootable image: the kernel linked with a set of boot modules.
 # $(call make_image,NAME,MODULE-ELF-FILES) defines $(B)/NAME/Image and $(B)/NAME/kernel.elf.
@@ -82,12 +85,13 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 # The interactive default system (make run); the boards' images start from it.
-DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(EXAMPLE_ELFS) $(BLKREAD_ELF)
+DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(RAMFS_ELF) $(EXAMPLE_ELFS) $(BLKREAD_ELF)
 $(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 $(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))
+$(eval $(call make_image,fs,$(SIGMA0_ELF) $(FSROOT_ELF) $(MEMSRV_ELF) $(RAMFS_ELF)))
 
 # A disk image for U-Boot (an SD card on a board, a virtio disk under QEMU):
 # $(call make_disk,BOARD,IMAGE,NAME,SIZE) defines $(B)/BOARD/NAME.img of SIZE
@@ -109,10 +113,21 @@ $(B)/%/boot.scr: platform/%/boot.cmd
 	@mkdir -p $(@D)
 	$(Q)mkimage -A riscv -O linux -T script -C none -n "l4rv boot script" -d $< $@ >/dev/null
 
+# The files the system starts with (files/): the ramfs's tree, as a cpio
+# newc archive (docs/disk-format.md). The VisionFive2 carries it as a boot
+# module; under QEMU it is the first tree of the disk.
+FILES := $(shell find files -type f -o -type l)
+FILES_CPIO := $(B)/files/ramfs.cpio
+$(FILES_CPIO): $(FILES)
+	@mkdir -p $(@D)
+	@echo "  CPIO    $@"
+	$(Q)cd files && find . | LC_ALL=C sort | \
+		cpio -o -H newc -R 0:0 --reproducible --quiet > $(abspath $@).tmp && mv $(abspath $@).tmp $(abspath $@)
+
 # Each board's folder adds its images, disks and targets (platform/BOARD/board.mk).
 include $(wildcard platform/*/board.mk)
 
-all: $(IMAGES) host-tests $(B)/kernel/stackcheck.ok
+all: $(IMAGES) host-tests $(TOOLS) $(B)/kernel/stackcheck.ok
 
 setup:
 	$(Q)sh tools/setup.sh
@@ -122,16 +137,31 @@ image: setup
 	@echo "Image: $(B)/default/Image (boot it with U-Boot: booti \$${kernel_addr_r} - \$${fdtcontroladdr})"
 
 QEMU_ARGS = -machine virt -bios $(OPENSBI) -smp $(SMP) -m $(MEM)
-# `make run DISK=some.img`: that file as a virtio-blk disk (raw; the
-# roottask's virtio-blk driver serves it: `disks` at the prompt).
+# The disk `make run` boots with, as a virtio-blk disk (raw; the roottask's
+# virtio-blk driver serves it: `disks` at the prompt), holding the ramfs's
+# tree (docs/disk-format.md). Made from files/ only when the file is missing,
+# so what was synced to it is there at the next `make run`; `make disk`
+# makes a fresh one (the old one kept as $(DISK).old). Outside $(B) so that
+# `make clean` does not destroy the user's files. `make run DISK=other.img`
+# boots with another (made if missing), `make run DISK=` with none.
+DISK ?= disk.img
+DISK_SIZE ?= 8M
 comma := ,
 DISK_ARGS = $(if $(DISK),-drive file=$(DISK)$(comma)format=raw$(comma)if=none$(comma)id=disk0 \
 	-device virtio-blk-device$(comma)drive=disk0)
+MAKE_DISK = $(FSIMG_TOOL) create $(DISK) $(DISK_SIZE) $(FILES_CPIO)
 
 run: setup
-	$(Q)$(MAKE) --no-print-directory $(B)/default/Image
-	@echo "Booting l4rv under QEMU ($(SMP) hart(s), $(MEM)). Press Ctrl-A then X to leave QEMU."
+	$(Q)$(MAKE) --no-print-directory $(B)/default/Image $(if $(DISK),$(FSIMG_TOOL) $(FILES_CPIO))
+	$(Q)if [ -n "$(DISK)" ] && [ ! -e "$(DISK)" ]; then $(MAKE_DISK); fi
+	@echo "Booting l4rv under QEMU ($(SMP) hart(s), $(MEM)$(if $(DISK),$(comma) disk $(DISK))). Press Ctrl-A then X to leave QEMU."
 	$(Q)$(QEMU) $(QEMU_ARGS) -nographic -kernel $(B)/default/Image $(DISK_ARGS)
+
+disk: setup
+	$(Q)$(MAKE) --no-print-directory $(FSIMG_TOOL) $(FILES_CPIO)
+	$(Q)test -n "$(DISK)" || { echo "make disk: DISK is empty"; exit 1; }
+	$(Q)if [ -e "$(DISK)" ]; then mv -f "$(DISK)" "$(DISK).old" && echo "$(DISK) was there: kept as $(DISK).old"; fi
+	$(Q)$(MAKE_DISK)
 
 debug: setup
 	$(Q)$(MAKE) --no-print-directory $(B)/default/Image

@@ -44,9 +44,10 @@
 #define BLK_VA 0x1844000000UL           /* the 'disks' command's block session */
 #define UART_PRIO 160                   /* above the programs and the prompt, below the loader */
 #define VBLK_PRIO 140                   /* above the programs and the prompt */
+#define RAMFS_PRIO 130                  /* below the block driver it uses, above the programs */
 #define BG_PRIO 10
 
-static uint64_t mem_session, cons_service, blk_service;
+static uint64_t mem_session, cons_service, blk_service, fs_service;
 static struct l4_console cons;
 
 static void help(void)
@@ -364,6 +365,34 @@ static long start_blk(void)
 	return r;
 }
 
+/*
+ * The ramfs (servers/ramfs/, docs/files.md), in boot mode: a memory
+ * sub-session of the roottask's with a limit (its files and its clients'
+ * buffers; arg[0] the files' share in pages), the block service (a badged
+ * copy, as every program gets). Programs get its service at L4_ENV_CAP_FS. Returns 0 or why not.
+ */
+static long start_ramfs(void)
+{
+	uint64_t ses = mem_session ? l4_cap_alloc() : 0;
+	struct ldr_boot_args a = { .module = "ramfs", .prio = RAMFS_PRIO, .caps_log2 = 9, .arg = { 8192 } };
+	long r = ses ? l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 8192 + 8192 + 1024, 128, ses)
+		     : -L4_ENOMEM;
+
+	if (!r) {
+		a.mem = ses;    /* the block service comes badged from the loader (ldr_set_blk) */
+		if (!(r = ldr_boot_with(&a, &fs_service, 0))) {
+			ldr_set_fs(fs_service);
+			return 0;
+		}
+		l4_mem_close(ses);
+	}
+	if (ses) {
+		l4_task_cap_delete(L4_CAP_TASK, ses);
+		l4_cap_free(ses);
+	}
+	return r;
+}
+
 /* disks: what the driver serves, through the block protocol; "disks D B": block B of disk D, its first bytes. */
 static void disks(const char *args)
 {
@@ -442,6 +471,8 @@ int main(void)
 	else if (r)
 		l4_printf("roottask: the virtio-blk driver started for %ld virtio-mmio slot%s with a block device\n", r,
 			  r == 1 ? "" : "s");
+	if ((r = start_ramfs()))
+		l4_printf("roottask: no ramfs (%s)\n", l4_strerror(r));
 	l4_puts("roottask: type 'help' for commands; Ctrl-A X leaves QEMU");
 	for (;;) {
 		l4_printf("l4rv> ");

@@ -20,7 +20,7 @@ Debian's tools, against what platform/BOARD/ says it should hold:
     the same bytes.
 
   python3 test/disk_check.py --board visionfive2 --image IMG --build-image BUILD/visionfive2/Image \\
-      [--layout sdcard.sfdisk] [--module ramfs.cpio=platform/visionfive2/ramfs] [--xz IMG.xz] [--bmap IMG.bmap]
+      [--layout sdcard.sfdisk] [--module ramfs.cpio=files] [--xz IMG.xz] [--bmap IMG.bmap]
 
 Prints what it checked; exits 1 with the first problem.
 """

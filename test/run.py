@@ -344,7 +344,7 @@ def disk_check_args(build, board):
         return ["--board", "virt", "--image", os.path.join(d, "disk.img"), "--layout", "disk.sfdisk",
                 "--build-image", os.path.join(build, "test", "Image")]
     return ["--board", board, "--image", os.path.join(d, "sdcard.img"), "--build-image", os.path.join(d, "Image"),
-            "--module", "ramfs.cpio=platform/%s/ramfs" % board, "--xz", os.path.join(d, "sdcard.img.xz"),
+            "--module", "ramfs.cpio=files", "--xz", os.path.join(d, "sdcard.img.xz"),
             "--bmap", os.path.join(d, "sdcard.img.bmap")]
 
 
@@ -392,7 +392,7 @@ def sdcard_checks(build):
                    "xz, bmap) and the U-Boot disk's", layout))
 
     def boot(disk, want, unwanted):
-        cpio = os.path.getsize(os.path.join(build, "visionfive2", "ramfs.cpio"))
+        cpio = os.path.getsize(os.path.join(build, "files", "ramfs.cpio"))
         b = qemu(UBOOT, mem="1G", timeout=120, extra=virtio_disk(disk),
                  script=[("l4rv> ", "modules\r"), ("l4rv> ", "poweroff\r")])
         for w in want + ["roottask: hello from user mode", 'chosen: bootargs "l4rv.bootstats"',

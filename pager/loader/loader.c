@@ -441,6 +441,11 @@ static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uin
 			return r;
 		given |= 1UL << L4_ENV_CAP_BLK;
 	}
+	if (cfg.fs && !(given >> L4_ENV_CAP_FS & 1)) {
+		if ((r = l4_task_cap_copy(task, cfg.fs, L4_ENV_CAP_FS, L4_RIGHT_W | L4_RIGHT_G, badge)))
+			return r;
+		given |= 1UL << L4_ENV_CAP_FS;
+	}
 	*mask |= given;
 	return 0;
 }
@@ -453,6 +458,11 @@ void ldr_set_console(uint64_t service)
 void ldr_set_blk(uint64_t service)
 {
 	cfg.blk = service;
+}
+
+void ldr_set_fs(uint64_t service)
+{
+	cfg.fs = service;
 }
 
 /* Whether the caller's sel holds an object of that type. */

@@ -45,6 +45,8 @@ struct ldr_config {
 					   + 1, so the driver tells clients apart (ldr_set_console) */
 	uint64_t blk;                   /* a block service (unbadged), or 0: the same at L4_ENV_CAP_BLK
 					   (ldr_set_blk); badged, so no program can mint a session's badge */
+	uint64_t fs;                    /* a file service (unbadged), or 0: the same at L4_ENV_CAP_FS
+					   (ldr_set_fs) */
 };
 
 #define LDR_MAX_RES L4_ENV_MAX_RES      /* 10: eight virtio-mmio slots, the device tree and one more */
@@ -146,6 +148,8 @@ const void *ldr_dtb(uint64_t *size);
 void ldr_set_console(uint64_t service);
 /* The block service later programs get (0: none from now on). */
 void ldr_set_blk(uint64_t service);
+/* The file service later programs get (0: none from now on). */
+void ldr_set_fs(uint64_t service);
 /* ldr_boot of the memory server; *session gets the root session (badge
  * L4_MEM_ROOT_BADGE, in a fresh slot), which ldr_spawn uses from now on;
  * *ep (if not NULL) the unbadged endpoint, *out (if not NULL) the child. */

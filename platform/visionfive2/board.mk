@@ -6,19 +6,10 @@
 VF2 := $(B)/visionfive2
 VF2_SDCARD_SIZE := 64M
 
-# The files the ramfs starts with, as boot module "ramfs.cpio" (cpio newc):
-# the board has no virtio disk to load them from. Read by the ramfs server
-# to come (issue 18); until then the roottask lists it (`modules`).
-VF2_RAMFS_FILES := $(shell find platform/visionfive2/ramfs -type f)
-$(VF2)/ramfs.cpio: $(VF2_RAMFS_FILES)
-	@mkdir -p $(@D)
-	@echo "  CPIO    $@"
-	$(Q)cd platform/visionfive2/ramfs && find . -mindepth 1 | LC_ALL=C sort | \
-		cpio -o -H newc -R 0:0 --reproducible --quiet > $(abspath $@).tmp && mv $(abspath $@).tmp $(abspath $@)
-
 # The board's system: the default one (which programs the roottask starts is
-# decided from the device tree at run time), and the ramfs's files.
-VF2_MODULES := $(DEFAULT_MODULES) $(VF2)/ramfs.cpio
+# decided from the device tree at run time), and the ramfs's files (files/:
+# boot module "ramfs.cpio", as the board has no virtio disk to load them from).
+VF2_MODULES := $(DEFAULT_MODULES) $(FILES_CPIO)
 $(eval $(call make_image,visionfive2,$(VF2_MODULES)))
 $(eval $(call make_disk,visionfive2,$(VF2)/Image,sdcard,$(VF2_SDCARD_SIZE)))
 

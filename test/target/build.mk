@@ -32,3 +32,7 @@ $(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/blkdrv.c test/
 	$(VBLK_SRCS) $(VBLK_DT_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(B)/user/test/target/blkroot.c.o $(B)/user/test/target/blkdrv.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 BLKROOT_ELF := $(B)/user/blkroot.elf
+# fsroot: the roottask of the file image: the ramfs (boot mode) and its clients, TAP.
+$(eval $(call user_prog,fsroot,test/target/fsroot.c test/target/tap.c test/target/util.c \
+	$(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+FSROOT_ELF := $(B)/user/fsroot.elf

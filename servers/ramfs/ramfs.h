@@ -1,0 +1,26 @@
+/*
+ * ramfs.h - the ramfs server's layout and parts (docs/files.md): its
+ * address space, its capability slots, and the calls between main.c (the
+ * protocol), pool.c (pages) and tree.c (the tree, tree.h).
+ *
+ * Address space (boot mode: nothing is mapped unless the server maps it):
+ *   POOL_VA ..             the pool dataspace, page i at POOL_VA + i * 4 KiB
+ *   BUF_VA + s * BUF_STRIDE  session s's shared buffer
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define POOL_VA 0x100000000UL
+#define POOL_MAX_PAGES (1UL << 20)      /* 4 GiB of address space */
+#define BUF_VA 0x1000000000UL
+#define BUF_STRIDE (2UL << 20)
+
+/* Capability slots: the allocator's range and fixed ones above it. */
+#define SLOT_SPARE 200                  /* a capability item arrives here */
+#define SLOT_MINT0 201                  /* reply items */
+#define SLOT_MINT1 202
+#define SLOT_POOL 203                   /* the pool dataspace */
+#define SLOT_SES_LO 256                 /* session s: its notification 256 + 2s, its buffer 257 + 2s */
+
+long pool_init(uint64_t mem, uint64_t pages, uint64_t slot);
