@@ -871,6 +871,11 @@ long ldr_spawn(const struct ldr_args *a, struct ldr_child **out)
 	return 0;
 }
 
+struct ldr_child *ldr_child_at(unsigned i)
+{
+	return i < LDR_MAX_CHILDREN ? &children[i] : 0;
+}
+
 long ldr_wait(struct ldr_child *c, uint64_t timeout_us)
 {
 	uint64_t t0 = 0, hz = l4_kip()->timebase_hz;

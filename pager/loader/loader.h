@@ -160,6 +160,10 @@ long ldr_spawn(const struct ldr_args *a, struct ldr_child **out);
 long ldr_wait(struct ldr_child *c, uint64_t timeout_us);
 /* End c if it still runs, and give back everything it had. */
 void ldr_reap(struct ldr_child *c);
+/* The children, for a list (the roottask's 'ps'): the i-th slot (0 ..
+ * LDR_MAX_CHILDREN - 1; state LDR_FREE: unused), or NULL beyond. Its
+ * index is the child's number, the badge its console session has minus 1. */
+struct ldr_child *ldr_child_at(unsigned i);
 /* Text and data of loaded programs stay cached (shared by later
  * instances); this many dataspaces are held for them. */
 unsigned ldr_cached_dataspaces(void);
