@@ -64,6 +64,7 @@ include sigma0/build.mk
 include pager/build.mk
 include drivers/build.mk
 include servers/build.mk
+include apps/build.mk
 include roottask/build.mk
 include test/build.mk
 include tools/build.mk
@@ -85,7 +86,7 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 # The interactive default system (make run); the boards' images start from it.
-DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(RAMFS_ELF) $(EXAMPLE_ELFS) $(BLKREAD_ELF)
+DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(RAMFS_ELF) $(EXAMPLE_ELFS) $(BLKREAD_ELF) $(APP_ELFS)
 $(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
