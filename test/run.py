@@ -756,6 +756,23 @@ def block_checks(build):
     return checks
 
 
+def fs_checks(build):
+    """The file image (test/target/fsroot.c): the ramfs server started in boot
+    mode with an 8 MiB limit; its protocol tested from the roottask and from
+    client programs (fsclient.c): every operation, a model on random
+    sequences, six clients at once, garbage, dying clients, the limit, files
+    attached as dataspaces."""
+    def run():
+        b = qemu(os.path.join(build, "fs", "Image"), mem="256M", timeout=300)
+        why = tap_verdict(b)
+        if why:
+            return why + "\n" + show(b)
+        plan, ok, _ = parse_tap(b.output)
+        return None, "%d TAP checks" % ok
+    return [("fs: the ramfs server and the file protocol (operations, model, clients, garbage, limits, "
+             "dataspaces)", run)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -765,7 +782,7 @@ def main():
     args = ap.parse_args()
 
     checks = host_tests(args.build) + fuzz_check(args.build) + compile_commands_check(args.build) + \
-        boot_checks(args.build) + block_checks(args.build)
+        boot_checks(args.build) + block_checks(args.build) + fs_checks(args.build)
     checks = [c for c in checks if args.only in c[0]]
     if args.list:
         for name, _ in checks:
