@@ -92,7 +92,7 @@ $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTE
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 $(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))
-$(eval $(call make_image,fs,$(SIGMA0_ELF) $(FSROOT_ELF) $(MEMSRV_ELF) $(RAMFS_ELF)))
+$(eval $(call make_image,fs,$(SIGMA0_ELF) $(FSROOT_ELF) $(MEMSRV_ELF) $(RAMFS_ELF) $(FSCLIENT_ELF)))
 
 # A disk image for U-Boot (an SD card on a board, a virtio disk under QEMU):
 # $(call make_disk,BOARD,IMAGE,NAME,SIZE) defines $(B)/BOARD/NAME.img of SIZE
@@ -152,9 +152,14 @@ DISK_ARGS = $(if $(DISK),-drive file=$(DISK)$(comma)format=raw$(comma)if=none$(c
 	-device virtio-blk-device$(comma)drive=disk0)
 MAKE_DISK = $(FSIMG_TOOL) create $(DISK) $(DISK_SIZE) $(FILES_CPIO)
 
+# Only order-only prerequisites: made when missing, never remade.
+ifneq ($(DISK),)
+$(DISK): | $(FSIMG_TOOL) $(FILES_CPIO)
+	$(Q)$(MAKE_DISK)
+endif
+
 run: setup
-	$(Q)$(MAKE) --no-print-directory $(B)/default/Image $(if $(DISK),$(FSIMG_TOOL) $(FILES_CPIO))
-	$(Q)if [ -n "$(DISK)" ] && [ ! -e "$(DISK)" ]; then $(MAKE_DISK); fi
+	$(Q)$(MAKE) --no-print-directory $(B)/default/Image $(DISK)
 	@echo "Booting l4rv under QEMU ($(SMP) hart(s), $(MEM)$(if $(DISK),$(comma) disk $(DISK))). Press Ctrl-A then X to leave QEMU."
 	$(Q)$(QEMU) $(QEMU_ARGS) -nographic -kernel $(B)/default/Image $(DISK_ARGS)
 

@@ -2,7 +2,8 @@
 """run.py - every test of l4rv, as `make test` runs them (after building).
 
   1. host unit tests: each binary in BUILD/host/ (cmocka, ASan+UBSan)
-  2. the fuzzers (FDT vs libfdt, ELF vs a second reading), briefly (test/fuzz/run.sh)
+  2. the fuzzers (FDT vs libfdt, ELF vs a second reading, ...), briefly (test/fuzz/run.sh);
+     the ramfs's disk tool (tools/fsimg) and `make disk` against GNU cpio
   3. QEMU boots of the test image (TAP from test/target/) over the boot matrix:
      -smp 1 and 4; -m 128M, 1G, 3G; other load addresses; U-Boot from a disk
   4. boots that must end in a defined way: a faulting roottask, a misaligned
@@ -251,7 +252,9 @@ def fuzz_check(build):
     checks = []
     for name, what, secs in (("fdt", "FDT reader vs libfdt", FUZZ_SECONDS),
                              ("elf", "ELF validator vs a second reading of its rules", FUZZ_ELF_SECONDS),
-                             ("blkq", "block driver's rings vs a client scribbling on them", FUZZ_ELF_SECONDS)):
+                             ("blkq", "block driver's rings vs a client scribbling on them", FUZZ_ELF_SECONDS),
+                             ("cpio", "cpio newc reader, path cleaner and writer (round trip)", FUZZ_ELF_SECONDS),
+                             ("fsimg", "disk container: load, fallback, next sync", FUZZ_ELF_SECONDS)):
         def run(name=name, secs=secs):
             p = subprocess.run(["sh", "test/fuzz/run.sh", build, str(secs), name],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -261,6 +264,114 @@ def fuzz_check(build):
             return None
         checks.append(("fuzz: %s for %d s" % (what, secs), run))
     return checks
+
+
+def tree_of(d):
+    """{relative path: (mode, bytes or link target)} of a directory tree."""
+    out = {}
+    for root, dirs, names in os.walk(d):
+        for n in dirs + names:
+            p = os.path.join(root, n)
+            st = os.lstat(p)
+            data = os.readlink(p).encode() if os.path.islink(p) else \
+                open(p, "rb").read() if os.path.isfile(p) else b""
+            out[os.path.relpath(p, d)] = (st.st_mode, data)
+    return out
+
+
+def cpio_in(archive, d):
+    """Extract the archive (bytes) with GNU cpio into the new directory d."""
+    os.makedirs(d)
+    subprocess.run(["cpio", "-i", "-d", "-m", "--quiet"], input=archive, cwd=d, check=True)
+
+
+def fsformat_checks(build):
+    """tools/fsimg (create, extract, info) and `make disk` (docs/disk-format.md),
+    on disks under BUILD/test: never the user's disk.img."""
+    tool = os.path.join(build, "tools", "fsimg")
+
+    def fsimg(*args, **kw):
+        return subprocess.run([tool] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+    def roundtrip():
+        with tempfile.TemporaryDirectory(prefix="fsimg-", dir=os.path.join(build, "test")) as t:
+            src = os.path.join(t, "src")
+            subprocess.run(["cp", "-a", "files", src], check=True)
+            os.makedirs(os.path.join(src, "deep", "er"))
+            open(os.path.join(src, "deep", "er", "bytes"), "wb").write(bytes(range(256)) * 300)
+            os.symlink("../README", os.path.join(src, "deep", "link"))
+            os.chmod(os.path.join(src, "deep", "er"), 0o700)
+            archive = subprocess.run("find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet",
+                                     shell=True, cwd=src, stdout=subprocess.PIPE, check=True).stdout
+            disk = os.path.join(t, "disk.img")
+            p = fsimg("create", disk, "1M", input=archive)
+            if p.returncode != 0 or os.path.getsize(disk) != 1 << 20:
+                return "fsimg create failed: %s" % p.stderr.decode()
+            out = fsimg("extract", disk)
+            if out.returncode != 0 or out.stdout != archive:
+                return "fsimg extract did not give back the archive: %s" % out.stderr.decode()
+            cpio_in(out.stdout, os.path.join(t, "out"))
+            if tree_of(os.path.join(t, "out")) != tree_of(src):
+                return "cpio -i of the extracted tree differs from the tree"
+            info = fsimg("info", disk)
+            if info.returncode != 0 or b"/deep/er/bytes" not in info.stdout:
+                return "fsimg info: %s" % (info.stdout + info.stderr).decode()
+            # Header 0 damaged: no tree (a fresh disk's header 1 is empty), exit 1.
+            raw = bytearray(open(disk, "rb").read())
+            raw[20] ^= 1
+            open(disk, "wb").write(raw)
+            p = fsimg("extract", disk)
+            if p.returncode != 1 or b"not an l4rv disk" not in p.stderr:
+                return "a disk without a valid header was extracted: %r" % p.stderr
+            # What the ramfs would refuse, refused: too small, no archive, a ".." name.
+            open(os.path.join(t, "x"), "w").write("outside\n")
+            dots = subprocess.run("echo ../x | cpio -o -H newc --quiet", shell=True, cwd=src,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+            for what, size, data in (("a disk below 12 KiB", "8K", archive),
+                                     ("a tree larger than a slot", "64K", archive + bytes(70000)),
+                                     ("bytes that are no archive", "1M", b"hello" * 100),
+                                     ("an archive cut short", "1M", archive[:len(archive) // 2]),
+                                     ('a name with ".."', "1M", dots)):
+                p = fsimg("create", disk + ".bad", size, input=data)
+                if p.returncode != 1 or os.path.exists(disk + ".bad"):
+                    return "fsimg create accepted %s: %r" % (what, p.stderr)
+            return None, "%d-byte archive, %d entries" % (len(archive), len(tree_of(src)) + 1)
+
+    def make_disk():
+        with tempfile.TemporaryDirectory(prefix="disk-", dir=os.path.join(build, "test")) as t:
+            disk = os.path.join(t, "user.img")
+
+            def make(*goals):
+                p = subprocess.run(["make", "--no-print-directory", "B=" + build, "DISK=" + disk] + list(goals),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+                return p.stdout.decode("utf-8", "replace") if p.returncode else None
+            # As make run does: made when missing; then left alone, whatever it holds.
+            err = make(disk)
+            if err:
+                return "make %s failed:\n%s" % (disk, err)
+            if os.path.getsize(disk) != 8 << 20:
+                return "the disk is not 8 MiB"
+            out = fsimg("extract", disk, check=True).stdout
+            cpio_in(out, os.path.join(t, "out"))
+            want = {k: v for k, v in tree_of("files").items()}
+            if tree_of(os.path.join(t, "out")) != want:
+                return "the disk's tree is not files/"
+            with open(disk, "r+b") as f:
+                f.seek(-1, 2)
+                f.write(b"U")
+            err = make(disk)
+            if err or open(disk, "rb").read()[-1:] != b"U":
+                return "make remade an existing disk (a user's synced files would be lost) %s" % (err or "")
+            # make disk: a fresh one, the old kept.
+            err = make("disk")
+            if err:
+                return "make disk failed:\n%s" % err
+            if open(disk, "rb").read()[-1:] != b"\0" or open(disk + ".old", "rb").read()[-1:] != b"U":
+                return "make disk did not make a fresh disk and keep the old one as .old"
+            return None
+    os.makedirs(os.path.join(build, "test"), exist_ok=True)
+    return [("tools: fsimg create/extract/info, a tree through GNU cpio and back, bad input refused", roundtrip),
+            ("tools: make run's disk made from files/ only when missing; make disk makes a fresh one", make_disk)]
 
 
 # Files compile_commands.json must have, each with a flag of its build: the
@@ -985,6 +1096,23 @@ def shell_checks(build):
     return checks
 
 
+def fs_checks(build):
+    """The file image (test/target/fsroot.c): the ramfs server started in boot
+    mode with an 8 MiB limit; its protocol tested from the roottask and from
+    client programs (fsclient.c): every operation, a model on random
+    sequences, six clients at once, garbage, dying clients, the limit, files
+    attached as dataspaces."""
+    def run():
+        b = qemu(os.path.join(build, "fs", "Image"), mem="256M", timeout=300)
+        why = tap_verdict(b)
+        if why:
+            return why + "\n" + show(b)
+        plan, ok, _ = parse_tap(b.output)
+        return None, "%d TAP checks" % ok
+    return [("fs: the ramfs server and the file protocol (operations, model, clients, garbage, limits, "
+             "dataspaces)", run)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -993,8 +1121,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = ap.parse_args()
 
-    checks = host_tests(args.build) + fuzz_check(args.build) + compile_commands_check(args.build) + \
-        boot_checks(args.build) + block_checks(args.build) + shell_checks(args.build)
+    checks = host_tests(args.build) + fuzz_check(args.build) + fsformat_checks(args.build) + \
+        compile_commands_check(args.build) + \
+        boot_checks(args.build) + block_checks(args.build) + fs_checks(args.build) + shell_checks(args.build)
     checks = [c for c in checks if args.only in c[0]]
     if args.list:
         for name, _ in checks:

@@ -74,7 +74,6 @@ static struct {
 	int mint;                       /* MINT0 (and MINT1) hold capabilities for the reply */
 	int new_ses;                    /* the session of a SESSION reply (undo ends it) */
 	unsigned sidx;
-	int items_in;                   /* the request carried capability items */
 } cur;
 
 static uint64_t badge_ses(unsigned i)
@@ -409,15 +408,11 @@ static uint64_t ds_call(uint64_t badge, uint64_t label, unsigned words, struct l
 	return ERR(-L4_ENOSYS);
 }
 
-static uint64_t handle(struct l4_server *srv, uint64_t tag, struct l4_msg *m)
+static uint64_t dispatch(uint64_t tag, struct l4_msg *m)
 {
 	uint64_t label = l4_tag_label(tag), b = m->badge;
 	unsigned words = l4_tag_words(tag);
 
-	(void)srv;
-	cur.mint = 0;
-	cur.new_ses = 0;
-	cur.items_in = l4_tag_items(tag) != 0;
 	switch (B_KIND(b)) {
 	case 0:
 		if (b >> KIND_SHIFT)
@@ -439,24 +434,35 @@ static uint64_t handle(struct l4_server *srv, uint64_t tag, struct l4_msg *m)
 	return ERR(-L4_EBADCAP);
 }
 
-/* The reply's items were refused: the new session goes again. */
-static void undo(struct l4_server *srv)
+/*
+ * One request. What it leaves behind is cleaned up here, before the reply
+ * goes: l4_serve's reply-and-wait receives the next request in the same
+ * system call, into the capability window as it is then (calls to the
+ * memory server for a capability reset it, so it is set again).
+ */
+static uint64_t handle(struct l4_server *srv, uint64_t tag, struct l4_msg *m)
 {
 	(void)srv;
-	if (cur.new_ses && ses[cur.sidx].open)
-		end_session(&ses[cur.sidx]);
+	cur.mint = 0;
+	cur.new_ses = 0;
+	uint64_t rtag = dispatch(tag, m);
+	if (l4_tag_items(tag))
+		l4_task_cap_delete(L4_ENV_CAP_TASK, SLOT_SPARE);        /* unless a session took it */
+	l4_utcb()->rcv_caps = l4_rcv_caps(SLOT_SPARE, 1);
+	return rtag;
 }
 
-static void after(struct l4_server *srv)
+/* The reply's items were refused (the caller's window): the capabilities
+ * minted for it are still here and go; a new session goes again. */
+static void undo(struct l4_server *srv)
 {
 	(void)srv;
 	if (cur.mint) {
 		l4_task_cap_delete(L4_ENV_CAP_TASK, SLOT_MINT0);
 		l4_task_cap_delete(L4_ENV_CAP_TASK, SLOT_MINT1);
 	}
-	if (cur.items_in)
-		l4_task_cap_delete(L4_ENV_CAP_TASK, SLOT_SPARE);        /* unless a session took it */
-	l4_utcb()->rcv_caps = l4_rcv_caps(SLOT_SPARE, 1);
+	if (cur.new_ses && ses[cur.sidx].open)
+		end_session(&ses[cur.sidx]);
 }
 
 int main(void)
@@ -473,7 +479,7 @@ int main(void)
 	store_load();
 	l4_utcb()->rcv_caps = l4_rcv_caps(SLOT_SPARE, 1);
 	l4_utcb()->rcv_mem = 0;
-	struct l4_server srv = { .ep = L4_ENV_CAP_SERVER, .handle = handle, .undo = undo, .after = after,
+	struct l4_server srv = { .ep = L4_ENV_CAP_SERVER, .handle = handle, .undo = undo,
 				 .name = "ramfs" };
 	r = l4_serve(&srv);
 	l4_log("ramfs: serving ended (%s)\n", l4_strerror(r));

@@ -486,6 +486,19 @@ static void pages_free(struct tree_node *n, uint64_t from)
 	}
 }
 
+/* Before the file grows: the rest of its last page reads as zeros (a
+ * client's writable mapping may have written there beyond the end). */
+static void zero_tail(struct tree_node *n)
+{
+	uint32_t idx;
+
+	if (n->size % POOL_PAGE == 0)
+		return;
+	tree_page(tree_index(n), n->size / POOL_PAGE, 0, &idx);
+	if (idx)
+		memset((uint8_t *)pool_va(idx) + n->size % POOL_PAGE, 0, POOL_PAGE - n->size % POOL_PAGE);
+}
+
 long tree_truncate(uint32_t node, uint64_t size)
 {
 	struct tree_node *n = &nodes[node];
@@ -496,14 +509,9 @@ long tree_truncate(uint32_t node, uint64_t size)
 		return -L4_EINVAL;
 	if (size < n->size) {
 		pages_free(n, (size + POOL_PAGE - 1) / POOL_PAGE);
-		/* The rest of the last page reads as zeros if the file grows again. */
-		if (size % POOL_PAGE) {
-			uint32_t idx;
-			tree_page(node, size / POOL_PAGE, 0, &idx);
-			if (idx)
-				memset((uint8_t *)pool_va(idx) + size % POOL_PAGE, 0, POOL_PAGE - size % POOL_PAGE);
-		}
+		n->size = size;
 	}
+	zero_tail(n);
 	n->size = size;
 	n->mtime = pool_now();
 	return 0;
@@ -545,6 +553,8 @@ long tree_write(uint32_t node, const void *src, uint64_t len, uint64_t off)
 		return -L4_EISDIR;
 	if (off > TREE_FILE_MAX || len > TREE_FILE_MAX - off)
 		return -L4_ENOSPC;
+	if (off > n->size && len)
+		zero_tail(n);
 	while (done < len) {
 		uint64_t o = (off + done) % POOL_PAGE, k = POOL_PAGE - o;
 		uint32_t idx;

@@ -35,3 +35,17 @@ $(B)/fuzz/fuzz_blkq: $(FUZZ_BLKQ_SRCS) drivers/virtio-blk/blkq.h libl4/proto/l4/
 		$(FUZZ_BLKQ_SRCS) -o $@
 
 FUZZERS += $(B)/fuzz/fuzz_blkq
+
+# fuzz_cpio, fuzz_fsimg: the ramfs's on-disk format (servers/ramfs/): the cpio
+# reader, path cleaner and writer; the two-slot container.
+FUZZ_FSFORMAT_CFLAGS := $(filter-out -include test/host/fdt_host.h,$(FUZZ_CFLAGS)) -Iservers/ramfs
+$(B)/fuzz/fuzz_cpio: test/fuzz/fuzz_cpio.c servers/ramfs/cpio.c servers/ramfs/cpio.h
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)$(CLANG) $(FUZZ_FSFORMAT_CFLAGS) test/fuzz/fuzz_cpio.c servers/ramfs/cpio.c -o $@
+$(B)/fuzz/fuzz_fsimg: test/fuzz/fuzz_fsimg.c servers/ramfs/fsimg.c servers/ramfs/fsimg.h
+	@mkdir -p $(@D)
+	@echo "  CLANG   $@"
+	$(Q)$(CLANG) $(FUZZ_FSFORMAT_CFLAGS) test/fuzz/fuzz_fsimg.c servers/ramfs/fsimg.c -o $@
+
+FUZZERS += $(B)/fuzz/fuzz_cpio $(B)/fuzz/fuzz_fsimg

@@ -1,12 +1,12 @@
 #!/bin/sh
-# test/fuzz/run.sh B SECONDS [NAME...] - run each libFuzzer target (fdt, elf, blkq; default:
+# test/fuzz/run.sh B SECONDS [NAME...] - run each libFuzzer target (fdt, elf, blkq, cpio, fsimg; default:
 # all) for SECONDS on a scratch copy of its seed corpus under B/fuzz/corpus (the
 # repository is not written). Exits non-zero on a crash, a sanitizer report, a hang or
 # a leak; the input is kept in B/fuzz/artifacts/.
 set -eu
 
 if [ $# -lt 2 ]; then
-	echo "usage: $0 BUILD-DIR SECONDS [fdt|elf|blkq...]" >&2
+	echo "usage: $0 BUILD-DIR SECONDS [fdt|elf|blkq|cpio|fsimg...]" >&2
 	exit 2
 fi
 b=$1
@@ -15,7 +15,7 @@ shift 2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 artifacts=$b/fuzz/artifacts
 mkdir -p "$artifacts"
-[ $# -gt 0 ] || set -- fdt elf blkq
+[ $# -gt 0 ] || set -- fdt elf blkq cpio fsimg
 
 for name in "$@"; do
 	fuzzer=$b/fuzz/fuzz_$name
@@ -54,6 +54,24 @@ for name in "$@"; do
 			  printf '\100\000\000\000\000\000\000\000\000\000\001\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
 			  printf '\001\001\002\003\000\007\001\002\002\003\001\001\003'; } > "$corpus/seed-$i"
 			nseeds=$((nseeds + 1))
+		done
+		extra="" ;;
+	cpio)
+		# The files the system starts with, archived as newc and as crc (070702).
+		for h in newc crc; do
+			(cd "$top/files" && find . | LC_ALL=C sort | cpio -o -H $h --quiet) > "$corpus/seed-$h"
+			nseeds=$((nseeds + 1))
+		done
+		extra="" ;;
+	fsimg)
+		# Disks of those files (flags byte 0: no CRCs fixed), small and the smallest.
+		for size in 12K 16K; do
+			(cd "$top/files" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$corpus/seed.cpio"
+			if "$b/tools/fsimg" create "$corpus/seed.img" $size "$corpus/seed.cpio" 2>/dev/null; then
+				{ printf '\000'; cat "$corpus/seed.img"; } > "$corpus/seed-$size"
+				nseeds=$((nseeds + 1))
+			fi
+			rm -f "$corpus/seed.img" "$corpus/seed.cpio"
 		done
 		extra="" ;;
 	*)
