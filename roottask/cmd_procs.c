@@ -232,10 +232,11 @@ void cmd_bench(int argc, char **argv)
 		l4_printf("bench: %lu of %lu calls failed\n", (unsigned long)bad, (unsigned long)n);
 		return;
 	}
-	uint64_t hz = l4_kip()->timebase_hz, ns = hz ? (t1 - t0) * 1000 / (hz / 1000) / n : 0;
+	/* Tenths of a nanosecond per round trip, from the timer's ticks (overflows after hours of loop). */
+	uint64_t hz = l4_kip()->timebase_hz, tenths = hz ? (t1 - t0) * 10000000000ULL / hz / n : 0;
 	l4_printf("bench: %lu IPC round trips (a 0-word call to a thread of this task, its reply-and-wait): "
-		  "%lu instret, %lu cycles, %lu ns each\n", (unsigned long)n, (unsigned long)((i1 - i0) / n),
-		  (unsigned long)((c1 - c0) / n), (unsigned long)ns);
+		  "%lu instret, %lu cycles, %lu.%lu ns each\n", (unsigned long)n, (unsigned long)((i1 - i0) / n),
+		  (unsigned long)((c1 - c0) / n), (unsigned long)(tenths / 10), (unsigned long)(tenths % 10));
 	l4_puts("bench: this hart's counters over the loop (both threads, kernel and user, the loop itself, any "
 		"interrupt meanwhile). Under QEMU, instret and cycles are one counter: instructions with -icount "
 		"(make bench), the host's clock ticks without it; ns is the guest's timer (rdtime)");
