@@ -100,7 +100,13 @@ void cmd_run(int argc, char **argv)
 		l4_printf("[%u] %s started in the background\n", id_of(c), c->name);
 		return;
 	}
-	ldr_wait(c, 0);
+	/* Waited for in steps, so that ^C typed meanwhile ends it. */
+	while (ldr_wait(c, 100000) == -L4_ETIMEDOUT)
+		if (l4_stdio_interrupted()) {
+			ldr_reap(c);
+			l4_printf("^C\nrun: %s killed\n", argv[1]);
+			return;
+		}
 	report_end("run", c);
 	ldr_reap(c);
 }

@@ -990,6 +990,9 @@ def shell_checks(build):
                   ("kill %s" % m.group(1), ["kill: %s (sleep) killed" % m.group(1)]),
                   ("ps", ["ramfs"]),
                   ("kill %s" % m.group(1), ["kill: %s: no such program" % m.group(1)]),
+                  # ^C ends a program in the foreground; a line typed ahead waits for the prompt.
+                  ("run sleep 100000\r\x03", ["^C\r\nrun: sleep killed\r\n"]),
+                  ("run sleep 300\recho typed-ahead", ["run: sleep exited with 0", "\r\ntyped-ahead\r\n"]),
                   ("run sleep 1 &", [re.compile(r"\[\d+\] sleep started")]),
                   ("run sleep 300", ["run: sleep exited with 0"]),
                   ("echo after", [re.compile(r"\[\d+\] done: sleep exited with 0\r\n"), "\r\nafter\r\n"])]

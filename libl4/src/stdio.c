@@ -144,6 +144,31 @@ int l4_getchar(void)
 	}
 }
 
+int l4_stdio_interrupted(void)
+{
+	struct l4_console *c = l4_stdio_console();
+
+	if (!c)
+		return 0;
+	/* What is unread moves to the front; what arrived since fills the rest, without waiting. */
+	unsigned n = in_len - in_pos;
+	for (unsigned i = 0; i < n; i++)
+		inbuf[i] = inbuf[in_pos + i];
+	in_pos = 0;
+	in_len = n;
+	if (in_len < sizeof(inbuf)) {
+		long r = l4_console_read(c, inbuf + in_len, sizeof(inbuf) - in_len, 0);
+		if (r > 0)
+			in_len += (unsigned)r;
+	}
+	for (unsigned i = in_len; i > 0; i--)
+		if (inbuf[i - 1] == 0x03) {
+			in_pos = i;             /* the ^C and what came before it are dropped */
+			return 1;
+		}
+	return 0;
+}
+
 static void echo_fn(const char *s, size_t n, void *ctx)
 {
 	(void)ctx;
