@@ -182,20 +182,31 @@ static long start_blk(void)
 /*
  * The ramfs (servers/ramfs/, docs/files.md), in boot mode: a memory
  * sub-session of the roottask's with a limit (its files and its clients'
- * buffers; arg[0] the files' share in pages), the block service (a badged
- * copy, as every program gets). Programs get its service at L4_ENV_CAP_FS. Returns 0 or why not.
+ * buffers; arg[0] the files' share in pages), a small factory (its block
+ * session's notification), the block service (a badged copy, as every
+ * program gets), and the boot module "ramfs.cpio" if there is one, copied
+ * into a dataspace of its session (slot 15, arg[1] its size). Programs get
+ * its service at L4_ENV_CAP_FS. Returns 0 or why not.
  */
 static long start_ramfs(void)
 {
-	uint64_t ses = mem_session ? l4_cap_alloc() : 0;
-	struct ldr_boot_args a = { .module = "ramfs", .prio = RAMFS_PRIO, .caps_log2 = 9, .arg = { 8192 } };
-	long r = ses ? l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 8192 + 8192 + 1024, 128, ses)
-		     : -L4_ENOMEM;
+	uint64_t ses = mem_session ? l4_cap_alloc() : 0, arc = l4_cap_alloc(), size = 0;
+	struct ldr_boot_args a = { .module = "ramfs", .prio = RAMFS_PRIO, .caps_log2 = 9, .kmem = 16384,
+				   .arg = { 8192 } };
+	long r = ses && arc ? l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 8192 + 8192 + 2048, 128, ses)
+			    : -L4_ENOMEM;
 
 	if (!r) {
-		a.mem = ses;    /* the block service comes badged from the loader (ldr_set_blk) */
-		if (!(r = ldr_boot_with(&a, &fs_service, 0))) {
+		a.mem = ses;
+		if (!ldr_module_ds("ramfs.cpio", ses, arc, &size)) {
+			a.caps[a.ncaps++] = (struct ldr_cap){ arc, 15, L4_RIGHTS_ALL };
+			a.arg[1] = size;
+		}
+		r = ldr_boot_with(&a, &fs_service, 0);
+		l4_task_cap_delete(L4_CAP_TASK, arc);   /* the ramfs has it now (or it went with the session) */
+		if (!r) {
 			ldr_set_fs(fs_service);
+			l4_cap_free(arc);
 			return 0;
 		}
 		l4_mem_close(ses);
@@ -204,6 +215,7 @@ static long start_ramfs(void)
 		l4_task_cap_delete(L4_CAP_TASK, ses);
 		l4_cap_free(ses);
 	}
+	l4_cap_free(arc);
 	return r;
 }
 

@@ -1112,8 +1112,55 @@ def fs_checks(build):
             return why + "\n" + show(b)
         plan, ok, _ = parse_tap(b.output)
         return None, "%d TAP checks" % ok
+    def with_disk():
+        # A disk made here with GNU cpio and tools/fsimg; booted twice: each
+        # boot must find the host's file and what the boot before synced,
+        # and the disk's current slot, read on the host, what it synced.
+        d = os.path.join(build, "test", "fsdisk")
+        src = os.path.join(d, "src")
+        subprocess.run(["rm", "-rf", d], check=True)
+        os.makedirs(os.path.join(src, "host"))
+        open(os.path.join(src, "host", "made.txt"), "w").write("made on the host\n")
+        archive = subprocess.run("find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet",
+                                 shell=True, cwd=src, stdout=subprocess.PIPE, check=True).stdout
+        disk = os.path.join(d, "disk.img")
+        tool = os.path.join(build, "tools", "fsimg")
+        p = subprocess.run([tool, "create", disk, "8M"], input=archive, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            return "fsimg create: %s" % p.stderr.decode()
+        total = 0
+        for boot in (1, 2):
+            b = qemu(os.path.join(build, "fs", "Image"), mem="256M", timeout=300,
+                     extra=["-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0"])
+            why = tap_verdict(b)
+            if not why and "the ramfs loaded its tree from disk 0" not in b.output:
+                why = "the ramfs did not load from the disk"
+            if not why and boot == 2 and "generation 1 from the previous boot" not in b.output:
+                why = "the second boot did not find the first one's generation"
+            if why:
+                return "boot %d: %s\n%s" % (boot, why, show(b))
+            total += parse_tap(b.output)[1]
+            out = subprocess.run([tool, "extract", disk], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            if out.returncode != 0:
+                return "boot %d: fsimg extract: %s" % (boot, out.stderr.decode())
+            t = os.path.join(d, "out%d" % boot)
+            cpio_in(out.stdout, t)
+            try:
+                gen = open(os.path.join(t, "persist", "gen")).read()
+                data = open(os.path.join(t, "persist", "data")).read()
+                made = open(os.path.join(t, "host", "made.txt")).read()
+            except OSError as e:
+                return "boot %d: the synced archive, read by cpio -i: %s" % (boot, e)
+            want = "".join("line %010d\n" % i for i in range(boot))
+            if gen != "%d\n" % boot or data != want or made != "made on the host\n":
+                return "boot %d: the synced archive has gen %r, data %r" % (boot, gen, data[:60])
+        return None, "%d TAP checks in two boots; cpio -i on the host read what each synced" % total
+
     return [("fs: the ramfs server and the file protocol (operations, model, clients, garbage, limits, "
-             "dataspaces)", run)]
+             "dataspaces)", run),
+            ("fs: with a disk: loaded from it, synced to it, read back by the next boot and by GNU cpio on the host",
+             with_disk)]
 
 
 def main():

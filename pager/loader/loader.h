@@ -148,6 +148,11 @@ const void *ldr_dtb(uint64_t *size);
 void ldr_set_console(uint64_t service);
 /* The block service later programs get (0: none from now on). */
 void ldr_set_blk(uint64_t service);
+/* A copy of boot module `name` (boot modules cannot be passed on) in a new
+ * anonymous dataspace of memory session `mem`, into the caller's empty slot
+ * `slot` (all rights: the receiver may free it); *size gets the module's
+ * size. Returns 0, -L4_ENOENT (no such module) or the memory server's error. */
+long ldr_module_ds(const char *name, uint64_t mem, uint64_t slot, uint64_t *size);
 /* The file service later programs get (0: none from now on). */
 void ldr_set_fs(uint64_t service);
 /* ldr_boot of the memory server; *session gets the root session (badge

@@ -5,6 +5,11 @@
  * and through client programs (fsclient.c) it runs: every operation with
  * good and bad input, a model on random sequences, many clients, the
  * limit, garbage, dying clients, files as dataspaces. TAP.
+ *
+ * With a disk (test/run.py boots it so, twice), the virtio-blk driver runs
+ * as a thread here (blkdrv.c) and the ramfs loads its tree from disk 0:
+ * the host's files must be there, and what the previous boot synced
+ * (/persist/gen); this boot writes the next generation and syncs.
  */
 #include <stdint.h>
 
@@ -22,6 +27,7 @@
 #include <l4/sys.h>
 #include <l4/task.h>
 
+#include "blkdrv.h"
 #include "fsmodel.h"
 #include "loader/loader.h"
 #include "tap.h"
@@ -31,10 +37,16 @@
 #define LDR_SCRATCH 0x1840000000UL
 #define LDR_UTCB0 0x1841000000UL
 #define LDR_UTCB1 0x1841001000UL
+#define DTB_VA 0x3a000000UL
+#define MMIO_VA 0x3b000000UL
 #define FS_PAGES 2048UL                 /* the ramfs's limit here: 8 MiB */
 
 static uint64_t mem, fs_ep;
 static struct l4_fs fs;
+static struct blkdrv drv;
+static int disk;                        /* the ramfs loaded from a disk */
+
+static long clean(void);
 
 static int setup(void)
 {
@@ -46,15 +58,26 @@ static int setup(void)
 	cap_get();                      /* the slot allocator's set-up */
 	if (!tap_ok(!ldr_init(&c) && !ldr_start_memsrv("memsrv", 160, &mem, 0, 0), "loader and memory server started"))
 		return 0;
+	/* The block driver as a thread: without disks it serves none, and the ramfs finds no disk 0. */
+	blkdrv_mem = mem;
+	if (blkdrv_find(DTB_VA, MMIO_VA) > 0 && tap_eq(blkdrv_start(&drv), 0, "the virtio-blk driver started"))
+		ldr_set_blk(drv.service);
 	ses = cap_get();
-	struct ldr_boot_args a = { .module = "ramfs", .prio = 150, .caps_log2 = 9, .arg = { FS_PAGES } };
+	struct ldr_boot_args a = { .module = "ramfs", .prio = 140, .caps_log2 = 9, .kmem = 16384, .arg = { FS_PAGES } };
 	if (!tap_eq(l4_mem_session(mem, l4_utcb(), FS_PAGES + 4096, 128, ses), 0, "a memory session for the ramfs"))
 		return 0;
 	a.mem = ses;
 	if (!tap_eq(ldr_boot_with(&a, &fs_ep, 0), 0, "the ramfs started"))
 		return 0;
 	ldr_set_fs(fs_ep);
-	return tap_eq(l4_fs_session(&fs, fs_ep, 0), 0, "a session (buffer mapped without a region mapper)");
+	if (!tap_eq(l4_fs_session(&fs, fs_ep, 0), 0, "a session (buffer mapped without a region mapper)"))
+		return 0;
+	struct l4_fs_statfs sf;
+	if (!tap_eq(l4_fs_statfs(&fs, &sf), 0, "statfs"))
+		return 0;
+	disk = (sf.flags & L4_FS_SF_DISK) != 0;
+	tap_note("the ramfs %s", disk ? "loaded its tree from disk 0" : "has no disk");
+	return !disk || tap_eq(clean(), 0, "what the tests of the boot before left removed (readdir, unlink, rmdir)");
 }
 
 static long wr(const char *path, const char *text)
@@ -110,7 +133,8 @@ static void t_basic(void)
 	tap_ok(rd("/f", buf, sizeof(buf)) == 3 && !strcmp(buf, "abc"), "/f has e's bytes");
 	tap_eq(l4_fs_unlink(&fs, "/f"), 0, "unlink /f");
 	tap_eq(l4_fs_stat(&fs, "/f", &st), -L4_ENOENT, "/f is gone");
-	tap_eq(l4_fs_sync(&fs), -L4_EROFS, "sync without a disk: EROFS");
+	if (!disk)
+		tap_eq(l4_fs_sync(&fs), -L4_EROFS, "sync without a disk: EROFS");
 }
 
 /* Names, paths, flags, handles: the edges. */
@@ -442,6 +466,89 @@ static void t_sessions(void)
 	tap_eq(l4_fs_close(&more[0], 0), -L4_EBADCAP, "a call on an ended session: EBADCAP");
 }
 
+/* Removes path and all below it (readdir, unlink, rmdir): 0 or the first error. */
+static long rm_r(char *path, size_t len)
+{
+	struct l4_fs_stat st;
+	long r = l4_fs_stat(&fs, path, &st);
+
+	if (r || st.type != L4_FS_T_DIR)
+		return r ? r : l4_fs_unlink(&fs, path);
+	long h = l4_fs_open(&fs, path, L4_FS_O_READ | L4_FS_O_DIR, 0);
+	uint64_t cookie = 0;
+	static struct l4_fs_dirent e;
+	while (h >= 0 && l4_fs_readdir(&fs, h, &cookie, &e) == 1) {
+		if (len + 1 + e.namelen >= L4_FS_PATH_MAX)
+			return -L4_ENAMETOOLONG;
+		path[len] = '/';
+		memcpy(path + len + 1, e.name, e.namelen + 1);
+		if ((r = rm_r(path, len + 1 + e.namelen))) {
+			l4_fs_close(&fs, h);
+			return r;
+		}
+		path[len] = 0;
+	}
+	if (h >= 0)
+		l4_fs_close(&fs, h);
+	return len ? l4_fs_rmdir(&fs, path) : 0;
+}
+
+/* Everything in the root but the host's files and the previous boot's: what tests leave. */
+static long clean(void)
+{
+	static char path[L4_FS_PATH_MAX + 1];
+	long h = l4_fs_open(&fs, "/", L4_FS_O_READ, 0), r = h < 0 ? h : 0;
+	uint64_t cookie = 0;
+	static struct l4_fs_dirent e;
+
+	while (!r && l4_fs_readdir(&fs, h, &cookie, &e) == 1) {
+		if (!strcmp(e.name, "host") || !strcmp(e.name, "persist"))
+			continue;
+		path[0] = '/';
+		memcpy(path + 1, e.name, e.namelen + 1);
+		r = rm_r(path, 1 + e.namelen);
+	}
+	if (h >= 0)
+		l4_fs_close(&fs, h);
+	return r;
+}
+
+/* With a disk: the host's files, the previous boot's generation, the next one synced. */
+static void t_persist(void)
+{
+	static char buf[8192];
+	struct l4_fs_statfs sf;
+	long gen = 0;
+
+	tap_ok(rd("/host/made.txt", buf, sizeof(buf)) == 17 && !strcmp(buf, "made on the host\n"),
+	       "the file the host put on the disk (GNU cpio) is there");
+	long n = rd("/persist/gen", buf, sizeof(buf));
+	if (n > 0) {
+		const char *p = buf;
+		while (*p >= '0' && *p <= '9')
+			gen = gen * 10 + (*p++ - '0');
+		/* The previous boot wrote gen lines into /persist/data. */
+		long m = rd("/persist/data", buf, sizeof(buf));
+		tap_ok(m == gen * 16, "generation %ld from the previous boot, with its %ld bytes of data", gen, gen * 16);
+	} else {
+		tap_note("no /persist/gen: the first boot on this disk");
+	}
+	gen++;
+	l4_fs_mkdir(&fs, "/persist");
+	fmt_snprintf(buf, sizeof(buf), "%ld\n", gen);
+	tap_eq(wr("/persist/gen", buf), (long)strlen(buf), "write the next generation");
+	long h = l4_fs_open(&fs, "/persist/data", L4_FS_O_WRITE | L4_FS_O_CREATE | L4_FS_O_TRUNC, 0);
+	for (long i = 0; i < gen && h >= 0; i++) {
+		fmt_snprintf(buf, sizeof(buf), "line %010ld\n", i);
+		l4_fs_pwrite(&fs, h, buf, 16, (uint64_t)i * 16);
+	}
+	l4_fs_close(&fs, h);
+	tap_eq(l4_fs_sync(&fs), 0, "sync");
+	tap_ok(!l4_fs_statfs(&fs, &sf) && (sf.flags & L4_FS_SF_DISK) && sf.disk_bytes > 0,
+	       "statfs: a disk, %lu bytes a slot", (unsigned long)sf.disk_bytes);
+	tap_eq(l4_fs_sync(&fs), 0, "sync again (the other slot)");
+}
+
 int main(void)
 {
 	tap_note("l4rv file tests");
@@ -455,6 +562,8 @@ int main(void)
 		t_dying();
 		t_attach();
 		t_quota();
+		if (disk && tap_eq(clean(), 0, "what the tests left removed"))
+			t_persist();
 	}
 	return tap_finish() ? 1 : 0;
 }
