@@ -254,6 +254,41 @@ static void cmd_console(int argc, char **argv)
 		  (unsigned long)i.klog_dropped);
 }
 
+/*
+ * Three consecutive capability slots (l4_blk_open receives its three
+ * capabilities into one window): slots are taken until the newest three
+ * are a run, the others given back. 0, or -L4_ENOMEM.
+ */
+static long three_slots(uint64_t s[3])
+{
+	uint64_t skipped[64];
+	unsigned n = 0;
+	long r = 0;
+
+	s[0] = l4_cap_alloc();
+	s[1] = l4_cap_alloc();
+	s[2] = l4_cap_alloc();
+	while (s[0] && s[1] && s[2] && !(s[1] == s[0] + 1 && s[2] == s[1] + 1)) {
+		if (n == 64) {
+			r = -L4_ENOMEM;
+			break;
+		}
+		skipped[n++] = s[0];
+		s[0] = s[1];
+		s[1] = s[2];
+		s[2] = l4_cap_alloc();
+	}
+	if (!r && !(s[0] && s[1] && s[2]))
+		r = -L4_ENOMEM;
+	for (unsigned i = 0; i < n; i++)
+		l4_cap_free(skipped[i]);
+	if (r)
+		for (unsigned i = 0; i < 3; i++)
+			if (s[i])
+				l4_cap_free(s[i]);
+	return r;
+}
+
 /* disks: what the driver serves, through the block protocol; "disks D B": block B of disk D, its first bytes. */
 static void cmd_disks(int argc, char **argv)
 {
@@ -271,14 +306,16 @@ static void cmd_disks(int argc, char **argv)
 			return;
 		}
 		d = (unsigned)dv;
-		if (!slots[0]) {
-			for (int i = 0; i < 3; i++)
-				slots[i] = l4_cap_alloc();
+		if (!slots[0] && three_slots(slots))
+			slots[0] = 0;
+		if (!ntf) {
 			ntf = l4_cap_alloc();
-			if (!ntf || l4_factory_create_notification(L4_CAP_FACTORY, ntf))
+			if (ntf && l4_factory_create_notification(L4_CAP_FACTORY, ntf)) {
+				l4_cap_free(ntf);
 				ntf = 0;
+			}
 		}
-		if (!r && !ntf)
+		if (!r && (!ntf || !slots[0]))
 			r = -L4_ENOMEM;
 		if (!r && !(r = l4_blk_open(&b, blk, d, 4096, ntf, slots, BLK_VA))) {
 			r = b.info.block_size <= 4096 ? l4_blk_io(&b, L4_BLK_READ, block, 1, 0) : -L4_ERANGE;
