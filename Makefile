@@ -63,6 +63,8 @@ include libl4/build.mk
 include sigma0/build.mk
 include pager/build.mk
 include drivers/build.mk
+include servers/build.mk
+include apps/build.mk
 include roottask/build.mk
 include test/build.mk
 include tools/build.mk
@@ -84,12 +86,13 @@ IMAGES += $(B)/$(1)/Image
 endef
 
 # The interactive default system (make run); the boards' images start from it.
-DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(EXAMPLE_ELFS) $(BLKREAD_ELF)
+DEFAULT_MODULES := $(SIGMA0_ELF) $(ROOTTASK_ELF) $(MEMSRV_ELF) $(UART_ELF) $(VBLK_ELF) $(RAMFS_ELF) $(EXAMPLE_ELFS) $(BLKREAD_ELF) $(APP_ELFS)
 $(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
 $(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))
+$(eval $(call make_image,fs,$(SIGMA0_ELF) $(FSROOT_ELF) $(MEMSRV_ELF) $(RAMFS_ELF) $(FSCLIENT_ELF)))
 
 # A disk image for U-Boot (an SD card on a board, a virtio disk under QEMU):
 # $(call make_disk,BOARD,IMAGE,NAME,SIZE) defines $(B)/BOARD/NAME.img of SIZE

@@ -14,6 +14,10 @@ LIBL4_SRCS := libl4/src/crt.c libl4/src/debug.c libl4/src/stdio.c libl4/src/cons
 	common/fmt.c common/string.c common/fdt.c
 # The block protocol's client side (l4/blk.h).
 LIBL4_SRCS += libl4/src/blk.c
+# The file client (l4/fs.h).
+LIBL4_SRCS += libl4/src/fs.c
+# The line editor (l4_readline), the POSIX-shaped file layer over l4/fs.h.
+LIBL4_SRCS += libl4/src/ledit.c libl4/src/file.c libl4/src/file_env.c
 USER_CFLAGS := $(TARGET_CFLAGS) -Ilibl4/include -Ilibl4/proto -Icommon/include -Ipager -Idrivers
 LIBL4_OBJS := $(patsubst %,$(B)/user/%.o,$(LIBL4_SRCS))
 LIBL4 := $(B)/user/libl4.a

@@ -3,10 +3,11 @@
  * configuration it starts the memory server (boot module "memsrv", with
  * the loader: pager/loader) and the console driver (boot module "uart",
  * drivers/uart/: the UART's registers, the device tree, its IRQ object and
- * the debug object), and offers a small console prompt through the
- * driver, from which programs among the boot modules can be run, each with
- * its own region mapper, heap and console session (docs/pagers.md,
- * docs/console.md).
+ * the debug object), and the virtio-blk driver when there are disks. Then
+ * it runs the shell (shell.c, docs/shell.md) on the console driver: the
+ * roottask is the process manager, so the programs started from the shell
+ * are the loader's children here, each with its own region mapper, heap
+ * and console session (docs/pagers.md, docs/console.md).
  */
 #include <stdint.h>
 
@@ -15,6 +16,7 @@
 #include <l4/crt.h>
 #include <l4/env.h>
 #include <l4/factory.h>
+#include <l4/file.h>
 #include <l4/irq.h>
 #include <l4/kip.h>
 #include <l4/kobj.h>
@@ -28,6 +30,7 @@
 #include <common/fdt.h>
 #include <common/string.h>
 #include "loader/loader.h"
+#include "shell.h"
 #include "uart/uart_dt.h"
 #include "virtio-blk/vblk_dt.h"
 #include <l4/blk.h>
@@ -38,204 +41,16 @@
 #define LDR_SCRATCH 0x1840000000UL
 #define LDR_UTCB0 0x1841000000UL
 #define LDR_UTCB1 0x1841001000UL
-#define BG_UTCB 0x1841002000UL
+/* 0x1841002000, 0x1841003000: UTCBs of the shell's threads (shell.c, cmd_procs.c) */
 #define CONS_PAGE 0x1842000000UL        /* the console session's page */
 #define PROBE_VA 0x1843000000UL         /* a virtio-mmio slot's page while it is probed */
-#define BLK_VA 0x1844000000UL           /* the 'disks' command's block session */
+/* 0x1844000000: the 'disks' command's block session (shell.c) */
 #define UART_PRIO 160                   /* above the programs and the prompt, below the loader */
 #define VBLK_PRIO 140                   /* above the programs and the prompt */
-#define BG_PRIO 10
+#define RAMFS_PRIO 130                  /* below the block driver it uses, above the programs */
 
-static uint64_t mem_session, cons_service, blk_service;
+static uint64_t mem_session, cons_service, blk_service, fs_service;
 static struct l4_console cons;
-
-static void help(void)
-{
-	l4_puts("commands:");
-	l4_puts("  help          this list");
-	l4_puts("  boot          instructions from kernel entry to the roottask's first instruction");
-	l4_puts("  echo ...      print the rest of the line");
-	l4_puts("  modules       the boot modules");
-	l4_puts("  run NAME [N]  start boot module NAME with its own region mapper (up to 8 numbers");
-	l4_puts("                as arguments: l4_env()->arg), wait for it to end");
-	l4_puts("  mem           the memory server's pages and objects");
-	l4_puts("  keys          read raw input up to Enter and show it, control characters escaped");
-	l4_puts("  console       the console driver's counters");
-	l4_puts("  disks [D B]   the disks of the virtio-blk driver; with D B: the first bytes of block B of disk D");
-	l4_puts("  bg            how often a background thread (priority 10) ran while the prompt waited");
-	l4_puts("  klog          a line through the kernel log in 0.3 s, while the prompt waits");
-	l4_puts("  poweroff      switch the machine off");
-	l4_puts("(under QEMU, Ctrl-A then X leaves QEMU at any time)");
-}
-
-static uint64_t number(const char **s)
-{
-	uint64_t v = 0;
-	int base = 10;
-
-	while (**s == ' ')
-		(*s)++;
-	if ((*s)[0] == '0' && (*s)[1] == 'x') {
-		base = 16;
-		*s += 2;
-	}
-	for (;; (*s)++) {
-		char c = **s;
-		int d = c >= '0' && c <= '9' ? c - '0' : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (d < 0)
-			break;
-		v = v * (uint64_t)base + (uint64_t)d;
-	}
-	return v;
-}
-
-static void run(const char *line)
-{
-	char name[48];
-	unsigned n = 0;
-	struct ldr_args a = { .module = name, .prio = 100 };
-	struct ldr_child *c = 0;
-
-	while (*line == ' ')
-		line++;
-	while (*line && *line != ' ' && n + 1 < sizeof(name))
-		name[n++] = *line++;
-	name[n] = 0;
-	for (unsigned i = 0; i < 8 && *line; i++)
-		a.arg[i] = number(&line);
-	if (!mem_session) {
-		l4_puts("run: no memory server");
-		return;
-	}
-	long r = ldr_spawn(&a, &c);
-	if (r) {
-		l4_printf("run: cannot start '%s': %s\n", name, l4_strerror(r));
-		return;
-	}
-	ldr_wait(c, 0);
-	if (c->state == LDR_EXITED)
-		l4_printf("run: %s exited with %ld\n", name, c->exit_code);
-	else {
-		char why[96];
-		l4_printf("run: %s stopped by an exception (scause %lu at pc %#lx, stval %#lx: %s)\n", name,
-			  (unsigned long)c->scause, (unsigned long)c->pc, (unsigned long)c->stval,
-			  l4_exc_why(why, sizeof(why), c->reason));
-	}
-	ldr_reap(c);
-}
-
-static void mem(void)
-{
-	struct l4_mem_stats s;
-
-	if (!mem_session || l4_mem_stats(mem_session, &s)) {
-		l4_puts("mem: no memory server");
-		return;
-	}
-	l4_printf("mem: %lu pages (%lu KiB) taken from sigma0, %lu free; %lu dataspaces, %lu sessions\n",
-		  (unsigned long)s.pages, (unsigned long)(s.pages * 4), (unsigned long)s.free,
-		  (unsigned long)s.dataspaces, (unsigned long)s.sessions);
-}
-
-static void modules(void)
-{
-	const struct l4_kip *k = l4_kip();
-
-	for (unsigned i = 0; i < k->nmodules && i < L4_KIP_MAX_MODULES; i++)
-		l4_printf("  %u: %s (%lu bytes)\n", i, k->module[i].name, (unsigned long)k->module[i].size);
-}
-
-/* keys: raw bytes up to Enter, shown with control characters as ^X and others as \xNN. */
-static void keys(void)
-{
-	static unsigned char raw[2048];
-	unsigned n = 0, more = 0;
-
-	l4_puts("keys: type, Enter ends");
-	for (;;) {
-		int c = l4_getchar();
-		if (c < 0 || c == '\r' || c == '\n')
-			break;
-		if (n < sizeof(raw))
-			raw[n++] = (unsigned char)c;
-		else
-			more++;
-	}
-	l4_printf("keys: %u bytes: ", n + more);
-	for (unsigned i = 0; i < n; i++) {
-		unsigned c = raw[i];
-		if (c == '\\' || c == '^')
-			l4_printf("\\%c", c);
-		else if (c >= ' ' && c < 0x7f)
-			l4_printf("%c", c);
-		else if (c < ' ' || c == 0x7f)
-			l4_printf("^%c", c ^ 0x40);
-		else
-			l4_printf("\\x%02x", c);
-	}
-	l4_printf("%s\n", more ? " (more not kept)" : "");
-}
-
-static void console_info(void)
-{
-	struct l4_console_info i;
-	long r = cons_service ? l4_console_info(cons_service, &i) : -L4_EBADCAP;
-
-	if (r) {
-		l4_printf("console: no console driver (%s)\n", l4_strerror(r));
-		return;
-	}
-	l4_printf("console: %lu bytes in (%lu dropped, %lu lost in the UART), %lu out, %lu interrupts, %lu sessions; %s, "
-		  "kernel output %s (%lu bytes dropped)\n", (unsigned long)i.rx, (unsigned long)i.rx_dropped,
-		  (unsigned long)i.rx_overrun, (unsigned long)i.tx, (unsigned long)i.irqs, (unsigned long)i.sessions,
-		  i.flags & L4_CONS_I_IRQ ? "interrupts" : "polled", i.flags & L4_CONS_I_KLOG ? "through it" : "the kernel's",
-		  (unsigned long)i.klog_dropped);
-}
-
-/* A thread below the prompt's priority: it runs only while the prompt waits. */
-static volatile uint64_t bg_ticks;
-static volatile unsigned bg_klog;       /* ticks until its kernel-log line, 0: none */
-static uint64_t bg_thread, bg_ntf;
-static uint64_t bg_stack[512] __attribute__((aligned(16)));
-
-static void background(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		uint64_t bits;
-		l4_wait_timeout(bg_ntf, l4_timeout_us(10000), &bits);
-		bg_ticks++;
-		if (bg_klog && --bg_klog == 0)
-			l4_log("klog: a line through the kernel log while the prompt waits\n");
-	}
-}
-
-static int bg_start(void)
-{
-	struct l4_thread_config tc = { .which = L4_THREAD_CFG_ALL, .task = L4_CAP_TASK, .pager = L4_CAP_SIGMA0,
-				       .utcb = BG_UTCB, .prio = BG_PRIO, .max_prio = BG_PRIO };
-
-	if (bg_thread)
-		return 1;
-	bg_thread = l4_cap_alloc();
-	bg_ntf = l4_cap_alloc();
-	if (bg_thread && bg_ntf && !l4_factory_create_notification(L4_CAP_FACTORY, bg_ntf) &&
-	    !l4_factory_create_thread(L4_CAP_FACTORY, bg_thread) && !l4_thread_config(bg_thread, &tc) &&
-	    !l4_thread_run(bg_thread, background, 0, bg_stack, sizeof(bg_stack)))
-		return 1;
-	l4_puts("bg: no background thread");
-	return 0;
-}
-
-static void bg(void)
-{
-	uint64_t waits = cons.waits, empty = cons.empty;
-
-	if (bg_start())
-		l4_printf("bg: the background thread (priority %u) ran %lu times; the prompt waited for input %lu times, "
-			  "woke %lu times to find none\n", BG_PRIO, (unsigned long)bg_ticks, (unsigned long)waits,
-			  (unsigned long)empty);
-}
 
 static void start_memsrv(void)
 {
@@ -364,69 +179,48 @@ static long start_blk(void)
 	return r;
 }
 
-/* disks: what the driver serves, through the block protocol; "disks D B": block B of disk D, its first bytes. */
-static void disks(const char *args)
+/*
+ * The ramfs (servers/ramfs/, docs/files.md), in boot mode: a memory
+ * sub-session of the roottask's with a limit (its files and its clients'
+ * buffers; arg[0] the files' share in pages), a small factory (its block
+ * session's notification), the block service (a badged copy, as every
+ * program gets), and the boot module "ramfs.cpio" if there is one, copied
+ * into a dataspace of its session (slot 15, arg[1] its size). Programs get
+ * its service at L4_ENV_CAP_FS. Returns 0 or why not.
+ */
+static long start_ramfs(void)
 {
-	struct l4_blk_info in;
-	long r = blk_service ? 0 : -L4_EBADCAP;
-	unsigned d;
+	uint64_t ses = mem_session ? l4_cap_alloc() : 0, arc = l4_cap_alloc(), size = 0;
+	struct ldr_boot_args a = { .module = "ramfs", .prio = RAMFS_PRIO, .caps_log2 = 9, .kmem = 16384,
+				   .arg = { 8192 } };
+	long r = ses && arc ? l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 8192 + 8192 + 2048, 128, ses)
+			    : -L4_ENOMEM;
 
-	while (*args == ' ')
-		args++;
-	if (*args) {
-		static uint64_t slots[3], ntf;
-		struct l4_blk b;
-		d = (unsigned)number(&args);
-		uint64_t block = number(&args);
-		if (!slots[0]) {
-			for (int i = 0; i < 3; i++)
-				slots[i] = l4_cap_alloc();
-			ntf = l4_cap_alloc();
-			if (!ntf || l4_factory_create_notification(L4_CAP_FACTORY, ntf))
-				ntf = 0;
+	if (!r) {
+		a.mem = ses;
+		if (!ldr_module_ds("ramfs.cpio", ses, arc, &size)) {
+			a.caps[a.ncaps++] = (struct ldr_cap){ arc, 15, L4_RIGHTS_ALL };
+			a.arg[1] = size;
 		}
-		if (!r && !ntf)
-			r = -L4_ENOMEM;
-		if (!r && !(r = l4_blk_open(&b, blk_service, d, 4096, ntf, slots, BLK_VA))) {
-			r = b.info.block_size <= 4096 ? l4_blk_io(&b, L4_BLK_READ, block, 1, 0) : -L4_ERANGE;
-			if (!r) {
-				l4_printf("disks: disk %u block %lu:", d, (unsigned long)block);
-				for (unsigned i = 0; i < 32; i++)
-					l4_printf(" %02x", b.data[i]);
-				l4_printf("\n");
-			}
-			l4_blk_close(&b, BLK_VA);
+		r = ldr_boot_with(&a, &fs_service, 0);
+		l4_task_cap_delete(L4_CAP_TASK, arc);   /* the ramfs has it now (or it went with the session) */
+		if (!r) {
+			ldr_set_fs(fs_service);
+			l4_cap_free(arc);
+			return 0;
 		}
-		if (r)
-			l4_printf("disks: disk %u block %lu: %s\n", d, (unsigned long)block, l4_strerror(r));
-		return;
+		l4_mem_close(ses);
 	}
-	for (d = 0; !r; d++) {
-		if ((r = l4_blk_info(blk_service, d, &in)))
-			break;
-		l4_printf("  disk %u: %lu blocks of %lu bytes (%lu KiB)%s\n", d, (unsigned long)in.blocks,
-			  (unsigned long)in.block_size, (unsigned long)(in.blocks * in.block_size / 1024),
-			  in.flags & L4_BLK_F_RO ? ", read-only" : "");
+	if (ses) {
+		l4_task_cap_delete(L4_CAP_TASK, ses);
+		l4_cap_free(ses);
 	}
-	if (r != -L4_ENOENT || d == 0)
-		l4_printf("disks: %s\n", d == 0 && r == -L4_ENOENT ? "none" : l4_strerror(r));
-}
-
-/* Before the power goes: what the driver holds goes out, the UART is the kernel's. */
-static void poweroff(void)
-{
-	if (cons_service) {
-		l4_flush();
-		l4_stdio_set_console(0);
-		l4_console_release(cons_service);
-	}
-	l4_exit(0);
+	l4_cap_free(arc);
+	return r;
 }
 
 int main(void)
 {
-	char line[128];
-
 	l4_capalloc_init(L4_CAP_FIRST_FREE, (1UL << L4_ROOTTASK_CAPS_LOG2) - L4_CAP_FIRST_FREE);
 	l4_puts("roottask: hello from user mode on l4rv");
 	/* The prompt polls the kernel's console; between looks it sleeps on this. */
@@ -442,38 +236,12 @@ int main(void)
 	else if (r)
 		l4_printf("roottask: the virtio-blk driver started for %ld virtio-mmio slot%s with a block device\n", r,
 			  r == 1 ? "" : "s");
-	l4_puts("roottask: type 'help' for commands; Ctrl-A X leaves QEMU");
-	for (;;) {
-		l4_printf("l4rv> ");
-		l4_readline(line, sizeof(line));
-		if (strcmp(line, "") == 0)
-			continue;
-		else if (strcmp(line, "help") == 0)
-			help();
-		else if (strcmp(line, "boot") == 0)
-			l4_printf("boot: %lu instructions from kernel entry to the roottask (instret; exact under qemu -icount)\n",
-				  l4_boot_instret_first - l4_boot_instret_kernel);
-		else if (strncmp(line, "echo", 4) == 0 && (line[4] == ' ' || line[4] == '\0'))
-			l4_puts(line[4] ? line + 5 : "");
-		else if (strcmp(line, "modules") == 0)
-			modules();
-		else if (strncmp(line, "run ", 4) == 0)
-			run(line + 4);
-		else if (strcmp(line, "mem") == 0)
-			mem();
-		else if (strcmp(line, "keys") == 0)
-			keys();
-		else if (strcmp(line, "console") == 0)
-			console_info();
-		else if (strncmp(line, "disks", 5) == 0 && (line[5] == ' ' || line[5] == '\0'))
-			disks(line + 5);
-		else if (strcmp(line, "bg") == 0)
-			bg();
-		else if (strcmp(line, "klog") == 0 && bg_start())
-			bg_klog = 30;
-		else if (strcmp(line, "poweroff") == 0)
-			poweroff();
-		else
-			l4_printf("unknown command '%s' (try 'help')\n", line);
-	}
+	if ((r = start_ramfs()))
+		l4_printf("roottask: no ramfs (%s)\n", l4_strerror(r));
+	/* The shell's file layer uses the ramfs's service (unbadged: the roottask's own session). */
+	l4_file_set_service(fs_service);
+	static struct shell_sys sys;
+	sys = (struct shell_sys){ .mem_session = mem_session, .cons_service = cons_service,
+				  .blk_service = blk_service, .fs_service = fs_service, .cons = cons_service ? &cons : 0 };
+	shell_run(&sys);
 }

@@ -18,6 +18,7 @@ endef
 -include test/host/kobj.mk
 -include test/host/blk.mk
 -include test/host/fsformat.mk
+-include test/host/file.mk
 include test/target/build.mk
 -include test/fuzz/build.mk
 

@@ -9,6 +9,7 @@
 #include <l4/errno.h>
 #include <l4/factory.h>
 #include <l4/ipc.h>
+#include <l4/ledit.h>
 #include <l4/rm.h>
 #include <l4/stdio.h>
 #include <l4/sys.h>
@@ -143,46 +144,58 @@ int l4_getchar(void)
 	}
 }
 
-static void echo(const char *s)
+int l4_stdio_interrupted(void)
 {
-	while (*s)
+	struct l4_console *c = l4_stdio_console();
+
+	if (!c)
+		return 0;
+	/* What is unread moves to the front; what arrived since fills the rest, without waiting. */
+	unsigned n = in_len - in_pos;
+	for (unsigned i = 0; i < n; i++)
+		inbuf[i] = inbuf[in_pos + i];
+	in_pos = 0;
+	in_len = n;
+	if (in_len < sizeof(inbuf)) {
+		long r = l4_console_read(c, inbuf + in_len, sizeof(inbuf) - in_len, 0);
+		if (r > 0)
+			in_len += (unsigned)r;
+	}
+	for (unsigned i = in_len; i > 0; i--)
+		if (inbuf[i - 1] == 0x03) {
+			in_pos = i;             /* the ^C and what came before it are dropped */
+			return 1;
+		}
+	return 0;
+}
+
+static void echo_fn(const char *s, size_t n, void *ctx)
+{
+	(void)ctx;
+	while (n--)
 		out_fn(*s++, 0);
 	l4_flush();
 }
 
-int l4_readline(char *buf, int size)
+int l4_readline_hist(char *buf, int size, struct l4_history *h)
 {
-	int n = 0;
+	struct l4_ledit e;
 
+	if (size < 1)
+		return -L4_EINVAL;
+	l4_ledit_start(&e, buf, size, h, echo_fn, 0);
 	for (;;) {
 		int c = l4_getchar();
 		if (c < 0)
 			return c;
-		if (c == '\r' || c == '\n') {
-			echo("\n");
-			break;
-		}
-		if (c == 0x03) {
-			/* ^C: the line is dropped. */
-			echo("^C\n");
-			n = 0;
-			break;
-		}
-		if (c == 0x15) {
-			/* ^U: the line is erased. */
-			for (; n > 0; n--)
-				echo("\b \b");
-		} else if ((c == 0x7f || c == '\b') && n > 0) {
-			n--;
-			echo("\b \b");
-		} else if (c >= ' ' && c < 0x7f && n < size - 1) {
-			char e[2] = { (char)c, 0 };
-			buf[n++] = (char)c;
-			echo(e);
-		}
+		if (l4_ledit_key(&e, c))
+			return e.n;
 	}
-	buf[n] = '\0';
-	return n;
+}
+
+int l4_readline(char *buf, int size)
+{
+	return l4_readline_hist(buf, size, 0);
 }
 
 void l4_log(const char *fmt, ...)

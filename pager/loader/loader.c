@@ -441,6 +441,11 @@ static long give_caps(uint64_t task, const struct ldr_cap *caps, unsigned n, uin
 			return r;
 		given |= 1UL << L4_ENV_CAP_BLK;
 	}
+	if (cfg.fs && !(given >> L4_ENV_CAP_FS & 1)) {
+		if ((r = l4_task_cap_copy(task, cfg.fs, L4_ENV_CAP_FS, L4_RIGHT_W | L4_RIGHT_G, badge)))
+			return r;
+		given |= 1UL << L4_ENV_CAP_FS;
+	}
 	*mask |= given;
 	return 0;
 }
@@ -453,6 +458,11 @@ void ldr_set_console(uint64_t service)
 void ldr_set_blk(uint64_t service)
 {
 	cfg.blk = service;
+}
+
+void ldr_set_fs(uint64_t service)
+{
+	cfg.fs = service;
 }
 
 /* Whether the caller's sel holds an object of that type. */
@@ -662,6 +672,32 @@ static long ds_fill(uint64_t ds, const uint8_t *img, const struct elf_segment *s
 	return 0;
 }
 
+long ldr_module_ds(const char *name, uint64_t mem, uint64_t slot, uint64_t *size)
+{
+	uint64_t n = 0;
+	const uint8_t *img = module(name, &n);
+	uint64_t w = cfg.scratch_va + PAGE;
+	long r;
+
+	if (!img)
+		return -L4_ENOENT;
+	if (!n)
+		return -L4_EINVAL;
+	if ((r = l4_mem_alloc(mem, main_utcb(), up(n), 0, slot, 0)))
+		return r;
+	for (uint64_t off = 0; off < n; off += PAGE) {
+		if ((r = l4_ds_map(slot, main_utcb(), off, w, L4_FP_R | L4_FP_W, L4_FP_W)) < 0) {
+			l4_ds_free(slot);
+			l4_task_cap_delete(cfg.task, slot);
+			return r;
+		}
+		memcpy((void *)w, img + off, n - off < PAGE ? n - off : PAGE);
+		l4_task_unmap(cfg.task, l4_fpage(w, 12, L4_FP_RWX), L4_UNMAP_SELF);
+	}
+	*size = n;
+	return 0;
+}
+
 static struct prog *prog_get(const char *name, long *err)
 {
 	for (unsigned i = 0; i < nprogs; i++)
@@ -859,6 +895,11 @@ long ldr_spawn(const struct ldr_args *a, struct ldr_child **out)
 	}
 	*out = c;
 	return 0;
+}
+
+struct ldr_child *ldr_child_at(unsigned i)
+{
+	return i < LDR_MAX_CHILDREN ? &children[i] : 0;
 }
 
 long ldr_wait(struct ldr_child *c, uint64_t timeout_us)

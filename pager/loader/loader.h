@@ -45,6 +45,8 @@ struct ldr_config {
 					   + 1, so the driver tells clients apart (ldr_set_console) */
 	uint64_t blk;                   /* a block service (unbadged), or 0: the same at L4_ENV_CAP_BLK
 					   (ldr_set_blk); badged, so no program can mint a session's badge */
+	uint64_t fs;                    /* a file service (unbadged), or 0: the same at L4_ENV_CAP_FS
+					   (ldr_set_fs) */
 };
 
 #define LDR_MAX_RES L4_ENV_MAX_RES      /* 10: eight virtio-mmio slots, the device tree and one more */
@@ -146,6 +148,13 @@ const void *ldr_dtb(uint64_t *size);
 void ldr_set_console(uint64_t service);
 /* The block service later programs get (0: none from now on). */
 void ldr_set_blk(uint64_t service);
+/* A copy of boot module `name` (boot modules cannot be passed on) in a new
+ * anonymous dataspace of memory session `mem`, into the caller's empty slot
+ * `slot` (all rights: the receiver may free it); *size gets the module's
+ * size. Returns 0, -L4_ENOENT (no such module) or the memory server's error. */
+long ldr_module_ds(const char *name, uint64_t mem, uint64_t slot, uint64_t *size);
+/* The file service later programs get (0: none from now on). */
+void ldr_set_fs(uint64_t service);
 /* ldr_boot of the memory server; *session gets the root session (badge
  * L4_MEM_ROOT_BADGE, in a fresh slot), which ldr_spawn uses from now on;
  * *ep (if not NULL) the unbadged endpoint, *out (if not NULL) the child. */
@@ -156,6 +165,10 @@ long ldr_spawn(const struct ldr_args *a, struct ldr_child **out);
 long ldr_wait(struct ldr_child *c, uint64_t timeout_us);
 /* End c if it still runs, and give back everything it had. */
 void ldr_reap(struct ldr_child *c);
+/* The children, for a list (the roottask's 'ps'): the i-th slot (0 ..
+ * LDR_MAX_CHILDREN - 1; state LDR_FREE: unused), or NULL beyond. Its
+ * index is the child's number, the badge its console session has minus 1. */
+struct ldr_child *ldr_child_at(unsigned i);
 /* Text and data of loaded programs stay cached (shared by later
  * instances); this many dataspaces are held for them. */
 unsigned ldr_cached_dataspaces(void);

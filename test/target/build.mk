@@ -32,3 +32,13 @@ $(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/blkdrv.c test/
 	$(VBLK_SRCS) $(VBLK_DT_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(B)/user/test/target/blkroot.c.o $(B)/user/test/target/blkdrv.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 BLKROOT_ELF := $(B)/user/blkroot.elf
+# fsroot: the roottask of the file image: the ramfs (boot mode) and its clients, TAP.
+# With a disk, the virtio-blk driver runs as its thread (blkdrv.c), and the ramfs loads from and syncs to it.
+$(eval $(call user_prog,fsroot,test/target/fsroot.c test/target/fsmodel.c test/target/tap.c test/target/util.c \
+	test/target/blkdrv.c test/target/dtdev.c $(UART_DT_SRCS) $(VBLK_SRCS) $(VBLK_DT_SRCS) \
+	$(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+$(B)/user/test/target/fsroot.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
+FSROOT_ELF := $(B)/user/fsroot.elf
+# fsclient: the file image's client programs (model, dying, dataspaces).
+$(eval $(call loadable_prog,fsclient,test/target/fsclient.c test/target/fsmodel.c))
+FSCLIENT_ELF := $(B)/user/fsclient.elf

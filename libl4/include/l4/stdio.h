@@ -16,11 +16,21 @@ __attribute__((format(printf, 1, 2))) int l4_printf(const char *fmt, ...);
 int l4_vprintf(const char *fmt, va_list ap);
 void l4_puts(const char *s);    /* s and a newline */
 void l4_flush(void);
-/* Read a line from the console with echo; Backspace (DEL or ^H) erases a
- * character, ^U the line, ^C drops the line (echoing "^C": an empty line
- * is returned); other control characters are ignored. Returns its length,
- * or -L4_Exxx when the console cannot be read (no capability with R). */
+/* Read a line from the console with echo, edited as l4/ledit.h says:
+ * Backspace (DEL or ^H) erases a character, ^U the line, ^C drops the line
+ * (echoing "^C": an empty line is returned); escape sequences and other
+ * control characters are ignored. Returns its length, or -L4_Exxx when the
+ * console cannot be read (no capability with R). */
 int l4_readline(char *buf, int size);
+struct l4_history;
+/* The same with a history (NULL: none): up and down arrows (ESC [ A,
+ * ESC [ B) walk it; the line read is added to it. */
+int l4_readline_hist(char *buf, int size, struct l4_history *h);
+/* Whether ^C has been typed, without waiting (a shell's foreground wait):
+ * input that arrived is read ahead; with a ^C among it, 1 and everything up
+ * to the last ^C is dropped; else 0 and it stays for the next reads. Only
+ * with a console session (0 without). */
+int l4_stdio_interrupted(void);
 /* The next byte of input, raw (no echo), waiting for it: 0..255 or -L4_Exxx. */
 int l4_getchar(void);
 /* Without a session: a notification input may wait on (with a timeout)

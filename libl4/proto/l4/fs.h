@@ -78,6 +78,8 @@ struct l4_fs {
 	uint64_t buf_ds;        /* capability: the shared buffer (a dataspace, R W) */
 	uint8_t *buf;           /* where the buffer is attached (through the region mapper) */
 	uint64_t buf_size;
+	uint64_t notify;        /* capability: the client's notification (the server's sign that it lives) */
+	int mapped;             /* 1: buf mapped page by page (no region mapper), 0: attached */
 };
 
 /*
@@ -89,9 +91,17 @@ struct l4_fs {
 #define L4_FS_HANDLES 64U
 
 /* Opens a session on service (e.g. L4_ENV_CAP_FS) with a shared buffer of
- * at least bytes (rounded up to pages; 64 KiB if 0), attached through the
- * program's region mapper; capability slots from l4_cap_alloc. */
+ * at least bytes (rounded up to pages; 64 KiB if 0, at most
+ * L4_FS_BUF_MAX), attached through the program's region mapper; capability
+ * slots from l4_cap_alloc, the liveness notification from the factory at
+ * L4_CAP_FACTORY. A program without a region mapper (the roottask) gets
+ * the buffer mapped page by page at an address of its own range
+ * (L4_FS_NORM_VA up, 2 MiB per session). */
 long l4_fs_session(struct l4_fs *fs, uint64_t service, uint64_t bytes);
+/* The same, mapping the buffer page by page at `where` (page-aligned, free,
+ * room for the buffer) instead of through the region mapper; where = 0 is
+ * l4_fs_session. */
+long l4_fs_session_at(struct l4_fs *fs, uint64_t service, uint64_t bytes, uint64_t where);
 /* Ends it: the server closes its handles; the buffer is detached. */
 long l4_fs_end(struct l4_fs *fs);
 
@@ -128,3 +138,88 @@ long l4_fs_statfs(struct l4_fs *fs, struct l4_fs_statfs *st);
 long l4_fs_dataspace(struct l4_fs *fs, long h, uint64_t slot);
 
 /* ---- The wire format (written with the server; see docs/files.md) ---- */
+/*
+ * Calls on the service capability (L4_ENV_CAP_FS: W G, badged by the
+ * loader; the item needs G):
+ *
+ * L4_FS_SESSION: MR0 = buffer bytes wanted (0: 64 KiB; rounded up to
+ *     pages; at most L4_FS_BUF_MAX); one capability item: a notification
+ *     of the client's (W), which the server only looks at: when the kernel
+ *     has emptied its copy (the client's task ended) the session ends.
+ *     Reply: MR0 = the buffer's size; two capability items into the
+ *     caller's rcv_caps window (2 consecutive slots): [0] the session
+ *     (W), [1] the buffer (a dataspace of the server's, R W: L4_DS_MAP and
+ *     L4_DS_INFO work on it; attach it with l4_rm_attach).
+ *     EINVAL bad size or no notification item; ENOMEM no free session (32)
+ *     or no memory for the buffer.
+ *
+ * Calls on the session capability. "path" is two words: the offset of its
+ * bytes in the buffer and their count (no NUL; at most L4_FS_PATH_MAX,
+ * ENAMETOOLONG beyond; EFAULT if not inside the buffer). Offsets and
+ * lengths into the buffer must lie inside it (EFAULT). Handles are those
+ * of this session (EBADF otherwise). A stat in a reply is five words:
+ * ino, size, type | mode << 32, nlink, mtime.
+ *
+ *   label            words in                          reply
+ *   L4_FS_END        -                                  -   (handles closed, buffer freed)
+ *   L4_FS_OPEN       path(2), flags                     MR0 handle, MR1..5 stat
+ *   L4_FS_CLOSE      handle                             -
+ *   L4_FS_READ       handle, buf_off, len, file_off     MR0 bytes (0 at or beyond the end)
+ *   L4_FS_WRITE      handle, buf_off, len, file_off     MR0 bytes, MR1 the offset written at (APPEND)
+ *   L4_FS_TRUNC      handle, size                       -
+ *   L4_FS_FSTAT      handle                             MR0..4 stat
+ *   L4_FS_STAT       path(2)                            MR0..4 stat
+ *   L4_FS_READDIR    handle, cookie, buf_off            MR0 1 (an entry) or 0 (the end), MR1 next
+ *                                                       cookie, MR2 ino, MR3 type, MR4 name length;
+ *                                                       the name's bytes (no NUL) at buf_off
+ *                                                       (EFAULT unless 255 bytes fit there)
+ *   L4_FS_MKDIR      path(2)                            -
+ *   L4_FS_RMDIR      path(2)                            -
+ *   L4_FS_UNLINK     path(2)                            -
+ *   L4_FS_RENAME     from path(2), to path(2)           -
+ *   L4_FS_SYNC       -                                  -
+ *   L4_FS_STATFS     -                                  MR0 bytes used, MR1 limit, MR2 files,
+ *                                                       MR3 disk bytes, MR4 flags
+ *   L4_FS_DATASPACE  handle                             1 capability item (rcv_caps, 1 slot): the
+ *                                                       file as a dataspace, rights R (R W if the
+ *                                                       handle may write)
+ *
+ * Reads and writes move at most the buffer's size per call. A write beyond
+ * the end fills the gap with zeros (pages not stored: holes). READ of a
+ * handle not opened with L4_FS_O_READ, WRITE/TRUNC of one without
+ * L4_FS_O_WRITE: EBADF; READ/WRITE of a directory handle: EISDIR.
+ *
+ * The file dataspace (calls on the capability L4_FS_DATASPACE gave):
+ * L4_DS_MAP and L4_DS_INFO as l4/dataspace.h says (size = the file's size
+ * rounded up to a page at the time of the call; a MAP beyond the file's
+ * last page is ERANGE; a MAP of a hole in a file stores a zero page
+ * first, so ENOSPC can come back; W only with a handle that may write).
+ * Other dataspace labels: EPERM. The capability is good while its handle
+ * is open (then EBADCAP); pages already mapped stay until the file's
+ * pages go (truncate, or the last close of an unlinked file), when the
+ * server revokes them.
+ */
+enum {
+	L4_FS_SESSION = 0x4601,
+	L4_FS_END,
+	L4_FS_OPEN,
+	L4_FS_CLOSE,
+	L4_FS_READ,
+	L4_FS_WRITE,
+	L4_FS_TRUNC,
+	L4_FS_FSTAT,
+	L4_FS_STAT,
+	L4_FS_READDIR,
+	L4_FS_MKDIR,
+	L4_FS_RMDIR,
+	L4_FS_UNLINK,
+	L4_FS_RENAME,
+	L4_FS_SYNC,
+	L4_FS_STATFS,
+	L4_FS_DATASPACE,
+};
+
+#define L4_FS_BUF_DEFAULT (64UL << 10)
+#define L4_FS_BUF_MAX (1UL << 20)
+#define L4_FS_NORM_VA 0x1880000000UL    /* l4_fs_session without a region mapper: buffers from here */
+
