@@ -28,10 +28,7 @@ static uint32_t limit, mapped, used;    /* pages: the limit, mapped here (1..map
 static uint32_t free_head;              /* free pages, linked through their first word */
 static void *small_free[5];             /* 16, 32, 64, 128, 256 bytes */
 
-void *pool_va(uint32_t idx)
-{
-	return (void *)(POOL_VA + (uint64_t)idx * POOL_PAGE);
-}
+_Static_assert(POOL_VA == 0x100000000UL, "pool_va (pool.h) names the pool's address");
 
 long pool_init(uint64_t mem, uint64_t pages, uint64_t slot)
 {

@@ -19,7 +19,11 @@
 long pool_get(uint32_t *idx);
 /* Give the page back (revoked from every client it was mapped to). */
 void pool_put(uint32_t idx);
-void *pool_va(uint32_t idx);
+/* Where page idx is mapped in the server (ramfs.h: POOL_VA). */
+static inline void *pool_va(uint32_t idx)
+{
+	return (void *)(0x100000000UL + (uint64_t)idx * POOL_PAGE);
+}
 /* A block of 1..256 bytes (from pages of the pool), or 0 (no space). */
 void *pool_small(unsigned bytes);
 void pool_small_put(void *p, unsigned bytes);

@@ -177,7 +177,8 @@ long l4_fs_dataspace(struct l4_fs *fs, long h, uint64_t slot);
  *   L4_FS_RMDIR      path(2)                            -
  *   L4_FS_UNLINK     path(2)                            -
  *   L4_FS_RENAME     from path(2), to path(2)           -
- *   L4_FS_SYNC       -                                  -
+ *   L4_FS_SYNC       -                                  MR0 the server's own instructions for it
+ *                                                       (less its block requests' time: benchmarks)
  *   L4_FS_STATFS     -                                  MR0 bytes used, MR1 limit, MR2 files,
  *                                                       MR3 disk bytes, MR4 flags
  *   L4_FS_DATASPACE  handle                             1 capability item (rcv_caps, 1 slot): the
