@@ -689,15 +689,12 @@ const char *fdt_getprop_str(const struct fdt *fdt, int node, const char *name)
 	return v;
 }
 
-bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, const char *str)
+bool fdt_stringlist_has(const char *v, uint32_t len, const char *str)
 {
-	uint32_t len, pos = 0;
-	const char *v = fdt_getprop(fdt, node, name, &len);
+	uint32_t pos = 0;
 
-	if (!v)
-		return false;
 	/* <stringlist> (spec 2.2.4): NUL-terminated strings back to back. */
-	while (pos < len) {
+	while (v && pos < len) {
 		size_t n = strnlen(v + pos, len - pos);
 
 		if (n == len - pos)
@@ -709,6 +706,14 @@ bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, cons
 	return false;
 }
 
+bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, const char *str)
+{
+	uint32_t len;
+	const char *v = fdt_getprop(fdt, node, name, &len);
+
+	return fdt_stringlist_has(v, len, str);
+}
+
 bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat)
 {
 	return fdt_prop_has_string(fdt, node, "compatible", compat);
@@ -716,14 +721,15 @@ bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat)
 
 bool fdt_is_enabled(const struct fdt *fdt, int node)
 {
-	const char *s;
+	uint32_t len;
+	const char *s = fdt_getprop(fdt, node, "status", &len);
 
 	/* Spec 2.3.4: "okay" means operational; "ok" is a legacy spelling
-	 * that Linux still accepts. Absent status means okay. */
-	if (!fdt_getprop(fdt, node, "status", NULL))
+	 * that Linux still accepts. Absent status means okay. A value that is
+	 * not one NUL-terminated string is neither. */
+	if (!s)
 		return true;
-	s = fdt_getprop_str(fdt, node, "status");
-	return s && (strcmp(s, "okay") == 0 || strcmp(s, "ok") == 0);
+	return (len == 5 && memcmp(s, "okay", 5) == 0) || (len == 3 && memcmp(s, "ok", 3) == 0);
 }
 
 /* #address-cells / #size-cells: one u32 cell of at most 2 (64-bit values). */

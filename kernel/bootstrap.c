@@ -72,11 +72,12 @@ static unsigned elf_rights(uint32_t flags)
 }
 
 /*
- * The user page at va of t, mapped with at least `rights` (a new zeroed page
- * if none). Boot images and stacks are roots of the mapping database: the
- * task owns them and may map them on.
+ * The user page at va of t, mapped with at least `rights` (a new page if
+ * none: zeroed, unless `whole`: the caller fills all of it). Boot images and
+ * stacks are roots of the mapping database: the task owns them and may map
+ * them on.
  */
-static void *user_page(struct task *t, uint64_t va, unsigned rights)
+static void *user_page(struct task *t, uint64_t va, unsigned rights, bool whole)
 {
 	uint64_t sz;
 	struct mapping *m;
@@ -88,7 +89,7 @@ static void *user_page(struct task *t, uint64_t va, unsigned rights)
 		*pte |= (pte_t)rights << 1;
 		return phys_to_virt(pte_pa(*pte));
 	}
-	void *page = pmem_alloc_page();
+	void *page = whole ? pmem_alloc_page_raw() : pmem_alloc_page();
 	if (!page || task_map(t, va, virt_to_phys(page), PAGE_SIZE, rights, true))
 		panic("out of memory loading a boot task");
 	return page;
@@ -112,18 +113,18 @@ static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, uns
 	for (unsigned i = 0; i < info.nsegs; i++) {
 		const struct elf_segment *s = &info.segs[i];
 		for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
-			uint8_t *page = user_page(t, va, elf_rights(s->flags));
 			/* Copy the part of the file that falls into this page. */
 			uint64_t lo = va > s->vaddr ? va : s->vaddr;
 			uint64_t hi = va + PAGE_SIZE;
 			if (hi > s->vaddr + s->filesz)
 				hi = s->vaddr + s->filesz;
+			uint8_t *page = user_page(t, va, elf_rights(s->flags), lo == va && hi == va + PAGE_SIZE);
 			if (lo < hi)
 				memcpy(page + (lo - va), (const uint8_t *)m->start + s->offset + (lo - s->vaddr), hi - lo);
 		}
 	}
 	for (uint64_t va = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE; va < L4_ROOTTASK_STACK_TOP; va += PAGE_SIZE)
-		user_page(t, va, L4_FP_R | L4_FP_W);
+		user_page(t, va, L4_FP_R | L4_FP_W, false);
 
 	thread_join_task(th, t);
 	if (thread_set_utcb(th, L4_BOOT_UTCB))

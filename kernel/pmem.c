@@ -13,7 +13,7 @@ void pmem_set_window(uint64_t lo, uint64_t hi)
 	win_hi = hi;
 }
 
-void *pmem_alloc_page(void)
+void *pmem_alloc_page_raw(void)
 {
 	uint64_t pa;
 
@@ -28,7 +28,14 @@ void *pmem_alloc_page(void)
 	} else if (!memmap_alloc(&pmem_free, PAGE_SIZE, PAGE_SIZE, &pa)) {
 		return NULL;
 	}
-	void *p = phys_to_virt(pa);
-	memset(p, 0, PAGE_SIZE);
+	return phys_to_virt(pa);
+}
+
+void *pmem_alloc_page(void)
+{
+	void *p = pmem_alloc_page_raw();
+
+	if (p)
+		memset(p, 0, PAGE_SIZE);
 	return p;
 }

@@ -16,3 +16,5 @@ extern struct memmap pmem_free;
 void pmem_set_window(uint64_t lo, uint64_t hi);
 /* A zeroed 4 KiB page, by its direct-map address; NULL when none is left. */
 void *pmem_alloc_page(void);
+/* The same, not zeroed: for a page the caller overwrites whole. */
+void *pmem_alloc_page_raw(void);

@@ -106,20 +106,12 @@ static bool str_eq(const char *s, const char *t)
 	return s && strcmp(s, t) == 0;
 }
 
-static bool compatible_with_any(const struct fdt *fdt, int node, const char *const *list)
-{
-	for (; *list; list++)
-		if (fdt_is_compatible(fdt, node, *list))
-			return true;
-	return false;
-}
-
-/* Index in board_uart_compatibles of the first entry `node` is compatible
- * with (the list runs from most to least specific), or -1. */
-static int uart_match(const struct fdt *fdt, int node)
+/* Index in board_uart_compatibles of the first entry the compatible value
+ * c (len bytes) holds (the list runs from most to least specific), or -1. */
+static int uart_match(const char *c, uint32_t len)
 {
 	for (int i = 0; board_uart_compatibles[i]; i++)
-		if (fdt_is_compatible(fdt, node, board_uart_compatibles[i]))
+		if (fdt_stringlist_has(c, len, board_uart_compatibles[i]))
 			return i;
 	return -1;
 }
@@ -221,22 +213,6 @@ static int add_regs(const struct fdt *fdt, int parent, int node,
 	return FDT_OK;
 }
 
-static int memory_from_fdt(const struct fdt *fdt, struct board *b)
-{
-	int root = fdt_root(fdt), err;
-
-	/* Memory nodes sit at the root; the name is only a convention (3.4). */
-	for (int n = fdt_first_child(fdt, root); n >= 0 && b->nmem < BOARD_MAX_MEM;
-	     n = fdt_next_sibling(fdt, n)) {
-		if (!str_eq(fdt_getprop_str(fdt, n, "device_type"), "memory"))
-			continue;
-		err = add_regs(fdt, root, n, b->mem, &b->nmem, BOARD_MAX_MEM);
-		if (err)
-			return err;
-	}
-	return b->nmem ? FDT_OK : FDT_E_NOTFOUND;
-}
-
 static int resv_from_fdt(const struct fdt *fdt, struct board *b)
 {
 	int rm, err;
@@ -289,25 +265,83 @@ static int plic_contexts(const struct fdt *fdt, struct board *b, int plic, const
 	return FDT_OK;
 }
 
-static int plic_from_fdt(const struct fdt *fdt, struct board *b, const int *hart_node)
+/* A node the device walk found, with its parent (for reg). */
+struct found {
+	int node, parent;
+	int match;              /* the UART's: index in board_uart_compatibles */
+};
+
+/* The first enabled PLIC, the first enabled UART (the console when
+ * stdout-path names none), the enabled virtio-mmio slots in blob order, the
+ * first sifive,test0 (enabled or not): node -1 for none. */
+struct devices {
+	struct found plic, uart, test;
+	struct found virtio[BOARD_MAX_VIRTIO];
+	unsigned nvirtio;
+};
+
+/*
+ * One walk over every node, each node's compatible read once (a walk per
+ * device type read the whole tree four times: most of the boot's device-tree
+ * time). It reads the memory nodes (children of the root with device_type
+ * "memory", spec 3.4: the name is only a convention) and returns their
+ * first error, the first step that can fail after the harts; the devices it
+ * only collects, and the *_from_fdt steps below read them in the fixed
+ * order, so that errors come as they always did.
+ */
+static int find_devices(const struct fdt *fdt, struct board *b, struct devices *d)
 {
 	struct walk w = WALK_INIT;
+	int root = fdt_root(fdt), mem_err = FDT_OK;
+
+	d->plic = d->uart = d->test = (struct found){ -1, -1, -1 };
+	d->nvirtio = 0;
+	while (walk_next(fdt, &w)) {
+		uint32_t len;
+		const char *c;
+
+		if (w.depth == 1 && !mem_err && b->nmem < BOARD_MAX_MEM &&
+		    str_eq(fdt_getprop_str(fdt, w.node, "device_type"), "memory"))
+			mem_err = add_regs(fdt, root, w.node, b->mem, &b->nmem, BOARD_MAX_MEM);
+		c = fdt_getprop(fdt, w.node, "compatible", &len);
+		struct found f = { w.node, w.parent, -1 };
+		int enabled = -1;       /* read when needed */
+		bool plic = false;
+
+		if (!c)
+			continue;
+		if (d->test.node < 0 && fdt_stringlist_has(c, len, "sifive,test0"))
+			d->test = f;
+		for (unsigned i = 0; !plic && plic_compatibles[i]; i++)
+			plic = fdt_stringlist_has(c, len, plic_compatibles[i]);
+		if (d->plic.node < 0 && plic && (enabled = fdt_is_enabled(fdt, w.node)))
+			d->plic = f;
+		f.match = d->uart.node < 0 ? uart_match(c, len) : -1;
+		if (f.match >= 0 && (enabled >= 0 ? enabled : (enabled = fdt_is_enabled(fdt, w.node))))
+			d->uart = f;
+		if (d->nvirtio < BOARD_MAX_VIRTIO && fdt_stringlist_has(c, len, "virtio,mmio") &&
+		    (enabled >= 0 ? enabled : fdt_is_enabled(fdt, w.node)))
+			d->virtio[d->nvirtio++] = f;
+	}
+	if (mem_err)
+		return mem_err;
+	return b->nmem ? FDT_OK : FDT_E_NOTFOUND;
+}
+
+static int plic_from_fdt(const struct fdt *fdt, struct board *b, const int *hart_node, const struct found *p)
+{
 	int err;
 
-	while (walk_next(fdt, &w)) {
-		if (!compatible_with_any(fdt, w.node, plic_compatibles) ||
-		    !fdt_is_enabled(fdt, w.node))
-			continue;
-		err = get_reg0(fdt, w.parent, w.node, &b->plic.base, &b->plic.size);
-		if (!err)
-			err = get_u32(fdt, w.node, "riscv,ndev", 0, &b->plic.ndev);
-		if (!err)
-			err = plic_contexts(fdt, b, w.node, hart_node);
-		if (err)
-			return err;
-		b->plic.present = true;
-		break;
-	}
+	if (p->node < 0)
+		return FDT_OK;
+	err = get_reg0(fdt, p->parent, p->node, &b->plic.base, &b->plic.size);
+	if (!err)
+		err = get_u32(fdt, p->node, "riscv,ndev", 0, &b->plic.ndev);
+	if (!err)
+		err = plic_contexts(fdt, b, p->node, hart_node);
+	if (err)
+		return err;
+	b->plic.present = true;
 	return FDT_OK;
 }
 
@@ -338,50 +372,44 @@ static int uart_fill(const struct fdt *fdt, struct board_uart *u, int parent, in
 	return FDT_OK;
 }
 
-static int uart_from_fdt(const struct fdt *fdt, struct board *b)
+static int uart_from_fdt(const struct fdt *fdt, struct board *b, const struct found *first)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen");
 	uint32_t splen;
 	const char *sp = fdt_getprop(fdt, chosen, "stdout-path", &splen);
-	struct walk w = WALK_INIT;
-	int match;
 
 	/* The console is /chosen/stdout-path (spec 3.6): a path or an alias,
 	 * optionally followed by ":options" ("serial0:115200n8"). get_string()
 	 * already checked that the value ends with a NUL. */
 	if (sp && splen) {
 		size_t len = 0;
-		int node;
+		int node, match = -1;
 
 		while (sp[len] && sp[len] != ':')
 			len++;
 		node = fdt_path_offset_len(fdt, sp, len);
-		match = node >= 0 ? uart_match(fdt, node) : -1;
+		if (node >= 0) {
+			uint32_t clen;
+			const char *c = fdt_getprop(fdt, node, "compatible", &clen);
+			match = uart_match(c, clen);
+		}
 		if (match >= 0 && fdt_is_enabled(fdt, node))
 			return uart_fill(fdt, &b->uart, fdt_parent(fdt, node), node, match);
 	}
 	/* Otherwise the first UART we can drive. */
-	while (walk_next(fdt, &w)) {
-		match = uart_match(fdt, w.node);
-		if (match >= 0 && fdt_is_enabled(fdt, w.node))
-			return uart_fill(fdt, &b->uart, w.parent, w.node, match);
-	}
+	if (first->node >= 0)
+		return uart_fill(fdt, &b->uart, first->parent, first->node, first->match);
 	return FDT_OK;
 }
 
-static int virtio_from_fdt(const struct fdt *fdt, struct board *b)
+static int virtio_from_fdt(const struct fdt *fdt, struct board *b, const struct devices *d)
 {
-	struct walk w = WALK_INIT;
-	int err;
+	for (unsigned i = 0; i < d->nvirtio; i++) {
+		struct board_dev *v = &b->virtio[b->nvirtio];
+		int err = get_reg0(fdt, d->virtio[i].parent, d->virtio[i].node, &v->base, &v->size);
 
-	while (b->nvirtio < BOARD_MAX_VIRTIO && walk_next(fdt, &w)) {
-		struct board_dev *d = &b->virtio[b->nvirtio];
-
-		if (!fdt_is_compatible(fdt, w.node, "virtio,mmio") || !fdt_is_enabled(fdt, w.node))
-			continue;
-		err = get_reg0(fdt, w.parent, w.node, &d->base, &d->size);
 		if (!err)
-			err = get_irq(fdt, w.node, &d->irq);
+			err = get_irq(fdt, d->virtio[i].node, &v->irq);
 		if (err)
 			return err;
 		b->nvirtio++;
@@ -389,20 +417,16 @@ static int virtio_from_fdt(const struct fdt *fdt, struct board *b)
 	return FDT_OK;
 }
 
-static int test_from_fdt(const struct fdt *fdt, struct board *b)
+static int test_from_fdt(const struct fdt *fdt, struct board *b, const struct found *t)
 {
-	struct walk w = WALK_INIT;
 	int err;
 
-	while (walk_next(fdt, &w)) {
-		if (!fdt_is_compatible(fdt, w.node, "sifive,test0"))
-			continue;
-		err = get_reg0(fdt, w.parent, w.node, &b->test.base, &b->test.size);
-		if (err)
-			return err;
-		b->test.present = true;
-		break;
-	}
+	if (t->node < 0)
+		return FDT_OK;
+	err = get_reg0(fdt, t->parent, t->node, &b->test.base, &b->test.size);
+	if (err)
+		return err;
+	b->test.present = true;
 	return FDT_OK;
 }
 
@@ -414,6 +438,7 @@ int board_from_fdt(const struct fdt *fdt, struct board *b)
 {
 	int hart_node[BOARD_MAX_HARTS];
 	int root = fdt_root(fdt), chosen, cpus, err;
+	struct devices d;
 
 	memset(b, 0, sizeof(*b));
 	if (root < 0)
@@ -437,16 +462,16 @@ int board_from_fdt(const struct fdt *fdt, struct board *b)
 	if (!err)
 		err = harts_from_fdt(fdt, b, cpus, hart_node);
 	if (!err)
-		err = memory_from_fdt(fdt, b);
+		err = find_devices(fdt, b, &d);
 	if (!err)
 		err = resv_from_fdt(fdt, b);
 	if (!err)
-		err = plic_from_fdt(fdt, b, hart_node);
+		err = plic_from_fdt(fdt, b, hart_node, &d.plic);
 	if (!err)
-		err = uart_from_fdt(fdt, b);
+		err = uart_from_fdt(fdt, b, &d.uart);
 	if (!err)
-		err = virtio_from_fdt(fdt, b);
+		err = virtio_from_fdt(fdt, b, &d);
 	if (!err)
-		err = test_from_fdt(fdt, b);
+		err = test_from_fdt(fdt, b, &d.test);
 	return err;
 }

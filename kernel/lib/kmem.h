@@ -87,16 +87,17 @@ void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size);
 bool kmem_check(const struct kmem *k);
 
 /*
- * 64-byte blocks, not zeroed, for the page-fault fast path's mapping nodes
- * (mem/space.c: space_map_fast), which must not pay for the buddy lists.
+ * 64-byte blocks, not zeroed, for mapping nodes (mem/space.c: the
+ * page-fault fast path's space_map_fast and every other mapping's
+ * node_alloc), which must not pay for the buddy lists.
  *
  * kmem_alloc_min_inline pops the stash: NULL when it is empty. Then
  * kmem_alloc_min_raw: a free 64-byte block if there is one (as kmem_alloc
  * would take it), else it takes the smallest free block of 128 B or more
  * (split down to 4 KiB if larger), keeps its first 64 bytes for the caller
  * and puts the rest on the stash; NULL if the pool is empty. So the stash
- * holds at most 63 blocks (4 KiB - 64 B of the pool that only this path
- * uses), and 63 of 64 nodes are a pop. Blocks from either are returned with
+ * holds at most 63 blocks (4 KiB - 64 B of the pool that only mapping nodes
+ * use), and 63 of 64 nodes are a pop. Blocks from either are returned with
  * kmem_free(k, p, 64) as any other; the stash never gives blocks back.
  */
 void *kmem_alloc_min_raw(struct kmem *k);

@@ -144,40 +144,74 @@ static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size
 }
 
 /*
+ * A mapping node charged to q, from the pool's stash of 64-byte blocks (as
+ * the fast path takes them, kmem.h): no walk of the buddy lists for each
+ * node and no zeroing (the caller sets every field). NULL when q or the pool
+ * is out. Freed with kmem_free_q as any block of its size.
+ */
+static struct mapping *node_alloc(struct quota *q)
+{
+	struct mapping *m;
+
+	if (!quota_charge(q, KMEM_MIN_BLOCK))
+		return NULL;
+	if (!(m = kmem_alloc_min_inline(&kmem_pool)) && !(m = kmem_alloc_min_raw(&kmem_pool)))
+		quota_credit(q, KMEM_MIN_BLOCK);
+	return m;
+}
+
+/* The leaf p of level l: va -> pa with rights, and its mapping m (or none). */
+static void put_leaf(struct space *s, pte_t *p, int l, struct mapping *m, uint64_t va, uint64_t pa, unsigned rights,
+		     struct mapping *parent, bool fresh)
+{
+	if (m) {
+		mdb_init(&m->n);
+		if (parent)
+			mdb_add_child(&parent->n, &m->n);
+		m->space = s;
+		m->va = va;
+		m->pa = pa;
+		m->order = (uint8_t)(12 + 9 * l);
+		m->rights = (uint8_t)rights;
+		m->fresh = fresh;
+	}
+	*shadow_of(p) = m;
+	*p = pte_leaf(pa, rights_pte(rights));
+}
+
+/*
  * Map [va, va+size) -> pa with rights as leaves. With `node`, each leaf gets
  * a mapping, derived from parent (NULL: a root), marked fresh if asked.
  * Stops at the first error (what it made stays: the caller undoes it).
+ * After a 4 KiB leaf the next ones up to the end of its table need no walk
+ * (an address that is not 2 MiB-aligned allows no larger leaf).
  */
 static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64_t size, unsigned rights,
 			       bool node, struct mapping *parent, bool fresh, unsigned *budget)
 {
+	pte_t *p = NULL;
+	int l = 0;
+
 	while (size) {
 		struct mapping *m = NULL;
 		long err = 0;
-		int l;
 		if (budget && !(*budget)--)
 			return -L4_ERANGE;
-		if (node && !(m = kmem_alloc_q(&kmem_pool, s->quota, sizeof(*m))))
+		if (node && !(m = node_alloc(s->quota)))
 			return -L4_ENOMEM;
-		pte_t *p = leaf_slot(s, va, pa, size, &l, &err);
-		if (!p) {
+		if (p && l == 0 && (va & (LEVEL_SIZE(1) - 1))) {
+			p++;            /* the next entry of the same table */
+			if (*p & PTE_V)
+				err = -L4_EEXIST;
+		} else {
+			p = leaf_slot(s, va, pa, size, &l, &err);
+		}
+		if (err) {
 			if (m)
 				kmem_free_q(&kmem_pool, s->quota, m, sizeof(*m));
 			return err;
 		}
-		if (m) {
-			mdb_init(&m->n);
-			if (parent)
-				mdb_add_child(&parent->n, &m->n);
-			m->space = s;
-			m->va = va;
-			m->pa = pa;
-			m->order = (uint8_t)(12 + 9 * l);
-			m->rights = (uint8_t)rights;
-			m->fresh = fresh;
-		}
-		*shadow_of(p) = m;
-		*p = pte_leaf(pa, rights_pte(rights));
+		put_leaf(s, p, l, m, va, pa, rights, parent, fresh);
 		va += LEVEL_SIZE(l);
 		pa += LEVEL_SIZE(l);
 		size -= LEVEL_SIZE(l);

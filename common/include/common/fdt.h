@@ -101,6 +101,8 @@ const char *fdt_getprop_str(const struct fdt *fdt, int node, const char *name);
 /* True if the string-list property `name` contains `str` (an unterminated
  * last entry is ignored). */
 bool fdt_prop_has_string(const struct fdt *fdt, int node, const char *name, const char *str);
+/* Whether the <stringlist> value v of len bytes (NULL: none) holds str. */
+bool fdt_stringlist_has(const char *v, uint32_t len, const char *str);
 bool fdt_is_compatible(const struct fdt *fdt, int node, const char *compat);
 /* status absent, "okay" or "ok" (as a well-formed string). */
 bool fdt_is_enabled(const struct fdt *fdt, int node);

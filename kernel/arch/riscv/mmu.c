@@ -25,29 +25,34 @@ static const size_t level_size[3] = { PAGE_SIZE, MEGAPAGE_SIZE, GIGAPAGE_SIZE };
 
 int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
 {
+	pte_t *table = root;
+	int leaf = -1;
+
 	kassert(((va | pa | size) & (PAGE_SIZE - 1)) == 0);
 	while (size) {
-		pte_t *table = root;
-		int level = 2;
-
-		/* Largest leaf that fits alignment and size. */
-		int leaf = 0;
-		for (int l = 2; l > 0; l--) {
-			if (((va | pa) & (level_size[l] - 1)) == 0 && size >= level_size[l]) {
-				leaf = l;
-				break;
+		/* After a 4 KiB leaf, the rest of its table needs no walk (an
+		 * address that is not 2 MiB-aligned allows no larger leaf). */
+		if (leaf != 0 || (va & (MEGAPAGE_SIZE - 1)) == 0) {
+			/* Largest leaf that fits alignment and size. */
+			leaf = 0;
+			for (int l = 2; l > 0; l--) {
+				if (((va | pa) & (level_size[l] - 1)) == 0 && size >= level_size[l]) {
+					leaf = l;
+					break;
+				}
 			}
-		}
-		for (; level > leaf; level--) {
-			pte_t *pte = &table[VPN(va, level)];
-			if (!(*pte & PTE_V)) {
-				void *next = pmem_alloc_page();
-				if (!next)
-					return -1;
-				*pte = pte_table(virt_to_phys(next));
+			table = root;
+			for (int level = 2; level > leaf; level--) {
+				pte_t *pte = &table[VPN(va, level)];
+				if (!(*pte & PTE_V)) {
+					void *next = pmem_alloc_page();
+					if (!next)
+						return -1;
+					*pte = pte_table(virt_to_phys(next));
+				}
+				kassert(!pte_is_leaf(*pte));
+				table = phys_to_virt(pte_pa(*pte));
 			}
-			kassert(!pte_is_leaf(*pte));
-			table = phys_to_virt(pte_pa(*pte));
 		}
 		kassert(!(table[VPN(va, leaf)] & PTE_V));
 		table[VPN(va, leaf)] = pte_leaf(pa, perm);
