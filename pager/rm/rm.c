@@ -152,6 +152,9 @@ static const char *access_name(unsigned a)
 
 /* ---- operations ---- */
 
+#define RM_AROUND_ORDER 16
+#define RM_AROUND (1UL << RM_AROUND_ORDER)     /* 64 KiB: 16 pages a fault at most */
+
 static long fault(struct rm *rm, uint64_t mr0, uint64_t pc)
 {
 	uint64_t addr = l4_pf_addr(mr0), page = addr & ~(PAGE - 1);
@@ -175,10 +178,17 @@ static long fault(struct rm *rm, uint64_t mr0, uint64_t pc)
 		return -L4_EPERM;
 	}
 	long err = 0;
-	for (int tries = 0; tries < 2; tries++) {
-		struct l4_msg m = { { r->offset + (page - r->start), r->rights, acc, 0, 0, 0 }, 0 };
-		rm->cfg.utcb->rcv_mem = l4_fpage(page, 12, 0);
-		err = mgr_call(rm, r->ds, L4_DS_MAP, 3, &m);
+	/* A manager that maps around (L4_DS_F_AROUND) gets the RM_AROUND-aligned
+	 * block holding the page as its window, if the region covers it: what
+	 * it maps there saves the faults that would come. After an EEXIST
+	 * (something else in the block) the page alone. */
+	uint64_t win = page & ~(RM_AROUND - 1);
+	int around = (r->ds_flags & L4_DS_F_AROUND) && win >= r->start && win + RM_AROUND <= r->start + r->size;
+	for (int tries = 0; tries < 2; tries++, around = 0) {
+		struct l4_msg m = { { r->offset + (page - r->start), r->rights, acc, r->offset + (win - r->start), RM_AROUND,
+				      0 }, 0 };
+		rm->cfg.utcb->rcv_mem = around ? l4_fpage(win, RM_AROUND_ORDER, 0) : l4_fpage(page, 12, 0);
+		err = mgr_call(rm, r->ds, L4_DS_MAP, around ? 5 : 3, &m);
 		rm->cfg.utcb->rcv_mem = 0;
 		if (err != -L4_EEXIST)
 			break;
@@ -262,7 +272,7 @@ static long attach(struct rm *rm, unsigned words, const struct l4_msg *m, uint64
 		rm->reg[i] = rm->reg[i - 1];
 		i--;
 	}
-	rm->reg[i] = (struct rm_region){ addr, size, off, cap, rights };
+	rm->reg[i] = (struct rm_region){ addr, size, off, cap, rights, (unsigned)q.mr[1] };
 	rm->nregions++;
 	*out = addr;
 	return 0;

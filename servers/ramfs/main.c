@@ -377,13 +377,13 @@ static uint64_t ds_call(uint64_t badge, uint64_t label, unsigned words, struct l
 	switch (label) {
 	case L4_DS_INFO:
 		m->mr[0] = size;
-		m->mr[1] = 0;
+		m->mr[1] = L4_DS_F_AROUND;
 		m->mr[2] = crights;
 		m->mr[3] = 0;
 		m->mr[4] = 0;
 		return l4_tag(0, 5, 0);
 	case L4_DS_MAP: {
-		uint64_t off = m->mr[0];
+		uint64_t off = m->mr[0] & ~(POOL_PAGE - 1), wbase = m->mr[3], wsize = m->mr[4];
 		unsigned want = (unsigned)m->mr[1], access = (unsigned)m->mr[2];
 		uint32_t idx;
 		if (words < 3 || m->mr[1] > L4_FP_RWX || m->mr[2] > L4_FP_RWX || (access & ~want) ||
@@ -396,13 +396,34 @@ static uint64_t ds_call(uint64_t badge, uint64_t label, unsigned words, struct l
 		unsigned give = want & crights & (L4_FP_R | L4_FP_W);
 		if (!(give & L4_FP_R))
 			return ERR(-L4_EPERM);
-		long r = tree_page(node, off / POOL_PAGE, 1, &idx);
-		if (r)
+		if (words < 5)
+			wbase = off, wsize = POOL_PAGE;        /* no window: the page alone */
+		else if (wsize < POOL_PAGE || wsize > (1UL << 20) || (wsize & (wsize - 1)) || (wbase & (POOL_PAGE - 1)) ||
+			 off < wbase || off - wbase >= wsize)
+			return ERR(-L4_EINVAL);
+		if (tree_page(node, off / POOL_PAGE, 1, &idx))
 			return ERR(-L4_ENOMEM);
-		m->mr[0] = give;
-		m->mr[1] = l4_item_mem(0, 0);
-		m->mr[2] = l4_fpage((uint64_t)pool_va(idx), 12, give);
-		return l4_tag(0, 1, 1);
+		/* The page asked for first; then the others of the window the file has. */
+		static uint64_t w[L4_MSG_WORDS];
+		unsigned n = 1;
+		w[0] = give;
+		w[n++] = l4_item_mem(off - wbase, 0);
+		w[n++] = l4_fpage((uint64_t)pool_va(idx), 12, give);
+		for (uint64_t p = wbase; p - wbase < wsize && p < size && n + 2 <= L4_MSG_WORDS; p += POOL_PAGE) {
+			uint32_t other;
+			if (p == off || tree_page(node, p / POOL_PAGE, 0, &other) || !other)
+				continue;
+			w[n++] = l4_item_mem(p - wbase, 0);
+			w[n++] = l4_fpage((uint64_t)pool_va(other), 12, give);
+		}
+		struct l4_utcb *u = l4_utcb();
+		for (unsigned i = 0; i < n; i++) {
+			if (i < L4_MSG_REG_WORDS)
+				m->mr[i] = w[i];
+			else
+				u->mr[i] = w[i];
+		}
+		return l4_tag(0, 1, (n - 1) / 2);
 	}
 	case L4_DS_RELEASE: case L4_DS_CLONE: case L4_DS_RESTRICT: case L4_DS_FREE:
 		return ERR(-L4_EPERM);
