@@ -145,15 +145,15 @@ static void unmap_range(struct rm *rm, uint64_t s, uint64_t n)
 	}
 }
 
+#define RM_AROUND_ORDER 16
+#define RM_AROUND (1UL << RM_AROUND_ORDER)     /* 64 KiB: 16 pages a fault at most */
+
 static const char *access_name(unsigned a)
 {
 	return a == L4_FP_W ? "write" : a == L4_FP_X ? "execute" : "read";
 }
 
 /* ---- operations ---- */
-
-#define RM_AROUND_ORDER 16
-#define RM_AROUND (1UL << RM_AROUND_ORDER)     /* 64 KiB: 16 pages a fault at most */
 
 static long fault(struct rm *rm, uint64_t mr0, uint64_t pc)
 {
@@ -265,6 +265,10 @@ static long attach(struct rm *rm, unsigned words, const struct l4_msg *m, uint64
 		return -L4_EPERM;
 	if (off >= info.size || size > info.size - off)
 		return -L4_ERANGE;
+	/* A manager that maps around: searched room 64 KiB-aligned like the
+	 * offset, so that its aligned blocks are the faults' windows whole. */
+	if ((flags & L4_RM_SEARCH) && !(flags & L4_RM_ALIGN_MASK) && (q.mr[1] & L4_DS_F_AROUND) && !(off & (RM_AROUND - 1)))
+		flags |= (uint64_t)RM_AROUND_ORDER << L4_RM_ALIGN_SHIFT;
 	if ((err = place(rm, &addr, size, flags, true)))
 		return err;
 	unsigned i = rm->nregions;

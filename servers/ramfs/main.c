@@ -41,6 +41,10 @@
 #define MAX_SESSIONS 32U
 #define PER_CLIENT 8U                   /* sessions one service badge may hold */
 
+#define RUN_ORDER 16                    /* a file's aligned 64 KiB: one map item if the pool has it so */
+#define RUN (1UL << RUN_ORDER)
+_Static_assert(RUN / POOL_PAGE == POOL_COLOURS, "a run is one page of each colour");
+
 #define KIND_SHIFT 44
 #define KIND_SES 1UL
 #define KIND_DS 2UL
@@ -403,10 +407,28 @@ static uint64_t ds_call(uint64_t badge, uint64_t label, unsigned words, struct l
 			return ERR(-L4_EINVAL);
 		if (tree_page(node, off / POOL_PAGE, 1, &idx))
 			return ERR(-L4_ENOMEM);
-		/* The page asked for first; then the others of the window the file has. */
 		static uint64_t w[L4_MSG_WORDS];
 		unsigned n = 1;
 		w[0] = give;
+		/* The aligned 64 KiB around the page in one aligned 64 KiB of the pool
+		 * (a file written in order, pool.c's colours): one item for all of it. */
+		uint64_t blk = off & ~(RUN - 1);
+		if (wsize >= RUN && blk >= wbase && blk + RUN - wbase <= wsize && blk + RUN <= size) {
+			uint32_t first = 0, k = 0;
+			for (; k < RUN / POOL_PAGE; k++) {
+				uint32_t x;
+				if (tree_page(node, blk / POOL_PAGE + k, 0, &x) || !x || (k ? x != first + k : x % (RUN / POOL_PAGE)))
+					break;
+				first = k ? first : x;
+			}
+			if (k == RUN / POOL_PAGE) {
+				m->mr[0] = give;
+				m->mr[1] = l4_item_mem(blk - wbase, 0);
+				m->mr[2] = l4_fpage((uint64_t)pool_va(first), RUN_ORDER, give);
+				return l4_tag(0, 1, 1);
+			}
+		}
+		/* The page asked for first; then the others of the window the file has. */
 		w[n++] = l4_item_mem(off - wbase, 0);
 		w[n++] = l4_fpage((uint64_t)pool_va(idx), 12, give);
 		for (uint64_t p = wbase; p - wbase < wsize && p < size && n + 2 <= L4_MSG_WORDS; p += POOL_PAGE) {

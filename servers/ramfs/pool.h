@@ -15,8 +15,15 @@
 
 #define POOL_PAGE 4096UL
 
+#define POOL_COLOURS 16U                /* a page's colour: its index mod 16 */
+
 /* A zeroed page: 0 and its index in *idx, or -L4_ENOSPC. */
 long pool_get(uint32_t *idx);
+/* The same, of colour c if there is one (for a file's page c mod 16). */
+long pool_get_colour(unsigned c, uint32_t *idx);
+/* Page `want` if it is free (or not yet used), else -L4_ENOSPC: the next
+ * page of a file after its run's first (see pool.c). */
+long pool_get_at(uint32_t want, uint32_t *idx);
 /* Give the page back (revoked from every client it was mapped to). */
 void pool_put(uint32_t idx);
 /* Where page idx is mapped in the server (ramfs.h: POOL_VA). */

@@ -440,6 +440,23 @@ static long slot_of(struct tree_node *n, uint64_t pg, int create, uint32_t **slo
 	return 0;
 }
 
+/*
+ * A data page for page pg of n: the pool page after the one of page pg - 1
+ * when that one's run (16 pages, aligned) started at a page of colour 0,
+ * so that a file written in order lies in aligned runs of the pool that
+ * one map item can send (main.c, L4_DS_MAP); else one of pg's colour.
+ */
+static long alloc_data(struct tree_node *n, uint64_t pg, uint32_t *slot)
+{
+	unsigned c = (unsigned)(pg % POOL_COLOURS);
+	uint32_t *prev;
+
+	if (c && !slot_of(n, pg - 1, 0, &prev) && prev && *prev && (*prev % POOL_COLOURS) == c - 1 &&
+	    !pool_get_at(*prev + 1, slot))
+		return 0;
+	return pool_get_colour(c, slot);
+}
+
 long tree_page(uint32_t node, uint64_t pg, int create, uint32_t *idx)
 {
 	struct tree_node *n = &nodes[node];
@@ -449,7 +466,7 @@ long tree_page(uint32_t node, uint64_t pg, int create, uint32_t *idx)
 	*idx = 0;
 	if (r)
 		return r;
-	if (slot && !*slot && create && pool_get(slot))
+	if (slot && !*slot && create && alloc_data(n, pg, slot))
 		return -L4_ENOSPC;
 	*idx = slot ? *slot : 0;
 	return 0;

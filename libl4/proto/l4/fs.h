@@ -192,9 +192,10 @@ long l4_fs_dataspace(struct l4_fs *fs, long h, uint64_t slot);
  *
  * The file dataspace (calls on the capability L4_FS_DATASPACE gave):
  * L4_DS_MAP and L4_DS_INFO as l4/dataspace.h says (size = the file's size
- * rounded up to a page at the time of the call; a MAP beyond the file's
- * last page is ERANGE; a MAP of a hole in a file stores a zero page
- * first, so ENOSPC can come back; W only with a handle that may write).
+ * rounded up to a page at the time of the call, flags L4_DS_F_AROUND: a
+ * MAP with a window maps the file's pages there too; a MAP beyond the
+ * file's last page is ERANGE; a MAP of a hole in a file stores a zero page
+ * first, so ENOMEM can come back; W only with a handle that may write).
  * Other dataspace labels: EPERM. The capability is good while its handle
  * is open (then EBADCAP); pages already mapped stay until the file's
  * pages go (truncate, or the last close of an unlinked file), when the
