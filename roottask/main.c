@@ -205,8 +205,9 @@ static long start_ramfs(void)
 		r = ldr_boot_with(&a, &fs_service, 0);
 		l4_task_cap_delete(L4_CAP_TASK, arc);   /* the ramfs has it now (or it went with the session) */
 		if (!r) {
+			/* arc's slot is not freed: a hole below the loader's slots would
+			 * break the three consecutive ones 'disks' takes. */
 			ldr_set_fs(fs_service);
-			l4_cap_free(arc);
 			return 0;
 		}
 		l4_mem_close(ses);

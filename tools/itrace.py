@@ -50,7 +50,7 @@ NM = os.environ.get("NM", "riscv64-linux-gnu-nm")
 KERNEL_BASE = 0xffffffc000000000
 # Everything but OpenSBI (below the kernel's 2 MiB at 0x80200000) and its M-mode.
 DFILTER = "0..0x7fffffff,0x80200000..0x3fffffffff,0xffffffc000000000..0xffffffffffffffff"
-USER_PROGRAMS = ("benchroot", "s0bench", "memsrv")
+USER_PROGRAMS = ("benchroot", "s0bench", "memsrv", "ramfs")
 BLK_ROWS = ("blk_read_4k", "blk_write_4k", "blk_seq_read")     # they need a disk (test/target/blkbench.c)
 PER_OP = {"yield": 2, "notification_signal_wait": 2}       # operations per sample
 

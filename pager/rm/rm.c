@@ -145,6 +145,9 @@ static void unmap_range(struct rm *rm, uint64_t s, uint64_t n)
 	}
 }
 
+#define RM_AROUND_ORDER 16
+#define RM_AROUND (1UL << RM_AROUND_ORDER)     /* 64 KiB: 16 pages a fault at most */
+
 static const char *access_name(unsigned a)
 {
 	return a == L4_FP_W ? "write" : a == L4_FP_X ? "execute" : "read";
@@ -175,10 +178,17 @@ static long fault(struct rm *rm, uint64_t mr0, uint64_t pc)
 		return -L4_EPERM;
 	}
 	long err = 0;
-	for (int tries = 0; tries < 2; tries++) {
-		struct l4_msg m = { { r->offset + (page - r->start), r->rights, acc, 0, 0, 0 }, 0 };
-		rm->cfg.utcb->rcv_mem = l4_fpage(page, 12, 0);
-		err = mgr_call(rm, r->ds, L4_DS_MAP, 3, &m);
+	/* A manager that maps around (L4_DS_F_AROUND) gets the RM_AROUND-aligned
+	 * block holding the page as its window, if the region covers it: what
+	 * it maps there saves the faults that would come. After an EEXIST
+	 * (something else in the block) the page alone. */
+	uint64_t win = page & ~(RM_AROUND - 1);
+	int around = (r->ds_flags & L4_DS_F_AROUND) && win >= r->start && win + RM_AROUND <= r->start + r->size;
+	for (int tries = 0; tries < 2; tries++, around = 0) {
+		struct l4_msg m = { { r->offset + (page - r->start), r->rights, acc, r->offset + (win - r->start), RM_AROUND,
+				      0 }, 0 };
+		rm->cfg.utcb->rcv_mem = around ? l4_fpage(win, RM_AROUND_ORDER, 0) : l4_fpage(page, 12, 0);
+		err = mgr_call(rm, r->ds, L4_DS_MAP, around ? 5 : 3, &m);
 		rm->cfg.utcb->rcv_mem = 0;
 		if (err != -L4_EEXIST)
 			break;
@@ -255,6 +265,10 @@ static long attach(struct rm *rm, unsigned words, const struct l4_msg *m, uint64
 		return -L4_EPERM;
 	if (off >= info.size || size > info.size - off)
 		return -L4_ERANGE;
+	/* A manager that maps around: searched room 64 KiB-aligned like the
+	 * offset, so that its aligned blocks are the faults' windows whole. */
+	if ((flags & L4_RM_SEARCH) && !(flags & L4_RM_ALIGN_MASK) && (q.mr[1] & L4_DS_F_AROUND) && !(off & (RM_AROUND - 1)))
+		flags |= (uint64_t)RM_AROUND_ORDER << L4_RM_ALIGN_SHIFT;
 	if ((err = place(rm, &addr, size, flags, true)))
 		return err;
 	unsigned i = rm->nregions;
@@ -262,7 +276,7 @@ static long attach(struct rm *rm, unsigned words, const struct l4_msg *m, uint64
 		rm->reg[i] = rm->reg[i - 1];
 		i--;
 	}
-	rm->reg[i] = (struct rm_region){ addr, size, off, cap, rights };
+	rm->reg[i] = (struct rm_region){ addr, size, off, cap, rights, (unsigned)q.mr[1] };
 	rm->nregions++;
 	*out = addr;
 	return 0;

@@ -29,6 +29,7 @@ struct rm_region {
 	uint64_t start, size, offset;
 	uint64_t ds;                    /* the mapper's capability slot for the dataspace */
 	unsigned rights;                /* L4_FP_* */
+	unsigned ds_flags;              /* L4_DS_INFO's flags (L4_DS_F_AROUND: faults map a window) */
 };
 
 struct rm_area {

@@ -15,11 +15,22 @@
 
 #define POOL_PAGE 4096UL
 
+#define POOL_COLOURS 16U                /* a page's colour: its index mod 16 */
+
 /* A zeroed page: 0 and its index in *idx, or -L4_ENOSPC. */
 long pool_get(uint32_t *idx);
+/* The same, of colour c if there is one (for a file's page c mod 16). */
+long pool_get_colour(unsigned c, uint32_t *idx);
+/* Page `want` if it is free (or not yet used), else -L4_ENOSPC: the next
+ * page of a file after its run's first (see pool.c). */
+long pool_get_at(uint32_t want, uint32_t *idx);
 /* Give the page back (revoked from every client it was mapped to). */
 void pool_put(uint32_t idx);
-void *pool_va(uint32_t idx);
+/* Where page idx is mapped in the server (ramfs.h: POOL_VA). */
+static inline void *pool_va(uint32_t idx)
+{
+	return (void *)(0x100000000UL + (uint64_t)idx * POOL_PAGE);
+}
 /* A block of 1..256 bytes (from pages of the pool), or 0 (no space). */
 void *pool_small(unsigned bytes);
 void pool_small_put(void *p, unsigned bytes);

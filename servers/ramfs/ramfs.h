@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define POOL_VA 0x100000000UL
-#define POOL_MAX_PAGES (1UL << 20)      /* 4 GiB of address space */
+#define POOL_MAX_PAGES (1UL << 18)      /* 1 GiB of address space: the largest limit */
 #define BUF_VA 0x1000000000UL
 #define BUF_STRIDE (2UL << 20)
 #define BLK_VA 0x2000000000UL

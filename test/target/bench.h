@@ -14,3 +14,9 @@ void trace_end(unsigned i, unsigned at, const char *row);
 /* The block benchmarks (blkbench.c), with memsrv's session `session`; their rows. */
 #define BLK_ROWS "blk_write_4k", "blk_read_4k", "blk_seq_read"
 void bench_blk(uint64_t session);
+/* The block driver's service (W G) once bench_blk started it, else 0. */
+uint64_t bench_blk_service(void);
+/* The file benchmarks (fsbench.c): the ramfs on memory session `session`, a
+ * region mapper's endpoint `rm` (attaching files) and the block service. */
+#define FS_ROWS "fs_read_4k", "fs_write_4k", "fs_create_unlink", "fs_attach_read_1m", "fs_sync_1m"
+void bench_fs(uint64_t session, uint64_t rm, uint64_t blk_service);

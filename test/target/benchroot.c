@@ -1114,7 +1114,7 @@ int main(void)
 	}
 	/* The block rows need the memory server bench_pager starts. */
 	if (selected_any((const char *const[]){ "ds_map_anon", "demand_fault_anon", "cow_fault", "touch_16m_anon",
-						   BLK_ROWS, 0 }))
+						   BLK_ROWS, FS_ROWS, 0 }))
 		bench_pager();
 	if (selected("preempt_latency_max"))
 		bench_preempt();
@@ -1122,8 +1122,10 @@ int main(void)
 		bench_thread_create(empty_cost());
 	if (selected("task_create_destroy"))
 		bench_task_create(empty_cost());
-	if (selected_any((const char *const[]){ BLK_ROWS, 0 }))
+	if (selected_any((const char *const[]){ BLK_ROWS, FS_ROWS, 0 }))
 		bench_blk(pg_session);
+	if (selected_any((const char *const[]){ FS_ROWS, 0 }))
+		bench_fs(pg_session, pg_rm_ep, bench_blk_service());
 	/* Last: these leave this thread with FP state, which would change
 	 * what every later switch away from it costs. */
 	bench_ipc("ipc_roundtrip_fpu_client", 0, IPC_INTER | IPC_FPU_CLIENT, empty);

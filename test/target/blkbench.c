@@ -146,6 +146,13 @@ static void seq_read(uint64_t ov)
 		  (unsigned long)((drv.drv.stats_irqs - i0) / (n + late)), late);
 }
 
+static int started;
+
+uint64_t bench_blk_service(void)
+{
+	return started ? drv.service : 0;
+}
+
 void bench_blk(uint64_t session)
 {
 	uint64_t slots[3] = { 3400, 3401, 3402 };
@@ -158,6 +165,7 @@ void bench_blk(uint64_t session)
 		l4_puts("bench: blk: no disk, or the driver did not start");
 		return;
 	}
+	started = 1;
 	uint64_t ov = empty_cost();
 	depth1("blk_write_4k", L4_BLK_WRITE, 16384, ov);
 	depth1("blk_read_4k", L4_BLK_READ, 0, ov);

@@ -15,7 +15,9 @@ $(eval $(call loadable_prog,pgtest,test/target/pgtest.c))
 # hostile: the robustness test's attacker programs, started several at once (t_robust.c).
 $(eval $(call loadable_prog,hostile,test/target/hostile.c))
 $(eval $(call user_prog,benchroot,test/target/benchroot.c test/target/blkbench.c test/target/blkdrv.c \
+	test/target/fsbench.c servers/ramfs/cpio.c servers/ramfs/fsimg.c \
 	test/target/dtdev.c $(UART_DT_SRCS) $(VBLK_SRCS) $(VBLK_DT_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
+$(B)/user/test/target/fsbench.c.o: USER_CFLAGS += -Iservers
 $(B)/user/test/target/blkbench.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
 $(eval $(call user_prog,s0bench,test/target/s0bench.c sigma0/server.c))
 TESTROOT_ELF := $(B)/user/testroot.elf

@@ -96,12 +96,22 @@ static int attach(void)
 	if (memcmp(m, big, sizeof(big)))
 		return fail(35, "the attached file reads as written (by page faults)", 0);
 	((uint8_t *)a)[5000] = 0xee;            /* a write through the mapping */
+	big[5000] = 0xee;
 	uint8_t c = 0;
 	if ((r = l4_fs_pread(&fs, h, &c, 1, 5000)) != 1 || c != 0xee)
 		return fail(36, "a write through the mapping is in the file", r);
 	big[7000] = 0x11;
 	if ((r = l4_fs_pwrite(&fs, h, &big[7000], 1, 7000)) != 1 || m[7000] != 0x11)
 		return fail(37, "a write through the server shows in the mapping", r);
+	l4_rm_detach(L4_ENV_CAP_RM, (uint64_t)a, 0, 0);
+	/* From offset 12 KiB, 20 KiB short of the end: the faults' 64 KiB windows
+	 * fall across the region's edges and the dataspace's blocks differently. */
+	a = l4_rm_attach(L4_ENV_CAP_RM, 0, sizeof(big) - 32768, 12288, L4_RM_SEARCH | L4_FP_R, ds, 0);
+	if (a < 0)
+		return fail(48, "attach at an offset", a);
+	for (uint64_t i = 0; i < sizeof(big) - 32768; i += 4096 - 8)
+		if (((const uint8_t *)a)[i] != big[12288 + i])
+			return fail(49, "the file at an offset reads as written", (long)i);
 	l4_rm_detach(L4_ENV_CAP_RM, (uint64_t)a, 0, 0);
 	/* Read-only handle: a dataspace with R; attaching it writable is refused. */
 	long h2 = l4_fs_open(&fs, "/mapped", L4_FS_O_READ, 0);

@@ -23,6 +23,12 @@
  *     that sends more, or something else, cannot put it anywhere else.
  *     The memory server maps a page shared copy-on-write without L4_FP_W
  *     unless MR2 asks for it; a write access gets a private copy first.
+ *     Mapping around (managers whose INFO has L4_DS_F_AROUND): MR3 = the
+ *     offset of a window's start, MR4 = its size (a power of two, 4 KiB ..
+ *     1 MiB, holding MR0's page); the caller's receive window is that many
+ *     bytes, aligned so, and the reply's first item is MR0's page as above,
+ *     further items (hotspot = their offset - MR3) pages of the window the
+ *     manager holds now. Managers without the flag ignore MR3 and MR4.
  *     ERANGE offset beyond the size; EINVAL bad rights bits, MR2 not within
  *     MR1, or W without R; EPERM the capability lacks a right of MR2;
  *     ENOMEM no memory (or the owner's quota is used up); the kernel's
@@ -80,6 +86,7 @@ enum {
 #define L4_DS_F_ANON 0x1U       /* anonymous memory, zero until written */
 #define L4_DS_F_CONTIG 0x2U     /* physically contiguous; MR3 of INFO is its physical address */
 #define L4_DS_F_CLONE 0x4U      /* made by L4_DS_CLONE */
+#define L4_DS_F_AROUND 0x8U     /* L4_DS_MAP maps the pages it holds around the one asked for (MR3, MR4) */
 
 struct l4_ds_info {
 	uint64_t size;

@@ -177,7 +177,8 @@ long l4_fs_dataspace(struct l4_fs *fs, long h, uint64_t slot);
  *   L4_FS_RMDIR      path(2)                            -
  *   L4_FS_UNLINK     path(2)                            -
  *   L4_FS_RENAME     from path(2), to path(2)           -
- *   L4_FS_SYNC       -                                  -
+ *   L4_FS_SYNC       -                                  MR0 the server's own instructions for it
+ *                                                       (less its block requests' time: benchmarks)
  *   L4_FS_STATFS     -                                  MR0 bytes used, MR1 limit, MR2 files,
  *                                                       MR3 disk bytes, MR4 flags
  *   L4_FS_DATASPACE  handle                             1 capability item (rcv_caps, 1 slot): the
@@ -191,9 +192,10 @@ long l4_fs_dataspace(struct l4_fs *fs, long h, uint64_t slot);
  *
  * The file dataspace (calls on the capability L4_FS_DATASPACE gave):
  * L4_DS_MAP and L4_DS_INFO as l4/dataspace.h says (size = the file's size
- * rounded up to a page at the time of the call; a MAP beyond the file's
- * last page is ERANGE; a MAP of a hole in a file stores a zero page
- * first, so ENOSPC can come back; W only with a handle that may write).
+ * rounded up to a page at the time of the call, flags L4_DS_F_AROUND: a
+ * MAP with a window maps the file's pages there too; a MAP beyond the
+ * file's last page is ERANGE; a MAP of a hole in a file stores a zero page
+ * first, so ENOMEM can come back; W only with a handle that may write).
  * Other dataspace labels: EPERM. The capability is good while its handle
  * is open (then EBADCAP); pages already mapped stay until the file's
  * pages go (truncate, or the last close of an unlinked file), when the
