@@ -87,7 +87,7 @@ $(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
-$(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))
+$(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF) $(VBLK_ELF)))
 
 # A disk image for U-Boot (an SD card on a board, a virtio disk under QEMU):
 # $(call make_disk,BOARD,IMAGE,NAME,SIZE) defines $(B)/BOARD/NAME.img of SIZE

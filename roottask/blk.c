@@ -76,8 +76,14 @@ static long restart(struct blkprog *p)
 	 * empty) and task (the session capabilities it gave out are revoked). */
 	ldr_boot_end(p->child);
 	devices_reset(p);
-	/* Its memory: the DMA queues and the clients' data regions (their
-	 * mappings go). Then a new session in the same slot. */
+	/* Its memory (the DMA queues, the clients' data regions) stays until
+	 * the next restart: its clients may still look at their rings before
+	 * they find out (l4_blk_wait), and their mappings go with it. The
+	 * memory of the instance before it goes now; the new one gets a new
+	 * session in that slot. */
+	uint64_t old = a->mem;
+	a->mem = p->mem_prev;
+	p->mem_prev = old;
 	l4_mem_close(a->mem);
 	l4_task_cap_delete(L4_CAP_TASK, a->mem);
 	if ((r = l4_mem_session(p->cfg.mem, l4_utcb(), MEM_PAGES, MEM_OBJECTS, a->mem)))
@@ -106,9 +112,10 @@ static void supervise(void *arg)
 		if (c->state == LDR_CRASHED)
 			l4_log("%s: ended by an exception (scause %lu at pc %#lx: %s)\n", c->name, (unsigned long)c->scause,
 			       (unsigned long)c->pc, l4_exc_why(why, sizeof(why), c->reason));
+		else if (c->state == LDR_EXITED)
+			l4_log("%s: exited with %ld\n", c->name, (long)c->exit_code);
 		else
-			l4_log("%s: ended (%s %ld)\n", c->name, c->state == LDR_EXITED ? "exit" : "killed",
-			       (long)c->exit_code);
+			l4_log("%s: killed\n", c->name);
 		p->quick = now_us() - p->started < QUICK_US ? p->quick + 1 : 0;
 		if (p->quick >= QUICK_MAX) {
 			l4_log("%s: ended %u times right after its start: not started again\n", c->name, p->quick);
@@ -180,7 +187,8 @@ long blkprog_start(struct blkprog *p, const struct blkprog_config *cfg)
 	p->ntf = l4_cap_alloc();
 	struct l4_thread_config tc = { .which = L4_THREAD_CFG_ALL, .task = L4_CAP_TASK, .pager = L4_CAP_SIGMA0,
 				       .utcb = cfg->sup_utcb, .prio = cfg->sup_prio, .max_prio = cfg->sup_prio };
-	if (!cfg->mem || !(ses = l4_cap_alloc()) || !p->thread || !p->ntf)
+	p->mem_prev = l4_cap_alloc();          /* empty until the first restart */
+	if (!cfg->mem || !(ses = l4_cap_alloc()) || !p->thread || !p->ntf || !p->mem_prev)
 		r = -L4_ENOMEM;
 	else if (!(r = l4_mem_session(cfg->mem, UTCB, MEM_PAGES, MEM_OBJECTS, ses)))
 		a->mem = ses;
@@ -205,8 +213,8 @@ long blkprog_start(struct blkprog *p, const struct blkprog_config *cfg)
 	}
 	if (a->mem)
 		l4_mem_close(a->mem);
-	uint64_t sel[] = { ses, p->thread, p->ntf };
-	for (unsigned i = 0; i < 3; i++)
+	uint64_t sel[] = { ses, p->thread, p->ntf, p->mem_prev };
+	for (unsigned i = 0; i < 4; i++)
 		if (sel[i]) {
 			l4_factory_destroy(L4_CAP_FACTORY, sel[i]);
 			l4_task_cap_delete(L4_CAP_TASK, sel[i]);

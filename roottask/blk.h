@@ -34,6 +34,7 @@ struct blkprog {
 	uint64_t started;               /* rdtime of the last start */
 	unsigned quick;                 /* ends in a row soon after a start */
 	uint64_t thread, ntf;
+	uint64_t mem_prev;              /* the previous instance's memory session, kept until the next restart */
 };
 
 /*
