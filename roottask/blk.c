@@ -117,21 +117,21 @@ static void supervise(void *arg)
 		else
 			l4_log("%s: killed\n", c->name);
 		p->quick = now_us() - p->started < QUICK_US ? p->quick + 1 : 0;
-		if (p->quick >= QUICK_MAX) {
-			l4_log("%s: ended %u times right after its start: not started again\n", c->name, p->quick);
-			ldr_boot_end(c);
-			devices_reset(p);
-			p->gave_up = 1;
+		long r = p->quick >= QUICK_MAX ? -L4_EAGAIN : restart(p);
+		if (!r) {
+			l4_log("%s: started again (%u)\n", c->name, c->restarts);
 			continue;
 		}
-		long r = restart(p);
-		if (r) {
-			/* Nothing more to wait for: it is not started again. */
+		if (r == -L4_EAGAIN)
+			l4_log("%s: ended %u times right after its start: not started again\n", c->name, p->quick);
+		else
 			l4_log("%s: cannot start it again (%s)\n", c->name, l4_strerror(r));
-			p->gave_up = 1;
-		} else {
-			l4_log("%s: started again (%u)\n", c->name, c->restarts);
-		}
+		/* Given up: nothing of it runs or DMAs, and its endpoint goes, so
+		 * that calls on the service fail (EBADCAP) instead of waiting. */
+		ldr_boot_end(c);
+		devices_reset(p);
+		l4_factory_destroy(L4_CAP_FACTORY, p->service);
+		p->gave_up = 1;
 	}
 }
 

@@ -26,7 +26,8 @@ struct blkprog {
 	uint64_t service;               /* the driver's endpoint (unbadged), the same for every instance */
 	unsigned ndisks;                /* virtio-mmio slots with a block device it was given */
 	struct ldr_child *child;        /* the loader's: state, restarts */
-	volatile unsigned gave_up;      /* it ended too often right after its start: not started again */
+	volatile unsigned gave_up;      /* not started again (it ended too often right after its start, or
+					   could not be): the service endpoint is destroyed */
 	/* the supervisor's */
 	struct ldr_boot_args args;
 	unsigned source[VBLK_DT_MAX];   /* the slots' interrupt sources */

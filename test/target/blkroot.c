@@ -780,6 +780,19 @@ static void t_program(struct disk *d)
 	       "... what was flushed before the kill reads back");
 	cli_close(&c);
 	tap_ok(!prog.gave_up && prog.child->state == LDR_RUNNING, "... and it runs on");
+
+	/* Ended again and again right after each start: the supervisor gives
+	 * up, and calls on the service fail rather than wait. */
+	unsigned ends = 0;
+	while (!prog.gave_up && ends < 12) {
+		unsigned before = prog.child->restarts;
+		crash();
+		ends++;
+		WAIT_UNTIL(prog.gave_up || (prog.child->restarts > before && prog.child->state == LDR_RUNNING));
+	}
+	tap_ok(prog.gave_up && ends <= 4 && prog.child->state != LDR_RUNNING,
+	       "program: ended %u times right after its starts: not started again", ends);
+	tap_eq(l4_blk_info(prog.service, d->idx, &in), -L4_EBADCAP, "... calls on its service fail: EBADCAP");
 }
 
 int main(void)
