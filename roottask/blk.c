@@ -45,10 +45,10 @@ static uint64_t sup_stack[1024] __attribute__((aligned(16)));
 
 static uint64_t now_us(void)
 {
-	uint64_t t;
+	uint64_t t, hz = l4_kip()->timebase_hz;
 
 	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t / (l4_kip()->timebase_hz / 1000000);
+	return t / hz * 1000000 + t % hz * 1000000 / hz;
 }
 
 /* Reset every device the driver had (status 0; section 2.4: a device
