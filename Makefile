@@ -91,7 +91,7 @@ $(eval $(call make_image,default,$(DEFAULT_MODULES)))
 $(eval $(call make_image,test,$(S0TEST_ELF) $(TESTROOT_ELF) $(MEMSRV_ELF) $(PGTEST_ELF) $(HOSTILE_ELF) $(UART_ELF)))
 $(eval $(call make_image,bench,$(S0BENCH_ELF) $(BENCHROOT_ELF) $(MEMSRV_ELF) $(RAMFS_ELF)))
 $(eval $(call make_image,fault,$(SIGMA0_ELF) $(FAULTER_ELF)))
-$(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF)))
+$(eval $(call make_image,blk,$(SIGMA0_ELF) $(BLKROOT_ELF) $(MEMSRV_ELF) $(VBLK_ELF)))
 $(eval $(call make_image,fs,$(SIGMA0_ELF) $(FSROOT_ELF) $(MEMSRV_ELF) $(RAMFS_ELF) $(FSCLIENT_ELF)))
 
 # A disk image for U-Boot (an SD card on a board, a virtio disk under QEMU):

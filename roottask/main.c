@@ -29,6 +29,7 @@
 
 #include <common/fdt.h>
 #include <common/string.h>
+#include "blk.h"
 #include "loader/loader.h"
 #include "shell.h"
 #include "uart/uart_dt.h"
@@ -42,12 +43,14 @@
 #define LDR_UTCB0 0x1841000000UL
 #define LDR_UTCB1 0x1841001000UL
 /* 0x1841002000, 0x1841003000: UTCBs of the shell's threads (shell.c, cmd_procs.c) */
+#define SUP_UTCB 0x1841004000UL         /* the virtio-blk driver's supervisor thread */
 #define CONS_PAGE 0x1842000000UL        /* the console session's page */
 #define PROBE_VA 0x1843000000UL         /* a virtio-mmio slot's page while it is probed */
 /* 0x1844000000: the 'disks' command's block session (shell.c) */
 #define UART_PRIO 160                   /* above the programs and the prompt, below the loader */
 #define VBLK_PRIO 140                   /* above the programs and the prompt */
 #define RAMFS_PRIO 130                  /* below the block driver it uses, above the programs */
+#define SUP_PRIO 170                    /* the block driver's supervisor: above it, below the loader */
 
 static uint64_t mem_session, cons_service, blk_service, fs_service;
 static struct l4_console cons;
@@ -110,72 +113,27 @@ static long start_console(void)
 }
 
 /*
- * The virtio-blk driver (drivers/virtio-blk/main.c): the device tree lists
- * the virtio-mmio slots; each is probed here (its register page from
- * sigma0 for a moment: magic, device id), and only those that hold a block
- * device go to the driver, with their IRQ objects, the device tree, a
- * memory-server session of its own (DMA memory and its clients' data
- * regions) and a small factory. Programs get its service at
- * L4_ENV_CAP_BLK. Returns the number of disks found, or -L4_Exxx.
+ * The virtio-blk driver (drivers/virtio-blk/main.c), started by blk.c: the
+ * device tree lists the virtio-mmio slots; each is probed here (its
+ * register page from sigma0 for a moment: magic, device id), and only
+ * those that hold a block device go to the driver, with their IRQ
+ * objects, the device tree, a memory-server session of its own (DMA
+ * memory and its clients' data regions) and a small factory; a thread of
+ * this task starts it again on the same endpoint whenever it ends.
+ * Programs get its service at L4_ENV_CAP_BLK. Returns the number of disks
+ * found, or -L4_Exxx.
  */
 static long start_blk(void)
 {
-	uint64_t size = 0, ses = 0;
-	const void *dtb = ldr_dtb(&size);
-	struct fdt f;
-	struct vblk_dt_slot s[VBLK_DT_MAX];
-	struct ldr_boot_args a = { .module = "virtio-blk", .prio = VBLK_PRIO, .kmem = 16384, .caps_log2 = 9 };
-	long r = 0;
+	static struct blkprog blk;
+	struct blkprog_config c = { .mem = mem_session, .prio = VBLK_PRIO, .probe_va = PROBE_VA,
+				    .sup_utcb = SUP_UTCB, .sup_prio = SUP_PRIO };
+	long r = blkprog_start(&blk, &c);
 
-	if (!dtb || fdt_init(&f, dtb, size))
-		return -L4_ENOENT;
-	unsigned n = vblk_dt_slots(&f, s, VBLK_DT_MAX);
-	for (unsigned i = 0; i < n && a.nres < LDR_MAX_RES - 1; i++) {
-		uint64_t where = 0, page = s[i].base & ~(L4_PAGE_SIZE - 1), irq;
-		if (s[i].base + s[i].size - page > L4_PAGE_SIZE ||
-		    l4_sigma0_call(L4_CAP_SIGMA0, (struct l4_utcb *)L4_BOOT_UTCB, l4_fpage(PROBE_VA, 12, 0),
-				   L4_SIGMA0_DEVICE, 2, page, 12, 0, &where) < 0)
-			continue;
-		volatile uint32_t *regs = (volatile uint32_t *)(PROBE_VA + (s[i].base - page));
-		int blk = where == PROBE_VA && regs[0] == 0x74726976 && regs[2] == 2;  /* "virt", device id 2 */
-		/* Given back (sigma0 unmaps it here): the loader takes it for the driver. */
-		l4_sigma0_call(L4_CAP_SIGMA0, (struct l4_utcb *)L4_BOOT_UTCB, 0, L4_SIGMA0_FREE, 2, page, 12, 0, &where);
-		if (!blk)
-			continue;
-		irq = l4_cap_alloc();
-		if (!irq || l4_irqctl_get(L4_CAP_IRQ_CONTROL, s[i].irq, L4_CAP_FACTORY, irq)) {
-			l4_printf("roottask: virtio-mmio slot at %#lx: no IRQ object for source %u\n",
-				  (unsigned long)s[i].base, s[i].irq);
-			continue;
-		}
-		a.res[a.nres++] = (struct ldr_res){ L4_ENV_RES_DEVICE, s[i].base, s[i].size, irq };
-	}
-	if (!a.nres)
-		return 0;
-	unsigned ndisks = a.nres;
-	a.res[a.nres++] = (struct ldr_res){ L4_ENV_RES_DTB, 0, 0, 0 };
-	/* 128 MiB at most: DMA queues and up to 32 sessions' data regions. */
-	if (!mem_session || !(ses = l4_cap_alloc()))
-		r = -L4_ENOMEM;
-	else if (!(r = l4_mem_session(mem_session, (struct l4_utcb *)L4_BOOT_UTCB, 32768, 256, ses)))
-		a.mem = ses;
-	if (!r && !(r = ldr_boot_with(&a, &blk_service, 0))) {
+	if (r > 0) {
+		blk_service = blk.service;
 		ldr_set_blk(blk_service);
-		return ndisks;
 	}
-	/* Not started: its IRQ objects and its session go (the loader undid the rest). */
-	for (unsigned i = 0; i < ndisks; i++) {
-		l4_factory_destroy(L4_CAP_FACTORY, a.res[i].irq);
-		l4_task_cap_delete(L4_CAP_TASK, a.res[i].irq);
-		l4_cap_free(a.res[i].irq);
-	}
-	if (a.mem)
-		l4_mem_close(a.mem);
-	if (ses) {
-		l4_task_cap_delete(L4_CAP_TASK, ses);
-		l4_cap_free(ses);
-	}
-	blk_service = 0;
 	return r;
 }
 

@@ -12,6 +12,10 @@ GUEST1 = 0x1111111111111111
 GUEST2 = 0x2222222222222222
 G1 = (4096, 4096 + 256)
 G2 = (5000, 5000 + 128)
+GUEST3 = 0x3333333333333333     # by the driver program before its exception
+GUEST4 = 0x4444444444444444     # by its next instance before it is killed
+G3 = (6000, 6000 + 64)
+G4 = (6200, 6200 + 64)
 
 
 def pattern(seed, first, count):
@@ -38,7 +42,9 @@ def check(path, seed, sectors):
         data = f.read()
     if len(data) != sectors * SECT:
         return "%s: %d bytes, expected %d" % (path, len(data), sectors * SECT)
-    for what, salt, (lo, hi) in (("first guest pattern", GUEST1, G1), ("second guest pattern", GUEST2, G2)):
+    for what, salt, (lo, hi) in (("first guest pattern", GUEST1, G1), ("second guest pattern", GUEST2, G2),
+                             ("driver program's pattern before its exception", GUEST3, G3),
+                             ("driver program's pattern before it was killed", GUEST4, G4)):
         want = pattern(seed ^ salt, lo, hi - lo)
         if data[lo * SECT:hi * SECT] != want:
             return "%s: the %s [%d, %d) is not on the disk" % (path, what, lo, hi)

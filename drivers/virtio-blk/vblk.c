@@ -189,7 +189,8 @@ static long dev_init(struct vblk *d, struct vblk_dev *v, unsigned idx)
 		n >>= 1;
 	if (n < 4 || (v->version == 2 && rd(v, MMIO_QUEUE_READY)))
 		goto fail_inval;
-	if ((r = dma_alloc(d, SLOT_DEVDMA(d, idx), DMA_BYTES, DEV_VA(d, idx), DMA_BYTES, &v->dma_pa))) {
+	/* Set up again after a reset: the same memory (the queue zeroed). */
+	if (!v->dma && (r = dma_alloc(d, SLOT_DEVDMA(d, idx), DMA_BYTES, DEV_VA(d, idx), DMA_BYTES, &v->dma_pa))) {
 		l4_ds_free(SLOT_DEVDMA(d, idx));
 		goto fail;
 	}
@@ -228,6 +229,8 @@ static long dev_init(struct vblk *d, struct vblk_dev *v, unsigned idx)
 	v->flush = want & F_FLUSH;
 	if (!v->max_blocks)
 		goto fail_inval;
+	v->failed = false;
+	v->kick = false;
 	wr(v, MMIO_STATUS, rd(v, MMIO_STATUS) | ST_DRIVER_OK);
 	return 0;
 
@@ -366,7 +369,8 @@ static inline void dev_done(struct vblk *d, struct vblk_dev *v, unsigned slot, l
 }
 
 /* The device failed or needs a reset: every request at it fails, and so
- * does every later one; the device is reset (no more DMA). */
+ * does every later one until it is set up again (dev_recover); the device
+ * is reset (no more DMA). */
 static void dev_fail_requests(struct vblk *d, struct vblk_dev *v, long status)
 {
 	unsigned slot;
@@ -375,6 +379,40 @@ static void dev_fail_requests(struct vblk *d, struct vblk_dev *v, long status)
 	wr(v, MMIO_STATUS, 0);
 	while (virtq_drain(&v->vq, &slot))
 		dev_done(d, v, slot, status);
+}
+
+/*
+ * The device broke the queue's rules or needs a reset (section 2.1.2):
+ * every request at it fails with `status`, it is reset (no more DMA), and
+ * set up again from the start (features, a fresh queue; nothing is
+ * requeued: the clients got their answers), so that it serves new
+ * requests; its sessions' limits follow what it now says. After
+ * VBLK_MAX_RESETS of these it stays failed (EIO).
+ */
+static void dev_recover(struct vblk *d, struct vblk_dev *v, long status)
+{
+	unsigned idx = (unsigned)(v - d->dev);
+
+	dev_fail_requests(d, v, status);
+	if (v->resets == VBLK_MAX_RESETS) {
+		l4_log("%s: disk %u: reset %u times: failed\n", d->cfg.name, idx, v->resets);
+		return;
+	}
+	v->resets++;
+	if (dev_init(d, v, idx)) {
+		l4_log("%s: disk %u: cannot be set up again: failed\n", d->cfg.name, idx);
+		return;
+	}
+	l4_log("%s: disk %u: reset and set up again (%u)\n", d->cfg.name, idx, v->resets);
+	for (unsigned i = 0; i < VBLK_MAX_SESS; i++) {
+		struct blkq_limits *lim = &d->sess[i].q.lim;
+		if (!d->sess[i].used || d->sess[i].dev != idx)
+			continue;
+		lim->blocks = v->sectors / (v->block_size / 512);
+		lim->block_size = v->block_size;
+		lim->max_blocks = v->max_blocks;
+		lim->ro = v->ro;
+	}
 }
 
 static void dev_irq(struct vblk *d, struct vblk_dev *v)
@@ -390,11 +428,11 @@ static void dev_irq(struct vblk *d, struct vblk_dev *v)
 		dev_done(d, v, slot, st == S_OK ? 0 : st == S_UNSUPP ? -L4_ENOSYS : -L4_EIO);
 	}
 	if (r < 0) {
-		l4_log("%s: device %u returned a request it did not have: failed\n", d->cfg.name, v->irq);
-		dev_fail_requests(d, v, -L4_EIO);
+		l4_log("%s: device %u returned a request it did not have: its requests fail\n", d->cfg.name, v->irq);
+		dev_recover(d, v, -L4_EIO);
 	} else if ((isr & INT_CONFIG) && (rd(v, MMIO_STATUS) & ST_NEEDS_RESET)) {
 		l4_log("%s: device %u needs a reset: its requests fail\n", d->cfg.name, v->irq);
-		dev_fail_requests(d, v, -L4_ECANCELED);
+		dev_recover(d, v, -L4_ECANCELED);
 	}
 	l4_irq_ack(v->irq_cap);
 	/* Slots are free again: sessions that waited for one look again. */

@@ -24,6 +24,7 @@
 #define VBLK_MAX_SESS 32
 #define VBLK_SESS_INFLIGHT 24           /* one session's requests at a device at most */
 #define VBLK_MAX_BYTES (128UL << 10)    /* one request's data at most */
+#define VBLK_MAX_RESETS 8               /* a device reset and set up again this often at most */
 #define VBLK_WIN (16UL << 20)           /* address space per session (and for the devices) */
 /* Slots the driver needs from slot_lo: 24 for devices and receiving, 4 per session. */
 #define VBLK_SLOTS (24 + 4 * VBLK_MAX_SESS)
@@ -62,6 +63,7 @@ struct vblk_dev {
 	uint32_t max_blocks;
 	bool ro, flush, failed;
 	bool kick;                      /* avail entries the device has not been told of */
+	unsigned resets;                /* times it was reset and set up again (it needed it, or broke the queue) */
 	struct virtq vq;
 	uint8_t *dma;                   /* the queue, then the headers and status bytes */
 	uint64_t dma_pa;

@@ -174,6 +174,8 @@ static void ended(struct ldr_child *c, enum ldr_state how)
 	if (c->state == LDR_RUNNING) {
 		c->state = how;
 		l4_signal(ntf, 1);
+		if (c->watch)
+			l4_signal(c->watch, c->watch_bits);
 	}
 }
 
@@ -308,6 +310,13 @@ long ldr_init(const struct ldr_config *c)
 }
 
 /* ---- boot mode ---- */
+
+/* An object of the loader's factory into *sel: a new slot if *sel is 0,
+ * else that (empty) slot, as a restart does (it allocates no slots). */
+static long make_obj(unsigned type, uint64_t arg, uint64_t *sel)
+{
+	return *sel ? l4_factory_create(cfg.factory, type, *sel, arg) : new_obj(cfg.factory, type, arg, sel);
+}
 
 /* n consecutive pages of cfg.boot_va, nothing mapped there yet: the first, or 0. */
 static uint64_t boot_range(uint64_t n)
@@ -514,42 +523,78 @@ long ldr_boot(const char *name, unsigned prio, uint64_t *server_ep, struct ldr_c
 	return ldr_boot_with(&a, server_ep, out);
 }
 
-/* The image, the stack, the resources, the objects and slots of a boot-mode program; started. */
-static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, const uint8_t *img, uint64_t size,
-		       struct l4_env_res *res)
+/*
+ * The image, the stack and the resources of a boot-mode program c: new
+ * pages the first time; again (a restart), the same pages refilled (the
+ * image from the module, the stack zeroed) and the same resource mappings.
+ * res gets the resources' environment entries; *entry the entry point.
+ */
+static long boot_image(struct ldr_child *c, const struct ldr_boot_args *a, bool again, struct l4_env_res *res,
+		       uint64_t *entry)
 {
+	uint64_t size = 0;
+	const uint8_t *img = module(a->module, &size);
 	struct elf_info info;
 	long r;
 
+	if (!img)
+		return -L4_ENOENT;
 	if ((r = parse(img, size, &info)))
 		return r;
+	*entry = info.entry;
+	if (again && c->nreg != info.nsegs + 1 + a->nres)
+		return -L4_EINVAL;      /* not the program it was */
 	for (unsigned i = 0; i < info.nsegs; i++) {
 		const struct elf_segment *s = &info.segs[i];
 		uint64_t lo = s->vaddr & ~(PAGE - 1), n = (up(s->vaddr + s->memsz) - lo) / PAGE;
-		uint64_t b = boot_pages(n);
-		if (!b || c->nreg == LDR_MAX_REGIONS)
-			return -L4_ENOMEM;
+		uint64_t b = again ? c->reg[i].backing : boot_pages(n);
+		if (!b || (!again && c->nreg == LDR_MAX_REGIONS) || (again && c->reg[i].size != n * PAGE))
+			return again ? -L4_EINVAL : -L4_ENOMEM;
+		if (again)
+			memset((void *)b, 0, n * PAGE);
 		for (uint64_t p = 0; p < n; p++)
 			fill_page((uint8_t *)(b + p * PAGE), img, s, lo + p * PAGE);
-		c->reg[c->nreg++] = (struct ldr_region){ lo, n * PAGE, elf_rights(s->flags), 0, b };
+		if (!again)
+			c->reg[c->nreg++] = (struct ldr_region){ lo, n * PAGE, elf_rights(s->flags), 0, b };
 	}
-	uint64_t st = boot_pages(BOOT_STACK / PAGE);
+	uint64_t st = again ? c->reg[info.nsegs].backing : boot_pages(BOOT_STACK / PAGE);
 	if (!st)
 		return -L4_ENOMEM;
-	c->reg[c->nreg++] = (struct ldr_region){ L4_ENV_STACK_TOP - BOOT_STACK, BOOT_STACK, L4_FP_R | L4_FP_W, 0, st };
+	if (again)
+		memset((void *)st, 0, BOOT_STACK);
+	else
+		c->reg[c->nreg++] = (struct ldr_region){ L4_ENV_STACK_TOP - BOOT_STACK, BOOT_STACK, L4_FP_R | L4_FP_W, 0, st };
 	uint64_t at = L4_ENV_RES_LO;
-	for (unsigned i = 0; i < a->nres; i++)
-		if ((r = boot_res(c, &a->res[i], &at, &res[i])))
-			return r;
-	/* (the IRQ objects go in once the task is there, below) */
+	c->nres = a->nres;
+	for (unsigned i = 0; i < a->nres; i++) {
+		if (!again) {
+			if ((r = boot_res(c, &a->res[i], &at, &res[i])))
+				return r;
+			continue;
+		}
+		/* The same resource, still mapped here and at the same place there. */
+		const struct ldr_region *g = &c->reg[info.nsegs + 1 + i];
+		uint64_t pa = a->res[i].pa;
+		if (a->res[i].kind == L4_ENV_RES_DTB)
+			l4_sigma0_dtb_pages(&pa, 0);
+		res[i] = (struct l4_env_res){ a->res[i].kind, g->va + (pa & (PAGE - 1)), pa,
+					      a->res[i].kind == L4_ENV_RES_DTB ? dtb_size : a->res[i].size, 0 };
+	}
+	return 0;
+}
 
+/* The objects and slots of a boot-mode program whose image is in place (a
+ * server endpoint it keeps if it has one); started. */
+static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, uint64_t entry, struct l4_env_res *res)
+{
+	long r;
 	uint64_t b = badge_of(c), caps = CAPS_BOOT;
 	struct l4_thread_config tc = { .which = L4_THREAD_CFG_ALL, .task = 0, .pager = L4_ENV_CAP_RM_PAGER,
 				       .exc_handler = L4_ENV_CAP_PARENT, .utcb = L4_ENV_UTCB_MAIN, .prio = a->prio,
 				       .max_prio = a->prio };
-	if ((r = new_obj(cfg.factory, L4_OBJ_TASK, a->caps_log2 ? a->caps_log2 : BOOT_CAPS_LOG2, &c->task)) ||
-	    (r = new_obj(cfg.factory, L4_OBJ_THREAD, 0, &c->thread)) ||
-	    (r = new_obj(cfg.factory, L4_OBJ_ENDPOINT, 0, &c->server_ep)) ||
+	if ((r = make_obj(L4_OBJ_TASK, a->caps_log2 ? a->caps_log2 : BOOT_CAPS_LOG2, &c->task)) ||
+	    (r = make_obj(L4_OBJ_THREAD, 0, &c->thread)) ||
+	    (!c->server_ep && (r = new_obj(cfg.factory, L4_OBJ_ENDPOINT, 0, &c->server_ep))) ||
 	    (r = l4_task_cap_copy(c->task, c->task, L4_ENV_CAP_TASK, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, c->thread, L4_ENV_CAP_THREAD, L4_RIGHTS_ALL, 0)) ||
 	    (r = l4_task_cap_copy(c->task, boot_ep, L4_ENV_CAP_PARENT, L4_RIGHT_W, b | BADGE_PARENT)) ||
@@ -574,12 +619,12 @@ static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, const
 			caps |= 1UL << res[i].cap;
 		}
 	if (a->kmem) {
-		if ((r = new_obj(cfg.factory, L4_OBJ_FACTORY, a->kmem, &c->factory)) ||
+		if ((r = make_obj(L4_OBJ_FACTORY, a->kmem, &c->factory)) ||
 		    (r = l4_task_cap_copy(c->task, c->factory, L4_ENV_CAP_FACTORY, L4_RIGHT_R | L4_RIGHT_W, 0)))
 			return r;
 		caps |= 1UL << L4_ENV_CAP_FACTORY;
 	}
-	struct l4_env *e = (struct l4_env *)(st + BOOT_STACK - PAGE);
+	struct l4_env *e = (struct l4_env *)(c->reg[c->nreg - 1 - a->nres].backing + BOOT_STACK - PAGE);
 	env_fill(e, c->name, 0, a->arg, L4_ENV_STACK_TOP - BOOT_STACK, L4_ENV_STACK_TOP, 0, caps);
 	e->nres = a->nres;
 	memcpy(e->res, res, a->nres * sizeof(res[0]));
@@ -587,21 +632,14 @@ static long boot_start(struct ldr_child *c, const struct ldr_boot_args *a, const
 	if ((r = l4_thread_config(c->thread, &tc)))
 		return r;
 	c->state = LDR_RUNNING;
-	if ((r = l4_thread_start(c->thread, info.entry, L4_ENV_ADDR, L4_ENV_ADDR)))
-		c->state = LDR_FREE;
+	if ((r = l4_thread_start(c->thread, entry, L4_ENV_ADDR, L4_ENV_ADDR)))
+		c->state = LDR_KILLED;  /* never ran */
 	return r;
 }
 
-long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ldr_child **out)
+/* The boot arguments' own checks: 0 or -L4_Exxx. */
+static long boot_args_check(const struct ldr_boot_args *a)
 {
-	uint64_t size = 0;
-	const uint8_t *img = module(a->module, &size);
-	struct ldr_child *c = child_new(a->module);
-	struct l4_env_res res[LDR_MAX_RES] = { { 0 } };
-	long r;
-
-	if (!img || !c)
-		return img ? -L4_ENOMEM : -L4_ENOENT;
 	if (a->nres > LDR_MAX_RES || !caps_ok(a->caps, a->ncaps) ||
 	    (a->caps_log2 && (a->caps_log2 < BOOT_CAPS_LOG2 || a->caps_log2 > L4_ENV_CAPS_LOG2)))
 		return -L4_EINVAL;
@@ -615,8 +653,23 @@ long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ld
 		if (a->res[i].irq && (a->res[i].kind != L4_ENV_RES_DEVICE || !cap_is(a->res[i].irq, L4_OBJ_IRQ)))
 			return a->res[i].kind != L4_ENV_RES_DEVICE ? -L4_EINVAL : -L4_EBADCAP;
 	}
+	return 0;
+}
+
+long ldr_boot_with(const struct ldr_boot_args *a, uint64_t *server_ep, struct ldr_child **out)
+{
+	uint64_t size = 0, entry = 0;
+	const uint8_t *img = module(a->module, &size);
+	struct ldr_child *c = child_new(a->module);
+	struct l4_env_res res[LDR_MAX_RES] = { { 0 } };
+	long r;
+
+	if (!img || !c)
+		return img ? -L4_ENOMEM : -L4_ENOENT;
+	if ((r = boot_args_check(a)))
+		return r;
 	c->boot = 1;
-	if (!(r = boot_start(c, a, img, size, res))) {
+	if (!(r = boot_image(c, a, false, res, &entry)) && !(r = boot_start(c, a, entry, res))) {
 		*server_ep = c->server_ep;
 		if (out)
 			*out = c;
@@ -950,4 +1003,74 @@ void ldr_reap(struct ldr_child *c)
 	l4_cap_free(c->rm_ep);
 	put(c->session);
 	c->state = LDR_FREE;
+}
+
+/* ---- a boot-mode program ended and started again ---- */
+
+/* The thread first (nothing runs on), the factory (what the program made),
+ * the task (its table: what it derived is revoked). The slots stay the
+ * child's, empty, for ldr_boot_again; the server endpoint stays. */
+static void boot_objs_destroy(struct ldr_child *c)
+{
+	uint64_t objs[] = { c->thread, c->factory, c->task };
+
+	for (unsigned i = 0; i < 3; i++)
+		if (objs[i]) {
+			l4_factory_destroy(cfg.factory, objs[i]);
+			l4_task_cap_delete(cfg.task, objs[i]);
+		}
+}
+
+void ldr_watch(struct ldr_child *c, uint64_t notification, uint64_t bits)
+{
+	c->watch_bits = bits;
+	c->watch = notification;
+}
+
+void ldr_kill(struct ldr_child *c)
+{
+	if (c->state != LDR_RUNNING)
+		return;
+	l4_thread_stop(c->thread);
+	c->exit_code = -L4_ECANCELED;
+	ended(c, LDR_KILLED);
+}
+
+void ldr_boot_end(struct ldr_child *c)
+{
+	if (!c->boot || c->state == LDR_FREE)
+		return;
+	ldr_kill(c);
+	boot_objs_destroy(c);
+}
+
+void *ldr_res_here(const struct ldr_child *c, unsigned i)
+{
+	if (!c->boot || i >= c->nres)
+		return 0;
+	return (void *)c->reg[c->nreg - c->nres + i].backing;
+}
+
+long ldr_boot_again(struct ldr_child *c, const struct ldr_boot_args *a)
+{
+	struct l4_env_res res[LDR_MAX_RES] = { { 0 } };
+	uint64_t entry = 0;
+	long r;
+
+	if (!c->boot || c->state == LDR_FREE || c->state == LDR_RUNNING || a->nres != c->nres ||
+	    strncmp(a->module, c->name, sizeof(c->name)))
+		return -L4_EINVAL;
+	if ((r = boot_args_check(a)))
+		return r;
+	ldr_boot_end(c);
+	if (!(r = boot_image(c, a, true, res, &entry)))
+		r = boot_start(c, a, entry, res);
+	if (r) {
+		/* Not started: what was made goes again; the program stays ended. */
+		c->state = LDR_KILLED;
+		boot_objs_destroy(c);
+	} else {
+		c->restarts++;
+	}
+	return r;
 }

@@ -77,6 +77,7 @@ enum ldr_state {
 	LDR_RUNNING,
 	LDR_EXITED,                     /* exit_code */
 	LDR_CRASHED,                    /* an exception stopped a thread: scause, stval, pc */
+	LDR_KILLED,                     /* ldr_kill (exit_code -L4_ECANCELED), or a restart that failed */
 };
 
 struct ldr_region {
@@ -100,6 +101,9 @@ struct ldr_child {
 	unsigned nreg;
 	struct ldr_region reg[LDR_MAX_REGIONS];
 	volatile uint64_t rm_faults;    /* faults of its region mapper thread served by the loader */
+	unsigned nres;                  /* boot mode: its resources, the last nres regions */
+	uint64_t watch, watch_bits;     /* signalled when it ends (ldr_watch), if not 0 */
+	volatile unsigned restarts;     /* boot mode: ldr_boot_again's that started it */
 };
 
 struct ldr_args {
@@ -169,6 +173,32 @@ void ldr_reap(struct ldr_child *c);
  * LDR_MAX_CHILDREN - 1; state LDR_FREE: unused), or NULL beyond. Its
  * index is the child's number, the badge its console session has minus 1. */
 struct ldr_child *ldr_child_at(unsigned i);
+/*
+ * A boot-mode program started again (a driver's supervisor, docs/drivers.md).
+ * These touch c alone, allocate no slots, pages or children and use the
+ * calling thread's UTCB: unlike the other ldr_* calls they may be made
+ * from another thread (one at a time per child).
+ *
+ * ldr_watch: `notification` is signalled with `bits` whenever c ends (an
+ * exception, its exit, ldr_kill), besides what ldr_wait waits for.
+ * ldr_kill: c's thread stopped at once (state LDR_KILLED) if it ran.
+ * ldr_boot_end: killed, and its objects destroyed (thread, factory, task:
+ * all it derived from them is revoked), but not its pages, its resources'
+ * mappings here, nor its server endpoint: for ldr_boot_again.
+ * ldr_res_here: the first page of resource i's mapping in the caller (a
+ * device's registers, where the parent may reset it), or NULL.
+ * ldr_boot_again: start an ended boot-mode program c again from a fresh
+ * copy of its image (data and stack as new), with a: the same module and
+ * resources as at its start (their mappings are kept), capabilities
+ * (IRQ objects, a memory session, caps) that may be new; it serves on the
+ * same endpoint. 0 or -L4_Exxx (-L4_EINVAL: c running, or not what it
+ * was; it then stays ended).
+ */
+void ldr_watch(struct ldr_child *c, uint64_t notification, uint64_t bits);
+void ldr_kill(struct ldr_child *c);
+void ldr_boot_end(struct ldr_child *c);
+void *ldr_res_here(const struct ldr_child *c, unsigned i);
+long ldr_boot_again(struct ldr_child *c, const struct ldr_boot_args *a);
 /* Text and data of loaded programs stay cached (shared by later
  * instances); this many dataspaces are held for them. */
 unsigned ldr_cached_dataspaces(void);

@@ -100,3 +100,12 @@ uint64_t blkdrv_kill(struct blkdrv *in)
 	}
 	return in->mem;
 }
+
+void blkdrv_release(void)
+{
+	uint64_t where;
+
+	for (unsigned k = 0; k < blkdrv_nslots; k++)
+		l4_sigma0_call(L4_CAP_SIGMA0, UTCB, 0, L4_SIGMA0_FREE, 2, slots[k].pa & ~(L4_PAGE_SIZE - 1), 12, 0, &where);
+	blkdrv_nslots = 0;
+}

@@ -37,3 +37,6 @@ long blkdrv_start(struct blkdrv *in);
  * devices are reset (the next instance's start does that): until then a
  * device may still write into that memory. */
 uint64_t blkdrv_kill(struct blkdrv *in);
+/* Give the slots' register pages back to sigma0 (which unmaps them here),
+ * once no instance runs: for a driver started otherwise (as a program). */
+void blkdrv_release(void);

@@ -11,7 +11,12 @@
  * pattern, or a read-only one ('R'). The guest writes its own patterns
  * (seed ^ GUEST1 at [G1_LO, G1_HI) and the last sector before the driver
  * is killed, seed ^ GUEST2 at [G2_LO, G2_HI) after its restart), flushing
- * each; the host checks them in the image after power-off.
+ * each; the host checks them in the image after power-off. Last, the
+ * driver as a program (roottask/blk.c: the roottask's code), ended with
+ * requests in flight by an exception and by a kill, and started again by
+ * its supervisor: seed ^ GUEST3 at [G3_LO, G3_HI) before, seed ^ GUEST4 at
+ * [G4_LO, G4_HI) between, both flushed, checked after each restart here
+ * and after power-off on the host.
  */
 #include <stdint.h>
 
@@ -34,6 +39,7 @@
 #include "dtdev.h"
 #include "loader/loader.h"
 #include "tap.h"
+#include "blk.h"
 #include "blkdrv.h"
 #include "util.h"
 #include "vblk.h"
@@ -56,6 +62,13 @@
 #define G1_HI (4096U + 256U)
 #define G2_LO 5000U
 #define G2_HI (5000U + 128U)
+#define GUEST3 0x3333333333333333ULL    /* by the driver program, flushed before it crashes */
+#define GUEST4 0x4444444444444444ULL    /* by its next instance, flushed before it is killed */
+#define G3_LO 6000U
+#define G3_HI (6000U + 64U)
+#define G4_LO 6200U
+#define G4_HI (6200U + 64U)
+#define SCRATCH_LO 7168U                /* [7168, 7680): written while the driver ends, not checked */
 #define SECT 512U
 
 struct disk_hdr {
@@ -535,6 +548,39 @@ static void t_sessions(struct disk *d)
 	tap_eq(l4_server_result(l4_call(drv.service, 0x4299, 0, &m)), -L4_ENOSYS, "an unknown label: ENOSYS");
 }
 
+/*
+ * A device that breaks the queue's rules (a used entry naming no request
+ * in flight; QEMU's device does not, so the test writes one into the used
+ * ring while the device is idle, and rings the device's interrupt bit as
+ * the IRQ would): the driver resets it and sets it up again, and it serves
+ * new requests. A device that needs a reset takes the same way.
+ */
+static void t_broken_queue(struct disk *d)
+{
+	struct client c;
+
+	if (!tap_ok(!cli_open(&c, drv.service, d->idx, DATA), "open disk %u, whose queue will break", d->idx))
+		return;
+	tap_eq(io(&c, L4_BLK_READ, 1, 8, 0), 0, "... a read before");
+	struct vblk_dev *v = &drv.drv.dev[d->idx];
+	unsigned resets = v->resets;
+	tap_ok(v->vq.inflight == 0, "... nothing at the device");
+	volatile struct virtq_used *u = v->vq.used;
+	u->ring[u->idx % v->vq.n].id = 3 * 5 + 1;      /* not a request's first descriptor */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	u->idx++;
+	l4_signal(drv.ntf, 1UL << d->idx);
+	WAIT_UNTIL(v->resets != resets);
+	tap_ok(v->resets == resets + 1 && !v->failed, "... the driver reset the device and set it up again (%u)",
+	       v->resets);
+	memset(c.b.data, 0, 8 * SECT);
+	tap_ok(!io(&c, L4_BLK_READ, 1, 8, 0) && differs(c.b.data, d->hdr.seed, 1, 8) < 0,
+	       "... the same session reads the host's pattern again");
+	tap_ok(!io(&c, L4_BLK_READ, G1_LO, 8, 0) && differs(c.b.data, d->hdr.seed ^ GUEST1, G1_LO, 8) < 0,
+	       "... and what the guest flushed");
+	cli_close(&c);
+}
+
 /* The driver killed with requests in flight, then started again. */
 static void t_restart(struct disk *d)
 {
@@ -593,6 +639,162 @@ static void t_restart(struct disk *d)
 	cli_close(&c);
 }
 
+/* ---- the driver as a program, supervised (roottask/blk.c) ---- */
+
+#define PROBE_VA 0x3c000000UL
+#define SUP_UTCB 0x1841003000UL
+#define PROG_PRIO 140                   /* as the default image's roottask starts it */
+#define SUP_PRIO 170
+
+static struct blkprog prog;
+
+/* Write n sectors of seed's pattern at s, flush, read them back: 0, or what failed. */
+static long put_pattern(struct client *c, uint64_t seed, unsigned s, unsigned n)
+{
+	fill(c->b.data, seed, s, n);
+	long r = write_n(c, s, n, 8);
+	if (r || (r = io(c, L4_BLK_FLUSH, 0, 0, 0)))
+		return r;
+	memset(c->b.data, 0, (uint64_t)n * SECT);
+	if ((r = read_n(c, s, n, 64)))
+		return r;
+	return differs(c->b.data, seed, s, n) < 0 ? 0 : -1000;
+}
+
+/* Whether n sectors at s read back as seed's pattern. */
+static bool has_pattern(struct client *c, uint64_t seed, unsigned s, unsigned n)
+{
+	memset(c->b.data, 0, (uint64_t)n * SECT);
+	return !read_n(c, s, n, 64) && differs(c->b.data, seed, s, n) < 0;
+}
+
+static void crash(void)
+{
+	/* Its thread sent elsewhere: an instruction fetch no region holds, an
+	 * exception the loader reports to the supervisor. */
+	struct l4_exregs x = { .flags = L4_EXREGS_SET_PC, .pc = 0x1000 };
+	l4_thread_exregs(prog.child->thread, &x);
+}
+
+static void kill(void)
+{
+	ldr_kill(prog.child);
+}
+
+/*
+ * Requests in flight (128 KiB reads of the host's pattern and writes of
+ * the scratch range, 16 at a time), then the driver program ended by
+ * `end`: the client sees ECANCELED, the supervisor starts it again, and
+ * the same service capability serves.
+ */
+static void end_in_flight(struct disk *d, const char *how, void (*end)(void))
+{
+	struct client c;
+	unsigned before = prog.child->restarts;
+
+	if (!tap_ok(!cli_open(&c, prog.service, d->idx, DATA), "program: open disk %u, then %s", d->idx, how))
+		return;
+	/* Above the driver: what it sees of the rings stays so until it ends it. */
+	struct l4_thread_config hi = { .which = L4_THREAD_CFG_PRIO, .prio = PROG_PRIO + 10, .max_prio = 255 };
+	struct l4_thread_config lo = { .which = L4_THREAD_CFG_PRIO, .prio = 100, .max_prio = 255 };
+	l4_thread_config(L4_CAP_THREAD, &hi);
+	unsigned put = 0, got = 0, taken = 0;
+	struct l4_blk_resp rs;
+	for (unsigned round = 0; round < 2000 && taken < 2; round++) {
+		while (l4_blk_get(&c.b, &rs))
+			got++;
+		if (c.b.req_prod - c.b.sh->req_cons < 8) {
+			for (unsigned i = 0; i < 16; i++) {
+				unsigned op = i & 1 ? L4_BLK_WRITE : L4_BLK_READ;
+				uint64_t block = op == L4_BLK_READ ? 1 + 256 * (i % 8) : SCRATCH_LO + 256 * (i / 2 % 2);
+				put += !l4_blk_put(&c.b, op, block, 256, 131072 * (i % 2), i);
+			}
+			l4_blk_kick(&c.b);
+		}
+		nap_us(20 + 20 * (round % 50));        /* the driver runs meanwhile, for longer and longer */
+		/* Taken by the driver, not answered: at the device. */
+		taken = c.b.sh->req_cons - __atomic_load_n(&c.b.sh->resp_prod, __ATOMIC_ACQUIRE);
+	}
+	end();
+	l4_thread_config(L4_CAP_THREAD, &lo);
+	long r;
+	while (!(r = l4_blk_wait(&c.b, 20000)))
+		while (l4_blk_get(&c.b, &rs))
+			got++;
+	tap_ok(r == -L4_ECANCELED && taken >= 2 && got < put,
+	       "... %s with %u requests taken and not answered: the client sees ECANCELED (%u of %u answered)", how,
+	       taken, got, put);
+	WAIT_UNTIL(prog.child->restarts > before && prog.child->state == LDR_RUNNING);
+	struct l4_blk_info in;
+	long ir = l4_blk_info(prog.service, d->idx, &in);
+	tap_ok(prog.child->restarts == before + 1 && !ir && in.blocks == d->info.blocks,
+	       "... its supervisor started it again (%u): the same service capability serves disk %u (%ld)",
+	       prog.child->restarts, d->idx, ir);
+	/* The old instance's session capability was revoked with its task: it
+	 * cannot name a session of the new one (same endpoint, same badges). */
+	unsigned type = 99, rights;
+	l4_task_cap_info(L4_CAP_TASK, c.b.session, &type, &rights);
+	tap_ok(type == L4_OBJ_NONE && l4_blk_close(&c.b, c.where) < 0,
+	       "... the old session's capability is gone (type %u), closing it fails", type);
+	obj_del(c.ntf);
+}
+
+static void t_program(struct disk *d)
+{
+	struct blkprog_config cfg = { .mem = blkdrv_mem, .prio = PROG_PRIO, .probe_va = PROBE_VA,
+				      .sup_utcb = SUP_UTCB, .sup_prio = SUP_PRIO };
+	struct l4_blk_info in;
+	struct client c;
+
+	/* The thread instance goes, and its registers back to sigma0: the
+	 * roottask's code probes and starts the program as it does at boot. */
+	uint64_t old_mem = blkdrv_kill(&drv);
+	blkdrv_release();
+	long n = blkprog_start(&prog, &cfg);
+	long ir = n > 0 ? l4_blk_info(prog.service, d->idx, &in) : -1;
+	tap_ok(n == ndisks && !ir && in.blocks == d->info.blocks,
+	       "the driver as a program (roottask/blk.c) serves the %ld disks (%ld)", n, ir);
+	tap_eq(l4_mem_close(old_mem), 0, "... the thread instance's memory goes back (the devices are reset)");
+	if (n <= 0)
+		return;
+	if (!tap_ok(!cli_open(&c, prog.service, d->idx, DATA), "program: open disk %u", d->idx))
+		return;
+	tap_eq(put_pattern(&c, d->hdr.seed ^ GUEST3, G3_LO, G3_HI - G3_LO), 0,
+	       "program: a pattern written and flushed, it reads back");
+	cli_close(&c);
+
+	end_in_flight(d, "an exception in the driver", crash);
+	if (!tap_ok(!cli_open(&c, prog.service, d->idx, DATA), "program: open disk %u on the same service", d->idx))
+		return;
+	tap_ok(has_pattern(&c, d->hdr.seed ^ GUEST3, G3_LO, G3_HI - G3_LO),
+	       "... what was flushed before the exception reads back");
+	tap_eq(put_pattern(&c, d->hdr.seed ^ GUEST4, G4_LO, G4_HI - G4_LO), 0,
+	       "... another pattern written and flushed, it reads back");
+	cli_close(&c);
+
+	end_in_flight(d, "the driver killed", kill);
+	if (!tap_ok(!cli_open(&c, prog.service, d->idx, DATA), "program: open disk %u once more", d->idx))
+		return;
+	tap_ok(has_pattern(&c, d->hdr.seed ^ GUEST3, G3_LO, G3_HI - G3_LO) &&
+		       has_pattern(&c, d->hdr.seed ^ GUEST4, G4_LO, G4_HI - G4_LO),
+	       "... what was flushed before the kill reads back");
+	cli_close(&c);
+	tap_ok(!prog.gave_up && prog.child->state == LDR_RUNNING, "... and it runs on");
+
+	/* Ended again and again right after each start: the supervisor gives
+	 * up, and calls on the service fail rather than wait. */
+	unsigned ends = 0;
+	while (!prog.gave_up && ends < 12) {
+		unsigned before = prog.child->restarts;
+		crash();
+		ends++;
+		WAIT_UNTIL(prog.gave_up || (prog.child->restarts > before && prog.child->state == LDR_RUNNING));
+	}
+	tap_ok(prog.gave_up && ends <= 4 && prog.child->state != LDR_RUNNING,
+	       "program: ended %u times right after its starts: not started again", ends);
+	tap_eq(l4_blk_info(prog.service, d->idx, &in), -L4_EBADCAP, "... calls on its service fail: EBADCAP");
+}
+
 int main(void)
 {
 	tap_note("l4rv block tests");
@@ -615,8 +817,11 @@ int main(void)
 		t_readonly(ro);
 	for (unsigned i = 1; disk_with('A', i); i++)
 		t_host_pattern(disk_with('A', i));      /* a further read-write disk: read at the same time */
-	if (a)
+	if (a) {
+		t_broken_queue(a);
 		t_restart(a);
+		t_program(a);
+	}
 	tap_ok(a && ro, "a read-write and a read-only disk were there");
 	return tap_finish() ? 1 : 0;
 }

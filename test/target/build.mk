@@ -28,11 +28,13 @@ S0BENCH_ELF := $(B)/user/s0bench.elf
 PGTEST_ELF := $(B)/user/pgtest.elf
 HOSTILE_ELF := $(B)/user/hostile.elf
 # blkroot: the roottask of the block image (test/run.py boots it with disks):
-# the virtio-blk driver as a thread, its clients, TAP.
+# the virtio-blk driver as a thread, its clients, TAP; then the driver as a
+# program (module virtio-blk), started and supervised by roottask/blk.c.
 $(eval $(call user_prog,blkroot,test/target/blkroot.c test/target/blkdrv.c test/target/tap.c test/target/util.c \
-	test/target/dtdev.c $(UART_DT_SRCS) \
+	test/target/dtdev.c roottask/blk.c $(UART_DT_SRCS) \
 	$(VBLK_SRCS) $(VBLK_DT_SRCS) $(PAGER_RM_SRCS) $(PAGER_LOADER_SRCS)))
 $(B)/user/test/target/blkroot.c.o $(B)/user/test/target/blkdrv.c.o: USER_CFLAGS += $(VBLK_CFLAGS)
+$(B)/user/test/target/blkroot.c.o: USER_CFLAGS += -Iroottask
 BLKROOT_ELF := $(B)/user/blkroot.elf
 # fsroot: the roottask of the file image: the ramfs (boot mode) and its clients, TAP.
 # With a disk, the virtio-blk driver runs as its thread (blkdrv.c), and the ramfs loads from and syncs to it.
