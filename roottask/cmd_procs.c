@@ -160,6 +160,12 @@ void cmd_kill(int argc, char **argv)
 		l4_printf("kill: %s: no such program\n", argv[1]);
 		return;
 	}
+	if (c->boot && c == shell_sys->supervised && c->state == LDR_RUNNING) {
+		/* Its supervisor starts it again on the same service (docs/drivers.md). */
+		ldr_kill(c);
+		l4_printf("kill: %s (%s) killed; its supervisor starts it again\n", argv[1], c->name);
+		return;
+	}
 	if (c->boot) {
 		l4_printf("kill: %s (%s) is a server or driver started at boot: not killed\n", argv[1], c->name);
 		return;

@@ -53,6 +53,7 @@
 #define SUP_PRIO 170                    /* the block driver's supervisor: above it, below the loader */
 
 static uint64_t mem_session, cons_service, blk_service, fs_service;
+static struct blkprog blk;
 static struct l4_console cons;
 
 static void start_memsrv(void)
@@ -125,7 +126,6 @@ static long start_console(void)
  */
 static long start_blk(void)
 {
-	static struct blkprog blk;
 	struct blkprog_config c = { .mem = mem_session, .prio = VBLK_PRIO, .probe_va = PROBE_VA,
 				    .sup_utcb = SUP_UTCB, .sup_prio = SUP_PRIO };
 	long r = blkprog_start(&blk, &c);
@@ -201,6 +201,7 @@ int main(void)
 	l4_file_set_service(fs_service);
 	static struct shell_sys sys;
 	sys = (struct shell_sys){ .mem_session = mem_session, .cons_service = cons_service,
-				  .blk_service = blk_service, .fs_service = fs_service, .cons = cons_service ? &cons : 0 };
+				  .blk_service = blk_service, .fs_service = fs_service, .cons = cons_service ? &cons : 0,
+				  .supervised = blk_service ? blk.child : 0 };
 	shell_run(&sys);
 }

@@ -14,12 +14,16 @@
 struct l4_console;
 
 /* What main.c started, for the commands that talk to it (0: not there). */
+struct ldr_child;
+
 struct shell_sys {
 	uint64_t mem_session;           /* the memory server's root session */
 	uint64_t cons_service;          /* the console driver (unbadged) */
 	uint64_t blk_service;           /* the virtio-blk driver (unbadged) */
 	uint64_t fs_service;            /* the ramfs (unbadged; the file layer's, l4_file_set_service) */
 	struct l4_console *cons;        /* the roottask's own console session, or NULL */
+	struct ldr_child *supervised;   /* a boot-mode program a supervisor starts again (the virtio-blk
+					   driver, blk.c): 'kill' may end it */
 };
 
 /* The prompt loop: never returns (poweroff ends the roottask). */

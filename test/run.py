@@ -1062,6 +1062,10 @@ def shell_checks(build):
                  ("cp /motd /notes/motd.copy", []),
                  ("rm /examples/hello.txt", []),
                  ("df", ["disk: "]),
+                 # The driver ended under the ramfs: its supervisor starts it
+                 # again on the same service, the ramfs opens its session again.
+                 ("ps", [re.compile(r"\r\n +2  virtio-blk +boot-mode +running")]),
+                 ("kill 2", ["kill: 2 (virtio-blk) killed; its supervisor starts it again"]),
                  ("sync", ["sync: the tree is on the disk"])]
         rw = ["-drive", "file=%s,format=raw,if=none,id=hd0" % disk, "-device", "virtio-blk-device,drive=hd0"]
         b = qemu(image, timeout=120, extra=rw,
@@ -1090,8 +1094,8 @@ def shell_checks(build):
         if why or b2.rc != 0:
             return (why or "exit code %s" % b2.rc) + "\n" + show(b2)
         return None
-    checks.append(("shell: the whole path: files made at the shell, synced to a disk, found by the host's cpio, "
-                   "read again at the next boot", whole_path))
+    checks.append(("shell: the whole path: files made at the shell, the block driver killed (and started again by "
+                   "its supervisor), synced to a disk, found by the host's cpio, read again at the next boot", whole_path))
     return checks
 
 

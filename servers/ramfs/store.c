@@ -50,10 +50,28 @@ static char path[CPIO_PATH_MAX + 2];
 
 static uint64_t waited;                 /* instret spent in block requests (sync's figure leaves it out) */
 
+static long open_session(void);
+static int reopened;                    /* the session was opened again since the last sync began */
+
+/*
+ * One request. A driver that ended (the roottask starts it again on the
+ * same service, docs/drivers.md) cancels the session and the data region
+ * with it: the session is opened again at once (so the next request is
+ * served) and the request fails with ECANCELED; its data is gone with the
+ * old region, so the caller starts over (store_sync does, once).
+ */
 static long blk_io(unsigned op, uint64_t byte, uint64_t len)
 {
 	uint64_t t0 = l4_rdinstret();
 	long r = l4_blk_io(&blk, op, byte / SECTOR, (uint32_t)(len / SECTOR), 0);
+
+	if (r == -L4_ECANCELED) {
+		l4_blk_close(&blk, BLK_VA);
+		if (open_session())
+			have_blk = have_disk = 0;       /* no driver any more: sync says EROFS */
+		else
+			reopened = 1;
+	}
 	waited += l4_rdinstret() - t0;
 	return r;
 }
@@ -73,16 +91,23 @@ static long disk_read(uint8_t *dst, uint64_t at, uint64_t len)
 	return 0;
 }
 
-static long open_disk(void)
+/* A block session on disk 0 (its notification made already). */
+static long open_session(void)
 {
 	uint64_t slots[3] = { SLOT_BLK, SLOT_BLK + 1, SLOT_BLK + 2 };
+
+	return l4_blk_open(&blk, L4_ENV_CAP_BLK, 0, BLK_DATA, SLOT_BLK_NTF, slots, BLK_VA);
+}
+
+static long open_disk(void)
+{
 	long r;
 
 	if (!l4_env_has_cap(L4_ENV_CAP_BLK) || !l4_env_has_cap(L4_ENV_CAP_FACTORY))
 		return -L4_ENOENT;
 	if ((r = l4_factory_create_notification(L4_ENV_CAP_FACTORY, SLOT_BLK_NTF)))
 		return r;
-	if ((r = l4_blk_open(&blk, L4_ENV_CAP_BLK, 0, BLK_DATA, SLOT_BLK_NTF, slots, BLK_VA)))
+	if ((r = open_session()))
 		return r;
 	if (blk.info.block_size != SECTOR) {
 		l4_log("ramfs: disk 0 has blocks of %lu bytes, not 512: not used\n", (unsigned long)blk.info.block_size);
@@ -414,7 +439,10 @@ long store_sync(uint64_t *own)
 	uint64_t t0 = l4_rdinstret();
 
 	waited = 0;
+	reopened = 0;
 	long r = sync_tree();
+	if (r && reopened)      /* the driver started again under the sync: all of it once more */
+		r = sync_tree();
 	*own = l4_rdinstret() - t0 - waited;
 	return r;
 }
