@@ -321,7 +321,8 @@ class Crash:
             keep = os.path.join(self.dir, "failed-%02d.img" % n)
             os.replace(disk, keep)
             raise Failure("run %d (%s): %s; the disk is kept as %s\n%s" % (
-                n, "after the answer" if delay is None else "kill at %.3f s" % delay, bad, keep, info))
+                n, "after the answer" if delay is None else "kill at %.3f s" % delay, bad, keep,
+                info.replace(disk, keep)))
         return r
 
     def flush_fails(self):
