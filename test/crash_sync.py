@@ -19,8 +19,9 @@ are booted again to see the ramfs load the same tree.
      copied, the marker, a directory), types `sync`, and once the shell has
      echoed that line waits a chosen delay and kills QEMU. The first, timing
      run lets the sync finish and powers off: its duration T and its tree
-     (the new one) are the reference. The delays spread over 0 .. 1.1 T, and
-     one run kills just after the shell said the tree is on the disk.
+     (the new one) are the reference. The first kill comes just after the
+     shell said the tree is on the disk (the shorter of the two syncs is T:
+     a stall of a loaded host slows one), the others spread over 0 .. 1.1 T.
   4. After each kill: the tree `fsimg extract | cpio -i` finds must be the old
      or the new one (names, modes, bytes); header 0 must be the base's
      (then the old tree is current) or a generation 3 naming the new tree;
@@ -382,10 +383,16 @@ class Crash:
         self.prepare()
         self.timing()
         self.flush_fails()
-        # Delays spread over 0 .. 1.1 T, and one run killed after the answer.
-        plan = [1.1 * self.T * i / (self.runs - 2) for i in range(self.runs - 1)] + [None]
+        # One run killed after the answer, which times the sync again: a stall
+        # of the loaded host can have slowed one of the two, so the shorter
+        # is T. Then delays spread over 0 .. 1.1 T.
         results, rebooted = [], set()
-        for n, delay in enumerate(plan, 1):
+        plan = [None]
+        for n in range(1, self.runs + 1):
+            if n == 2:
+                self.T = min(self.T, results[0]["at"])
+                plan += [1.1 * self.T * i / (self.runs - 2) for i in range(self.runs - 1)]
+            delay = plan[n - 1]
             r = self.kill_run(n, delay)
             results.append(r)
             if n % REBOOT_EVERY == 0 or self.kind(r) not in rebooted:
