@@ -30,6 +30,7 @@ import time
 from qemu_conf import QEMU, OPENSBI, UBOOT   # platform/virt/qemu.conf, or the environment
 import blkdisk                                # the block tests' disks (test/target/blkroot.c)
 import disk_check
+import crash_sync                             # power cuts during a sync (its own file)
 
 CROSS = os.environ.get("CROSS", "riscv64-linux-gnu-")
 BOOT_TIMEOUT = 240         # seconds for one boot (a few alone; -smp 4 under load, much longer)
@@ -1174,6 +1175,7 @@ def main():
     checks = host_tests(args.build) + fuzz_check(args.build) + fsformat_checks(args.build) + \
         compile_commands_check(args.build) + \
         boot_checks(args.build) + block_checks(args.build) + fs_checks(args.build) + shell_checks(args.build)
+    checks += crash_sync.checks(args.build)
     checks = [c for c in checks if args.only in c[0]]
     if args.list:
         for name, _ in checks:
