@@ -427,6 +427,19 @@ static void fh_wait(void *arg)
 	h->done = 1;
 }
 
+/* A receive on the endpoint h->n (the thread may have a notification bound). */
+static void fh_recv(void *arg)
+{
+	struct fhelp *h = arg;
+	struct l4_msg m = { { JUNK, JUNK, JUNK, JUNK, JUNK, JUNK }, JUNK };
+
+	fmark('r');
+	h->r = l4_ipc(l4_ipc_word(L4_IPC_RECV, h->n, L4_TIMEOUT_NEVER, h->rto), 0, &m);
+	h->got = m.badge ^ (m.mr[0] | m.mr[1] | m.mr[2] | m.mr[3] | m.mr[4] | m.mr[5]);
+	fmark('R');
+	h->done = 1;
+}
+
 static void fh_signal(void *arg)
 {
 	struct fhelp *h = arg;
@@ -459,14 +472,14 @@ struct fres {
 	char ev[24];
 };
 
-enum { FC_CASES = 40 };
+enum { FC_CASES = 48 };
 static struct fres fres[2][FC_CASES];
 static long fgen[2][FC_CASES];          /* notification operations the general path took */
 static const char *fname[FC_CASES];
 
+#define NEVER_ L4_TIMEOUT_NEVER
 #define W_SIG(sel) l4_ipc_word(L4_IPC_SEND, (sel), NEVER_, NEVER_)
 #define W_WAIT(sel) l4_ipc_word(L4_IPC_RECV, (sel), NEVER_, NEVER_)
-#define NEVER_ L4_TIMEOUT_NEVER
 
 /*
  * Case k, on the path now set; returns 0 past the last case. The helper
@@ -627,6 +640,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		fmark('2');
 		break;
 	case 37: fname[k] = "signal a notification bound to a thread that receives";
+		*fast = 1;
 		bx = (struct brx){ .ep = ep, .tag = SENT };
 		th2 = thread_spawn(brx_loop, &bx, 101);
 		bind(th2, n);
@@ -642,6 +656,26 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		bind(th2, n);
 		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
 		bind(th2, 0);
+		break;
+	case 39: case 40: case 41: case 42:
+		fname[k] = k == 39 ? "signal wakes the bound thread (99) receiving (queued)"
+			 : k == 40 ? "signal wakes the bound thread (101) receiving behind another receiver"
+			 : k == 41 ? "signal wakes the bound thread (101) receiving with a timeout"
+				   : "signal wakes the bound thread (101) receiving before another receiver";
+		*fast = k != 41;
+		h = (struct fhelp){ .n = ep, .rto = k == 41 ? l4_timeout_us(2000000) : NEVER_, .r = SENT, .got = JUNK };
+		h2 = (struct fhelp){ .n = ep, .rto = NEVER_, .r = SENT, .got = JUNK };
+		if (k == 40)
+			th2 = thread_spawn(fh_recv, &h2, 101);
+		th = thread_spawn(fh_recv, &h, k == 39 ? 99 : 101);
+		bind(th, n);            /* while it receives (101), or before it runs (99) */
+		if (k == 42)
+			th2 = thread_spawn(fh_recv, &h2, 101);
+		for (unsigned i = 0; i < 100 && state_of(th) != L4_THREAD_BLOCKED; i++)
+			block_a_while();
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
 		break;
 	default:
 		more = 0;
@@ -715,7 +749,7 @@ static void test_fastpath(void)
 				tap_note("first difference: case %u (%s), word %u: %#lx (off) vs %#lx (on)", k, fname[k], i,
 					 (unsigned long)a[i], (unsigned long)b[i]);
 	}
-	tap_ok(ncases == 39, "%u cases of signal and wait, each with the fast path on and off", ncases);
+	tap_ok(ncases == 43, "%u cases of signal and wait, each with the fast path on and off", ncases);
 	tap_ok(wrong == 0, "ra and t0..t6 come back 0 from each (%d not)", wrong);
 	tap_ok(diff == 0, "the two paths give the same results word by word: registers, bits, helpers, order (%d differ)",
 	       diff);
@@ -775,6 +809,16 @@ static void test_fastpath(void)
 						     (uint64_t)L4_TAG_NOTIFY << 40) && f[37].pending == 0,
 	       "signal ends the receive of the bound thread (%#lx)", (unsigned long)f[37].extra);
 	tap_ok(f[38].r.a[0] == 0 && f[38].pending == 0x21, "a bound thread that does not receive: the bits wait");
+	static const char *const order3[] = { "r12R", "rr1R2", "r1R2", "rr1R2" };
+	for (unsigned k = 39; k <= 42; k++) {
+		const char *e = order3[k - 39], *g = f[k].ev;
+		int same = 1;
+		for (unsigned i = 0; e[i] || g[i]; i++)
+			same = same && e[i] == g[i];
+		tap_ok(f[k].r.a[0] == 0 && f[k].hr == L4_TAG_NOTIFY && f[k].hgot == 0x21 && f[k].pending == 0 && same,
+		       "%s: its receive ends with L4_TAG_NOTIFY (%#lx), the bits in a7, a1..a6 zero (%#lx), order %s (%s)",
+		       fname[k], (unsigned long)f[k].hr, (unsigned long)f[k].hgot, g, e);
+	}
 }
 
 static void test_notify(void)

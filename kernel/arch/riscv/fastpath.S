@@ -326,12 +326,49 @@
 	.endr
 .endm
 
-/* What a wait that takes a notification's bits returns: tag 0, a1..a6
- * zero (a7, the bits, is the caller's). */
-.macro fast_ntf_msg
+/* What a wait that takes a notification's bits returns: tag 0 (with
+ * tag=a0: the tag in a0 already), a1..a6 zero (a7, the bits, is the
+ * caller's). */
+.macro fast_ntf_msg tag=none
 	.irp r, a0, a1, a2, a3, a4, a5, a6
+	.ifnc \r, \tag
 	li	\r, 0
+	.endif
 	.endr
+.endm
+
+/* \th leaves the wait queue it is in, wherever in it (waitq_remove).
+ * Scratch: t0, t2, ra. No subsections: it is used out of line. */
+.macro fast_waitq_remove th
+	ld	t0, TH_WQ(\th)
+	ld	t2, TH_WAIT_PREV(\th)
+	ld	ra, TH_WAIT_NEXT(\th)
+	addi	t0, t0, WQ_HEAD         /* t0 = where prev's next is: the queue's head... */
+	beqz	t2, 1f
+	addi	t0, t2, TH_WAIT_NEXT    /* ...or prev->wait_next */
+1:	sd	ra, 0(t0)
+	ld	t0, TH_WQ(\th)
+	addi	t0, t0, WQ_TAIL         /* where next's prev is: the queue's tail... */
+	beqz	ra, 2f
+	addi	t0, ra, TH_WAIT_PREV    /* ...or next->wait_prev */
+2:	sd	t2, 0(t0)
+	sd	zero, TH_WQ(\th)
+	sd	zero, TH_WAIT_PREV(\th)
+	sd	zero, TH_WAIT_NEXT(\th)
+.endm
+
+/* The thread t4 that a signal wakes leaves its queue: a waiter the head of
+ * the notification t3's waiters (a0 = 0), the bound thread the receivers
+ * of its endpoint (a0 = L4_TAG_NOTIFY). Scratch: t0, t2, ra. */
+.macro fast_signal_unqueue
+	bnez	a0, .Lsu_bound\@
+	fast_dequeue_head t3, NTF_WAITERS, t4
+.Lsu_done\@:
+	.subsection 1
+.Lsu_bound\@:
+	fast_waitq_remove t4
+	j	.Lsu_done\@
+	.subsection 0
 .endm
 
 /* cur's result 0 and a1..a7 as it made the call, in its frame: it runs
@@ -537,13 +574,15 @@ fast_not_rw:
 	 * --- signal (send on a notification) ---
 	 * The bits (the capability's badge, else MR0) go into the notification
 	 * (notification_signal). Taken: no waiter, and no bound thread that
-	 * receives (cur goes on); or a first waiter on this hart without a
-	 * timeout, which takes the bits (notification_deliver) and is queued
-	 * behind its peers (its priority at most cur's: cur goes on) or, of a
-	 * higher priority than cur, runs at once, cur keeping its place at the
-	 * head of its priority (schedule(): queue_woken, preempt_by_woken).
-	 * t6 = cur, t3 = the notification, t5 = its bits after the signal,
-	 * t4 = the waiter.
+	 * receives (cur goes on); or a first waiter, or else the bound thread
+	 * receiving on its endpoint, on this hart without a timeout, which
+	 * takes the bits (notification_deliver) and is queued behind its peers
+	 * (its priority at most cur's: cur goes on) or, of a higher priority
+	 * than cur, runs at once, cur keeping its place at the head of its
+	 * priority (schedule(): queue_woken, preempt_by_woken). t6 = cur, t3 =
+	 * the notification, t5 = its bits after the signal, t4 = the thread
+	 * woken, t2 = its tag (0, or L4_TAG_NOTIFY for the bound thread; in
+	 * a0 from the commit on: a0..a7 stay the call's until then).
 	 */
 fast_signal:
 	fast_lookup RIGHT_W, ecall_slow, CAP_NTF
@@ -561,34 +600,32 @@ fast_signal:
 	or	t5, t5, t0
 	fast_check_cur_goes_on          /* t0 = cur's priority */
 	beqz	t5, fast_signal_set     /* no bits (0 | 0): nothing to take them */
+	li	t2, 0
 	ld	t4, NTF_WAITERS_HEAD(t3)
 	bnez	t4, fast_signal_wake
 	ld	t4, NTF_BOUND(t3)
 	beqz	t4, fast_signal_set
 	lhu	t1, TH_IPCSTATE(t4)
 	li	t2, IPCSTATE_RECV
-	beq	t1, t2, ecall_slow      /* the bound thread receives: the signal ends its receive */
-fast_signal_set:
-	/* Commit: the bits wait in the notification. */
-	sd	t5, NTF_BITS(t3)
-	li	a0, 0
-	fast_return_cur
-
+	bne	t1, t2, fast_signal_set /* the bound thread does not receive: the bits wait */
+	li	t2, TAG_NOTIFY          /* it does: its receive ends */
 fast_signal_wake:
-	/* the waiter t4: on this hart, no timeout (no exception: it waits on a
-	 * notification); t1 = its priority */
+	/* the thread t4: on this hart, no timeout (no exception: it waits on
+	 * a notification or receives); t1 = its priority */
 	ld	t1, TH_HOME(t4)
 	bne	t1, tp, ecall_slow
 	lbu	t1, TH_FLAGS(t4)        /* timed */
 	bnez	t1, ecall_slow
 	lbu	t1, TH_PRIO(t4)
 	bltu	t0, t1, fast_signal_preempt
-	/* Commit. The waiter leaves the queue with the bits... */
-	fast_dequeue_head t3, NTF_WAITERS, t4
+	/* Commit. The thread leaves its queue with the bits... */
+	mv	a0, t2
+	fast_signal_unqueue
 	sd	zero, NTF_BITS(t3)
 	li	t0, IPCSTATE_RUN
 	sh	t0, TH_IPCSTATE(t4)
-	.irp n, 10,11,12,13,14,15,16
+	sd	a0, TH_FRAME + TF_REG(10)(t4)
+	.irp n, 11,12,13,14,15,16
 	sd	zero, TH_FRAME + TF_REG(\n)(t4)
 	.endr
 	sd	t5, TH_FRAME + TF_REG(17)(t4)
@@ -597,24 +634,31 @@ fast_signal_wake:
 	li	a0, 0
 	fast_return_cur
 
+fast_signal_set:
+	/* Commit: the bits wait in the notification. */
+	sd	t5, NTF_BITS(t3)
+	li	a0, 0
+	fast_return_cur
+
 fast_signal_preempt:
-	fast_check_fpu t4, t0, t2, fast_signal_fpu
+	fast_check_fpu t4, t0, ra, fast_signal_fpu
 fast_signal_switch:
 	/* Commit. cur: its result 0, a1..a7 as they were, in its frame... */
 	fast_store_result0
-	/* ...the waiter leaves the queue with the bits (in a7 from now)... */
-	fast_dequeue_head t3, NTF_WAITERS, t4
+	mv	a0, t2
+	/* ...the thread leaves its queue with the bits (in a7 from now)... */
+	fast_signal_unqueue
 	sd	zero, NTF_BITS(t3)
 	mv	a7, t5
 	li	t0, IPCSTATE_RUN
 	sh	t0, TH_IPCSTATE(t4)
-	/* ...cur keeps its place at the head of its priority, the waiter runs:
-	 * tag 0, a1..a6 zero, a7 the bits */
+	/* ...cur keeps its place at the head of its priority, the thread runs:
+	 * the tag a0, a1..a6 zero, a7 the bits */
 	lbu	t1, TH_PRIO(t6)
 	fast_runq_insert t6, t1, 1
 	ld	ra, TH_TASK(t6)
 	fast_become t4, ra, t0
-	fast_ntf_msg
+	fast_ntf_msg a0
 	fast_exit
 
 	fast_switch_fpu t4, t0, fast_signal_fpu, fast_signal_switch, 1
