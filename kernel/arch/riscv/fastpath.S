@@ -481,6 +481,13 @@
 	.option norelax
 	.balign 4
 
+	/* The parts the macros put out of line (subsection 1) follow all of
+	 * this file's straight-line code; this label names them in
+	 * tools/itrace.py's breakdown. */
+	.subsection 1
+fast_cold:
+	.subsection 0
+
 syscall_trap:
 	/*
 	 * An ecall (trap.S: tp = hart, the user's t0 in hart->scratch, sscratch
