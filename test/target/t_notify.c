@@ -378,6 +378,8 @@ struct fhelp {
 	uint64_t n;
 	uint64_t bits;                  /* to signal */
 	uint64_t gate;                  /* a notification to wait on (fh_wait) or signal (fh_signal) first, or 0 */
+	uint64_t fin;                   /* fh_signal: a notification to signal at the end, or 0 */
+	volatile long gen;              /* ... and L4_DEBUG_PFSTATS 3 just before that */
 	unsigned rto;                   /* its wait's timeout */
 	int fpu;                        /* dirty FP state before it waits */
 	volatile long r;
@@ -457,6 +459,10 @@ static void fh_signal(void *arg)
 		__asm__ volatile(".option push\n.option arch, +d\nfmv.x.d %0, f7\n.option pop" : "=r"(v));
 		if (v != h->n + 0x4321)
 			h->got = JUNK;  /* its FP register did not survive */
+	}
+	if (h->fin) {
+		h->gen = l4_debug_pfstats(3);
+		l4_signal(h->fin, 1);
 	}
 	h->done = 1;
 }
@@ -588,23 +594,30 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		*fast = 1;
 		{
 			/* The waiter (101) waits behind a gate, which a signaller at
-			 * 99 opens while the testroot waits: no other thread with FP
-			 * state runs in between. 30: the waiter uses FP after the
-			 * gate, and the signal wakes it; 36: the signaller uses FP
-			 * first, and the waiter's wait blocks, back to it. */
+			 * 99 opens while the testroot waits (no timeout: the
+			 * signaller ends it): no other thread with FP state runs in
+			 * between. 30: the waiter uses FP after the gate, and the
+			 * signal wakes it; 36: the signaller uses FP first, and the
+			 * waiter's wait blocks, back to it. What the general path
+			 * took is counted up to the signaller's last signal (which
+			 * switches to the testroot, whose FP state is not in the FP
+			 * registers then). */
 			long g0 = l4_debug_pfstats(3);
-			unsigned b0 = fblocks;
+			uint64_t fin = obj_new(L4_OBJ_NOTIFICATION), b;
 			n2 = obj_new(L4_OBJ_NOTIFICATION);
 			h.fpu = k == 30;
 			h.gate = n2;
-			h2 = (struct fhelp){ .n = n, .bits = 0x21, .gate = n2, .fpu = k == 36, .r = SENT, .got = JUNK };
+			h2 = (struct fhelp){ .n = n, .bits = 0x21, .gate = n2, .fin = fin, .fpu = k == 36, .r = SENT,
+					     .got = JUNK };
 			th = thread_spawn(fh_wait, &h, 101);
 			th2 = thread_spawn(fh_signal, &h2, 99);
 			fmark('1');
-			for (unsigned i = 0; i < 100 && !(h.done && h2.done); i++)
-				block_a_while();
+			wd_arm(WD_US);
+			l4_wait(fin, &b);
+			wd_disarm();
 			fmark('2');
-			fgen_now += l4_debug_pfstats(3) - g0 - (long)(fblocks - b0);
+			fgen_now += h2.gen - g0;
+			obj_del(fin);
 		}
 		break;
 	case 31: fname[k] = "signal wakes a waiter with FP state, another thread's in the FP registers";
