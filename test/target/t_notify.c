@@ -429,6 +429,18 @@ static void fh_wait(void *arg)
 	h->done = 1;
 }
 
+/* A send of one word (h->bits) on the endpoint h->n, no timeout. */
+static void fh_send(void *arg)
+{
+	struct fhelp *h = arg;
+	struct l4_msg m = { { h->bits }, 0 };
+
+	fmark('s');
+	h->r = l4_ipc(l4_ipc_word(L4_IPC_SEND, h->n, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(0x3, 1, 0), &m);
+	fmark('S');
+	h->done = 1;
+}
+
 /* A receive on the endpoint h->n (the thread may have a notification bound). */
 static void fh_recv(void *arg)
 {
@@ -497,7 +509,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 {
 	static struct fhelp h, h2;
 	static struct brx bx;
-	uint64_t n2 = 0, th2 = 0;
+	uint64_t n2 = 0, th2 = 0, ep_nor = 0;
 	uint64_t n = obj_new(L4_OBJ_NOTIFICATION), bn = copy_of(n, L4_RIGHTS_ALL, 0x100);
 	uint64_t no_w = copy_of(n, L4_RIGHTS_ALL & ~L4_RIGHT_W, 0), no_r = copy_of(n, L4_RIGHTS_ALL & ~L4_RIGHT_R, 0);
 	uint64_t ep = obj_new(L4_OBJ_ENDPOINT), empty = cap_get(), th = 0;
@@ -690,6 +702,41 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
 		fmark('2');
 		break;
+	/* a receive on an endpoint (the same entry as a wait) */
+	case 43: fname[k] = "receive on an endpoint without R: EPERM";
+		ep_nor = copy_of(ep, L4_RIGHTS_ALL & ~L4_RIGHT_R, 0);
+		rcall(W_WAIT(ep_nor), 0, 0, &o->r);
+		break;
+	case 44: fname[k] = "receive on an endpoint, a sender queued (general path)";
+		h = (struct fhelp){ .n = ep, .bits = 0x77, .r = SENT, .got = JUNK };
+		th = thread_spawn(fh_send, &h, 101);
+		fmark('1');
+		rcall(W_WAIT(ep), 0, 0, &o->r);
+		fmark('2');
+		break;
+	case 45: fname[k] = "receive on an endpoint, bits in the bound notification (general path)";
+		bind(L4_CAP_THREAD, n);
+		l4_signal(n, 0x12);
+		rcall(W_WAIT(ep), 0, 0, &o->r);
+		bind(L4_CAP_THREAD, 0);
+		break;
+	case 46: case 47:
+		fname[k] = k == 46 ? "receive on an endpoint blocks, a sender of lower priority runs"
+				   : "receive on an endpoint blocks (bound notification, no bits), a sender of lower priority runs";
+		/* the fast path takes the receive (the counter of L4_DEBUG_PFSTATS 3
+		 * sees notifications only: the comparison of both paths is the check) */
+		h = (struct fhelp){ .n = ep, .bits = 0x66, .r = SENT, .got = JUNK };
+		if (k == 47)
+			bind(L4_CAP_THREAD, n);
+		th = thread_spawn(fh_send, &h, 99);
+		fmark('1');
+		wd_arm(WD_US);
+		rcall(W_WAIT(ep), 0, 0, &o->r);
+		wd_disarm();
+		fmark('2');
+		if (k == 47)
+			bind(L4_CAP_THREAD, 0);
+		break;
 	default:
 		more = 0;
 		break;
@@ -712,6 +759,8 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 	}
 	if (n2)
 		obj_del(n2);
+	if (ep_nor)
+		cap_put(ep_nor);
 	o->pending = poll_bits(n);
 	for (unsigned i = 0; i < sizeof(o->ev); i++)
 		o->ev[i] = fev[i];
@@ -762,7 +811,7 @@ static void test_fastpath(void)
 				tap_note("first difference: case %u (%s), word %u: %#lx (off) vs %#lx (on)", k, fname[k], i,
 					 (unsigned long)a[i], (unsigned long)b[i]);
 	}
-	tap_ok(ncases == 43, "%u cases of signal and wait, each with the fast path on and off", ncases);
+	tap_ok(ncases == 48, "%u cases of signal and wait, each with the fast path on and off", ncases);
 	tap_ok(wrong == 0, "ra and t0..t6 come back 0 from each (%d not)", wrong);
 	tap_ok(diff == 0, "the two paths give the same results word by word: registers, bits, helpers, order (%d differ)",
 	       diff);
@@ -822,6 +871,16 @@ static void test_fastpath(void)
 						     (uint64_t)L4_TAG_NOTIFY << 40) && f[37].pending == 0,
 	       "signal ends the receive of the bound thread (%#lx)", (unsigned long)f[37].extra);
 	tap_ok(f[38].r.a[0] == 0 && f[38].pending == 0x21, "a bound thread that does not receive: the bits wait");
+	tap_ok((long)f[43].r.a[0] == -L4_EPERM && f[43].r.a[7] == KEPT, "receive on an endpoint without R: EPERM");
+	tap_ok(f[44].r.a[0] == l4_tag(0x3, 1, 0) && f[44].r.a[1] == 0x77 && f[44].r.a[7] == 0 && f[44].hr == 0,
+	       "receive with a sender queued: its message (tag %#lx, MR0 %#lx, badge %#lx)", (unsigned long)f[44].r.a[0],
+	       (unsigned long)f[44].r.a[1], (unsigned long)f[44].r.a[7]);
+	tap_ok(f[45].r.a[0] == L4_TAG_NOTIFY && f[45].r.a[7] == 0x12 && f[45].r.a[1] == 0 && f[45].pending == 0,
+	       "receive with bits in the bound notification: L4_TAG_NOTIFY and the bits at once");
+	for (unsigned k = 46; k <= 47; k++)
+		tap_ok(f[k].r.a[0] == l4_tag(0x3, 1, 0) && f[k].r.a[1] == 0x66 && f[k].r.a[2] == 0 && f[k].r.a[7] == 0 &&
+		       f[k].hr == 0 && f[k].ev[0] == '1' && f[k].ev[1] == 's' && f[k].ev[2] == '2' && f[k].ev[3] == 'S',
+		       "%s: the message (tag %#lx), order %s", fname[k], (unsigned long)f[k].r.a[0], f[k].ev);
 	static const char *const order3[] = { "r12R", "rr1R2", "r1R2", "rr1R2" };
 	for (unsigned k = 39; k <= 42; k++) {
 		const char *e = order3[k - 39], *g = f[k].ev;
