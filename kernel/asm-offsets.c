@@ -18,6 +18,7 @@
 #include "ipc/ipc.h"
 #include "lib/captab.h"
 #include "obj/endpoint.h"
+#include "obj/notification.h"
 #include "obj/task.h"
 #include "obj/thread.h"
 
@@ -47,6 +48,14 @@ _Static_assert(L4_FP_ORDER_MIN == 12 && L4_FP_RIGHTS_SHIFT == 8 && L4_FP_ORDER_M
 	       L4_USER_END == 1UL << 38, "flexpage: order in bits 0..5, rights 8..10, base below 2^38");
 _Static_assert(L4_ITEM_MEM < 16 && L4_ITEM_GRANT == 0x10, "item word 0: type in bits 0..3, grant bit 4");
 _Static_assert(L4_USER_BASE % 4096 == 0 && L4_USER_BASE < 0x80000000UL, "lui");
+/* The notification and yield fast paths: the run queue. */
+_Static_assert(sizeof(((struct runq *)0)->top) == 4 && sizeof(((struct runq *)0)->count) == 4, "lw, sw");
+_Static_assert(sizeof(((struct runq *)0)->bitmap[0]) == 8 && sizeof(((struct runq *)0)->head[0]) == 8 &&
+	       RUNQ_PRIOS == 256, "bitmap word prio / 64, head prio * 8");
+_Static_assert(sizeof(((struct thread *)0)->prio) == 1, "lbu");
+_Static_assert(CAP_NTF <= CAP_LOW_MASK && (CAP_NTF & CAP_EP) == 0, "andi");
+_Static_assert(L4_TIMEOUT_NEVER == 0, "a selector with a timeout above it is out of range");
+_Static_assert(L4_SYS_YIELD == 1 && L4_SYS_MASK == 0xf, "yield: a7 == 1");
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -68,11 +77,18 @@ void asm_offsets(void)
 	TH(EXC, exc);
 	TH(PF, pf);
 	TH(PAGER_SEL, pager_sel);
+	TH(RQ, rq);
+	DEFINE(RQ_NEXT, offsetof(struct runq_link, next));
+	DEFINE(RQ_PREV, offsetof(struct runq_link, prev));
 
 	DEFINE(HART_CURRENT, offsetof(struct hart, current));
 	DEFINE(HART_SLICE_OWNER, offsetof(struct hart, slice_owner));
 	DEFINE(HART_FPU_OWNER, offsetof(struct hart, fpu_owner));
+	DEFINE(HART_RQ, offsetof(struct hart, rq));
 	DEFINE(HART_RQ_TOP, offsetof(struct hart, rq.top));
+	DEFINE(HART_RQ_COUNT, offsetof(struct hart, rq.count));
+	DEFINE(HART_RQ_BITMAP, offsetof(struct hart, rq.bitmap));
+	DEFINE(HART_RQ_HEAD, offsetof(struct hart, rq.head));
 
 	DEFINE(TASK_SATP, offsetof(struct task, satp));
 	DEFINE(TASK_ASID, offsetof(struct task, space.asid));
@@ -82,12 +98,17 @@ void asm_offsets(void)
 
 	DEFINE(CAP_BADGE, offsetof(struct cap, badge));
 	DEFINE(CAP_EP, CAP_EP);
+	DEFINE(CAP_NTF, CAP_NTF);
 	DEFINE(CAP_SHIFT, __builtin_ctzl(sizeof(struct cap)));
 	DEFINE(CAP_OBJ_MASK, ~(long)CAP_LOW_MASK);
 
 	DEFINE(EP_SEND_HEAD, offsetof(struct endpoint, senders.head));
 	DEFINE(EP_RECV, offsetof(struct endpoint, receivers));
 	DEFINE(EP_RECV_HEAD, offsetof(struct endpoint, receivers.head));
+	DEFINE(NTF_BITS, offsetof(struct notification, bits));
+	DEFINE(NTF_WAITERS, offsetof(struct notification, waiters));
+	DEFINE(NTF_WAITERS_HEAD, offsetof(struct notification, waiters.head));
+	DEFINE(NTF_BOUND, offsetof(struct notification, bound));
 	DEFINE(WQ_HEAD, offsetof(struct waitq, head));
 	DEFINE(WQ_TAIL, offsetof(struct waitq, tail));
 
@@ -97,9 +118,14 @@ void asm_offsets(void)
 	DEFINE(EXC_ECALL_U, EXC_ECALL_U);
 	DEFINE(FAST_CALL, L4_SYS_IPC | L4_IPC_CALL);
 	DEFINE(FAST_REPLY_WAIT, L4_SYS_IPC | L4_IPC_REPLY_WAIT);
+	DEFINE(FAST_SIGNAL, L4_SYS_IPC | L4_IPC_SEND);
+	DEFINE(TAG_NOTIFY, L4_TAG_NOTIFY);
+	DEFINE(FAST_WAIT, L4_SYS_IPC | L4_IPC_RECV);
+	DEFINE(FAST_YIELD, L4_SYS_YIELD);
 	/* ipc | state << 8, as one halfword */
 	DEFINE(IPCSTATE_REPLY, IPC_REPLY | L4_THREAD_BLOCKED << 8);
 	DEFINE(IPCSTATE_RECV, IPC_RECV | L4_THREAD_BLOCKED << 8);
+	DEFINE(IPCSTATE_NOTIFY, IPC_NOTIFY | L4_THREAD_BLOCKED << 8);
 	DEFINE(IPCSTATE_RUN, IPC_NONE | L4_THREAD_READY << 8);
 
 	/* the page-fault fast path */

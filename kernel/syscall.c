@@ -28,6 +28,7 @@ __attribute__((noreturn)) void syscall_entry(uint64_t tag, uint64_t w0, uint64_t
 					      uint64_t w3, uint64_t w4, uint64_t w5, uint64_t word);
 
 uint64_t kobj_restarts;
+uint64_t sys_general[2];
 
 /* A call on a kernel object: the decoder's result becomes the reply. */
 void kobj_call(struct thread *th, struct cap *c, struct trapframe *f)
@@ -70,6 +71,7 @@ void syscall_dispatch(struct trapframe *f)
 			return;
 		}
 		f->regs[REG_A0] = 0;
+		sys_general[1]++;
 		sched_yield_call();
 		return;
 	default:

@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 struct trapframe;
 
 /* Handle the ecall whose registers are in f (f->pc already past the ecall). */
@@ -17,3 +19,7 @@ struct thread;
 void kobj_call(struct thread *th, struct cap *c, struct trapframe *f);
 /* Calls stopped at a preemption point and restarted (L4_DEBUG_PFSTATS 2). */
 extern uint64_t kobj_restarts;
+/* What the general path handled of what the fast path (fastpath.S) may
+ * take: [0] notification signals and waits, [1] yields (L4_DEBUG_PFSTATS 3
+ * and 4; the fast path counts nothing). */
+extern uint64_t sys_general[2];

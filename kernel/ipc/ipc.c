@@ -197,6 +197,7 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 	}
 	if (type == L4_OBJ_NOTIFICATION) {
 		struct notification *n = (struct notification *)cap_obj(c);
+		sys_general[0]++;
 		if (flags & L4_IPC_SEND)
 			notification_signal(th, n, c);
 		else

@@ -20,7 +20,11 @@ void obj_init(struct obj *o, unsigned type)
 void cap_insert(struct cap *c, struct obj *o, unsigned rights, uint64_t badge)
 {
 	kassert(!c->objr && o && ((uintptr_t)o & CAP_LOW_MASK) == 0 && rights <= CAP_RIGHTS_MASK);
-	c->objr = (uintptr_t)o | (o->type == L4_OBJ_ENDPOINT ? CAP_EP : 0) | rights;
+	/* CAP_EP for an endpoint, CAP_NTF for a notification (the next type, the next bit) */
+	unsigned k = (unsigned)o->type - L4_OBJ_ENDPOINT;
+	_Static_assert(L4_OBJ_NOTIFICATION == L4_OBJ_ENDPOINT + 1 && CAP_NTF == CAP_EP << 1, "k");
+
+	c->objr = (uintptr_t)o | (k < 2 ? CAP_EP << k : 0) | rights;
 	c->badge = badge;
 	dlist_push(&o->caps, &c->link);
 	o->ncaps++;
@@ -152,7 +156,9 @@ bool captab_check(const struct captab *t)
 		if (i == 0)
 			return false;
 		const struct obj *o = cap_obj(c);
-		if (!(c->objr & CAP_EP) != (o->type != L4_OBJ_ENDPOINT) || (c->objr & CAP_LOW_MASK & ~CAP_EP & ~CAP_RIGHTS_MASK))
+		if (!(c->objr & CAP_EP) != (o->type != L4_OBJ_ENDPOINT) ||
+		    !(c->objr & CAP_NTF) != (o->type != L4_OBJ_NOTIFICATION) ||
+		    (c->objr & CAP_LOW_MASK & ~CAP_EP & ~CAP_NTF & ~CAP_RIGHTS_MASK))
 			return false;
 		const struct cap *lp = dlist_entry(c->link.prev, struct cap, link);
 		const struct cap *ln = dlist_entry(c->link.next, struct cap, link);

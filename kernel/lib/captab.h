@@ -24,7 +24,8 @@
  * Invariants (captab_check, obj_check):
  *  - a slot is empty <=> its object is NULL, and then rights, badge and links
  *    are zero; slot 0 of every table is always empty (the null selector);
- *  - a full slot has CAP_EP set exactly if its object is an endpoint;
+ *  - a full slot has CAP_EP set exactly if its object is an endpoint, and
+ *    CAP_NTF exactly if it is a notification;
  *  - a full slot is on exactly one list: its object's, and that list holds
  *    only slots naming that object; obj->ncaps is the list's length;
  *  - a full slot's derivation parent names the same object with at least its
@@ -43,7 +44,7 @@
 
 /* 64 bytes; objects are 64-byte aligned, so the rights live in the pointer's low bits. */
 struct cap {
-	uintptr_t objr;         /* struct obj * | CAP_EP | rights (CAP_RIGHTS_MASK) */
+	uintptr_t objr;         /* struct obj * | CAP_EP or CAP_NTF | rights (CAP_RIGHTS_MASK) */
 	uint64_t badge;
 	struct dlist_node link;         /* in its object's list (obj->caps) */
 	struct mdb_node mdb;            /* derivation: parent = what this was copied from */
@@ -53,6 +54,9 @@ struct cap {
 /* Set in objr when the object is an endpoint: a copy of its type that the
  * IPC fast path (trap.S) checks together with the rights. */
 #define CAP_EP 0x10UL
+/* Set in objr when the object is a notification: the same for the
+ * notification fast path. */
+#define CAP_NTF 0x20UL
 #define CAP_LOW_MASK 0x3fUL     /* what is not the pointer */
 
 struct captab {

@@ -84,9 +84,11 @@ static long kdebug_invoke(struct thread *caller, struct cap *c, uint64_t label, 
 	case L4_DEBUG_PFSTATS:
 		if ((err = invoke_check(f, c, L4_RIGHT_R, 1)))
 			return err;
-		if (mr(f, 0) > 2)
+		if (mr(f, 0) > 4)
 			return -L4_EINVAL;
-		set_mr(f, 0, (mr(f, 0) == 2 ? kobj_restarts : ipc_pf_general[mr(f, 0)]) & (~0UL >> 1));
+		set_mr(f, 0, (mr(f, 0) >= 3 ? sys_general[mr(f, 0) - 3] : mr(f, 0) == 2 ? kobj_restarts
+											  : ipc_pf_general[mr(f, 0)]) &
+				     (~0UL >> 1));
 		return 1;
 	case L4_DEBUG_FASTPATH: {
 		if ((err = invoke_check(f, c, L4_RIGHT_D, 1)))

@@ -330,15 +330,585 @@ static void test_reply_wait_notification(void)
 	obj_del(n);
 }
 
+/* ---- the fast path (arch/riscv/fastpath.S) against the general path ---- */
+
+#define KEPT 0xa7a7a7a7UL
+
+/* What one system call left in the registers: a0..a7, and ra, t0..t6
+ * (raw_syscall, util.h: they must come back 0). */
+struct raw {
+	uint64_t a[8], t[8];
+};
+
+static void raw_ecall(uint64_t word, uint64_t tag, uint64_t mr0, struct raw *o)
+{
+	o->a[0] = tag;
+	o->a[1] = mr0;
+	for (unsigned i = 2; i < 7; i++)
+		o->a[i] = JUNK + i;
+	o->a[7] = word;
+	raw_syscall(o->a, o->t);
+	if (o->a[7] == word)
+		o->a[7] = KEPT;         /* the selector may differ between runs */
+}
+
+/* raw_ecall, counting what the general path took of notification operations meanwhile. */
+static long fgen_now;
+
+static void rcall(uint64_t word, uint64_t tag, uint64_t mr0, struct raw *o)
+{
+	long g0 = l4_debug_pfstats(3);
+
+	raw_ecall(word, tag, mr0, o);
+	fgen_now += l4_debug_pfstats(3) - g0;
+}
+
+/* The order in which the threads of a case did things. */
+static volatile char fev[24];
+static volatile unsigned nfev;
+
+static void fmark(char c)
+{
+	if (nfev < sizeof(fev) - 1)
+		fev[nfev++] = c;
+}
+
+/* A helper of a case: waits on n (or signals it), recording. */
+struct fhelp {
+	uint64_t n;
+	uint64_t bits;                  /* to signal */
+	uint64_t gate;                  /* a notification to wait on (fh_wait) or signal (fh_signal) first, or 0 */
+	uint64_t fin;                   /* fh_signal: a notification to signal at the end, or 0 */
+	volatile long gen;              /* ... and L4_DEBUG_PFSTATS 3 just before that */
+	unsigned rto;                   /* its wait's timeout */
+	int fpu;                        /* dirty FP state before it waits */
+	volatile long r;
+	volatile uint64_t got;
+	volatile int done;
+};
+
+/* The testroot waits 1 ms on a notification nobody signals: threads below it run. */
+static uint64_t fidle;
+static unsigned fblocks;
+
+static void block_a_while(void)
+{
+	uint64_t b;
+
+	fblocks++;
+	wd_arm(WD_US);
+	l4_wait_timeout(fidle, l4_timeout_us(1000), &b);
+	wd_disarm();
+}
+
+/* The testroot's FP state: dirty, in the FP registers. */
+static void fp_touch(void)
+{
+	__asm__ volatile(".option push\n.option arch, +d\nfmv.d.x f7, zero\n.option pop");
+}
+
+static void fh_wait(void *arg)
+{
+	struct fhelp *h = arg;
+	uint64_t b = JUNK;
+
+	if (h->gate)
+		l4_wait(h->gate, &b);
+	if (h->fpu)
+		__asm__ volatile(".option push\n.option arch, +d\nfmv.d.x f7, %0\n.option pop" :: "r"(h->n + 0x1234));
+	fmark('w');
+	h->r = l4_wait_timeout(h->n, h->rto, &b);
+	h->got = b;
+	fmark('W');
+	if (h->fpu) {
+		uint64_t v;
+		__asm__ volatile(".option push\n.option arch, +d\nfmv.x.d %0, f7\n.option pop" : "=r"(v));
+		if (v != h->n + 0x1234)
+			h->got = JUNK;  /* its FP register did not survive */
+	}
+	h->done = 1;
+}
+
+/* A send of one word (h->bits) on the endpoint h->n, no timeout. */
+static void fh_send(void *arg)
+{
+	struct fhelp *h = arg;
+	struct l4_msg m = { { h->bits }, 0 };
+
+	fmark('s');
+	h->r = l4_ipc(l4_ipc_word(L4_IPC_SEND, h->n, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(0x3, 1, 0), &m);
+	fmark('S');
+	h->done = 1;
+}
+
+/* A receive on the endpoint h->n (the thread may have a notification bound). */
+static void fh_recv(void *arg)
+{
+	struct fhelp *h = arg;
+	struct l4_msg m = { { JUNK, JUNK, JUNK, JUNK, JUNK, JUNK }, JUNK };
+
+	fmark('r');
+	h->r = l4_ipc(l4_ipc_word(L4_IPC_RECV, h->n, L4_TIMEOUT_NEVER, h->rto), 0, &m);
+	h->got = m.badge ^ (m.mr[0] | m.mr[1] | m.mr[2] | m.mr[3] | m.mr[4] | m.mr[5]);
+	fmark('R');
+	h->done = 1;
+}
+
+static void fh_signal(void *arg)
+{
+	struct fhelp *h = arg;
+
+	if (h->fpu)
+		__asm__ volatile(".option push\n.option arch, +d\nfmv.d.x f7, %0\n.option pop" :: "r"(h->n + 0x4321));
+	if (h->gate)
+		l4_signal(h->gate, 1);
+	fmark('s');
+	h->r = l4_signal(h->n, h->bits);
+	fmark('S');
+	h->got = 0;
+	if (h->fpu) {
+		uint64_t v;
+		__asm__ volatile(".option push\n.option arch, +d\nfmv.x.d %0, f7\n.option pop" : "=r"(v));
+		if (v != h->n + 0x4321)
+			h->got = JUNK;  /* its FP register did not survive */
+	}
+	if (h->fin) {
+		h->gen = l4_debug_pfstats(3);
+		l4_signal(h->fin, 1);
+	}
+	h->done = 1;
+}
+
+/* Everything a case observes, compared word by word between the paths. */
+struct fres {
+	struct raw r;
+	uint64_t pending;               /* the notification's bits afterwards (poll) */
+	long hr;                        /* the helper's result, bits, whether it ended */
+	uint64_t hgot;
+	int hdone;
+	uint64_t extra;                 /* what else the case looked at */
+	char ev[24];
+};
+
+enum { FC_CASES = 48 };
+static struct fres fres[2][FC_CASES];
+static long fgen[2][FC_CASES];          /* notification operations the general path took */
+static const char *fname[FC_CASES];
+
+#define NEVER_ L4_TIMEOUT_NEVER
+#define W_SIG(sel) l4_ipc_word(L4_IPC_SEND, (sel), NEVER_, NEVER_)
+#define W_WAIT(sel) l4_ipc_word(L4_IPC_RECV, (sel), NEVER_, NEVER_)
+
+/*
+ * Case k, on the path now set; returns 0 past the last case. The helper
+ * threads run at 99, 100 or 101 around the testroot's 100. `fast`: the
+ * case is one the fast path takes (no notification operation of the
+ * testroot on the general path when it is on).
+ */
+static int fcase(unsigned k, struct fres *o, int *fast)
+{
+	static struct fhelp h, h2;
+	static struct brx bx;
+	uint64_t n2 = 0, th2 = 0, ep_nor = 0;
+	uint64_t n = obj_new(L4_OBJ_NOTIFICATION), bn = copy_of(n, L4_RIGHTS_ALL, 0x100);
+	uint64_t no_w = copy_of(n, L4_RIGHTS_ALL & ~L4_RIGHT_W, 0), no_r = copy_of(n, L4_RIGHTS_ALL & ~L4_RIGHT_R, 0);
+	uint64_t ep = obj_new(L4_OBJ_ENDPOINT), empty = cap_get(), th = 0;
+	int more = 1;
+
+	nfev = 0;
+	for (unsigned i = 0; i < sizeof(fev); i++)
+		fev[i] = 0;
+	h = (struct fhelp){ .n = n, .bits = 0x7, .rto = NEVER_, .r = SENT, .got = JUNK };
+	*fast = 0;
+	switch (k) {
+	/* signal, nobody waiting */
+	case 0: fname[k] = "signal, unbadged, MR0 0x5"; *fast = 1;
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	case 1: fname[k] = "signal, badge 0x100, no words"; *fast = 1;
+		rcall(W_SIG(bn), l4_tag(0, 0, 0), 0x5, &o->r); break;
+	case 2: fname[k] = "signal, label and 6 words"; *fast = 1;
+		rcall(W_SIG(n), l4_tag(0x55, 6, 0), 0x9, &o->r); break;
+	case 3: fname[k] = "signal of 0 bits"; *fast = 1;
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0, &o->r); break;
+	case 4: fname[k] = "signal with bits pending"; *fast = 1;
+		l4_signal(n, 0x10);
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x3, &o->r); break;
+	case 5: fname[k] = "signal, unbadged, no words: EINVAL";
+		rcall(W_SIG(n), l4_tag(0, 0, 0), 0x5, &o->r); break;
+	case 6: fname[k] = "signal with an item: EINVAL";
+		rcall(W_SIG(n), l4_tag(0, 2, 1), 0x5, &o->r); break;
+	case 7: fname[k] = "signal with a tag flag: EINVAL";
+		rcall(W_SIG(n), l4_tag(0, 1, 0) | L4_TAG_NOTIFY, 0x5, &o->r); break;
+	case 8: fname[k] = "signal with tag bit 48: EINVAL";
+		rcall(W_SIG(n), l4_tag(0, 1, 0) | 1UL << 48, 0x5, &o->r); break;
+	case 9: fname[k] = "signal with 7 words";
+		rcall(W_SIG(n), l4_tag(0, 7, 0), 0x5, &o->r); break;
+	case 10: fname[k] = "signal without W: EPERM";
+		rcall(W_SIG(no_w), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	case 11: fname[k] = "signal an empty slot: EBADCAP";
+		rcall(W_SIG(empty), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	case 12: fname[k] = "signal a slot beyond the table: EBADCAP";
+		rcall(W_SIG(L4_SEL_MAX), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	case 13: fname[k] = "signal (send) an endpoint, timeout 0: ETIMEDOUT";
+		rcall(l4_ipc_word(L4_IPC_SEND, ep, L4_TIMEOUT_ZERO, NEVER_), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	case 14: fname[k] = "signal (send) a task: ETYPE";
+		rcall(W_SIG(L4_CAP_TASK), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	case 15: fname[k] = "signal with a send timeout";
+		rcall(l4_ipc_word(L4_IPC_SEND, n, l4_timeout_us(100), NEVER_), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	case 16: fname[k] = "signal with timeout bit 15: EINVAL";
+		rcall(l4_ipc_word(L4_IPC_SEND, n, NEVER_, 0x8000), l4_tag(0, 1, 0), 0x5, &o->r); break;
+	/* wait */
+	case 17: fname[k] = "wait with bits pending"; *fast = 1;
+		l4_signal(n, 0x30);
+		rcall(W_WAIT(n), JUNK, JUNK, &o->r); break;
+	case 18: fname[k] = "wait without R: EPERM";
+		l4_signal(n, 0x30);
+		rcall(W_WAIT(no_r), 0, 0, &o->r); break;
+	case 19: fname[k] = "wait on an empty slot: EBADCAP";
+		rcall(W_WAIT(empty), 0, 0, &o->r); break;
+	case 20: fname[k] = "wait on a slot beyond the table: EBADCAP";
+		rcall(W_WAIT(L4_SEL_MAX), 0, 0, &o->r); break;
+	case 21: fname[k] = "receive on an endpoint, timeout 0: ETIMEDOUT";
+		rcall(l4_ipc_word(L4_IPC_RECV, ep, NEVER_, L4_TIMEOUT_ZERO), 0, 0, &o->r); break;
+	case 22: fname[k] = "wait (receive) on a task: ETYPE";
+		rcall(W_WAIT(L4_CAP_TASK), 0, 0, &o->r); break;
+	case 23: fname[k] = "poll, nothing pending: ETIMEDOUT";
+		rcall(l4_ipc_word(L4_IPC_RECV, n, NEVER_, L4_TIMEOUT_ZERO), 0, 0, &o->r); break;
+	case 24: fname[k] = "poll with bits pending";
+		l4_signal(bn, 1);
+		rcall(l4_ipc_word(L4_IPC_RECV, n, NEVER_, L4_TIMEOUT_ZERO), 0, 0, &o->r); break;
+	case 25: fname[k] = "wait through the badged copy";
+		l4_signal(n, 0x44);
+		rcall(W_WAIT(bn), 0, 0, &o->r); *fast = 1; break;
+	/* a signal that wakes a waiter */
+	case 26: case 27: case 28:
+		fname[k] = k == 26 ? "signal wakes a waiter of lower priority (queued)"
+			 : k == 27 ? "signal wakes a waiter of the same priority (queued)"
+				   : "signal wakes a waiter of higher priority (runs at once)";
+		*fast = 1;
+		th = thread_spawn(fh_wait, &h, k == 26 ? 99 : k == 27 ? 100 : 101);
+		for (unsigned i = 0; i < 100 && state_of(th) != L4_THREAD_BLOCKED; i++)
+			k == 26 ? block_a_while() : l4_yield();
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
+		break;
+	case 29: fname[k] = "signal wakes a waiter with a timeout";
+		h.rto = l4_timeout_us(2000000);
+		th = thread_spawn(fh_wait, &h, 101);
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
+		break;
+	case 30: case 36:
+		fname[k] = k == 30 ? "signal wakes a waiter of higher priority whose FP state is in the FP registers"
+				   : "wait blocks, the next thread's FP state is in the FP registers";
+		*fast = 1;
+		{
+			/* The waiter (101) waits behind a gate, which a signaller at
+			 * 99 opens while the testroot waits (no timeout: the
+			 * signaller ends it): no other thread with FP state runs in
+			 * between. 30: the waiter uses FP after the gate, and the
+			 * signal wakes it; 36: the signaller uses FP first, and the
+			 * waiter's wait blocks, back to it. What the general path
+			 * took is counted up to the signaller's last signal (which
+			 * switches to the testroot, whose FP state is not in the FP
+			 * registers then). */
+			long g0 = l4_debug_pfstats(3);
+			uint64_t fin = obj_new(L4_OBJ_NOTIFICATION), b;
+			n2 = obj_new(L4_OBJ_NOTIFICATION);
+			h.fpu = k == 30;
+			h.gate = n2;
+			h2 = (struct fhelp){ .n = n, .bits = 0x21, .gate = n2, .fin = fin, .fpu = k == 36, .r = SENT,
+					     .got = JUNK };
+			th = thread_spawn(fh_wait, &h, 101);
+			th2 = thread_spawn(fh_signal, &h2, 99);
+			fmark('1');
+			wd_arm(WD_US);
+			l4_wait(fin, &b);
+			wd_disarm();
+			fmark('2');
+			fgen_now += h2.gen - g0;
+			obj_del(fin);
+		}
+		break;
+	case 31: fname[k] = "signal wakes a waiter with FP state, another thread's in the FP registers";
+		h.fpu = 1;
+		th = thread_spawn(fh_wait, &h, 101);
+		fp_touch();
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
+		break;
+	/* a wait that blocks: the next thread runs */
+	case 32: case 33: case 35:
+		fname[k] = k == 32 ? "wait blocks, a signaller of lower priority runs (the last of its priority)"
+			 : k == 33 ? "wait blocks, a signaller of the same priority runs"
+				   : "wait with a receive timeout, a signaller of lower priority runs";
+		*fast = k != 35;
+		th = thread_spawn(fh_signal, &h, k == 33 ? 100 : 99);
+		fmark('1');
+		wd_arm(WD_US);
+		rcall(k == 35 ? l4_ipc_word(L4_IPC_RECV, n, NEVER_, l4_timeout_us(2000000)) : W_WAIT(n), 0, 0, &o->r);
+		wd_disarm();
+		fmark('2');
+		break;
+	case 34: fname[k] = "wait blocks, a signaller of lower priority runs, a second one queued at its priority";
+		*fast = 1;
+		h2 = (struct fhelp){ .n = n, .bits = 0x8, .rto = NEVER_, .r = SENT, .got = JUNK };
+		th = thread_spawn(fh_signal, &h, 99);
+		th2 = thread_spawn(fh_signal, &h2, 99);
+		fmark('1');
+		wd_arm(WD_US);
+		rcall(W_WAIT(n), 0, 0, &o->r);
+		wd_disarm();
+		fmark('2');
+		break;
+	case 37: fname[k] = "signal a notification bound to a thread that receives";
+		*fast = 1;
+		bx = (struct brx){ .ep = ep, .tag = SENT };
+		th2 = thread_spawn(brx_loop, &bx, 101);
+		bind(th2, n);
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
+		o->extra = bx.badge ^ (uint64_t)bx.n << 32 ^ (uint64_t)bx.tag << 40;
+		bind(th2, 0);
+		break;
+	case 38: fname[k] = "signal a notification bound to a thread that does not receive";
+		*fast = 1;
+		th2 = thread_new(100);
+		bind(th2, n);
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		bind(th2, 0);
+		break;
+	case 39: case 40: case 41: case 42:
+		fname[k] = k == 39 ? "signal wakes the bound thread (99) receiving (queued)"
+			 : k == 40 ? "signal wakes the bound thread (101) receiving behind another receiver"
+			 : k == 41 ? "signal wakes the bound thread (101) receiving with a timeout"
+				   : "signal wakes the bound thread (101) receiving before another receiver";
+		*fast = k != 41;
+		h = (struct fhelp){ .n = ep, .rto = k == 41 ? l4_timeout_us(2000000) : NEVER_, .r = SENT, .got = JUNK };
+		h2 = (struct fhelp){ .n = ep, .rto = NEVER_, .r = SENT, .got = JUNK };
+		if (k == 40)
+			th2 = thread_spawn(fh_recv, &h2, 101);
+		th = thread_spawn(fh_recv, &h, k == 39 ? 99 : 101);
+		bind(th, n);            /* while it receives (101), or before it runs (99) */
+		if (k == 42)
+			th2 = thread_spawn(fh_recv, &h2, 101);
+		for (unsigned i = 0; i < 100 && state_of(th) != L4_THREAD_BLOCKED; i++)
+			block_a_while();
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
+		break;
+	/* a receive on an endpoint (the same entry as a wait) */
+	case 43: fname[k] = "receive on an endpoint without R: EPERM";
+		ep_nor = copy_of(ep, L4_RIGHTS_ALL & ~L4_RIGHT_R, 0);
+		rcall(W_WAIT(ep_nor), 0, 0, &o->r);
+		break;
+	case 44: fname[k] = "receive on an endpoint, a sender queued (general path)";
+		h = (struct fhelp){ .n = ep, .bits = 0x77, .r = SENT, .got = JUNK };
+		th = thread_spawn(fh_send, &h, 101);
+		fmark('1');
+		rcall(W_WAIT(ep), 0, 0, &o->r);
+		fmark('2');
+		break;
+	case 45: fname[k] = "receive on an endpoint, bits in the bound notification (general path)";
+		bind(L4_CAP_THREAD, n);
+		l4_signal(n, 0x12);
+		rcall(W_WAIT(ep), 0, 0, &o->r);
+		bind(L4_CAP_THREAD, 0);
+		break;
+	case 46: case 47:
+		fname[k] = k == 46 ? "receive on an endpoint blocks, a sender of lower priority runs"
+				   : "receive on an endpoint blocks (bound notification, no bits), a sender of lower priority runs";
+		/* the fast path takes the receive (the counter of L4_DEBUG_PFSTATS 3
+		 * sees notifications only: the comparison of both paths is the check) */
+		h = (struct fhelp){ .n = ep, .bits = 0x66, .r = SENT, .got = JUNK };
+		if (k == 47)
+			bind(L4_CAP_THREAD, n);
+		th = thread_spawn(fh_send, &h, 99);
+		fmark('1');
+		wd_arm(WD_US);
+		rcall(W_WAIT(ep), 0, 0, &o->r);
+		wd_disarm();
+		fmark('2');
+		if (k == 47)
+			bind(L4_CAP_THREAD, 0);
+		break;
+	default:
+		more = 0;
+		break;
+	}
+	if (th) {
+		for (unsigned i = 0; i < 100 && !h.done; i++)
+			block_a_while();        /* helpers at 99 run only while the testroot waits */
+		o->hr = h.r;
+		o->hgot = h.got;
+		o->hdone = h.done;
+		thread_del(th);
+	}
+	if (th2) {
+		if (k == 30 || k == 34 || k == 36) {     /* the second helper's end */
+			for (unsigned i = 0; i < 100 && !h2.done; i++)
+				block_a_while();
+			o->extra = h2.got ^ (uint64_t)h2.r;
+		}
+		thread_del(th2);
+	}
+	if (n2)
+		obj_del(n2);
+	if (ep_nor)
+		cap_put(ep_nor);
+	o->pending = poll_bits(n);
+	for (unsigned i = 0; i < sizeof(o->ev); i++)
+		o->ev[i] = fev[i];
+	obj_del(n);
+	obj_del(ep);
+	cap_put(bn);
+	cap_put(no_w);
+	cap_put(no_r);
+	cap_put(empty);
+	return more;
+}
+
+static void test_fastpath(void)
+{
+	int wrong = 0, diff = 0, slow = 0, fast;
+	unsigned ncases = 0;
+
+	tap_note("notify: the fast path against the general path");
+	fidle = obj_new(L4_OBJ_NOTIFICATION);
+	long was = l4_debug_fastpath(1);
+	for (int path = 1; path >= 0; path--) {
+		l4_debug_fastpath(path);
+		for (unsigned k = 0; k < FC_CASES; k++) {
+			fgen_now = 0;
+			if (!fcase(k, &fres[path][k], &fast))
+				break;
+			fgen[path][k] = fgen_now;
+			if (path)
+				ncases = k + 1;
+			const struct fres *o = &fres[path][k];
+			for (unsigned i = 0; i < 8; i++)
+				if (o->r.t[i] && !wrong++)
+					tap_note("case %u (%s), fast path %s: ra/t%u not 0 (%#lx)", k, fname[k],
+						 path ? "on" : "off", i, (unsigned long)o->r.t[i]);
+			/* the testroot's own operation of a fast case is not counted when the fast path is on */
+			if (path && fast && fgen[1][k] && !slow++)
+				tap_note("case %u (%s): the general path took %ld operations", k, fname[k], fgen[1][k]);
+			if (!path && fast && !fgen[0][k] && !slow++)
+				tap_note("case %u (%s): the general path took none with the fast path off", k, fname[k]);
+		}
+	}
+	l4_debug_fastpath(was == 0 ? 0 : 1);
+	obj_del(fidle);
+	for (unsigned k = 0; k < ncases; k++) {
+		const uint64_t *a = (const uint64_t *)&fres[0][k], *b = (const uint64_t *)&fres[1][k];
+		for (unsigned i = 0; i < sizeof(struct fres) / 8; i++)
+			if (a[i] != b[i] && !diff++)
+				tap_note("first difference: case %u (%s), word %u: %#lx (off) vs %#lx (on)", k, fname[k], i,
+					 (unsigned long)a[i], (unsigned long)b[i]);
+	}
+	tap_ok(ncases == 48, "%u cases of signal and wait, each with the fast path on and off", ncases);
+	tap_ok(wrong == 0, "ra and t0..t6 come back 0 from each (%d not)", wrong);
+	tap_ok(diff == 0, "the two paths give the same results word by word: registers, bits, helpers, order (%d differ)",
+	       diff);
+	tap_eq(slow, 0, "the general path took none of the fast path's cases with it on, and each with it off");
+
+	/* What the results must be (the fast path's run; the other is the same). */
+	const struct fres *f = fres[1];
+	tap_ok(f[0].r.a[0] == 0 && f[0].r.a[1] == 0x5 && f[0].r.a[2] == JUNK + 2 && f[0].r.a[7] == KEPT &&
+	       f[0].pending == 0x5, "signal: 0, a1..a7 as they were, bits 0x5 pending");
+	tap_ok(f[1].r.a[0] == 0 && f[1].pending == 0x100, "signal through the badged copy: the badge's bits");
+	tap_ok(f[2].r.a[0] == 0 && f[2].pending == 0x9, "signal with a label and 6 words: MR0's bits");
+	tap_ok(f[3].r.a[0] == 0 && f[3].pending == 0, "signal of 0 bits: 0, nothing pending");
+	tap_ok(f[4].r.a[0] == 0 && f[4].pending == 0x13, "signal with bits pending: OR-ed (%#lx)",
+	       (unsigned long)f[4].pending);
+	tap_ok((long)f[5].r.a[0] == -L4_EINVAL && (long)f[6].r.a[0] == -L4_EINVAL && (long)f[7].r.a[0] == -L4_EINVAL &&
+	       (long)f[8].r.a[0] == -L4_EINVAL && !(f[5].pending | f[6].pending | f[7].pending | f[8].pending),
+	       "no words unbadged, an item, a tag flag, tag bit 48: EINVAL, nothing signalled");
+	tap_ok(f[9].r.a[0] == 0 && f[9].pending == 0x5, "7 words: signalled");
+	tap_ok((long)f[10].r.a[0] == -L4_EPERM && (long)f[11].r.a[0] == -L4_EBADCAP &&
+	       (long)f[12].r.a[0] == -L4_EBADCAP && (long)f[13].r.a[0] == -L4_ETIMEDOUT &&
+	       (long)f[14].r.a[0] == -L4_ETYPE && f[15].r.a[0] == 0 && (long)f[16].r.a[0] == -L4_EINVAL &&
+	       f[15].pending == 0x5 && !(f[10].pending | f[16].pending),
+	       "signal: EPERM, EBADCAP (empty, beyond the table), ETIMEDOUT (an endpoint), ETYPE (a task), 0 with a "
+	       "send timeout, EINVAL (timeout bit 15)");
+	tap_ok(f[10].r.a[1] == 0x5 && f[10].r.a[2] == JUNK + 2 && f[10].r.a[6] == JUNK + 6 && f[10].r.a[7] == KEPT,
+	       "... an error leaves a1..a7 as they were");
+	tap_ok(f[17].r.a[0] == 0 && f[17].r.a[7] == 0x30 &&
+	       !(f[17].r.a[1] | f[17].r.a[2] | f[17].r.a[3] | f[17].r.a[4] | f[17].r.a[5] | f[17].r.a[6]) &&
+	       f[17].pending == 0, "wait with bits pending: tag 0, a1..a6 0, the bits in a7, taken");
+	tap_ok((long)f[18].r.a[0] == -L4_EPERM && f[18].pending == 0x30 && (long)f[19].r.a[0] == -L4_EBADCAP &&
+	       (long)f[20].r.a[0] == -L4_EBADCAP && (long)f[21].r.a[0] == -L4_ETIMEDOUT &&
+	       (long)f[22].r.a[0] == -L4_ETYPE && (long)f[23].r.a[0] == -L4_ETIMEDOUT,
+	       "wait: EPERM (the bits stay), EBADCAP (empty, beyond the table), ETIMEDOUT (an endpoint; a poll), "
+	       "ETYPE (a task)");
+	tap_ok(f[24].r.a[0] == 0 && f[24].r.a[7] == 0x100 && f[25].r.a[0] == 0 && f[25].r.a[7] == 0x44,
+	       "poll with bits pending, wait through the badged copy: the bits");
+	static const char *const order[] = { "w12W", "w12W", "w1W2", "w1W2", "1wsWS2", "w1W2",
+					     "1s2S", "1sS2", "1s2SsS", "1s2S", "1wsWS2" };
+	for (unsigned k = 26; k <= 36; k++) {
+		const char *e = order[k - 26], *g = f[k].ev;
+		int same = 1;
+		for (unsigned i = 0; e[i] || g[i]; i++)
+			same = same && e[i] == g[i];
+		if (k <= 31 || k == 36)
+			tap_ok(f[k].r.a[0] == 0 && f[k].hr == 0 && f[k].hgot == 0x21 && f[k].hdone && f[k].pending == 0 &&
+			       same, "%s: 0, the waiter has the bits (%ld, %#lx), order %s (%s)", fname[k], f[k].hr,
+			       (unsigned long)f[k].hgot, g, e);
+		else
+			tap_ok(f[k].r.a[0] == 0 && f[k].r.a[7] == 0x7 && f[k].hr == 0 && same,
+			       "%s: the bits in a7 (%#lx), order %s (%s)", fname[k], (unsigned long)f[k].r.a[7], g, e);
+	}
+	tap_ok(f[34].extra == 0 && f[34].pending == 0x8, "... the second signaller ran later: its bits wait (%#lx)",
+	       (unsigned long)f[34].pending);
+	tap_ok(f[30].extra == 0 && f[36].extra == 0,
+	       "... (the FP cases) the signallers' signals returned 0, the FP registers of each survived");
+	tap_ok(f[37].r.a[0] == 0 && f[37].extra == (0x21 | 1UL << 32 | (uint64_t)l4_tag(0, 0, 0) << 40 |
+						     (uint64_t)L4_TAG_NOTIFY << 40) && f[37].pending == 0,
+	       "signal ends the receive of the bound thread (%#lx)", (unsigned long)f[37].extra);
+	tap_ok(f[38].r.a[0] == 0 && f[38].pending == 0x21, "a bound thread that does not receive: the bits wait");
+	tap_ok((long)f[43].r.a[0] == -L4_EPERM && f[43].r.a[7] == KEPT, "receive on an endpoint without R: EPERM");
+	tap_ok(f[44].r.a[0] == l4_tag(0x3, 1, 0) && f[44].r.a[1] == 0x77 && f[44].r.a[7] == 0 && f[44].hr == 0,
+	       "receive with a sender queued: its message (tag %#lx, MR0 %#lx, badge %#lx)", (unsigned long)f[44].r.a[0],
+	       (unsigned long)f[44].r.a[1], (unsigned long)f[44].r.a[7]);
+	tap_ok(f[45].r.a[0] == L4_TAG_NOTIFY && f[45].r.a[7] == 0x12 && f[45].r.a[1] == 0 && f[45].pending == 0,
+	       "receive with bits in the bound notification: L4_TAG_NOTIFY and the bits at once");
+	for (unsigned k = 46; k <= 47; k++)
+		tap_ok(f[k].r.a[0] == l4_tag(0x3, 1, 0) && f[k].r.a[1] == 0x66 && f[k].r.a[2] == 0 && f[k].r.a[7] == 0 &&
+		       f[k].hr == 0 && f[k].ev[0] == '1' && f[k].ev[1] == 's' && f[k].ev[2] == '2' && f[k].ev[3] == 'S',
+		       "%s: the message (tag %#lx), order %s", fname[k], (unsigned long)f[k].r.a[0], f[k].ev);
+	static const char *const order3[] = { "r12R", "rr1R2", "r1R2", "rr1R2" };
+	for (unsigned k = 39; k <= 42; k++) {
+		const char *e = order3[k - 39], *g = f[k].ev;
+		int same = 1;
+		for (unsigned i = 0; e[i] || g[i]; i++)
+			same = same && e[i] == g[i];
+		tap_ok(f[k].r.a[0] == 0 && f[k].hr == L4_TAG_NOTIFY && f[k].hgot == 0x21 && f[k].pending == 0 && same,
+		       "%s: its receive ends with L4_TAG_NOTIFY (%#lx), the bits in a7, a1..a6 zero (%#lx), order %s (%s)",
+		       fname[k], (unsigned long)f[k].hr, (unsigned long)f[k].hgot, g, e);
+	}
+}
+
 static void test_notify(void)
 {
 	uint64_t start = used_of(L4_CAP_FACTORY);
 	uint64_t wd = wd_start();
 
 	tap_note("notify");
-	test_signal_wait();
-	test_bind();
-	test_reply_wait_notification();
+	long fp = l4_debug_fastpath(1);
+	for (int path = 1; path >= 0; path--) {
+		l4_debug_fastpath(path);
+		tap_note("notify: the fast path %s", path ? "on" : "off");
+		test_signal_wait();
+		test_bind();
+		test_reply_wait_notification();
+	}
+	l4_debug_fastpath(fp == 0 ? 0 : 1);
+	test_fastpath();
 	wd_stop(wd);
 	tap_ok(used_of(L4_CAP_FACTORY) == start, "notification tests leaked no kernel memory (used %lu, at start %lu)",
 	       (unsigned long)used_of(L4_CAP_FACTORY), (unsigned long)start);

@@ -2,11 +2,14 @@
  * t_sched.c - scheduling: a higher priority runs at once, a lower one not
  * while the testroot can run, yield alternates threads of one priority, the
  * timer tick shares the hart between threads that never yield, and an
- * inactive or blocked thread does not run.
+ * inactive or blocked thread does not run. All of it with the fast path
+ * (fastpath.S: yield) on and off, and the registers a yield leaves.
  */
 #include <stdint.h>
 
+#include <l4/errno.h>
 #include <l4/kobj.h>
+#include <l4/syscall.h>
 #include <l4/sys.h>
 #include <l4/thread.h>
 
@@ -38,9 +41,69 @@ static void spinner(void *arg)
 		counter[(uintptr_t)arg]++;
 }
 
-static void test_sched(void)
+/* A yield as the ABI makes it: a0..a7 given, ra and t0..t6 set to -1
+ * (they must come back 0); *gen = yields the general path took. */
+struct yres {
+	uint64_t a[8], t[8];
+	long gen;
+};
+
+static void raw_yield(uint64_t word, struct yres *o)
 {
-	tap_note("scheduling");
+	long g0 = l4_debug_pfstats(4);
+
+	o->a[0] = 0xa0;
+	for (unsigned i = 1; i < 7; i++)
+		o->a[i] = 0xa0 + i;
+	o->a[7] = word;
+	raw_syscall(o->a, o->t);
+	o->gen = l4_debug_pfstats(4) - g0;
+}
+
+/* a0 as expected, a1..a7 as given, ra and t0..t6 zero. */
+static int yield_regs_ok(const struct yres *o, uint64_t word, long a0)
+{
+	int ok = (long)o->a[0] == a0 && o->a[7] == word;
+
+	for (unsigned i = 1; i < 7; i++)
+		ok = ok && o->a[i] == 0xa0 + i;
+	for (unsigned i = 0; i < 8; i++)
+		ok = ok && o->t[i] == 0;
+	return ok;
+}
+
+static void test_yield_regs(int path)
+{
+	struct yres y;
+
+	raw_yield(L4_SYS_YIELD, &y);
+	tap_ok(yield_regs_ok(&y, L4_SYS_YIELD, 0) && y.gen == !path,
+	       "yield with no peer: 0, a1..a7 kept, ra and t0..t6 zero (general path: %ld)", y.gen);
+	counter[1] = 0;
+	uint64_t lo = thread_spawn(bump, (void *)1, 99);
+	raw_yield(L4_SYS_YIELD, &y);
+	tap_ok(lo && yield_regs_ok(&y, L4_SYS_YIELD, 0) && y.gen == !path && counter[1] == 0,
+	       "... with a thread of lower priority ready: the same, it does not run");
+	thread_del(lo);
+	raw_yield(L4_SYS_YIELD | 1UL << 4, &y);
+	tap_ok(yield_regs_ok(&y, L4_SYS_YIELD | 1UL << 4, -L4_EINVAL) && y.gen == 0,
+	       "yield with a flag bit: EINVAL, a1..a7 kept, ra and t0..t6 zero");
+	raw_yield(L4_SYS_YIELD | 1UL << 12, &y);
+	tap_ok(yield_regs_ok(&y, L4_SYS_YIELD | 1UL << 12, -L4_EINVAL) && y.gen == 0,
+	       "yield with a selector: EINVAL");
+	raw_yield(L4_SYS_YIELD | 1UL << 63, &y);
+	tap_ok(yield_regs_ok(&y, L4_SYS_YIELD | 1UL << 63, -L4_EINVAL) && y.gen == 0, "yield with bit 63: EINVAL");
+	counter[2] = 0;
+	uint64_t peer = thread_spawn(bump, (void *)2, 100);
+	raw_yield(L4_SYS_YIELD, &y);
+	tap_ok(peer && yield_regs_ok(&y, L4_SYS_YIELD, 0) && y.gen == !path && counter[2] == 1,
+	       "yield to a peer of the same priority: it ran, then 0, a1..a7 kept, ra and t0..t6 zero (general path: "
+	       "%ld)", y.gen);
+	thread_del(peer);
+}
+
+static void test_sched_paths(int path)
+{
 	counter[0] = 0;
 	uint64_t hi = thread_spawn(bump, (void *)0, 101);
 	tap_ok(hi && counter[0] == 1, "a thread of higher priority runs as soon as it starts");
@@ -57,10 +120,13 @@ static void test_sched(void)
 	norder = 0;
 	uint64_t a = thread_spawn(yielder, (void *)0, 100);
 	uint64_t b = thread_spawn(yielder, (void *)1, 100);
+	long g0 = l4_debug_pfstats(4);
 	yield_n(4);
+	long g = l4_debug_pfstats(4) - g0;
 	tap_ok(a && b && norder == 8 && order[0] == 'A' && order[1] == 'B' && order[2] == 'A' && order[7] == 'B',
 	       "yield round-robins threads of one priority in order (%u switches: %c%c%c%c...)", norder,
 	       order[0], order[1], order[2], order[3]);
+	tap_ok(path ? g == 0 : g == 12, "... the general path took %ld of the 12 yields", g);
 	l4_thread_stop(a);
 	unsigned n = norder;
 	yield_n(3);
@@ -80,6 +146,19 @@ static void test_sched(void)
 	counter[0] = 0;
 	yield_n(2);
 	tap_ok(counter[0] == 0, "a destroyed thread does not run");
+	test_yield_regs(path);
+}
+
+static void test_sched(void)
+{
+	tap_note("scheduling");
+	long fp = l4_debug_fastpath(1);
+	for (int path = 1; path >= 0; path--) {
+		l4_debug_fastpath(path);
+		tap_note("scheduling with the fast path %s", path ? "on" : "off");
+		test_sched_paths(path);
+	}
+	l4_debug_fastpath(fp == 0 ? 0 : 1);
 }
 
 TEST_AREA(sched, 70, test_sched);

@@ -119,7 +119,8 @@ static void test_debug_object(void)
 	tap_eq(dbg(w, L4_DEBUG_GETC, 0, 0, 0, 0), -L4_EPERM, "... not without R: EPERM");
 	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 0, 0, 0), l4_tag(0, 1, 0), "pfstats with R: 1 word");
 	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 2, 0, 0), l4_tag(0, 1, 0), "pfstats of counter 2 (restarts)");
-	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 3, 0, 0), -L4_EINVAL, "pfstats of counter 3: EINVAL");
+	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 4, 0, 0), l4_tag(0, 1, 0), "pfstats of counter 4 (yields)");
+	tap_eq(dbg(rd, L4_DEBUG_PFSTATS, 1, 5, 0, 0), -L4_EINVAL, "pfstats of counter 5: EINVAL");
 	tap_eq(dbg(w, L4_DEBUG_FASTPATH, 1, 1, 0, 0), -L4_EPERM, "fast-path switch without D: EPERM");
 	tap_eq(dbg(L4_CAP_DEBUG, L4_DEBUG_FASTPATH, 1, 1, 0, &v), l4_tag(0, 1, 0), "fast-path switch with D");
 	tap_eq((long)v, 1, "... says it was on");

@@ -61,6 +61,30 @@ void thread_del(uint64_t sel)
 	cap_put(sel);
 }
 
+void raw_syscall(uint64_t a[8], uint64_t t[8])
+{
+	/* No call between setting the register variables and the asm (they would not survive it). */
+	register uint64_t a0 __asm__("a0") = a[0], a1 __asm__("a1") = a[1], a2 __asm__("a2") = a[2],
+		a3 __asm__("a3") = a[3], a4 __asm__("a4") = a[4], a5 __asm__("a5") = a[5], a6 __asm__("a6") = a[6],
+		a7 __asm__("a7") = a[7];
+
+	__asm__ volatile("li ra, -1\n li t0, -1\n li t1, -1\n li t2, -1\n li t3, -1\n li t4, -1\n li t5, -1\n"
+			 "li t6, -1\n ecall\n"
+			 "sd ra, 0(%8)\n sd t0, 8(%8)\n sd t1, 16(%8)\n sd t2, 24(%8)\n sd t3, 32(%8)\n"
+			 "sd t4, 40(%8)\n sd t5, 48(%8)\n sd t6, 56(%8)"
+			 : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6), "+r"(a7)
+			 : "r"(t)
+			 : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "memory");
+	a[0] = a0;
+	a[1] = a1;
+	a[2] = a2;
+	a[3] = a3;
+	a[4] = a4;
+	a[5] = a5;
+	a[6] = a6;
+	a[7] = a7;
+}
+
 void yield_n(unsigned n)
 {
 	while (n--)

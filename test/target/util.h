@@ -35,6 +35,10 @@ void yield_n(unsigned n);
 		for (unsigned yield_i_ = 0; yield_i_ < 1000 && !(cond); yield_i_++) \
 			l4_yield(); \
 	} while (0)
+/* One ecall as the ABI makes it, with a0..a7 = a[0..7], ra and t0..t6
+ * set to -1 (the kernel must return them as 0). Afterwards a[] holds
+ * a0..a7 and t[] ra, t0..t6. */
+void raw_syscall(uint64_t a[8], uint64_t t[8]);
 /* Bytes of kernel memory factory f has used (~0 if the call fails). */
 uint64_t used_of(uint64_t f);
 /* The l4_thread_state of thread th (99 if exregs fails). */

@@ -52,27 +52,101 @@
 	beqz	t0, \fail
 .endm
 
-/* Capability t1 (an index) of the task ra names an endpoint with \right:
- * t1 = its slot, t3 = the endpoint; otherwise \fail. (A selector with a
- * timeout above it is out of range: one bound check covers both.) */
-.macro fast_cap_ep right, fail
+/* Capability t1 (an index) of the task ra names an object of the type
+ * whose bit (CAP_EP, CAP_NTF) is \type, with \right: t1 = its slot, t3 =
+ * the object; otherwise \fail, or \other when the slot is in the table
+ * (t1 = the slot, t3 = its objr). (A selector with a timeout above it is
+ * out of range: one bound check covers both.) */
+.macro fast_cap type, right, fail, other
 	lwu	t0, TASK_NSLOTS(ra)
 	bgeu	t1, t0, \fail
 	ld	t0, TASK_SLOT(ra)
 	slli	t1, t1, CAP_SHIFT
 	add	t1, t1, t0
-	ld	t3, 0(t1)               /* objr: object | CAP_EP | rights; 0 if empty */
-	andi	t0, t3, CAP_EP | \right
-	addi	t0, t0, -(CAP_EP | \right)
+	ld	t3, 0(t1)               /* objr: object | CAP_EP or CAP_NTF | rights; 0 if empty */
+	andi	t0, t3, \type | \right
+	addi	t0, t0, -(\type | \right)
+	.ifb \other
 	bnez	t0, \fail
+	.else
+	bnez	t0, \other
+	.endif
 	andi	t3, t3, CAP_OBJ_MASK
 .endm
 
-/* The selector in a7 names an endpoint with \right (fast_cap_ep). ra = cur's task. */
-.macro fast_lookup right, fail=ecall_slow
+.macro fast_cap_ep right, fail
+	fast_cap CAP_EP, \right, \fail
+.endm
+
+/* The selector in a7 names an endpoint (notification: \type CAP_NTF) with
+ * \right (fast_cap). ra = cur's task. */
+.macro fast_lookup right, fail=ecall_slow, type=CAP_EP, other
 	ld	ra, TH_TASK(t6)
 	srli	t1, a7, SEL_SHIFT
-	fast_cap_ep \right, \fail
+	fast_cap \type, \right, \fail, \other
+.endm
+
+/* Nothing else outranks cur (t6): the run queue's top priority is at most
+ * cur's, as schedule() wants to let cur go on. t0 = cur's priority, t2 =
+ * the top (-1: the queue is empty). */
+.macro fast_check_cur_goes_on
+	lbu	t0, TH_PRIO(t6)
+	lw	t2, HART_RQ_TOP(tp)
+	blt	t0, t2, ecall_slow
+.endm
+
+/* Back to cur (t6) without a switch, a0..a7 as they are now: its kept
+ * registers never left the hart, its tp waits in sscratch since the entry
+ * (which gets the hart back), sstatus is the entry's. ra, t0..t6 zero. */
+.macro fast_return_cur
+	ld	t0, TH_FRAME + TF_PC(t6)
+	csrw	sepc, t0
+	csrrw	tp, sscratch, tp
+	.irp r, ra, t0, t1, t2, t3, t4, t5, t6
+	li	\r, 0
+	.endr
+	sret
+.endm
+
+/* \th (READY, in no run queue) joins this hart's run queue at the tail of
+ * priority \prio (a register; runq.h, runq_insert), or at its head with
+ * head=1 (runq_enqueue_head). Scratch: ra, t0, t2, t3. */
+.macro fast_runq_insert th, prio, head=0
+	addi	t2, \th, TH_RQ          /* l */
+	slli	t0, \prio, 3
+	add	t0, t0, tp              /* + HART_RQ_HEAD: &head[prio] */
+	lw	ra, HART_RQ_COUNT(tp)
+	addiw	ra, ra, 1
+	sw	ra, HART_RQ_COUNT(tp)
+	ld	t3, HART_RQ_HEAD(t0)    /* h */
+	beqz	t3, .Lfirst\@
+	sd	t3, RQ_NEXT(t2)         /* l between h's tail and h */
+	ld	ra, RQ_PREV(t3)
+	sd	ra, RQ_PREV(t2)
+	sd	t2, RQ_NEXT(ra)
+	sd	t2, RQ_PREV(t3)
+	.if \head
+	sd	t2, HART_RQ_HEAD(t0)
+	.endif
+.Linserted\@:
+	.subsection 1
+.Lfirst\@:                              /* the priority's only thread */
+	sd	t2, RQ_NEXT(t2)
+	sd	t2, RQ_PREV(t2)
+	sd	t2, HART_RQ_HEAD(t0)
+	srli	t0, \prio, 6
+	slli	t0, t0, 3
+	add	t0, t0, tp              /* + HART_RQ_BITMAP: its bitmap word */
+	ld	t3, HART_RQ_BITMAP(t0)
+	li	ra, 1
+	sll	ra, ra, \prio           /* bit prio % 64 */
+	or	t3, t3, ra
+	sd	t3, HART_RQ_BITMAP(t0)
+	lw	t0, HART_RQ_TOP(tp)
+	bge	t0, \prio, .Linserted\@
+	sw	\prio, HART_RQ_TOP(tp)
+	j	.Linserted\@
+	.subsection 0
 .endm
 
 /* \th, the head of the wait queue at \qoff(\base), leaves it (t0 scratch). */
@@ -186,6 +260,87 @@
 	j	3b
 .endm
 
+/* \th, the head of priority \prio's list in this hart's run queue, leaves
+ * it (runq_remove). The last of its priority takes its bit from the bitmap,
+ * and the top becomes the next lower priority queued (runq_top_below, C,
+ * on the kernel stack: a0..a7 and s1..s3 must be free, sscratch 0 from
+ * then on), or -1. Scratch: t0, t1, t5, a1, a2. */
+.macro fast_runq_remove_head th, prio
+	addi	t1, \th, TH_RQ          /* l */
+	lw	t0, HART_RQ_COUNT(tp)
+	addiw	t0, t0, -1
+	sw	t0, HART_RQ_COUNT(tp)
+	slli	t0, \prio, 3
+	add	t0, t0, tp              /* + HART_RQ_HEAD: &head[prio] */
+	ld	t5, RQ_NEXT(t1)
+	beq	t5, t1, .Lalone\@
+	sd	t5, HART_RQ_HEAD(t0)
+	ld	t0, RQ_PREV(t1)
+	sd	t5, RQ_NEXT(t0)
+	sd	t0, RQ_PREV(t5)
+.Lremoved\@:
+	sd	zero, RQ_NEXT(t1)
+	sd	zero, RQ_PREV(t1)
+	.subsection 1
+.Lalone\@:
+	sd	zero, HART_RQ_HEAD(t0)
+	srli	t0, \prio, 6
+	slli	t0, t0, 3
+	add	t0, t0, tp              /* + HART_RQ_BITMAP: its bitmap word */
+	ld	t5, HART_RQ_BITMAP(t0)
+	li	a1, 1
+	sll	a1, a1, \prio
+	xor	t5, t5, a1              /* the bit is set: clear it */
+	sd	t5, HART_RQ_BITMAP(t0)
+	lw	a1, HART_RQ_COUNT(tp)
+	li	a2, -1
+	beqz	a1, .Ltop\@             /* the queue is empty now */
+	mv	s1, \th
+	mv	s2, ra
+	mv	s3, t1
+	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
+	ld	sp, HART_KSTACK(tp)
+	addi	a0, tp, HART_RQ
+	mv	a1, \prio
+	call	runq_top_below
+	mv	a2, a0
+	mv	\th, s1
+	mv	ra, s2
+	mv	t1, s3
+.Ltop\@:
+	sw	a2, HART_RQ_TOP(tp)
+	j	.Lremoved\@
+	.subsection 0
+.endm
+
+/* cur (t6) blocks in the wait queue at \q(t3), its ipc and state \state,
+ * and the head of the run queue's top priority runs (schedule():
+ * switch_to_queued); the idle loop (nothing queued) and FP state not in
+ * the FP registers go to the general path. \name: a prefix for labels.
+ * ra = cur's task. */
+.macro fast_block_switch q, state, name
+	lw	t2, HART_RQ_TOP(tp)
+	bltz	t2, ecall_slow          /* nothing else ready: idle */
+	slli	t0, t2, 3
+	add	t0, t0, tp
+	ld	t4, HART_RQ_HEAD(t0)
+	addi	t4, t4, -TH_RQ          /* the next thread */
+	fast_check_fpu t4, t1, t5, \name\()_fpu
+\name\()_commit:
+	/* Commit. cur waits at the tail of the queue, a0..a7 as it made the
+	 * call in its frame... */
+	fast_store_args
+	li	t1, \state
+	sh	t1, TH_IPCSTATE(t6)
+	fast_enqueue_tail t3, \q, t6
+	/* ...and the next thread leaves the run queue and runs. */
+	fast_runq_remove_head t4, t2
+	fast_become t4, ra, a0
+	j	trap_return_to_user
+
+	fast_switch_fpu t4, t1, \name\()_fpu, \name\()_commit, 0
+.endm
+
 /* th's saved sstatus.FS: Clean (its registers are in its struct fpu_state). */
 .macro fast_fs_clean th
 	ld	t0, TH_FRAME + TF_SSTATUS(\th)
@@ -202,6 +357,87 @@
 	.irp n, 10,11,12,13,14,15,16,17
 	sd	x\n, TH_FRAME + TF_REG(\n)(t6)
 	.endr
+.endm
+
+/* What a wait that takes a notification's bits returns: tag 0 (with
+ * tag=a0: the tag in a0 already), a1..a6 zero (a7, the bits, is the
+ * caller's). */
+.macro fast_ntf_msg tag=none
+	.irp r, a0, a1, a2, a3, a4, a5, a6
+	.ifnc \r, \tag
+	li	\r, 0
+	.endif
+	.endr
+.endm
+
+/* \th leaves the wait queue it is in, wherever in it (waitq_remove).
+ * Scratch: t0, t2, ra. No subsections: it is used out of line. */
+.macro fast_waitq_remove th
+	ld	t0, TH_WQ(\th)
+	ld	t2, TH_WAIT_PREV(\th)
+	ld	ra, TH_WAIT_NEXT(\th)
+	addi	t0, t0, WQ_HEAD         /* t0 = where prev's next is: the queue's head... */
+	beqz	t2, 1f
+	addi	t0, t2, TH_WAIT_NEXT    /* ...or prev->wait_next */
+1:	sd	ra, 0(t0)
+	ld	t0, TH_WQ(\th)
+	addi	t0, t0, WQ_TAIL         /* where next's prev is: the queue's tail... */
+	beqz	ra, 2f
+	addi	t0, ra, TH_WAIT_PREV    /* ...or next->wait_prev */
+2:	sd	t2, 0(t0)
+	sd	zero, TH_WQ(\th)
+	sd	zero, TH_WAIT_PREV(\th)
+	sd	zero, TH_WAIT_NEXT(\th)
+.endm
+
+/* The thread t4 that a signal wakes leaves its queue: a waiter the head of
+ * the notification t3's waiters (a0 = 0), the bound thread the receivers
+ * of its endpoint (a0 = L4_TAG_NOTIFY). Scratch: t0, t2, ra. */
+.macro fast_signal_unqueue
+	bnez	a0, .Lsu_bound\@
+	fast_dequeue_head t3, NTF_WAITERS, t4
+.Lsu_done\@:
+	.subsection 1
+.Lsu_bound\@:
+	fast_waitq_remove t4
+	j	.Lsu_done\@
+	.subsection 0
+.endm
+
+/* cur's result 0 and a1..a7 as it made the call, in its frame: it runs
+ * again later, through trap_return_to_user. */
+.macro fast_store_result0
+	.irp n, 11,12,13,14,15,16,17
+	sd	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+	sd	zero, TH_FRAME + TF_REG(10)(t6)
+.endm
+
+/* Before a switch from cur (t6) to \to: with FP state on either side, out
+ * of line to \fpu (fast_switch_fpu). \r1 = \to's fpu_used; \r2 scratch. */
+.macro fast_check_fpu to, r1, r2, fpu
+	lbu	\r1, TH_FPU_USED(\to)
+	lbu	\r2, TH_FPU_USED(t6)
+	or	\r2, \r2, \r1
+	bnez	\r2, \fpu
+.endm
+
+/* Out of line, \r1 as fast_check_fpu left it: \to's FP state must be in
+ * the FP registers if it has any (else the general path, nothing changed
+ * yet); cur's sstatus (its FS) joins its frame, and with load=1 \to's is
+ * loaded now (otherwise trap_return_to_user loads it with its frame). */
+.macro fast_switch_fpu to, r1, fpu, back, load
+\fpu:
+	beqz	\r1, 1f
+	ld	\r1, HART_FPU_OWNER(tp)
+	bne	\r1, \to, ecall_slow
+1:	csrr	\r1, sstatus
+	sd	\r1, TH_FRAME + TF_SSTATUS(t6)
+	.if \load
+	ld	\r1, TH_FRAME + TF_SSTATUS(\to)
+	csrw	sstatus, \r1
+	.endif
+	j	\back
 .endm
 
 /* Return to the thread t4 (current now): its pc and kept registers, ra and
@@ -278,6 +514,13 @@
 	.option norelax
 	.balign 4
 
+	/* The parts the macros put out of line (subsection 1) follow all of
+	 * this file's straight-line code; this label names them in
+	 * tools/itrace.py's breakdown. */
+	.subsection 1
+fast_cold:
+	.subsection 0
+
 syscall_trap:
 	/*
 	 * An ecall (trap.S: tp = hart, the user's t0 in hart->scratch, sscratch
@@ -330,7 +573,7 @@ fast_call_commit:
 
 fast_not_call:
 	addi	t0, t0, FAST_CALL - FAST_REPLY_WAIT
-	bnez	t0, ecall_slow
+	bnez	t0, fast_not_rw
 
 	/* --- reply-and-wait --- */
 	fast_check_tag fast_map_reply
@@ -541,5 +784,204 @@ fast_pf_flags:
 	ld	t5, HART_FPU_OWNER(tp)
 	bne	t5, t4, trap_slow
 	j	fast_pf_commit
+
+	/*
+	 * The notification and yield fast paths, after the page-fault one so
+	 * that user_trap's branch to pagefault_fast stays a single
+	 * instruction (+-4 KiB).
+	 */
+fast_not_rw:
+	addi	t0, t0, FAST_REPLY_WAIT - FAST_SIGNAL
+	beqz	t0, fast_signal
+	addi	t0, t0, FAST_SIGNAL - FAST_WAIT
+	beqz	t0, fast_wait
+	addi	t0, t0, FAST_WAIT - FAST_YIELD
+	beqz	t0, fast_yield
+	j	ecall_slow
+
+	/*
+	 * --- signal (send on a notification) ---
+	 * The bits (the capability's badge, else MR0) go into the notification
+	 * (notification_signal). Taken: no waiter, and no bound thread that
+	 * receives (cur goes on); or a first waiter, or else the bound thread
+	 * receiving on its endpoint, on this hart without a timeout, which
+	 * takes the bits (notification_deliver) and is queued behind its peers
+	 * (its priority at most cur's: cur goes on) or, of a higher priority
+	 * than cur, runs at once, cur keeping its place at the head of its
+	 * priority (schedule(): queue_woken, preempt_by_woken). t6 = cur, t3 =
+	 * the notification, t5 = its bits after the signal, t4 = the thread
+	 * woken, t2 = its tag (0, or L4_TAG_NOTIFY for the bound thread; in
+	 * a0 from the commit on: a0..a7 stay the call's until then).
+	 */
+fast_signal:
+	fast_lookup RIGHT_W, ecall_slow, CAP_NTF
+	/* the tag: no items, no flags, bits 48..63 zero (t2 = words, <= 6) */
+	ld	t0, HART_TAGMASK(tp)
+	and	t2, a0, t0
+	sltiu	t0, t2, 7
+	beqz	t0, ecall_slow
+	/* the bits: the badge, else MR0, which the tag must carry */
+	ld	t5, CAP_BADGE(t1)
+	bnez	t5, 1f
+	beqz	t2, ecall_slow
+	mv	t5, a1
+1:	ld	t0, NTF_BITS(t3)
+	or	t5, t5, t0
+	fast_check_cur_goes_on          /* t0 = cur's priority */
+	beqz	t5, fast_signal_set     /* no bits (0 | 0): nothing to take them */
+	li	t2, 0
+	ld	t4, NTF_WAITERS_HEAD(t3)
+	bnez	t4, fast_signal_wake
+	ld	t4, NTF_BOUND(t3)
+	beqz	t4, fast_signal_set
+	lhu	t1, TH_IPCSTATE(t4)
+	li	t2, IPCSTATE_RECV
+	bne	t1, t2, fast_signal_set /* the bound thread does not receive: the bits wait */
+	li	t2, TAG_NOTIFY          /* it does: its receive ends */
+fast_signal_wake:
+	/* the thread t4: on this hart, no timeout (no exception: it waits on
+	 * a notification or receives); t1 = its priority */
+	ld	t1, TH_HOME(t4)
+	bne	t1, tp, ecall_slow
+	lbu	t1, TH_FLAGS(t4)        /* timed */
+	bnez	t1, ecall_slow
+	lbu	t1, TH_PRIO(t4)
+	bltu	t0, t1, fast_signal_preempt
+	/* Commit. The thread leaves its queue with the bits... */
+	mv	a0, t2
+	fast_signal_unqueue
+	sd	zero, NTF_BITS(t3)
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(t4)
+	sd	a0, TH_FRAME + TF_REG(10)(t4)
+	.irp n, 11,12,13,14,15,16
+	sd	zero, TH_FRAME + TF_REG(\n)(t4)
+	.endr
+	sd	t5, TH_FRAME + TF_REG(17)(t4)
+	/* ...and waits for the hart behind its peers; cur goes on, a0 = 0. */
+	fast_runq_insert t4, t1
+	li	a0, 0
+	fast_return_cur
+
+fast_signal_set:
+	/* Commit: the bits wait in the notification. */
+	sd	t5, NTF_BITS(t3)
+	li	a0, 0
+	fast_return_cur
+
+fast_signal_preempt:
+	fast_check_fpu t4, t0, ra, fast_signal_fpu
+fast_signal_switch:
+	/* Commit. cur: its result 0, a1..a7 as they were, in its frame... */
+	fast_store_result0
+	mv	a0, t2
+	/* ...the thread leaves its queue with the bits (in a7 from now)... */
+	fast_signal_unqueue
+	sd	zero, NTF_BITS(t3)
+	mv	a7, t5
+	li	t0, IPCSTATE_RUN
+	sh	t0, TH_IPCSTATE(t4)
+	/* ...cur keeps its place at the head of its priority, the thread runs:
+	 * the tag a0, a1..a6 zero, a7 the bits */
+	lbu	t1, TH_PRIO(t6)
+	fast_runq_insert t6, t1, 1
+	ld	ra, TH_TASK(t6)
+	fast_become t4, ra, t0
+	fast_ntf_msg a0
+	fast_exit
+
+	fast_switch_fpu t4, t0, fast_signal_fpu, fast_signal_switch, 1
+
+	/*
+	 * --- wait (receive on a notification), no timeout ---
+	 * Bits pending: cur takes them and goes on (notification_deliver).
+	 * None: cur waits at the tail of the waiters and the head of the run
+	 * queue's top priority runs (schedule(): switch_to_queued), unless that
+	 * is the idle loop (nothing queued) or needs its FP registers loaded.
+	 * t6 = cur, t3 = the notification, t4 = the next thread, t2 = its
+	 * priority.
+	 */
+fast_wait:
+	fast_lookup RIGHT_R, ecall_slow, CAP_NTF, fast_recv
+	ld	t5, NTF_BITS(t3)
+	beqz	t5, fast_wait_block
+	fast_check_cur_goes_on
+	/* Commit: cur takes the bits: tag 0, a1..a6 zero, a7 the bits. */
+	sd	zero, NTF_BITS(t3)
+	mv	a7, t5
+	fast_ntf_msg
+	fast_return_cur
+
+fast_wait_block:
+	fast_block_switch NTF_WAITERS, IPCSTATE_NOTIFY, fast_wait
+
+	/*
+	 * --- receive on an endpoint, no timeout, that blocks ---
+	 * No sender queued and no bits in the bound notification: cur waits
+	 * at the tail of the receivers (do_recv) and the next thread runs, as
+	 * for a wait. t1 = the slot, t3 = its objr.
+	 */
+fast_recv:
+	andi	t0, t3, CAP_EP | RIGHT_R
+	addi	t0, t0, -(CAP_EP | RIGHT_R)
+	bnez	t0, ecall_slow
+	andi	t3, t3, CAP_OBJ_MASK
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, ecall_slow
+	ld	t0, TH_BOUND(t6)
+	beqz	t0, fast_recv_block
+	ld	t0, NTF_BITS(t0)
+	bnez	t0, ecall_slow          /* the bound notification ends the receive at once */
+fast_recv_block:
+	fast_block_switch EP_RECV, IPCSTATE_RECV, fast_recv
+
+	/*
+	 * --- yield ---
+	 * a7 exactly L4_SYS_YIELD. A peer of cur's priority queued: cur takes
+	 * its place as the tail and it runs (sched_yield_call); none, and
+	 * nothing above: cur goes on with a fresh slice, as schedule() picks it
+	 * again. cur's result is 0.
+	 */
+fast_yield:
+	srli	t0, a7, 12
+	bnez	t0, ecall_slow
+	fast_check_cur_goes_on          /* t0 = cur's priority, t2 = the top */
+	bne	t0, t2, fast_yield_alone
+	slli	t1, t0, 3
+	add	t1, t1, tp
+	ld	t3, HART_RQ_HEAD(t1)    /* the peer's link */
+	addi	t4, t3, -TH_RQ
+	fast_check_fpu t4, t2, t5, fast_yield_fpu
+fast_yield_commit:
+	/* Commit. cur: result 0, a1..a7 in its frame... */
+	fast_store_result0
+	/* ...takes the peer's place in the ring and becomes the tail
+	 * (runq_swap_head); the peer runs. */
+	addi	t2, t6, TH_RQ           /* l */
+	ld	t5, RQ_NEXT(t3)
+	beq	t5, t3, 2f
+	ld	t0, RQ_PREV(t3)
+	sd	t5, RQ_NEXT(t2)
+	sd	t0, RQ_PREV(t2)
+	sd	t2, RQ_NEXT(t0)
+	sd	t2, RQ_PREV(t5)
+	sd	t5, HART_RQ_HEAD(t1)
+3:	sd	zero, RQ_NEXT(t3)
+	sd	zero, RQ_PREV(t3)
+	ld	ra, TH_TASK(t6)
+	fast_become t4, ra, a0
+	j	trap_return_to_user
+2:	sd	t2, RQ_NEXT(t2)         /* the peer was alone: so is cur */
+	sd	t2, RQ_PREV(t2)
+	sd	t2, HART_RQ_HEAD(t1)
+	j	3b
+
+	fast_switch_fpu t4, t2, fast_yield_fpu, fast_yield_commit, 0
+
+fast_yield_alone:
+	/* Commit: a fresh slice, a0 = 0. */
+	sd	zero, HART_SLICE_OWNER(tp)
+	li	a0, 0
+	fast_return_cur
 
 	.option pop

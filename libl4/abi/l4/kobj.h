@@ -210,8 +210,10 @@ enum l4_thread_state {
  *   -L4_EAGAIN when there is none (it does not wait).
  * L4_DEBUG_PFSTATS (R): MR0 = 0: page faults, 1: replies to page-fault
  *   messages that the general path handled since boot (tests: which path
- *   ran), 2: calls stopped at a preemption point and restarted since boot.
- *   Result MR0 = the count.
+ *   ran), 2: calls stopped at a preemption point and restarted since boot,
+ *   3: notification signals and waits (with or without a reply first), 4:
+ *   yields, that the general path handled since boot (what the fast path
+ *   took is not counted). Result MR0 = the count.
  * L4_DEBUG_FASTPATH (D): MR0 = 0 off, 1 on: the IPC and page-fault fast
  *   paths, for all threads (tests and benchmarks). Result MR0 = the
  *   previous setting.

@@ -182,9 +182,11 @@ static inline long l4_debug_fastpath(int on)
 	return l4_debug_call(L4_DEBUG_FASTPATH, 1, (uint64_t)on, 0);
 }
 
-/* How many page faults (which = 0) or replies to page-fault messages (1)
- * the general path has handled since boot: what the fast path took is not
- * counted (tests tell the paths apart with it). */
+/* How many page faults (which = 0), replies to page-fault messages (1),
+ * notification signals and waits (3) or yields (4) the general path has
+ * handled since boot, or calls restarted after a preemption point (2):
+ * what the fast path took is not counted (tests tell the paths apart with
+ * it). */
 static inline long l4_debug_pfstats(int which)
 {
 	return l4_debug_call(L4_DEBUG_PFSTATS, 1, (uint64_t)which, 0);
