@@ -142,22 +142,27 @@ static void create_unlink(uint64_t ov)
 /* Three samples: attached afresh, 1 MiB read a word per page; the row is per page. */
 static void attach_read(uint64_t rm, uint64_t ov)
 {
-	static uint8_t data[PAGES * 4096UL];
+	/* Written a page at a time: a 1 MiB static buffer would be bss the
+	 * kernel zeroes at boot (boot_to_roottask counts it). */
+	static uint8_t page[4096];
+	const uint64_t size = PAGES * 4096UL;
 	struct l4_thread_config to_rm = { .which = L4_THREAD_CFG_PAGER, .pager = rm };
 	struct l4_thread_config back = { .which = L4_THREAD_CFG_PAGER, .pager = L4_CAP_SIGMA0 };
 	uint64_t ds = l4_cap_alloc(), sum = 0, want = 0;
 	long h = l4_fs_open(&fs, "/big", L4_FS_O_READ | L4_FS_O_WRITE | L4_FS_O_CREATE | L4_FS_O_TRUNC, 0), a = -1;
 
-	for (unsigned i = 0; i < PAGES; i++) {
-		*(uint64_t *)(data + i * 4096UL) = i * 3 + 1;
+	long w = h < 0 ? h : 0;
+	for (unsigned i = 0; i < PAGES && !w; i++) {
+		*(uint64_t *)page = i * 3 + 1;
 		want += i * 3 + 1;
+		w = l4_fs_pwrite(&fs, h, page, sizeof(page), i * 4096UL) == (long)sizeof(page) ? 0 : -1;
 	}
-	if (h < 0 || l4_fs_pwrite(&fs, h, data, sizeof(data), 0) != (long)sizeof(data) || l4_fs_dataspace(&fs, h, ds)) {
+	if (w || l4_fs_dataspace(&fs, h, ds)) {
 		l4_puts("bench: fs_attach_read_1m: set-up failed");
 		return;
 	}
 	for (unsigned k = 0; k < 3; k++) {
-		if ((a = l4_rm_attach(rm, 0, sizeof(data), 0, L4_RM_SEARCH | L4_FP_R, ds, 0)) < 0 ||
+		if ((a = l4_rm_attach(rm, 0, size, 0, L4_RM_SEARCH | L4_FP_R, ds, 0)) < 0 ||
 		    l4_thread_config(L4_CAP_THREAD, &to_rm)) {
 			l4_printf("bench: fs_attach_read_1m: attach failed (%ld)\n", a);
 			return;
