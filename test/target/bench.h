@@ -6,6 +6,8 @@
 /* Print the row "bench: NAME instructions=median min= max= samples=" of n
  * samples (sorted here), each divided by ops_per_sample. */
 void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample);
+/* The same with the row's figures times mul (a sample that is a part of the row's unit). */
+void report_scaled(const char *name, uint64_t *s, unsigned n, unsigned mul, unsigned ops_per_sample);
 /* The cost of the measurement itself: two rdinstret back to back. */
 uint64_t empty_cost(void);
 /* Around sample i of row (bench.trace: the one at index `at` is traced, tools/itrace.py). */

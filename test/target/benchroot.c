@@ -164,15 +164,20 @@ static void sort(uint64_t *a, unsigned n)
 static int selected(const char *row);
 static int tracing;
 
-void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample)
+void report_scaled(const char *name, uint64_t *s, unsigned n, unsigned mul, unsigned ops_per_sample)
 {
-	/* The traced sample (trace_begin/trace_end: index n / 2 of the samples kept). */
+	/* The traced sample (trace_begin/trace_end: index n / 2 of the samples kept), as measured. */
 	if (tracing && selected(name))
 		l4_printf("bench: itrace sample %s=%lu\n", name, (unsigned long)s[n / 2]);
 	sort(s, n);
 	l4_printf("bench: %s instructions=%lu min=%lu max=%lu samples=%u\n", name,
-		  (unsigned long)(s[n / 2] / ops_per_sample), (unsigned long)(s[0] / ops_per_sample),
-		  (unsigned long)(s[n - 1] / ops_per_sample), n);
+		  (unsigned long)(s[n / 2] * mul / ops_per_sample), (unsigned long)(s[0] * mul / ops_per_sample),
+		  (unsigned long)(s[n - 1] * mul / ops_per_sample), n);
+}
+
+void report(const char *name, uint64_t *s, unsigned n, unsigned ops_per_sample)
+{
+	report_scaled(name, s, n, 1, ops_per_sample);
 }
 
 /* The cost of the measurement itself: two rdinstret back to back. */
