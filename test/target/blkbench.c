@@ -55,11 +55,24 @@ static int wait_resp(void)
 	return late;
 }
 
+/* The traced sample (trace_begin's) to index n / 2, where report() prints it
+ * for tools/itrace.py: with samples left out the two differ. at: its index
+ * among the kept ones, or -1 (it was left out: the trace then matches none). */
+static void traced_to_middle(uint64_t *s, unsigned n, int at)
+{
+	if (at >= 0 && (unsigned)at < n) {
+		uint64_t t = s[n / 2];
+		s[n / 2] = s[at];
+		s[at] = t;
+	}
+}
+
 static void depth1(const char *name, unsigned op, uint64_t first, uint64_t ov)
 {
 	struct l4_blk_resp r;
 	uint64_t d0 = 0, k0 = 0, q0 = 0, bad = 0, c = 0;
 	unsigned n = 0, late = 0;
+	int traced = -1;
 
 	for (unsigned i = 0; n < N && i < 4 * N; i++) {
 		if (i == WARM) {
@@ -81,14 +94,18 @@ static void depth1(const char *name, unsigned op, uint64_t first, uint64_t ov)
 		c += (t1 - t0) + (t3 - t2);
 		if (i >= WARM && lt)
 			late++;
-		else if (i >= WARM)
+		else if (i >= WARM) {
+			if (i == WARM + N / 2)
+				traced = (int)n;
 			samples[n++] = t3 - t0 - ov;
+		}
 	}
 	if (bad || !n) {
 		l4_printf("bench: %s: %lu requests failed, %u samples\n", name, (unsigned long)bad, n);
 		return;
 	}
 	uint64_t drv_per = (drv.drv.stats_instr - d0) / (n + late);
+	traced_to_middle(samples, n, traced);
 	report(name, samples, n, 1);
 	l4_printf("blk: %s: client's own code %lu, driver %lu (%lu of it woken by the interrupt; %lu wake-ups), the rest"
 		  " (kernel) %lu per request; %u samples left out (the guest went idle first)\n",
@@ -112,6 +129,7 @@ static void seq_read(uint64_t ov)
 	uint64_t bad = 0, d0 = drv.drv.stats_instr, k0 = drv.drv.stats_wakeups, i0 = drv.drv.stats_irqs;
 
 	unsigned n = 0, late = 0;
+	int traced = -1;
 
 	for (unsigned m = 0; n < SEQ_SAMPLES && m < 8 * SEQ_SAMPLES; m++) {
 		unsigned next = 0, done = 0, inflight = 0;
@@ -140,13 +158,17 @@ static void seq_read(uint64_t ov)
 		trace_end(m, SEQ_SAMPLES / 2, "blk_seq_read");
 		if (lt)
 			late++;
-		else
+		else {
+			if (m == SEQ_SAMPLES / 2)
+				traced = (int)n;
 			seq[n++] = t1 - t0 - ov;
+		}
 	}
 	if (bad || !n) {
 		l4_printf("bench: blk_seq_read: %lu requests failed, %u samples\n", (unsigned long)bad, n);
 		return;
 	}
+	traced_to_middle(seq, n, traced);
 	report_scaled("blk_seq_read", seq, n, units, 1);       /* per MiB */
 	l4_printf("blk: blk_seq_read: per MiB: driver %lu, %lu wake-ups, %lu interrupts; %u of %u samples left out\n",
 		  (unsigned long)((drv.drv.stats_instr - d0) * units / (n + late)),
