@@ -116,6 +116,19 @@ def parse_tap(text):
     return plan, ok, bad
 
 
+def tap_diagnostics(text, bad):
+    """The "# ..." lines the guest printed up to 40 lines before each failed
+    check (a program's own account of what went wrong, e.g. hostile's), which
+    the console's last lines may no longer hold; 10 at most each."""
+    lines = [l.strip("\r") for l in text.splitlines()]
+    out = []
+    for b in bad:
+        if b in lines:
+            i = lines.index(b)
+            out += [l for l in lines[max(0, i - 40):i] if l.startswith("#")][-10:]
+    return "".join("\n    # before it: " + l for l in out)
+
+
 def show(boot):
     return "\n".join("    | " + l for l in boot.output.splitlines()[-80:])
 
@@ -130,7 +143,7 @@ def tap_verdict(boot, expect_exit=0):
     if plan is None:
         return "no TAP plan (the suite did not finish)"
     if bad:
-        return "%d check(s) failed: %s" % (len(bad), "; ".join(bad[:5]))
+        return "%d check(s) failed: %s%s" % (len(bad), "; ".join(bad[:5]), tap_diagnostics(boot.output, bad[:5]))
     if ok != plan:
         return "plan says %d checks, %d ran" % (plan, ok)
     if boot.rc != expect_exit:
