@@ -13,12 +13,6 @@
 #include <l4/strerror.h>
 #include <l4/sys.h>
 
-static uint64_t now_us(void)
-{
-	uint64_t t, hz = l4_kip()->timebase_hz;
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return hz ? t / hz * 1000000 + t % hz * 1000000 / hz : 0;
-}
 
 int main(void)
 {
@@ -30,7 +24,7 @@ int main(void)
 		return (int)r;
 	}
 	/* Nothing signals it: each wait ends by its timeout (100 ms at most, so that MS is met closely). */
-	for (uint64_t end = now_us() + ms * 1000, t; (t = now_us()) < end;)
+	for (uint64_t end = l4_now_us() + ms * 1000, t; (t = l4_now_us()) < end;)
 		l4_wait_timeout(ntf, l4_timeout_us(end - t < 100000 ? end - t : 100000), &bits);
 	return 0;
 }

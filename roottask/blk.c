@@ -43,13 +43,6 @@
 
 static uint64_t sup_stack[1024] __attribute__((aligned(16)));
 
-static uint64_t now_us(void)
-{
-	uint64_t t, hz = l4_kip()->timebase_hz;
-
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t / hz * 1000000 + t % hz * 1000000 / hz;
-}
 
 /* Reset every device the driver had (status 0; section 2.4: a device
  * reset leaves it doing no more DMA). Its memory may go after this. */
@@ -95,7 +88,7 @@ static long restart(struct blkprog *p)
 		if ((r = l4_irqctl_get(L4_CAP_IRQ_CONTROL, p->source[i], L4_CAP_FACTORY, a->res[i].irq)))
 			return r;
 	}
-	p->started = now_us();
+	p->started = l4_now_us();
 	return ldr_boot_again(p->child, a);
 }
 
@@ -116,7 +109,7 @@ static void supervise(void *arg)
 			l4_log("%s: exited with %ld\n", c->name, (long)c->exit_code);
 		else
 			l4_log("%s: killed\n", c->name);
-		p->quick = now_us() - p->started < QUICK_US ? p->quick + 1 : 0;
+		p->quick = l4_now_us() - p->started < QUICK_US ? p->quick + 1 : 0;
 		long r = p->quick >= QUICK_MAX ? -L4_EAGAIN : restart(p);
 		if (!r) {
 			l4_log("%s: started again (%u)\n", c->name, c->restarts);
@@ -194,7 +187,7 @@ long blkprog_start(struct blkprog *p, const struct blkprog_config *cfg)
 		a->mem = ses;
 	if (!r && !(r = l4_factory_create_notification(L4_CAP_FACTORY, p->ntf)) &&
 	    !(r = l4_factory_create_thread(L4_CAP_FACTORY, p->thread)) && !(r = l4_thread_config(p->thread, &tc))) {
-		p->started = now_us();
+		p->started = l4_now_us();
 		r = ldr_boot_with(a, &p->service, &p->child);
 	}
 	if (!r) {

@@ -191,20 +191,6 @@ static void bench_server(void *arg)
 		r = l4_reply_wait(bench_ep, r < 0 ? 1 : 0, 0, &m);
 }
 
-static inline uint64_t rdtime(void)
-{
-	uint64_t v;
-	__asm__ volatile("rdtime %0" : "=r"(v));
-	return v;
-}
-
-static inline uint64_t rdcycle(void)
-{
-	uint64_t v;
-	__asm__ volatile("rdcycle %0" : "=r"(v));
-	return v;
-}
-
 void cmd_bench(int argc, char **argv)
 {
 	static uint64_t th;
@@ -235,11 +221,11 @@ void cmd_bench(int argc, char **argv)
 	}
 	/* A warm-up call, so that no first-touch cost is counted. */
 	l4_call(bench_ep, 0, 0, &m);
-	uint64_t bad = 0, t0 = rdtime(), i0 = l4_rdinstret(), c0 = rdcycle();
+	uint64_t bad = 0, t0 = l4_rdtime(), i0 = l4_rdinstret(), c0 = l4_rdcycle();
 	for (uint64_t i = 0; i < n; i++)
 		if (l4_call(bench_ep, 0, 0, &m) < 0)
 			bad++;
-	uint64_t c1 = rdcycle(), i1 = l4_rdinstret(), t1 = rdtime();
+	uint64_t c1 = l4_rdcycle(), i1 = l4_rdinstret(), t1 = l4_rdtime();
 	if (bad) {
 		l4_printf("bench: %lu of %lu calls failed\n", (unsigned long)bad, (unsigned long)n);
 		return;

@@ -957,13 +957,11 @@ struct ldr_child *ldr_child_at(unsigned i)
 
 long ldr_wait(struct ldr_child *c, uint64_t timeout_us)
 {
-	uint64_t t0 = 0, hz = l4_kip()->timebase_hz;
+	uint64_t t0 = l4_rdtime(), hz = l4_kip()->timebase_hz;
 
-	__asm__ volatile("rdtime %0" : "=r"(t0));
 	while (c->state == LDR_RUNNING) {
-		uint64_t now, bits;
-		__asm__ volatile("rdtime %0" : "=r"(now));
-		uint64_t spent = (now - t0) * 1000000 / hz;
+		uint64_t bits;
+		uint64_t spent = (l4_rdtime() - t0) * 1000000 / hz;
 		if (timeout_us && spent >= timeout_us)
 			return -L4_ETIMEDOUT;
 		l4_wait_timeout(ntf, timeout_us ? l4_timeout_us(timeout_us - spent) : L4_TIMEOUT_NEVER, &bits);

@@ -243,8 +243,7 @@ uint64_t pool_limit(void)
 
 uint64_t pool_now(void)
 {
-	uint64_t t, hz = l4_kip()->timebase_hz;
+	uint64_t hz = l4_kip()->timebase_hz;
 
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return hz ? t / hz : 0;
+	return hz ? l4_rdtime() / hz : 0;
 }

@@ -982,13 +982,6 @@ static void pr_rx(void *arg)
 	}
 }
 
-static inline uint64_t rdtime(void)
-{
-	uint64_t t;
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 /*
  * At priority 200: sleep PR_SLEEP_US at a time and note how late it ran,
  * in instructions: under -icount shift=0 one instruction is one ns of
@@ -1002,9 +995,9 @@ static void pr_ticker(void *arg)
 
 	(void)arg;
 	while (pr_ticking) {
-		uint64_t t0 = rdtime();
+		uint64_t t0 = l4_rdtime();
 		l4_wait_timeout(pr_ntf, l4_timeout_us(PR_SLEEP_US), &bits);
-		uint64_t t1 = rdtime();
+		uint64_t t1 = l4_rdtime();
 		if (!pr_measuring)
 			continue;
 		uint64_t late = t1 > t0 + ticks ? (t1 - t0 - ticks) * per_tick : 0;

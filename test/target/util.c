@@ -114,10 +114,7 @@ uint64_t thread_spawn_cfg(void (*fn)(void *), void *arg, unsigned prio, uint64_t
 
 uint64_t now_us(void)
 {
-	uint64_t t;
-
-	__asm__ volatile("rdtime %0" : "=r"(t));
-	return t * 1000000 / l4_kip()->timebase_hz;
+	return l4_now_us();
 }
 
 /*

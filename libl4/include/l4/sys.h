@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <l4/ipc.h>
+#include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/syscall.h>
 
@@ -210,4 +211,29 @@ static inline unsigned long l4_rdinstret(void)
 	unsigned long v;
 	__asm__ volatile("rdinstret %0" : "=r"(v));
 	return v;
+}
+
+/* The hart's cycle counter (under QEMU the same counter as instret). */
+static inline uint64_t l4_rdcycle(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdcycle %0" : "=r"(v));
+	return v;
+}
+
+/* The time counter: ticks of the KIP's timebase_hz since boot. */
+static inline uint64_t l4_rdtime(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
+/* Microseconds since boot, from l4_rdtime (no overflow for any timebase; 0
+ * without a KIP timebase). */
+static inline uint64_t l4_now_us(void)
+{
+	uint64_t t = l4_rdtime(), hz = l4_kip()->timebase_hz;
+
+	return hz ? t / hz * 1000000 + t % hz * 1000000 / hz : 0;
 }
