@@ -6,7 +6,7 @@ $(B)/host/test_blk: $(wildcard drivers/virtio-blk/*.h) libl4/proto/l4/blk.h
 
 # test_vblk_dt: the virtio-mmio slots of a device tree (drivers/virtio-blk/vblk_dt.c)
 # on QEMU's dumped trees, the VisionFive 2's (none) and test/dts/virtio-slots.dts.
-$(eval $(call host_test,test_vblk_dt,test/host/test_vblk_dt.c drivers/virtio-blk/vblk_dt.c common/fdt.c))
-$(B)/host/test_vblk_dt: drivers/virtio-blk/vblk_dt.h $(FDT_TEST_DTBS)
+$(eval $(call host_test,test_vblk_dt,test/host/test_vblk_dt.c test/host/dtb_file.c drivers/virtio-blk/vblk_dt.c common/fdt.c))
+$(B)/host/test_vblk_dt: drivers/virtio-blk/vblk_dt.h test/host/dtb_file.h $(FDT_TEST_DTBS)
 $(B)/host/test_vblk_dt: HOST_CFLAGS += -Idrivers \
-	-DVBLK_DT_DIRS='"$(abspath $(B)/dtb)", "$(abspath test/fixtures/dtb)"'
+	-DDTB_TEST_DIRS='"$(abspath $(B)/dtb)", "$(abspath test/fixtures/dtb)"'

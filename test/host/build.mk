@@ -51,13 +51,13 @@ HOST_TEST_DATA += $(FDT_TEST_DTBS)
 # ---- test_uart: the console driver's hardware-free parts (drivers/uart/) ----
 # uart_dt.c against board.c on QEMU's trees, test/dts and the VisionFive 2's;
 # lines.c; ns16550.c against uart_model.c, the UART register model test_earlycon uses too.
-UART_TEST_SRCS := test/host/test_uart.c drivers/uart/uart_dt.c drivers/uart/lines.c drivers/uart/ns16550.c \
+UART_TEST_SRCS := test/host/test_uart.c test/host/dtb_file.c drivers/uart/uart_dt.c drivers/uart/lines.c drivers/uart/ns16550.c \
 	common/fdt.c kernel/lib/board.c test/host/uart_model.c
 $(eval $(call host_test,test_uart,$(UART_TEST_SRCS)))
 $(B)/host/test_uart: drivers/uart/uart_dt.h drivers/uart/lines.h drivers/uart/ns16550.h $(FDT_TEST_DTBS) \
-	test/host/uart_model.h test/host/fakearch/arch/mmio.h
+	test/host/uart_model.h test/host/dtb_file.h test/host/fakearch/arch/mmio.h
 $(B)/host/test_uart: HOST_CFLAGS += -Idrivers \
-	-DUART_TEST_DIRS='"$(abspath $(B)/dtb)", "$(abspath test/fixtures/dtb)"'
+	-DDTB_TEST_DIRS='"$(abspath $(B)/dtb)", "$(abspath test/fixtures/dtb)"'
 
 # ---- test_vf2: the VisionFive2's trees as the kernel boots on them ----
 # (free memory on 4 and 8 GiB, hart numbering, PLIC contexts; libfdt patches

@@ -24,30 +24,7 @@
 #include "uart/uart_dt.h"
 #include "uart_model.h"
 
-#ifndef UART_TEST_DIRS
-#define UART_TEST_DIRS "build/dtb", "test/fixtures/dtb"
-#endif
-
-static const char *const dirs[] = { UART_TEST_DIRS };
-
-/* A device tree file of dirs[], malloc'ed; *size its length. Fails the test if missing. */
-static uint8_t *dtb(const char *name, size_t *size)
-{
-	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			continue;
-		uint8_t *p = malloc(1 << 20);
-		assert_non_null(p);
-		*size = fread(p, 1, 1 << 20, f);
-		fclose(f);
-		return p;
-	}
-	fail_msg("no %s in the test's directories (make builds them)", name);
-	return NULL;
-}
+#include "dtb_file.h"
 
 /* ---- uart_dt ---- */
 
@@ -55,7 +32,7 @@ static uint8_t *dtb(const char *name, size_t *size)
 static struct uart_dt agree(const char *name)
 {
 	size_t size = 0;
-	uint8_t *p = dtb(name, &size);
+	uint8_t *p = dtb_file(name, &size);
 	struct fdt f;
 	struct board *b = calloc(1, sizeof(*b));
 	struct uart_dt u;
@@ -148,7 +125,7 @@ static void test_dt_bad(void **state)
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t size = 0;
-		uint8_t *p = dtb("visionfive2-v1.3b.dtb", &size);
+		uint8_t *p = dtb_file("visionfive2-v1.3b.dtb", &size);
 		struct fdt f;
 		struct uart_dt u;
 		poke(p, size, bad[i].prop, bad[i].cell, bad[i].v);
@@ -158,7 +135,7 @@ static void test_dt_bad(void **state)
 	}
 	/* 128 bytes is enough. */
 	size_t size = 0;
-	uint8_t *p = dtb("visionfive2-v1.3b.dtb", &size);
+	uint8_t *p = dtb_file("visionfive2-v1.3b.dtb", &size);
 	struct fdt f;
 	struct uart_dt u;
 	poke(p, size, "reg", 3, 0x80);

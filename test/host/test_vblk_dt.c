@@ -18,30 +18,7 @@
 
 #include "virtio-blk/vblk_dt.h"
 
-#ifndef VBLK_DT_DIRS
-#define VBLK_DT_DIRS "build/dtb", "test/fixtures/dtb"
-#endif
-
-static const char *const dirs[] = { VBLK_DT_DIRS };
-
-/* A device tree file of dirs[], malloc'ed; *size its length. Fails the test if missing. */
-static uint8_t *dtb(const char *name, size_t *size)
-{
-	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			continue;
-		uint8_t *p = malloc(1 << 20);
-		assert_non_null(p);
-		*size = fread(p, 1, 1 << 20, f);
-		fclose(f);
-		return p;
-	}
-	fail_msg("no %s in the test's directories (make builds them)", name);
-	return NULL;
-}
+#include "dtb_file.h"
 
 static unsigned slots_of(const uint8_t *p, size_t size, struct vblk_dt_slot *s, unsigned max)
 {
@@ -60,7 +37,7 @@ static void test_qemu(void **state)
 	(void)state;
 	for (unsigned t = 0; t < sizeof(trees) / sizeof(trees[0]); t++) {
 		size_t size = 0;
-		uint8_t *p = dtb(trees[t], &size);
+		uint8_t *p = dtb_file(trees[t], &size);
 		struct vblk_dt_slot s[VBLK_DT_MAX + 1], few[3];
 		unsigned seen = 0;
 		assert_int_equal(slots_of(p, size, s, VBLK_DT_MAX + 1), 8);
@@ -87,7 +64,7 @@ static void test_vf2(void **state)
 	(void)state;
 	for (unsigned t = 0; t < 2; t++) {
 		size_t size = 0;
-		uint8_t *p = dtb(trees[t], &size);
+		uint8_t *p = dtb_file(trees[t], &size);
 		struct vblk_dt_slot s[VBLK_DT_MAX];
 		assert_int_equal(slots_of(p, size, s, VBLK_DT_MAX), 0);
 		free(p);
@@ -104,7 +81,7 @@ static void test_dts(void **state)
 		{ 0x12000b000, 0x1000, 21 },
 	};
 	size_t size = 0;
-	uint8_t *p = dtb("virtio-slots.dtb", &size);
+	uint8_t *p = dtb_file("virtio-slots.dtb", &size);
 	struct vblk_dt_slot s[VBLK_DT_MAX];
 
 	(void)state;
@@ -128,7 +105,7 @@ static void test_spoiled(void **state)
 	(void)state;
 	for (unsigned t = 0; t < 2; t++) {
 		size_t size = 0;
-		uint8_t *p = dtb(trees[t], &size);
+		uint8_t *p = dtb_file(trees[t], &size);
 		/* The blob's own size (QEMU's file may be longer). */
 		size_t total = (size_t)p[4] << 24 | (size_t)p[5] << 16 | (size_t)p[6] << 8 | p[7];
 		assert_true(total <= size);
