@@ -8,7 +8,7 @@ KERNEL_LDS := kernel/arch/$(KERNEL_ARCH)/kernel.ld
 
 KERNEL_SRCS := \
 	kernel/main.c kernel/console.c kernel/panic.c kernel/pmem.c kernel/power.c \
-	kernel/bootmod.c kernel/bootstrap.c kernel/kip.c kernel/sched.c kernel/syscall.c \
+	kernel/bootmod.c kernel/bootstrap.c kernel/kip.c kernel/sched.c kernel/smp.c kernel/syscall.c \
 	kernel/ipc/ipc.c kernel/ipc/message.c kernel/ipc/wait.c kernel/ipc/fault.c \
 	kernel/uaccess.c kernel/mem/space.c \
 	kernel/obj/object.c kernel/obj/factory.c kernel/obj/task.c kernel/obj/thread.c \

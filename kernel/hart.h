@@ -17,6 +17,17 @@
 
 struct thread;
 
+/* What the kernel lock's holder asks of another hart (smp.c). */
+struct smp_request {
+	volatile uint32_t pending;      /* set by the holder, cleared by the hart when done */
+	struct hart *from;              /* the holder: woken when done */
+	struct thread *forget;          /* stop running it here, its FP state saved */
+	const void *leave_root;         /* leave this page table if satp holds it */
+	uint8_t flush;                  /* SMP_FLUSH_* */
+	uint16_t asid;
+	struct space *space;            /* SMP_FLUSH_ASID of this one space: its ran_on may drop the hart */
+};
+
 struct hart {
 	struct arch_hart arch;          /* first: trap.S reaches it through tp / sscratch */
 	unsigned long hartid;           /* the hardware id */
@@ -30,6 +41,16 @@ struct hart {
 	struct dlist timeouts;          /* threads with IPC deadlines, earliest first (ipc/wait.c) */
 	struct waitq deferred;          /* threads whose ended IPC needs more work (ipc/ipc.h) */
 	bool idle_reported;
+
+	/* SMP (smp.c): this hart's place in the kernel's table (0: the boot
+	 * hart), whether it runs threads, and what other harts ask of it. */
+	unsigned index;
+	bool online;
+	volatile uint32_t lock_wait;    /* waiting for the kernel lock: wake me */
+	struct smp_request req;         /* written by the lock's holder, done by this hart */
+	uint8_t flush;                  /* the holder's TLB fences owed to this hart (SMP_FLUSH_*) */
+	uint16_t flush_asid;            /* ... SMP_FLUSH_ASID: which */
+	struct space *flush_space;      /* ... of which space */
 };
 
 _Static_assert(__builtin_offsetof(struct hart, arch) == 0, "trap.S: HART_* offsets");

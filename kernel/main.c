@@ -5,9 +5,10 @@
  *  2. device tree -> struct board (lib/fdt.c, lib/board.c)
  *  3. free memory = RAM - reserved - kernel image - device tree (pmem)
  *  4. final kernel page table (mmu_init), devices mapped, console on the UART
- *  5. other harts stay parked in the firmware (SBI HSM: stopped)
- *  6. scheduler and timer; the kernel pool, the root factory, sigma0 and the
- *     roottask (bootstrap.c); then the scheduler runs them
+ *  5. scheduler and timer; the kernel pool, the root factory, sigma0 and the
+ *     roottask (bootstrap.c)
+ *  6. the other harts start (SBI HSM; smp.c) unless l4rv.nosmp; then the
+ *     scheduler runs the boot tasks
  */
 #include <arch/cpu.h>
 #include <arch/irq.h>
@@ -30,6 +31,7 @@
 #include "pmem.h"
 #include "power.h"
 #include "sched.h"
+#include "smp.h"
 
 #ifndef L4RV_VERSION
 #define L4RV_VERSION "unknown"
@@ -39,12 +41,22 @@ uintptr_t kernel_pa_base;
 uint64_t boot_instret0;
 
 static struct board board;
-static struct hart harts[MAX_HARTS];
+extern struct hart smp_harts[];
 
+/* The fast paths run only with one hart (smp.h: the lock they would need). */
 void harts_set_fastpath(bool on)
 {
 	for (unsigned i = 0; i < MAX_HARTS; i++)
-		hart_set_fastpath(&harts[i].arch, on);
+		hart_set_fastpath(&smp_harts[i].arch, on && !smp_on);
+}
+
+/* Another hart's own set-up, under the kernel lock (smp_secondary). */
+void harts_secondary_init(struct hart *h, const char *isa)
+{
+	hart_set_fastpath(&h->arch, false);
+	cpu_init(isa);
+	sched_init(board.timebase_hz);
+	h->idle_reported = true;        /* only the boot hart says it has nothing left */
 }
 
 extern char _start[], _end[];
@@ -172,7 +184,7 @@ static const char *boot_hart_isa(unsigned long hartid)
 
 void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t instret0)
 {
-	struct hart *h = &harts[0];
+	struct hart *h = &smp_harts[0];
 
 	kernel_pa_base = pa_base;
 	boot_instret0 = instret0;
@@ -232,5 +244,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 			(unsigned long)(t_dt - instret0), (unsigned long)(t_mem - t_dt),
 			(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
 			(unsigned long)(t_root - t_report), (unsigned long)(cpu_instret() - t_root));
+	smp_start(&board, hartid, !bootarg("l4rv.nosmp"));
+	harts_set_fastpath(ipc_fastpath_on);
 	schedule();
 }

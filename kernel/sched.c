@@ -14,6 +14,7 @@
 #include "obj/task.h"
 #include "obj/thread.h"
 #include "sched.h"
+#include "smp.h"
 
 uint64_t sched_timeslice;
 uint64_t sched_timebase;
@@ -53,6 +54,8 @@ void sched_make_ready(struct thread *th)
 	th->state = L4_THREAD_READY;
 	if (th == h->current)
 		return;
+	if (__builtin_expect(h != this_hart(), 0))
+		smp_kick(h);            /* another hart's: it schedules at the IPI */
 	if (!w) {
 		h->woken = th;
 		return;
@@ -134,6 +137,7 @@ static void switch_to(struct hart *h, struct thread *to)
 		fpu_set_clean(&to->frame);
 	}
 	mmu_switch(to->task->satp);
+	to->task->space.ran_on[h->index] = 1;   /* its TLB entries may be here now (smp.h) */
 	h->current = to;
 	h->arch.frame = &to->frame;
 	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
@@ -237,20 +241,28 @@ static __attribute__((noreturn, noinline)) void schedule_slow(struct hart *h)
 		if (console_log_kick_pending())
 			continue;
 		if (!h->idle_reported) {
+			/* (only the boot hart: the others start idle) */
 			kprintf("l4rv: no thread left to run on hart %lu; idle\n", h->hartid);
 			h->idle_reported = true;
 		}
 		h->tick_deadline = UINT64_MAX;
 		sched_timer_program(h);
 		for (;;) {
-			bool tick = timer_pending() && h->timer_armed != UINT64_MAX, dev = irqc_pending();
+			/* Device interrupts reach the boot hart only (smp.h). An
+			 * IPI: a thread of this hart became READY, or a request. */
+			bool tick = timer_pending() && h->timer_armed != UINT64_MAX;
+			bool dev = h->index == 0 && irqc_pending(), ipi = smp_on && smp_ipi_pending();
+			if (ipi)
+				smp_ipi();
 			if (tick)
 				sched_tick();
 			if (dev)
 				irq_dispatch();
-			if (tick || dev)
+			if (tick || dev || ipi)
 				break;
-			cpu_wait();
+			smp_idle_wait();
+			if (smp_on)
+				break;  /* others ran meanwhile: look again (a kick's SSIP may be spent) */
 		}
 	}
 }

@@ -23,6 +23,7 @@
 #include "obj/thread.h"
 #include "sched.h"
 #include "syscall.h"
+#include "smp.h"
 
 __attribute__((noreturn)) void syscall_entry(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2,
 					      uint64_t w3, uint64_t w4, uint64_t w5, uint64_t word);
@@ -95,6 +96,17 @@ void syscall_entry(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	f->regs[REG_A0 + 5] = w4;
 	f->regs[REG_A0 + 6] = w5;
 	f->regs[REG_A7] = word;
+	if (__builtin_expect(smp_on, 0)) {
+		/* Taken away while waiting for the lock (smp_pull), the thread
+		 * makes the call again where it runs next: pc at the ecall. */
+		struct hart *h = this_hart();
+		struct thread *th = h->current;
+		f->regs[0] -= 4;
+		smp_lock_slow();
+		if (h->current != th)
+			schedule();
+		f->regs[0] += 4;
+	}
 	syscall_dispatch(f);
 	schedule();
 }

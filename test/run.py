@@ -5,7 +5,7 @@
   2. the fuzzers (FDT vs libfdt, ELF vs a second reading, ...), briefly (test/fuzz/run.sh);
      the ramfs's disk tool (tools/fsimg) and `make disk` against GNU cpio
   3. QEMU boots of the test image (TAP from test/target/) over the boot matrix:
-     -smp 1 and 4; -m 128M, 1G, 3G; other load addresses; U-Boot from a disk
+     -smp 1, 2, 4 and 8; -m 128M, 1G, 3G; other load addresses; U-Boot from a disk
   4. boots that must end in a defined way: a faulting roottask, a misaligned
      load address, the interactive default image driven through its prompt,
      the pager examples run from that prompt
@@ -164,7 +164,9 @@ def check_platform(boot, smp, mem):
         return "boot hart %s is not one of the %d harts" % (m.group(3), smp)
     parked = len(re.findall(r"hart \d+: parked", boot.output))
     if parked != smp - 1:
-        return "%d harts parked, expected %d" % (parked, smp - 1)
+        return "%d harts parked at boot, expected %d" % (parked, smp - 1)
+    if smp > 1 and ("smp: %d harts run threads (%d started)" % (smp, smp - 1)) not in boot.output:
+        return "kernel did not report that it started the other %d harts" % (smp - 1)
     for what in ("uart: ns16550a at 0x10000000", "test device: 0x100000", "plic: 0xc000000"):
         if what not in boot.output:
             return "kernel did not report %r" % what
@@ -553,16 +555,17 @@ def sdcard_checks(build):
 def boot_checks(build):
     test_image = os.path.join(build, "test", "Image")
     checks = []
-    for smp in (1, 4):
-        for mem in ("128M", "1G", "3G"):
-            def run(smp=smp, mem=mem):
-                b = qemu(test_image, smp=smp, mem=mem)
-                why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b) or check_cpu(b)
-                if why:
-                    return why + "\n" + show(b)
-                plan, ok, _ = parse_tap(b.output)
-                return None, "%d TAP checks" % ok
-            checks.append(("boot: -smp %d -m %s, on-target TAP suite" % (smp, mem), run))
+    # Every hart runs threads (the smp area of the suite moves its threads
+    # across them): -smp 1, 2, 4 and 8, the sizes of RAM spread among them.
+    for smp, mem in ((1, "128M"), (1, "1G"), (1, "3G"), (2, "1G"), (4, "128M"), (4, "3G"), (8, "256M")):
+        def run(smp=smp, mem=mem):
+            b = qemu(test_image, smp=smp, mem=mem)
+            why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b) or check_cpu(b)
+            if why:
+                return why + "\n" + show(b)
+            plan, ok, _ = parse_tap(b.output)
+            return None, "%d TAP checks" % ok
+        checks.append(("boot: -smp %d -m %s, on-target TAP suite" % (smp, mem), run))
 
     # The VisionFive2's harts have neither Sstc nor ASIDs: each difference
     # made on QEMU's, with the whole TAP suite on it.

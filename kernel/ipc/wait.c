@@ -3,6 +3,7 @@
  * cancelling, waking, and handing threads whose message was a fault to the
  * deferred work (ipc/fault.c, ipc_run_deferred).
  */
+#include "smp.h"
 #include "hart.h"
 #include <arch/timer.h>
 #include <arch/trapframe.h>
@@ -83,6 +84,7 @@ void ipc_wake(struct thread *th, long err)
 		th->defer_err = pf ? 0 : (int32_t)err;
 		th->ipc = IPC_DEFER;
 		waitq_push(&h->deferred, th);
+		smp_kick(h);    /* another hart's: it does the work at the IPI */
 		return;
 	}
 	ipc_cancel(th);

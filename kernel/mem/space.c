@@ -614,7 +614,7 @@ static inline long map_fast_link(struct space *to, struct quota *q, size_t used,
 	*(uint32_t *)&m->order = small;
 	*shadow_of(p) = m;
 	*p = pte_leaf(pa, rights_pte(rights));
-	space_flush(to, dst);                   /* order the new entry before the thread's retry */
+	space_flush_new(to, dst);               /* order the new entry before the thread's retry */
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <arch/layout.h>
 #include <arch/mmu.h>
 
 #include "lib/kmem.h"
@@ -38,6 +39,7 @@ struct space {
 	pte_t *root;            /* a table block (PTEs + shadow); entries 256..511 are the kernel's */
 	struct quota *quota;    /* pays for tables and mappings */
 	uint16_t asid;          /* for TLB flushes: 0 = the hart has none */
+	uint8_t ran_on[MAX_HARTS];      /* per hart (smp.h): it may hold this space's entries */
 	/*
 	 * space_map_fast's memory of the level-0 tables it used last: the one
 	 * it found a source page in and the one it put a destination in, each

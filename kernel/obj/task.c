@@ -5,6 +5,7 @@
 #include <l4/layout.h>
 #include <l4/mem.h>
 
+#include "smp.h"
 #include "kip.h"
 #include "lib/kassert.h"
 #include <common/string.h>
@@ -194,6 +195,7 @@ static bool task_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *
 	}
 	if (t->space.root) {
 		mmu_leave(t->space.root);
+		smp_space_gone(&t->space);
 		if (!space_destroy(&t->space, stop, mc))
 			return false;
 	}

@@ -4,6 +4,7 @@
  * its endpoint or itself is destroyed.
  */
 #include <arch/timer.h>
+#include "smp.h"
 #include "hart.h"
 #include <arch/layout.h>
 
@@ -74,6 +75,7 @@ static void forget(struct thread *th)
 
 void thread_leave_task(struct thread *th)
 {
+	smp_pull(th);
 	struct task *t = th->task;
 
 	thread_stop(th);
@@ -249,12 +251,50 @@ static long bind(struct thread *caller, struct thread *th, uint64_t sel)
 	return 0;
 }
 
+/*
+ * L4_THREAD_HART: th goes to hart MR0 (the KIP's numbering: 0 is the boot
+ * hart), or stays where it is with L4_HART_QUERY; MR0 of the reply = the
+ * hart it was on. A thread that moves itself gets its reply there.
+ */
+static long set_hart(struct thread *caller, struct thread *th, struct trapframe *f)
+{
+	uint64_t to = mr(f, 0);
+	uint64_t was = th->home->index;
+
+	if (to != L4_HART_QUERY && to >= smp_nharts)
+		return -L4_EINVAL;
+	set_mr(f, 0, was);
+	if (to == L4_HART_QUERY || to == was)
+		return 1;
+	if (th->o.dying)
+		return -L4_ECANCELED;
+	if (th == caller) {
+		/* The reply goes into the frame now: it runs on the other hart. */
+		struct hart *h = this_hart();
+		f->regs[REG_A0] = l4_tag(0, 1, 0);
+		f->regs[REG_A7] = 0;
+		h->current = NULL;
+		smp_migrate(th, hart_at((unsigned)to));
+		return 1;
+	}
+	smp_migrate(th, hart_at((unsigned)to));
+	return 1;
+}
+
 static long thread_invoke(struct thread *caller, struct cap *c, uint64_t label, struct trapframe *f)
 {
 	struct thread *th = (struct thread *)cap_obj(c);
 	long err;
 
+	/* Another hart may be running it: there it stops, its registers in
+	 * the frame and its FP state saved (it stays READY there). */
+	if (th != caller)
+		smp_pull(th);
 	switch (label) {
+	case L4_THREAD_HART:
+		if ((err = invoke_check(f, c, mr(f, 0) == L4_HART_QUERY ? L4_RIGHT_R : L4_RIGHT_W, 1)))
+			return err;
+		return set_hart(caller, th, f);
 	case L4_THREAD_CONFIG:
 		if ((err = invoke_check(f, c, L4_RIGHT_W, 6)))
 			return err;
@@ -278,6 +318,7 @@ static bool thread_quiesce(struct obj *o, bool (*stop)(void))
 	struct thread *th = (struct thread *)o;
 	struct hart *h = th->home;
 
+	smp_pull(th);
 	obj_forget_destroyer(th);
 	if (th->task)
 		thread_leave_task(th);

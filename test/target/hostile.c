@@ -22,6 +22,7 @@
 #include <l4/env.h>
 #include <l4/errno.h>
 #include <l4/factory.h>
+#include <l4/kip.h>
 #include <l4/ipc.h>
 #include <l4/kobj.h>
 #include <l4/layout.h>
@@ -135,6 +136,8 @@ static void random_call(void)
 		/* what an exregs or a configuration may do: no thread runs code */
 		if (l4_tag_label(r[0]) == L4_THREAD_EXREGS)
 			r[2] = NOWHERE + rnd(1UL << 20) * 4096;
+		if (l4_tag_label(r[0]) == L4_THREAD_HART && rnd(2))
+			r[1] = rnd(l4_kip()->nharts + 1);       /* every hart, and one beyond */
 		if (l4_tag_label(r[0]) == L4_FACTORY_CREATE)
 			r[3] = rnd(4) ? 4 + rnd(3) : r[3];      /* small tasks; other sizes too */
 		break;
@@ -341,7 +344,12 @@ int main(void)
 	unsigned scen[3] = { 0 };
 
 	rng = seed ? seed : 1;
-	l4_printf("# hostile program: seed %#lx, %lu rounds\n", (unsigned long)seed, (unsigned long)rounds);
+	/* The copies spread over the harts (with several): the kernel serves
+	 * them at once, their region mappers stay on the hart they began on. */
+	unsigned hart = (unsigned)(seed % l4_kip()->nharts);
+	l4_thread_set_hart(L4_ENV_CAP_THREAD, hart, 0);
+	l4_printf("# hostile program: seed %#lx, %lu rounds, on hart %u\n", (unsigned long)seed,
+		  (unsigned long)rounds, hart);
 	if (l4_task_cap_copy(L4_ENV_CAP_TASK, L4_ENV_CAP_FACTORY, S_FACTORY, L4_RIGHT_R | L4_RIGHT_W, 0) ||
 	    l4_factory_create_endpoint(L4_ENV_CAP_FACTORY, S_EP)) {
 		l4_printf("# hostile program: no factory or endpoint\n");

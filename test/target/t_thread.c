@@ -129,8 +129,17 @@ static void test_config_task(void)
 	m = (struct l4_msg){ 0 };
 	tap_eq(l4_call(th, L4_THREAD_CONFIG, 0, &m), -L4_EINVAL, "config with 0 words: EINVAL");
 	m = (struct l4_msg){ 0 };
-	tap_eq(l4_call(th, L4_THREAD_BIND + 1, 4, &m), -L4_ENOSYS,
-	       "the label after THREAD_BIND (no such thread operation): ENOSYS");
+	tap_eq(l4_call(th, L4_THREAD_HART + 1, 4, &m), -L4_ENOSYS,
+	       "the label after THREAD_HART (no such thread operation): ENOSYS");
+	unsigned was = 99;
+	tap_eq(l4_thread_set_hart(th, L4_HART_QUERY, &was), 0, "THREAD_HART query works");
+	tap_eq(was, 0, "a new thread is on its creator's hart (0, the boot hart)");
+	tap_eq(l4_thread_set_hart(th, l4_kip()->nharts, NULL), -L4_EINVAL, "THREAD_HART to hart nharts: EINVAL");
+	tap_eq(l4_thread_set_hart(th, 1UL << 40, NULL), -L4_EINVAL, "THREAD_HART to hart 2^40: EINVAL");
+	tap_eq(l4_thread_set_hart(th, L4_HART_QUERY - 1, NULL), -L4_EINVAL, "THREAD_HART to hart ~0 - 1: EINVAL");
+	m = (struct l4_msg){ 0 };
+	tap_eq(l4_call(th, L4_THREAD_HART, 0, &m), -L4_EINVAL, "THREAD_HART with 0 words: EINVAL");
+	tap_eq(l4_thread_set_hart(th, 0, &was), 0, "THREAD_HART to its own hart works");
 	tap_eq(cfg(th, L4_THREAD_CFG_ALL + 1, 0, 0, 0, 0, 0), -L4_EINVAL, "config with which bit 0x20 (unknown): EINVAL");
 	tap_eq(cfg(th, 1UL << 63, 0, 0, 0, 0, 0), -L4_EINVAL, "config with which bit 63: EINVAL");
 	tap_eq(cfg(th, L4_THREAD_CFG_PAGER, 0, L4_SEL_MAX + 1, 0, 0, 0), -L4_EINVAL, "pager selector 2^20: EINVAL");

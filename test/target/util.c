@@ -9,7 +9,7 @@
 
 #include "util.h"
 
-#define STACKS 8
+#define STACKS 16
 #define STACK_SIZE 16384
 
 static uint8_t stacks[STACKS][STACK_SIZE] __attribute__((aligned(16)));
@@ -225,6 +225,12 @@ uint64_t copy_of(uint64_t src, unsigned mask, uint64_t badge)
 
 uint64_t thread_spawn_pg(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager)
 {
+	return thread_spawn_on(fn, arg, prio, utcb, exc, pager, L4_HART_QUERY);
+}
+
+uint64_t thread_spawn_on(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager,
+			 uint64_t hart)
+{
 	struct l4_thread_config c = { .which = (utcb ? L4_THREAD_CFG_UTCB : 0) | (exc ? L4_THREAD_CFG_EXC : 0) |
 					       (pager ? L4_THREAD_CFG_PAGER : 0),
 				      .utcb = utcb, .exc_handler = exc, .pager = pager };
@@ -237,7 +243,8 @@ uint64_t thread_spawn_pg(void (*fn)(void *), void *arg, unsigned prio, uint64_t 
 	uint64_t sel = thread_new(prio);
 	if (!sel)
 		return 0;
-	if ((c.which && l4_thread_config(sel, &c)) || l4_thread_run(sel, fn, arg, stacks[s], STACK_SIZE)) {
+	if ((c.which && l4_thread_config(sel, &c)) || l4_thread_set_hart(sel, hart, 0) ||
+	    l4_thread_run(sel, fn, arg, stacks[s], STACK_SIZE)) {
 		thread_del(sel);
 		return 0;
 	}

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include <l4/kip.h>
 #include <l4/sys.h>
 
 /* Slots [UTIL_CAPS_END, 4096) are not handed out by cap_get (t_pager.c's region mapper has them). */
@@ -76,3 +77,13 @@ void obj_del(uint64_t s);
 uint64_t copy_of(uint64_t src, unsigned mask, uint64_t badge);
 /* thread_spawn_cfg with a pager selector as well (0: none). */
 uint64_t thread_spawn_pg(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager);
+/* thread_spawn_pg on hart `hart` (L4_THREAD_HART; L4_HART_QUERY: the creator's). */
+uint64_t thread_spawn_on(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager,
+			 uint64_t hart);
+
+/* Whether the fast paths run when switched on (L4_DEBUG_FASTPATH): not
+ * while several harts run threads (L4_KIP_F_SMP). */
+static inline int fast_effective(int path)
+{
+	return path && !(l4_kip()->features & L4_KIP_F_SMP);
+}

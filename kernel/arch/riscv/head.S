@@ -70,6 +70,8 @@ boot_entry:
 	mv	a0, s3
 	mv	a1, s1
 	call	early_pt_setup          /* returns the satp value */
+	lla	t0, early_satp          /* for the other harts (secondary_entry) */
+	sd	a0, 0(t0)
 	sfence.vma
 	csrw	satp, a0
 	sfence.vma
@@ -94,6 +96,46 @@ high_entry:
 1:	wfi
 	j	1b
 
+/*
+ * secondary_entry: where SBI HSM hart_start sends the other harts (smp.c):
+ * S-mode, MMU off, a0 = the hart id, a1 = its index in the kernel's harts
+ * (the opaque word). Through the boot page table (which maps this code at
+ * its physical address too) to the kernel's address, then on the hart's own
+ * kernel stack to smp_secondary(hartid, index), which never returns.
+ */
+	.globl secondary_entry
+secondary_entry:
+	csrw	sie, zero
+	csrw	sscratch, zero
+	mv	s5, a0
+	mv	s6, a1
+	ld	t0, early_satp
+	sfence.vma
+	csrw	satp, t0
+	sfence.vma
+	ld	t0, secondary_high_addr
+	jr	t0
+
+	.balign 8
+secondary_high_addr:
+	.dword	secondary_high
+
+secondary_high:
+	/* kstacks + (index + 1) * (guard + stack): the top of the hart's stack */
+	lla	sp, kstacks
+	li	t0, PAGE_SIZE + KSTACK_SIZE
+	addi	t1, s6, 1
+	mul	t0, t0, t1
+	add	sp, sp, t0
+	lla	t0, trap_entry
+	csrw	stvec, t0
+	mv	fp, zero
+	mv	a0, s5
+	mv	a1, s6
+	call	smp_secondary
+1:	wfi
+	j	1b
+
 misaligned:
 	lla	s2, misaligned_msg
 1:	lbu	a0, 0(s2)
@@ -104,6 +146,11 @@ misaligned:
 	j	1b
 2:	wfi
 	j	2b
+
+	.section .data
+	.balign 8
+early_satp:                             /* the boot page table's satp (head.S, early_pt.c) */
+	.dword	0
 
 	.section .rodata
 misaligned_msg:

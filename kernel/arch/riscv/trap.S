@@ -139,6 +139,9 @@ emergency_stack_top:
  */
 	.globl trap_return_to_user
 trap_return_to_user:
+	lbu	t0, smp_on              /* several harts: the kernel lock goes first */
+	bnez	t0, return_unlock
+return_locked:
 	csrw	sscratch, tp
 	ld	t0, TF_PC(a0)
 	csrw	sepc, t0
@@ -169,6 +172,12 @@ trap_return_to_user:
 	mv	t6, a0
 	regs	ld, t6          /* t6 (x31) is loaded last, from t6 itself */
 	sret
+
+return_unlock:
+	mv	s1, a0                  /* (s1 comes back from the frame) */
+	call	smp_unlock_slow
+	mv	a0, s1
+	j	return_locked
 
 /* trap_return_to_user for the page-fault fast path's map reply (fastpath.S): t6 = the frame of the
  * current thread, saved whole at a trap other than an ecall; tp = struct hart. */

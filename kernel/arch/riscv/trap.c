@@ -16,6 +16,7 @@
 #include "obj/thread.h"
 #include "panic.h"
 #include "sched.h"
+#include "smp.h"
 
 void trap_from_user(struct trapframe *f);
 void trap_from_kernel(struct trapframe *f);
@@ -55,10 +56,24 @@ void trap_from_user(struct trapframe *f)
 	bool access_error;
 	unsigned access;
 
+	smp_lock();
+	if (__builtin_expect(h->current != th, 0)) {
+		/* Another hart took th away while this one waited for the lock
+		 * (smp_pull): an exception of th comes again when it runs. */
+		if (f->scause == (SCAUSE_INTR | IRQ_S_EXT))
+			irq_dispatch();
+		else if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER))
+			sched_tick();
+		else if (f->scause == (SCAUSE_INTR | IRQ_S_SOFT))
+			smp_ipi();
+		schedule();
+	}
 	if (f->scause == (SCAUSE_INTR | IRQ_S_EXT)) {
 		irq_dispatch();
 	} else if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER)) {
 		sched_tick();
+	} else if (f->scause == (SCAUSE_INTR | IRQ_S_SOFT) && smp_on) {
+		smp_ipi();      /* a kick: schedule() below looks at the run queue */
 	} else if (f->scause & SCAUSE_INTR) {
 		panic_trap(f, "unexpected interrupt from user mode");
 	} else if (f->scause == EXC_ILLEGAL_INSN && fpu_first_use(h, th)) {

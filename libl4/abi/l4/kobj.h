@@ -155,11 +155,19 @@ enum {
  *   also ends when the notification has bits: tag flag L4_TAG_NOTIFY, bits
  *   in a7, taken and cleared. A thread binds one notification, a notification
  *   one thread (-L4_EBUSY otherwise; unbind first).
+ * L4_THREAD_HART (W; R for a query): MR0 = the hart to run on, 0 ..
+ *   kip->nharts - 1 (0 is the boot hart, the others in device-tree order),
+ *   or L4_HART_QUERY to leave it. Result: MR0 = the hart it was on. A READY
+ *   thread is queued there at once (taken off the hart running it first);
+ *   a blocked one runs there when it wakes. A new thread starts on the hart
+ *   of the thread that created it. -L4_EINVAL for a hart that is not there.
  */
+#define L4_HART_QUERY (~0UL)
 enum {
 	L4_THREAD_CONFIG = L4_OBJ_THREAD << L4_LABEL_TYPE_SHIFT,
 	L4_THREAD_EXREGS,
 	L4_THREAD_BIND,
+	L4_THREAD_HART,
 };
 
 #define L4_THREAD_CFG_TASK 0x01U

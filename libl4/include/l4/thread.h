@@ -84,3 +84,15 @@ __attribute__((noreturn)) void l4_thread_exit(uint64_t self);
 #define L4_THREAD_STACK 16384UL
 long l4_thread_spawn(uint64_t *thread, void (*fn)(void *), void *arg, uint64_t pager, uint64_t exc_handler,
 		     unsigned prio);
+
+/* Move `thread` to hart `hart` (L4_HART_QUERY: stay); *was = its hart before (may be NULL). */
+static inline long l4_thread_set_hart(uint64_t thread, uint64_t hart, unsigned *was)
+{
+	struct l4_msg m = { .mr = { hart } };
+	long r = l4_call(thread, L4_THREAD_HART, 1, &m);
+	if (r < 0)
+		return r;
+	if (was)
+		*was = (unsigned)m.mr[0];
+	return 0;
+}

@@ -15,3 +15,4 @@ void *space_pa_to_va(uint64_t pa);      /* a table's address from its PTE */
 uint64_t space_va_to_pa(const void *va);
 void space_flush(const struct space *s, uint64_t va);
 void space_flush_all(const struct space *s);
+#define space_flush_new(s, va) space_flush((s), (va))   /* the same here: no other harts */

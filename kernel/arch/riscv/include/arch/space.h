@@ -11,6 +11,8 @@
 #include <arch/layout.h>
 #include <arch/mmu.h>
 
+#include "smp.h"
+
 struct space;
 
 /* Tables are reached through the direct map: inline, every walk takes it per level. */
@@ -20,10 +22,18 @@ static inline uint64_t space_va_to_pa(const void *va) { return virt_to_phys(va);
 /*
  * TLB fences (sfence.vma is an ordering fence as much as a flush: it is
  * needed after a PTE becomes valid too, or the hart may keep faulting on
- * what it read before). space_flush: the leaf at va in s (removed, reduced
- * or new); space_flush_all: every entry of s (new page tables: a fence for
- * one address does not order non-leaf entries). Both in mem/space.c's
- * terms: s->asid.
+ * what it read before). space_flush: the leaf at va in s was removed or
+ * reduced: here, and on every other hart that may hold it (smp.h, before
+ * the kernel lock goes). space_flush_new: the leaf at va is new (this
+ * hart only: another hart that faults on it meanwhile retries through its
+ * pager, which finds the page mapped); space_flush_all: every entry of s
+ * is new (new page tables: a fence for one address does not order
+ * non-leaf entries), this hart only. All in mem/space.c's terms: s->asid.
  */
-#define space_flush(s, va) mmu_flush_page((va), (s)->asid)
+#define space_flush(s, va) do { \
+		mmu_flush_page((va), (s)->asid); \
+		if (__builtin_expect(smp_on, 0)) \
+			smp_flush_remote(s); \
+	} while (0)
+#define space_flush_new(s, va) mmu_flush_page((va), (s)->asid)
 void space_flush_all(const struct space *s);
