@@ -82,6 +82,7 @@ void asm_offsets(void)
 	DEFINE(RQ_PREV, offsetof(struct runq_link, prev));
 
 	DEFINE(HART_CURRENT, offsetof(struct hart, current));
+	DEFINE(HART_SMP, offsetof(struct hart, arch.smp));
 	DEFINE(HART_SLICE_OWNER, offsetof(struct hart, slice_owner));
 	DEFINE(HART_FPU_OWNER, offsetof(struct hart, fpu_owner));
 	DEFINE(HART_RQ, offsetof(struct hart, rq));

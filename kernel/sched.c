@@ -46,16 +46,13 @@ void sched_timer_program(struct hart *h)
  * to it without queueing and unqueueing it. Any second wake-up before that
  * queues it first, so that threads of one priority keep their order.
  */
-void sched_make_ready(struct thread *th)
+static inline __attribute__((always_inline)) void make_ready(struct hart *h, struct thread *th)
 {
-	struct hart *h = th->home;
 	struct thread *w = h->woken;
 
 	th->state = L4_THREAD_READY;
 	if (th == h->current)
 		return;
-	if (__builtin_expect(h != this_hart(), 0))
-		smp_kick(h);            /* another hart's: it schedules at the IPI */
 	if (!w) {
 		h->woken = th;
 		return;
@@ -66,6 +63,15 @@ void sched_make_ready(struct thread *th)
 		h->woken = th;
 	else
 		runq_enqueue(&h->rq, &th->rq, th->prio);
+}
+
+void sched_make_ready(struct thread *th)
+{
+	struct hart *h = th->home;
+
+	make_ready(h, th);
+	if (__builtin_expect(h != this_hart(), 0))
+		smp_kick(h);            /* another hart's: it schedules at the IPI (a tail call) */
 }
 
 void sched_remove(struct thread *th)
@@ -137,7 +143,8 @@ static void switch_to(struct hart *h, struct thread *to)
 		fpu_set_clean(&to->frame);
 	}
 	mmu_switch(to->task->satp);
-	to->task->space.ran_on[h->index] = 1;   /* its TLB entries may be here now (smp.h) */
+	if (__builtin_expect(h->arch.smp, 0))
+		to->task->space.ran_on[h->index] = 1;   /* its TLB entries may be here now (smp.h) */
 	h->current = to;
 	h->arch.frame = &to->frame;
 	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */

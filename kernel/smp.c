@@ -372,6 +372,8 @@ void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed)
 		return;
 	}
 	smp_on = true;
+	for (unsigned i = 0; i < smp_nharts; i++)
+		smp_harts[i].arch.smp = true;
 	csr_set(sie, SIE_SSIE);         /* IPIs: wake-ups and requests */
 	smp_lock_slow();                /* the boot hart's, until it leaves the kernel */
 	uint64_t entry = kernel_pa_base + (uint64_t)(secondary_entry - _start);

@@ -38,12 +38,7 @@ struct hart *hart_at(unsigned i);
 void smp_lock_slow(void);
 void smp_unlock_slow(void);
 
-/* Kernel entry from user mode (or a hart's start): the kernel lock. */
-static inline void smp_lock(void)
-{
-	if (__builtin_expect(smp_on, 0))
-		smp_lock_slow();
-}
+
 
 /* Before user mode and the idle wait: the TLB fences owed to other harts,
  * then the lock goes. */

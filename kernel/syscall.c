@@ -81,6 +81,22 @@ void syscall_dispatch(struct trapframe *f)
 	}
 }
 
+/* Several harts: the kernel lock. Taken away while waiting for it
+ * (smp_pull), the thread makes the call again where it runs next (its pc at
+ * the ecall), and this hart schedules. Out of line: syscall_entry keeps no
+ * frame. */
+static __attribute__((noinline)) void syscall_lock(struct trapframe *f)
+{
+	struct hart *h = this_hart();
+	struct thread *th = h->current;
+
+	f->regs[0] -= 4;
+	smp_lock_slow();
+	if (h->current != th)
+		schedule();
+	f->regs[0] += 4;
+}
+
 /* a0..a7 join the kept registers in the frame (whose scause, EXC_ECALL_U,
  * tells trap_return_to_user that ra and t0..t6 return as 0). */
 void syscall_entry(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4,
@@ -96,17 +112,8 @@ void syscall_entry(uint64_t tag, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
 	f->regs[REG_A0 + 5] = w4;
 	f->regs[REG_A0 + 6] = w5;
 	f->regs[REG_A7] = word;
-	if (__builtin_expect(smp_on, 0)) {
-		/* Taken away while waiting for the lock (smp_pull), the thread
-		 * makes the call again where it runs next: pc at the ecall. */
-		struct hart *h = this_hart();
-		struct thread *th = h->current;
-		f->regs[0] -= 4;
-		smp_lock_slow();
-		if (h->current != th)
-			schedule();
-		f->regs[0] += 4;
-	}
+	if (__builtin_expect(this_hart()->arch.smp, 0))
+		syscall_lock(f);
 	syscall_dispatch(f);
 	schedule();
 }

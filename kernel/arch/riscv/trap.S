@@ -139,7 +139,7 @@ emergency_stack_top:
  */
 	.globl trap_return_to_user
 trap_return_to_user:
-	lbu	t0, smp_on              /* several harts: the kernel lock goes first */
+	lbu	t0, HART_SMP(tp)        /* several harts: the kernel lock goes first */
 	bnez	t0, return_unlock
 return_locked:
 	csrw	sscratch, tp

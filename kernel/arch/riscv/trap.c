@@ -49,6 +49,23 @@ static bool fpu_first_use(struct hart *h, struct thread *th)
 	return true;
 }
 
+/* Several harts: the kernel lock. If another hart took th away meanwhile
+ * (smp_pull), an exception of th comes again when it runs; an interrupt
+ * is taken here, then this hart schedules. */
+static __attribute__((noinline)) void trap_lock(const struct trapframe *f, const struct thread *th)
+{
+	smp_lock_slow();
+	if (__builtin_expect(this_hart()->current == th, 1))
+		return;
+	if (f->scause == (SCAUSE_INTR | IRQ_S_EXT))
+		irq_dispatch();
+	else if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER))
+		sched_tick();
+	else if (f->scause == (SCAUSE_INTR | IRQ_S_SOFT))
+		smp_ipi();
+	schedule();
+}
+
 void trap_from_user(struct trapframe *f)
 {
 	struct hart *h = this_hart();
@@ -56,18 +73,8 @@ void trap_from_user(struct trapframe *f)
 	bool access_error;
 	unsigned access;
 
-	smp_lock();
-	if (__builtin_expect(h->current != th, 0)) {
-		/* Another hart took th away while this one waited for the lock
-		 * (smp_pull): an exception of th comes again when it runs. */
-		if (f->scause == (SCAUSE_INTR | IRQ_S_EXT))
-			irq_dispatch();
-		else if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER))
-			sched_tick();
-		else if (f->scause == (SCAUSE_INTR | IRQ_S_SOFT))
-			smp_ipi();
-		schedule();
-	}
+	if (__builtin_expect(h->arch.smp, 0))
+		trap_lock(f, th);
 	if (f->scause == (SCAUSE_INTR | IRQ_S_EXT)) {
 		irq_dispatch();
 	} else if (f->scause == (SCAUSE_INTR | IRQ_S_TIMER)) {

@@ -46,6 +46,7 @@ struct arch_hart {
 	uint8_t fast_pfaccess[16];
 	uint64_t kstack_guard;          /* trap.S: the guard page below the kernel stack */
 	bool probing, probe_trapped;    /* trap.c: a CSR probe's illegal instruction is skipped */
+	bool smp;                       /* = smp_on (smp.h), at hand in tp: trap.S, the entries */
 };
 
 _Static_assert(__builtin_offsetof(struct arch_hart, frame) == HART_FRAME, "trap.S");
