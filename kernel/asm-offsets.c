@@ -106,6 +106,13 @@ void asm_offsets(void)
 	DEFINE(EP_SEND_HEAD, offsetof(struct endpoint, senders.head));
 	DEFINE(EP_RECV, offsetof(struct endpoint, receivers));
 	DEFINE(EP_RECV_HEAD, offsetof(struct endpoint, receivers.head));
+	DEFINE(EP_RECV_HOME, offsetof(struct endpoint, receivers.home));
+	DEFINE(NTF_HOME, offsetof(struct notification, waiters.home));
+	DEFINE(HART_INFAST, offsetof(struct hart, arch.in_fast));
+	DEFINE(HART_SMPFAST, offsetof(struct hart, arch.smp_fast));
+	DEFINE(SBI_EXT_IPI, 0x735049);
+	DEFINE(HART_FSAVE, offsetof(struct hart, arch.fsave));
+	DEFINE(HART_HARTID, offsetof(struct hart, hartid));
 	DEFINE(NTF_BITS, offsetof(struct notification, bits));
 	DEFINE(NTF_WAITERS, offsetof(struct notification, waiters));
 	DEFINE(NTF_WAITERS_HEAD, offsetof(struct notification, waiters.head));

@@ -43,17 +43,16 @@ uint64_t boot_instret0;
 static struct board board;
 extern struct hart smp_harts[];
 
-/* The fast paths run only with one hart (smp.h: the lock they would need). */
 void harts_set_fastpath(bool on)
 {
 	for (unsigned i = 0; i < MAX_HARTS; i++)
-		hart_set_fastpath(&smp_harts[i].arch, on && !smp_on);
+		hart_set_fastpath(&smp_harts[i].arch, on);
 }
 
 /* Another hart's own set-up, under the kernel lock (smp_secondary). */
 void harts_secondary_init(struct hart *h, const char *isa)
 {
-	hart_set_fastpath(&h->arch, false);
+	hart_set_fastpath(&h->arch, ipc_fastpath_on);
 	cpu_init(isa);
 	sched_init(board.timebase_hz);
 	h->idle_reported = true;        /* only the boot hart says it has nothing left */

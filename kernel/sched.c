@@ -143,8 +143,6 @@ static void switch_to(struct hart *h, struct thread *to)
 		fpu_set_clean(&to->frame);
 	}
 	mmu_switch(to->task->satp);
-	if (__builtin_expect(h->arch.smp, 0))
-		to->task->space.ran_on[h->index] = 1;   /* its TLB entries may be here now (smp.h) */
 	h->current = to;
 	h->arch.frame = &to->frame;
 	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */

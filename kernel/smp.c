@@ -34,6 +34,7 @@
 #include "mem/space.h"
 #include "lib/board.h"
 #include "lib/kassert.h"
+#include "obj/notification.h"
 #include "obj/task.h"
 #include "obj/thread.h"
 #include "panic.h"
@@ -49,11 +50,12 @@ struct hart *hart_at(unsigned i)
 	return &smp_harts[i];
 }
 
-static volatile uint32_t klock;         /* 0: free, 1: held */
-static struct hart *klock_holder;      /* while held */
+/* The lock (global: the fast paths' exits read them, fastpath.S). */
+volatile uint32_t smp_klock;            /* 0: free, 1: held */
+struct hart *volatile smp_klock_holder; /* while held, once it waits for the fast paths */
 static const char *hart_isa[MAX_HARTS];
 
-extern char _start[], secondary_entry[], kstacks[];
+extern char _start[], secondary_entry[], kstacks[], fast_sret[], smp_fast_sret[];
 extern uintptr_t kernel_pa_base;
 
 #define SBI_EXT_IPI 0x735049
@@ -112,7 +114,7 @@ static void serve(struct hart *h)
 	do_flush(r->flush, r->asid);
 	/* Its ASID flushed and its table not in satp: this hart holds none of
 	 * the space's entries now, and needs no fence for it until it runs it. */
-	if (r->space && (csr_read(satp) & ((1UL << 44) - 1)) != virt_to_phys(r->space->root) >> PAGE_SHIFT)
+	if (r->space && !r->space->homed[h->index] && (csr_read(satp) & ((1UL << 44) - 1)) != virt_to_phys(r->space->root) >> PAGE_SHIFT)
 		r->space->ran_on[h->index] = 0;
 	struct hart *from = r->from;
 	r->forget = NULL;
@@ -176,6 +178,44 @@ static inline uint32_t swap_acquire(volatile uint32_t *p, uint32_t v)
 	return old;
 }
 
+/*
+ * The holder, just in: a fast path another hart began before the lock was
+ * taken ends first. A fast path sets its hart's in_fast, fences, and gives
+ * up if the lock is taken; its exit clears in_fast, fences, and wakes the
+ * holder if the lock is taken (fastpath.S, smp_fast_leave). Both sides
+ * store, fence, then load: one of them sees the other.
+ */
+static void wait_fast_paths(struct hart *me)
+{
+	fence();
+	for (unsigned i = 0; i < smp_nharts; i++) {
+		struct hart *o = &smp_harts[i];
+		if (o == me)
+			continue;
+		for (;;) {
+			csr_clear(sip, SIP_SSIP);
+			fence();
+			if (!o->arch.in_fast)
+				break;
+			if (!(csr_read(sip) & SIP_SSIP))
+				wfi();
+		}
+	}
+	fence();
+}
+
+void smp_fast_done(void)
+{
+	struct hart *h = this_hart();
+
+	__asm__ volatile("fence rw, w" ::: "memory");
+	h->arch.in_fast = 0;
+	fence();
+	struct hart *holder = smp_klock_holder;
+	if (smp_klock && holder && holder != h)
+		ipi(holder);
+}
+
 void smp_lock_slow(void)
 {
 	struct hart *h = this_hart();
@@ -184,13 +224,14 @@ void smp_lock_slow(void)
 		/* SSIP first, then the looks: an IPI after them ends wfi. */
 		csr_clear(sip, SIP_SSIP);
 		serve(h);
-		if (swap_acquire(&klock, 1) == 0) {
-			klock_holder = h;
+		if (swap_acquire(&smp_klock, 1) == 0) {
+			smp_klock_holder = h;
+			wait_fast_paths(h);
 			return;
 		}
 		h->lock_wait = 1;
 		fence();
-		if (klock != 0 && !h->req.pending && !(csr_read(sip) & SIP_SSIP))
+		if (smp_klock != 0 && !h->req.pending && !(csr_read(sip) & SIP_SSIP))
 			wfi();
 		h->lock_wait = 0;
 	}
@@ -227,10 +268,10 @@ void smp_unlock_slow(void)
 		flush_owed = false;
 		shoot_down();
 	}
-	kassert(klock && klock_holder == me);
-	klock_holder = NULL;
+	kassert(smp_klock && smp_klock_holder == me);
+	smp_klock_holder = NULL;
 	__asm__ volatile("fence rw, w" ::: "memory");
-	klock = 0;
+	smp_klock = 0;
 	fence();
 	for (unsigned i = 0; i < smp_nharts; i++)
 		if (smp_harts[i].lock_wait && &smp_harts[i] != me)
@@ -288,7 +329,15 @@ void smp_migrate(struct thread *th, struct hart *to)
 	bool timed = th->timed;
 	if (timed)
 		dlist_remove(&from->timeouts, &th->to_link);
+	smp_home_leave(th);
 	th->home = to;
+	smp_home_join(th);
+	/* A queue it waits in, and its bound notification, keep their rule
+	 * (waitq.h: home): its own hart's if it is alone there, else none. */
+	if (th->wq)
+		th->wq->home = th->wq->head == th && th->wq->tail == th ? to : NULL;
+	if (th->bound)
+		th->bound->waiters.home = th->bound->waiters.head ? NULL : to;
 	if (timed) {
 		struct thread *prev = NULL, *t;
 		dlist_for_each(t, &to->timeouts, to_link) {
@@ -304,6 +353,23 @@ void smp_migrate(struct thread *th, struct hart *to)
 		sched_make_ready(th);   /* kicks `to` */
 	else if (timed)
 		smp_kick(to);           /* its timer, for the deadline */
+}
+
+void smp_home_join(struct thread *th)
+{
+	if (!th->task)
+		return;
+	struct space *s = &th->task->space;
+	unsigned i = th->home->index;
+	s->homed[i]++;
+	s->ran_on[i] = 1;
+}
+
+void smp_home_leave(struct thread *th)
+{
+	if (!th->task)
+		return;
+	th->task->space.homed[th->home->index]--;
 }
 
 void smp_flush_remote(const struct space *s)
@@ -349,6 +415,25 @@ void smp_space_gone(struct space *s)
 
 /* ---- start ---- */
 
+/*
+ * The fast paths' exit (fastpath.S: fast_sret, an sret) becomes a jump to
+ * smp_fast_sret, which ends the fast path's exclusion first. Written
+ * through the direct map (the kernel's text is read-only), then fence.i;
+ * the other harts start later and fence.i themselves.
+ */
+static void patch_fast_sret(void)
+{
+	int64_t off = smp_fast_sret - fast_sret;
+	uint32_t imm = (uint32_t)off;
+	uint32_t jal = (imm >> 20 & 1) << 31 | (imm >> 1 & 0x3ff) << 21 | (imm >> 11 & 1) << 20 |
+		       (imm >> 12 & 0xff) << 12 | 0x6f;        /* jal zero, off */
+	volatile uint32_t *alias = phys_to_virt(kernel_pa_base + (uint64_t)(fast_sret - _start));
+
+	kassert(off > -(1 << 20) && off < (1 << 20) && !(off & 1));
+	*alias = jal;
+	__asm__ volatile("fence.i" ::: "memory");
+}
+
 void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed)
 {
 	struct hart *boot = &smp_harts[0];
@@ -374,6 +459,7 @@ void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed)
 	smp_on = true;
 	for (unsigned i = 0; i < smp_nharts; i++)
 		smp_harts[i].arch.smp = true;
+	patch_fast_sret();
 	csr_set(sie, SIE_SSIE);         /* IPIs: wake-ups and requests */
 	smp_lock_slow();                /* the boot hart's, until it leaves the kernel */
 	uint64_t entry = kernel_pa_base + (uint64_t)(secondary_entry - _start);
@@ -402,6 +488,7 @@ void smp_secondary(unsigned long hartid, unsigned long index)
 
 	csr_write(satp, mmu_satp(kernel_root, 0));
 	sfence_vma_all();
+	__asm__ volatile("fence.i" ::: "memory");       /* the patched fast_sret */
 	arch_hart_enter(h, &h->arch, (uint64_t)kstacks + (index + 1) * (PAGE_SIZE + KSTACK_SIZE));
 	kassert(h->hartid == hartid);
 	csr_set(sie, SIE_SSIE);         /* the lock's wake-ups */

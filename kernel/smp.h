@@ -37,6 +37,9 @@ struct hart *hart_at(unsigned i);
 
 void smp_lock_slow(void);
 void smp_unlock_slow(void);
+/* A C entry after a fast path gave up: this hart's in_fast goes (and the
+ * lock's holder, if any, hears of it). */
+void smp_fast_done(void);
 
 
 
@@ -64,6 +67,11 @@ void smp_pull(struct thread *th);
 /* Move th (not the caller) to hart `to`: READY, it is queued there;
  * BLOCKED with a timeout, its deadline moves along. */
 void smp_migrate(struct thread *th, struct hart *to);
+
+/* th (in a task) gets or leaves its home hart: the task's space notes
+ * which harts run its threads (space.homed, space.ran_on). */
+void smp_home_join(struct thread *th);
+void smp_home_leave(struct thread *th);
 
 /* s's TLB entries changed: every other hart that ran s owes a fence,
  * done before the lock goes (smp_unlock). */

@@ -31,7 +31,8 @@ OBJ_INVOKE = ["kernel/obj/factory.c:factory_invoke", "kernel/obj/task.c:task_inv
               "kernel/obj/thread.c:thread_invoke", "kernel/obj/kdebug.c:kdebug_invoke",
               "kernel/obj/irq.c:irq_control_invoke", "kernel/obj/irq.c:irq_invoke"]
 OBJ_INIT = ["kernel/obj/factory.c:factory_init", "kernel/obj/task.c:task_init",
-            "kernel/obj/thread.c:thread_init", "kernel/obj/irq.c:irq_init"]
+            "kernel/obj/thread.c:thread_init", "kernel/obj/irq.c:irq_init",
+            "kernel/obj/endpoint.c:endpoint_init", "kernel/obj/notification.c:notification_init"]
 OBJ_QUIESCE = ["kernel/obj/task.c:task_quiesce", "kernel/obj/thread.c:thread_quiesce"]
 OBJ_TEARDOWN = ["kernel/obj/factory.c:factory_teardown", "kernel/obj/task.c:task_teardown",
                 "kernel/obj/thread.c:thread_teardown", "kernel/obj/endpoint.c:endpoint_teardown",

@@ -20,6 +20,10 @@
 
 static inline void waitq_push(struct waitq *q, struct thread *th)
 {
+	if (!q->head)
+		q->home = th->home;
+	else if (q->home != th->home)
+		q->home = NULL;
 	th->wq = q;
 	th->wait_next = NULL;
 	th->wait_prev = q->tail;

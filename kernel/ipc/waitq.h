@@ -10,6 +10,15 @@
 
 struct thread;
 
+/*
+ * home (several harts, smp.h): the hart whose fast paths may change this
+ * queue without the kernel lock; every thread in it has that home, or home
+ * is NULL (threads of several harts: only the general path). Only the
+ * general path (holding the lock) sets it: an endpoint's or notification's
+ * queue starts with its creator's hart, and a push onto an empty queue
+ * gives it the pushed thread's.
+ */
 struct waitq {
 	struct thread *head, *tail;
+	struct hart *home;
 };

@@ -40,6 +40,7 @@ struct space {
 	struct quota *quota;    /* pays for tables and mappings */
 	uint16_t asid;          /* for TLB flushes: 0 = the hart has none */
 	uint8_t ran_on[MAX_HARTS];      /* per hart (smp.h): it may hold this space's entries */
+	uint16_t homed[MAX_HARTS];      /* per hart: the task's threads that run there (ran_on is set) */
 	/*
 	 * space_map_fast's memory of the level-0 tables it used last: the one
 	 * it found a source page in and the one it put a destination in, each

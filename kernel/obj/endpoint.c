@@ -4,6 +4,7 @@
 
 #include "ipc/ipc.h"
 #include "obj/endpoint.h"
+#include "hart.h"
 
 struct endpoint *endpoint_create(struct factory *f)
 {
@@ -25,9 +26,18 @@ static bool endpoint_teardown(struct obj *o, bool (*stop)(void), struct mdb_curs
 	return true;
 }
 
+/* Its receivers' queue starts on its creator's hart (waitq.h: home). */
+static long endpoint_init(struct obj *o, uint64_t arg)
+{
+	(void)arg;
+	((struct endpoint *)o)->receivers.home = this_hart();
+	return 0;
+}
+
 const struct obj_type endpoint_type = {
 	.name = "endpoint",
 	.size = sizeof(struct endpoint),
 	.factory_made = true,
+	.init = endpoint_init,
 	.teardown = endpoint_teardown,
 };

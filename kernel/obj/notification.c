@@ -8,6 +8,7 @@
 #include <l4/ipc.h>
 #include <l4/kobj.h>
 
+#include "hart.h"
 #include "ipc/internal.h"
 #include "ipc/message.h"
 #include "lib/captab.h"
@@ -18,6 +19,11 @@
 
 void notification_bind(struct notification *n, struct thread *th)
 {
+	/* The fast paths of the bound thread's hart read and take its bits. */
+	if (!n->waiters.head)
+		n->waiters.home = th->home;
+	else if (n->waiters.home != th->home)
+		n->waiters.home = NULL;
 	n->bound = th;
 	th->bound = n;
 }
@@ -128,9 +134,19 @@ static bool notification_teardown(struct obj *o, bool (*stop)(void), struct mdb_
 	return true;
 }
 
+/* Its waiters' queue, and with it its bits, start on its creator's hart
+ * (waitq.h: home). */
+static long notification_init(struct obj *o, uint64_t arg)
+{
+	(void)arg;
+	((struct notification *)o)->waiters.home = this_hart();
+	return 0;
+}
+
 const struct obj_type notification_type = {
 	.name = "notification",
 	.size = sizeof(struct notification),
 	.factory_made = true,
+	.init = notification_init,
 	.teardown = notification_teardown,
 };

@@ -45,6 +45,7 @@ void thread_join_task(struct thread *th, struct task *t)
 {
 	kassert(!th->task);
 	th->task = t;
+	smp_home_join(th);
 	dlist_push(&t->threads, &th->task_link);
 }
 
@@ -76,6 +77,7 @@ static void forget(struct thread *th)
 void thread_leave_task(struct thread *th)
 {
 	smp_pull(th);
+	smp_home_leave(th);
 	struct task *t = th->task;
 
 	thread_stop(th);

@@ -1098,8 +1098,8 @@ static void t_fastfault(void)
 			unsigned acc = c->access == F_READ ? L4_FP_R : c->access == F_WRITE ? L4_FP_W : L4_FP_X;
 			uint64_t want_value = c->want ? c->addr : c->val ? c->val : c->src ? *(volatile uint64_t *)c->src : 0;
 			bool hold = c->how == R_HOLD;
-			long fgen = fast_effective(path) && (c->fast & 1) ? 0 : 1;
-			long rgen = hold ? 0 : 1 + (c->rerr != 0) - (fast_effective(path) && (c->fast & 2) ? 1 : 0);
+			long fgen = path && (c->fast & 1) ? 0 : 1;
+			long rgen = hold ? 0 : 1 + (c->rerr != 0) - (map_reply_fast(path) && (c->fast & 2) ? 1 : 0);
 			bool ok = x->ftag == l4_tag(L4_LABEL_PAGEFAULT, L4_PF_WORDS, 0) &&
 				  x->fmr0 == ((c->addr & ~7UL) | acc) &&
 				  x->fbadge == (c->how == R_MAIN || c->how == R_MAINTO ? 0 : FP_BADGE) &&

@@ -156,7 +156,7 @@ static void test_sched(void)
 	for (int path = 1; path >= 0; path--) {
 		l4_debug_fastpath(path);
 		tap_note("scheduling with the fast path %s", path ? "on" : "off");
-		test_sched_paths(fast_effective(path));
+		test_sched_paths(path);
 	}
 	l4_debug_fastpath(fp == 0 ? 0 : 1);
 }

@@ -81,9 +81,10 @@ uint64_t thread_spawn_pg(void (*fn)(void *), void *arg, unsigned prio, uint64_t 
 uint64_t thread_spawn_on(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager,
 			 uint64_t hart);
 
-/* Whether the fast paths run when switched on (L4_DEBUG_FASTPATH): not
- * while several harts run threads (L4_KIP_F_SMP). */
-static inline int fast_effective(int path)
+/* Whether a pager's map reply takes the fast path when it is switched on
+ * (L4_DEBUG_FASTPATH): not while several harts run threads (L4_KIP_F_SMP:
+ * the mapping database needs the kernel lock). The other fast paths do. */
+static inline int map_reply_fast(int path)
 {
 	return path && !(l4_kip()->features & L4_KIP_F_SMP);
 }

@@ -105,7 +105,7 @@
 	.irp r, ra, t0, t1, t2, t3, t4, t5, t6
 	li	\r, 0
 	.endr
-	sret
+	j	fast_sret
 .endm
 
 /* \th (READY, in no run queue) joins this hart's run queue at the tail of
@@ -188,9 +188,11 @@
  * at least cur's: one word each (timed | fpu_used << 8 | exc << 16 |
  * prio << 24; a lower priority is checked again out of line, fast_fpu). With no FP state on either side sstatus is the same for
  * both and is neither saved nor restored; otherwise fast_fpu does that. */
-.macro fast_check_partner fpu, fpu_lt
+.macro fast_check_partner fpu, fpu_lt, home=1
+	.if \home
 	ld	t0, TH_HOME(t4)
 	bne	t0, tp, ecall_slow
+	.endif
 	lwu	t0, TH_FLAGS(t6)
 	lwu	t5, TH_FLAGS(t4)
 	bltu	t5, t0, \fpu_lt         /* a lower priority, or flags set */
@@ -454,7 +456,7 @@
 	li	\r, 0
 	.endif
 	.endr
-	sret
+	j	fast_sret
 .endm
 
 /* The hart runs `to` from now: its address space unless it is from_task's
@@ -549,14 +551,18 @@ syscall_trap:
 	bnez	t0, fast_not_call
 
 	/* --- call --- */
+fast_call:
 	fast_check_tag
 	fast_lookup RIGHT_W
-	/* to = the first receiver: on this hart, no caller yet */
+	/* to = the first receiver, no caller yet; the receivers' queue is this
+	 * hart's (waitq.h: home), so every thread in it is on this hart */
+	ld	t0, EP_RECV_HOME(t3)
+	bne	t0, tp, ecall_slow
 	ld	t4, EP_RECV_HEAD(t3)
 	beqz	t4, ecall_slow
 	ld	t0, TH_CALLER(t4)
 	bnez	t0, ecall_slow
-	fast_check_partner fast_call_fpu, fast_call_fpu_lt
+	fast_check_partner fast_call_fpu, fast_call_fpu_lt, 0
 fast_call_commit:
 	fast_store_args
 	/* Commit. to leaves the head of the receivers... */
@@ -576,8 +582,12 @@ fast_not_call:
 	bnez	t0, fast_not_rw
 
 	/* --- reply-and-wait --- */
+fast_reply_wait:
 	fast_check_tag fast_map_reply
 	fast_lookup RIGHT_R
+	/* cur waits in a receivers' queue of this hart (waitq.h: home) */
+	ld	t0, EP_RECV_HOME(t3)
+	bne	t0, tp, ecall_slow
 	/* to = the caller: on this hart, not an exception message */
 	ld	t4, TH_CALLER(t6)
 	beqz	t4, ecall_slow
@@ -619,6 +629,8 @@ fast_rw_commit:
 fast_map_reply:
 	li	t0, MAP1_TAG
 	bne	a0, t0, ecall_slow
+	lbu	t0, HART_SMP(tp)        /* several harts: the mapping database needs the lock */
+	bnez	t0, ecall_slow
 	fast_lookup RIGHT_R
 	fast_store_args
 	mv	s1, t6
@@ -732,18 +744,22 @@ ecall_slow:
 	 * endpoint, t4 = the receiver.
 	 */
 pagefault_fast:
+	lbu	t0, HART_SMP(tp)
+	bnez	t0, smp_pf_enter
+pagefault_fast_go:
 	addi	t6, sp, -TH_FRAME
 	ld	ra, TH_TASK(t6)
 	ld	t1, TH_PAGER_SEL(t6)
 	fast_cap_ep RIGHT_W, trap_slow
-	/* to = the first receiver: on this hart, no caller yet, priority at
-	 * least cur's, no timeout, FP state fine (none, or in the registers) */
+	/* to = the first receiver (of this hart's queue: waitq.h, home), no
+	 * caller yet, priority at least cur's, no timeout, FP state fine
+	 * (none, or in the registers) */
+	ld	t0, EP_RECV_HOME(t3)
+	bne	t0, tp, trap_slow
 	ld	t4, EP_RECV_HEAD(t3)
 	beqz	t4, trap_slow
 	ld	t0, TH_CALLER(t4)
 	bnez	t0, trap_slow
-	ld	t0, TH_HOME(t4)
-	bne	t0, tp, trap_slow
 	lbu	t0, TH_PRIO(t6)
 	lbu	t5, TH_PRIO(t4)
 	bltu	t5, t0, trap_slow
@@ -797,6 +813,8 @@ fast_not_rw:
 	beqz	t0, fast_wait
 	addi	t0, t0, FAST_WAIT - FAST_YIELD
 	beqz	t0, fast_yield
+	lbu	t0, HART_SMP(tp)        /* several harts: the fast paths begin there */
+	bnez	t0, smp_fast_enter
 	j	ecall_slow
 
 	/*
@@ -815,6 +833,8 @@ fast_not_rw:
 	 */
 fast_signal:
 	fast_lookup RIGHT_W, ecall_slow, CAP_NTF
+	ld	t0, NTF_HOME(t3)        /* its bits and waiters are this hart's (waitq.h) */
+	bne	t0, tp, ecall_slow
 	/* the tag: no items, no flags, bits 48..63 zero (t2 = words, <= 6) */
 	ld	t0, HART_TAGMASK(tp)
 	and	t2, a0, t0
@@ -903,6 +923,8 @@ fast_signal_switch:
 	 */
 fast_wait:
 	fast_lookup RIGHT_R, ecall_slow, CAP_NTF, fast_recv
+	ld	t0, NTF_HOME(t3)        /* its bits and waiters are this hart's (waitq.h) */
+	bne	t0, tp, ecall_slow
 	ld	t5, NTF_BITS(t3)
 	beqz	t5, fast_wait_block
 	fast_check_cur_goes_on
@@ -926,10 +948,14 @@ fast_recv:
 	addi	t0, t0, -(CAP_EP | RIGHT_R)
 	bnez	t0, ecall_slow
 	andi	t3, t3, CAP_OBJ_MASK
+	ld	t0, EP_RECV_HOME(t3)    /* cur waits in a queue of this hart (waitq.h) */
+	bne	t0, tp, ecall_slow
 	ld	t0, EP_SEND_HEAD(t3)
 	bnez	t0, ecall_slow
 	ld	t0, TH_BOUND(t6)
 	beqz	t0, fast_recv_block
+	ld	t5, NTF_HOME(t0)        /* its bits are this hart's to read */
+	bne	t5, tp, ecall_slow
 	ld	t0, NTF_BITS(t0)
 	bnez	t0, ecall_slow          /* the bound notification ends the receive at once */
 fast_recv_block:
@@ -983,5 +1009,115 @@ fast_yield_alone:
 	sd	zero, HART_SLICE_OWNER(tp)
 	li	a0, 0
 	fast_return_cur
+
+/*
+ * Every fast path leaves through fast_sret, all user registers loaded and
+ * sscratch = the hart. With one hart it is the sret; with several, smp.c
+ * (smp_start) makes it a jump to smp_fast_sret first.
+ */
+	.balign 4
+	.globl fast_sret
+fast_sret:
+	.option push
+	.option norvc
+	sret
+	.option pop
+
+/*
+ * Several harts (docs/architecture.md, "Harts"): a fast path runs without
+ * the kernel lock on objects of its own hart only (the homes above), and
+ * excludes itself from the lock's holder: in_fast set, a full fence, then
+ * the lock must be free (else the general path, which takes it); at the
+ * exit in_fast goes, a full fence, and a holder that took the lock
+ * meanwhile is woken (it waits for in_fast: smp.c, wait_fast_paths).
+ * No atomic read-modify-write, no lock taken.
+ */
+	.subsection 1
+smp_fast_enter:
+	/* the ecall, not taken by the chain above (its mask is 0 with several harts) */
+	lbu	t0, HART_SMPFAST(tp)
+	beqz	t0, ecall_slow          /* switched off (L4_DEBUG_FASTPATH) */
+	li	t0, 1
+	sb	t0, HART_INFAST(tp)
+	fence	rw, rw
+	lw	t0, smp_klock
+	bnez	t0, ecall_slow          /* held: C ends in_fast, then waits for it */
+	fence	r, rw
+	slli	t0, a7, 52
+	srli	t0, t0, 52
+	addi	t0, t0, -FAST_CALL
+	beqz	t0, fast_call
+	addi	t0, t0, FAST_CALL - FAST_REPLY_WAIT
+	beqz	t0, fast_reply_wait
+	addi	t0, t0, FAST_REPLY_WAIT - FAST_SIGNAL
+	beqz	t0, fast_signal
+	addi	t0, t0, FAST_SIGNAL - FAST_WAIT
+	beqz	t0, fast_wait
+	addi	t0, t0, FAST_WAIT - FAST_YIELD
+	beqz	t0, fast_yield
+	j	ecall_slow
+
+smp_pf_enter:
+	li	t0, 1
+	sb	t0, HART_INFAST(tp)
+	fence	rw, rw
+	lw	t0, smp_klock
+	bnez	t0, trap_slow
+	fence	r, rw
+	j	pagefault_fast_go
+
+	.globl smp_fast_sret
+smp_fast_sret:
+	csrrw	tp, sscratch, tp        /* tp = the hart, sscratch = the user's tp */
+	sd	t0, HART_FSAVE + 0(tp)
+	sd	t1, HART_FSAVE + 8(tp)
+	fence	rw, w
+	sb	zero, HART_INFAST(tp)
+	fence	rw, rw
+	lw	t0, smp_klock
+	beqz	t0, 2f
+	ld	t1, smp_klock_holder
+	beqz	t1, 2f
+	beq	t1, tp, 2f
+	/* wake the holder: an SBI IPI (a0, a1 come back changed) */
+	sd	a0, HART_FSAVE + 16(tp)
+	sd	a1, HART_FSAVE + 24(tp)
+	sd	a6, HART_FSAVE + 32(tp)
+	sd	a7, HART_FSAVE + 40(tp)
+	li	a0, 1
+	ld	a1, HART_HARTID(t1)
+	li	a6, 0
+	li	a7, SBI_EXT_IPI
+	ecall
+	ld	a0, HART_FSAVE + 16(tp)
+	ld	a1, HART_FSAVE + 24(tp)
+	ld	a6, HART_FSAVE + 32(tp)
+	ld	a7, HART_FSAVE + 40(tp)
+2:	ld	t0, HART_FSAVE + 0(tp)
+	ld	t1, HART_FSAVE + 8(tp)
+	csrrw	tp, sscratch, tp
+	sret
+
+	/* trap_return_to_user after a fast path (fast_block_switch): a0 = the
+	 * frame, sp still the user's (no C): in_fast goes as above. */
+	.globl smp_fast_leave_return
+smp_fast_leave_return:
+	fence	rw, w
+	sb	zero, HART_INFAST(tp)
+	fence	rw, rw
+	lw	t0, smp_klock
+	beqz	t0, return_locked
+	ld	t1, smp_klock_holder
+	beqz	t1, return_locked
+	beq	t1, tp, return_locked
+	mv	t2, a0
+	li	a0, 1
+	ld	a1, HART_HARTID(t1)
+	li	a6, 0
+	li	a7, SBI_EXT_IPI
+	ecall
+	mv	a0, t2
+	j	return_locked
+	.subsection 0
 
 	.option pop

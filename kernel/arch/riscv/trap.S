@@ -174,6 +174,8 @@ return_locked:
 	sret
 
 return_unlock:
+	lbu	t0, HART_INFAST(tp)     /* after a fast path: it holds no lock */
+	bnez	t0, smp_fast_leave_return
 	mv	s1, a0                  /* (s1 comes back from the frame) */
 	call	smp_unlock_slow
 	mv	a0, s1

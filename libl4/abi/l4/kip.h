@@ -14,9 +14,9 @@
 #define L4_KIP_F_ASID 0x1UL             /* address-space switches need no TLB flush */
 #define L4_KIP_F_SSTC 0x2UL             /* the timer is stimecmp (else SBI set_timer) */
 #define L4_KIP_F_FPU 0x4UL              /* user threads may use F/D (lazy save) */
-#define L4_KIP_F_SMP 0x8UL              /* several harts run threads (nharts of them); the
-					   IPC and page-fault fast paths are off then (for now:
-					   docs/architecture.md, "Harts") */
+#define L4_KIP_F_SMP 0x8UL              /* several harts run threads (nharts of them); a
+					   pager's map reply takes the general path then
+					   (docs/architecture.md, "Harts") */
 
 enum l4_kip_mem_kind {
 	L4_KIP_MEM_RAM = 1,             /* a RAM range of the device tree */

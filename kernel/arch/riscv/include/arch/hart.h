@@ -47,6 +47,12 @@ struct arch_hart {
 	uint64_t kstack_guard;          /* trap.S: the guard page below the kernel stack */
 	bool probing, probe_trapped;    /* trap.c: a CSR probe's illegal instruction is skipped */
 	bool smp;                       /* = smp_on (smp.h), at hand in tp: trap.S, the entries */
+	bool smp_fast;                  /* several harts, and the fast paths on (hart_set_fastpath) */
+	/* Several harts: a fast path runs here without the kernel lock (the
+	 * lock's holder waits until it is 0: smp.c), and where its exit keeps
+	 * registers while it tells the holder so. */
+	volatile uint8_t in_fast;
+	uint64_t fsave[6];
 };
 
 _Static_assert(__builtin_offsetof(struct arch_hart, frame) == HART_FRAME, "trap.S");
@@ -60,7 +66,10 @@ _Static_assert(__builtin_offsetof(struct arch_hart, kstack_guard) == HART_KGUARD
 /* The fast path's masks and tables: on (the words and faults it takes) or off (nothing). */
 static inline void hart_set_fastpath(struct arch_hart *a, bool on)
 {
-	a->fast_sysmask = on ? 0xfffUL : 0;
+	/* Several harts: the ecall chain's mask stays 0 and smp_fast_enter
+	 * (fastpath.S) dispatches after its exclusion from the lock. */
+	a->smp_fast = on && a->smp;
+	a->fast_sysmask = on && !a->smp ? 0xfffUL : 0;
 	a->fast_tagmask = 0xffff00000000ffffUL;
 	a->fast_pftag = l4_tag(L4_LABEL_PAGEFAULT, L4_PF_WORDS, 0);
 	for (unsigned i = 0; i < 16; i++)
