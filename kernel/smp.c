@@ -190,7 +190,7 @@ static void wait_fast_paths(struct hart *me)
 	fence();
 	for (unsigned i = 0; i < smp_nharts; i++) {
 		struct hart *o = &smp_harts[i];
-		if (o == me)
+		if (o == me || !o->arch.in_fast)
 			continue;
 		for (;;) {
 			csr_clear(sip, SIP_SSIP);
@@ -273,9 +273,14 @@ void smp_unlock_slow(void)
 	__asm__ volatile("fence rw, w" ::: "memory");
 	smp_klock = 0;
 	fence();
+	/* One IPI per wait: the waiter announces itself again before it
+	 * sleeps again (under -icount a halted hart may miss many releases
+	 * before it runs; each would cost an SBI call). */
 	for (unsigned i = 0; i < smp_nharts; i++)
-		if (smp_harts[i].lock_wait && &smp_harts[i] != me)
+		if (smp_harts[i].lock_wait && &smp_harts[i] != me) {
+			smp_harts[i].lock_wait = 0;
 			ipi(&smp_harts[i]);
+		}
 }
 
 void smp_idle_wait(void)

@@ -33,14 +33,14 @@ from qemu_conf import QEMU, OPENSBI   # platform/virt/qemu.conf, or the environm
 DEVICE_TIMED = ("blk_", "fs_sync")     # rows that depend on the host's disk timing (above)
 
 
-def boot(image):
+def boot(image, smp=1):
     # A 16 MiB disk for the block benchmarks (blkbench.c), written out (not
     # sparse: the host answers sooner, fewer samples are left out).
     disk = os.path.join(os.path.dirname(image), "disk.img")
     with open(disk, "wb") as f:
         f.write(bytes(16 << 20))
     cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio",
-           "-monitor", "none", "-bios", OPENSBI, "-smp", "1", "-m", "256M",
+           "-monitor", "none", "-bios", OPENSBI, "-smp", str(smp), "-m", "256M",
            "-icount", "shift=0,sleep=off", "-kernel", image,
            "-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0"]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
@@ -60,9 +60,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--smp", type=int, default=1,
+                    help="harts (the rows that need several are measured from 2 and 4; "
+                         "results-smpN.json)")
     args = ap.parse_args()
 
-    runs = [boot(os.path.join(args.build, "bench", "Image")) for _ in range(args.runs)]
+    runs = [boot(os.path.join(args.build, "bench", "Image"), args.smp) for _ in range(args.runs)]
     if not runs[0][0]:
         sys.exit("bench: no results in the benchmark output")
     def fixed(rows):
@@ -79,11 +82,13 @@ def main():
     rows = [{"name": k, "instructions": v[0], "min": v[1], "max": v[2], "samples": v[3]}
             for k, v in rows.items()]
     os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
-    path = os.path.join(args.build, "bench", "results.json")
+    path = os.path.join(args.build, "bench", "results.json" if args.smp == 1 else
+                        "results-smp%d.json" % args.smp)
     with open(path, "w") as f:
         json.dump(rows, f, indent=2)
         f.write("\n")
-    with open(os.path.join(args.build, "bench", "kmem.json"), "w") as f:
+    with open(os.path.join(args.build, "bench", "kmem.json" if args.smp == 1 else
+                           "kmem-smp%d.json" % args.smp), "w") as f:
         json.dump([{"name": k, "bytes": v} for k, v in kmem.items()], f, indent=2)
         f.write("\n")
     print("%-28s %14s %14s %14s %8s" % ("benchmark", "instructions", "min", "max", "samples"))

@@ -209,6 +209,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--order", action="store_true", help="functions in the order they ran")
     ap.add_argument("--log", help="keep QEMU's log here")
+    ap.add_argument("--smp", type=int, default=1, help="harts (the other harts' instructions are traced too)")
     args = ap.parse_args()
 
     image = os.path.join(args.build, "bench", "Image")
@@ -226,7 +227,7 @@ def main():
         with open(disk, "wb") as f:
             f.write(bytes(16 << 20))
     cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio", "-monitor", "none",
-           "-bios", OPENSBI, "-smp", "1", "-m", "256M", "-icount", "shift=0,sleep=off",
+           "-bios", OPENSBI, "-smp", str(args.smp), "-m", "256M", "-icount", "shift=0,sleep=off",
            "-kernel", image, "-append", "bench.only=%s bench.trace" % args.prefix,
            *(["-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0"]
              if blk else []),

@@ -235,6 +235,7 @@ static void bench_yield(uint64_t overhead)
 #define IPC_FPU_SERVER 0x4              /* the server's FP state dirty at each reply */
 #define IPC_HIPRIO 0x8                  /* the server at priority 150, above the client's 100 */
 #define IPC_TIMEOUT 0x10                /* the call's receive phase with a timeout (1 s) */
+#define IPC_CROSS 0x20                  /* the server on hart 1 (-smp 2 and more) */
 
 static uint64_t server_ep;
 static unsigned server_words;
@@ -263,6 +264,8 @@ static uint64_t start_server(uint64_t ep, unsigned words, unsigned flags)
 				      .task = task, .prio = prio, .max_prio = prio, .utcb = IPCBENCH_UTCB };
 
 	if (l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c))
+		return 0;
+	if ((flags & IPC_CROSS) && l4_thread_set_hart(th, 1, 0))
 		return 0;
 	if (!inter) {
 		server_ep = ep;
@@ -628,25 +631,70 @@ static uint64_t start_mem_server(void (*fn)(void *), uint64_t *ep, uint8_t *stac
 }
 
 /* One sample: a call whose reply maps a 4 KiB page here, then unmapping it (self). */
-static void bench_map_unmap(uint64_t overhead)
+static void bench_map_unmap(const char *name, uint64_t overhead)
 {
 	unsigned bad = 0;
 
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
-		trace_begin(i, TRACE_SAMPLE, "map_unmap_4k");
+		trace_begin(i, TRACE_SAMPLE, name);
 		uint64_t t0 = l4_rdinstret();
 		long r = map_via(MEM_SRC, MEM_WIN);
 		long u = l4_task_unmap(L4_CAP_TASK, l4_fpage(MEM_WIN, 12, L4_FP_RWX), L4_UNMAP_SELF);
 		uint64_t t1 = l4_rdinstret();
-		trace_end(i, TRACE_SAMPLE, "map_unmap_4k");
+		trace_end(i, TRACE_SAMPLE, name);
 		bad += r < 0 || l4_tag_items((uint64_t)r) != 1 || u;
 		if (i >= WARMUP)
 			samples[i - WARMUP] = t1 - t0 - overhead;
 	}
 	if (bad)
-		l4_printf("bench: map_unmap_4k: %u rounds failed\n", bad);
+		l4_printf("bench: %s: %u rounds failed\n", name, bad);
 	else
-		report("map_unmap_4k", samples, SAMPLES, 1);
+		report(name, samples, SAMPLES, 1);
+}
+
+/*
+ * unmap_4k_shootdown (4 harts or more): map_unmap_4k while threads of this
+ * task are at home on harts 1..3 (blocked, their harts idle), so that
+ * every unmap fences those three TLBs before it returns: the IPIs, the
+ * other harts' fences and acknowledgements count (instret under -icount
+ * is the machine's).
+ */
+static uint8_t shoot_stack[3][4096] __attribute__((aligned(16)));
+
+static void shoot_waiter(void *arg)
+{
+	struct l4_msg m = { { 0 }, 0 };
+
+	for (;;)
+		l4_receive((uint64_t)arg, &m);
+}
+
+static void bench_shootdown(uint64_t overhead)
+{
+	uint64_t ep = l4_cap_alloc(), th[3] = { 0 };
+	int ok = !l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, ep, 0);
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 100, .max_prio = 100 };
+
+	for (unsigned i = 0; i < 3 && ok; i++) {
+		th[i] = l4_cap_alloc();
+		ok = !l4_factory_create_thread(L4_CAP_FACTORY, th[i]) && !l4_thread_config(th[i], &c) &&
+		     !l4_thread_set_hart(th[i], i + 1, 0) &&
+		     !l4_thread_run(th[i], shoot_waiter, (void *)ep, shoot_stack[i], sizeof(shoot_stack[i]));
+	}
+	for (unsigned k = 0; k < 100; k++)
+		l4_yield();     /* (they block on their harts meanwhile) */
+	if (ok)
+		bench_map_unmap("unmap_4k_shootdown", overhead);
+	else
+		l4_printf("bench: unmap_4k_shootdown: cannot start the threads on harts 1..3\n");
+	for (unsigned i = 0; i < 3; i++)
+		if (th[i]) {
+			l4_factory_destroy(L4_CAP_FACTORY, th[i]);
+			l4_cap_free(th[i]);
+		}
+	l4_factory_destroy(L4_CAP_FACTORY, ep);
+	l4_cap_free(ep);
 }
 
 /*
@@ -718,7 +766,9 @@ static void bench_memory(void)
 		return;
 	}
 	if (selected("map_unmap_4k"))
-		bench_map_unmap(empty_cost());
+		bench_map_unmap("map_unmap_4k", empty_cost());
+	if (l4_kip()->nharts >= 4 && selected("unmap_4k_shootdown"))
+		bench_shootdown(empty_cost());
 	if (selected("unmap_tree_1000"))
 		bench_unmap_tree(empty_cost());
 	if (selected("pagefault_roundtrip"))
@@ -1085,6 +1135,10 @@ int main(void)
 	bench_ipc("ipc_roundtrip_inter_as", 0, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_inter_as_6w", 6, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_intra_as", 0, 0, empty);
+	/* Several harts: the client here on hart 0, the server on hart 1. The
+	 * count is every hart's (-icount's instret is the machine's). */
+	if (l4_kip()->nharts > 1)
+		bench_ipc("ipc_roundtrip_cross_hart", 0, IPC_INTER | IPC_CROSS, empty);
 	bench_ipc("ipc_roundtrip_64w", 64, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_hiprio", 0, IPC_INTER | IPC_HIPRIO, empty);
 	bench_ipc("ipc_roundtrip_timeout", 0, IPC_INTER | IPC_TIMEOUT, empty);
