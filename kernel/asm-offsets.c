@@ -8,6 +8,7 @@
 
 #include <arch/csr.h>
 #include "hart.h"
+#include "lib/klock.h"
 #include <arch/trapframe.h>
 
 #include <l4/ipc.h>
@@ -108,7 +109,9 @@ void asm_offsets(void)
 	DEFINE(EP_RECV_HEAD, offsetof(struct endpoint, receivers.head));
 	DEFINE(EP_RECV_HOME, offsetof(struct endpoint, receivers.home));
 	DEFINE(NTF_HOME, offsetof(struct notification, waiters.home));
-	DEFINE(HART_INFAST, offsetof(struct hart, arch.in_fast));
+	DEFINE(HART_INFAST, offsetof(struct hart, kl.in_fast));
+	DEFINE(HART_KL, offsetof(struct hart, kl));
+	DEFINE(KL_HOLDER, offsetof(struct klock, holder));
 	DEFINE(HART_SMPFAST, offsetof(struct hart, arch.smp_fast));
 	DEFINE(SBI_EXT_IPI, 0x735049);
 	DEFINE(HART_FSAVE, offsetof(struct hart, arch.fsave));

@@ -13,6 +13,7 @@
 
 #include "ipc/waitq.h"
 #include "lib/dlist.h"
+#include "lib/klock.h"
 #include "lib/runq.h"
 
 struct thread;
@@ -30,6 +31,7 @@ struct smp_request {
 
 struct hart {
 	struct arch_hart arch;          /* first: trap.S reaches it through tp / sscratch */
+	struct kl_cpu kl;               /* the kernel lock's part (lib/klock.h; fastpath.S: in_fast) */
 	unsigned long hartid;           /* the hardware id */
 	struct thread *current;         /* the READY thread running here, NULL when idle */
 	struct thread *fpu_owner;       /* whose values the FP registers hold */
@@ -46,7 +48,6 @@ struct hart {
 	 * hart), whether it runs threads, and what other harts ask of it. */
 	unsigned index;
 	bool online;
-	volatile uint32_t lock_wait;    /* waiting for the kernel lock: wake me */
 	struct smp_request req;         /* written by the lock's holder, done by this hart */
 	uint8_t flush;                  /* the holder's TLB fences owed to this hart (SMP_FLUSH_*) */
 	uint16_t flush_asid;            /* ... SMP_FLUSH_ASID: which */

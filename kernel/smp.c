@@ -50,9 +50,8 @@ struct hart *hart_at(unsigned i)
 	return &smp_harts[i];
 }
 
-/* The lock (global: the fast paths' exits read them, fastpath.S). */
-volatile uint32_t smp_klock;            /* 0: free, 1: held */
-struct hart *volatile smp_klock_holder; /* while held, once it waits for the fast paths */
+/* The lock (global: the fast paths read it, fastpath.S). */
+struct klock smp_klock;
 static const char *hart_isa[MAX_HARTS];
 
 extern char _start[], secondary_entry[], kstacks[], fast_sret[], smp_fast_sret[];
@@ -168,73 +167,28 @@ static void wait_done(void)
 	fence();
 }
 
-/* ---- the lock ---- */
+/* ---- the lock (lib/klock.h) ---- */
 
-static inline uint32_t swap_acquire(volatile uint32_t *p, uint32_t v)
-{
-	uint32_t old;
+static void k_ipi_clear(void) { csr_clear(sip, SIP_SSIP); }
+static bool k_ipi_pending(void) { return csr_read(sip) & SIP_SSIP; }
+static void k_sleep(void) { wfi(); }
+static void k_ipi(struct kl_cpu *c) { ipi((struct hart *)((char *)c - offsetof(struct hart, kl))); }
+static struct kl_cpu *k_cpu(unsigned i) { return &smp_harts[i].kl; }
+static void k_serve(void) { serve(this_hart()); }
 
-	__asm__ volatile("amoswap.w.aq %0, %2, %1" : "=r"(old), "+A"(*p) : "r"(v) : "memory");
-	return old;
-}
-
-/*
- * The holder, just in: a fast path another hart began before the lock was
- * taken ends first. A fast path sets its hart's in_fast, fences, and gives
- * up if the lock is taken; its exit clears in_fast, fences, and wakes the
- * holder if the lock is taken (fastpath.S, smp_fast_leave). Both sides
- * store, fence, then load: one of them sees the other.
- */
-static void wait_fast_paths(struct hart *me)
-{
-	fence();
-	for (unsigned i = 0; i < smp_nharts; i++) {
-		struct hart *o = &smp_harts[i];
-		if (o == me || !o->arch.in_fast)
-			continue;
-		for (;;) {
-			csr_clear(sip, SIP_SSIP);
-			fence();
-			if (!o->arch.in_fast)
-				break;
-			if (!(csr_read(sip) & SIP_SSIP))
-				wfi();
-		}
-	}
-	fence();
-}
+static const struct kl_ops kops = {
+	.ipi_clear = k_ipi_clear, .ipi_pending = k_ipi_pending, .sleep = k_sleep,
+	.ipi = k_ipi, .cpu = k_cpu, .serve = k_serve,
+};
 
 void smp_fast_done(void)
 {
-	struct hart *h = this_hart();
-
-	__asm__ volatile("fence rw, w" ::: "memory");
-	h->arch.in_fast = 0;
-	fence();
-	struct hart *holder = smp_klock_holder;
-	if (smp_klock && holder && holder != h)
-		ipi(holder);
+	kl_fast_leave(&smp_klock, &kops, &this_hart()->kl);
 }
 
 void smp_lock_slow(void)
 {
-	struct hart *h = this_hart();
-
-	for (;;) {
-		/* SSIP first, then the looks: an IPI after them ends wfi. */
-		csr_clear(sip, SIP_SSIP);
-		serve(h);
-		if (swap_acquire(&smp_klock, 1) == 0) {
-			smp_klock_holder = h;
-			wait_fast_paths(h);
-			return;
-		}
-		h->lock_wait = 1;
-		fence();
-		if (smp_klock != 0 && !h->req.pending && !(csr_read(sip) & SIP_SSIP))
-			wfi();
-		h->lock_wait = 0;
-	}
+	kl_lock(&smp_klock, &kops, &this_hart()->kl, smp_nharts);
 }
 
 /* The fences owed since the lock was taken (smp_flush_remote), all at once. */
@@ -268,19 +222,8 @@ void smp_unlock_slow(void)
 		flush_owed = false;
 		shoot_down();
 	}
-	kassert(smp_klock && smp_klock_holder == me);
-	smp_klock_holder = NULL;
-	__asm__ volatile("fence rw, w" ::: "memory");
-	smp_klock = 0;
-	fence();
-	/* One IPI per wait: the waiter announces itself again before it
-	 * sleeps again (under -icount a halted hart may miss many releases
-	 * before it runs; each would cost an SBI call). */
-	for (unsigned i = 0; i < smp_nharts; i++)
-		if (smp_harts[i].lock_wait && &smp_harts[i] != me) {
-			smp_harts[i].lock_wait = 0;
-			ipi(&smp_harts[i]);
-		}
+	kassert(smp_klock.word && smp_klock.holder == &me->kl);
+	kl_unlock(&smp_klock, &kops, &me->kl, smp_nharts);
 }
 
 void smp_idle_wait(void)

@@ -91,7 +91,7 @@ static __attribute__((noinline)) void syscall_lock(struct trapframe *f)
 	struct thread *th = h->current;
 
 	f->regs[0] -= 4;
-	if (h->arch.in_fast)
+	if (h->kl.in_fast)
 		smp_fast_done();        /* the fast path gave up */
 	smp_lock_slow();
 	if (h->current != th)

@@ -1076,9 +1076,11 @@ smp_fast_sret:
 	fence	rw, rw
 	lw	t0, smp_klock
 	beqz	t0, 2f
-	ld	t1, smp_klock_holder
+	ld	t1, smp_klock + KL_HOLDER       /* the holder's struct kl_cpu */
 	beqz	t1, 2f
-	beq	t1, tp, 2f
+	addi	t0, tp, HART_KL
+	beq	t1, t0, 2f
+	addi	t1, t1, -HART_KL                /* its struct hart */
 	/* wake the holder: an SBI IPI (a0, a1 come back changed) */
 	sd	a0, HART_FSAVE + 16(tp)
 	sd	a1, HART_FSAVE + 24(tp)
@@ -1107,9 +1109,11 @@ smp_fast_leave_return:
 	fence	rw, rw
 	lw	t0, smp_klock
 	beqz	t0, return_locked
-	ld	t1, smp_klock_holder
+	ld	t1, smp_klock + KL_HOLDER
 	beqz	t1, return_locked
-	beq	t1, tp, return_locked
+	addi	t0, tp, HART_KL
+	beq	t1, t0, return_locked
+	addi	t1, t1, -HART_KL
 	mv	t2, a0
 	li	a0, 1
 	ld	a1, HART_HARTID(t1)

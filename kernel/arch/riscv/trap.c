@@ -54,7 +54,7 @@ static bool fpu_first_use(struct hart *h, struct thread *th)
  * is taken here, then this hart schedules. */
 static __attribute__((noinline)) void trap_lock(const struct trapframe *f, const struct thread *th)
 {
-	if (this_hart()->arch.in_fast)
+	if (this_hart()->kl.in_fast)
 		smp_fast_done();        /* the page-fault fast path gave up */
 	smp_lock_slow();
 	if (__builtin_expect(this_hart()->current == th, 1))

@@ -48,11 +48,7 @@ struct arch_hart {
 	bool probing, probe_trapped;    /* trap.c: a CSR probe's illegal instruction is skipped */
 	bool smp;                       /* = smp_on (smp.h), at hand in tp: trap.S, the entries */
 	bool smp_fast;                  /* several harts, and the fast paths on (hart_set_fastpath) */
-	/* Several harts: a fast path runs here without the kernel lock (the
-	 * lock's holder waits until it is 0: smp.c), and where its exit keeps
-	 * registers while it tells the holder so. */
-	volatile uint8_t in_fast;
-	uint64_t fsave[6];
+	uint64_t fsave[6];              /* several harts: a fast path's exit keeps registers here (fastpath.S) */
 };
 
 _Static_assert(__builtin_offsetof(struct arch_hart, frame) == HART_FRAME, "trap.S");
