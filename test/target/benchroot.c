@@ -1124,6 +1124,87 @@ static void bench_preempt(void)
 			  (unsigned long)pr_max, (unsigned long)pr_min, (unsigned long)pr_max, (unsigned long)pr_n);
 }
 
+/*
+ * ipc_scaling (only with bench.only=ipc_scaling, and without -icount:
+ * test/scaling.py): N independent client/server pairs in this task, pair i
+ * on hart i, for N = 1 and 2; each client calls its server (the same-hart
+ * fast path) as fast as it can, and the round trips of one second of wall
+ * time are counted. The testroot sleeps meanwhile (the pairs are below it).
+ */
+#define SC_PAIRS 2
+static uint8_t sc_stack[2 * SC_PAIRS][8192] __attribute__((aligned(16)));
+static uint64_t sc_ep[SC_PAIRS];
+static volatile uint64_t sc_count[SC_PAIRS][8];         /* a cache line each */
+
+static void sc_server(void *arg)
+{
+	ipcbench_serve(sc_ep[(uintptr_t)arg], 0);
+}
+
+static void sc_client(void *arg)
+{
+	unsigned i = (unsigned)(uintptr_t)arg;
+	uint64_t word = l4_ipc_word(L4_IPC_CALL, sc_ep[i], L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER);
+
+	for (;;) {
+		struct l4_msg m = { { 0 }, 0 };
+		l4_ipc(word, l4_tag(0, 0, 0), &m);
+		sc_count[i][0]++;
+	}
+}
+
+static uint64_t sc_thread(void (*fn)(void *), uintptr_t arg, unsigned hart, uint8_t *stack)
+{
+	uint64_t th = l4_cap_alloc();
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 50, .max_prio = 50 };
+
+	if (l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
+	    l4_thread_set_hart(th, hart, 0) || l4_thread_run(th, fn, (void *)arg, stack, 8192))
+		return 0;
+	return th;
+}
+
+static void bench_scaling(void)
+{
+	uint64_t nap = l4_cap_alloc(), bits;
+	unsigned most = l4_kip()->nharts < SC_PAIRS ? l4_kip()->nharts : SC_PAIRS;
+
+	if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_NOTIFICATION, nap, 0))
+		return;
+	for (unsigned n = 1; n <= most; n++) {
+		uint64_t th[2 * SC_PAIRS] = { 0 }, c0 = 0, c1 = 0;
+		for (unsigned i = 0; i < n; i++) {
+			sc_ep[i] = l4_cap_alloc();
+			l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, sc_ep[i], 0);
+			th[2 * i] = sc_thread(sc_server, i, i, sc_stack[2 * i]);
+			th[2 * i + 1] = sc_thread(sc_client, i, i, sc_stack[2 * i + 1]);
+		}
+		l4_wait_timeout(nap, l4_timeout_us(200000), &bits);     /* under way */
+		for (unsigned i = 0; i < n; i++)
+			c0 += sc_count[i][0];
+		uint64_t t0 = l4_now_us();
+		l4_wait_timeout(nap, l4_timeout_us(1000000), &bits);
+		uint64_t t1 = l4_now_us();
+		for (unsigned i = 0; i < n; i++)
+			c1 += sc_count[i][0];
+		l4_printf("bench: ipc_scaling pairs=%u roundtrips=%lu us=%lu\n", n, (unsigned long)(c1 - c0),
+			  (unsigned long)(t1 - t0));
+		for (unsigned i = 0; i < 2 * n; i++)
+			if (th[i]) {
+				l4_factory_destroy(L4_CAP_FACTORY, th[i]);
+				l4_cap_free(th[i]);
+			}
+		for (unsigned i = 0; i < n; i++) {
+			l4_factory_destroy(L4_CAP_FACTORY, sc_ep[i]);
+			l4_cap_free(sc_ep[i]);
+			sc_count[i][0] = 0;
+		}
+	}
+	l4_factory_destroy(L4_CAP_FACTORY, nap);
+	l4_cap_free(nap);
+}
+
 int main(void)
 {
 	l4_printf("bench: boot_to_roottask instructions=%lu\n",
@@ -1131,6 +1212,10 @@ int main(void)
 	l4_printf("bench: reset_to_roottask instructions=%lu\n", l4_boot_instret_first);
 	l4_capalloc_init(L4_CAP_FIRST_FREE, 1024 - L4_CAP_FIRST_FREE);
 	read_bootargs();
+	if (strcmp(only, "ipc_scaling") == 0) {
+		bench_scaling();        /* wall time: nothing else in this boot */
+		return 0;
+	}
 	uint64_t empty = empty_timed();
 	bench_ipc("ipc_roundtrip_inter_as", 0, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_inter_as_6w", 6, IPC_INTER, empty);
