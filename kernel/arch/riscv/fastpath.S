@@ -317,8 +317,11 @@
  * and the head of the run queue's top priority runs (schedule():
  * switch_to_queued); the idle loop (nothing queued) and FP state not in
  * the FP registers go to the general path. \name: a prefix for labels.
- * ra = cur's task. */
-.macro fast_block_switch q, state, name
+ * ra = cur's task. With ack=1 (L4_IPC_ACK), the IRQ object's ack comes
+ * first, once nothing else can fail: irq_ack_utcb (C, on the kernel stack,
+ * s1..s5 keep what the commit needs); an error goes to the general path,
+ * nothing changed (it repeats the ack, which fails the same way). */
+.macro fast_block_switch q, state, name, ack=0
 	lw	t2, HART_RQ_TOP(tp)
 	bltz	t2, ecall_slow          /* nothing else ready: idle */
 	slli	t0, t2, 3
@@ -330,6 +333,23 @@
 	/* Commit. cur waits at the tail of the queue, a0..a7 as it made the
 	 * call in its frame... */
 	fast_store_args
+	.if \ack
+	mv	s1, t6
+	mv	s2, t3
+	mv	s3, t4
+	mv	s4, t2
+	mv	s5, ra
+	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
+	ld	sp, HART_KSTACK(tp)
+	mv	a0, t6
+	call	irq_ack_utcb
+	mv	t6, s1
+	bnez	a0, \name\()_fail
+	mv	t3, s2
+	mv	t4, s3
+	mv	t2, s4
+	mv	ra, s5
+	.endif
 	li	t1, \state
 	sh	t1, TH_IPCSTATE(t6)
 	fast_enqueue_tail t3, \q, t6
@@ -339,6 +359,14 @@
 	j	trap_return_to_user
 
 	fast_switch_fpu t4, t1, \name\()_fpu, \name\()_commit, 0
+	.if \ack
+\name\()_fail:
+	/* The ack failed: the general path, with the call's a0..a7. */
+	.irp n, 10,11,12,13,14,15,16,17
+	ld	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+	j	ecall_slow
+	.endif
 .endm
 
 /* th's saved sstatus.FS: Clean (its registers are in its struct fpu_state). */
@@ -797,6 +825,8 @@ fast_not_rw:
 	beqz	t0, fast_wait
 	addi	t0, t0, FAST_WAIT - FAST_YIELD
 	beqz	t0, fast_yield
+	addi	t0, t0, FAST_YIELD - FAST_ACK_RECV
+	beqz	t0, fast_ack_recv
 	j	ecall_slow
 
 	/*
@@ -934,6 +964,24 @@ fast_recv:
 	bnez	t0, ecall_slow          /* the bound notification ends the receive at once */
 fast_recv_block:
 	fast_block_switch EP_RECV, IPCSTATE_RECV, fast_recv
+
+	/*
+	 * --- receive on an endpoint with L4_IPC_ACK, that blocks ---
+	 * A driver's wait for its next event: as fast_recv, and the IRQ
+	 * object's ack at the commit (fast_block_switch, ack=1). Everything
+	 * else with the flag (a notification, a sender queued, bound bits, a
+	 * reply first, a timeout) takes the general path.
+	 */
+fast_ack_recv:
+	fast_lookup RIGHT_R, ecall_slow, CAP_EP
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, ecall_slow
+	ld	t0, TH_BOUND(t6)
+	beqz	t0, fast_ack_recv_block
+	ld	t0, NTF_BITS(t0)
+	bnez	t0, ecall_slow
+fast_ack_recv_block:
+	fast_block_switch EP_RECV, IPCSTATE_RECV, fast_ack_recv_sw, 1
 
 	/*
 	 * --- yield ---
