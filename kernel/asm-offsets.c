@@ -56,6 +56,8 @@ _Static_assert(sizeof(((struct thread *)0)->prio) == 1, "lbu");
 _Static_assert(CAP_NTF <= CAP_LOW_MASK && (CAP_NTF & CAP_EP) == 0, "andi");
 _Static_assert(L4_TIMEOUT_NEVER == 0, "a selector with a timeout above it is out of range");
 _Static_assert(L4_SYS_YIELD == 1 && L4_SYS_MASK == 0xf, "yield: a7 == 1");
+_Static_assert(offsetof(struct dlist_node, next) == 0 && offsetof(struct dlist_node, prev) == 8,
+	       "a timeout's removal: prev->next at 0(prev), next->prev at 8(next)");
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -78,6 +80,9 @@ void asm_offsets(void)
 	TH(PF, pf);
 	TH(PAGER_SEL, pager_sel);
 	TH(RQ, rq);
+	TH(TO_NEXT, to_link.next);
+	TH(TO_PREV, to_link.prev);
+	DEFINE(HART_TIMEOUTS, offsetof(struct hart, timeouts.first));
 	DEFINE(RQ_NEXT, offsetof(struct runq_link, next));
 	DEFINE(RQ_PREV, offsetof(struct runq_link, prev));
 

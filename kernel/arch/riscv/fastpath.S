@@ -425,10 +425,31 @@
 	bnez	a0, .Lsu_bound\@
 	fast_dequeue_head t3, NTF_WAITERS, t4
 .Lsu_done\@:
+	lbu	t0, TH_FLAGS(t4)        /* timed */
+	bnez	t0, .Lsu_timed\@
+.Lsu_untimed\@:
 	.subsection 1
 .Lsu_bound\@:
 	fast_waitq_remove t4
 	j	.Lsu_done\@
+.Lsu_timed\@:
+	/* its timeout leaves this hart's list (timeout_disarm: the timer
+	 * may fire early, which is harmless). Scratch: t0, ra. */
+	ld	t0, TH_TO_NEXT(t4)
+	ld	ra, TH_TO_PREV(t4)
+	beqz	ra, 1f
+	sd	t0, 0(ra)               /* prev->next */
+	j	2f
+1:	li	ra, HART_TIMEOUTS       /* the first: the list's head (an offset beyond 12 bits) */
+	add	ra, ra, tp
+	sd	t0, 0(ra)
+	li	ra, 0
+2:	beqz	t0, 3f
+	sd	ra, 8(t0)               /* next->prev */
+3:	sd	zero, TH_TO_NEXT(t4)
+	sd	zero, TH_TO_PREV(t4)
+	sb	zero, TH_FLAGS(t4)
+	j	.Lsu_untimed\@
 	.subsection 0
 .endm
 
@@ -869,12 +890,11 @@ fast_signal:
 	bne	t1, t2, fast_signal_set /* the bound thread does not receive: the bits wait */
 	li	t2, TAG_NOTIFY          /* it does: its receive ends */
 fast_signal_wake:
-	/* the thread t4: on this hart, no timeout (no exception: it waits on
-	 * a notification or receives); t1 = its priority */
+	/* the thread t4: on this hart (no exception: it waits on a
+	 * notification or receives; a timeout is disarmed at the commit,
+	 * fast_signal_unqueue); t1 = its priority */
 	ld	t1, TH_HOME(t4)
 	bne	t1, tp, ecall_slow
-	lbu	t1, TH_FLAGS(t4)        /* timed */
-	bnez	t1, ecall_slow
 	lbu	t1, TH_PRIO(t4)
 	bltu	t0, t1, fast_signal_preempt
 	/* Commit. The thread leaves its queue with the bits... */
