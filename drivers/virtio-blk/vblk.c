@@ -261,7 +261,8 @@ static struct vblk_sess *sess_of(struct vblk *d, unsigned i, uint16_t gen)
 	return i < VBLK_MAX_SESS && s->used && !s->closing && s->gen == gen ? s : 0;
 }
 
-/* Put held responses out and signal the client: false if its notification is gone. */
+/* Put held responses out and signal the client unless it is awake (l4/blk.h):
+ * false if its notification is gone. */
 static bool sess_flush(struct vblk *d, unsigned i)
 {
 	struct vblk_sess *s = &d->sess[i];
@@ -269,6 +270,9 @@ static bool sess_flush(struct vblk *d, unsigned i)
 	if (!blkq_put(&s->q) && s->q.resp_prod == s->signalled)
 		return true;
 	s->signalled = s->q.resp_prod;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);        /* resp_prod out before the look at `awake` */
+	if (__atomic_load_n(&s->q.sh->awake, __ATOMIC_RELAXED) == L4_BLK_AWAKE)
+		return true;
 	return l4_signal(SLOT_SESS(d, i, K_NTF), 1) >= 0;
 }
 
