@@ -671,12 +671,13 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 		d->cfg.utcb->rcv_caps = l4_rcv_caps(SLOT_RCV(d), 1);
 		uint64_t flags = have_reply ? L4_IPC_REPLY | L4_IPC_RECV : L4_IPC_RECV;
 		/* Interrupts handled: acknowledged, the last one with the
-		 * receive itself (one system call fewer per interrupt). */
+		 * receive itself (one system call fewer per interrupt) unless
+		 * a reply goes first. */
 		uint64_t ack = 0;
 		while (d->acking) {
 			unsigned j = virtq_ctz(d->acking);
 			d->acking &= d->acking - 1;
-			if (d->acking)
+			if (d->acking || have_reply)
 				l4_irq_ack(d->dev[j].irq_cap);
 			else
 				ack = d->dev[j].irq_cap;
@@ -692,8 +693,14 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 		long tag = l4_ipc(l4_ipc_word(flags, d->cfg.ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), reply, &m);
 		busy = l4_rdinstret();
 		d->stats_wakeups++;
-		if (tag < 0 && ack)
-			l4_irq_ack(ack);        /* the error may have been the ack's: ENOENT if it was done */
+		if (tag < 0 && ack) {
+			/* The ack's error (nothing taken: ENOENT, as an ack alone
+			 * would have said) ends the call before the receive; or the
+			 * receive's, after the ack. Either way: the ack alone (ENOENT
+			 * if done), and the receive again. */
+			l4_irq_ack(ack);
+			continue;
+		}
 		if (tag < 0 && have_reply && d->opening >= 0) {
 			/* Did the reply fail (its items: the caller's window or
 			 * slots), or the receive after it? Only a caller that still

@@ -646,7 +646,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		fname[k] = k == 32 ? "wait blocks, a signaller of lower priority runs (the last of its priority)"
 			 : k == 33 ? "wait blocks, a signaller of the same priority runs"
 				   : "wait with a receive timeout, a signaller of lower priority runs";
-		*fast = k != 35;
+		*fast = 1;
 		th = thread_spawn(fh_signal, &h, k == 33 ? 100 : 99);
 		fmark('1');
 		wd_arm(WD_US);
@@ -715,7 +715,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		rcall(W_WAIT(ep), 0, 0, &o->r);
 		fmark('2');
 		break;
-	case 45: fname[k] = "receive on an endpoint, bits in the bound notification (general path)";
+	case 45: fname[k] = "receive on an endpoint, bits in the bound notification";
 		bind(L4_CAP_THREAD, n);
 		l4_signal(n, 0x12);
 		rcall(W_WAIT(ep), 0, 0, &o->r);

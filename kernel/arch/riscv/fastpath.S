@@ -952,9 +952,10 @@ fast_signal_switch:
 	 * priority.
 	 */
 fast_wait:
-	fast_lookup RIGHT_R, ecall_slow, CAP_NTF, fast_recv
+	fast_lookup RIGHT_R, fast_wait_to, CAP_NTF, fast_recv
 	ld	t5, NTF_BITS(t3)
 	beqz	t5, fast_wait_block
+fast_wait_bits:
 	fast_check_cur_goes_on
 	/* Commit: cur takes the bits: tag 0, a1..a6 zero, a7 the bits. */
 	sd	zero, NTF_BITS(t3)
@@ -963,7 +964,47 @@ fast_wait:
 	fast_return_cur
 
 fast_wait_block:
+	lw	t2, HART_RQ_TOP(tp)
+	bltz	t2, fast_wait_sleep     /* nothing else ready: the idle loop, from C */
 	fast_block_switch NTF_WAITERS, IPCSTATE_NOTIFY, fast_wait
+
+	/*
+	 * --- wait with a receive timeout ---
+	 * (The selector with a timeout above it was out of range.) No send
+	 * timeout, a receive timeout that is neither zero (a poll) nor has bit
+	 * 15 set: the lookup of the selector alone; bits pending are taken as
+	 * above; none: cur blocks with its timeout (fast_wait_sleep).
+	 */
+fast_wait_to:
+	srli	t0, a7, RCV_TO_SHIFT
+	andi	t1, t0, 0x3ff
+	beqz	t1, ecall_slow          /* never (the selector was out of range), or zero */
+	srli	t1, t0, 15
+	bnez	t1, ecall_slow          /* bit 15: EINVAL */
+	slli	t1, a7, 64 - RCV_TO_SHIFT
+	srli	t1, t1, 64 - RCV_TO_SHIFT + SEL_SHIFT
+	srli	t0, t1, 20
+	bnez	t0, ecall_slow          /* a send timeout */
+	fast_cap CAP_NTF, RIGHT_R, ecall_slow
+	ld	t5, NTF_BITS(t3)
+	bnez	t5, fast_wait_bits
+
+	/*
+	 * cur waits on the notification t3 (no bits) with the timeout in a7's
+	 * top bits, or none: notification_wait_fast (C, on the kernel stack)
+	 * blocks it and schedules, as the general path's notification_wait
+	 * does after its decoding. a0..a7 and sstatus join cur's frame first.
+	 */
+fast_wait_sleep:
+	fast_store_args
+	csrr	t0, sstatus
+	sd	t0, TH_FRAME + TF_SSTATUS(t6)
+	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
+	ld	sp, HART_KSTACK(tp)
+	mv	a0, t6
+	mv	a1, t3
+	srli	a2, a7, RCV_TO_SHIFT
+	call	notification_wait_fast  /* does not return */
 
 	/*
 	 * --- receive on an endpoint, no timeout, that blocks ---
@@ -978,12 +1019,26 @@ fast_recv:
 	andi	t3, t3, CAP_OBJ_MASK
 	ld	t0, EP_SEND_HEAD(t3)
 	bnez	t0, ecall_slow
-	ld	t0, TH_BOUND(t6)
-	beqz	t0, fast_recv_block
-	ld	t0, NTF_BITS(t0)
-	bnez	t0, ecall_slow          /* the bound notification ends the receive at once */
+	ld	t4, TH_BOUND(t6)
+	beqz	t4, fast_recv_block
+	ld	t5, NTF_BITS(t4)
+	bnez	t5, fast_recv_bits      /* the bound notification ends the receive at once */
 fast_recv_block:
 	fast_block_switch EP_RECV, IPCSTATE_RECV, fast_recv
+
+	/*
+	 * --- receive on an endpoint, bits in the bound notification t4 ---
+	 * The receive ends at once with them (do_recv: notification_deliver,
+	 * L4_TAG_NOTIFY) when nothing queued outranks cur.
+	 */
+fast_recv_bits:
+	fast_check_cur_goes_on
+	/* Commit: tag L4_TAG_NOTIFY, a1..a6 zero, a7 the bits. */
+	sd	zero, NTF_BITS(t4)
+	mv	a7, t5
+	li	a0, TAG_NOTIFY
+	fast_ntf_msg a0
+	fast_return_cur
 
 	/*
 	 * --- receive on an endpoint with L4_IPC_ACK, that blocks ---
