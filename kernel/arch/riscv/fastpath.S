@@ -315,15 +315,16 @@
 
 /* cur (t6) blocks in the wait queue at \q(t3), its ipc and state \state,
  * and the head of the run queue's top priority runs (schedule():
- * switch_to_queued); the idle loop (nothing queued) and FP state not in
- * the FP registers go to the general path. \name: a prefix for labels.
- * ra = cur's task. With ack=1 (L4_IPC_ACK), the IRQ object's ack comes
- * first, once nothing else can fail: irq_ack_utcb (C, on the kernel stack,
- * s1..s5 keep what the commit needs); an error goes to the general path,
- * nothing changed (it repeats the ack, which fails the same way). */
-.macro fast_block_switch q, state, name, ack=0
+ * switch_to_queued); the idle loop (nothing queued: to \idle, by default
+ * the general path) and FP state not in the FP registers go to the general
+ * path. \name: a prefix for labels. ra = cur's task. With ack=1
+ * (L4_IPC_ACK), the IRQ object's ack comes first, once nothing else can
+ * fail: irq_ack_utcb (C, on the kernel stack, s1..s5 keep what the commit
+ * needs); an error goes to the general path, nothing changed (it repeats
+ * the ack, which fails the same way). */
+.macro fast_block_switch q, state, name, ack=0, idle=ecall_slow
 	lw	t2, HART_RQ_TOP(tp)
-	bltz	t2, ecall_slow          /* nothing else ready: idle */
+	bltz	t2, \idle              /* nothing else ready: idle */
 	slli	t0, t2, 3
 	add	t0, t0, tp
 	ld	t4, HART_RQ_HEAD(t0)
@@ -964,9 +965,8 @@ fast_wait_bits:
 	fast_return_cur
 
 fast_wait_block:
-	lw	t2, HART_RQ_TOP(tp)
-	bltz	t2, fast_wait_sleep     /* nothing else ready: the idle loop, from C */
-	fast_block_switch NTF_WAITERS, IPCSTATE_NOTIFY, fast_wait
+	/* nothing else ready: the idle loop, from C (fast_wait_sleep) */
+	fast_block_switch NTF_WAITERS, IPCSTATE_NOTIFY, fast_wait, 0, fast_wait_sleep
 
 	/*
 	 * --- wait with a receive timeout ---
