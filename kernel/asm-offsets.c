@@ -56,7 +56,11 @@ _Static_assert(sizeof(((struct runq *)0)->bitmap[0]) == 8 && sizeof(((struct run
 _Static_assert(sizeof(((struct thread *)0)->prio) == 1, "lbu");
 _Static_assert(CAP_NTF <= CAP_LOW_MASK && (CAP_NTF & CAP_EP) == 0, "andi");
 _Static_assert(L4_TIMEOUT_NEVER == 0, "a selector with a timeout above it is out of range");
+_Static_assert(L4_SEL_BITS == 20 && L4_SND_TIMEOUT_SHIFT == L4_SEL_SHIFT + 20 && L4_RCV_TIMEOUT_SHIFT == 48,
+	       "fast_wait_to: selector, send timeout, receive timeout");
 _Static_assert(L4_SYS_YIELD == 1 && L4_SYS_MASK == 0xf, "yield: a7 == 1");
+_Static_assert(offsetof(struct dlist_node, next) == 0 && offsetof(struct dlist_node, prev) == 8,
+	       "a timeout's removal: prev->next at 0(prev), next->prev at 8(next)");
 
 void asm_offsets(void);
 void asm_offsets(void)
@@ -79,6 +83,9 @@ void asm_offsets(void)
 	TH(PF, pf);
 	TH(PAGER_SEL, pager_sel);
 	TH(RQ, rq);
+	TH(TO_NEXT, to_link.next);
+	TH(TO_PREV, to_link.prev);
+	DEFINE(HART_TIMEOUTS, offsetof(struct hart, timeouts.first));
 	DEFINE(RQ_NEXT, offsetof(struct runq_link, next));
 	DEFINE(RQ_PREV, offsetof(struct runq_link, prev));
 
@@ -126,6 +133,7 @@ void asm_offsets(void)
 	DEFINE(RIGHT_R, L4_RIGHT_R);
 	DEFINE(RIGHT_W, L4_RIGHT_W);
 	DEFINE(SEL_SHIFT, L4_SEL_SHIFT);
+	DEFINE(RCV_TO_SHIFT, L4_RCV_TIMEOUT_SHIFT);
 	DEFINE(EXC_ECALL_U, EXC_ECALL_U);
 	DEFINE(FAST_CALL, L4_SYS_IPC | L4_IPC_CALL);
 	DEFINE(FAST_REPLY_WAIT, L4_SYS_IPC | L4_IPC_REPLY_WAIT);
@@ -133,6 +141,7 @@ void asm_offsets(void)
 	DEFINE(TAG_NOTIFY, L4_TAG_NOTIFY);
 	DEFINE(FAST_WAIT, L4_SYS_IPC | L4_IPC_RECV);
 	DEFINE(FAST_YIELD, L4_SYS_YIELD);
+	DEFINE(FAST_ACK_RECV, L4_SYS_IPC | L4_IPC_RECV | L4_IPC_ACK);
 	/* ipc | state << 8, as one halfword */
 	DEFINE(IPCSTATE_REPLY, IPC_REPLY | L4_THREAD_BLOCKED << 8);
 	DEFINE(IPCSTATE_RECV, IPC_RECV | L4_THREAD_BLOCKED << 8);

@@ -9,6 +9,8 @@ joins them into one graph and walks it from each way into the kernel:
   syscall_entry, trap_from_user   a system call or trap from user mode
   space_map_fast                  called from trap.S's page-fault fast path
   runq_top_below                  called from fastpath.S's notification wait
+  irq_ack_utcb                    called from fastpath.S's receive with L4_IPC_ACK
+  notification_wait_fast          called from fastpath.S's wait with a timeout or on an idle hart
   kmain                           boot
   trap_from_kernel                a trap in kernel mode, on top of the
                                   deepest of the others (plus trap.S's frame)
@@ -67,7 +69,7 @@ INDIRECT = {
 # Assembly called from C: bytes of stack each uses (they call nothing).
 ASM_LEAVES = {"fpu_save": 0, "fpu_restore": 0, "trap_return_to_user": 0}
 
-ENTRIES = ["syscall_entry", "trap_from_user", "space_map_fast", "runq_top_below", "kmain"]
+ENTRIES = ["syscall_entry", "trap_from_user", "space_map_fast", "runq_top_below", "irq_ack_utcb", "notification_wait_fast", "kmain"]
 NESTED = "trap_from_kernel"
 
 NODE = re.compile(r'^node: \{ title: "([^"]+)" label: "([^"]*)"')

@@ -261,7 +261,8 @@ static struct vblk_sess *sess_of(struct vblk *d, unsigned i, uint16_t gen)
 	return i < VBLK_MAX_SESS && s->used && !s->closing && s->gen == gen ? s : 0;
 }
 
-/* Put held responses out and signal the client: false if its notification is gone. */
+/* Put held responses out and signal the client unless it is awake (l4/blk.h):
+ * false if its notification is gone. */
 static bool sess_flush(struct vblk *d, unsigned i)
 {
 	struct vblk_sess *s = &d->sess[i];
@@ -269,6 +270,9 @@ static bool sess_flush(struct vblk *d, unsigned i)
 	if (!blkq_put(&s->q) && s->q.resp_prod == s->signalled)
 		return true;
 	s->signalled = s->q.resp_prod;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);        /* resp_prod out before the look at `awake` */
+	if (__atomic_load_n(&s->q.sh->awake, __ATOMIC_RELAXED) == L4_BLK_AWAKE)
+		return true;
 	return l4_signal(SLOT_SESS(d, i, K_NTF), 1) >= 0;
 }
 
@@ -434,7 +438,8 @@ static void dev_irq(struct vblk *d, struct vblk_dev *v)
 		l4_log("%s: device %u needs a reset: its requests fail\n", d->cfg.name, v->irq);
 		dev_recover(d, v, -L4_ECANCELED);
 	}
-	l4_irq_ack(v->irq_cap);
+	/* The ack goes with the next receive (vblk_run: L4_IPC_ACK). */
+	d->acking |= 1UL << (v - d->dev);
 	/* Slots are free again: sessions that waited for one look again. */
 	d->ready |= d->blocked;
 	d->blocked = 0;
@@ -665,6 +670,22 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 	for (;;) {
 		d->cfg.utcb->rcv_caps = l4_rcv_caps(SLOT_RCV(d), 1);
 		uint64_t flags = have_reply ? L4_IPC_REPLY | L4_IPC_RECV : L4_IPC_RECV;
+		/* Interrupts handled: acknowledged, the last one with the
+		 * receive itself (one system call fewer per interrupt) unless
+		 * a reply goes first. */
+		uint64_t ack = 0;
+		while (d->acking) {
+			unsigned j = virtq_ctz(d->acking);
+			d->acking &= d->acking - 1;
+			if (d->acking || have_reply)
+				l4_irq_ack(d->dev[j].irq_cap);
+			else
+				ack = d->dev[j].irq_cap;
+		}
+		if (ack) {
+			d->cfg.utcb->ack = ack;
+			flags |= L4_IPC_ACK;
+		}
 		uint64_t spent = l4_rdinstret() - busy;
 		d->stats_instr += spent;
 		if (was_irq)
@@ -672,6 +693,14 @@ long vblk_run(struct vblk *d, const struct vblk_config *cfg)
 		long tag = l4_ipc(l4_ipc_word(flags, d->cfg.ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), reply, &m);
 		busy = l4_rdinstret();
 		d->stats_wakeups++;
+		if (tag < 0 && ack) {
+			/* The ack's error (nothing taken: ENOENT, as an ack alone
+			 * would have said) ends the call before the receive; or the
+			 * receive's, after the ack. Either way: the ack alone (ENOENT
+			 * if done), and the receive again. */
+			l4_irq_ack(ack);
+			continue;
+		}
 		if (tag < 0 && have_reply && d->opening >= 0) {
 			/* Did the reply fail (its items: the caller's window or
 			 * slots), or the receive after it? Only a caller that still

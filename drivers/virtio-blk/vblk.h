@@ -91,6 +91,7 @@ struct vblk {
 	uint64_t ready;                 /* sessions to look at: their doorbell rang, or a slot came free (bit i) */
 	uint64_t blocked;               /* sessions that stopped for want of a slot */
 	uint64_t posting;               /* sessions with responses to put out */
+	uint64_t acking;                /* devices whose interrupt is handled, not yet acknowledged (bit j) */
 	unsigned rr;                    /* where the next round of sessions starts (fairness) */
 	int opening;                    /* the session whose OPEN reply is going out, or -1 */
 	/* For the benchmarks: interrupts, requests to devices, wake-ups, and

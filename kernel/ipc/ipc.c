@@ -17,6 +17,7 @@
 #include "ipc/message.h"
 #include "lib/captab.h"
 #include "obj/endpoint.h"
+#include "obj/irq.h"
 #include "obj/notification.h"
 #include "obj/task.h"
 #include "syscall.h"
@@ -140,9 +141,17 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 	unsigned type = L4_OBJ_NONE;
 	long err = -L4_EINVAL;
 
-	if (!flags || flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY) ||
+	if (!flags || flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY | L4_IPC_ACK) ||
 	    (flags & (L4_IPC_SEND | L4_IPC_REPLY)) == (L4_IPC_SEND | L4_IPC_REPLY) || (snd_to | rcv_to) & 0x8000)
 		goto fail;
+	if (flags & L4_IPC_ACK) {
+		/* The IRQ's ack first (a receive's only, not a send's), then
+		 * the call as without the flag. */
+		if ((flags & (L4_IPC_SEND | L4_IPC_RECV)) != L4_IPC_RECV || (err = irq_ack_utcb(th)))
+			goto fail;
+		flags &= ~L4_IPC_ACK;
+		err = -L4_EINVAL;
+	}
 	if (flags & (L4_IPC_SEND | L4_IPC_RECV)) {
 		unsigned need;
 		if (!(c = captab_lookup(&th->task->caps, sel))) {

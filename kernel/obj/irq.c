@@ -10,6 +10,7 @@
 #include <arch/irq.h>
 
 #include <l4/errno.h>
+#include <l4/ipc.h>
 #include <l4/kobj.h>
 
 #include "lib/kassert.h"
@@ -17,6 +18,7 @@
 #include "obj/invoke.h"
 #include "obj/irq.h"
 #include "obj/task.h"
+#include "obj/thread.h"
 
 /* Aligned like pool blocks: capabilities keep rights in the low pointer bits. */
 struct obj irq_control __attribute__((aligned(KMEM_MIN_BLOCK)));
@@ -162,6 +164,24 @@ static long irq_invoke(struct thread *caller, struct cap *c, uint64_t label, str
 		return irq_invoke_other(caller, c, label, f);
 	if ((err = invoke_check(f, c, L4_RIGHT_W, 0)))
 		return err;
+	if (!q->taken)
+		return -L4_ENOENT;
+	q->taken = false;
+	irqc_complete(q->source);
+	return 0;
+}
+
+long irq_ack_utcb(struct thread *th)
+{
+	struct obj *o;
+	long err;
+
+	if (!th->utcb)
+		return -L4_EINVAL;
+	/* One read of the word (the task's other threads may write it). */
+	if ((err = invoke_arg(th, __atomic_load_n(&th->utcb->ack, __ATOMIC_RELAXED), L4_OBJ_IRQ, L4_RIGHT_W, &o)))
+		return err;
+	struct irq *q = (struct irq *)o;
 	if (!q->taken)
 		return -L4_ENOENT;
 	q->taken = false;

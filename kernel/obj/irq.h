@@ -33,3 +33,8 @@ void irq_control_init(void);
  * returns, after the first one's handler was made READY (and, if it is
  * the most urgent, already runs). */
 void irq_dispatch(void);
+/* L4_IPC_ACK (ipc_sys, and fastpath.S's receive with the flag, on the
+ * kernel stack): acknowledge the IRQ object th's UTCB word `ack` names, as
+ * L4_IRQ_ACK. 0, or its errors (EBADCAP, ETYPE, EPERM, ENOENT), or
+ * -L4_EINVAL without a UTCB; nothing changed then. */
+long irq_ack_utcb(struct thread *th);

@@ -115,6 +115,12 @@ void notification_wait(struct thread *th, struct notification *n, unsigned rcv_t
 		block(th, IPC_NOTIFY, &n->waiters, rcv_to);
 }
 
+void notification_wait_fast(struct thread *th, struct notification *n, unsigned rcv_to)
+{
+	block(th, IPC_NOTIFY, &n->waiters, rcv_to);
+	schedule();
+}
+
 /* Waiters get -L4_ECANCELED (one at a time: preemptible), the bound thread is unbound. */
 static bool notification_teardown(struct obj *o, bool (*stop)(void), struct mdb_cursor *mc)
 {

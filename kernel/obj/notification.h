@@ -60,6 +60,11 @@ static inline void notification_source_signal(struct notification_source *s)
  * are the bits; th waits on n until the timeout rcv_to. */
 void notification_signal(struct thread *th, struct notification *n, const struct cap *c);
 void notification_wait(struct thread *th, struct notification *n, unsigned rcv_to);
+/* fastpath.S's wait that blocks with a timeout, or with nothing else ready
+ * (C, on the kernel stack, its checks done): th (current, its a0..a7 and
+ * sstatus in its frame) waits on n, which has no bits, until rcv_to (never,
+ * or not zero), then schedule() as after notification_wait. */
+__attribute__((noreturn)) void notification_wait_fast(struct thread *th, struct notification *n, unsigned rcv_to);
 /* r takes n's bits (a7, a0 = flags: L4_TAG_NOTIFY when r was receiving
  * from an endpoint, the words zero). */
 void notification_deliver(struct thread *r, struct notification *n, uint64_t flags);

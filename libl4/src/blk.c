@@ -102,8 +102,10 @@ long l4_blk_wait(struct l4_blk *b, uint64_t check_us)
 	uint64_t bits;
 
 	for (;;) {
-		if (__atomic_load_n(&b->sh->resp_prod, __ATOMIC_ACQUIRE) != b->resp_cons)
+		if (__atomic_load_n(&b->sh->resp_prod, __ATOMIC_ACQUIRE) != b->resp_cons || l4_blk_sleeping(b)) {
+			l4_blk_awake(b);
 			return 0;
+		}
 		long r = l4_wait_timeout(b->notify, l4_timeout_us(check_us), &bits);
 		if (r == -L4_ETIMEDOUT || r < 0) {
 			if (!driver_alive(b))

@@ -50,8 +50,10 @@ static int wait_resp(void)
 	uint64_t bits;
 	int late = 0;
 
-	while (__atomic_load_n(&b.sh->resp_prod, __ATOMIC_ACQUIRE) == b.resp_cons)
+	/* As l4_blk_wait: asleep (signalled) only while it waits. */
+	while (__atomic_load_n(&b.sh->resp_prod, __ATOMIC_ACQUIRE) == b.resp_cons && !l4_blk_sleeping(&b))
 		late |= l4_wait_timeout(ntf, l4_timeout_us(1000000), &bits) == -L4_ETIMEDOUT;
+	l4_blk_awake(&b);
 	return late;
 }
 

@@ -158,8 +158,11 @@ static void wait_resp(struct client *c, unsigned n)
 {
 	uint64_t bits;
 
-	for (unsigned i = 0; i < 50 && c->b.sh->resp_prod - c->b.resp_cons < n; i++)
-		l4_wait_timeout(c->ntf, l4_timeout_us(100000), &bits);
+	for (unsigned i = 0; i < 50 && c->b.sh->resp_prod - c->b.resp_cons < n; i++) {
+		l4_blk_sleeping(&c->b);         /* signalled from now on (l4_blk_wait may have left it awake) */
+		if (c->b.sh->resp_prod - c->b.resp_cons < n)
+			l4_wait_timeout(c->ntf, l4_timeout_us(100000), &bits);
+	}
 }
 
 /* One request and its answer. */

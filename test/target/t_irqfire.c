@@ -168,6 +168,130 @@ static void test_bound_thread(uint64_t irq)
 	obj_del(ep);
 }
 
+/* ---- L4_IPC_ACK: the ack and a receive in one call ---- */
+
+static uint64_t ack_irq, ack_ep;
+
+/* What one run of test_ack_recv observed, compared between the paths. */
+struct ackres {
+	long err[7];                    /* the error cases */
+	unsigned fl_err;                /* the IRQ's flags after them (still taken) */
+	long tag;                       /* the receive with the ack, ended by the sender */
+	uint64_t mr0, badge;
+	unsigned fl_sender;             /* the flags as the sender saw them (acked before it ran) */
+	long again;                     /* a second ack (ENOENT) */
+	long noutcb;                    /* a thread without a UTCB */
+	long enoent;                    /* the flag with nothing taken: ENOENT, no receive */
+};
+
+static volatile unsigned sender_fl;
+static volatile long noutcb_r;
+
+/* At 99: runs once the testroot's receive blocked; looks at the IRQ, sends. */
+static void ack_sender(void *arg)
+{
+	struct l4_msg m = { { 0x5a }, 0 };
+	uint64_t c;
+	unsigned fl = 99;
+
+	(void)arg;
+	l4_irq_info(ack_irq, 0, &fl, &c);
+	sender_fl = fl;
+	l4_ipc(l4_ipc_word(L4_IPC_SEND, ack_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_NEVER), l4_tag(0x3, 1, 0), &m);
+}
+
+/* A thread without a UTCB: the flag is EINVAL (a raw receive with it, timeout 0). */
+static void ack_noutcb(void *arg)
+{
+	uint64_t a[8] = { 0 }, t[8];
+
+	(void)arg;
+	a[7] = l4_ipc_word(L4_IPC_RECV | L4_IPC_ACK, ack_ep, L4_TIMEOUT_NEVER, L4_TIMEOUT_ZERO);
+	raw_syscall(a, t);
+	noutcb_r = (long)a[0];
+}
+
+static long ack_ipc(uint64_t flags, uint64_t sel, uint64_t ack, unsigned rto, struct l4_msg *m)
+{
+	UTCB->ack = ack;
+	wd_arm(WD_US);
+	long r = l4_ipc(l4_ipc_word(flags, sel, L4_TIMEOUT_NEVER, rto), l4_tag(0, 0, 0), m);
+	wd_disarm();
+	UTCB->ack = 0;
+	return r;
+}
+
+static void ack_run(uint64_t irq, struct ackres *o)
+{
+	uint64_t n = obj_new(L4_OBJ_NOTIFICATION), empty = cap_get(), irq_r = copy_of(irq, L4_RIGHT_R, 0), count;
+	struct l4_msg m = { 0 };
+
+	ack_irq = irq;
+	ack_ep = obj_new(L4_OBJ_ENDPOINT);
+	l4_irq_bind(irq, n, 0x40);
+	etbei(true);
+	wait_bits(n, GUARD);
+	etbei(false);                   /* the line falls; the interrupt stays taken */
+	o->err[0] = ack_ipc(L4_IPC_RECV | L4_IPC_ACK, ack_ep, empty, L4_TIMEOUT_NEVER, &m);
+	o->err[1] = ack_ipc(L4_IPC_RECV | L4_IPC_ACK, ack_ep, n, L4_TIMEOUT_NEVER, &m);
+	o->err[2] = ack_ipc(L4_IPC_RECV | L4_IPC_ACK, ack_ep, irq_r, L4_TIMEOUT_NEVER, &m);
+	o->err[3] = ack_ipc(L4_IPC_CALL | L4_IPC_ACK, ack_ep, irq, L4_TIMEOUT_NEVER, &m);
+	o->err[4] = ack_ipc(L4_IPC_REPLY | L4_IPC_ACK, ack_ep, irq, L4_TIMEOUT_NEVER, &m);
+	o->err[5] = ack_ipc(L4_IPC_SEND | L4_IPC_ACK, n, irq, L4_TIMEOUT_NEVER, &m);
+	o->err[6] = ack_ipc(L4_IPC_RECV | L4_IPC_ACK, ack_ep, L4_SEL_MAX, L4_TIMEOUT_NEVER, &m);
+	o->fl_err = flags_of(irq, &count);
+	uint64_t th = thread_spawn_cfg(ack_noutcb, 0, 101, 0, 0);
+	o->noutcb = noutcb_r;
+	thread_del(th);
+	o->fl_err |= flags_of(irq, &count) << 8;
+	sender_fl = 99;
+	th = thread_spawn(ack_sender, 0, 99);
+	m = (struct l4_msg){ 0 };
+	o->tag = ack_ipc(L4_IPC_RECV | L4_IPC_ACK, ack_ep, irq, L4_TIMEOUT_NEVER, &m);
+	o->mr0 = m.mr[0];
+	o->badge = m.badge;
+	o->fl_sender = sender_fl;
+	thread_del(th);
+	o->again = l4_irq_ack(irq);
+	o->enoent = ack_ipc(L4_IPC_RECV | L4_IPC_ACK, ack_ep, irq, L4_TIMEOUT_NEVER, &m);
+	l4_irq_unbind(irq);
+	obj_del(ack_ep);
+	obj_del(n);
+	cap_put(irq_r);
+	cap_put(empty);
+}
+
+static void test_ack_recv(uint64_t irq)
+{
+	static struct ackres res[2];
+
+	tap_note("irq: L4_IPC_ACK, the ack with a receive, the fast path on and off");
+	long was = l4_debug_fastpath(1);
+	for (int path = 1; path >= 0; path--) {
+		l4_debug_fastpath(path);
+		ack_run(irq, &res[path]);
+	}
+	l4_debug_fastpath(was == 0 ? 0 : 1);
+	const struct ackres *o = &res[1];
+	tap_ok(o->err[0] == -L4_EBADCAP && o->err[1] == -L4_ETYPE && o->err[2] == -L4_EPERM && o->err[6] == -L4_EBADCAP,
+	       "the ack's errors end the call: an empty slot EBADCAP, a notification ETYPE, no W EPERM, beyond the"
+	       " table EBADCAP (%ld %ld %ld %ld)", o->err[0], o->err[1], o->err[2], o->err[6]);
+	tap_ok(o->err[3] == -L4_EINVAL && o->err[4] == -L4_EINVAL && o->err[5] == -L4_EINVAL,
+	       "... the flag with a call, with a reply alone, with a send: EINVAL (%ld %ld %ld)", o->err[3], o->err[4],
+	       o->err[5]);
+	tap_eq(o->noutcb, -L4_EINVAL, "... from a thread without a UTCB: EINVAL");
+	tap_eq(o->fl_err, (L4_IRQ_S_BOUND | L4_IRQ_S_TAKEN) * 0x101, "... and the interrupt stays taken");
+	tap_ok(o->tag == (long)l4_tag(0x3, 1, 0) && o->mr0 == 0x5a && o->badge == 0,
+	       "a receive with the ack blocks and gets the next message (%#lx, %#lx)", (unsigned long)o->tag,
+	       (unsigned long)o->mr0);
+	tap_ok(o->fl_sender == L4_IRQ_S_BOUND, "... acknowledged before it blocked (flags %#x)",
+	       o->fl_sender);
+	tap_eq(o->again, -L4_ENOENT, "... so a second ack finds nothing taken");
+	tap_eq(o->enoent, -L4_ENOENT, "the flag with nothing taken: ENOENT, and no receive");
+	tap_ok(__builtin_memcmp(&res[0], &res[1], sizeof(res[0])) == 0,
+	       "the general path gives the same results as the fast path");
+}
+
 static void test_destroy_taken(unsigned src)
 {
 	uint64_t n = obj_new(L4_OBJ_NOTIFICATION), irq = cap_get(), count = 0;
@@ -211,6 +335,7 @@ static void test_irqfire(void)
 	tap_eq(l4_irqctl_get(L4_CAP_IRQ_CONTROL, uart.irq, L4_CAP_FACTORY, irq), 0, "an IRQ object for the UART's source");
 	test_fire(irq, uart.irq);
 	test_bound_thread(irq);
+	test_ack_recv(irq);
 	obj_del(irq);
 	test_destroy_taken(uart.irq);
 	wd_stop(wd);

@@ -490,7 +490,7 @@ struct fres {
 	char ev[24];
 };
 
-enum { FC_CASES = 48 };
+enum { FC_CASES = 50 };
 static struct fres fres[2][FC_CASES];
 static long fgen[2][FC_CASES];          /* notification operations the general path took */
 static const char *fname[FC_CASES];
@@ -594,6 +594,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		fmark('2');
 		break;
 	case 29: fname[k] = "signal wakes a waiter with a timeout";
+		*fast = 1;
 		h.rto = l4_timeout_us(2000000);
 		th = thread_spawn(fh_wait, &h, 101);
 		fmark('1');
@@ -645,7 +646,8 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		fname[k] = k == 32 ? "wait blocks, a signaller of lower priority runs (the last of its priority)"
 			 : k == 33 ? "wait blocks, a signaller of the same priority runs"
 				   : "wait with a receive timeout, a signaller of lower priority runs";
-		*fast = k != 35;
+		/* (a wait that blocks with a timeout needs the kernel lock with several harts) */
+		*fast = k != 35 || !smp_running();
 		th = thread_spawn(fh_signal, &h, k == 33 ? 100 : 99);
 		fmark('1');
 		wd_arm(WD_US);
@@ -687,7 +689,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 			 : k == 40 ? "signal wakes the bound thread (101) receiving behind another receiver"
 			 : k == 41 ? "signal wakes the bound thread (101) receiving with a timeout"
 				   : "signal wakes the bound thread (101) receiving before another receiver";
-		*fast = k != 41;
+		*fast = 1;
 		h = (struct fhelp){ .n = ep, .rto = k == 41 ? l4_timeout_us(2000000) : NEVER_, .r = SENT, .got = JUNK };
 		h2 = (struct fhelp){ .n = ep, .rto = NEVER_, .r = SENT, .got = JUNK };
 		if (k == 40)
@@ -714,7 +716,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		rcall(W_WAIT(ep), 0, 0, &o->r);
 		fmark('2');
 		break;
-	case 45: fname[k] = "receive on an endpoint, bits in the bound notification (general path)";
+	case 45: fname[k] = "receive on an endpoint, bits in the bound notification";
 		bind(L4_CAP_THREAD, n);
 		l4_signal(n, 0x12);
 		rcall(W_WAIT(ep), 0, 0, &o->r);
@@ -737,6 +739,29 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		if (k == 47)
 			bind(L4_CAP_THREAD, 0);
 		break;
+	case 48: fname[k] = "signal wakes a waiter of lower priority with a timeout (queued)";
+		*fast = 1;
+		h.rto = l4_timeout_us(2000000);
+		th = thread_spawn(fh_wait, &h, 99);
+		for (unsigned i = 0; i < 100 && state_of(th) != L4_THREAD_BLOCKED; i++)
+			block_a_while();
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
+		break;
+	case 49: fname[k] = "signal wakes a waiter with a timeout, another thread's earlier timeout stays armed";
+		*fast = 1;
+		/* h2 (50 ms, first on the list) waits on n2, h (2 s, after it) on
+		 * n: the signal takes h off the list; h2's timeout still ends its wait. */
+		n2 = obj_new(L4_OBJ_NOTIFICATION);
+		h2 = (struct fhelp){ .n = n2, .rto = l4_timeout_us(50000), .r = SENT, .got = JUNK };
+		h.rto = l4_timeout_us(2000000);
+		th2 = thread_spawn(fh_wait, &h2, 101);
+		th = thread_spawn(fh_wait, &h, 101);
+		fmark('1');
+		rcall(W_SIG(n), l4_tag(0, 1, 0), 0x21, &o->r);
+		fmark('2');
+		break;
 	default:
 		more = 0;
 		break;
@@ -750,7 +775,7 @@ static int fcase(unsigned k, struct fres *o, int *fast)
 		thread_del(th);
 	}
 	if (th2) {
-		if (k == 30 || k == 34 || k == 36) {     /* the second helper's end */
+		if (k == 30 || k == 34 || k == 36 || k == 49) { /* the second helper's end */
 			for (unsigned i = 0; i < 100 && !h2.done; i++)
 				block_a_while();
 			o->extra = h2.got ^ (uint64_t)h2.r;
@@ -811,7 +836,7 @@ static void test_fastpath(void)
 				tap_note("first difference: case %u (%s), word %u: %#lx (off) vs %#lx (on)", k, fname[k], i,
 					 (unsigned long)a[i], (unsigned long)b[i]);
 	}
-	tap_ok(ncases == 48, "%u cases of signal and wait, each with the fast path on and off", ncases);
+	tap_ok(ncases == 50, "%u cases of signal and wait, each with the fast path on and off", ncases);
 	tap_ok(wrong == 0, "ra and t0..t6 come back 0 from each (%d not)", wrong);
 	tap_ok(diff == 0, "the two paths give the same results word by word: registers, bits, helpers, order (%d differ)",
 	       diff);
@@ -871,6 +896,11 @@ static void test_fastpath(void)
 						     (uint64_t)L4_TAG_NOTIFY << 40) && f[37].pending == 0,
 	       "signal ends the receive of the bound thread (%#lx)", (unsigned long)f[37].extra);
 	tap_ok(f[38].r.a[0] == 0 && f[38].pending == 0x21, "a bound thread that does not receive: the bits wait");
+	tap_ok(f[48].r.a[0] == 0 && f[48].hr == 0 && f[48].hgot == 0x21 && f[48].hdone && f[48].pending == 0,
+	       "%s: the waiter has the bits (%ld, %#lx)", fname[48], f[48].hr, (unsigned long)f[48].hgot);
+	tap_ok(f[49].r.a[0] == 0 && f[49].hr == 0 && f[49].hgot == 0x21 && f[49].hdone &&
+	       f[49].extra == (uint64_t)-L4_ETIMEDOUT,
+	       "%s: the waiter has the bits, the other's wait timed out (%#lx)", fname[49], (unsigned long)f[49].extra);
 	tap_ok((long)f[43].r.a[0] == -L4_EPERM && f[43].r.a[7] == KEPT, "receive on an endpoint without R: EPERM");
 	tap_ok(f[44].r.a[0] == l4_tag(0x3, 1, 0) && f[44].r.a[1] == 0x77 && f[44].r.a[7] == 0 && f[44].hr == 0,
 	       "receive with a sender queued: its message (tag %#lx, MR0 %#lx, badge %#lx)", (unsigned long)f[44].r.a[0],

@@ -81,10 +81,16 @@ uint64_t thread_spawn_pg(void (*fn)(void *), void *arg, unsigned prio, uint64_t 
 uint64_t thread_spawn_on(void (*fn)(void *), void *arg, unsigned prio, uint64_t utcb, uint64_t exc, uint64_t pager,
 			 uint64_t hart);
 
-/* Whether a pager's map reply takes the fast path when it is switched on
- * (L4_DEBUG_FASTPATH): not while several harts run threads (L4_KIP_F_SMP:
- * the mapping database needs the kernel lock). The other fast paths do. */
+/* Several harts run threads (L4_KIP_F_SMP): then a pager's map reply, and a
+ * wait that blocks with a timeout, take the general path even with the
+ * fast path on (they need the kernel lock). */
+static inline int smp_running(void)
+{
+	return (l4_kip()->features & L4_KIP_F_SMP) != 0;
+}
+
+/* Whether a pager's map reply takes the fast path when it is switched on. */
 static inline int map_reply_fast(int path)
 {
-	return path && !(l4_kip()->features & L4_KIP_F_SMP);
+	return path && !smp_running();
 }

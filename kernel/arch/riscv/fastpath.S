@@ -317,12 +317,16 @@
 
 /* cur (t6) blocks in the wait queue at \q(t3), its ipc and state \state,
  * and the head of the run queue's top priority runs (schedule():
- * switch_to_queued); the idle loop (nothing queued) and FP state not in
- * the FP registers go to the general path. \name: a prefix for labels.
- * ra = cur's task. */
-.macro fast_block_switch q, state, name
+ * switch_to_queued); the idle loop (nothing queued: to \idle, by default
+ * the general path) and FP state not in the FP registers go to the general
+ * path. \name: a prefix for labels. ra = cur's task. With ack=1
+ * (L4_IPC_ACK), the IRQ object's ack comes first, once nothing else can
+ * fail: irq_ack_utcb (C, on the kernel stack, s1..s5 keep what the commit
+ * needs); an error goes to the general path, nothing changed (it repeats
+ * the ack, which fails the same way). */
+.macro fast_block_switch q, state, name, ack=0, idle=ecall_slow
 	lw	t2, HART_RQ_TOP(tp)
-	bltz	t2, ecall_slow          /* nothing else ready: idle */
+	bltz	t2, \idle              /* nothing else ready: idle */
 	slli	t0, t2, 3
 	add	t0, t0, tp
 	ld	t4, HART_RQ_HEAD(t0)
@@ -332,6 +336,23 @@
 	/* Commit. cur waits at the tail of the queue, a0..a7 as it made the
 	 * call in its frame... */
 	fast_store_args
+	.if \ack
+	mv	s1, t6
+	mv	s2, t3
+	mv	s3, t4
+	mv	s4, t2
+	mv	s5, ra
+	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
+	ld	sp, HART_KSTACK(tp)
+	mv	a0, t6
+	call	irq_ack_utcb
+	mv	t6, s1
+	bnez	a0, \name\()_fail
+	mv	t3, s2
+	mv	t4, s3
+	mv	t2, s4
+	mv	ra, s5
+	.endif
 	li	t1, \state
 	sh	t1, TH_IPCSTATE(t6)
 	fast_enqueue_tail t3, \q, t6
@@ -341,6 +362,14 @@
 	j	trap_return_to_user
 
 	fast_switch_fpu t4, t1, \name\()_fpu, \name\()_commit, 0
+	.if \ack
+\name\()_fail:
+	/* The ack failed: the general path, with the call's a0..a7. */
+	.irp n, 10,11,12,13,14,15,16,17
+	ld	x\n, TH_FRAME + TF_REG(\n)(t6)
+	.endr
+	j	ecall_slow
+	.endif
 .endm
 
 /* th's saved sstatus.FS: Clean (its registers are in its struct fpu_state). */
@@ -399,10 +428,31 @@
 	bnez	a0, .Lsu_bound\@
 	fast_dequeue_head t3, NTF_WAITERS, t4
 .Lsu_done\@:
+	lbu	t0, TH_FLAGS(t4)        /* timed */
+	bnez	t0, .Lsu_timed\@
+.Lsu_untimed\@:
 	.subsection 1
 .Lsu_bound\@:
 	fast_waitq_remove t4
 	j	.Lsu_done\@
+.Lsu_timed\@:
+	/* its timeout leaves this hart's list (timeout_disarm: the timer
+	 * may fire early, which is harmless). Scratch: t0, ra. */
+	ld	t0, TH_TO_NEXT(t4)
+	ld	ra, TH_TO_PREV(t4)
+	beqz	ra, 1f
+	sd	t0, 0(ra)               /* prev->next */
+	j	2f
+1:	li	ra, HART_TIMEOUTS       /* the first: the list's head (an offset beyond 12 bits) */
+	add	ra, ra, tp
+	sd	t0, 0(ra)
+	li	ra, 0
+2:	beqz	t0, 3f
+	sd	ra, 8(t0)               /* next->prev */
+3:	sd	zero, TH_TO_NEXT(t4)
+	sd	zero, TH_TO_PREV(t4)
+	sb	zero, TH_FLAGS(t4)
+	j	.Lsu_untimed\@
 	.subsection 0
 .endm
 
@@ -813,6 +863,8 @@ fast_not_rw:
 	beqz	t0, fast_wait
 	addi	t0, t0, FAST_WAIT - FAST_YIELD
 	beqz	t0, fast_yield
+	addi	t0, t0, FAST_YIELD - FAST_ACK_RECV
+	beqz	t0, fast_ack_recv
 	lbu	t0, HART_SMP(tp)        /* several harts: the fast paths begin there */
 	bnez	t0, smp_fast_enter
 	j	ecall_slow
@@ -859,12 +911,11 @@ fast_signal:
 	bne	t1, t2, fast_signal_set /* the bound thread does not receive: the bits wait */
 	li	t2, TAG_NOTIFY          /* it does: its receive ends */
 fast_signal_wake:
-	/* the thread t4: on this hart, no timeout (no exception: it waits on
-	 * a notification or receives); t1 = its priority */
+	/* the thread t4: on this hart (no exception: it waits on a
+	 * notification or receives; a timeout is disarmed at the commit,
+	 * fast_signal_unqueue); t1 = its priority */
 	ld	t1, TH_HOME(t4)
 	bne	t1, tp, ecall_slow
-	lbu	t1, TH_FLAGS(t4)        /* timed */
-	bnez	t1, ecall_slow
 	lbu	t1, TH_PRIO(t4)
 	bltu	t0, t1, fast_signal_preempt
 	/* Commit. The thread leaves its queue with the bits... */
@@ -922,11 +973,12 @@ fast_signal_switch:
 	 * priority.
 	 */
 fast_wait:
-	fast_lookup RIGHT_R, ecall_slow, CAP_NTF, fast_recv
+	fast_lookup RIGHT_R, fast_wait_to, CAP_NTF, fast_recv
 	ld	t0, NTF_HOME(t3)        /* its bits and waiters are this hart's (waitq.h) */
 	bne	t0, tp, ecall_slow
 	ld	t5, NTF_BITS(t3)
 	beqz	t5, fast_wait_block
+fast_wait_bits:
 	fast_check_cur_goes_on
 	/* Commit: cur takes the bits: tag 0, a1..a6 zero, a7 the bits. */
 	sd	zero, NTF_BITS(t3)
@@ -935,7 +987,50 @@ fast_wait:
 	fast_return_cur
 
 fast_wait_block:
-	fast_block_switch NTF_WAITERS, IPCSTATE_NOTIFY, fast_wait
+	/* nothing else ready: the idle loop, from C (fast_wait_sleep) */
+	fast_block_switch NTF_WAITERS, IPCSTATE_NOTIFY, fast_wait, 0, fast_wait_sleep
+
+	/*
+	 * --- wait with a receive timeout ---
+	 * (The selector with a timeout above it was out of range.) No send
+	 * timeout, a receive timeout that is neither zero (a poll) nor has bit
+	 * 15 set: the lookup of the selector alone; bits pending are taken as
+	 * above; none: cur blocks with its timeout (fast_wait_sleep).
+	 */
+fast_wait_to:
+	srli	t0, a7, RCV_TO_SHIFT
+	andi	t1, t0, 0x3ff
+	beqz	t1, ecall_slow          /* never (the selector was out of range), or zero */
+	srli	t1, t0, 15
+	bnez	t1, ecall_slow          /* bit 15: EINVAL */
+	slli	t1, a7, 64 - RCV_TO_SHIFT
+	srli	t1, t1, 64 - RCV_TO_SHIFT + SEL_SHIFT
+	srli	t0, t1, 20
+	bnez	t0, ecall_slow          /* a send timeout */
+	fast_cap CAP_NTF, RIGHT_R, ecall_slow
+	ld	t0, NTF_HOME(t3)        /* its bits and waiters are this hart's (waitq.h) */
+	bne	t0, tp, ecall_slow
+	ld	t5, NTF_BITS(t3)
+	bnez	t5, fast_wait_bits
+
+	/*
+	 * cur waits on the notification t3 (no bits) with the timeout in a7's
+	 * top bits, or none: notification_wait_fast (C, on the kernel stack)
+	 * blocks it and schedules, as the general path's notification_wait
+	 * does after its decoding. a0..a7 and sstatus join cur's frame first.
+	 */
+fast_wait_sleep:
+	lbu	t0, HART_SMP(tp)        /* several harts: blocking, timeouts and the idle loop */
+	bnez	t0, ecall_slow          /* need the kernel lock (C) */
+	fast_store_args
+	csrr	t0, sstatus
+	sd	t0, TH_FRAME + TF_SSTATUS(t6)
+	csrw	sscratch, zero          /* C runs: a trap now is the kernel's */
+	ld	sp, HART_KSTACK(tp)
+	mv	a0, t6
+	mv	a1, t3
+	srli	a2, a7, RCV_TO_SHIFT
+	call	notification_wait_fast  /* does not return */
 
 	/*
 	 * --- receive on an endpoint, no timeout, that blocks ---
@@ -952,14 +1047,48 @@ fast_recv:
 	bne	t0, tp, ecall_slow
 	ld	t0, EP_SEND_HEAD(t3)
 	bnez	t0, ecall_slow
-	ld	t0, TH_BOUND(t6)
-	beqz	t0, fast_recv_block
-	ld	t5, NTF_HOME(t0)        /* its bits are this hart's to read */
+	ld	t4, TH_BOUND(t6)
+	beqz	t4, fast_recv_block
+	ld	t5, NTF_HOME(t4)        /* its bits are this hart's to take */
 	bne	t5, tp, ecall_slow
-	ld	t0, NTF_BITS(t0)
-	bnez	t0, ecall_slow          /* the bound notification ends the receive at once */
+	ld	t5, NTF_BITS(t4)
+	bnez	t5, fast_recv_bits      /* the bound notification ends the receive at once */
 fast_recv_block:
 	fast_block_switch EP_RECV, IPCSTATE_RECV, fast_recv
+
+	/*
+	 * --- receive on an endpoint, bits in the bound notification t4 ---
+	 * The receive ends at once with them (do_recv: notification_deliver,
+	 * L4_TAG_NOTIFY) when nothing queued outranks cur.
+	 */
+fast_recv_bits:
+	fast_check_cur_goes_on
+	/* Commit: tag L4_TAG_NOTIFY, a1..a6 zero, a7 the bits. */
+	sd	zero, NTF_BITS(t4)
+	mv	a7, t5
+	li	a0, TAG_NOTIFY
+	fast_ntf_msg a0
+	fast_return_cur
+
+	/*
+	 * --- receive on an endpoint with L4_IPC_ACK, that blocks ---
+	 * A driver's wait for its next event: as fast_recv, and the IRQ
+	 * object's ack at the commit (fast_block_switch, ack=1). Everything
+	 * else with the flag (a notification, a sender queued, bound bits, a
+	 * reply first, a timeout) takes the general path.
+	 */
+fast_ack_recv:
+	lbu	t0, HART_SMP(tp)        /* several harts: an IRQ object is everyone's: */
+	bnez	t0, ecall_slow          /* the kernel lock (C) */
+	fast_lookup RIGHT_R, ecall_slow, CAP_EP
+	ld	t0, EP_SEND_HEAD(t3)
+	bnez	t0, ecall_slow
+	ld	t0, TH_BOUND(t6)
+	beqz	t0, fast_ack_recv_block
+	ld	t0, NTF_BITS(t0)
+	bnez	t0, ecall_slow
+fast_ack_recv_block:
+	fast_block_switch EP_RECV, IPCSTATE_RECV, fast_ack_recv_sw, 1
 
 	/*
 	 * --- yield ---

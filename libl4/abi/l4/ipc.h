@@ -23,6 +23,11 @@
  *                or thread capability: a kernel-object operation (l4/kobj.h).
  *   REPLY        reply to the thread's current caller; never blocks.
  *   REPLY_WAIT   REPLY (skipped if there is no caller), then RECV.
+ *   ACK          with RECV (and no SEND): before every other phase, acknowledge
+ *                the IRQ object whose selector is the UTCB's `ack` word, as
+ *                L4_IRQ_ACK does (W right; its errors, and EINVAL without a
+ *                UTCB, end the call with nothing else done). A driver's ack
+ *                and its wait for the next event in one system call.
  * A phase that fails returns its error and the operation ends there (a
  * failed reply keeps the caller waiting and the reply right valid).
  */
@@ -37,6 +42,7 @@
 #define L4_IPC_SEND (1UL << 4)          /* send phase to the selector's object */
 #define L4_IPC_RECV (1UL << 5)          /* receive phase (from the selector, or the reply of a call) */
 #define L4_IPC_REPLY (1UL << 6)         /* first reply to the current caller (reply-and-wait) */
+#define L4_IPC_ACK (1UL << 7)           /* with RECV: first acknowledge the IRQ object at utcb->ack */
 #define L4_IPC_FLAGS_MASK (0xffUL << 4)
 #define L4_IPC_CALL (L4_IPC_SEND | L4_IPC_RECV)
 #define L4_IPC_REPLY_WAIT (L4_IPC_REPLY | L4_IPC_RECV)
@@ -184,7 +190,8 @@ struct l4_utcb {
 	uint64_t mr[L4_MSG_WORDS];      /* message words; mr[0..5] travel in registers */
 	uint64_t rcv_caps;              /* receive window for capability items (l4_rcv_caps), 0 = none */
 	uint64_t rcv_mem;               /* receive window for memory items (a flexpage, l4/mem.h), 0 = none */
-	uint64_t reserved[6];           /* for the kernel's later use; keep 0 */
+	uint64_t ack;                   /* L4_IPC_ACK: the selector of the IRQ object to acknowledge */
+	uint64_t reserved[5];           /* for the kernel's later use; keep 0 */
 	uint64_t user[8];               /* free for the thread's own use (e.g. its thread pointer) */
 };
 #define L4_UTCB_SIZE 4096UL

@@ -55,6 +55,16 @@
  * more requests than it could answer). A client that never consumes its
  * responses stops only itself.
  *
+ * Signals the client does not need (as sDDF): the driver signals the
+ * client's notification after putting responses unless the shared page's
+ * `awake` word is L4_BLK_AWAKE, which a client sets while it takes
+ * responses by itself; before it sleeps it sets the word to 0, then (a full
+ * fence) looks at resp_prod once more (l4_blk_sleeping). The driver puts
+ * responses, publishes resp_prod, fences, then reads the word: either the
+ * client sees the new responses or the driver sees that it sleeps. A client
+ * that never writes the word is signalled every time; a wrong value only
+ * costs the client its own signals.
+ *
  * Going away: a client that ends (its notification destroyed) loses its
  * session when the driver next signals it or needs the slot; a driver that
  * ends leaves the client's doorbell empty: l4_blk_wait says ECANCELED.
@@ -82,6 +92,7 @@ enum {
 #define L4_BLK_F_FLUSH 0x2UL            /* the device has a write cache that FLUSH empties */
 
 #define L4_BLK_RING 64U                 /* entries in each ring */
+#define L4_BLK_AWAKE 1U                 /* l4_blk_shared.awake: do not signal */
 #define L4_BLK_DATA_OFFSET 4096UL       /* the data region in the shared dataspace */
 #define L4_BLK_DATA_MAX (8UL << 20)     /* the largest data region */
 
@@ -107,7 +118,8 @@ struct l4_blk_shared {
 	volatile uint32_t resp_prod;    /* driver */
 	uint32_t pad2[15];
 	volatile uint32_t resp_cons;    /* client */
-	uint32_t pad3[15];
+	volatile uint32_t awake;        /* client: L4_BLK_AWAKE while it looks at the ring itself (no signal needed) */
+	uint32_t pad3[14];
 	struct l4_blk_req req[L4_BLK_RING];
 	struct l4_blk_resp resp[L4_BLK_RING];
 };
@@ -174,6 +186,22 @@ static inline long l4_blk_put(struct l4_blk *b, unsigned op, uint64_t block, uin
 	b->req_prod++;
 	__atomic_store_n(&sh->req_prod, b->req_prod, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* The client is about to sleep on its notification: from now on the driver
+ * signals it. 1 if a response came meanwhile (then it need not sleep). */
+static inline int l4_blk_sleeping(struct l4_blk *b)
+{
+	__atomic_store_n(&b->sh->awake, 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&b->sh->resp_prod, __ATOMIC_ACQUIRE) != b->resp_cons;
+}
+
+/* The client is awake again and looks at the ring before it sleeps next
+ * (l4_blk_sleeping): the driver need not signal meanwhile. */
+static inline void l4_blk_awake(struct l4_blk *b)
+{
+	__atomic_store_n(&b->sh->awake, L4_BLK_AWAKE, __ATOMIC_RELAXED);
 }
 
 /* Take a response: 1 (into *r), or 0 if none is there. */
