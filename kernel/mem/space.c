@@ -180,6 +180,46 @@ static void put_leaf(struct space *s, pte_t *p, int l, struct mapping *m, uint64
 }
 
 /*
+ * n 4 KiB root leaves (mappings of the database without a parent, as
+ * add_leaves_nofence makes them) in the consecutive slots from p, the first
+ * for va -> pa: the kernel's big ranges (sigma0's memory), whose pages
+ * rarely fall in 2 MiB leaves at their ends. The quota is charged for all n
+ * nodes at once (the caller has), each node comes from the stash, and no
+ * call is made per leaf. Returns how many it made: fewer than n when a slot
+ * was taken (*err = -L4_EEXIST) or the pool ran out (-L4_ENOMEM); the
+ * charge for those not made is returned to q.
+ */
+static uint64_t add_root_run(struct space *s, pte_t *p, uint64_t va, uint64_t pa, uint64_t n, unsigned rights,
+			     long *err)
+{
+	pte_t bits = rights_pte(rights);
+	uint32_t small = 12 | rights << 8;      /* order 12, rights, fresh = false (map_fast_link's store) */
+	uint64_t i;
+
+	for (i = 0; i < n; i++, p++, va += LEVEL_SIZE(0), pa += LEVEL_SIZE(0)) {
+		struct mapping *m;
+		if (*p & PTE_V) {
+			*err = -L4_EEXIST;
+			break;
+		}
+		if (!(m = kmem_alloc_min_inline(&kmem_pool)) && !(m = kmem_alloc_min_raw(&kmem_pool))) {
+			*err = -L4_ENOMEM;
+			break;
+		}
+		m->n.parent = m->n.child = m->n.next = m->n.prev = NULL;
+		m->space = s;
+		m->va = va;
+		m->pa = pa;
+		*(uint32_t *)&m->order = small;
+		*shadow_of(p) = m;
+		*p = pte_leaf(pa, bits);
+	}
+	if (i < n)
+		quota_credit(s->quota, (n - i) * KMEM_MIN_BLOCK);
+	return i;
+}
+
+/*
  * Map [va, va+size) -> pa with rights as leaves. With `node`, each leaf gets
  * a mapping, derived from parent (NULL: a root), marked fresh if asked.
  * Stops at the first error (what it made stays: the caller undoes it).
@@ -210,6 +250,24 @@ static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64
 			if (m)
 				kmem_free_q(&kmem_pool, s->quota, m, sizeof(*m));
 			return err;
+		}
+		/* A run of 4 KiB root leaves to the end of this table (or of the
+		 * range) in one go, when the quota covers all of it; else leaf
+		 * by leaf, which charges and fails the same way. */
+		uint64_t run = l == 0 ? (LEVEL_SIZE(1) - (va & (LEVEL_SIZE(1) - 1))) >> 12 : 0;
+		if (run > size >> 12)
+			run = size >> 12;
+		if (m && !parent && !fresh && !budget && run > 1 &&
+		    quota_charge(s->quota, (run - 1) * KMEM_MIN_BLOCK)) {
+			put_leaf(s, p, l, m, va, pa, rights, NULL, false);
+			uint64_t made = add_root_run(s, p + 1, va + LEVEL_SIZE(0), pa + LEVEL_SIZE(0), run - 1, rights, &err);
+			if (err)
+				return err;
+			p += made;
+			va += run << 12;
+			pa += run << 12;
+			size -= run << 12;
+			continue;
 		}
 		put_leaf(s, p, l, m, va, pa, rights, parent, fresh);
 		va += LEVEL_SIZE(l);
