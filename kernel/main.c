@@ -210,6 +210,8 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	power_init(&board);
 	if (board.uart.present)
 		console_use_uart(&board.uart);
+	else
+		console_use_firmware();
 	uint64_t t_report = cpu_instret();
 	print_board(hartid);
 
