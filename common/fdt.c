@@ -85,7 +85,8 @@ static uint32_t align4(uint32_t x)
  * wholly inside the block. t->next may exceed size by the padding (<= 3);
  * reading a token there then fails. size <= INT32_MAX, so no sums overflow.
  */
-static bool decode(const uint8_t *s, uint32_t size, uint32_t off, struct tok *t)
+static inline __attribute__((always_inline)) bool decode_inline(const uint8_t *s, uint32_t size, uint32_t off,
+								 struct tok *t)
 {
 	uint32_t room;
 	size_t n;
@@ -122,6 +123,12 @@ static bool decode(const uint8_t *s, uint32_t size, uint32_t off, struct tok *t)
 	default:
 		return false;
 	}
+}
+
+/* decode_inline() out of line (the accessors); check_struct() has it inline. */
+static bool decode(const uint8_t *s, uint32_t size, uint32_t off, struct tok *t)
+{
+	return decode_inline(s, size, off, t);
 }
 
 /* Token at `off` of the validated tree, with the same paranoia as decode(). */
@@ -286,7 +293,7 @@ static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
 	while (last_nul >= 0 && strings[last_nul] != '\0')
 		last_nul--;
 	for (;;) {
-		if (!decode(s, limit, off, &t))
+		if (!decode_inline(s, limit, off, &t))
 			return FDT_E_STRUCT;    /* bad token, or no FDT_END before the end */
 		if (root_done && t.tag != TOK_END)
 			return FDT_E_STRUCT;    /* a second root, or NOPs after the root */
@@ -810,7 +817,7 @@ static bool name_is(const struct fdt *fdt, uint32_t nameoff, const char *name, s
 const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, uint32_t *len)
 {
 	struct tok t;
-	size_t n = strlen(name) + 1;
+	size_t n = 0;           /* strlen(name) + 1, once a first byte matched */
 	int body;
 
 	if (fdt->ix) {
@@ -832,7 +839,7 @@ const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, uint3
 				break;
 			plen = fdt_be32(s + off + 4);
 			nameoff = fdt_be32(s + off + 8);
-			if (strings[nameoff] == name[0] && name_is(fdt, nameoff, name, n)) {
+			if (strings[nameoff] == name[0] && name_is(fdt, nameoff, name, n ? n : (n = strlen(name) + 1))) {
 				if (len)
 					*len = plen;
 				return s + off + 12;
@@ -843,6 +850,7 @@ const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, uint3
 			*len = 0;
 		return NULL;
 	}
+	n = strlen(name) + 1;
 	body = node_body(fdt, node);
 	if (body >= 0)
 		for (int off = skip_nops(fdt, body, &t); off >= 0 && t.tag == TOK_PROP;

@@ -46,8 +46,10 @@ static void early_flush(void)
 	early.done = true;
 }
 
+/* The log's bytes: only [rd, wr) is ever read, so boot need not zero them. */
+static char klog_buf[L4_DEBUG_LOG_SIZE] __attribute__((section(".noinit")));
+
 static struct {
-	char buf[L4_DEBUG_LOG_SIZE];
 	uint64_t rd, wr;                /* bytes read and written, ever (rd <= wr <= rd + size) */
 	uint64_t dropped;               /* since the last read */
 	bool owned;                     /* a user-level driver owns the UART */
@@ -92,11 +94,11 @@ static void uart_putc(char c)
 
 static void log_putc(char c)
 {
-	if (klog.wr - klog.rd == sizeof(klog.buf)) {
+	if (klog.wr - klog.rd == sizeof(klog_buf)) {
 		klog.rd++;              /* full: the oldest byte goes */
 		klog.dropped++;
 	}
-	klog.buf[klog.wr++ % sizeof(klog.buf)] = c;
+	klog_buf[klog.wr++ % sizeof(klog_buf)] = c;
 	console_log_fresh = true;
 }
 
@@ -112,7 +114,7 @@ void console_putc(char c)
 static void log_flush(void)
 {
 	while (klog.rd < klog.wr)
-		uart_putc(klog.buf[klog.rd++ % sizeof(klog.buf)]);
+		uart_putc(klog_buf[klog.rd++ % sizeof(klog_buf)]);
 }
 
 static void log_unbound(struct notification_source *s)
@@ -150,7 +152,7 @@ size_t console_log_read(char *dst, size_t len, uint64_t *dropped)
 	size_t n = 0;
 
 	while (n < len && klog.rd < klog.wr)
-		dst[n++] = klog.buf[klog.rd++ % sizeof(klog.buf)];
+		dst[n++] = klog_buf[klog.rd++ % sizeof(klog_buf)];
 	*dropped = klog.dropped;
 	klog.dropped = 0;
 	return n;

@@ -68,7 +68,7 @@ static void read_device_tree(uint64_t dtb_pa)
 	if (size > BOOT_MAX_DTB_SIZE)
 		panic("device tree of %u bytes is larger than %lu", size, BOOT_MAX_DTB_SIZE);
 	/* Indexed (fdt.h): the board is read without decoding the blob again. */
-	static struct fdt_node_ix ix[512];
+	static struct fdt_node_ix ix[512] __attribute__((section(".noinit")));      /* not zeroed: written first */
 
 	err = fdt_init_index(&fdt, blob, size, ix, sizeof(ix) / sizeof(ix[0]));
 	if (err)
