@@ -23,6 +23,36 @@ static bool bit_test(const struct kmem *k, unsigned order, size_t i)
 	return k->bitmap[order][i / 64] >> (i % 64) & 1;
 }
 
+#define CHUNK_SHIFT (KMEM_MIN_SHIFT + KMEM_MAX_ORDER)
+
+static bool chunk_ready(const struct kmem *k, size_t chunk)
+{
+	return chunk >= KMEM_READY_CHUNKS || (k->ready[chunk / 64] >> (chunk % 64) & 1);
+}
+
+/* Zero the lazy bitmaps' words of the chunk holding offset off, once. */
+static void chunk_prepare(struct kmem *k, size_t off)
+{
+	size_t c = off >> CHUNK_SHIFT;
+
+	if (chunk_ready(k, c))
+		return;
+	for (unsigned o = 0; o <= KMEM_LAZY_ORDER; o++) {
+		size_t w = 1UL << (KMEM_LAZY_ORDER - o), first = c * w, words = bitmap_words(k->size, o);
+		if (first < words)
+			memset(&k->bitmap[o][first], 0, (first + w <= words ? w : words - first) * sizeof(uint64_t));
+	}
+	k->ready[c / 64] |= 1UL << (c % 64);
+}
+
+/* bit_test, where the bits of a chunk not yet ready are clear (kmem_check). */
+static bool bit_live(const struct kmem *k, unsigned order, size_t i)
+{
+	if (order <= KMEM_LAZY_ORDER && !chunk_ready(k, i >> (KMEM_MAX_ORDER - order)))
+		return false;
+	return bit_test(k, order, i);
+}
+
 static void bit_flip(struct kmem *k, unsigned order, size_t i)
 {
 	k->bitmap[order][i / 64] ^= 1UL << (i % 64);
@@ -62,7 +92,6 @@ bool kmem_init(struct kmem *k, void *region, size_t size)
 	uintptr_t base = (r + meta + KMEM_BASE_ALIGN - 1) & ~(KMEM_BASE_ALIGN - 1);
 	if (base - r + KMEM_MIN_BLOCK > size)
 		return false;
-	memset(region, 0, meta);
 	uint64_t *words = region;
 	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++) {
 		k->bitmap[o] = words;
@@ -70,12 +99,23 @@ bool kmem_init(struct kmem *k, void *region, size_t size)
 	}
 	k->base = base;
 	k->size = (size - (base - r)) & ~(KMEM_MIN_BLOCK - 1);
+	/* The lazy orders' words as far as the blocks need them (chunk_prepare
+	 * zeroes them); the rest now. Too many chunks to track: all now. */
+	size_t lazy = 0;
+	if ((k->size >> CHUNK_SHIFT) < KMEM_READY_CHUNKS)
+		for (unsigned o = 0; o <= KMEM_LAZY_ORDER; o++)
+			lazy += bitmap_words(size, o) * sizeof(uint64_t);
+	else
+		memset(k->ready, 0xff, sizeof(k->ready));
+	memset((char *)region + lazy, 0, meta - lazy);
 
 	/* Cover [0, size) with the largest aligned blocks that fit. */
 	for (size_t off = 0; off < k->size;) {
 		unsigned o = KMEM_MAX_ORDER;
 		while (off % block_bytes(o) || off + block_bytes(o) > k->size)
 			o--;
+		if (o < KMEM_MAX_ORDER)
+			chunk_prepare(k, off);
 		free_push(k, off, o);
 		off += block_bytes(o);
 	}
@@ -109,6 +149,8 @@ void *kmem_alloc(struct kmem *k, size_t size)
 		return NULL;
 	size_t off = (uintptr_t)k->free[o].first - k->base;
 	free_unlink(k, off, o);
+	if (o == KMEM_MAX_ORDER && o > want)
+		chunk_prepare(k, off);
 	/* Split: keep the lower half, free the upper, until the size fits. */
 	while (o > want) {
 		o--;
@@ -130,6 +172,8 @@ void *kmem_alloc_min_raw(struct kmem *k)
 			return NULL;
 	size_t off = (uintptr_t)k->free[o].first - k->base;
 	free_unlink(k, off, o);
+	if (o == KMEM_MAX_ORDER)
+		chunk_prepare(k, off);
 	while (o > STASH_ORDER) {
 		o--;
 		free_push(k, off + block_bytes(o), o);
@@ -216,22 +260,22 @@ bool kmem_check(const struct kmem *k)
 			size_t off = (uintptr_t)b - k->base;
 			if ((uintptr_t)b < k->base || off % block_bytes(o) || off + block_bytes(o) > k->size)
 				return false;
-			if (b->prev != prev || !bit_test(k, o, off >> (KMEM_MIN_SHIFT + o)))
+			if (b->prev != prev || !bit_live(k, o, off >> (KMEM_MIN_SHIFT + o)))
 				return false;
 			if (++listed > blocks_of_order(k->size, o))
 				return false;   /* a cycle */
 		}
 		for (size_t i = 0; i < blocks_of_order(k->size, o); i++) {
-			if (!bit_test(k, o, i))
+			if (!bit_live(k, o, i))
 				continue;
 			marked++;
 			/* Unmerged free buddies. */
-			if (o < KMEM_MAX_ORDER && (i ^ 1) < blocks_of_order(k->size, o) && bit_test(k, o, i ^ 1))
+			if (o < KMEM_MAX_ORDER && (i ^ 1) < blocks_of_order(k->size, o) && bit_live(k, o, i ^ 1))
 				return false;
 			/* Overlap with a free block of a higher order containing it. */
 			for (unsigned h = o + 1; h <= KMEM_MAX_ORDER; h++) {
 				size_t j = i >> (h - o);
-				if (j < blocks_of_order(k->size, h) && bit_test(k, h, j))
+				if (j < blocks_of_order(k->size, h) && bit_live(k, h, j))
 					return false;
 			}
 		}
@@ -249,7 +293,7 @@ bool kmem_check(const struct kmem *k)
 			return false;
 		for (unsigned h = 0; h <= KMEM_MAX_ORDER; h++) {
 			size_t j = off >> (KMEM_MIN_SHIFT + h);
-			if (j < blocks_of_order(k->size, h) && bit_test(k, h, j))
+			if (j < blocks_of_order(k->size, h) && bit_live(k, h, j))
 				return false;
 		}
 		if (++stashed > (k->size - free_bytes) / KMEM_MIN_BLOCK)

@@ -97,7 +97,8 @@ long space_init(struct space *s, struct quota *q)
  * made on the way. NULL with *err = -L4_EEXIST (something mapped there) or
  * -L4_ENOMEM.
  */
-static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size, int *level, long *err)
+static inline __attribute__((always_inline)) pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size,
+							     int *level, long *err)
 {
 	int want = 0;
 
@@ -149,7 +150,7 @@ static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size
  * node and no zeroing (the caller sets every field). NULL when q or the pool
  * is out. Freed with kmem_free_q as any block of its size.
  */
-static struct mapping *node_alloc(struct quota *q)
+static inline __attribute__((always_inline)) struct mapping *node_alloc(struct quota *q)
 {
 	struct mapping *m;
 
@@ -189,7 +190,7 @@ static void put_leaf(struct space *s, pte_t *p, int l, struct mapping *m, uint64
  * was taken (*err = -L4_EEXIST) or the pool ran out (-L4_ENOMEM); the
  * charge for those not made is returned to q.
  */
-static uint64_t add_root_run(struct space *s, pte_t *p, uint64_t va, uint64_t pa, uint64_t n, unsigned rights,
+static __attribute__((noinline)) uint64_t add_root_run(struct space *s, pte_t *p, uint64_t va, uint64_t pa, uint64_t n, unsigned rights,
 			     long *err)
 {
 	pte_t bits = rights_pte(rights);
@@ -220,6 +221,45 @@ static uint64_t add_root_run(struct space *s, pte_t *p, uint64_t va, uint64_t pa
 }
 
 /*
+ * add_leaves_nofence for the kernel's ranges of roots (sigma0's memory, a
+ * boot task's pages): each leaf as there, but the 4 KiB leaves to the end of
+ * a table (or of the range) as one run, when the quota covers the run (else
+ * leaf by leaf, which charges and fails the same way).
+ */
+static __attribute__((noinline)) long add_root_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size,
+						      unsigned rights)
+{
+	while (size) {
+		struct mapping *m = node_alloc(s->quota);
+		long err = 0;
+		int l;
+		if (!m)
+			return -L4_ENOMEM;
+		pte_t *p = leaf_slot(s, va, pa, size, &l, &err);
+		if (err) {
+			kmem_free_q(&kmem_pool, s->quota, m, sizeof(*m));
+			return err;
+		}
+		put_leaf(s, p, l, m, va, pa, rights, NULL, false);
+		uint64_t n = 1;
+		if (l == 0) {
+			uint64_t run = (LEVEL_SIZE(1) - (va & (LEVEL_SIZE(1) - 1))) >> 12;
+			if (run > size >> 12)
+				run = size >> 12;
+			if (run > 1 && quota_charge(s->quota, (run - 1) * KMEM_MIN_BLOCK)) {
+				n += add_root_run(s, p + 1, va + LEVEL_SIZE(0), pa + LEVEL_SIZE(0), run - 1, rights, &err);
+				if (err)
+					return err;
+			}
+		}
+		va += n * LEVEL_SIZE(l);
+		pa += n * LEVEL_SIZE(l);
+		size -= n * LEVEL_SIZE(l);
+	}
+	return 0;
+}
+
+/*
  * Map [va, va+size) -> pa with rights as leaves. With `node`, each leaf gets
  * a mapping, derived from parent (NULL: a root), marked fresh if asked.
  * Stops at the first error (what it made stays: the caller undoes it).
@@ -231,6 +271,9 @@ static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64
 {
 	pte_t *p = NULL;
 	int l = 0;
+
+	if (node && !parent && !fresh && !budget && size > LEVEL_SIZE(0))
+		return add_root_leaves(s, va, pa, size, rights);
 
 	while (size) {
 		struct mapping *m = NULL;
@@ -250,24 +293,6 @@ static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64
 			if (m)
 				kmem_free_q(&kmem_pool, s->quota, m, sizeof(*m));
 			return err;
-		}
-		/* A run of 4 KiB root leaves to the end of this table (or of the
-		 * range) in one go, when the quota covers all of it; else leaf
-		 * by leaf, which charges and fails the same way. */
-		uint64_t run = l == 0 ? (LEVEL_SIZE(1) - (va & (LEVEL_SIZE(1) - 1))) >> 12 : 0;
-		if (run > size >> 12)
-			run = size >> 12;
-		if (m && !parent && !fresh && !budget && run > 1 &&
-		    quota_charge(s->quota, (run - 1) * KMEM_MIN_BLOCK)) {
-			put_leaf(s, p, l, m, va, pa, rights, NULL, false);
-			uint64_t made = add_root_run(s, p + 1, va + LEVEL_SIZE(0), pa + LEVEL_SIZE(0), run - 1, rights, &err);
-			if (err)
-				return err;
-			p += made;
-			va += run << 12;
-			pa += run << 12;
-			size -= run << 12;
-			continue;
 		}
 		put_leaf(s, p, l, m, va, pa, rights, parent, fresh);
 		va += LEVEL_SIZE(l);
