@@ -138,7 +138,9 @@ size_t kmem_block_size(size_t size)
 	return block_bytes(order_of(size));
 }
 
-void *kmem_alloc(struct kmem *k, size_t size)
+/* A block of at least size bytes, not zeroed, or NULL; kmem_alloc's own
+ * (inline there: every object creation goes through it). */
+static inline __attribute__((always_inline)) void *alloc_block(struct kmem *k, size_t size, size_t *bytes)
 {
 	if (size == 0 || size > KMEM_MAX_BLOCK)
 		return NULL;
@@ -156,8 +158,17 @@ void *kmem_alloc(struct kmem *k, size_t size)
 		o--;
 		free_push(k, off + block_bytes(o), o);
 	}
-	void *p = (void *)(k->base + off);
-	memset(p, 0, block_bytes(want));
+	*bytes = block_bytes(want);
+	return (void *)(k->base + off);
+}
+
+void *kmem_alloc(struct kmem *k, size_t size)
+{
+	size_t bytes;
+	void *p = alloc_block(k, size, &bytes);
+
+	if (p)
+		memset(p, 0, bytes);
 	return p;
 }
 
@@ -239,6 +250,21 @@ void *kmem_alloc_q(struct kmem *k, struct quota *q, size_t size)
 	void *p = kmem_alloc(k, size);
 	if (!p)
 		quota_credit(q, b);
+	return p;
+}
+
+void *kmem_alloc_q_part(struct kmem *k, struct quota *q, size_t size, size_t zero)
+{
+	size_t b = kmem_block_size(size);
+
+	if (!b || !quota_charge(q, b))
+		return NULL;
+	size_t bytes;
+	void *p = alloc_block(k, size, &bytes);
+	if (!p)
+		quota_credit(q, b);
+	else
+		memset(p, 0, zero < bytes ? zero : bytes);
 	return p;
 }
 

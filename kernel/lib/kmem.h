@@ -95,6 +95,9 @@ void quota_credit(struct quota *q, size_t bytes);
 /* kmem_alloc charged to q at the block size; NULL if the quota or the pool is exhausted. */
 void *kmem_alloc_q(struct kmem *k, struct quota *q, size_t size);
 void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size);
+/* kmem_alloc_q with only the first `zero` bytes zeroed: for a block whose
+ * other bytes are written before they are read (a page table's shadow). */
+void *kmem_alloc_q_part(struct kmem *k, struct quota *q, size_t size, size_t zero);
 
 /* Whether k satisfies its invariants (tests and asserts; O(pool / 64)). */
 bool kmem_check(const struct kmem *k);

@@ -78,6 +78,17 @@ static pte_t *next_leaf(const struct space *s, uint64_t *va, uint64_t hi, int *l
 	return NULL;
 }
 
+/*
+ * A table block with its PTEs zeroed. The shadow is not: an entry of it is
+ * read only for a valid leaf (walk, next_leaf, space_map_fast check the PTE
+ * first), and every leaf is made with its shadow entry (put_leaf,
+ * add_root_run, map_fast_link), so the stale bytes there are never read.
+ */
+static pte_t *table_alloc(struct quota *q)
+{
+	return kmem_alloc_q_part(&kmem_pool, q, SPACE_TABLE_SIZE, PT_ENTRIES * sizeof(pte_t));
+}
+
 long space_init(struct space *s, struct quota *q)
 {
 	s->quota = q;
@@ -85,7 +96,7 @@ long space_init(struct space *s, struct quota *q)
 	s->fast_src_key = s->fast_dst_key = SPACE_NO_KEY;
 	s->destroy_pos = 0;
 	s->destroy_tables = false;
-	s->root = kmem_alloc_q(&kmem_pool, q, SPACE_TABLE_SIZE);
+	s->root = table_alloc(q);
 	return s->root ? 0 : -L4_ENOMEM;
 }
 
@@ -123,7 +134,7 @@ static inline __attribute__((always_inline)) pte_t *leaf_slot(struct space *s, u
 	for (int l = 2; l > want; l--) {
 		pte_t *p = &t[VPN(va, l)];
 		if (!(*p & PTE_V)) {
-			void *n = kmem_alloc_q(&kmem_pool, s->quota, SPACE_TABLE_SIZE);
+			void *n = table_alloc(s->quota);
 			if (!n) {
 				*err = -L4_ENOMEM;
 				return NULL;
