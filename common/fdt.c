@@ -653,6 +653,22 @@ static int subnode_len(const struct fdt *fdt, int parent, const char *name, size
 {
 	bool unit = has_char(name, len, '@');
 
+	if (fdt->ix) {
+		/* The children straight from the index: entry i + 1, then each
+		 * one's subtree end, up to the parent's. */
+		int i = ix_find(fdt, parent);
+		const char *names = (const char *)fdt->blob + fdt->off_struct + 4;
+
+		for (uint32_t c = (uint32_t)i + 1; i >= 0 && c < fdt->ix[i].end; c = fdt->ix[c].end) {
+			const char *cn = names + fdt->ix[c].off;
+
+			if ((len && cn[0] != name[0]) || strnlen(cn, len) < len || memcmp(cn, name, len) != 0)
+				continue;
+			if (cn[len] == '\0' || (!unit && cn[len] == '@'))
+				return (int)fdt->ix[c].off;
+		}
+		return FDT_E_NOTFOUND;
+	}
 	for (int c = fdt_first_child(fdt, parent); c >= 0; c = fdt_next_sibling(fdt, c)) {
 		const char *cn = fdt_node_name(fdt, c);
 

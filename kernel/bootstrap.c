@@ -45,7 +45,29 @@ static void copy_name(char *dst, const char *src, size_t size)
 	dst[n] = '\0';
 }
 
-/* One eighth of free RAM, 4 MiB to 256 MiB, 2 MiB-aligned. */
+/*
+ * A free range's start for the pool of at least `size` bytes: it begins at
+ * the range's first page and ends at a 2 MiB boundary (*size grows to it),
+ * so that the range's unaligned head (after the kernel image, on QEMU) is
+ * the pool's and not 4 KiB pages of sigma0 (a mapping node each). False if
+ * no range has room.
+ */
+static bool pool_at_range_start(uint64_t *size, uint64_t *pa)
+{
+	for (unsigned i = 0; i < pmem_free.n; i++) {
+		uint64_t a = (pmem_free.r[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		uint64_t end = (a + *size + MEGAPAGE_SIZE - 1) & ~(MEGAPAGE_SIZE - 1);
+		if (end > pmem_free.r[i].base + pmem_free.r[i].size || memmap_remove(&pmem_free, a, end - a))
+			continue;
+		*size = end - a;
+		*pa = a;
+		return true;
+	}
+	return false;
+}
+
+/* One eighth of free RAM, 4 MiB to 256 MiB (2 MiB-aligned; the first range
+ * that holds it adds its unaligned head: pool_at_range_start). */
 static void reserve_pool(void)
 {
 	uint64_t size = memmap_total(&pmem_free) / 8;
@@ -53,7 +75,7 @@ static void reserve_pool(void)
 
 	size = size < (4UL << 20) ? 4UL << 20 : size > (256UL << 20) ? 256UL << 20 : size;
 	size &= ~(MEGAPAGE_SIZE - 1);
-	while (!memmap_alloc(&pmem_free, size, MEGAPAGE_SIZE, &pa))
+	while (!pool_at_range_start(&size, &pa) && !memmap_alloc(&pmem_free, size, MEGAPAGE_SIZE, &pa))
 		if ((size /= 2) < MEGAPAGE_SIZE)
 			panic("no room for the kernel-memory pool");
 	if (!kmem_init(&kmem_pool, phys_to_virt(pa), size))
