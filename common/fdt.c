@@ -48,6 +48,15 @@
 #define TOK_NOP 0x4u
 #define TOK_END 0x9u
 
+/* The same as a native load of their big-endian bytes reads them. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BE_TOK(t) ((uint32_t)(t) << 24)
+#else
+#define BE_TOK(t) ((uint32_t)(t))
+#endif
+#define BE_TOK_PROP BE_TOK(TOK_PROP)
+#define BE_TOK_NOP BE_TOK(TOK_NOP)
+
 /* Header field offsets (spec 5.2, struct fdt_header). */
 #define HDR_MAGIC 0
 #define HDR_TOTALSIZE 4
@@ -845,13 +854,14 @@ const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, uint3
 		const char *strings = (const char *)fdt->blob + fdt->off_strings;
 
 		for (uint32_t off = i < 0 ? 0 : fdt->ix[i].props; i >= 0;) {
-			uint32_t tag = fdt_be32(s + off), plen, nameoff;
+			/* The tag compared as it is stored (the block is 4-aligned). */
+			uint32_t tag = *(const uint32_t *)(const void *)(s + off), plen, nameoff;
 
-			if (tag == TOK_NOP) {
+			if (tag == BE_TOK_NOP) {
 				off += 4;
 				continue;
 			}
-			if (tag != TOK_PROP)
+			if (tag != BE_TOK_PROP)
 				break;
 			plen = fdt_be32(s + off + 4);
 			nameoff = fdt_be32(s + off + 8);

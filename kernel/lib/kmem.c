@@ -174,21 +174,34 @@ void *kmem_alloc(struct kmem *k, size_t size)
 
 #define STASH_ORDER 6     /* the stash is refilled from a block of 4 KiB at most */
 
-void *kmem_alloc_min_raw(struct kmem *k)
+/* The smallest free block of at most 4 KiB, or the first 4 KiB of the
+ * smallest larger one (the rest freed): its offset, its order in *o. */
+static inline __attribute__((always_inline)) bool take_small(struct kmem *k, size_t *off, unsigned *order)
 {
 	unsigned o = 0;
 
 	while (!k->free[o].first)
 		if (++o > KMEM_MAX_ORDER)
-			return NULL;
-	size_t off = (uintptr_t)k->free[o].first - k->base;
-	free_unlink(k, off, o);
+			return false;
+	*off = (uintptr_t)k->free[o].first - k->base;
+	free_unlink(k, *off, o);
 	if (o == KMEM_MAX_ORDER)
-		chunk_prepare(k, off);
+		chunk_prepare(k, *off);
 	while (o > STASH_ORDER) {
 		o--;
-		free_push(k, off + block_bytes(o), o);
+		free_push(k, *off + block_bytes(o), o);
 	}
+	*order = o;
+	return true;
+}
+
+void *kmem_alloc_min_raw(struct kmem *k)
+{
+	size_t off;
+	unsigned o;
+
+	if (!take_small(k, &off, &o))
+		return NULL;
 	/* off is a block of order o: the first 64 bytes for the caller, the rest stashed */
 	uintptr_t b = k->base + off;
 	for (uintptr_t p = b + block_bytes(o) - KMEM_MIN_BLOCK; p > b; p -= KMEM_MIN_BLOCK) {
@@ -197,6 +210,26 @@ void *kmem_alloc_min_raw(struct kmem *k)
 		k->stash = f;
 	}
 	return (void *)b;
+}
+
+void *kmem_alloc_min_block(struct kmem *k, size_t *n)
+{
+	size_t off;
+	unsigned o;
+
+	if (!take_small(k, &off, &o))
+		return NULL;
+	*n = block_bytes(o) / KMEM_MIN_BLOCK;
+	return (void *)(k->base + off);
+}
+
+void kmem_stash_min(struct kmem *k, void *p, size_t n)
+{
+	for (uintptr_t b = (uintptr_t)p, q = b + n * KMEM_MIN_BLOCK; q > b;) {
+		struct kmem_free *f = (struct kmem_free *)(q -= KMEM_MIN_BLOCK);
+		f->link.next = (struct dlist_node *)k->stash;
+		k->stash = f;
+	}
 }
 
 size_t kmem_stashed(const struct kmem *k)

@@ -117,6 +117,15 @@ bool kmem_check(const struct kmem *k);
  * kmem_free(k, p, 64) as any other; the stash never gives blocks back.
  */
 void *kmem_alloc_min_raw(struct kmem *k);
+/*
+ * The block kmem_alloc_min_raw takes (4 KiB at most), whole: *n 64-byte
+ * blocks for a caller that needs many (mem/space.c's runs of leaves) and
+ * puts those it does not use on the stash (kmem_stash_min), as
+ * kmem_alloc_min_raw would have. NULL if the pool is empty.
+ */
+void *kmem_alloc_min_block(struct kmem *k, size_t *n);
+/* Put the n 64-byte blocks at p on the stash (blocks of kmem_alloc_min_block). */
+void kmem_stash_min(struct kmem *k, void *p, size_t n);
 
 static inline void *kmem_alloc_min_inline(struct kmem *k)
 {

@@ -761,6 +761,34 @@ static void test_lazy_bitmaps(void **state)
 	free(rb);
 }
 
+/* kmem_alloc_min_block: the block kmem_alloc_min_raw would carve, whole;
+ * what the caller does not use goes on the stash; all of it comes back. */
+static void test_min_block(void **state)
+{
+	size_t n, free0;
+	uint8_t *b;
+
+	pool_new(64 * KiB, 0);
+	free0 = k.free_bytes;
+	assert_non_null(b = kmem_alloc_min_block(&k, &n));
+	assert_int_equal(n, 64);                        /* a 4 KiB block of a 64 KiB pool */
+	assert_int_equal(k.free_bytes, free0 - 4 * KiB);
+	assert_int_equal(kmem_stashed(&k), 0);
+	kmem_stash_min(&k, b + 10 * KMEM_MIN_BLOCK, n - 10);    /* 10 used */
+	assert_int_equal(kmem_stashed(&k), 54);
+	assert_ptr_equal(kmem_alloc_min_inline(&k), b + 10 * KMEM_MIN_BLOCK);   /* lowest first, as min_raw */
+	assert_true(kmem_check(&k));
+	kmem_free(&k, b + 10 * KMEM_MIN_BLOCK, 64);
+	for (size_t i = 0; i < 10; i++)
+		kmem_free(&k, b + i * KMEM_MIN_BLOCK, 64);
+	void *f;
+	while ((f = kmem_alloc_min_inline(&k)))
+		kmem_free(&k, f, 64);
+	assert_int_equal(k.free_bytes, free0);
+	assert_true(kmem_check(&k));
+	check_canonical();
+}
+
 /* The stash in kmem_check: a block on it that is also free, or a cycle, is corruption. */
 static void test_stash_check(void **state)
 {
@@ -1065,6 +1093,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_alloc_min, teardown),
 		cmocka_unit_test_teardown(test_stash_check, teardown),
 		cmocka_unit_test_teardown(test_lazy_bitmaps, teardown),
+		cmocka_unit_test_teardown(test_min_block, teardown),
 		cmocka_unit_test_teardown(test_check_detects, teardown),
 		cmocka_unit_test_teardown(test_random, teardown),
 	};
