@@ -48,6 +48,15 @@
 #define TOK_NOP 0x4u
 #define TOK_END 0x9u
 
+/* The same as a native load of their big-endian bytes reads them. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BE_TOK(t) ((uint32_t)(t) << 24)
+#else
+#define BE_TOK(t) ((uint32_t)(t))
+#endif
+#define BE_TOK_PROP BE_TOK(TOK_PROP)
+#define BE_TOK_NOP BE_TOK(TOK_NOP)
+
 /* Header field offsets (spec 5.2, struct fdt_header). */
 #define HDR_MAGIC 0
 #define HDR_TOTALSIZE 4
@@ -85,7 +94,8 @@ static uint32_t align4(uint32_t x)
  * wholly inside the block. t->next may exceed size by the padding (<= 3);
  * reading a token there then fails. size <= INT32_MAX, so no sums overflow.
  */
-static bool decode(const uint8_t *s, uint32_t size, uint32_t off, struct tok *t)
+static inline __attribute__((always_inline)) bool decode_inline(const uint8_t *s, uint32_t size, uint32_t off,
+								 struct tok *t)
 {
 	uint32_t room;
 	size_t n;
@@ -124,6 +134,12 @@ static bool decode(const uint8_t *s, uint32_t size, uint32_t off, struct tok *t)
 	}
 }
 
+/* decode_inline() out of line (the accessors); check_struct() has it inline. */
+static bool decode(const uint8_t *s, uint32_t size, uint32_t off, struct tok *t)
+{
+	return decode_inline(s, size, off, t);
+}
+
 /* Token at `off` of the validated tree, with the same paranoia as decode(). */
 static bool tok_at(const struct fdt *fdt, int off, struct tok *t)
 {
@@ -135,6 +151,39 @@ static bool tok_at(const struct fdt *fdt, int off, struct tok *t)
 static bool is_node(const struct fdt *fdt, int off, struct tok *t)
 {
 	return tok_at(fdt, off, t) && t->tag == TOK_BEGIN_NODE;
+}
+
+/* With an index: the entry of the node at offset `node` (a binary search:
+ * entries are in blob order), or -1 when no node starts there. */
+static int ix_find(const struct fdt *fdt, int node)
+{
+	uint32_t lo = 0, hi = fdt->nix;
+
+	if (node < 0)
+		return -1;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2, o = fdt->ix[mid].off;
+		if (o == (uint32_t)node)
+			return (int)mid;
+		if (o < (uint32_t)node)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The offset of the token after node's name (its properties, then its
+ * children), or -1 if `node` is not a node. */
+static int node_body(const struct fdt *fdt, int node)
+{
+	struct tok t;
+
+	if (fdt->ix) {
+		int i = ix_find(fdt, node);
+		return i < 0 ? -1 : (int)fdt->ix[i].props;
+	}
+	return is_node(fdt, node, &t) ? (int)t.next : -1;
 }
 
 /* Name of a property, NULL if its name offset is bad (only for offsets that
@@ -203,9 +252,40 @@ static int scan_rsvmap(const uint8_t *b, uint32_t total, uint32_t off, uint32_t 
  * check every token. *end gets the offset just past FDT_END. Terminates:
  * every token moves the offset forward by at least 4 bytes.
  */
-static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
-			uint32_t off_strings, uint32_t size_strings, uint32_t *end)
+/* A node open during check_struct()'s walk: its index entry and the
+ * phandle properties seen so far (node_phandle()'s rule, see there). */
+struct open_node {
+	uint32_t ph, lph;
+	uint16_t i;
+	uint8_t ph_seen, lph_seen;     /* 1: seen, 2: seen and one cell */
+	bool ac_seen, sc_seen;          /* #address-cells, #size-cells seen */
+};
+
+/* cells()'s answer for the first such property of a node: value v of len bytes. */
+static int8_t cells_value(const uint8_t *v, uint32_t len)
 {
+	return len != 4 || fdt_be32(v) > 2 ? FDT_E_BADVALUE : (int8_t)fdt_be32(v);
+}
+
+/* A validated property name (NUL-terminated inside the block) is `name`. */
+static bool is_name(const char *s, const char *name)
+{
+	return s[0] == name[0] && strcmp(s, name) == 0;
+}
+
+/*
+ * Walk the whole structure block once (spec 5.4) within `limit` bytes and
+ * check every token. *end gets the offset just past FDT_END. Terminates:
+ * every token moves the offset forward by at least 4 bytes.
+ * With ix (cap entries), the same walk indexes the nodes (struct
+ * fdt_node_ix); *nix gets their number, 0 when they did not fit.
+ */
+static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
+			uint32_t off_strings, uint32_t size_strings, uint32_t *end,
+			struct fdt_node_ix *ix, unsigned cap, uint32_t *nix)
+{
+	struct open_node open[FDT_MAX_DEPTH];
+	unsigned n = 0;                 /* nodes indexed */
 	const uint8_t *s = b + off_struct;
 	const char *strings = (const char *)b + off_strings;
 	/* bit d: the node open at depth d already had a child (S6) */
@@ -214,9 +294,15 @@ static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
 	bool root_done = false;
 	uint32_t off = 0;
 	struct tok t;
+	/* A name at nameoff ends inside the block iff a NUL lies in
+	 * [nameoff, size_strings): iff nameoff <= the last NUL's offset
+	 * (found once, instead of a strnlen per property). */
+	int64_t last_nul = (int64_t)size_strings - 1;
 
+	while (last_nul >= 0 && strings[last_nul] != '\0')
+		last_nul--;
 	for (;;) {
-		if (!decode(s, limit, off, &t))
+		if (!decode_inline(s, limit, off, &t))
 			return FDT_E_STRUCT;    /* bad token, or no FDT_END before the end */
 		if (root_done && t.tag != TOK_END)
 			return FDT_E_STRUCT;    /* a second root, or NOPs after the root */
@@ -232,21 +318,50 @@ static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
 			if (depth == FDT_MAX_DEPTH)
 				return FDT_E_DEPTH;
 			had_child &= ~(1ull << depth);
+			if (ix && n < cap) {
+				ix[n] = (struct fdt_node_ix){ off, t.next, 0,
+							      depth ? open[depth - 1].i : FDT_IX_NONE, 0,
+							      (uint8_t)depth, 2, 1 };   /* the defaults */
+				open[depth] = (struct open_node){ 0, 0, (uint16_t)n, 0, 0, false, false };
+			}
+			n++;
 			depth++;
 			break;
 		case TOK_END_NODE:
 			if (depth == 0)
 				return FDT_E_STRUCT;
-			if (--depth == 0)
+			--depth;
+			if (ix && n <= cap) {
+				const struct open_node *o = &open[depth];
+				ix[o->i].end = (uint16_t)n;
+				/* node_phandle(): a one-cell "phandle", else a one-cell "linux,phandle" */
+				ix[o->i].phandle = o->ph_seen == 2 ? o->ph : o->lph_seen == 2 ? o->lph : 0;
+			}
+			if (depth == 0)
 				root_done = true;
 			break;
 		case TOK_PROP:
 			if (depth == 0 || (had_child & 1ull << (depth - 1)))
 				return FDT_E_STRUCT;    /* S6 */
-			if (t.nameoff >= size_strings ||
-			    strnlen(strings + t.nameoff, size_strings - t.nameoff) ==
-			    size_strings - t.nameoff)
+			if ((int64_t)t.nameoff > last_nul)
 				return FDT_E_STRINGS;
+			if (ix && n <= cap) {
+				struct open_node *o = &open[depth - 1];
+				const char *name = strings + t.nameoff;
+				if (!o->ph_seen && is_name(name, "phandle")) {
+					o->ph_seen = t.len == 4 ? 2 : 1;
+					o->ph = t.len == 4 ? fdt_be32(t.value) : 0;
+				} else if (!o->lph_seen && is_name(name, "linux,phandle")) {
+					o->lph_seen = t.len == 4 ? 2 : 1;
+					o->lph = t.len == 4 ? fdt_be32(t.value) : 0;
+				} else if (!o->ac_seen && is_name(name, "#address-cells")) {
+					o->ac_seen = true;
+					ix[o->i].address_cells = cells_value(t.value, t.len);
+				} else if (!o->sc_seen && is_name(name, "#size-cells")) {
+					o->sc_seen = true;
+					ix[o->i].size_cells = cells_value(t.value, t.len);
+				}
+			}
 			break;
 		case TOK_NOP:
 			break;
@@ -254,6 +369,8 @@ static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
 			if (!root_done)
 				return FDT_E_STRUCT;    /* open nodes, or no root at all */
 			*end = t.next;
+			if (nix)
+				*nix = ix && n <= cap ? n : 0;
 			return FDT_OK;
 		}
 		off = t.next;
@@ -262,14 +379,21 @@ static int check_struct(const uint8_t *b, uint32_t off_struct, uint32_t limit,
 
 int fdt_init(struct fdt *fdt, const void *blob, size_t bufsize)
 {
+	return fdt_init_index(fdt, blob, bufsize, NULL, 0);
+}
+
+int fdt_init_index(struct fdt *fdt, const void *blob, size_t bufsize, struct fdt_node_ix *ix, unsigned cap)
+{
 	const uint8_t *b = blob;
 	uint32_t version, last_comp, hdr, total, off_struct, off_strings, off_rsv;
-	uint32_t size_struct, size_strings, n_rsv, end;
+	uint32_t size_struct, size_strings, n_rsv, end, nix = 0;
 	uint64_t rsv_len;
 	bool v17;
 	int err;
 
 	memset(fdt, 0, sizeof(*fdt));
+	if (cap > FDT_IX_MAX)
+		cap = FDT_IX_MAX;
 	if (!b || (uintptr_t)b % 4 != 0)
 		return FDT_E_LAYOUT;
 	if (bufsize < 4)
@@ -314,7 +438,7 @@ int fdt_init(struct fdt *fdt, const void *blob, size_t bufsize)
 	if (v17) {
 		if (any_overlap(off_rsv, rsv_len, off_struct, size_struct, off_strings, size_strings))
 			return FDT_E_LAYOUT;                            /* S3 */
-		err = check_struct(b, off_struct, size_struct, off_strings, size_strings, &end);
+		err = check_struct(b, off_struct, size_struct, off_strings, size_strings, &end, ix, cap, &nix);
 		if (err)
 			return err;
 		if (end != size_struct)
@@ -322,7 +446,7 @@ int fdt_init(struct fdt *fdt, const void *blob, size_t bufsize)
 	} else {
 		/* S9: no size field, so the block is what the walk covers. */
 		err = check_struct(b, off_struct, total - off_struct, off_strings,
-				   size_strings, &end);
+				   size_strings, &end, ix, cap, &nix);
 		if (err)
 			return err;
 		size_struct = end;
@@ -339,6 +463,8 @@ int fdt_init(struct fdt *fdt, const void *blob, size_t bufsize)
 	fdt->off_rsvmap = off_rsv;
 	fdt->n_rsv = n_rsv;
 	fdt->boot_cpuid = fdt_be32(b + HDR_BOOT_CPUID);
+	fdt->ix = nix ? ix : NULL;
+	fdt->nix = nix;
 	return FDT_OK;
 }
 
@@ -378,6 +504,10 @@ int fdt_first_child(const struct fdt *fdt, int node)
 	struct tok t;
 	int off;
 
+	if (fdt->ix) {
+		int i = ix_find(fdt, node);
+		return i >= 0 && (uint32_t)i + 1 < fdt->ix[i].end ? (int)fdt->ix[i + 1].off : FDT_E_NOTFOUND;
+	}
 	if (!is_node(fdt, node, &t))
 		return FDT_E_NOTFOUND;
 	/* A node's properties come before its children (S6). */
@@ -416,6 +546,13 @@ int fdt_next_sibling(const struct fdt *fdt, int node)
 	struct tok t;
 	int off;
 
+	if (fdt->ix) {
+		/* The next node after node's subtree, if it has node's parent. */
+		int i = ix_find(fdt, node);
+		uint32_t j = i >= 0 ? fdt->ix[i].end : fdt->nix;
+		return j < fdt->nix && fdt->ix[j].parent == fdt->ix[i].parent ? (int)fdt->ix[j].off
+									     : FDT_E_NOTFOUND;
+	}
 	if (!is_node(fdt, node, &t))
 		return FDT_E_NOTFOUND;
 	off = subtree_end(fdt, node);
@@ -435,6 +572,11 @@ int fdt_parent(const struct fdt *fdt, int node)
 	unsigned depth = 0;
 	struct tok t;
 
+	if (fdt->ix) {
+		int i = ix_find(fdt, node);
+		return i >= 0 && fdt->ix[i].parent != FDT_IX_NONE ? (int)fdt->ix[fdt->ix[i].parent].off
+								   : FDT_E_NOTFOUND;
+	}
 	if (!is_node(fdt, node, &t))
 		return FDT_E_NOTFOUND;
 	for (int off = 0; off <= node && tok_at(fdt, off, &t); off = (int)t.next) {
@@ -459,6 +601,29 @@ int fdt_next_node(const struct fdt *fdt, int node, int *depth)
 {
 	struct tok t;
 
+	if (fdt->ix) {
+		/* Between node and the next node in blob order lie as many
+		 * FDT_END_NODEs as levels go up (after the last node: all of
+		 * them); the walk below counts them one by one. */
+		int i = ix_find(fdt, node);
+		if (i < 0)
+			return FDT_E_NOTFOUND;
+		uint32_t j = (uint32_t)i + 1;
+		int ends = fdt->ix[i].depth + 1 - (j < fdt->nix ? fdt->ix[j].depth : 0);
+		if (depth) {
+			/* The walk stops at the first FDT_END_NODE that takes *depth below 0. */
+			if (ends > 0 && ends > *depth) {
+				*depth = *depth < 0 ? *depth - 1 : -1;
+				return FDT_E_NOTFOUND;
+			}
+			*depth -= ends;
+		}
+		if (j >= fdt->nix)
+			return FDT_E_NOTFOUND;
+		if (depth)
+			(*depth)++;
+		return (int)fdt->ix[j].off;
+	}
 	if (!is_node(fdt, node, &t))
 		return FDT_E_NOTFOUND;
 	for (int off = (int)t.next; tok_at(fdt, off, &t); off = (int)t.next) {
@@ -481,6 +646,10 @@ const char *fdt_node_name(const struct fdt *fdt, int node)
 {
 	struct tok t;
 
+	if (fdt->ix) {
+		int i = ix_find(fdt, node);
+		return i < 0 ? NULL : (const char *)fdt->blob + fdt->off_struct + fdt->ix[i].off + 4;
+	}
 	return is_node(fdt, node, &t) ? t.name : NULL;
 }
 
@@ -493,6 +662,22 @@ static int subnode_len(const struct fdt *fdt, int parent, const char *name, size
 {
 	bool unit = has_char(name, len, '@');
 
+	if (fdt->ix) {
+		/* The children straight from the index: entry i + 1, then each
+		 * one's subtree end, up to the parent's. */
+		int i = ix_find(fdt, parent);
+		const char *names = (const char *)fdt->blob + fdt->off_struct + 4;
+
+		for (uint32_t c = (uint32_t)i + 1; i >= 0 && c < fdt->ix[i].end; c = fdt->ix[c].end) {
+			const char *cn = names + fdt->ix[c].off;
+
+			if ((len && cn[0] != name[0]) || strnlen(cn, len) < len || memcmp(cn, name, len) != 0)
+				continue;
+			if (cn[len] == '\0' || (!unit && cn[len] == '@'))
+				return (int)fdt->ix[c].off;
+		}
+		return FDT_E_NOTFOUND;
+	}
 	for (int c = fdt_first_child(fdt, parent); c >= 0; c = fdt_next_sibling(fdt, c)) {
 		const char *cn = fdt_node_name(fdt, c);
 
@@ -597,6 +782,12 @@ int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle)
 	/* 0 and ~0 are never valid phandles. */
 	if (phandle == 0 || phandle == ~0u)
 		return FDT_E_NOTFOUND;
+	if (fdt->ix) {
+		for (uint32_t i = 0; i < fdt->nix; i++)
+			if (fdt->ix[i].phandle == phandle)
+				return (int)fdt->ix[i].off;
+		return FDT_E_NOTFOUND;
+	}
 	for (int n = fdt_root(fdt); n >= 0; n = fdt_next_node(fdt, n, NULL))
 		if (node_phandle(fdt, n) == phandle)
 			return n;
@@ -606,11 +797,11 @@ int fdt_node_by_phandle(const struct fdt *fdt, uint32_t phandle)
 int fdt_first_prop(const struct fdt *fdt, int node)
 {
 	struct tok t;
-	int off;
+	int off = node_body(fdt, node);
 
-	if (!is_node(fdt, node, &t))
+	if (off < 0)
 		return FDT_E_NOTFOUND;
-	off = skip_nops(fdt, (int)t.next, &t);
+	off = skip_nops(fdt, off, &t);
 	return off >= 0 && t.tag == TOK_PROP ? off : FDT_E_NOTFOUND;
 }
 
@@ -651,10 +842,44 @@ static bool name_is(const struct fdt *fdt, uint32_t nameoff, const char *name, s
 const void *fdt_getprop(const struct fdt *fdt, int node, const char *name, uint32_t *len)
 {
 	struct tok t;
-	size_t n = strlen(name) + 1;
+	size_t n = 0;           /* strlen(name) + 1, once a first byte matched */
+	int body;
 
-	if (is_node(fdt, node, &t))
-		for (int off = skip_nops(fdt, (int)t.next, &t); off >= 0 && t.tag == TOK_PROP;
+	if (fdt->ix) {
+		/* fdt_init_index() saw every token: after a node's name come
+		 * properties and NOPs, then FDT_BEGIN_NODE or FDT_END_NODE, all
+		 * inside the block, each name offset inside the strings block. */
+		int i = ix_find(fdt, node);
+		const uint8_t *s = fdt->blob + fdt->off_struct;
+		const char *strings = (const char *)fdt->blob + fdt->off_strings;
+
+		for (uint32_t off = i < 0 ? 0 : fdt->ix[i].props; i >= 0;) {
+			/* The tag compared as it is stored (the block is 4-aligned). */
+			uint32_t tag = *(const uint32_t *)(const void *)(s + off), plen, nameoff;
+
+			if (tag == BE_TOK_NOP) {
+				off += 4;
+				continue;
+			}
+			if (tag != BE_TOK_PROP)
+				break;
+			plen = fdt_be32(s + off + 4);
+			nameoff = fdt_be32(s + off + 8);
+			if (strings[nameoff] == name[0] && name_is(fdt, nameoff, name, n ? n : (n = strlen(name) + 1))) {
+				if (len)
+					*len = plen;
+				return s + off + 12;
+			}
+			off = align4(off + 12 + plen);
+		}
+		if (len)
+			*len = 0;
+		return NULL;
+	}
+	n = strlen(name) + 1;
+	body = node_body(fdt, node);
+	if (body >= 0)
+		for (int off = skip_nops(fdt, body, &t); off >= 0 && t.tag == TOK_PROP;
 		     off = skip_nops(fdt, (int)t.next, &t))
 			if (name_is(fdt, t.nameoff, name, n)) {
 				if (len)
@@ -735,11 +960,10 @@ bool fdt_is_enabled(const struct fdt *fdt, int node)
 /* #address-cells / #size-cells: one u32 cell of at most 2 (64-bit values). */
 static int cells(const struct fdt *fdt, int node, const char *name, int dflt)
 {
-	struct tok t;
 	uint32_t v;
 	int err;
 
-	if (!is_node(fdt, node, &t))
+	if (node_body(fdt, node) < 0)
 		return FDT_E_NOTFOUND;
 	err = fdt_getprop_u32(fdt, node, name, &v);
 	if (err == FDT_E_NOTFOUND)
@@ -751,11 +975,19 @@ static int cells(const struct fdt *fdt, int node, const char *name, int dflt)
 
 int fdt_address_cells(const struct fdt *fdt, int node)
 {
+	if (fdt->ix) {
+		int i = ix_find(fdt, node);
+		return i < 0 ? FDT_E_NOTFOUND : fdt->ix[i].address_cells;
+	}
 	return cells(fdt, node, "#address-cells", 2);
 }
 
 int fdt_size_cells(const struct fdt *fdt, int node)
 {
+	if (fdt->ix) {
+		int i = ix_find(fdt, node);
+		return i < 0 ? FDT_E_NOTFOUND : fdt->ix[i].size_cells;
+	}
 	return cells(fdt, node, "#size-cells", 1);
 }
 

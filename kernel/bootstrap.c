@@ -45,7 +45,29 @@ static void copy_name(char *dst, const char *src, size_t size)
 	dst[n] = '\0';
 }
 
-/* One eighth of free RAM, 4 MiB to 256 MiB, 2 MiB-aligned. */
+/*
+ * A free range's start for the pool of at least `size` bytes: it begins at
+ * the range's first page and ends at a 2 MiB boundary (*size grows to it),
+ * so that the range's unaligned head (after the kernel image, on QEMU) is
+ * the pool's and not 4 KiB pages of sigma0 (a mapping node each). False if
+ * no range has room.
+ */
+static bool pool_at_range_start(uint64_t *size, uint64_t *pa)
+{
+	for (unsigned i = 0; i < pmem_free.n; i++) {
+		uint64_t a = (pmem_free.r[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		uint64_t end = (a + *size + MEGAPAGE_SIZE - 1) & ~(MEGAPAGE_SIZE - 1);
+		if (end > pmem_free.r[i].base + pmem_free.r[i].size || memmap_remove(&pmem_free, a, end - a))
+			continue;
+		*size = end - a;
+		*pa = a;
+		return true;
+	}
+	return false;
+}
+
+/* One eighth of free RAM, 4 MiB to 256 MiB (2 MiB-aligned; the first range
+ * that holds it adds its unaligned head: pool_at_range_start). */
 static void reserve_pool(void)
 {
 	uint64_t size = memmap_total(&pmem_free) / 8;
@@ -53,7 +75,7 @@ static void reserve_pool(void)
 
 	size = size < (4UL << 20) ? 4UL << 20 : size > (256UL << 20) ? 256UL << 20 : size;
 	size &= ~(MEGAPAGE_SIZE - 1);
-	while (!memmap_alloc(&pmem_free, size, MEGAPAGE_SIZE, &pa))
+	while (!pool_at_range_start(&size, &pa) && !memmap_alloc(&pmem_free, size, MEGAPAGE_SIZE, &pa))
 		if ((size /= 2) < MEGAPAGE_SIZE)
 			panic("no room for the kernel-memory pool");
 	if (!kmem_init(&kmem_pool, phys_to_virt(pa), size))
@@ -95,6 +117,57 @@ static void *user_page(struct task *t, uint64_t va, unsigned rights, bool whole)
 	return page;
 }
 
+/*
+ * The pages [va, va + n pages) of segment s of module m, which no other
+ * segment shares (segments do not overlap: elf_parse), as one run: a page
+ * the file fills whole in a segment without W is the module's own page
+ * (read-only: nothing can write it, and the module stays in memory), all of
+ * them when the run is such; otherwise contiguous memory with the file's
+ * bytes and zeros. Then one task_map (its leaves a run: mem/space.c). False
+ * when there is no contiguous memory for it (the caller goes page by page).
+ */
+static bool load_run(struct task *t, const struct bootmod *m, const struct elf_segment *s, uint64_t va,
+		     uint64_t n)
+{
+	uint64_t end = va + n * PAGE_SIZE, pa;
+	uint64_t flo = va > s->vaddr ? va : s->vaddr;
+	uint64_t fhi = end < s->vaddr + s->filesz ? end : s->vaddr + s->filesz;
+	const uint8_t *file = (const uint8_t *)m->start + s->offset;
+
+	if (!n)
+		return true;
+	if (!(s->flags & ELF_PF_W) && flo == va && fhi == end && !(((uintptr_t)file + (va - s->vaddr)) & (PAGE_SIZE - 1))) {
+		pa = virt_to_phys((void *)(file + (va - s->vaddr)));
+	} else {
+		if (!memmap_alloc(&pmem_free, n * PAGE_SIZE, PAGE_SIZE, &pa))
+			return false;
+		uint8_t *mem = phys_to_virt(pa);
+		if (flo < fhi) {
+			memset(mem, 0, flo - va);
+			memcpy(mem + (flo - va), file + (flo - s->vaddr), fhi - flo);
+			memset(mem + (fhi - va), 0, end - fhi);
+		} else {
+			memset(mem, 0, end - va);
+		}
+	}
+	if (task_map(t, va, pa, n * PAGE_SIZE, elf_rights(s->flags), true))
+		panic("out of memory loading a boot task");
+	return true;
+}
+
+/* One page of segment s at va (one it may share with another segment: user_page). */
+static void load_page(struct task *t, const struct bootmod *m, const struct elf_segment *s, uint64_t va)
+{
+	/* Copy the part of the file that falls into this page. */
+	uint64_t lo = va > s->vaddr ? va : s->vaddr;
+	uint64_t hi = va + PAGE_SIZE;
+	if (hi > s->vaddr + s->filesz)
+		hi = s->vaddr + s->filesz;
+	uint8_t *page = user_page(t, va, elf_rights(s->flags), lo == va && hi == va + PAGE_SIZE);
+	if (lo < hi)
+		memcpy(page + (lo - va), (const uint8_t *)m->start + s->offset + (lo - s->vaddr), hi - lo);
+}
+
 /* A task running the ELF module m in one thread; its task and thread in slots 1 and 2. */
 static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, unsigned prio, unsigned max_prio)
 {
@@ -112,19 +185,27 @@ static struct thread *boot_task(const struct bootmod *m, unsigned caps_log2, uns
 
 	for (unsigned i = 0; i < info.nsegs; i++) {
 		const struct elf_segment *s = &info.segs[i];
-		for (uint64_t va = s->vaddr & ~(PAGE_SIZE - 1); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
-			/* Copy the part of the file that falls into this page. */
-			uint64_t lo = va > s->vaddr ? va : s->vaddr;
-			uint64_t hi = va + PAGE_SIZE;
-			if (hi > s->vaddr + s->filesz)
-				hi = s->vaddr + s->filesz;
-			uint8_t *page = user_page(t, va, elf_rights(s->flags), lo == va && hi == va + PAGE_SIZE);
-			if (lo < hi)
-				memcpy(page + (lo - va), (const uint8_t *)m->start + s->offset + (lo - s->vaddr), hi - lo);
-		}
+		uint64_t first = s->vaddr & ~(PAGE_SIZE - 1), last = (s->vaddr + s->memsz - 1) & ~(PAGE_SIZE - 1);
+
+		if (!s->memsz)
+			continue;
+		/* The first and the last page may be another segment's too; the
+		 * pages between are this one's alone. */
+		load_page(t, m, s, first);
+		if (last == first)
+			continue;
+		if (!load_run(t, m, s, first + PAGE_SIZE, (last - first) / PAGE_SIZE - 1))
+			for (uint64_t va = first + PAGE_SIZE; va < last; va += PAGE_SIZE)
+				load_page(t, m, s, va);
+		load_page(t, m, s, last);
 	}
-	for (uint64_t va = L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE; va < L4_ROOTTASK_STACK_TOP; va += PAGE_SIZE)
-		user_page(t, va, L4_FP_R | L4_FP_W, false);
+	/* The stack: zeroed pages, one run. */
+	static const struct elf_segment stack = {
+		L4_ROOTTASK_STACK_TOP - L4_ROOTTASK_STACK_SIZE, L4_ROOTTASK_STACK_SIZE, 0, 0, ELF_PF_R | ELF_PF_W
+	};
+	if (!load_run(t, m, &stack, stack.vaddr, L4_ROOTTASK_STACK_SIZE / PAGE_SIZE))
+		for (uint64_t va = stack.vaddr; va < L4_ROOTTASK_STACK_TOP; va += PAGE_SIZE)
+			user_page(t, va, L4_FP_R | L4_FP_W, false);
 
 	thread_join_task(th, t);
 	if (thread_set_utcb(th, L4_BOOT_UTCB))

@@ -22,8 +22,34 @@
 static struct ns16550 uart;
 static bool have_uart;
 
+/*
+ * Until the device tree has named the console (console_use_uart or
+ * console_use_firmware), output waits here: the banner, printed before the
+ * tree is read, then reaches the UART with the board's report instead of
+ * going through the firmware's console one ecall (~390 instructions) a byte.
+ * A panic before that (console_seize) sends it to the firmware first.
+ */
 static struct {
-	char buf[L4_DEBUG_LOG_SIZE];
+	char buf[256];
+	unsigned n;
+	bool done;
+} early;
+
+static void early_flush(void)
+{
+	for (unsigned i = 0; i < early.n; i++)
+		if (have_uart)
+			ns16550_putc(&uart, early.buf[i]);
+		else
+			firmware_putc(early.buf[i]);
+	early.n = 0;
+	early.done = true;
+}
+
+/* The log's bytes: only [rd, wr) is ever read, so boot need not zero them. */
+static char klog_buf[L4_DEBUG_LOG_SIZE] __attribute__((section(".noinit")));
+
+static struct {
 	uint64_t rd, wr;                /* bytes read and written, ever (rd <= wr <= rd + size) */
 	uint64_t dropped;               /* since the last read */
 	bool owned;                     /* a user-level driver owns the UART */
@@ -37,13 +63,25 @@ void console_use_uart(const struct board_uart *u)
 	uart.shift = u->reg_shift;
 	uart.width = u->reg_io_width;
 	have_uart = true;
+	early_flush();
+}
+
+void console_use_firmware(void)
+{
+	early_flush();
 }
 
 static void raw_putc(char c)
 {
-	if (have_uart)
+	if (have_uart) {
 		ns16550_putc(&uart, c);
-	else
+	} else if (!early.done) {
+		if (early.n == sizeof(early.buf))
+			early_flush();          /* more than a banner: as it comes */
+		else
+			early.buf[early.n++] = c;
+	}
+	if (!have_uart && early.done)
 		firmware_putc(c);
 }
 
@@ -56,11 +94,11 @@ static void uart_putc(char c)
 
 static void log_putc(char c)
 {
-	if (klog.wr - klog.rd == sizeof(klog.buf)) {
+	if (klog.wr - klog.rd == sizeof(klog_buf)) {
 		klog.rd++;              /* full: the oldest byte goes */
 		klog.dropped++;
 	}
-	klog.buf[klog.wr++ % sizeof(klog.buf)] = c;
+	klog_buf[klog.wr++ % sizeof(klog_buf)] = c;
 	console_log_fresh = true;
 }
 
@@ -76,7 +114,7 @@ void console_putc(char c)
 static void log_flush(void)
 {
 	while (klog.rd < klog.wr)
-		uart_putc(klog.buf[klog.rd++ % sizeof(klog.buf)]);
+		uart_putc(klog_buf[klog.rd++ % sizeof(klog_buf)]);
 }
 
 static void log_unbound(struct notification_source *s)
@@ -101,6 +139,8 @@ void console_takeback(void)
 
 void console_seize(void)
 {
+	if (!early.done)
+		early_flush();
 	if (klog.owned && klog.rd < klog.wr)
 		uart_putc('\n');       /* the driver may have been mid-line */
 	klog.owned = false;
@@ -112,7 +152,7 @@ size_t console_log_read(char *dst, size_t len, uint64_t *dropped)
 	size_t n = 0;
 
 	while (n < len && klog.rd < klog.wr)
-		dst[n++] = klog.buf[klog.rd++ % sizeof(klog.buf)];
+		dst[n++] = klog_buf[klog.rd++ % sizeof(klog_buf)];
 	*dropped = klog.dropped;
 	klog.dropped = 0;
 	return n;
@@ -131,6 +171,10 @@ void console_log_signal(void)
 
 void console_write(const char *s, unsigned long len)
 {
+	if (have_uart && !klog.owned) {
+		ns16550_write_crlf(&uart, s, len);
+		return;
+	}
 	while (len--)
 		console_putc(*s++);
 }
@@ -149,18 +193,33 @@ int console_trygetc(void)
 	return try_getc();
 }
 
+/* kprintf's output, written a buffer at a time (console_write). */
+struct kprintf_buf {
+	unsigned n;
+	char b[80];
+};
+
 static void out_fn(char c, void *ctx)
 {
-	console_putc(c);
+	struct kprintf_buf *k = ctx;
+
+	k->b[k->n++] = c;
+	if (k->n == sizeof(k->b)) {
+		console_write(k->b, k->n);
+		k->n = 0;
+	}
 }
 
 int kprintf(const char *fmt, ...)
 {
+	struct kprintf_buf k;
 	va_list ap;
 	int n;
 
+	k.n = 0;
 	va_start(ap, fmt);
-	n = fmt_vformat(out_fn, NULL, fmt, ap);
+	n = fmt_vformat(out_fn, &k, fmt, ap);
 	va_end(ap);
+	console_write(k.b, k.n);
 	return n;
 }

@@ -10,8 +10,11 @@
 
 struct board_uart;
 
-/* Use the UART described by the board (mapped through ioremap). */
+/* Use the UART described by the board (mapped through ioremap). Until this
+ * or console_use_firmware, output is held back (the banner: console.c). */
 void console_use_uart(const struct board_uart *u);
+/* No UART: SBI's console from now on. */
+void console_use_firmware(void);
 void console_putc(char c);
 void console_write(const char *s, unsigned long len);
 /* A character that has arrived, -1 if none, -2 while a driver owns the

@@ -78,7 +78,10 @@ static void read_device_tree(uint64_t dtb_pa)
 	uint32_t size = fdt_be32(blob + 4);
 	if (size > BOOT_MAX_DTB_SIZE)
 		panic("device tree of %u bytes is larger than %lu", size, BOOT_MAX_DTB_SIZE);
-	err = fdt_init(&fdt, blob, size);
+	/* Indexed (fdt.h): the board is read without decoding the blob again. */
+	static struct fdt_node_ix ix[512] __attribute__((section(".noinit")));      /* not zeroed: written first */
+
+	err = fdt_init_index(&fdt, blob, size, ix, sizeof(ix) / sizeof(ix[0]));
 	if (err)
 		panic("bad device tree at %#lx: error %d", (unsigned long)dtb_pa, err);
 	err = board_from_fdt(&fdt, &board);
@@ -218,6 +221,8 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 	power_init(&board);
 	if (board.uart.present)
 		console_use_uart(&board.uart);
+	else
+		console_use_firmware();
 	uint64_t t_report = cpu_instret();
 	print_board(hartid);
 

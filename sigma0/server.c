@@ -25,6 +25,8 @@
 #include <l4/task.h>
 #include <l4/thread.h>
 
+#include <common/string.h>
+
 #include "server.h"
 
 #define PAGE 4096UL
@@ -114,8 +116,7 @@ static void setup(void)
 	own_hi = own_lo + own * PAGE;
 	for (unsigned i = 0; i < nram; i++) {
 		ram[i].used = p;
-		for (uint64_t w = 0; w < (ram[i].pages + 63) / 64; w++)
-			p[w] = 0;
+		memset(p, 0, (ram[i].pages + 63) / 64 * sizeof(uint64_t));
 		/* Bits past the end count as used, so word-wise checks stay simple. */
 		for (uint64_t j = ram[i].pages; j % 64; j++)
 			ram[i].used[j / 64] |= 1UL << (j % 64);

@@ -658,6 +658,28 @@ def boot_checks(build):
         checks.append(("boot: kernel %s self-test prints the cause and a backtrace, exits 3" % kind,
                        selftest))
 
+    def early_panic():
+        # QEMU's own tree with the memory node's device_type spoilt: the kernel
+        # panics before it knows the UART, so the banner it holds back until
+        # then (kernel/console.c) must come out first, through SBI.
+        dtb = os.path.join(build, "test", "nomemory.dtb")
+        os.makedirs(os.path.dirname(dtb), exist_ok=True)
+        subprocess.run([QEMU, "-machine", "virt,dumpdtb=" + dtb, "-smp", "1", "-m", "256M", "-display", "none"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        with open(dtb, "rb") as f:
+            blob = f.read()
+        if blob.count(b"memory\0") != 1:
+            return "QEMU's device tree has not exactly one \"memory\" value"
+        with open(dtb, "wb") as f:
+            f.write(blob.replace(b"memory\0", b"memorx\0"))
+        b = qemu(test_image, extra=["-dtb", dtb], timeout=20)
+        banner = b.output.find(": booting on hart 0")
+        panic = b.output.find("PANIC: device tree lacks what the kernel needs")
+        if banner < 0 or panic < banner:
+            return "no banner before the panic\n%s" % show(b)
+        return None
+    checks.append(("boot: a panic before the UART is known prints the held-back banner first (SBI)", early_panic))
+
     def debug():
         p = subprocess.run(["sh", "tools/debug.sh", os.path.join(build, "default"), "-smp", "1", "-m", "256M"],
                            input=b"hbreak kmain\ncontinue\nbt 1\nkill\nquit\n",

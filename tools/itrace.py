@@ -48,6 +48,8 @@ from qemu_conf import QEMU, OPENSBI  # noqa: E402  platform/virt/qemu.conf
 OBJDUMP = os.environ.get("OBJDUMP", "riscv64-linux-gnu-objdump")
 NM = os.environ.get("NM", "riscv64-linux-gnu-nm")
 KERNEL_BASE = 0xffffffc000000000
+KERNEL_VBASE = 0xffffffffc0000000                           # the image's link address
+PHYS_BASE = 0x80200000                                      # where QEMU's -kernel loads it
 # Everything but OpenSBI (below the kernel's 2 MiB at 0x80200000) and its M-mode.
 DFILTER = "0..0x7fffffff,0x80200000..0x3fffffffff,0xffffffc000000000..0xffffffffffffffff"
 USER_PROGRAMS = ("benchroot", "s0bench", "memsrv", "ramfs")
@@ -162,9 +164,10 @@ def windows(run):
 MARK_PC = [None, None]
 
 
-def cut_counts(run, lo, hi):
+def cut_counts(run, lo, hi, ends=None):
     """(block, first index, end index) of each execution strictly between the
-    window's first and last rdinstret, blocks cut by exceptions corrected."""
+    window's first and last rdinstret, blocks cut by exceptions corrected
+    (ends: the first and the last rdinstret given as (execution, index))."""
     execs = []
     for i in range(lo, hi):
         b, end = run[i]
@@ -189,6 +192,8 @@ def cut_counts(run, lo, hi):
                 if first is None:
                     first = (k, j)
                 last = (k, j)
+    if ends:
+        first, last = ends
     if first is None or first == last:
         return []
     out = []
@@ -205,12 +210,20 @@ def cut_counts(run, lo, hi):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("prefix", help="rows whose names start with this (e.g. irq_, ipc_roundtrip_inter_as)")
+    ap.add_argument("prefix", nargs="?",
+                    help="rows whose names start with this (e.g. irq_, ipc_roundtrip_inter_as)")
     ap.add_argument("--build", default="build")
     ap.add_argument("--order", action="store_true", help="functions in the order they ran")
     ap.add_argument("--log", help="keep QEMU's log here")
     ap.add_argument("--smp", type=int, default=1, help="harts (the other harts' instructions are traced too)")
+    ap.add_argument("--boot", action="store_true",
+                    help="trace boot_to_roottask instead of a row: the kernel's first instruction "
+                         "to the roottask's first (bootargs bench.only=none)")
     args = ap.parse_args()
+    if args.boot == (args.prefix is not None):
+        ap.error("give a PREFIX or --boot")
+    if args.boot:
+        args.prefix = "boot_to_roottask"
 
     image = os.path.join(args.build, "bench", "Image")
     kelf = os.path.join(args.build, "bench", "kernel.elf")
@@ -228,7 +241,8 @@ def main():
             f.write(bytes(16 << 20))
     cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio", "-monitor", "none",
            "-bios", OPENSBI, "-smp", str(args.smp), "-m", "256M", "-icount", "shift=0,sleep=off",
-           "-kernel", image, "-append", "bench.only=%s bench.trace" % args.prefix,
+           "-kernel", image,
+           "-append", "bench.only=none" if args.boot else "bench.only=%s bench.trace" % args.prefix,
            *(["-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0"]
              if blk else []),
            "-d", "in_asm,exec,nochain", "-dfilter", DFILTER, "-D", log]
@@ -239,6 +253,8 @@ def main():
             sys.exit("itrace: the benchmark image failed (exit %d):\n%s" % (p.returncode, out))
         m = re.search(r"^bench: itrace rows=(.*)$", out, re.M)
         names = [n for n in (m.group(1).strip().split(",") if m else []) if n]
+        if args.boot:
+            names = ["boot_to_roottask"]
         if not names:
             sys.exit("itrace: no row starts with %r (or the image has no itrace support)" % args.prefix)
         reported = {r.group(1): int(r.group(2)) for r in
@@ -257,14 +273,34 @@ def main():
     ucode = {p: code_bytes(f) for p, f in uelfs.items()}
     mark = usym["benchroot"].addrs[usym["benchroot"].names.index("itrace_edge")]
     MARK_PC[:] = [mark, ucode["benchroot"][mark]]       # other programs have other code there
-    wins = windows(run)
+    ends = None
+    if args.boot:
+        # From the kernel's entry rdinstret (head.S, MMU off: physical
+        # addresses) to the roottask's first (crt0's _start: the second
+        # program to start, after sigma0).
+        entry = PHYS_BASE + ksym.addrs[ksym.names.index("boot_entry")] - KERNEL_VBASE
+        ustart = usym["benchroot"].addrs[usym["benchroot"].names.index("_start")]
+        lo = next(i for i, (b, _) in enumerate(run) if b.pc == entry)
+        starts = [i for i, (b, _) in enumerate(run) if i > lo and b.pc == ustart and b.priv == 0]
+        if len(starts) < 2 or not is_rdinstret(run[starts[1]][0].insns[0][1]):
+            sys.exit("itrace: the roottask's first instruction is not in the log")
+        wins = [(lo, starts[1] + 1)]
+        ends = ((0, 0), (starts[1] - lo, 0))
+        sample = {"boot_to_roottask": reported.get("boot_to_roottask", 0) - 1}
+    else:
+        wins = windows(run)
     if len(wins) != len(names):
         sys.exit("itrace: %d windows in the log for %d rows (%s)" % (len(wins), len(names), ",".join(names)))
 
     owner_cache = {}
 
+    def kname(pc):
+        if PHYS_BASE <= pc < PHYS_BASE + (4 << 20):          # head.S and early_pt.c, MMU off
+            pc += KERNEL_VBASE - PHYS_BASE
+        return ksym.name(pc)
+
     def owner(b, prev):
-        if b.pc >= KERNEL_BASE:
+        if b.pc >= KERNEL_BASE or PHYS_BASE <= b.pc < PHYS_BASE + (4 << 20):
             return "kernel"
         key = id(b)
         if key not in owner_cache:
@@ -278,7 +314,7 @@ def main():
 
     status = 0
     for name, (lo, hi) in zip(names, wins):
-        execs = cut_counts(run, lo, hi)
+        execs = cut_counts(run, lo, hi, ends)
         per_owner = collections.Counter()
         per_fn = collections.Counter()
         order = []
@@ -288,7 +324,7 @@ def main():
             if who != "kernel":
                 prev = who
             n = e - s
-            fn = ksym.name(b.insns[s][0]) if who == "kernel" else \
+            fn = kname(b.insns[s][0]) if who == "kernel" else \
                 usym[who].name(b.insns[s][0]) if who in usym else "?"
             label = "%s %s" % (who, fn)
             per_owner[who] += n

@@ -35,6 +35,31 @@ void ns16550_putc(const struct ns16550 *u, char c)
 	reg_write(u, THR, (uint8_t)c);
 }
 
+void ns16550_write_crlf(const struct ns16550 *u, const char *s, unsigned long n)
+{
+	volatile uint8_t *lsr = u->base + (LSR << u->shift), *thr = u->base + (THR << u->shift);
+
+	if (u->width == 4) {
+		for (; n; n--, s++) {
+			if (*s == '\n')
+				ns16550_putc(u, '\r');
+			ns16550_putc(u, *s);
+		}
+		return;
+	}
+	/* Byte-wide registers (QEMU's): the loop without a call a byte. */
+	for (; n; n--, s++) {
+		if (*s == '\n') {
+			while (!(mmio_read8(lsr) & LSR_THRE))
+				;
+			mmio_write8(thr, '\r');
+		}
+		while (!(mmio_read8(lsr) & LSR_THRE))
+			;
+		mmio_write8(thr, (uint8_t)*s);
+	}
+}
+
 int ns16550_getc(const struct ns16550 *u)
 {
 	if (!(reg_read(u, LSR) & LSR_DR))

@@ -16,5 +16,7 @@ struct ns16550 {
 };
 
 void ns16550_putc(const struct ns16550 *u, char c);
+/* n bytes of s, each '\n' as "\r\n" (the console's lines). */
+void ns16550_write_crlf(const struct ns16550 *u, const char *s, unsigned long n);
 /* A received character, or -1 if none is waiting. */
 int ns16550_getc(const struct ns16550 *u);

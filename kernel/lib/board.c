@@ -116,6 +116,44 @@ static int uart_match(const char *c, uint32_t len)
 	return -1;
 }
 
+/* Whether the validated string s is t (the first bytes compared inline:
+ * most of find_devices' comparisons fail there). */
+static bool same_str(const char *s, const char *t)
+{
+	return s[0] == t[0] && strcmp(s, t) == 0;
+}
+
+/* What find_devices looks for in a compatible list. */
+struct compat_hits {
+	bool test, plic, virtio;
+	int uart;               /* uart_match()'s answer */
+};
+
+/*
+ * The compatible list c (len bytes) read once for every string find_devices
+ * looks for: the answers of fdt_stringlist_has() and uart_match() (same
+ * rules: the strings up to the first one without its NUL).
+ */
+static void compat_scan(const char *c, uint32_t len, struct compat_hits *h)
+{
+	*h = (struct compat_hits){ false, false, false, -1 };
+	for (uint32_t pos = 0; c && pos < len;) {
+		const char *v = c + pos;
+		size_t n = strnlen(v, len - pos);
+
+		if (n == len - pos)
+			break;
+		h->test |= same_str(v, "sifive,test0");
+		h->virtio |= same_str(v, "virtio,mmio");
+		for (unsigned i = 0; !h->plic && plic_compatibles[i]; i++)
+			h->plic = same_str(v, plic_compatibles[i]);
+		for (int i = 0; board_uart_compatibles[i] && (h->uart < 0 || i < h->uart); i++)
+			if (same_str(v, board_uart_compatibles[i]))
+				h->uart = i;
+		pos += (uint32_t)n + 1;
+	}
+}
+
 /*
  * Walk every node below the root in blob order, with its parent (needed for
  * reg). `stack` keeps the open nodes; fdt_init() bounded the depth.
@@ -306,20 +344,19 @@ static int find_devices(const struct fdt *fdt, struct board *b, struct devices *
 		c = fdt_getprop(fdt, w.node, "compatible", &len);
 		struct found f = { w.node, w.parent, -1 };
 		int enabled = -1;       /* read when needed */
-		bool plic = false;
+		struct compat_hits h;
 
 		if (!c)
 			continue;
-		if (d->test.node < 0 && fdt_stringlist_has(c, len, "sifive,test0"))
+		compat_scan(c, len, &h);
+		if (d->test.node < 0 && h.test)
 			d->test = f;
-		for (unsigned i = 0; !plic && plic_compatibles[i]; i++)
-			plic = fdt_stringlist_has(c, len, plic_compatibles[i]);
-		if (d->plic.node < 0 && plic && (enabled = fdt_is_enabled(fdt, w.node)))
+		if (d->plic.node < 0 && h.plic && (enabled = fdt_is_enabled(fdt, w.node)))
 			d->plic = f;
-		f.match = d->uart.node < 0 ? uart_match(c, len) : -1;
+		f.match = d->uart.node < 0 ? h.uart : -1;
 		if (f.match >= 0 && (enabled >= 0 ? enabled : (enabled = fdt_is_enabled(fdt, w.node))))
 			d->uart = f;
-		if (d->nvirtio < BOARD_MAX_VIRTIO && fdt_stringlist_has(c, len, "virtio,mmio") &&
+		if (d->nvirtio < BOARD_MAX_VIRTIO && h.virtio &&
 		    (enabled >= 0 ? enabled : fdt_is_enabled(fdt, w.node)))
 			d->virtio[d->nvirtio++] = f;
 	}

@@ -23,6 +23,36 @@ static bool bit_test(const struct kmem *k, unsigned order, size_t i)
 	return k->bitmap[order][i / 64] >> (i % 64) & 1;
 }
 
+#define CHUNK_SHIFT (KMEM_MIN_SHIFT + KMEM_MAX_ORDER)
+
+static bool chunk_ready(const struct kmem *k, size_t chunk)
+{
+	return chunk >= KMEM_READY_CHUNKS || (k->ready[chunk / 64] >> (chunk % 64) & 1);
+}
+
+/* Zero the lazy bitmaps' words of the chunk holding offset off, once. */
+static void chunk_prepare(struct kmem *k, size_t off)
+{
+	size_t c = off >> CHUNK_SHIFT;
+
+	if (chunk_ready(k, c))
+		return;
+	for (unsigned o = 0; o <= KMEM_LAZY_ORDER; o++) {
+		size_t w = 1UL << (KMEM_LAZY_ORDER - o), first = c * w, words = bitmap_words(k->size, o);
+		if (first < words)
+			memset(&k->bitmap[o][first], 0, (first + w <= words ? w : words - first) * sizeof(uint64_t));
+	}
+	k->ready[c / 64] |= 1UL << (c % 64);
+}
+
+/* bit_test, where the bits of a chunk not yet ready are clear (kmem_check). */
+static bool bit_live(const struct kmem *k, unsigned order, size_t i)
+{
+	if (order <= KMEM_LAZY_ORDER && !chunk_ready(k, i >> (KMEM_MAX_ORDER - order)))
+		return false;
+	return bit_test(k, order, i);
+}
+
 static void bit_flip(struct kmem *k, unsigned order, size_t i)
 {
 	k->bitmap[order][i / 64] ^= 1UL << (i % 64);
@@ -62,7 +92,6 @@ bool kmem_init(struct kmem *k, void *region, size_t size)
 	uintptr_t base = (r + meta + KMEM_BASE_ALIGN - 1) & ~(KMEM_BASE_ALIGN - 1);
 	if (base - r + KMEM_MIN_BLOCK > size)
 		return false;
-	memset(region, 0, meta);
 	uint64_t *words = region;
 	for (unsigned o = 0; o <= KMEM_MAX_ORDER; o++) {
 		k->bitmap[o] = words;
@@ -70,12 +99,23 @@ bool kmem_init(struct kmem *k, void *region, size_t size)
 	}
 	k->base = base;
 	k->size = (size - (base - r)) & ~(KMEM_MIN_BLOCK - 1);
+	/* The lazy orders' words as far as the blocks need them (chunk_prepare
+	 * zeroes them); the rest now. Too many chunks to track: all now. */
+	size_t lazy = 0;
+	if ((k->size >> CHUNK_SHIFT) < KMEM_READY_CHUNKS)
+		for (unsigned o = 0; o <= KMEM_LAZY_ORDER; o++)
+			lazy += bitmap_words(size, o) * sizeof(uint64_t);
+	else
+		memset(k->ready, 0xff, sizeof(k->ready));
+	memset((char *)region + lazy, 0, meta - lazy);
 
 	/* Cover [0, size) with the largest aligned blocks that fit. */
 	for (size_t off = 0; off < k->size;) {
 		unsigned o = KMEM_MAX_ORDER;
 		while (off % block_bytes(o) || off + block_bytes(o) > k->size)
 			o--;
+		if (o < KMEM_MAX_ORDER)
+			chunk_prepare(k, off);
 		free_push(k, off, o);
 		off += block_bytes(o);
 	}
@@ -98,7 +138,9 @@ size_t kmem_block_size(size_t size)
 	return block_bytes(order_of(size));
 }
 
-void *kmem_alloc(struct kmem *k, size_t size)
+/* A block of at least size bytes, not zeroed, or NULL; kmem_alloc's own
+ * (inline there: every object creation goes through it). */
+static inline __attribute__((always_inline)) void *alloc_block(struct kmem *k, size_t size, size_t *bytes)
 {
 	if (size == 0 || size > KMEM_MAX_BLOCK)
 		return NULL;
@@ -109,31 +151,57 @@ void *kmem_alloc(struct kmem *k, size_t size)
 		return NULL;
 	size_t off = (uintptr_t)k->free[o].first - k->base;
 	free_unlink(k, off, o);
+	if (o == KMEM_MAX_ORDER && o > want)
+		chunk_prepare(k, off);
 	/* Split: keep the lower half, free the upper, until the size fits. */
 	while (o > want) {
 		o--;
 		free_push(k, off + block_bytes(o), o);
 	}
-	void *p = (void *)(k->base + off);
-	memset(p, 0, block_bytes(want));
+	*bytes = block_bytes(want);
+	return (void *)(k->base + off);
+}
+
+void *kmem_alloc(struct kmem *k, size_t size)
+{
+	size_t bytes;
+	void *p = alloc_block(k, size, &bytes);
+
+	if (p)
+		memset(p, 0, bytes);
 	return p;
 }
 
 #define STASH_ORDER 6     /* the stash is refilled from a block of 4 KiB at most */
 
-void *kmem_alloc_min_raw(struct kmem *k)
+/* The smallest free block of at most 4 KiB, or the first 4 KiB of the
+ * smallest larger one (the rest freed): its offset, its order in *o. */
+static inline __attribute__((always_inline)) bool take_small(struct kmem *k, size_t *off, unsigned *order)
 {
 	unsigned o = 0;
 
 	while (!k->free[o].first)
 		if (++o > KMEM_MAX_ORDER)
-			return NULL;
-	size_t off = (uintptr_t)k->free[o].first - k->base;
-	free_unlink(k, off, o);
+			return false;
+	*off = (uintptr_t)k->free[o].first - k->base;
+	free_unlink(k, *off, o);
+	if (o == KMEM_MAX_ORDER)
+		chunk_prepare(k, *off);
 	while (o > STASH_ORDER) {
 		o--;
-		free_push(k, off + block_bytes(o), o);
+		free_push(k, *off + block_bytes(o), o);
 	}
+	*order = o;
+	return true;
+}
+
+void *kmem_alloc_min_raw(struct kmem *k)
+{
+	size_t off;
+	unsigned o;
+
+	if (!take_small(k, &off, &o))
+		return NULL;
 	/* off is a block of order o: the first 64 bytes for the caller, the rest stashed */
 	uintptr_t b = k->base + off;
 	for (uintptr_t p = b + block_bytes(o) - KMEM_MIN_BLOCK; p > b; p -= KMEM_MIN_BLOCK) {
@@ -142,6 +210,26 @@ void *kmem_alloc_min_raw(struct kmem *k)
 		k->stash = f;
 	}
 	return (void *)b;
+}
+
+void *kmem_alloc_min_block(struct kmem *k, size_t *n)
+{
+	size_t off;
+	unsigned o;
+
+	if (!take_small(k, &off, &o))
+		return NULL;
+	*n = block_bytes(o) / KMEM_MIN_BLOCK;
+	return (void *)(k->base + off);
+}
+
+void kmem_stash_min(struct kmem *k, void *p, size_t n)
+{
+	for (uintptr_t b = (uintptr_t)p, q = b + n * KMEM_MIN_BLOCK; q > b;) {
+		struct kmem_free *f = (struct kmem_free *)(q -= KMEM_MIN_BLOCK);
+		f->link.next = (struct dlist_node *)k->stash;
+		k->stash = f;
+	}
 }
 
 size_t kmem_stashed(const struct kmem *k)
@@ -198,6 +286,21 @@ void *kmem_alloc_q(struct kmem *k, struct quota *q, size_t size)
 	return p;
 }
 
+void *kmem_alloc_q_part(struct kmem *k, struct quota *q, size_t size, size_t zero)
+{
+	size_t b = kmem_block_size(size);
+
+	if (!b || !quota_charge(q, b))
+		return NULL;
+	size_t bytes;
+	void *p = alloc_block(k, size, &bytes);
+	if (!p)
+		quota_credit(q, b);
+	else
+		memset(p, 0, zero < bytes ? zero : bytes);
+	return p;
+}
+
 void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size)
 {
 	kmem_free(k, p, size);
@@ -216,22 +319,22 @@ bool kmem_check(const struct kmem *k)
 			size_t off = (uintptr_t)b - k->base;
 			if ((uintptr_t)b < k->base || off % block_bytes(o) || off + block_bytes(o) > k->size)
 				return false;
-			if (b->prev != prev || !bit_test(k, o, off >> (KMEM_MIN_SHIFT + o)))
+			if (b->prev != prev || !bit_live(k, o, off >> (KMEM_MIN_SHIFT + o)))
 				return false;
 			if (++listed > blocks_of_order(k->size, o))
 				return false;   /* a cycle */
 		}
 		for (size_t i = 0; i < blocks_of_order(k->size, o); i++) {
-			if (!bit_test(k, o, i))
+			if (!bit_live(k, o, i))
 				continue;
 			marked++;
 			/* Unmerged free buddies. */
-			if (o < KMEM_MAX_ORDER && (i ^ 1) < blocks_of_order(k->size, o) && bit_test(k, o, i ^ 1))
+			if (o < KMEM_MAX_ORDER && (i ^ 1) < blocks_of_order(k->size, o) && bit_live(k, o, i ^ 1))
 				return false;
 			/* Overlap with a free block of a higher order containing it. */
 			for (unsigned h = o + 1; h <= KMEM_MAX_ORDER; h++) {
 				size_t j = i >> (h - o);
-				if (j < blocks_of_order(k->size, h) && bit_test(k, h, j))
+				if (j < blocks_of_order(k->size, h) && bit_live(k, h, j))
 					return false;
 			}
 		}
@@ -249,7 +352,7 @@ bool kmem_check(const struct kmem *k)
 			return false;
 		for (unsigned h = 0; h <= KMEM_MAX_ORDER; h++) {
 			size_t j = off >> (KMEM_MIN_SHIFT + h);
-			if (j < blocks_of_order(k->size, h) && bit_test(k, h, j))
+			if (j < blocks_of_order(k->size, h) && bit_live(k, h, j))
 				return false;
 		}
 		if (++stashed > (k->size - free_bytes) / KMEM_MIN_BLOCK)

@@ -11,7 +11,8 @@
  *
  * Invariants (kmem_check):
  *  - bit i of bitmap[k] is set <=> block i of order k (offset i << (6 + k))
- *    is free, whole, and on free[k]; no two free blocks overlap;
+ *    is free, whole, and on free[k]; no two free blocks overlap (the bits of
+ *    a chunk not yet `ready`, below, count as clear: no block there is);
  *  - two free buddies of the same order never coexist (they are merged);
  *  - free_bytes == the sum of the sizes of all free blocks;
  *  - the stash's blocks are 64-byte blocks of the pool, none inside a free
@@ -45,10 +46,22 @@ struct kmem_free {
 };
 _Static_assert(offsetof(struct kmem_free, link) == 0, "a block, its free link and its stash link are one address");
 
+/*
+ * The bitmaps of orders 0..KMEM_LAZY_ORDER (almost all their bytes) are
+ * zeroed per 2 MiB chunk of the pool (a block of the largest order), the
+ * first time a block of that chunk is split (kmem_init zeroes only the
+ * others): boot does not clear 120 KiB for a 30 MiB pool. A chunk's bits of
+ * those orders are whole words. `ready` says which chunks are zeroed;
+ * pools of more than KMEM_READY_CHUNKS chunks are zeroed whole at init.
+ */
+#define KMEM_LAZY_ORDER 9
+#define KMEM_READY_CHUNKS 512
+
 struct kmem {
 	uintptr_t base;                         /* first block (after the bitmaps) */
 	size_t size;                            /* bytes of blocks, multiple of 64 */
 	uint64_t *bitmap[KMEM_MAX_ORDER + 1];
+	uint64_t ready[KMEM_READY_CHUNKS / 64]; /* bit c: chunk c's lazy bitmaps are zeroed */
 	struct dlist free[KMEM_MAX_ORDER + 1];
 	size_t free_bytes;
 	struct kmem_free *stash;                /* 64-byte blocks set aside (kmem_alloc_min_raw), by link.next */
@@ -82,6 +95,9 @@ void quota_credit(struct quota *q, size_t bytes);
 /* kmem_alloc charged to q at the block size; NULL if the quota or the pool is exhausted. */
 void *kmem_alloc_q(struct kmem *k, struct quota *q, size_t size);
 void kmem_free_q(struct kmem *k, struct quota *q, void *p, size_t size);
+/* kmem_alloc_q with only the first `zero` bytes zeroed: for a block whose
+ * other bytes are written before they are read (a page table's shadow). */
+void *kmem_alloc_q_part(struct kmem *k, struct quota *q, size_t size, size_t zero);
 
 /* Whether k satisfies its invariants (tests and asserts; O(pool / 64)). */
 bool kmem_check(const struct kmem *k);
@@ -101,6 +117,15 @@ bool kmem_check(const struct kmem *k);
  * kmem_free(k, p, 64) as any other; the stash never gives blocks back.
  */
 void *kmem_alloc_min_raw(struct kmem *k);
+/*
+ * The block kmem_alloc_min_raw takes (4 KiB at most), whole: *n 64-byte
+ * blocks for a caller that needs many (mem/space.c's runs of leaves) and
+ * puts those it does not use on the stash (kmem_stash_min), as
+ * kmem_alloc_min_raw would have. NULL if the pool is empty.
+ */
+void *kmem_alloc_min_block(struct kmem *k, size_t *n);
+/* Put the n 64-byte blocks at p on the stash (blocks of kmem_alloc_min_block). */
+void kmem_stash_min(struct kmem *k, void *p, size_t n);
 
 static inline void *kmem_alloc_min_inline(struct kmem *k)
 {

@@ -78,6 +78,17 @@ static pte_t *next_leaf(const struct space *s, uint64_t *va, uint64_t hi, int *l
 	return NULL;
 }
 
+/*
+ * A table block with its PTEs zeroed. The shadow is not: an entry of it is
+ * read only for a valid leaf (walk, next_leaf, space_map_fast check the PTE
+ * first), and every leaf is made with its shadow entry (put_leaf,
+ * add_run, map_fast_link), so the stale bytes there are never read.
+ */
+static pte_t *table_alloc(struct quota *q)
+{
+	return kmem_alloc_q_part(&kmem_pool, q, SPACE_TABLE_SIZE, PT_ENTRIES * sizeof(pte_t));
+}
+
 long space_init(struct space *s, struct quota *q)
 {
 	s->quota = q;
@@ -85,7 +96,7 @@ long space_init(struct space *s, struct quota *q)
 	s->fast_src_key = s->fast_dst_key = SPACE_NO_KEY;
 	s->destroy_pos = 0;
 	s->destroy_tables = false;
-	s->root = kmem_alloc_q(&kmem_pool, q, SPACE_TABLE_SIZE);
+	s->root = table_alloc(q);
 	return s->root ? 0 : -L4_ENOMEM;
 }
 
@@ -97,7 +108,8 @@ long space_init(struct space *s, struct quota *q)
  * made on the way. NULL with *err = -L4_EEXIST (something mapped there) or
  * -L4_ENOMEM.
  */
-static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size, int *level, long *err)
+static inline __attribute__((always_inline)) pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size,
+							     int *level, long *err)
 {
 	int want = 0;
 
@@ -122,7 +134,7 @@ static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size
 	for (int l = 2; l > want; l--) {
 		pte_t *p = &t[VPN(va, l)];
 		if (!(*p & PTE_V)) {
-			void *n = kmem_alloc_q(&kmem_pool, s->quota, SPACE_TABLE_SIZE);
+			void *n = table_alloc(s->quota);
 			if (!n) {
 				*err = -L4_ENOMEM;
 				return NULL;
@@ -149,7 +161,7 @@ static pte_t *leaf_slot(struct space *s, uint64_t va, uint64_t pa, uint64_t size
  * node and no zeroing (the caller sets every field). NULL when q or the pool
  * is out. Freed with kmem_free_q as any block of its size.
  */
-static struct mapping *node_alloc(struct quota *q)
+static inline __attribute__((always_inline)) struct mapping *node_alloc(struct quota *q)
 {
 	struct mapping *m;
 
@@ -180,6 +192,99 @@ static void put_leaf(struct space *s, pte_t *p, int l, struct mapping *m, uint64
 }
 
 /*
+ * n 4 KiB leaves in the consecutive slots from p, the first for va -> pa,
+ * as add_leaves_nofence makes them for the kernel's big ranges (sigma0's
+ * memory, a boot task's pages, the boot modules): with `node` each a root of
+ * the mapping database, else kernel-kept (no mapping). The quota has been
+ * charged for all n nodes (the caller has), each node comes from the stash,
+ * and no call is made per leaf. Returns how many it made: fewer than n when
+ * a slot was taken (*err = -L4_EEXIST) or the pool ran out (-L4_ENOMEM);
+ * the charge for the nodes not made is returned to q.
+ */
+static __attribute__((noinline)) uint64_t add_run(struct space *s, pte_t *p, uint64_t va, uint64_t pa, uint64_t n,
+						  unsigned rights, bool node, long *err)
+{
+	pte_t bits = rights_pte(rights);
+	uint32_t small = 12 | rights << 8;      /* order 12, rights, fresh = false (map_fast_link's store) */
+	struct mapping *carve = NULL, *carve_end = NULL;        /* nodes of a block, not stashed */
+	uint64_t i;
+
+	for (i = 0; i < n; i++, p++, va += LEVEL_SIZE(0), pa += LEVEL_SIZE(0)) {
+		struct mapping *m = NULL;
+		if (*p & PTE_V) {
+			*err = -L4_EEXIST;
+			break;
+		}
+		if (node) {
+			if (carve == carve_end && !(m = kmem_alloc_min_inline(&kmem_pool))) {
+				/* The stash is empty: a block's nodes one after the other. */
+				size_t nb;
+				if (!(carve = kmem_alloc_min_block(&kmem_pool, &nb))) {
+					carve_end = NULL;
+					*err = -L4_ENOMEM;
+					break;
+				}
+				carve_end = carve + nb;
+			}
+			if (!m)
+				m = carve++;
+			m->n.parent = m->n.child = m->n.next = m->n.prev = NULL;
+			m->space = s;
+			m->va = va;
+			m->pa = pa;
+			*(uint32_t *)&m->order = small;
+		}
+		*shadow_of(p) = m;
+		*p = pte_leaf(pa, bits);
+	}
+	if (carve != carve_end)
+		kmem_stash_min(&kmem_pool, carve, (size_t)(carve_end - carve));
+	if (node && i < n)
+		quota_credit(s->quota, (n - i) * KMEM_MIN_BLOCK);
+	return i;
+}
+
+/*
+ * add_leaves_nofence for the kernel's ranges (no parent: roots, or with no
+ * `node` kernel-kept pages): each leaf as there, but the 4 KiB leaves to the
+ * end of a table (or of the range) as one run (add_run), when the quota
+ * covers the run (else leaf by leaf, which charges and fails the same way).
+ */
+static __attribute__((noinline)) long add_kernel_leaves(struct space *s, uint64_t va, uint64_t pa, uint64_t size,
+							unsigned rights, bool node)
+{
+	while (size) {
+		struct mapping *m = NULL;
+		long err = 0;
+		int l;
+		if (node && !(m = node_alloc(s->quota)))
+			return -L4_ENOMEM;
+		pte_t *p = leaf_slot(s, va, pa, size, &l, &err);
+		if (err) {
+			if (m)
+				kmem_free_q(&kmem_pool, s->quota, m, sizeof(*m));
+			return err;
+		}
+		put_leaf(s, p, l, m, va, pa, rights, NULL, false);
+		uint64_t n = 1;
+		if (l == 0) {
+			uint64_t run = (LEVEL_SIZE(1) - (va & (LEVEL_SIZE(1) - 1))) >> 12;
+			if (run > size >> 12)
+				run = size >> 12;
+			if (run > 1 && (!node || quota_charge(s->quota, (run - 1) * KMEM_MIN_BLOCK))) {
+				n += add_run(s, p + 1, va + LEVEL_SIZE(0), pa + LEVEL_SIZE(0), run - 1, rights, node, &err);
+				if (err)
+					return err;
+			}
+		}
+		va += n * LEVEL_SIZE(l);
+		pa += n * LEVEL_SIZE(l);
+		size -= n * LEVEL_SIZE(l);
+	}
+	return 0;
+}
+
+/*
  * Map [va, va+size) -> pa with rights as leaves. With `node`, each leaf gets
  * a mapping, derived from parent (NULL: a root), marked fresh if asked.
  * Stops at the first error (what it made stays: the caller undoes it).
@@ -191,6 +296,9 @@ static long add_leaves_nofence(struct space *s, uint64_t va, uint64_t pa, uint64
 {
 	pte_t *p = NULL;
 	int l = 0;
+
+	if (!parent && !fresh && !budget && size > LEVEL_SIZE(0))
+		return add_kernel_leaves(s, va, pa, size, rights, node);
 
 	while (size) {
 		struct mapping *m = NULL;

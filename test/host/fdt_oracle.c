@@ -967,13 +967,36 @@ static bool libfdt_would_crash(const uint8_t *b, size_t bufsize)
 	return bufsize >= 24 && fdt_be32(b + 20) < 16;
 }
 
+static int check_blob(const void *blob, size_t bufsize, unsigned flags, bool *accepted,
+		      char *msg, size_t msglen, bool indexed);
+
+/*
+ * Both ways of reading a blob: fdt_init() (the accessors walk the tokens)
+ * and fdt_init_index() (they use the node index), each checked in full
+ * against libfdt; the two must give the same result code.
+ */
 int oracle_check_blob(const void *blob, size_t bufsize, unsigned flags, bool *accepted,
 		      char *msg, size_t msglen)
 {
+	bool acc_ix;
+
+	if (check_blob(blob, bufsize, flags, accepted, msg, msglen, false))
+		return -1;
+	if (check_blob(blob, bufsize, flags, &acc_ix, msg, msglen, true))
+		return -1;
+	if (accepted && *accepted != acc_ix)
+		FAIL("fdt_init and fdt_init_index disagree (%d, %d)", *accepted, acc_ix);
+	return 0;
+}
+
+static int check_blob(const void *blob, size_t bufsize, unsigned flags, bool *accepted,
+		      char *msg, size_t msglen, bool indexed)
+{
+	static struct fdt_node_ix ix[FDT_IX_MAX];
 	struct fdt f;
 	struct board *ours, *theirs;
 	const char *rule;
-	int rc = fdt_init(&f, blob, bufsize);
+	int rc = indexed ? fdt_init_index(&f, blob, bufsize, ix, FDT_IX_MAX) : fdt_init(&f, blob, bufsize);
 	int lrc = libfdt_would_crash(blob, bufsize) ? -FDT_ERR_BADVERSION :
 		  libfdt_would_hang(blob, bufsize) ? -FDT_ERR_BADSTRUCTURE :
 		  fdt_check_full(blob, bufsize);
@@ -992,6 +1015,8 @@ int oracle_check_blob(const void *blob, size_t bufsize, unsigned flags, bool *ac
 	}
 	if (lrc != 0)
 		FAIL("fdt_init accepts, fdt_check_full says %s", fdt_strerror(lrc));
+	if (indexed && !f.ix)
+		FAIL("fdt_init_index accepts, but made no index");
 	rule = oracle_stricter_rule(blob, bufsize);
 	if (rule)
 		FAIL("fdt_init accepts a blob that breaks %s", rule);

@@ -631,7 +631,9 @@ static void test_alloc_q(void **state)
  * with everything freed and the stash's blocks freed too, the pool is
  * exactly a fresh one again (every free list, in order: all merged).
  */
-#define MPOOL (1 * MiB + 4 * KiB)
+/* Three 2 MiB chunks (the last one partial): the lazy bitmaps (kmem.h) of
+ * the two whole ones are garbage until a block there is first split. */
+#define MPOOL (5 * MiB + 4 * KiB)
 #define MLIVE 2048
 
 static void same_pools(const struct kmem *a, const struct kmem *b)
@@ -726,6 +728,65 @@ static void test_alloc_min(void **state)
 	assert_null(kmem_alloc_min_raw(&kb));
 	assert_null(kmem_alloc_min_inline(&kb));
 	free(rb);
+}
+
+/*
+ * The lazy bitmaps (kmem.h): in a garbage-filled pool of several chunks,
+ * kmem_alloc alone (no stash) splits each chunk first: every block of the
+ * pool can be taken and given back, kmem_check holding, and the pool ends
+ * as a fresh one.
+ */
+static void test_lazy_bitmaps(void **state)
+{
+	static void *b[(6 * MiB) / (4 * KiB)];
+	const size_t size = 6 * MiB + 4 * KiB;
+	struct kmem kb;
+	void *rb = NULL;
+	size_t n = 0;
+
+	pool_new(size, 0);              /* k: the fresh pool to compare with at the end */
+	assert_int_equal(posix_memalign(&rb, KMEM_BASE_ALIGN, size), 0);
+	memset(rb, 0xff, size);
+	assert_true(kmem_init(&kb, rb, size));
+	assert_int_equal(kb.ready[0], 1UL << 2);        /* only the partial last chunk */
+	while (n < sizeof(b) / sizeof(b[0]) && (b[n] = kmem_alloc(&kb, 4 * KiB)))
+		n++;
+	assert_true(n > 1000);
+	assert_int_equal(kb.ready[0], 7);
+	assert_true(kmem_check(&kb));
+	while (n--)
+		kmem_free(&kb, b[n], 4 * KiB);
+	assert_true(kmem_check(&kb));
+	same_pools(&k, &kb);
+	free(rb);
+}
+
+/* kmem_alloc_min_block: the block kmem_alloc_min_raw would carve, whole;
+ * what the caller does not use goes on the stash; all of it comes back. */
+static void test_min_block(void **state)
+{
+	size_t n, free0;
+	uint8_t *b;
+
+	pool_new(64 * KiB, 0);
+	free0 = k.free_bytes;
+	assert_non_null(b = kmem_alloc_min_block(&k, &n));
+	assert_int_equal(n, 64);                        /* a 4 KiB block of a 64 KiB pool */
+	assert_int_equal(k.free_bytes, free0 - 4 * KiB);
+	assert_int_equal(kmem_stashed(&k), 0);
+	kmem_stash_min(&k, b + 10 * KMEM_MIN_BLOCK, n - 10);    /* 10 used */
+	assert_int_equal(kmem_stashed(&k), 54);
+	assert_ptr_equal(kmem_alloc_min_inline(&k), b + 10 * KMEM_MIN_BLOCK);   /* lowest first, as min_raw */
+	assert_true(kmem_check(&k));
+	kmem_free(&k, b + 10 * KMEM_MIN_BLOCK, 64);
+	for (size_t i = 0; i < 10; i++)
+		kmem_free(&k, b + i * KMEM_MIN_BLOCK, 64);
+	void *f;
+	while ((f = kmem_alloc_min_inline(&k)))
+		kmem_free(&k, f, 64);
+	assert_int_equal(k.free_bytes, free0);
+	assert_true(kmem_check(&k));
+	check_canonical();
 }
 
 /* The stash in kmem_check: a block on it that is also free, or a cycle, is corruption. */
@@ -1031,6 +1092,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_alloc_q, teardown),
 		cmocka_unit_test_teardown(test_alloc_min, teardown),
 		cmocka_unit_test_teardown(test_stash_check, teardown),
+		cmocka_unit_test_teardown(test_lazy_bitmaps, teardown),
+		cmocka_unit_test_teardown(test_min_block, teardown),
 		cmocka_unit_test_teardown(test_check_detects, teardown),
 		cmocka_unit_test_teardown(test_random, teardown),
 	};

@@ -35,6 +35,25 @@ enum fdt_error {
 #define FDT_MAX_DEPTH 32       /* most nodes open at once, root included; deeper trees are rejected */
 #define FDT_MAX_PATH 256       /* longest path fdt_path_offset() accepts */
 
+/*
+ * The node index fdt_init_index() builds in its one walk over the tokens, so
+ * that the accessors below find a node's parent, children, siblings,
+ * properties and phandle without decoding the blob again. Entry i is the
+ * i-th node in blob order (root first).
+ */
+struct fdt_node_ix {
+	uint32_t off;           /* the node's FDT_BEGIN_NODE */
+	uint32_t props;         /* the token after its name (its first property, if any) */
+	uint32_t phandle;       /* what fdt_node_by_phandle() matches: "phandle", else "linux,phandle", else 0 */
+	uint16_t parent;        /* index of its parent (FDT_IX_NONE: the root) */
+	uint16_t end;           /* index just past its last descendant */
+	uint8_t depth;          /* the root's is 0 */
+	int8_t address_cells;   /* fdt_address_cells(): the count, or an error */
+	int8_t size_cells;      /* fdt_size_cells(): the same */
+};
+#define FDT_IX_NONE 0xffffu
+#define FDT_IX_MAX 0xfffeu     /* most entries an index holds */
+
 struct fdt {
 	const uint8_t *blob;    /* start of the blob */
 	uint32_t totalsize;
@@ -43,6 +62,8 @@ struct fdt {
 	uint32_t off_rsvmap;
 	uint32_t n_rsv;         /* entries in the reservation map (terminator excluded) */
 	uint32_t boot_cpuid;
+	const struct fdt_node_ix *ix;   /* NULL: no index (the accessors walk the tokens) */
+	uint32_t nix;                   /* its entries: every node */
 };
 
 /*
@@ -53,6 +74,14 @@ struct fdt {
  * A few rules are stricter than libfdt's fdt_check_full(); fdt.c lists them.
  */
 int fdt_init(struct fdt *fdt, const void *blob, size_t bufsize);
+/*
+ * fdt_init(), which also indexes the nodes into ix[0..cap) when the tree has
+ * at most cap (<= FDT_IX_MAX) of them, in the same walk; with more, no index
+ * (the accessors then walk, as after fdt_init). The result code and every
+ * accessor's answer are the same with and without an index; ix must stay
+ * while fdt is used.
+ */
+int fdt_init_index(struct fdt *fdt, const void *blob, size_t bufsize, struct fdt_node_ix *ix, unsigned cap);
 
 /* Reserved-memory map (/memreserve/): entry i of fdt->n_rsv. Returns FDT_OK or FDT_E_NOTFOUND. */
 int fdt_rsv_entry(const struct fdt *fdt, unsigned i, uint64_t *addr, uint64_t *size);

@@ -54,6 +54,35 @@ int mmu_map(pte_t *root, uintptr_t va, uint64_t pa, size_t size, uint64_t perm)
 				table = phys_to_virt(pte_pa(*pte));
 			}
 		}
+		if (leaf == 0) {
+			/* 4 KiB leaves to the end of this table (or of the range) in one loop. */
+			size_t n = (MEGAPAGE_SIZE - (va & (MEGAPAGE_SIZE - 1))) >> 12;
+			if (n > size >> 12)
+				n = size >> 12;
+			pte_t *pte = &table[VPN(va, 0)];
+			for (size_t i = 0; i < n; i++, pa += PAGE_SIZE) {
+				kassert(!(pte[i] & PTE_V));
+				pte[i] = pte_leaf(pa, perm);
+			}
+			va += n << 12;
+			size -= n << 12;
+			continue;
+		}
+		if (leaf == 1) {
+			/* 2 MiB leaves while they fit, to the end of this table (the direct map). */
+			size_t n = (GIGAPAGE_SIZE - (va & (GIGAPAGE_SIZE - 1))) >> 21;
+			if (n > size >> 21)
+				n = size >> 21;
+			pte_t *pte = &table[VPN(va, 1)];
+			for (size_t i = 0; i < n; i++, pa += MEGAPAGE_SIZE) {
+				kassert(!(pte[i] & PTE_V));
+				pte[i] = pte_leaf(pa, perm);
+			}
+			va += n << 21;
+			size -= n << 21;
+			leaf = -1;      /* the next leaf: a walk again */
+			continue;
+		}
 		kassert(!(table[VPN(va, leaf)] & PTE_V));
 		table[VPN(va, leaf)] = pte_leaf(pa, perm);
 		va += level_size[leaf];
