@@ -45,7 +45,7 @@ extern struct hart smp_harts[];
 
 void harts_set_fastpath(bool on)
 {
-	for (unsigned i = 0; i < MAX_HARTS; i++)
+	for (unsigned i = 0; i < smp_nharts; i++)
 		hart_set_fastpath(&smp_harts[i].arch, on);
 }
 
@@ -249,6 +249,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 			(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
 			(unsigned long)(t_root - t_report), (unsigned long)(cpu_instret() - t_root));
 	smp_start(&board, hartid, !bootarg("l4rv.nosmp"));
-	harts_set_fastpath(ipc_fastpath_on);
+	if (smp_on)
+		harts_set_fastpath(ipc_fastpath_on);    /* their SMP entries (the others' own set-up does it again) */
 	schedule();
 }
