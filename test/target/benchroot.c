@@ -659,7 +659,14 @@ static void bench_map_unmap(const char *name, uint64_t overhead)
  * other harts' fences and acknowledgements count (instret under -icount
  * is the machine's).
  */
-static uint8_t shoot_stack[3][4096] __attribute__((aligned(16)));
+
+/* Stacks of rows that are over (irq) or still to come (thread creation):
+ * the benchmark image's bss is zeroed at every boot, boot_to_roottask counts it. */
+static uint8_t child_stack[4096];
+static uint8_t *shoot_stack(unsigned i)
+{
+	return i == 2 ? child_stack : irq_stack + 4096 * i;
+}
 
 static void shoot_waiter(void *arg)
 {
@@ -680,7 +687,7 @@ static void bench_shootdown(uint64_t overhead)
 		th[i] = l4_cap_alloc();
 		ok = !l4_factory_create_thread(L4_CAP_FACTORY, th[i]) && !l4_thread_config(th[i], &c) &&
 		     !l4_thread_set_hart(th[i], i + 1, 0) &&
-		     !l4_thread_run(th[i], shoot_waiter, (void *)ep, shoot_stack[i], sizeof(shoot_stack[i]));
+		     !l4_thread_run(th[i], shoot_waiter, (void *)ep, shoot_stack(i), 4096);
 	}
 	for (unsigned k = 0; k < 100; k++)
 		l4_yield();     /* (they block on their harts meanwhile) */
@@ -1132,7 +1139,6 @@ static void bench_preempt(void)
  * time are counted. The testroot sleeps meanwhile (the pairs are below it).
  */
 #define SC_PAIRS 2
-static uint8_t sc_stack[2 * SC_PAIRS][8192] __attribute__((aligned(16)));
 static uint64_t sc_ep[SC_PAIRS];
 static volatile uint64_t sc_count[SC_PAIRS][8];         /* a cache line each */
 
@@ -1177,8 +1183,10 @@ static void bench_scaling(void)
 		for (unsigned i = 0; i < n; i++) {
 			sc_ep[i] = l4_cap_alloc();
 			l4_factory_create(L4_CAP_FACTORY, L4_OBJ_ENDPOINT, sc_ep[i], 0);
-			th[2 * i] = sc_thread(sc_server, i, i, sc_stack[2 * i]);
-			th[2 * i + 1] = sc_thread(sc_client, i, i, sc_stack[2 * i + 1]);
+			/* stacks of other rows (nothing else runs in this boot) */
+			uint8_t *stk[2 * SC_PAIRS] = { partner_stack, cap_stack, irq_stack, mapper_stack };
+			th[2 * i] = sc_thread(sc_server, i, i, stk[2 * i]);
+			th[2 * i + 1] = sc_thread(sc_client, i, i, stk[2 * i + 1]);
 		}
 		l4_wait_timeout(nap, l4_timeout_us(200000), &bits);     /* under way */
 		for (unsigned i = 0; i < n; i++)
