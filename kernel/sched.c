@@ -120,8 +120,8 @@ void sched_fpu_save_owner(struct hart *h)
 	}
 }
 
-/* Make `to` the running thread: its address space and FP state. */
-static void switch_to(struct hart *h, struct thread *to)
+/* switch_to's rare cases: FP registers to save or load, the tick to resume. */
+static __attribute__((noinline)) void switch_to_cold(struct hart *h, struct thread *to)
 {
 	struct thread *fo = h->fpu_owner;
 
@@ -133,14 +133,26 @@ static void switch_to(struct hart *h, struct thread *to)
 		h->fpu_owner = to;
 		fpu_set_clean(&to->frame);
 	}
-	mmu_switch(to->task->satp);
-	h->current = to;
-	h->arch.frame = &to->frame;
-	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
 	if (h->tick_deadline == UINT64_MAX) {
 		h->tick_deadline = timer_now() + sched_timeslice;  /* leaving idle: the tick resumes */
 		sched_timer_program(h);
 	}
+}
+
+/* Make `to` the running thread: its address space and FP state. The common
+ * case (no FP state to move, the tick running) calls nothing, so that the
+ * callers keep no frame for it. */
+static inline __attribute__((always_inline)) void switch_to(struct hart *h, struct thread *to)
+{
+	struct thread *fo = h->fpu_owner;
+
+	if (__builtin_expect((fo != to && ((fo && fpu_dirty(&fo->frame)) || to->fpu_used)) ||
+			     h->tick_deadline == UINT64_MAX, 0))
+		switch_to_cold(h, to);
+	mmu_switch(to->task->satp);
+	h->current = to;
+	h->arch.frame = &to->frame;
+	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
 }
 
 /* schedule(): w, just woken, preempts cur, which keeps its place at the head. */
@@ -160,6 +172,25 @@ static __attribute__((noreturn, noinline)) void switch_to_woken(struct hart *h, 
 	h->current = NULL;
 	switch_to(h, w);
 	trap_return_to_user(&w->frame);
+}
+
+/*
+ * The current thread has blocked and `to`, blocked until now and in no
+ * queue, becomes READY: what sched_make_ready(to) and then schedule() do,
+ * but when schedule() would run `to` at once (it is the first thread woken
+ * in this entry, on this hart, nothing deferred, and it outranks the run
+ * queue) it runs without passing through hart->woken and the decision.
+ */
+void sched_handoff(struct thread *to)
+{
+	struct hart *h = this_hart();
+
+	if (to->home == h && !h->woken && !h->deferred.head && !console_log_fresh && (int)to->prio > h->rq.top) {
+		to->state = L4_THREAD_READY;
+		switch_to_woken(h, to);
+	}
+	sched_make_ready(to);
+	schedule();
 }
 
 /* schedule(): the head of the highest priority runs; cur, if still READY,
