@@ -46,6 +46,21 @@ static inline void waitq_remove(struct thread *th)
 	th->wait_next = th->wait_prev = NULL;
 }
 
+/* waitq_remove of the head of q. */
+static inline struct thread *waitq_pop(struct waitq *q)
+{
+	struct thread *th = q->head, *next = th->wait_next;
+
+	q->head = next;
+	if (next)
+		next->wait_prev = NULL;
+	else
+		q->tail = NULL;
+	th->wq = NULL;
+	th->wait_next = NULL;
+	return th;
+}
+
 /* A timeout of zero: do not wait at all. */
 static inline bool timeout_is_zero(unsigned to)
 {

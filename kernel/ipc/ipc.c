@@ -129,6 +129,122 @@ static long do_reply(struct thread *th, uint64_t tag)
 	return 0;
 }
 
+/* The phases of an IPC whose syscall word ipc_sys has decoded: c (NULL for
+ * a plain REPLY) has the object type `type` and the right the flags need. */
+static void ipc_phases(struct thread *th, struct trapframe *f, struct cap *c, uint64_t flags, unsigned type,
+		       unsigned snd_to, unsigned rcv_to)
+{
+	long err;
+
+	if (flags & L4_IPC_REPLY) {
+		uintptr_t objr = c ? c->objr : 0;      /* object and rights the receive was checked with */
+		err = do_reply(th, f->regs[REG_A0]);
+		if (err < 0)
+			goto fail;
+		if (!(flags & L4_IPC_RECV)) {
+			if (err == 1) {
+				err = -L4_EINVAL;       /* nothing to reply to */
+				goto fail;
+			}
+			f->regs[REG_A0] = 0;
+			return;
+		}
+		/* The reply's items may have granted the receive capability away
+		 * (slot c empty now): then the receive phase has nothing to
+		 * receive on. */
+		if (c->objr != objr) {
+			err = -L4_EBADCAP;
+			goto fail;
+		}
+	}
+	if (type == L4_OBJ_NOTIFICATION) {
+		struct notification *n = (struct notification *)cap_obj(c);
+		sys_general[0]++;
+		if (flags & L4_IPC_SEND)
+			notification_signal(th, n, c);
+		else
+			notification_wait(th, n, rcv_to);
+		return;
+	}
+	struct endpoint *ep = (struct endpoint *)cap_obj(c);
+	err = flags & L4_IPC_SEND ? ipc_send(th, ep, c, flags & L4_IPC_RECV, snd_to, rcv_to) : do_recv(th, ep, rcv_to);
+	if (!err)
+		return;
+fail:
+	f->regs[REG_A0] = (uint64_t)err;
+}
+
+/*
+ * The two IPCs of every client-server exchange, done at once when they are
+ * the common case: a call that finds a receiver waiting, and a reply to a
+ * caller followed by a receive that blocks, with a plain message (words
+ * only). What ipc_send / become_caller, or do_reply / do_recv, and then
+ * schedule() would do, without the steps that cannot apply (no item to
+ * check or move, no timeout to disarm, no earlier caller to drop, the
+ * current thread in no run queue), and the partner runs at once when
+ * schedule() would pick it (sched_handoff). Whatever is not that case goes
+ * to ipc_phases before anything has changed, and gives the same results
+ * the same way (the tests run every case with the fast path off, which
+ * goes here).
+ */
+/* th (blocked) gets its deadline, then `to` runs (out of line: the common
+ * case, no timeout, calls nothing it must come back from). */
+static __attribute__((noreturn, noinline)) void arm_and_handoff(struct thread *th, unsigned rcv_to,
+								 struct thread *to)
+{
+	timeout_arm(th, rcv_to);
+	sched_handoff(to);
+}
+
+static void ep_call(struct thread *th, struct trapframe *f, struct cap *c, unsigned snd_to, unsigned rcv_to)
+{
+	struct endpoint *ep = (struct endpoint *)cap_obj(c);
+	uint64_t tag = f->regs[REG_A0];
+	struct thread *r = ep->receivers.head;
+
+	if (th->exc || !r || r->caller || r->timed || !msg_plain_ok(th, tag, r)) {
+		ipc_phases(th, f, c, L4_IPC_CALL, L4_OBJ_ENDPOINT, snd_to, rcv_to);
+		return;
+	}
+	waitq_pop(&ep->receivers);
+	r->ipc = IPC_NONE;
+	transfer_plain(th, tag, r, c->badge);
+	/* become_caller; th is current, so in no run queue (sched.h). */
+	r->caller = th;
+	th->callee = r;
+	th->state = L4_THREAD_BLOCKED;
+	th->ipc = IPC_REPLY;
+	if (rcv_to != L4_TIMEOUT_NEVER)
+		arm_and_handoff(th, rcv_to, r);
+	sched_handoff(r);
+}
+
+static void ep_reply_recv(struct thread *th, struct trapframe *f, struct cap *c, unsigned snd_to, unsigned rcv_to)
+{
+	struct endpoint *ep = (struct endpoint *)cap_obj(c);
+	uint64_t tag = f->regs[REG_A0];
+	struct thread *cl = th->caller;
+
+	if (!cl || cl->exc || cl->timed || ep->senders.head || (th->bound && th->bound->bits) ||
+	    timeout_is_zero(rcv_to) || !msg_plain_ok(th, tag, cl)) {
+		ipc_phases(th, f, c, L4_IPC_REPLY | L4_IPC_RECV, L4_OBJ_ENDPOINT, snd_to, rcv_to);
+		return;
+	}
+	transfer_plain(th, tag, cl, 0);
+	/* cancel(cl): a caller waits for the reply in no queue, and one
+	 * without exc has no pf. */
+	th->caller = NULL;
+	cl->callee = NULL;
+	cl->ipc = IPC_NONE;
+	/* block(th, IPC_RECV, ...); th is current, so in no run queue. */
+	th->state = L4_THREAD_BLOCKED;
+	th->ipc = IPC_RECV;
+	waitq_push(&ep->receivers, th);
+	if (rcv_to != L4_TIMEOUT_NEVER)
+		arm_and_handoff(th, rcv_to, cl);
+	sched_handoff(cl);
+}
+
 void ipc_sys(struct thread *th, struct trapframe *f)
 {
 	uint64_t word = f->regs[REG_A7];
@@ -173,41 +289,17 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 			err = -L4_EPERM;
 			goto fail;
 		}
-	}
-	if (flags & L4_IPC_REPLY) {
-		uintptr_t objr = c ? c->objr : 0;      /* object and rights the receive was checked with */
-		err = do_reply(th, f->regs[REG_A0]);
-		if (err < 0)
-			goto fail;
-		if (!(flags & L4_IPC_RECV)) {
-			if (err == 1) {
-				err = -L4_EINVAL;       /* nothing to reply to */
-				goto fail;
-			}
-			f->regs[REG_A0] = 0;
+		if (type == L4_OBJ_ENDPOINT && flags == L4_IPC_CALL) {
+			ep_call(th, f, c, snd_to, rcv_to);
 			return;
 		}
-		/* The reply's items may have granted the receive capability away
-		 * (slot c empty now): then the receive phase has nothing to
-		 * receive on. */
-		if (c->objr != objr) {
-			err = -L4_EBADCAP;
-			goto fail;
+		if (type == L4_OBJ_ENDPOINT && flags == (L4_IPC_REPLY | L4_IPC_RECV)) {
+			ep_reply_recv(th, f, c, snd_to, rcv_to);
+			return;
 		}
 	}
-	if (type == L4_OBJ_NOTIFICATION) {
-		struct notification *n = (struct notification *)cap_obj(c);
-		sys_general[0]++;
-		if (flags & L4_IPC_SEND)
-			notification_signal(th, n, c);
-		else
-			notification_wait(th, n, rcv_to);
-		return;
-	}
-	struct endpoint *ep = (struct endpoint *)cap_obj(c);
-	err = flags & L4_IPC_SEND ? ipc_send(th, ep, c, flags & L4_IPC_RECV, snd_to, rcv_to) : do_recv(th, ep, rcv_to);
-	if (!err)
-		return;
+	ipc_phases(th, f, c, flags, type, snd_to, rcv_to);
+	return;
 fail:
 	f->regs[REG_A0] = (uint64_t)err;
 }

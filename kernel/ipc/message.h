@@ -60,5 +60,71 @@ static inline long rcv_check(struct thread *s, uint64_t tag, struct thread *r)
 	return rcv_items(s, tag, r);
 }
 
+/*
+ * A plain message: words only (no items, no flags, bits 48..63 zero), at
+ * most 64, in a thread's own registers and UTCB. Those that send_check and
+ * rcv_check pass with no further look at the sender's or receiver's tables:
+ * the words beyond the registers need both UTCBs.
+ */
+static inline bool msg_plain_ok(const struct thread *s, uint64_t tag, const struct thread *r)
+{
+	unsigned words = l4_tag_words(tag);
+
+	if (tag & ~(L4_TAG_WORDS_MASK | L4_TAG_LABEL_MASK << L4_TAG_LABEL_SHIFT))
+		return false;
+	return words <= L4_MSG_REG_WORDS || (words <= L4_MSG_WORDS && s->utcb && r->utcb);
+}
+
+/* n words from one UTCB to another: the odd ones, then eight a round. */
+static inline __attribute__((always_inline)) void mr_copy(uint64_t *__restrict d, const uint64_t *__restrict s,
+							  unsigned n)
+{
+	const uint64_t *odd = s + (n & 7), *end = s + n;
+
+	while (s < odd)
+		*d++ = *s++;
+	for (; s < end; s += 8, d += 8) {
+		uint64_t w0 = s[0], w1 = s[1], w2 = s[2], w3 = s[3], w4 = s[4], w5 = s[5], w6 = s[6], w7 = s[7];
+		d[0] = w0, d[1] = w1, d[2] = w2, d[3] = w3, d[4] = w4, d[5] = w5, d[6] = w6, d[7] = w7;
+	}
+}
+
+/* The `words` words of a message from s's registers and UTCB (not a
+ * kernel-made message) to r's, r's registers beyond them zeroed. */
+static inline __attribute__((always_inline)) void msg_copy_words(const struct thread *s, struct thread *r,
+								 unsigned words)
+{
+	const uint64_t *sw = &s->frame.regs[REG_A1];
+	uint64_t *rw = &r->frame.regs[REG_A1];
+
+	if (words >= L4_MSG_REG_WORDS) {
+		uint64_t w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3], w4 = sw[4], w5 = sw[5];
+		rw[0] = w0, rw[1] = w1, rw[2] = w2, rw[3] = w3, rw[4] = w4, rw[5] = w5;
+		if (words > L4_MSG_REG_WORDS)
+			mr_copy(&r->utcb->mr[L4_MSG_REG_WORDS], &s->utcb->mr[L4_MSG_REG_WORDS],
+				words - L4_MSG_REG_WORDS);
+		return;
+	}
+	for (unsigned i = 0; i < words; i++)
+		rw[i] = sw[i];
+	/* The words beyond the count are 0 (straight stores from the first). */
+	switch (words) {
+	case 0: rw[0] = 0; /* fall through */
+	case 1: rw[1] = 0; /* fall through */
+	case 2: rw[2] = 0; /* fall through */
+	case 3: rw[3] = 0; /* fall through */
+	case 4: rw[4] = 0; /* fall through */
+	default: rw[5] = 0;
+	}
+}
+
+/* transfer() of a plain message (msg_plain_ok). */
+static inline __attribute__((always_inline)) void transfer_plain(const struct thread *s, uint64_t tag, struct thread *r, uint64_t badge)
+{
+	msg_copy_words(s, r, l4_tag_words(tag));
+	r->frame.regs[REG_A0] = tag;
+	r->frame.regs[REG_A7] = badge;
+}
+
 /* Copy the checked message from s to r: words, items, tag and badge. */
 void transfer(struct thread *s, uint64_t tag, struct thread *r, uint64_t badge);
