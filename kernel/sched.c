@@ -120,8 +120,18 @@ void sched_fpu_save_owner(struct hart *h)
 	}
 }
 
-/* switch_to's rare cases: FP registers to save or load, the tick to resume. */
-static __attribute__((noinline)) void switch_to_cold(struct hart *h, struct thread *to)
+/* Make `to` the running thread (its address space) and return to it. */
+static inline __attribute__((always_inline, noreturn)) void run_common(struct hart *h, struct thread *to)
+{
+	mmu_switch(to->task->satp);
+	h->current = to;
+	h->arch.frame = &to->frame;
+	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
+	trap_return_to_user(&to->frame);
+}
+
+/* run()'s rare cases: FP registers to save or load, the tick to resume. */
+static __attribute__((noinline, noreturn)) void run_cold(struct hart *h, struct thread *to)
 {
 	struct thread *fo = h->fpu_owner;
 
@@ -137,22 +147,20 @@ static __attribute__((noinline)) void switch_to_cold(struct hart *h, struct thre
 		h->tick_deadline = timer_now() + sched_timeslice;  /* leaving idle: the tick resumes */
 		sched_timer_program(h);
 	}
+	run_common(h, to);
 }
 
-/* Make `to` the running thread: its address space and FP state. The common
- * case (no FP state to move, the tick running) calls nothing, so that the
- * callers keep no frame for it. */
-static inline __attribute__((always_inline)) void switch_to(struct hart *h, struct thread *to)
+/* Make `to` the running thread, its address space and FP state, and return
+ * to it. The common case (no FP state to move, the tick running) calls
+ * nothing it comes back from, so that the callers keep no frame for it. */
+static inline __attribute__((always_inline, noreturn)) void run(struct hart *h, struct thread *to)
 {
 	struct thread *fo = h->fpu_owner;
 
 	if (__builtin_expect((fo != to && ((fo && fpu_dirty(&fo->frame)) || to->fpu_used)) ||
 			     h->tick_deadline == UINT64_MAX, 0))
-		switch_to_cold(h, to);
-	mmu_switch(to->task->satp);
-	h->current = to;
-	h->arch.frame = &to->frame;
-	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
+		run_cold(h, to);
+	run_common(h, to);
 }
 
 /* schedule(): w, just woken, preempts cur, which keeps its place at the head. */
@@ -161,8 +169,7 @@ static __attribute__((noreturn, noinline)) void preempt_by_woken(struct hart *h,
 	h->woken = NULL;
 	runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
 	h->current = NULL;
-	switch_to(h, w);
-	trap_return_to_user(&w->frame);
+	run(h, w);
 }
 
 /* schedule(): the current thread blocked (or there is none); w runs. */
@@ -170,8 +177,7 @@ static __attribute__((noreturn, noinline)) void switch_to_woken(struct hart *h, 
 {
 	h->woken = NULL;
 	h->current = NULL;
-	switch_to(h, w);
-	trap_return_to_user(&w->frame);
+	run(h, w);
 }
 
 /*
@@ -187,7 +193,8 @@ void sched_handoff(struct thread *to)
 
 	if (to->home == h && !h->woken && !h->deferred.head && !console_log_fresh && (int)to->prio > h->rq.top) {
 		to->state = L4_THREAD_READY;
-		switch_to_woken(h, to);
+		h->current = NULL;
+		run(h, to);
 	}
 	sched_make_ready(to);
 	schedule();
@@ -205,8 +212,7 @@ static __attribute__((noreturn, noinline)) void switch_to_queued(struct hart *h,
 	if (cur)
 		runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
 	h->current = NULL;
-	switch_to(h, next);
-	trap_return_to_user(&next->frame);
+	run(h, next);
 }
 
 /* schedule(): w, just woken, does not outrank what is READY: it is queued,
@@ -299,8 +305,7 @@ void schedule(void)
 static __attribute__((noreturn, noinline)) void yield_to(struct hart *h, struct thread *next)
 {
 	h->current = NULL;
-	switch_to(h, next);
-	trap_return_to_user(&next->frame);
+	run(h, next);
 }
 
 void sched_yield_call(void)

@@ -75,15 +75,25 @@ static inline bool msg_plain_ok(const struct thread *s, uint64_t tag, const stru
 	return words <= L4_MSG_REG_WORDS || (words <= L4_MSG_WORDS && s->utcb && r->utcb);
 }
 
-/* n words from one UTCB to another: the odd ones, then eight a round. */
+/* n words from one UTCB to another: the odd ones (n mod 8, straight
+ * copies entered at their count), then eight a round. */
 static inline __attribute__((always_inline)) void mr_copy(uint64_t *__restrict d, const uint64_t *__restrict s,
 							  unsigned n)
 {
-	const uint64_t *odd = s + (n & 7), *end = s + n;
+	const uint64_t *end = s + n;
 
-	while (s < odd)
-		*d++ = *s++;
-	for (; s < end; s += 8, d += 8) {
+	switch (n & 7) {
+	case 7: d[6] = s[6]; /* fall through */
+	case 6: d[5] = s[5]; /* fall through */
+	case 5: d[4] = s[4]; /* fall through */
+	case 4: d[3] = s[3]; /* fall through */
+	case 3: d[2] = s[2]; /* fall through */
+	case 2: d[1] = s[1]; /* fall through */
+	case 1: d[0] = s[0]; /* fall through */
+	default: break;
+	}
+	d += n & 7;
+	for (s += n & 7; s < end; s += 8, d += 8) {
 		uint64_t w0 = s[0], w1 = s[1], w2 = s[2], w3 = s[3], w4 = s[4], w5 = s[5], w6 = s[6], w7 = s[7];
 		d[0] = w0, d[1] = w1, d[2] = w2, d[3] = w3, d[4] = w4, d[5] = w5, d[6] = w6, d[7] = w7;
 	}
@@ -97,6 +107,10 @@ static inline __attribute__((always_inline)) void msg_copy_words(const struct th
 	const uint64_t *sw = &s->frame.regs[REG_A1];
 	uint64_t *rw = &r->frame.regs[REG_A1];
 
+	if (words == 0) {
+		rw[0] = 0, rw[1] = 0, rw[2] = 0, rw[3] = 0, rw[4] = 0, rw[5] = 0;
+		return;
+	}
 	if (words >= L4_MSG_REG_WORDS) {
 		uint64_t w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3], w4 = sw[4], w5 = sw[5];
 		rw[0] = w0, rw[1] = w1, rw[2] = w2, rw[3] = w3, rw[4] = w4, rw[5] = w5;
@@ -109,7 +123,6 @@ static inline __attribute__((always_inline)) void msg_copy_words(const struct th
 		rw[i] = sw[i];
 	/* The words beyond the count are 0 (straight stores from the first). */
 	switch (words) {
-	case 0: rw[0] = 0; /* fall through */
 	case 1: rw[1] = 0; /* fall through */
 	case 2: rw[2] = 0; /* fall through */
 	case 3: rw[3] = 0; /* fall through */
