@@ -193,7 +193,6 @@ void sched_handoff(struct thread *to)
 
 	if (to->home == h && !h->woken && !h->deferred.head && !console_log_fresh && (int)to->prio > h->rq.top) {
 		to->state = L4_THREAD_READY;
-		h->current = NULL;
 		run(h, to);
 	}
 	sched_make_ready(to);

@@ -13,6 +13,7 @@
 #include <l4/ipc.h>
 #include <l4/kobj.h>
 
+#include "hart.h"
 #include "ipc/ipc.h"
 #include "lib/kassert.h"
 #include "obj/thread.h"
@@ -69,7 +70,12 @@ static inline bool timeout_is_zero(unsigned to)
 
 /* th's deadline: now + the timeout `to` (not L4_TIMEOUT_NEVER) / none. */
 void timeout_arm(struct thread *th, unsigned to);
-void timeout_disarm(struct thread *th);
+/* A timer programmed for a removed deadline only fires early: harmless. */
+static inline void timeout_disarm(struct thread *th)
+{
+	dlist_remove(&th->home->timeouts, &th->to_link);
+	th->timed = false;
+}
 
 /* th (current) blocks: `what` (enum ipc_wait), in q if not NULL, until the timeout `to`. */
 static inline void block(struct thread *th, unsigned what, struct waitq *q, unsigned to)

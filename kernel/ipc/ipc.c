@@ -180,8 +180,8 @@ fail:
  * caller followed by a receive that blocks, with a plain message (words
  * only). What ipc_send / become_caller, or do_reply / do_recv, and then
  * schedule() would do, without the steps that cannot apply (no item to
- * check or move, no timeout to disarm, no earlier caller to drop, the
- * current thread in no run queue), and the partner runs at once when
+ * check or move, no earlier caller to drop, the current thread in no run
+ * queue), and the partner runs at once when
  * schedule() would pick it (sched_handoff). Whatever is not that case goes
  * to ipc_phases before anything has changed, and gives the same results
  * the same way (the tests run every case with the fast path off, which
@@ -202,11 +202,13 @@ static void ep_call(struct thread *th, struct trapframe *f, struct cap *c, unsig
 	uint64_t tag = f->regs[REG_A0];
 	struct thread *r = ep->receivers.head;
 
-	if (th->exc || !r || r->caller || r->timed || !msg_plain_ok(th, tag, r)) {
+	if (th->exc || !r || r->caller || !msg_plain_ok(th, tag, r)) {
 		ipc_phases(th, f, c, L4_IPC_CALL, L4_OBJ_ENDPOINT, snd_to, rcv_to);
 		return;
 	}
 	waitq_pop(&ep->receivers);
+	if (r->timed)
+		timeout_disarm(r);
 	r->ipc = IPC_NONE;
 	transfer_plain(th, tag, r, c->badge);
 	/* become_caller; th is current, so in no run queue (sched.h). */
@@ -225,7 +227,7 @@ static void ep_reply_recv(struct thread *th, struct trapframe *f, struct cap *c,
 	uint64_t tag = f->regs[REG_A0];
 	struct thread *cl = th->caller;
 
-	if (!cl || cl->exc || cl->timed || ep->senders.head || (th->bound && th->bound->bits) ||
+	if (!cl || cl->exc || ep->senders.head || (th->bound && th->bound->bits) ||
 	    timeout_is_zero(rcv_to) || !msg_plain_ok(th, tag, cl)) {
 		ipc_phases(th, f, c, L4_IPC_REPLY | L4_IPC_RECV, L4_OBJ_ENDPOINT, snd_to, rcv_to);
 		return;
@@ -233,6 +235,8 @@ static void ep_reply_recv(struct thread *th, struct trapframe *f, struct cap *c,
 	transfer_plain(th, tag, cl, 0);
 	/* cancel(cl): a caller waits for the reply in no queue, and one
 	 * without exc has no pf. */
+	if (cl->timed)
+		timeout_disarm(cl);
 	th->caller = NULL;
 	cl->callee = NULL;
 	cl->ipc = IPC_NONE;
@@ -245,6 +249,9 @@ static void ep_reply_recv(struct thread *th, struct trapframe *f, struct cap *c,
 	sched_handoff(cl);
 }
 
+#define IPC_FLAGS_OK (1u << (L4_IPC_SEND >> 4) | 1u << (L4_IPC_RECV >> 4) | 1u << (L4_IPC_CALL >> 4) | \
+		      1u << (L4_IPC_REPLY >> 4) | 1u << (L4_IPC_REPLY_WAIT >> 4))
+
 void ipc_sys(struct thread *th, struct trapframe *f)
 {
 	uint64_t word = f->regs[REG_A7];
@@ -256,8 +263,10 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 	unsigned type = L4_OBJ_NONE;
 	long err = -L4_EINVAL;
 
-	if (!flags || flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY) ||
-	    (flags & (L4_IPC_SEND | L4_IPC_REPLY)) == (L4_IPC_SEND | L4_IPC_REPLY) || (snd_to | rcv_to) & 0x8000)
+	/* Flags: one of SEND, RECV, SEND|RECV, REPLY, REPLY|RECV (a bit each in
+	 * IPC_FLAGS_OK); timeouts: bit 15 clear. */
+	if (flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY) || !(IPC_FLAGS_OK >> (flags >> 4) & 1) ||
+	    word & (0x8000UL << L4_SND_TIMEOUT_SHIFT | 0x8000UL << L4_RCV_TIMEOUT_SHIFT))
 		goto fail;
 	if (flags & (L4_IPC_SEND | L4_IPC_RECV)) {
 		unsigned need;
