@@ -52,6 +52,10 @@ $(B)/kernel/syscall.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
 # The same for schedule()'s quick cases, the last step of nearly every entry.
 $(B)/kernel/sched.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
 
+# The IPC general path ends in a switch that never returns; its frames would
+# only cost every IPC stores (a backtrace skips these functions).
+$(B)/kernel/ipc/ipc.c.o $(B)/kernel/ipc/message.c.o: KERNEL_CFLAGS += -fomit-frame-pointer
+
 # Struct offsets and constants for the assembly in kernel/arch/riscv/,
 # generated from kernel/asm-offsets.c (the "->NAME value" lines of its assembly).
 KERNEL_GEN := $(B)/kernel/generated

@@ -129,8 +129,18 @@ void sched_fpu_save_owner(struct hart *h)
 	}
 }
 
-/* Make `to` the running thread: its address space and FP state. */
-static void switch_to(struct hart *h, struct thread *to)
+/* Make `to` the running thread (its address space) and return to it. */
+static inline __attribute__((always_inline, noreturn)) void run_common(struct hart *h, struct thread *to)
+{
+	mmu_switch(to->task->satp);
+	h->current = to;
+	h->arch.frame = &to->frame;
+	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
+	trap_return_to_user(&to->frame);
+}
+
+/* run()'s rare cases: FP registers to save or load, the tick to resume. */
+static __attribute__((noinline, noreturn)) void run_cold(struct hart *h, struct thread *to)
 {
 	struct thread *fo = h->fpu_owner;
 
@@ -142,14 +152,24 @@ static void switch_to(struct hart *h, struct thread *to)
 		h->fpu_owner = to;
 		fpu_set_clean(&to->frame);
 	}
-	mmu_switch(to->task->satp);
-	h->current = to;
-	h->arch.frame = &to->frame;
-	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
 	if (h->tick_deadline == UINT64_MAX) {
 		h->tick_deadline = timer_now() + sched_timeslice;  /* leaving idle: the tick resumes */
 		sched_timer_program(h);
 	}
+	run_common(h, to);
+}
+
+/* Make `to` the running thread, its address space and FP state, and return
+ * to it. The common case (no FP state to move, the tick running) calls
+ * nothing it comes back from, so that the callers keep no frame for it. */
+static inline __attribute__((always_inline, noreturn)) void run(struct hart *h, struct thread *to)
+{
+	struct thread *fo = h->fpu_owner;
+
+	if (__builtin_expect((fo != to && ((fo && fpu_dirty(&fo->frame)) || to->fpu_used)) ||
+			     h->tick_deadline == UINT64_MAX, 0))
+		run_cold(h, to);
+	run_common(h, to);
 }
 
 /* schedule(): w, just woken, preempts cur, which keeps its place at the head. */
@@ -158,8 +178,7 @@ static __attribute__((noreturn, noinline)) void preempt_by_woken(struct hart *h,
 	h->woken = NULL;
 	runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
 	h->current = NULL;
-	switch_to(h, w);
-	trap_return_to_user(&w->frame);
+	run(h, w);
 }
 
 /* schedule(): the current thread blocked (or there is none); w runs. */
@@ -167,8 +186,26 @@ static __attribute__((noreturn, noinline)) void switch_to_woken(struct hart *h, 
 {
 	h->woken = NULL;
 	h->current = NULL;
-	switch_to(h, w);
-	trap_return_to_user(&w->frame);
+	run(h, w);
+}
+
+/*
+ * The current thread has blocked and `to`, blocked until now and in no
+ * queue, becomes READY: what sched_make_ready(to) and then schedule() do,
+ * but when schedule() would run `to` at once (it is the first thread woken
+ * in this entry, on this hart, nothing deferred, and it outranks the run
+ * queue) it runs without passing through hart->woken and the decision.
+ */
+void sched_handoff(struct thread *to)
+{
+	struct hart *h = this_hart();
+
+	if (to->home == h && !h->woken && !h->deferred.head && !console_log_fresh && (int)to->prio > h->rq.top) {
+		to->state = L4_THREAD_READY;
+		run(h, to);
+	}
+	sched_make_ready(to);
+	schedule();
 }
 
 /* schedule(): the head of the highest priority runs; cur, if still READY,
@@ -183,8 +220,7 @@ static __attribute__((noreturn, noinline)) void switch_to_queued(struct hart *h,
 	if (cur)
 		runq_enqueue_head(&h->rq, &cur->rq, cur->prio);
 	h->current = NULL;
-	switch_to(h, next);
-	trap_return_to_user(&next->frame);
+	run(h, next);
 }
 
 /* schedule(): w, just woken, does not outrank what is READY: it is queued,
@@ -285,8 +321,7 @@ void schedule(void)
 static __attribute__((noreturn, noinline)) void yield_to(struct hart *h, struct thread *next)
 {
 	h->current = NULL;
-	switch_to(h, next);
-	trap_return_to_user(&next->frame);
+	run(h, next);
 }
 
 void sched_yield_call(void)

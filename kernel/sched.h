@@ -29,6 +29,9 @@ void sched_init(uint64_t timebase_hz);
 void sched_make_ready(struct thread *th);
 /* Take a READY th off its run queue (no-op if it is current). */
 void sched_remove(struct thread *th);
+/* The current thread has blocked; `to` becomes READY and runs if schedule()
+ * would pick it (else it is made READY and schedule() decides). */
+__attribute__((noreturn)) void sched_handoff(struct thread *to);
 /* Change th's priority, keeping its place in the run queue's order rules. */
 void sched_set_prio(struct thread *th, unsigned prio);
 /* The current thread goes to the tail of its priority. */

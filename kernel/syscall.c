@@ -57,7 +57,8 @@ void kobj_call(struct thread *th, struct cap *c, struct trapframe *f)
 	f->regs[REG_A7] = 0;
 }
 
-void syscall_dispatch(struct trapframe *f)
+/* Handle the ecall whose registers are in f (f->pc already past the ecall). */
+static inline __attribute__((always_inline)) void syscall_dispatch(struct trapframe *f)
 {
 	struct thread *th = this_hart()->current;
 	uint64_t word = f->regs[REG_A7];

@@ -7,10 +7,6 @@
 #include <stdint.h>
 
 struct trapframe;
-
-/* Handle the ecall whose registers are in f (f->pc already past the ecall). */
-void syscall_dispatch(struct trapframe *f);
-
 struct cap;
 struct thread;
 

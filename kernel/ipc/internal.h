@@ -13,6 +13,7 @@
 #include <l4/ipc.h>
 #include <l4/kobj.h>
 
+#include "hart.h"
 #include "ipc/ipc.h"
 #include "lib/kassert.h"
 #include "obj/thread.h"
@@ -50,6 +51,21 @@ static inline void waitq_remove(struct thread *th)
 	th->wait_next = th->wait_prev = NULL;
 }
 
+/* waitq_remove of the head of q. */
+static inline struct thread *waitq_pop(struct waitq *q)
+{
+	struct thread *th = q->head, *next = th->wait_next;
+
+	q->head = next;
+	if (next)
+		next->wait_prev = NULL;
+	else
+		q->tail = NULL;
+	th->wq = NULL;
+	th->wait_next = NULL;
+	return th;
+}
+
 /* A timeout of zero: do not wait at all. */
 static inline bool timeout_is_zero(unsigned to)
 {
@@ -58,7 +74,12 @@ static inline bool timeout_is_zero(unsigned to)
 
 /* th's deadline: now + the timeout `to` (not L4_TIMEOUT_NEVER) / none. */
 void timeout_arm(struct thread *th, unsigned to);
-void timeout_disarm(struct thread *th);
+/* A timer programmed for a removed deadline only fires early: harmless. */
+static inline void timeout_disarm(struct thread *th)
+{
+	dlist_remove(&th->home->timeouts, &th->to_link);
+	th->timed = false;
+}
 
 /* th (current) blocks: `what` (enum ipc_wait), in q if not NULL, until the timeout `to`. */
 static inline void block(struct thread *th, unsigned what, struct waitq *q, unsigned to)

@@ -130,59 +130,13 @@ static long do_reply(struct thread *th, uint64_t tag)
 	return 0;
 }
 
-void ipc_sys(struct thread *th, struct trapframe *f)
+/* The phases of an IPC whose syscall word ipc_sys has decoded: c (NULL for
+ * a plain REPLY) has the object type `type` and the right the flags need. */
+static void ipc_phases(struct thread *th, struct trapframe *f, struct cap *c, uint64_t flags, unsigned type,
+		       unsigned snd_to, unsigned rcv_to)
 {
-	uint64_t word = f->regs[REG_A7];
-	uint64_t flags = word & L4_IPC_FLAGS_MASK;
-	uint64_t sel = word >> L4_SEL_SHIFT & L4_SEL_MAX;
-	unsigned snd_to = (unsigned)(word >> L4_SND_TIMEOUT_SHIFT) & 0xffff;
-	unsigned rcv_to = (unsigned)(word >> L4_RCV_TIMEOUT_SHIFT) & 0xffff;
-	struct cap *c = NULL;
-	unsigned type = L4_OBJ_NONE;
-	long err = -L4_EINVAL;
+	long err;
 
-	if (!flags || flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY | L4_IPC_ACK) ||
-	    (flags & (L4_IPC_SEND | L4_IPC_REPLY)) == (L4_IPC_SEND | L4_IPC_REPLY) || (snd_to | rcv_to) & 0x8000)
-		goto fail;
-	if (flags & L4_IPC_ACK) {
-		/* The IRQ's ack first (a receive's only, not a send's), then
-		 * the call as without the flag. */
-		if ((flags & (L4_IPC_SEND | L4_IPC_RECV)) != L4_IPC_RECV || (err = irq_ack_utcb(th)))
-			goto fail;
-		flags &= ~L4_IPC_ACK;
-		err = -L4_EINVAL;
-	}
-	if (flags & (L4_IPC_SEND | L4_IPC_RECV)) {
-		unsigned need;
-		if (!(c = captab_lookup(&th->task->caps, sel))) {
-			err = -L4_EBADCAP;
-			goto fail;
-		}
-		switch ((type = cap_obj(c)->type)) {
-		case L4_OBJ_ENDPOINT:
-			/* A call receives its reply, not from the endpoint: W only. */
-			need = flags & L4_IPC_SEND ? L4_RIGHT_W : L4_RIGHT_R;
-			break;
-		case L4_OBJ_NOTIFICATION:
-			if (flags == L4_IPC_CALL)
-				goto fail;
-			need = flags & L4_IPC_SEND ? L4_RIGHT_W : L4_RIGHT_R;
-			break;
-		default:
-			/* Kernel objects take calls only: anything else needs an
-			 * endpoint or a notification. */
-			if (flags != L4_IPC_CALL) {
-				err = -L4_ETYPE;
-				goto fail;
-			}
-			kobj_call(th, c, f);
-			return;
-		}
-		if ((cap_rights(c) & need) != need) {
-			err = -L4_EPERM;
-			goto fail;
-		}
-	}
 	if (flags & L4_IPC_REPLY) {
 		uintptr_t objr = c ? c->objr : 0;      /* object and rights the receive was checked with */
 		err = do_reply(th, f->regs[REG_A0]);
@@ -217,6 +171,157 @@ void ipc_sys(struct thread *th, struct trapframe *f)
 	err = flags & L4_IPC_SEND ? ipc_send(th, ep, c, flags & L4_IPC_RECV, snd_to, rcv_to) : do_recv(th, ep, rcv_to);
 	if (!err)
 		return;
+fail:
+	f->regs[REG_A0] = (uint64_t)err;
+}
+
+/*
+ * The two IPCs of every client-server exchange, done at once when they are
+ * the common case: a call that finds a receiver waiting, and a reply to a
+ * caller followed by a receive that blocks, with a plain message (words
+ * only). What ipc_send / become_caller, or do_reply / do_recv, and then
+ * schedule() would do, without the steps that cannot apply (no item to
+ * check or move, no earlier caller to drop, the current thread in no run
+ * queue), and the partner runs at once when
+ * schedule() would pick it (sched_handoff). Whatever is not that case goes
+ * to ipc_phases before anything has changed, and gives the same results
+ * the same way (the tests run every case with the fast path off, which
+ * goes here).
+ */
+/* th (blocked) gets its deadline, then `to` runs (out of line: the common
+ * case, no timeout, calls nothing it must come back from). */
+static __attribute__((noreturn, noinline)) void arm_and_handoff(struct thread *th, unsigned rcv_to,
+								 struct thread *to)
+{
+	timeout_arm(th, rcv_to);
+	sched_handoff(to);
+}
+
+static void ep_call(struct thread *th, struct trapframe *f, struct cap *c, unsigned snd_to, unsigned rcv_to)
+{
+	struct endpoint *ep = (struct endpoint *)cap_obj(c);
+	uint64_t tag = f->regs[REG_A0];
+	struct thread *r = ep->receivers.head;
+
+	if (th->exc || !r || r->caller || !msg_plain_ok(th, tag, r)) {
+		ipc_phases(th, f, c, L4_IPC_CALL, L4_OBJ_ENDPOINT, snd_to, rcv_to);
+		return;
+	}
+	waitq_pop(&ep->receivers);
+	if (r->timed)
+		timeout_disarm(r);
+	r->ipc = IPC_NONE;
+	transfer_plain(th, tag, r, c->badge);
+	/* become_caller; th is current, so in no run queue (sched.h). */
+	r->caller = th;
+	th->callee = r;
+	th->state = L4_THREAD_BLOCKED;
+	th->ipc = IPC_REPLY;
+	if (rcv_to != L4_TIMEOUT_NEVER)
+		arm_and_handoff(th, rcv_to, r);
+	sched_handoff(r);
+}
+
+static void ep_reply_recv(struct thread *th, struct trapframe *f, struct cap *c, unsigned snd_to, unsigned rcv_to)
+{
+	struct endpoint *ep = (struct endpoint *)cap_obj(c);
+	uint64_t tag = f->regs[REG_A0];
+	struct thread *cl = th->caller;
+
+	if (!cl || cl->exc || ep->senders.head || (th->bound && th->bound->bits) ||
+	    timeout_is_zero(rcv_to) || !msg_plain_ok(th, tag, cl)) {
+		ipc_phases(th, f, c, L4_IPC_REPLY | L4_IPC_RECV, L4_OBJ_ENDPOINT, snd_to, rcv_to);
+		return;
+	}
+	transfer_plain(th, tag, cl, 0);
+	/* cancel(cl): a caller waits for the reply in no queue, and one
+	 * without exc has no pf. */
+	if (cl->timed)
+		timeout_disarm(cl);
+	th->caller = NULL;
+	cl->callee = NULL;
+	cl->ipc = IPC_NONE;
+	/* block(th, IPC_RECV, ...); th is current, so in no run queue. */
+	th->state = L4_THREAD_BLOCKED;
+	th->ipc = IPC_RECV;
+	waitq_push(&ep->receivers, th);
+	if (rcv_to != L4_TIMEOUT_NEVER)
+		arm_and_handoff(th, rcv_to, cl);
+	sched_handoff(cl);
+}
+
+#define IPC_FLAGS_OK (1u << (L4_IPC_SEND >> 4) | 1u << (L4_IPC_RECV >> 4) | 1u << (L4_IPC_CALL >> 4) | \
+		      1u << (L4_IPC_REPLY >> 4) | 1u << (L4_IPC_REPLY_WAIT >> 4))
+
+void ipc_sys(struct thread *th, struct trapframe *f)
+{
+	uint64_t word = f->regs[REG_A7];
+	uint64_t flags = word & L4_IPC_FLAGS_MASK;
+	uint64_t sel = word >> L4_SEL_SHIFT & L4_SEL_MAX;
+	unsigned snd_to = (unsigned)(word >> L4_SND_TIMEOUT_SHIFT) & 0xffff;
+	unsigned rcv_to = (unsigned)(word >> L4_RCV_TIMEOUT_SHIFT) & 0xffff;
+	struct cap *c = NULL;
+	unsigned type = L4_OBJ_NONE;
+	long err = -L4_EINVAL;
+
+	/* Flags: one of SEND, RECV, SEND|RECV, REPLY, REPLY|RECV (a bit each in
+	 * IPC_FLAGS_OK); timeouts: bit 15 clear. */
+	if (flags & L4_IPC_ACK) {
+		/* The IRQ's ack first (a receive's only, not a send's), then
+		 * the call as without the flag. */
+		uint64_t rest = flags & ~L4_IPC_ACK;
+		if (rest & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY) || !(IPC_FLAGS_OK >> (rest >> 4) & 1) ||
+		    (rest & (L4_IPC_SEND | L4_IPC_RECV)) != L4_IPC_RECV ||
+		    word & (0x8000UL << L4_SND_TIMEOUT_SHIFT | 0x8000UL << L4_RCV_TIMEOUT_SHIFT) ||
+		    (err = irq_ack_utcb(th)))
+			goto fail;
+		flags = rest;
+		err = -L4_EINVAL;
+	}
+	if (flags & ~(L4_IPC_SEND | L4_IPC_RECV | L4_IPC_REPLY) || !(IPC_FLAGS_OK >> (flags >> 4) & 1) ||
+	    word & (0x8000UL << L4_SND_TIMEOUT_SHIFT | 0x8000UL << L4_RCV_TIMEOUT_SHIFT))
+		goto fail;
+	if (flags & (L4_IPC_SEND | L4_IPC_RECV)) {
+		unsigned need;
+		if (!(c = captab_lookup(&th->task->caps, sel))) {
+			err = -L4_EBADCAP;
+			goto fail;
+		}
+		switch ((type = cap_obj(c)->type)) {
+		case L4_OBJ_ENDPOINT:
+			/* A call receives its reply, not from the endpoint: W only. */
+			need = flags & L4_IPC_SEND ? L4_RIGHT_W : L4_RIGHT_R;
+			break;
+		case L4_OBJ_NOTIFICATION:
+			if (flags == L4_IPC_CALL)
+				goto fail;
+			need = flags & L4_IPC_SEND ? L4_RIGHT_W : L4_RIGHT_R;
+			break;
+		default:
+			/* Kernel objects take calls only: anything else needs an
+			 * endpoint or a notification. */
+			if (flags != L4_IPC_CALL) {
+				err = -L4_ETYPE;
+				goto fail;
+			}
+			kobj_call(th, c, f);
+			return;
+		}
+		if ((cap_rights(c) & need) != need) {
+			err = -L4_EPERM;
+			goto fail;
+		}
+		if (type == L4_OBJ_ENDPOINT && flags == L4_IPC_CALL) {
+			ep_call(th, f, c, snd_to, rcv_to);
+			return;
+		}
+		if (type == L4_OBJ_ENDPOINT && flags == (L4_IPC_REPLY | L4_IPC_RECV)) {
+			ep_reply_recv(th, f, c, snd_to, rcv_to);
+			return;
+		}
+	}
+	ipc_phases(th, f, c, flags, type, snd_to, rcv_to);
+	return;
 fail:
 	f->regs[REG_A0] = (uint64_t)err;
 }

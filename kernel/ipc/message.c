@@ -9,8 +9,6 @@
 #include <l4/layout.h>
 #include <l4/mem.h>
 
-#include <common/string.h>
-
 #include "ipc/message.h"
 #include "lib/captab.h"
 #include "obj/task.h"
@@ -177,6 +175,10 @@ void transfer(struct thread *s, uint64_t tag, struct thread *r, uint64_t badge)
 {
 	unsigned words = l4_tag_words(tag), items = l4_tag_items(tag), len = msg_len(tag);
 
+	if (!s->exc && !items) {
+		transfer_plain(s, tag, r, badge);
+		return;
+	}
 	if (s->exc) {
 		for (unsigned i = 0; i < words; i++)
 			put_word(r, i, msg_word(s, i));
@@ -184,8 +186,7 @@ void transfer(struct thread *s, uint64_t tag, struct thread *r, uint64_t badge)
 		for (unsigned i = 0; i < words && i < L4_MSG_REG_WORDS; i++)
 			r->frame.regs[REG_A1 + i] = s->frame.regs[REG_A1 + i];
 		if (words > L4_MSG_REG_WORDS)
-			memcpy(&r->utcb->mr[L4_MSG_REG_WORDS], &s->utcb->mr[L4_MSG_REG_WORDS],
-			       (words - L4_MSG_REG_WORDS) * sizeof(uint64_t));
+			mr_copy(&r->utcb->mr[L4_MSG_REG_WORDS], &s->utcb->mr[L4_MSG_REG_WORDS], words - L4_MSG_REG_WORDS);
 	}
 	for (unsigned k = 0, ncap = 0; k < items; k++) {
 		uint64_t w0 = msg_word(s, words + 2 * k);

@@ -60,5 +60,94 @@ static inline long rcv_check(struct thread *s, uint64_t tag, struct thread *r)
 	return rcv_items(s, tag, r);
 }
 
+/*
+ * A plain message: words only (no items, no flags, bits 48..63 zero), at
+ * most 64, in a thread's own registers and UTCB. Those that send_check and
+ * rcv_check pass with no further look at the sender's or receiver's tables:
+ * the words beyond the registers need both UTCBs.
+ */
+static inline bool msg_plain_ok(const struct thread *s, uint64_t tag, const struct thread *r)
+{
+	unsigned words = l4_tag_words(tag);
+
+	if (tag & ~(L4_TAG_WORDS_MASK | L4_TAG_LABEL_MASK << L4_TAG_LABEL_SHIFT))
+		return false;
+	return words <= L4_MSG_REG_WORDS || (words <= L4_MSG_WORDS && s->utcb && r->utcb);
+}
+
+/* n words from one UTCB to another: the odd ones (n mod 16, straight
+ * copies entered at their count), then sixteen a round: a load and a store
+ * a word and three instructions a round. */
+static inline __attribute__((always_inline)) void mr_copy(uint64_t *__restrict d, const uint64_t *__restrict s,
+							  unsigned n)
+{
+	const uint64_t *end = s + n;
+
+	switch (n & 15) {
+	case 15: d[14] = s[14]; /* fall through */
+	case 14: d[13] = s[13]; /* fall through */
+	case 13: d[12] = s[12]; /* fall through */
+	case 12: d[11] = s[11]; /* fall through */
+	case 11: d[10] = s[10]; /* fall through */
+	case 10: d[9] = s[9]; /* fall through */
+	case 9: d[8] = s[8]; /* fall through */
+	case 8: d[7] = s[7]; /* fall through */
+	case 7: d[6] = s[6]; /* fall through */
+	case 6: d[5] = s[5]; /* fall through */
+	case 5: d[4] = s[4]; /* fall through */
+	case 4: d[3] = s[3]; /* fall through */
+	case 3: d[2] = s[2]; /* fall through */
+	case 2: d[1] = s[1]; /* fall through */
+	case 1: d[0] = s[0]; /* fall through */
+	default: break;
+	}
+	d += n & 15;
+	for (s += n & 15; s < end; s += 16, d += 16) {
+		d[0] = s[0], d[1] = s[1], d[2] = s[2], d[3] = s[3], d[4] = s[4], d[5] = s[5];
+		d[6] = s[6], d[7] = s[7], d[8] = s[8], d[9] = s[9], d[10] = s[10], d[11] = s[11];
+		d[12] = s[12], d[13] = s[13], d[14] = s[14], d[15] = s[15];
+	}
+}
+
+/* The `words` words of a message from s's registers and UTCB (not a
+ * kernel-made message) to r's, r's registers beyond them zeroed. */
+static inline __attribute__((always_inline)) void msg_copy_words(const struct thread *s, struct thread *r,
+								 unsigned words)
+{
+	const uint64_t *sw = &s->frame.regs[REG_A1];
+	uint64_t *rw = &r->frame.regs[REG_A1];
+
+	if (words == 0) {
+		rw[0] = 0, rw[1] = 0, rw[2] = 0, rw[3] = 0, rw[4] = 0, rw[5] = 0;
+		return;
+	}
+	if (words >= L4_MSG_REG_WORDS) {
+		uint64_t w0 = sw[0], w1 = sw[1], w2 = sw[2], w3 = sw[3], w4 = sw[4], w5 = sw[5];
+		rw[0] = w0, rw[1] = w1, rw[2] = w2, rw[3] = w3, rw[4] = w4, rw[5] = w5;
+		if (words > L4_MSG_REG_WORDS)
+			mr_copy(&r->utcb->mr[L4_MSG_REG_WORDS], &s->utcb->mr[L4_MSG_REG_WORDS],
+				words - L4_MSG_REG_WORDS);
+		return;
+	}
+	for (unsigned i = 0; i < words; i++)
+		rw[i] = sw[i];
+	/* The words beyond the count are 0 (straight stores from the first). */
+	switch (words) {
+	case 1: rw[1] = 0; /* fall through */
+	case 2: rw[2] = 0; /* fall through */
+	case 3: rw[3] = 0; /* fall through */
+	case 4: rw[4] = 0; /* fall through */
+	default: rw[5] = 0;
+	}
+}
+
+/* transfer() of a plain message (msg_plain_ok). */
+static inline __attribute__((always_inline)) void transfer_plain(const struct thread *s, uint64_t tag, struct thread *r, uint64_t badge)
+{
+	msg_copy_words(s, r, l4_tag_words(tag));
+	r->frame.regs[REG_A0] = tag;
+	r->frame.regs[REG_A7] = badge;
+}
+
 /* Copy the checked message from s to r: words, items, tag and badge. */
 void transfer(struct thread *s, uint64_t tag, struct thread *r, uint64_t badge);

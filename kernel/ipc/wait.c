@@ -44,13 +44,6 @@ void timeout_arm(struct thread *th, unsigned to)
 		sched_timer_program(h);
 }
 
-/* A timer programmed for a removed deadline only fires early: harmless. */
-void timeout_disarm(struct thread *th)
-{
-	dlist_remove(&th->home->timeouts, &th->to_link);
-	th->timed = false;
-}
-
 uint64_t ipc_first_deadline(const struct hart *h)
 {
 	struct thread *t = first_timeout(h);

@@ -432,6 +432,23 @@ static void test_call(void)
 		tap_ok(e.n == before + 1 && e.tag == (long)l4_tag(0x100 + n, n, 0) && e.badge == 0,
 		       "... the server saw it once with the caller's tag and badge 0");
 	}
+	/* Every count (the general path copies the UTCB words n - 6 mod 16 one
+	 * at a time and the rest sixteen a round): echoed, and the UTCB words
+	 * beyond the count untouched on both sides. */
+	unsigned bad = L4_MSG_WORDS + 1;
+	for (unsigned n = 0; n <= L4_MSG_WORDS && bad > L4_MSG_WORDS; n++) {
+		for (unsigned i = n; i < L4_MSG_WORDS; i++) {
+			MAIN_UTCB->mr[i] = JUNK ^ i;
+			e.u->mr[i] = ~(JUNK ^ i);
+		}
+		bool ok = echo_call(ep, 0x200, n, 60 + n, &tag, &badge);
+		for (unsigned i = n > L4_MSG_REG_WORDS ? n : L4_MSG_REG_WORDS; i < L4_MSG_WORDS; i++)
+			ok = ok && MAIN_UTCB->mr[i] == (JUNK ^ i) && e.u->mr[i] == ~(JUNK ^ i);
+		if (!ok)
+			bad = n;
+	}
+	tap_ok(bad > L4_MSG_WORDS, "calls with every count of words 0..64: echoed, the UTCB words beyond the count "
+	       "untouched in the caller and the server (first wrong: %u)", bad);
 	int before = e.n;
 	tap_ok(echo_call(bep, 7, 2, 30, &tag, &badge), "call through a capability with badge 0x4242: echoed, a7 = 0");
 	tap_ok(e.n == before + 1 && e.badge == 0x4242, "... the server saw a7 = 0x4242 (%#lx)", (unsigned long)e.badge);

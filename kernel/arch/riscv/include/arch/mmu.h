@@ -101,7 +101,7 @@ void mmu_leave(const pte_t *root);
 
 /* Switch to the tree and ASID of `satp` (mmu_satp's value, kept by its
  * task): writes satp if it differs, flushes only without an ASID. */
-static inline void mmu_switch(uint64_t satp)
+static inline __attribute__((always_inline)) void mmu_switch(uint64_t satp)
 {
 	if (csr_read(satp) == satp)
 		return;
