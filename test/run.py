@@ -20,6 +20,7 @@ import concurrent.futures
 import json
 import os
 import re
+import socket
 import struct
 import subprocess
 import sys
@@ -681,10 +682,14 @@ def boot_checks(build):
     checks.append(("boot: a panic before the UART is known prints the held-back banner first (SBI)", early_panic))
 
     def debug():
+        # A port nobody holds now (two test runs at once each pick their own).
+        with socket.socket() as sk:
+            sk.bind(("127.0.0.1", 0))
+            port = sk.getsockname()[1]
         p = subprocess.run(["sh", "tools/debug.sh", os.path.join(build, "default"), "-smp", "1", "-m", "256M"],
                            input=b"hbreak kmain\ncontinue\nbt 1\nkill\nquit\n",
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60,
-                           env=dict(os.environ, GDB_PORT="41234"))
+                           env=dict(os.environ, GDB_PORT=str(port)))
         out = p.stdout.decode("utf-8", "replace")
         if "Breakpoint 1, kmain" not in out:
             return "gdb did not stop at kmain\n" + "\n".join("    | " + l for l in out.splitlines())
