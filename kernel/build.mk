@@ -66,8 +66,8 @@ $(KERNEL_GEN)/asm-offsets.h: kernel/asm-offsets.c
 	$(Q){ echo "/* generated from kernel/asm-offsets.c: do not edit */"; \
 	  sed -n 's/.*->\([A-Za-z_0-9]*\) \(-\{0,1\}[0-9][0-9]*\).*/#define \1 \2/p' $(KERNEL_GEN)/asm-offsets.s; } > $@
 -include $(KERNEL_GEN)/asm-offsets.d
-$(B)/kernel/arch/riscv/trap.S.o: $(KERNEL_GEN)/asm-offsets.h
-$(B)/kernel/arch/riscv/trap.S.o: KERNEL_CFLAGS += -I$(KERNEL_GEN)
+$(B)/kernel/arch/riscv/trap.S.o $(B)/kernel/arch/riscv/head.S.o: $(KERNEL_GEN)/asm-offsets.h
+$(B)/kernel/arch/riscv/trap.S.o $(B)/kernel/arch/riscv/head.S.o: KERNEL_CFLAGS += -I$(KERNEL_GEN)
 
 # The worst-case kernel stack use, from the compiler's call graphs (the .ci
 # files beside the objects): the build fails if it does not fit KSTACK_SIZE.

@@ -248,7 +248,7 @@ void kmain(unsigned long hartid, uint64_t dtb_pa, uint64_t pa_base, uint64_t ins
 			(unsigned long)(t_dt - instret0), (unsigned long)(t_mem - t_dt),
 			(unsigned long)(t_mmu - t_mem), (unsigned long)(t_report - t_mmu),
 			(unsigned long)(t_root - t_report), (unsigned long)(cpu_instret() - t_root));
-	smp_start(&board, hartid, !bootarg("l4rv.nosmp"));
+	smp_start(&board, hartid, !bootarg("l4rv.nosmp"), bootarg("l4rv.selftest=late_hart"));
 	if (smp_on)
 		harts_set_fastpath(ipc_fastpath_on);    /* their SMP entries (the others' own set-up does it again) */
 	schedule();

@@ -382,7 +382,7 @@ static void patch_fast_sret(void)
 	__asm__ volatile("fence.i" ::: "memory");
 }
 
-void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed)
+void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed, bool at_start)
 {
 	struct hart *boot = &smp_harts[0];
 	unsigned started = 0;
@@ -410,7 +410,9 @@ void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed)
 	patch_fast_sret();
 	csr_set(sie, SIE_SSIE);         /* IPIs: wake-ups and requests */
 	smp_lock_slow();                /* the boot hart's, until it leaves the kernel */
-	uint64_t entry = kernel_pa_base + (uint64_t)(secondary_entry - _start);
+	/* at_start (l4rv.selftest=late_hart): send them to _start, as OpenSBI
+	 * once did; head.S's late_hart must bring them here all the same. */
+	uint64_t entry = kernel_pa_base + (at_start ? 0 : (uint64_t)(secondary_entry - _start));
 	for (unsigned i = 1; i < smp_nharts;) {
 		struct hart *h = &smp_harts[i];
 		struct sbiret r = sbi_call(SBI_EXT_HSM, 0 /* hart_start */, (long)h->hartid, (long)entry, (long)i);

@@ -54,7 +54,7 @@ static inline void smp_unlock(void)
 /* Start every other usable hart of the board (SBI HSM). The caller, the
  * boot hart, holds the kernel lock from then on until it leaves the
  * kernel. Unless l4rv.nosmp: then they stay parked. */
-void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed);
+void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed, bool at_start);
 
 /* h (another hart) should look at its run queue and timer: an IPI. */
 void smp_kick(struct hart *h);

@@ -593,6 +593,18 @@ def boot_checks(build):
             return (why + "\n" + show(b)) if why else None
         checks.append(("boot: kernel loaded at %#x (-m %s)" % (addr, mem), run))
 
+    def late_hart():
+        # The other harts sent to the kernel's first entry (as OpenSBI once
+        # did under load): head.S's late_hart sends them on as secondaries.
+        b = qemu(test_image, smp=4, mem="256M", extra=["-append", "l4rv.selftest=late_hart"])
+        why = tap_verdict(b)
+        if not why and "smp: 4 harts run threads (3 started)" not in b.output:
+            why = "the kernel did not report 4 harts running threads"
+        if not why and len(re.findall(r"booting on hart", b.output)) != 1:
+            why = "a hart booted the kernel a second time"
+        return (why + "\n" + show(b)) if why else None
+    checks.append(("boot: harts started at the kernel's first entry go on as secondaries (-smp 4)", late_hart))
+
     def other_hart():
         b = qemu(shim_with(build, test_image), smp=4, mem="256M")
         why = tap_verdict(b) or check_platform(b, 4, "256M")

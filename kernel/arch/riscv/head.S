@@ -12,6 +12,8 @@
  */
 #include <arch/layout.h>
 
+#include "asm-offsets.h"        /* generated from kernel/asm-offsets.c */
+
 	.section .text.head, "ax"
 	.option push
 	.option norvc
@@ -33,6 +35,14 @@ _start:
 
 boot_entry:
 	csrr	s4, instret             /* for the boot-time measurement */
+	/* Only one hart boots. OpenSBI 1.1 has been seen (once, -smp 4 under
+	 * load) to send a hart the kernel started through HSM here, with the
+	 * device tree, instead of to secondary_entry: it must not boot again
+	 * (bss cleared under the running kernel). late_hart sends it on. */
+	lla	t0, boot_claimed
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, late_hart
 	csrw	sie, zero
 	csrw	sip, zero
 	csrw	satp, zero
@@ -136,6 +146,32 @@ secondary_high:
 1:	wfi
 	j	1b
 
+/*
+ * late_hart: a hart at _start after the boot hart (a0 = its id, MMU off).
+ * If smp_start gave it an index, it goes on as secondary_entry would;
+ * until then (or if it has none) it waits in wfi and looks again.
+ */
+late_hart:
+	csrw	sie, zero
+	mv	s5, a0
+1:	lla	t0, smp_nharts
+	lwu	t2, 0(t0)
+	lla	t0, smp_harts
+	li	t3, 1                   /* index 0 is the boot hart */
+	li	t4, HART_SIZE
+2:	bgeu	t3, t2, 3f
+	mul	t5, t3, t4
+	add	t5, t5, t0
+	ld	t6, HART_HARTID(t5)
+	beq	t6, s5, 4f
+	addi	t3, t3, 1
+	j	2b
+3:	wfi
+	j	1b
+4:	mv	a0, s5
+	mv	a1, t3
+	j	secondary_entry
+
 misaligned:
 	lla	s2, misaligned_msg
 1:	lbu	a0, 0(s2)
@@ -148,6 +184,9 @@ misaligned:
 	j	2b
 
 	.section .data
+	.balign 8
+boot_claimed:                           /* set by the hart that boots (boot_entry) */
+	.word	0
 	.balign 8
 early_satp:                             /* the boot page table's satp (head.S, early_pt.c) */
 	.dword	0
