@@ -13,8 +13,10 @@
  * always sees the other; an IPI is a flag that stays until its CPU clears
  * it, cleared only before that CPU's looks, so a sleep after them ends.
  *
- * fastpath.S does kl_fast_enter and kl_fast_leave in assembly, instruction
- * for instruction (smp_fast_enter, smp_fast_sret, smp_fast_leave_return).
+ * fastpath.S does kl_fast_enter and kl_fast_leave in assembly, the same
+ * stores, full fences and loads (smp_fast_enter, smp_fast_sret,
+ * smp_fast_leave_return); the acquire/release of KL_LOAD/KL_STORE here are
+ * for ThreadSanitizer, the fences alone make the order.
  *
  * The includer provides struct kl_ops: how to clear and test this CPU's IPI
  * flag, sleep until it is set (wfi; may return early), send one, find a
