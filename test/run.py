@@ -460,6 +460,22 @@ def check_stop_lines(boot):
     return None
 
 
+def check_whole_lines(boot):
+    """Lines of tasks on different harts come out whole (the kernel's debug
+    write stops for an interrupt only at a line's end): every hostile
+    program's line as it printed it, and no TAP line begun inside another."""
+    started = len(re.findall(r"^ok \d+ - hostile program \d+ started beside it", boot.output, re.M))
+    whole = len(re.findall(r"^# hostile program: seed 0x[0-9a-f]+, \d+ rounds, on hart \d+\r?$",
+                           boot.output, re.M))
+    if whole != started:
+        return "%d hostile programs started, %d of their lines whole: lines mixed" % (started, whole)
+    for line in boot.output.splitlines():
+        m = re.search(r"(?:not )?ok \d+ - ", line)
+        if m and m.start() > 0:
+            return "a TAP line inside another: %r" % line
+    return None
+
+
 def virtio_disk(path):
     """QEMU arguments for a virtio-blk disk from `path`, not written to."""
     return ["-drive", "file=%s,format=raw,if=none,id=hd0,snapshot=on" % path,
@@ -561,7 +577,8 @@ def boot_checks(build):
     for smp, mem in ((1, "128M"), (1, "1G"), (1, "3G"), (2, "1G"), (4, "128M"), (4, "3G"), (8, "256M")):
         def run(smp=smp, mem=mem):
             b = qemu(test_image, smp=smp, mem=mem)
-            why = tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b) or check_cpu(b)
+            why = (tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b) or check_whole_lines(b) or
+                   check_cpu(b))
             if why:
                 return why + "\n" + show(b)
             plan, ok, _ = parse_tap(b.output)

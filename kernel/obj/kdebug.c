@@ -27,6 +27,10 @@ struct obj kdebug __attribute__((aligned(KMEM_MIN_BLOCK)));
 
 /* Characters a write puts out between looks at pending interrupts. */
 #define WRITE_CHUNK 16
+/* ... and how long a line it finishes before it stops for one: lines up to
+ * this long come out whole, never mixed with another hart's (libl4's stdio
+ * writes a line at a time from a buffer of this size). */
+#define WRITE_LINE 256
 
 void kdebug_init(void)
 {
@@ -34,7 +38,8 @@ void kdebug_init(void)
 }
 
 /* Write up to len bytes from uaddr; stops early (after at least one chunk)
- * when an interrupt is pending. The count written, or -L4_Exxx. */
+ * when an interrupt is pending, at the end of a line unless the line is
+ * longer than WRITE_LINE. The count written, or -L4_Exxx. */
 static long write(struct thread *caller, uint64_t uaddr, uint64_t len)
 {
 	char buf[WRITE_CHUNK];
@@ -44,14 +49,18 @@ static long write(struct thread *caller, uint64_t uaddr, uint64_t len)
 		return -L4_ERANGE;
 	if ((err = uaccess_check_read(caller->task, uaddr, len)))
 		return err;
-	uint64_t done = 0;
+	uint64_t done = 0, line = 0;    /* line: bytes since the last '\n' */
 	while (done < len) {
 		uint64_t n = len - done > sizeof(buf) ? sizeof(buf) : len - done;
 		if (copy_from_user(caller->task, buf, uaddr + done, n))
 			return -L4_EFAULT;      /* checked above: cannot happen */
 		console_write(buf, n);
 		done += n;
-		if (cpu_irq_pending())
+		line += n;
+		for (uint64_t i = 0; i < n; i++)
+			if (buf[i] == '\n')
+				line = n - 1 - i;
+		if ((line == 0 || line >= WRITE_LINE) && cpu_irq_pending())
 			break;
 	}
 	return (long)done;
