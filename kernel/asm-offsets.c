@@ -123,6 +123,7 @@ void asm_offsets(void)
 	DEFINE(SBI_EXT_IPI, 0x735049);
 	DEFINE(HART_FSAVE, offsetof(struct hart, arch.fsave));
 	DEFINE(HART_HARTID, offsetof(struct hart, hartid));
+	DEFINE(HART_IPI_REG, offsetof(struct hart, ipi_reg));
 	DEFINE(HART_SIZE, sizeof(struct hart));
 	DEFINE(NTF_BITS, offsetof(struct notification, bits));
 	DEFINE(NTF_WAITERS, offsetof(struct notification, waiters));

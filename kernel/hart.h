@@ -33,6 +33,7 @@ struct hart {
 	struct arch_hart arch;          /* first: trap.S reaches it through tp / sscratch */
 	struct kl_cpu kl;               /* the kernel lock's part (lib/klock.h; fastpath.S: in_fast) */
 	unsigned long hartid;           /* the hardware id */
+	volatile uint32_t *ipi_reg;     /* its ACLINT SSWI register (smp.c), NULL: IPIs through SBI */
 	struct thread *current;         /* the READY thread running here, NULL when idle */
 	struct thread *fpu_owner;       /* whose values the FP registers hold */
 	struct thread *slice_owner;     /* current at the last tick (sched.c) */

@@ -65,9 +65,36 @@ static inline void fence(void)
 	__asm__ volatile("fence rw, rw" ::: "memory");
 }
 
+/* An ACLINT SSWI's register raises the hart's sip.SSIP with one store, where
+ * SBI's send_ipi costs an ecall here and an M-mode interrupt there (about
+ * 1 000 instructions of OpenSBI in all): docs/architecture.md, "Harts". */
 static void ipi(struct hart *h)
 {
-	sbi_call(SBI_EXT_IPI, 0 /* send_ipi */, 1, (long)h->hartid, 0);
+	if (h->ipi_reg) {
+		__asm__ volatile("fence w, o" ::: "memory");   /* what it will read, before it is woken */
+		*h->ipi_reg = 1;
+	} else {
+		sbi_call(SBI_EXT_IPI, 0 /* send_ipi */, 1, (long)h->hartid, 0);
+	}
+}
+
+/* The SSWI when the tree gives one a register for every hart that runs threads. */
+static void ipi_setup(const struct board *b, const int *sswi_index)
+{
+	if (!b->sswi.present) {
+		kprintf("smp: IPIs through SBI\n");
+		return;
+	}
+	for (unsigned i = 0; i < smp_nharts; i++)
+		if (sswi_index[i] < 0 || (uint64_t)sswi_index[i] * 4 + 4 > b->sswi.size) {
+			kprintf("smp: IPIs through SBI (the ACLINT SSWI at %#lx has no register for hart %lu)\n",
+				b->sswi.base, smp_harts[i].hartid);
+			return;
+		}
+	volatile uint32_t *regs = ioremap(b->sswi.base, b->sswi.size);
+	for (unsigned i = 0; i < smp_nharts; i++)
+		smp_harts[i].ipi_reg = regs + sswi_index[i];
+	kprintf("smp: IPIs through the ACLINT SSWI at %#lx\n", b->sswi.base);
 }
 
 /* ---- requests: done by the hart they are for ---- */
@@ -386,17 +413,21 @@ void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed, b
 {
 	struct hart *boot = &smp_harts[0];
 	unsigned started = 0;
+	int sswi_index[MAX_HARTS] = { -1 };
 
 	boot->index = 0;
 	boot->online = true;
 	for (unsigned i = 0; i < b->nharts && smp_nharts < MAX_HARTS; i++) {
 		const struct board_hart *bh = &b->harts[i];
+		if (bh->hartid == boot_hartid)
+			sswi_index[0] = bh->sswi_index;
 		if (!bh->enabled || !bh->has_mmu || bh->hartid == boot_hartid)
 			continue;
 		struct hart *h = &smp_harts[smp_nharts];
 		h->index = smp_nharts;
 		h->hartid = bh->hartid;
 		hart_isa[smp_nharts] = bh->isa;
+		sswi_index[smp_nharts] = bh->sswi_index;
 		smp_nharts++;
 	}
 	if (!allowed || smp_nharts == 1) {
@@ -426,7 +457,10 @@ void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed, b
 		smp_nharts--;
 		h->hartid = smp_harts[smp_nharts].hartid;
 		hart_isa[i] = hart_isa[smp_nharts];
+		sswi_index[i] = sswi_index[smp_nharts];
 	}
+	/* Until here SBI's: the ones a hart starting now may get still work. */
+	ipi_setup(b, sswi_index);
 	kip->features |= L4_KIP_F_SMP;
 	kip->nharts = started + 1;
 	kprintf("smp: %u harts run threads (%u started)\n", started + 1, started);

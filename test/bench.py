@@ -18,7 +18,7 @@ with the guest (and so a few hundred instructions either way) differs from
 run to run. They are not required to repeat: their row is the median of the
 runs' medians, with the smallest min and the largest max.
 
-  python3 test/bench.py --build build [--runs 3]
+  python3 test/bench.py --build build [--runs 3] [--smp N [--aclint]]
 """
 import argparse
 import json
@@ -33,13 +33,13 @@ from qemu_conf import QEMU, OPENSBI   # platform/virt/qemu.conf, or the environm
 DEVICE_TIMED = ("blk_", "fs_sync")     # rows that depend on the host's disk timing (above)
 
 
-def boot(image, smp=1):
+def boot(image, smp=1, aclint=False):
     # A 16 MiB disk for the block benchmarks (blkbench.c), written out (not
     # sparse: the host answers sooner, fewer samples are left out).
     disk = os.path.join(os.path.dirname(image), "disk.img")
     with open(disk, "wb") as f:
         f.write(bytes(16 << 20))
-    cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio",
+    cmd = [QEMU, "-machine", "virt,aclint=on" if aclint else "virt", "-display", "none", "-serial", "stdio",
            "-monitor", "none", "-bios", OPENSBI, "-smp", str(smp), "-m", "256M",
            "-icount", "shift=0,sleep=off", "-kernel", image,
            "-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0"]
@@ -63,9 +63,12 @@ def main():
     ap.add_argument("--smp", type=int, default=1,
                     help="harts (the rows that need several are measured from 2 and 4; "
                          "results-smpN.json)")
+    ap.add_argument("--aclint", action="store_true",
+                    help="-machine virt,aclint=on: IPIs through the ACLINT SSWI, not SBI "
+                         "(results-smpN-aclint.json)")
     args = ap.parse_args()
 
-    runs = [boot(os.path.join(args.build, "bench", "Image"), args.smp) for _ in range(args.runs)]
+    runs = [boot(os.path.join(args.build, "bench", "Image"), args.smp, args.aclint) for _ in range(args.runs)]
     if not runs[0][0]:
         sys.exit("bench: no results in the benchmark output")
     def fixed(rows):
@@ -82,13 +85,12 @@ def main():
     rows = [{"name": k, "instructions": v[0], "min": v[1], "max": v[2], "samples": v[3]}
             for k, v in rows.items()]
     os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
-    path = os.path.join(args.build, "bench", "results.json" if args.smp == 1 else
-                        "results-smp%d.json" % args.smp)
+    suffix = ("" if args.smp == 1 else "-smp%d" % args.smp) + ("-aclint" if args.aclint else "")
+    path = os.path.join(args.build, "bench", "results%s.json" % suffix)
     with open(path, "w") as f:
         json.dump(rows, f, indent=2)
         f.write("\n")
-    with open(os.path.join(args.build, "bench", "kmem.json" if args.smp == 1 else
-                           "kmem-smp%d.json" % args.smp), "w") as f:
+    with open(os.path.join(args.build, "bench", "kmem%s.json" % suffix), "w") as f:
         json.dump([{"name": k, "bytes": v} for k, v in kmem.items()], f, indent=2)
         f.write("\n")
     print("%-28s %14s %14s %14s %8s" % ("benchmark", "instructions", "min", "max", "samples"))

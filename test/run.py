@@ -53,10 +53,10 @@ class Boot:
 
 
 def qemu(kernel, smp=1, mem="256M", timeout=BOOT_TIMEOUT, bios=OPENSBI, extra=(),
-         script=(), stop=None):
+         script=(), stop=None, machine="virt"):
     """Boot `kernel`; `script` is a list of (expected text, text to send);
     `stop` ends the run (killing QEMU) once that text appears."""
-    cmd = [QEMU, "-machine", "virt", "-display", "none",
+    cmd = [QEMU, "-machine", machine, "-display", "none",
            "-serial", "stdio", "-monitor", "none", "-bios", bios,
            "-smp", str(smp), "-m", mem, "-kernel", kernel, *extra]
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -573,17 +573,23 @@ def boot_checks(build):
     test_image = os.path.join(build, "test", "Image")
     checks = []
     # Every hart runs threads (the smp area of the suite moves its threads
-    # across them): -smp 1, 2, 4 and 8, the sizes of RAM spread among them.
-    for smp, mem in ((1, "128M"), (1, "1G"), (1, "3G"), (2, "1G"), (4, "128M"), (4, "3G"), (8, "256M")):
-        def run(smp=smp, mem=mem):
-            b = qemu(test_image, smp=smp, mem=mem)
+    # across them): -smp 1, 2, 4 and 8, the sizes of RAM spread among them;
+    # IPIs through SBI, and at -smp 4 -m 3G through the ACLINT SSWI.
+    for smp, mem, aclint in ((1, "128M", 0), (1, "1G", 0), (1, "3G", 0), (2, "1G", 0), (4, "128M", 0),
+                             (4, "3G", 1), (8, "256M", 0)):
+        def run(smp=smp, mem=mem, aclint=aclint):
+            b = qemu(test_image, smp=smp, mem=mem, machine="virt,aclint=on" if aclint else "virt")
+            ipis = "smp: IPIs through " + ("the ACLINT SSWI at 0x2f00000" if aclint else "SBI")
             why = (tap_verdict(b) or check_platform(b, smp, mem) or check_stop_lines(b) or check_whole_lines(b) or
                    check_cpu(b))
+            if not why and smp > 1 and ipis not in b.output:
+                why = "kernel did not report %r" % ipis
             if why:
                 return why + "\n" + show(b)
             plan, ok, _ = parse_tap(b.output)
             return None, "%d TAP checks" % ok
-        checks.append(("boot: -smp %d -m %s, on-target TAP suite" % (smp, mem), run))
+        checks.append(("boot: -smp %d -m %s%s, on-target TAP suite" %
+                       (smp, mem, " -machine virt,aclint=on (IPIs without SBI)" if aclint else ""), run))
 
     # The VisionFive2's harts have neither Sstc nor ASIDs: each difference
     # made on QEMU's, with the whole TAP suite on it.

@@ -216,6 +216,8 @@ def main():
     ap.add_argument("--order", action="store_true", help="functions in the order they ran")
     ap.add_argument("--log", help="keep QEMU's log here")
     ap.add_argument("--smp", type=int, default=1, help="harts (the other harts' instructions are traced too)")
+    ap.add_argument("--aclint", action="store_true",
+                    help="-machine virt,aclint=on (IPIs through the ACLINT SSWI, as bench.py --aclint)")
     ap.add_argument("--boot", action="store_true",
                     help="trace boot_to_roottask instead of a row: the kernel's first instruction "
                          "to the roottask's first (bootargs bench.only=none)")
@@ -239,8 +241,8 @@ def main():
     if blk:
         with open(disk, "wb") as f:
             f.write(bytes(16 << 20))
-    cmd = [QEMU, "-machine", "virt", "-display", "none", "-serial", "stdio", "-monitor", "none",
-           "-bios", OPENSBI, "-smp", str(args.smp), "-m", "256M", "-icount", "shift=0,sleep=off",
+    cmd = [QEMU, "-machine", "virt,aclint=on" if args.aclint else "virt", "-display", "none",
+           "-serial", "stdio", "-monitor", "none", "-bios", OPENSBI, "-smp", str(args.smp), "-m", "256M", "-icount", "shift=0,sleep=off",
            "-kernel", image,
            "-append", "bench.only=none" if args.boot else "bench.only=%s bench.trace" % args.prefix,
            *(["-drive", "file=%s,format=raw,if=none,id=d0" % disk, "-device", "virtio-blk-device,drive=d0"]

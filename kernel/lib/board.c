@@ -22,6 +22,7 @@ static const char *const plic_compatibles[] = { "riscv,plic0", "sifive,plic-1.0.
 /* mmu-type values of harts that can run Sv39 (every larger mode implies it). */
 static const char *const mmu_types[] = { "riscv,sv39", "riscv,sv48", "riscv,sv57", NULL };
 
+#define IRQ_S_SOFT 1    /* scause code of the supervisor software interrupt */
 #define IRQ_S_EXT 9     /* scause code of the supervisor external interrupt */
 
 /* Copy a string, truncating to cap - 1 bytes; always NUL-terminated. */
@@ -125,7 +126,7 @@ static bool same_str(const char *s, const char *t)
 
 /* What find_devices looks for in a compatible list. */
 struct compat_hits {
-	bool test, plic, virtio;
+	bool test, plic, sswi, virtio;
 	int uart;               /* uart_match()'s answer */
 };
 
@@ -136,7 +137,7 @@ struct compat_hits {
  */
 static void compat_scan(const char *c, uint32_t len, struct compat_hits *h)
 {
-	*h = (struct compat_hits){ false, false, false, -1 };
+	*h = (struct compat_hits){ false, false, false, false, -1 };
 	for (uint32_t pos = 0; c && pos < len;) {
 		const char *v = c + pos;
 		size_t n = strnlen(v, len - pos);
@@ -145,6 +146,7 @@ static void compat_scan(const char *c, uint32_t len, struct compat_hits *h)
 			break;
 		h->test |= same_str(v, "sifive,test0");
 		h->virtio |= same_str(v, "virtio,mmio");
+		h->sswi |= same_str(v, "riscv,aclint-sswi");
 		for (unsigned i = 0; !h->plic && plic_compatibles[i]; i++)
 			h->plic = same_str(v, plic_compatibles[i]);
 		for (int i = 0; board_uart_compatibles[i] && (h->uart < 0 || i < h->uart); i++)
@@ -207,6 +209,7 @@ static int harts_from_fdt(const struct fdt *fdt, struct board *b, int cpus, int 
 			if (strcmp(mmu, mmu_types[i]) == 0)
 				h->has_mmu = true;
 		h->plic_s_context = -1;
+		h->sswi_index = -1;
 		err = get_string(fdt, c, "riscv,isa", h->isa, sizeof(h->isa));
 		if (err)
 			return err;
@@ -272,16 +275,19 @@ static int resv_from_fdt(const struct fdt *fdt, struct board *b)
 }
 
 /*
- * The PLIC's interrupts-extended lists its contexts in order: pair i is
- * (phandle of a hart's "riscv,cpu-intc" node, interrupt of that hart), and
- * context i is where that hart takes that interrupt. We assume
+ * An interrupt controller's interrupts-extended lists what it drives in
+ * order: pair i is (phandle of a hart's "riscv,cpu-intc" node, interrupt of
+ * that hart). For the PLIC, i is the context where that hart takes that
+ * interrupt (plic_s_context); for an ACLINT SSWI, the register that raises
+ * it (sswi_index). Each hart's first pair with interrupt `irq` counts. We assume
  * #interrupt-cells = 1 on the intc nodes, as the riscv,cpu-intc binding
  * requires.
  */
-static int plic_contexts(const struct fdt *fdt, struct board *b, int plic, const int *hart_node)
+static int hart_contexts(const struct fdt *fdt, struct board *b, int node, const int *hart_node,
+			 uint32_t irq, bool sswi)
 {
 	uint32_t len;
-	const uint8_t *v = fdt_getprop(fdt, plic, "interrupts-extended", &len);
+	const uint8_t *v = fdt_getprop(fdt, node, "interrupts-extended", &len);
 
 	if (!v)
 		return FDT_OK;
@@ -290,15 +296,17 @@ static int plic_contexts(const struct fdt *fdt, struct board *b, int plic, const
 	for (uint32_t i = 0; i < len / 8; i++) {
 		int intc, cpu;
 
-		if (fdt_be32(v + 8 * i + 4) != IRQ_S_EXT)
+		if (fdt_be32(v + 8 * i + 4) != irq)
 			continue;
 		intc = fdt_node_by_phandle(fdt, fdt_be32(v + 8 * i));
 		if (intc < 0 || !fdt_is_compatible(fdt, intc, "riscv,cpu-intc"))
 			continue;
 		cpu = fdt_parent(fdt, intc);
-		for (unsigned h = 0; h < b->nharts; h++)
-			if (hart_node[h] == cpu && b->harts[h].plic_s_context < 0)
-				b->harts[h].plic_s_context = (int)i;
+		for (unsigned h = 0; h < b->nharts; h++) {
+			int *ctx = sswi ? &b->harts[h].sswi_index : &b->harts[h].plic_s_context;
+			if (hart_node[h] == cpu && *ctx < 0)
+				*ctx = (int)i;
+		}
 	}
 	return FDT_OK;
 }
@@ -313,7 +321,7 @@ struct found {
  * stdout-path names none), the enabled virtio-mmio slots in blob order, the
  * first sifive,test0 (enabled or not): node -1 for none. */
 struct devices {
-	struct found plic, uart, test;
+	struct found plic, sswi, uart, test;
 	struct found virtio[BOARD_MAX_VIRTIO];
 	unsigned nvirtio;
 };
@@ -332,7 +340,7 @@ static int find_devices(const struct fdt *fdt, struct board *b, struct devices *
 	struct walk w = WALK_INIT;
 	int root = fdt_root(fdt), mem_err = FDT_OK;
 
-	d->plic = d->uart = d->test = (struct found){ -1, -1, -1 };
+	d->plic = d->sswi = d->uart = d->test = (struct found){ -1, -1, -1 };
 	d->nvirtio = 0;
 	while (walk_next(fdt, &w)) {
 		uint32_t len;
@@ -353,6 +361,8 @@ static int find_devices(const struct fdt *fdt, struct board *b, struct devices *
 			d->test = f;
 		if (d->plic.node < 0 && h.plic && (enabled = fdt_is_enabled(fdt, w.node)))
 			d->plic = f;
+		if (d->sswi.node < 0 && h.sswi && (enabled >= 0 ? enabled : (enabled = fdt_is_enabled(fdt, w.node))))
+			d->sswi = f;
 		f.match = d->uart.node < 0 ? h.uart : -1;
 		if (f.match >= 0 && (enabled >= 0 ? enabled : (enabled = fdt_is_enabled(fdt, w.node))))
 			d->uart = f;
@@ -375,10 +385,25 @@ static int plic_from_fdt(const struct fdt *fdt, struct board *b, const int *hart
 	if (!err)
 		err = get_u32(fdt, p->node, "riscv,ndev", 0, &b->plic.ndev);
 	if (!err)
-		err = plic_contexts(fdt, b, p->node, hart_node);
+		err = hart_contexts(fdt, b, p->node, hart_node, IRQ_S_EXT, false);
 	if (err)
 		return err;
 	b->plic.present = true;
+	return FDT_OK;
+}
+
+static int sswi_from_fdt(const struct fdt *fdt, struct board *b, const int *hart_node, const struct found *p)
+{
+	int err;
+
+	if (p->node < 0)
+		return FDT_OK;
+	err = get_reg0(fdt, p->parent, p->node, &b->sswi.base, &b->sswi.size);
+	if (!err)
+		err = hart_contexts(fdt, b, p->node, hart_node, IRQ_S_SOFT, true);
+	if (err)
+		return err;
+	b->sswi.present = true;
 	return FDT_OK;
 }
 
@@ -504,6 +529,8 @@ int board_from_fdt(const struct fdt *fdt, struct board *b)
 		err = resv_from_fdt(fdt, b);
 	if (!err)
 		err = plic_from_fdt(fdt, b, hart_node, &d.plic);
+	if (!err)
+		err = sswi_from_fdt(fdt, b, hart_node, &d.sswi);
 	if (!err)
 		err = uart_from_fdt(fdt, b, &d.uart);
 	if (!err)

@@ -27,6 +27,7 @@ struct board_hart {
 	bool enabled;           /* status absent/"okay"/"ok" */
 	bool has_mmu;           /* mmu-type is riscv,sv39/sv48/sv57 (all can run Sv39) */
 	int plic_s_context;     /* PLIC context of its S-mode external interrupt, -1 if none */
+	int sswi_index;         /* ACLINT SSWI register that raises its S-mode software interrupt, -1 if none */
 	char isa[BOARD_STR];    /* riscv,isa, "" if absent */
 };
 
@@ -64,6 +65,11 @@ struct board {
 		uint64_t base, size;
 		uint32_t ndev;          /* riscv,ndev */
 	} plic;
+
+	struct {
+		bool present;
+		uint64_t base, size;
+	} sswi;                         /* the first enabled "riscv,aclint-sswi": IPIs without the firmware */
 
 	struct board_uart uart;         /* the console: stdout-path, else the first compatible UART */
 

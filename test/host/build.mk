@@ -8,6 +8,7 @@ DTC ?= dtc
 # Device trees it reads (every *.dtb of $(B)/dtb and test/fixtures/dtb, directories
 # compiled in as FDT_TEST_DIRS; `build/host/test_fdt FILE-OR-DIR...` reads others):
 #  - QEMU's virt machine, dumped at build time for a few (harts, memory) pairs;
+#    once more with its ACLINT devices (aclint=on: an SSWI);
 #  - the hand-written trees of test/dts;
 #  - the VisionFive 2 blobs of test/fixtures/dtb (see its README.md).
 
@@ -16,7 +17,7 @@ FDT_QEMU_DTBS := $(patsubst %,$(B)/dtb/virt-smp%.dtb,$(FDT_QEMU_CONFIGS))
 FDT_DTS_DTBS := $(patsubst test/dts/%.dts,$(B)/dtb/%.dtb,$(wildcard test/dts/*.dts)) \
 	$(B)/dtb/board-uart-alias-v16.dtb
 FDT_FIXTURE_DTBS := $(wildcard test/fixtures/dtb/*.dtb)
-FDT_TEST_DTBS := $(FDT_QEMU_DTBS) $(FDT_DTS_DTBS) $(FDT_FIXTURE_DTBS)
+FDT_TEST_DTBS := $(FDT_QEMU_DTBS) $(B)/dtb/virt-aclint-smp4.dtb $(FDT_DTS_DTBS) $(FDT_FIXTURE_DTBS)
 
 # QEMU writes the tree it built and exits (-machine dumpdtb). $* is e.g. "4-m1G".
 $(FDT_QEMU_DTBS): $(B)/dtb/virt-smp%.dtb:
@@ -24,6 +25,14 @@ $(FDT_QEMU_DTBS): $(B)/dtb/virt-smp%.dtb:
 	@echo "  DUMPDTB $@"
 	$(Q)$(QEMU) -machine virt,dumpdtb=$@ -smp $(word 1,$(subst -m, ,$*)) \
 		-m $(word 2,$(subst -m, ,$*)) -nographic >$@.log 2>&1 || { cat $@.log; rm -f $@; exit 1; }
+	$(Q)test -s $@ || { cat $@.log; echo "$(QEMU) did not write $@"; exit 1; }
+	$(Q)rm -f $@.log
+
+# The same machine with ACLINT devices (an SSWI: IPIs from S-mode without SBI).
+$(B)/dtb/virt-aclint-smp4.dtb:
+	@mkdir -p $(@D)
+	@echo "  DUMPDTB $@"
+	$(Q)$(QEMU) -machine virt,aclint=on,dumpdtb=$@ -smp 4 -m 256M -nographic >$@.log 2>&1 || { cat $@.log; rm -f $@; exit 1; }
 	$(Q)test -s $@ || { cat $@.log; echo "$(QEMU) did not write $@"; exit 1; }
 	$(Q)rm -f $@.log
 

@@ -5,6 +5,7 @@
 #include "fdt_oracle.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,10 +596,37 @@ static int o_uart(const void *blob, struct board *b, int chosen)
 	return 0;
 }
 
+/* Pairs (phandle of a cpu-intc, irq) of a controller's interrupts-extended:
+ * the first pair of each hart with interrupt irq gives its index. */
+static int o_contexts(const void *blob, struct board *b, const int *hart_node, int node, uint32_t irq,
+		      size_t field)
+{
+	int len;
+	const uint8_t *v = lfdt_getprop(blob, node, "interrupts-extended", &len);
+
+	if (v && len % 8)
+		return FDT_E_BADVALUE;
+	for (int i = 0; v && i < len / 8; i++) {
+		int intc, cpu;
+
+		if (fdt_be32(v + 8 * i + 4) != irq)
+			continue;
+		intc = fdt_node_offset_by_phandle(blob, fdt_be32(v + 8 * i));
+		if (intc < 0 || !o_has_string(blob, intc, "compatible", "riscv,cpu-intc"))
+			continue;
+		cpu = fdt_parent_offset(blob, intc);
+		for (unsigned h = 0; h < b->nharts; h++) {
+			int *ctx = (int *)((char *)&b->harts[h] + field);
+			if (hart_node[h] == cpu && *ctx < 0)
+				*ctx = i;
+		}
+	}
+	return 0;
+}
+
 static int o_plic(const void *blob, struct board *b, const int *hart_node)
 {
-	int node = -1, depth, len, err;
-	const uint8_t *v;
+	int node = -1, depth, err;
 
 	while (o_walk(blob, &node, &depth)) {
 		if (!(o_has_string(blob, node, "compatible", "riscv,plic0") ||
@@ -608,25 +636,29 @@ static int o_plic(const void *blob, struct board *b, const int *hart_node)
 		err = o_reg0(blob, fdt_parent_offset(blob, node), node, &b->plic.base, &b->plic.size);
 		if (!err)
 			err = o_get_u32(blob, node, "riscv,ndev", 0, &b->plic.ndev);
+		if (!err)
+			err = o_contexts(blob, b, hart_node, node, 9, offsetof(struct board_hart, plic_s_context));
 		if (err)
 			return err;
-		v = lfdt_getprop(blob, node, "interrupts-extended", &len);
-		if (v && len % 8)
-			return FDT_E_BADVALUE;
-		for (int i = 0; v && i < len / 8; i++) {
-			int intc, cpu;
-
-			if (fdt_be32(v + 8 * i + 4) != 9)
-				continue;
-			intc = fdt_node_offset_by_phandle(blob, fdt_be32(v + 8 * i));
-			if (intc < 0 || !o_has_string(blob, intc, "compatible", "riscv,cpu-intc"))
-				continue;
-			cpu = fdt_parent_offset(blob, intc);
-			for (unsigned h = 0; h < b->nharts; h++)
-				if (hart_node[h] == cpu && b->harts[h].plic_s_context < 0)
-					b->harts[h].plic_s_context = i;
-		}
 		b->plic.present = true;
+		break;
+	}
+	return 0;
+}
+
+static int o_sswi(const void *blob, struct board *b, const int *hart_node)
+{
+	int node = -1, depth, err;
+
+	while (o_walk(blob, &node, &depth)) {
+		if (!o_has_string(blob, node, "compatible", "riscv,aclint-sswi") || !o_enabled(blob, node))
+			continue;
+		err = o_reg0(blob, fdt_parent_offset(blob, node), node, &b->sswi.base, &b->sswi.size);
+		if (!err)
+			err = o_contexts(blob, b, hart_node, node, 1, offsetof(struct board_hart, sswi_index));
+		if (err)
+			return err;
+		b->sswi.present = true;
 		break;
 	}
 	return 0;
@@ -704,6 +736,7 @@ int oracle_board(const void *blob, struct board *b)
 		h->has_mmu = mmu && (!strcmp(mmu, "riscv,sv39") || !strcmp(mmu, "riscv,sv48") ||
 				     !strcmp(mmu, "riscv,sv57"));
 		h->plic_s_context = -1;
+		h->sswi_index = -1;
 		err = o_get_string(blob, c, "riscv,isa", h->isa, sizeof(h->isa));
 		if (err)
 			return err;
@@ -736,6 +769,8 @@ int oracle_board(const void *blob, struct board *b)
 	}
 
 	err = o_plic(blob, b, hart_node);
+	if (!err)
+		err = o_sswi(blob, b, hart_node);
 	if (!err)
 		err = o_uart(blob, b, chosen);
 	if (err)
@@ -802,12 +837,16 @@ int oracle_compare_board(const struct board *a, const struct board *o, char *msg
 		CMP(harts[i].enabled, "%d");
 		CMP(harts[i].has_mmu, "%d");
 		CMP(harts[i].plic_s_context, "%d");
+		CMP(harts[i].sswi_index, "%d");
 		CMPS(harts[i].isa);
 	}
 	CMP(plic.present, "%d");
 	CMPX(plic.base);
 	CMPX(plic.size);
 	CMP(plic.ndev, "%u");
+	CMP(sswi.present, "%d");
+	CMPX(sswi.base);
+	CMPX(sswi.size);
 	CMP(uart.present, "%d");
 	CMPX(uart.base);
 	CMPX(uart.size);

@@ -289,6 +289,7 @@ static void check_vf2(const char *name, const char *model)
 	assert_int_equal(b.nresv, 0);
 	assert_int_equal(b.nvirtio, 0);
 	assert_false(b.test.present);
+	assert_false(b.sswi.present);
 	assert_string_equal(b.stdout_path, "serial0:115200n8");
 	assert_string_equal(b.bootargs, "");
 }
@@ -321,9 +322,11 @@ static void check_qemu(unsigned harts, const char *mem)
 		assert_true(b.harts[i].has_mmu);
 		/* QEMU lists an M then an S context per hart */
 		assert_int_equal(b.harts[i].plic_s_context, 2 * i + 1);
+		assert_int_equal(b.harts[i].sswi_index, -1);
 	}
 	assert_true(b.plic.present);
 	assert_int_equal(b.plic.base, 0xc000000);
+	assert_false(b.sswi.present);
 	assert_true(b.uart.present);
 	assert_int_equal(b.uart.base, 0x10000000);
 	assert_string_equal(b.uart.compatible, "ns16550a");
@@ -350,6 +353,22 @@ static void test_facts_qemu(void **state)
 	check_qemu(4, "1G");
 	check_qemu(2, "3G");
 	check_qemu(8, "512M");
+}
+
+/* -machine virt,aclint=on: an SSWI at 0x2f00000, register i for hart i. */
+static void test_facts_qemu_aclint(void **state)
+{
+	struct board b;
+
+	board_ok(find_blob("virt-aclint-smp4.dtb"), &b);
+	assert_int_equal(b.nharts, 4);
+	assert_true(b.sswi.present);
+	assert_int_equal(b.sswi.base, 0x2f00000);
+	assert_int_equal(b.sswi.size, 0x4000);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(b.harts[i].sswi_index, i);
+		assert_int_equal(b.harts[i].plic_s_context, 2 * i + 1);
+	}
 }
 
 static void test_facts_uart_alias(void **state)
@@ -1402,6 +1421,7 @@ int main(int argc, char **argv)
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_facts_vf2),
 		cmocka_unit_test(test_facts_qemu),
+		cmocka_unit_test(test_facts_qemu_aclint),
 		cmocka_unit_test(test_facts_uart_alias),
 		cmocka_unit_test(test_facts_memory),
 		cmocka_unit_test(test_facts_caps),

@@ -1210,8 +1210,15 @@ smp_fast_sret:
 	addi	t0, tp, HART_KL
 	beq	t1, t0, 2f
 	addi	t1, t1, -HART_KL                /* its struct hart */
-	/* wake the holder: an SBI IPI (a0, a1 come back changed) */
-	sd	a0, HART_FSAVE + 16(tp)
+	/* wake the holder: a store to its ACLINT SSWI register, else an
+	 * SBI IPI (a0, a1 come back changed) */
+	ld	t0, HART_IPI_REG(t1)
+	beqz	t0, 3f
+	fence	w, o
+	li	t1, 1
+	sw	t1, 0(t0)
+	j	2f
+3:	sd	a0, HART_FSAVE + 16(tp)
 	sd	a1, HART_FSAVE + 24(tp)
 	sd	a6, HART_FSAVE + 32(tp)
 	sd	a7, HART_FSAVE + 40(tp)
@@ -1243,7 +1250,13 @@ smp_fast_leave_return:
 	addi	t0, tp, HART_KL
 	beq	t1, t0, return_locked
 	addi	t1, t1, -HART_KL
-	mv	t2, a0
+	ld	t0, HART_IPI_REG(t1)
+	beqz	t0, 3f
+	fence	w, o
+	li	t1, 1
+	sw	t1, 0(t0)
+	j	return_locked
+3:	mv	t2, a0
 	li	a0, 1
 	ld	a1, HART_HARTID(t1)
 	li	a6, 0
