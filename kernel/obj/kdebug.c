@@ -38,8 +38,9 @@ void kdebug_init(void)
 }
 
 /* Write up to len bytes from uaddr; stops early (after at least one chunk)
- * when an interrupt is pending, at the end of a line unless the line is
- * longer than WRITE_LINE. The count written, or -L4_Exxx. */
+ * when an interrupt is pending: at the end of a chunk that ends a line, or
+ * WRITE_LINE bytes after it saw the interrupt. The count written, or
+ * -L4_Exxx. */
 static long write(struct thread *caller, uint64_t uaddr, uint64_t len)
 {
 	char buf[WRITE_CHUNK];
@@ -49,19 +50,18 @@ static long write(struct thread *caller, uint64_t uaddr, uint64_t len)
 		return -L4_ERANGE;
 	if ((err = uaccess_check_read(caller->task, uaddr, len)))
 		return err;
-	uint64_t done = 0, line = 0;    /* line: bytes since the last '\n' */
+	uint64_t done = 0, late = 0;    /* late: written since an interrupt was seen pending */
 	while (done < len) {
 		uint64_t n = len - done > sizeof(buf) ? sizeof(buf) : len - done;
 		if (copy_from_user(caller->task, buf, uaddr + done, n))
 			return -L4_EFAULT;      /* checked above: cannot happen */
 		console_write(buf, n);
 		done += n;
-		line += n;
-		for (uint64_t i = 0; i < n; i++)
-			if (buf[i] == '\n')
-				line = n - 1 - i;
-		if ((line == 0 || line >= WRITE_LINE) && cpu_irq_pending())
-			break;
+		if (late || cpu_irq_pending()) {
+			late += n;
+			if (buf[n - 1] == '\n' || late >= WRITE_LINE)
+				break;
+		}
 	}
 	return (long)done;
 }
