@@ -144,9 +144,9 @@ static void compat_scan(const char *c, uint32_t len, struct compat_hits *h)
 
 		if (n == len - pos)
 			break;
-		h->test |= same_str(v, "sifive,test0");
-		h->virtio |= same_str(v, "virtio,mmio");
-		h->sswi |= same_str(v, "riscv,aclint-sswi");
+		h->test |= n == sizeof("sifive,test0") - 1 && same_str(v, "sifive,test0");
+		h->virtio |= n == sizeof("virtio,mmio") - 1 && same_str(v, "virtio,mmio");
+		h->sswi |= n == sizeof("riscv,aclint-sswi") - 1 && same_str(v, "riscv,aclint-sswi");
 		for (unsigned i = 0; !h->plic && plic_compatibles[i]; i++)
 			h->plic = same_str(v, plic_compatibles[i]);
 		for (int i = 0; board_uart_compatibles[i] && (h->uart < 0 || i < h->uart); i++)
