@@ -236,6 +236,7 @@ static void bench_yield(uint64_t overhead)
 #define IPC_HIPRIO 0x8                  /* the server at priority 150, above the client's 100 */
 #define IPC_TIMEOUT 0x10                /* the call's receive phase with a timeout (1 s) */
 #define IPC_CROSS 0x20                  /* the server on hart 1 (-smp 2 and more) */
+#define IPC_BUSY 0x40                   /* threads spinning in user mode on harts 1..3 meanwhile */
 
 static uint64_t server_ep;
 static unsigned server_words;
@@ -284,8 +285,84 @@ static uint64_t start_server(uint64_t ep, unsigned words, unsigned flags)
 	return th;
 }
 
+/*
+ * IPC_BUSY: a thread of this task spinning in user mode on each of harts
+ * 1..3 (at most), counting in spins[]. Under -icount QEMU runs one hart at a
+ * time, and a hart that does not wait keeps its turn for long (the spinners
+ * went round 0 times during 1 001 back-to-back samples): so after every 50th
+ * sample this hart sleeps 20 us, and the other harts spin until its timer
+ * ends their turn. Every sample runs with the other harts stopped in the
+ * middle of their work, in user mode; instret is the machine's, so a turn of
+ * another hart inside a sample would count too (the max would show it).
+ */
+/* Stacks of rows that are over (irq) or still to come (thread creation):
+ * the benchmark image's bss is zeroed at every boot, boot_to_roottask counts it. */
+static uint8_t child_stack[4096], irq_stack[8192];
+static uint8_t *shoot_stack(unsigned i)
+{
+	return i == 2 ? child_stack : irq_stack + 4096 * i;
+}
+
+#define BUSY_MAX 3
+static volatile uint64_t spins[BUSY_MAX];
+static uint64_t busy_ntf;               /* this hart's sleeps between samples */
+
+static void spinner(void *arg)
+{
+	volatile uint64_t *n = arg;
+
+	for (;;)
+		(*n)++;
+}
+
+static void busy_sleep(unsigned us)
+{
+	uint64_t bits;
+
+	if (!busy_ntf) {
+		busy_ntf = l4_cap_alloc();
+		if (l4_factory_create(L4_CAP_FACTORY, L4_OBJ_NOTIFICATION, busy_ntf, 0))
+			return;
+	}
+	l4_wait_timeout(busy_ntf, l4_timeout_us(us), &bits);
+}
+
+/* Start (on) or end the spinners in th[]; how many run, -1 if one did not start. */
+static int busy_harts(uint64_t *th, bool on)
+{
+	unsigned n = l4_kip()->nharts - 1 < BUSY_MAX ? l4_kip()->nharts - 1 : BUSY_MAX;
+	struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PRIO, .task = L4_CAP_TASK,
+				      .prio = 100, .max_prio = 100 };
+	int ok = 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!on) {
+			if (th[i])
+				l4_factory_destroy(L4_CAP_FACTORY, th[i]);
+			l4_cap_free(th[i]);
+			th[i] = 0;
+			continue;
+		}
+		th[i] = l4_cap_alloc();
+		ok = ok && th[i] && !l4_factory_create_thread(L4_CAP_FACTORY, th[i]) && !l4_thread_config(th[i], &c) &&
+		     !l4_thread_set_hart(th[i], i + 1, 0) &&
+		     !l4_thread_run(th[i], spinner, (void *)&spins[i], shoot_stack(i), 4096);
+	}
+	if (!on)
+		return 0;
+	/* Each spins on its hart before the first sample (sleeping here: with
+	 * this hart in wfi, -icount moves on to the others). */
+	for (unsigned i = 0; ok && i < n; i++)
+		for (unsigned k = 0; spins[i] == 0 && k < 1000; k++)
+			busy_sleep(1000);
+	for (unsigned i = 0; i < n; i++)
+		ok = ok && spins[i] != 0;
+	return ok ? (int)n : -1;
+}
+
 static void bench_ipc(const char *name, unsigned words, unsigned flags, uint64_t overhead)
 {
+	uint64_t busy[BUSY_MAX] = { 0 };
 	uint64_t ep = l4_cap_alloc(), th = 0;
 	unsigned rcv_to = flags & IPC_TIMEOUT ? l4_timeout_us(1000000) : L4_TIMEOUT_NEVER;
 	uint64_t word = l4_ipc_word(L4_IPC_CALL, ep, L4_TIMEOUT_NEVER, rcv_to);
@@ -300,22 +377,38 @@ static void bench_ipc(const char *name, unsigned words, unsigned flags, uint64_t
 		l4_printf("bench: %s: cannot start the server\n", name);
 		goto out;
 	}
+	if ((flags & IPC_BUSY) && busy_harts(busy, true) < 0) {
+		l4_printf("bench: %s: cannot start the spinning threads\n", name);
+		goto out;
+	}
+	uint64_t spun = 0;
+	for (unsigned i = 0; i < BUSY_MAX; i++)
+		spun -= spins[i];
 	for (unsigned i = 0; i < WARMUP + SAMPLES; i++) {
 		if (flags & IPC_FPU_CLIENT)
 			ipcbench_dirty_fpu(i);
 		trace_begin(i, TRACE_SAMPLE, name);
 		uint64_t n = ipcbench_timed(word, l4_tag(0, words, 0), &ret);
 		trace_end(i, TRACE_SAMPLE, name);
+		if ((flags & IPC_BUSY) && i % 50 == 0)
+			busy_sleep(20);
 		if (ret != (long)l4_tag(0, words, 0))
 			bad++;
 		if (i >= WARMUP)
 			samples[i - WARMUP] = n - overhead;
 	}
+	for (unsigned i = 0; i < BUSY_MAX; i++)
+		spun += spins[i];
 	if (bad)
 		l4_printf("bench: %s: %u calls failed (last result %ld)\n", name, bad, ret);
 	else
 		report(name, samples, SAMPLES, 1);
+	if (flags & IPC_BUSY)
+		l4_printf("bench: %s: the spinning threads went round %lu times meanwhile\n", name,
+			  (unsigned long)spun);
 out:
+	if (flags & IPC_BUSY)
+		busy_harts(busy, false);
 	if (th)
 		l4_factory_destroy(L4_CAP_FACTORY, th);
 	l4_factory_destroy(L4_CAP_FACTORY, ep);
@@ -659,14 +752,6 @@ static void bench_map_unmap(const char *name, uint64_t overhead)
  * other harts' fences and acknowledgements count (instret under -icount
  * is the machine's).
  */
-
-/* Stacks of rows that are over (irq) or still to come (thread creation):
- * the benchmark image's bss is zeroed at every boot, boot_to_roottask counts it. */
-static uint8_t child_stack[4096];
-static uint8_t *shoot_stack(unsigned i)
-{
-	return i == 2 ? child_stack : irq_stack + 4096 * i;
-}
 
 static void shoot_waiter(void *arg)
 {
@@ -1232,6 +1317,8 @@ int main(void)
 	 * count is every hart's (-icount's instret is the machine's). */
 	if (l4_kip()->nharts > 1)
 		bench_ipc("ipc_roundtrip_cross_hart", 0, IPC_INTER | IPC_CROSS, empty);
+	if (l4_kip()->nharts > 1)
+		bench_ipc("ipc_roundtrip_inter_as_busy", 0, IPC_INTER | IPC_BUSY, empty);
 	bench_ipc("ipc_roundtrip_64w", 64, IPC_INTER, empty);
 	bench_ipc("ipc_roundtrip_hiprio", 0, IPC_INTER | IPC_HIPRIO, empty);
 	bench_ipc("ipc_roundtrip_timeout", 0, IPC_INTER | IPC_TIMEOUT, empty);
