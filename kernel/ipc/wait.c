@@ -40,8 +40,8 @@ void timeout_arm(struct thread *th, unsigned to)
 	}
 	dlist_insert_after(&h->timeouts, prev ? &prev->to_link : NULL, &th->to_link);
 	th->timed = true;
-	if (!prev)
-		sched_timer_program(h);
+	if (!prev && th->deadline < h->timer_armed)
+		timer_set(th->deadline);        /* the first deadline: the timer fires no later */
 }
 
 uint64_t ipc_first_deadline(const struct hart *h)
