@@ -216,6 +216,8 @@ def main():
     ap.add_argument("--order", action="store_true", help="functions in the order they ran")
     ap.add_argument("--log", help="keep QEMU's log here")
     ap.add_argument("--smp", type=int, default=1, help="harts (the other harts' instructions are traced too)")
+    ap.add_argument("--lines", metavar="FUNCTION",
+                    help="also count FUNCTION's instructions (e.g. vblk_run) by source line (addr2line)")
     ap.add_argument("--aclint", action="store_true",
                     help="-machine virt,aclint=on (IPIs through the ACLINT SSWI, as bench.py --aclint)")
     ap.add_argument("--boot", action="store_true",
@@ -319,6 +321,7 @@ def main():
         execs = cut_counts(run, lo, hi, ends)
         per_owner = collections.Counter()
         per_fn = collections.Counter()
+        per_pc = collections.Counter()          # --lines: (program, pc)
         order = []
         prev = "benchroot"
         for b, s, e in execs:
@@ -331,6 +334,9 @@ def main():
             label = "%s %s" % (who, fn)
             per_owner[who] += n
             per_fn[label] += n
+            if args.lines and fn == args.lines:
+                for pc, _ in b.insns[s:e]:
+                    per_pc[(who, pc)] += 1
             if order and order[-1][0] == label:
                 order[-1][1] += n
             else:
@@ -345,7 +351,24 @@ def main():
         print("  " + ", ".join("%s %d" % kv for kv in per_owner.most_common()))
         for label, n in (order if args.order else per_fn.most_common()):
             print("  %6d  %s" % (n, label))
+        if per_pc:
+            print_lines(per_pc, kelf, uelfs)
     return status
+
+
+def print_lines(per_pc, kelf, uelfs):
+    """--lines: the counts by source line (inlined code under the line it came from)."""
+    per_line = collections.Counter()
+    for who in {w for w, _ in per_pc}:
+        pcs = sorted(pc for w, pc in per_pc if w == who)
+        out = subprocess.run([os.environ.get("ADDR2LINE", "riscv64-linux-gnu-addr2line"), "-e",
+                              kelf if who == "kernel" else uelfs[who]] + ["%#x" % pc for pc in pcs],
+                             stdout=subprocess.PIPE, universal_newlines=True).stdout.split("\n")
+        for pc, where in zip(pcs, out):
+            per_line[os.path.relpath(where.split(" ")[0]) if where.startswith("/") else where] += per_pc[(who, pc)]
+    print("  by line:")
+    for where, n in sorted(per_line.items(), key=lambda kv: -kv[1]):
+        print("  %6d  %s" % (n, where))
 
 
 if __name__ == "__main__":
