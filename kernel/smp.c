@@ -13,7 +13,7 @@
  * release store (fence rw,w); what a requester writes before setting
  * `pending` is fenced before it, and what the other hart did is fenced
  * before it clears `pending`. The wake-ups cannot be lost: a waiter
- * announces itself (lock_wait) and looks again before wfi, the releaser
+ * announces itself (its bit in smp_klock.waiters) and looks again before wfi, the releaser
  * stores the lock and then looks at the announcements (both with a full
  * fence between); an IPI leaves sip.SSIP pending, which ends wfi at once.
  */
@@ -213,9 +213,19 @@ void smp_fast_done(void)
 	kl_fast_leave(&smp_klock, &kops, &this_hart()->kl);
 }
 
+static __attribute__((noinline)) void lock_contended(struct hart *me)
+{
+	kl_lock(&smp_klock, &kops, &me->kl, smp_nharts);
+}
+
+/* The lock free and nothing asked of this hart: no call, no frame. */
 void smp_lock_slow(void)
 {
-	kl_lock(&smp_klock, &kops, &this_hart()->kl, smp_nharts);
+	struct hart *me = this_hart();
+
+	k_ipi_clear();
+	if (me->req.pending || !kl_try_lock(&smp_klock, &kops, &me->kl, smp_nharts))
+		lock_contended(me);
 }
 
 /* The fences owed since the lock was taken (smp_flush_remote), all at once. */
@@ -241,16 +251,26 @@ static void shoot_down(void)
 
 static bool flush_owed;
 
+static __attribute__((noinline)) void wake_waiters(struct hart *me)
+{
+	kl_wake_waiters(&smp_klock, &kops, &me->kl);
+}
+
+static __attribute__((noinline)) void unlock_shoot_down(void)
+{
+	flush_owed = false;
+	shoot_down();
+}
+
 void smp_unlock_slow(void)
 {
 	struct hart *me = this_hart();
 
-	if (flush_owed) {
-		flush_owed = false;
-		shoot_down();
-	}
+	if (flush_owed)
+		unlock_shoot_down();
 	kassert(smp_klock.word && smp_klock.holder == &me->kl);
-	kl_unlock(&smp_klock, &kops, &me->kl, smp_nharts);
+	if (kl_release(&smp_klock))
+		wake_waiters(me);
 }
 
 void smp_idle_wait(void)
@@ -425,6 +445,7 @@ void smp_start(const struct board *b, unsigned long boot_hartid, bool allowed, b
 			continue;
 		struct hart *h = &smp_harts[smp_nharts];
 		h->index = smp_nharts;
+		h->kl.index = smp_nharts;
 		h->hartid = bh->hartid;
 		hart_isa[smp_nharts] = bh->isa;
 		sswi_index[smp_nharts] = bh->sswi_index;

@@ -97,7 +97,7 @@ static void *cpu_main(void *p)
 			for (unsigned k = 0; k < NCPU; k++)       /* every CPU's, as a run queue */
 				data[(k + x) % NCPU]++;
 			__atomic_sub_fetch(&holders, 1, __ATOMIC_SEQ_CST);
-			kl_unlock(&lock, &ops, c, NCPU);
+			kl_unlock(&lock, &ops, c);
 			a->slow++;
 		} else if (kl_fast_enter(&lock, c)) {
 			/* a fast path: this CPU's data only */
@@ -117,7 +117,7 @@ static void *cpu_main(void *p)
 			kl_fast_leave(&lock, &ops, c);
 			kl_lock(&lock, &ops, c, NCPU);
 			data[a->cpu]++;
-			kl_unlock(&lock, &ops, c, NCPU);
+			kl_unlock(&lock, &ops, c);
 			a->gave_up++;
 		}
 	}
@@ -133,6 +133,8 @@ static void test_protocol(void **state)
 	long slow = 0, fast = 0, gave_up = 0, sum = 0;
 
 	printf("# test_klock: seed %#llx, %d CPUs, %d rounds each\n", (unsigned long long)seed, NCPU, ROUNDS);
+	for (unsigned i = 0; i < NCPU; i++)
+		cpus[i].index = i;
 	for (unsigned i = 0; i < NCPU; i++) {
 		a[i] = (struct arg){ .cpu = i, .seed = seed * (i + 1) * 0x9e3779b97f4a7c15ull | 1 };
 		assert_int_equal(pthread_create(&t[i], NULL, cpu_main, &a[i]), 0);
@@ -151,6 +153,7 @@ static void test_protocol(void **state)
 	assert_int_equal(sum, slow * NCPU + fast + gave_up);
 	assert_true(fast > 0 && slow > 0);
 	assert_int_equal(lock.word, 0);
+	assert_int_equal(lock.waiters, 0);     /* every announcement taken or withdrawn */
 }
 
 int main(void)
