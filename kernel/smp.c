@@ -139,9 +139,18 @@ static void serve(struct hart *h)
 	}
 	do_flush(r->flush, r->asid);
 	/* Its ASID flushed and its table not in satp: this hart holds none of
-	 * the space's entries now, and needs no fence for it until it runs it. */
-	if (r->space && !r->space->homed[h->index] && (csr_read(satp) & ((1UL << 44) - 1)) != virt_to_phys(r->space->root) >> PAGE_SHIFT)
-		r->space->ran_on[h->index] = 0;
+	 * the space's entries now, and needs no fence for it until it runs it.
+	 * Idle (no thread here), it leaves the table, which it kept only as the
+	 * last one it ran: else every unmap in that space fenced it again. */
+	if (r->space && !r->space->homed[h->index]) {
+		bool in_it = (csr_read(satp) & ((1UL << 44) - 1)) == virt_to_phys(r->space->root) >> PAGE_SHIFT;
+		if (in_it && !h->current) {
+			csr_write(satp, mmu_satp(kernel_root, 0));      /* its entries just went */
+			in_it = false;
+		}
+		if (!in_it)
+			r->space->ran_on[h->index] = 0;
+	}
 	struct hart *from = r->from;
 	r->forget = NULL;
 	r->leave_root = NULL;
