@@ -1,9 +1,11 @@
 /*
  * t_smp.c - several harts (docs/architecture.md, "Harts"): threads on every
  * hart, IPC across harts, migration (L4_THREAD_HART, of others and of
- * itself), the TLB shootdown of an unmap, and a seeded stress of all of it
- * whose kernel memory must come back. With one hart the same checks run,
- * every thread on hart 0 (hart numbers are taken modulo kip->nharts).
+ * itself), the TLB shootdown of an unmap, and a seeded stress of all of it,
+ * with tasks destroyed while their threads run or block on other harts, after
+ * which no thread is lost or runs on and kernel memory is back. With one hart
+ * the same checks run, every thread on hart 0 (hart numbers are taken modulo
+ * kip->nharts).
  *
  * Waits are state-based (a bounded number of yields or a time bound), never
  * a fixed delay.
@@ -11,10 +13,13 @@
 #include <stdint.h>
 
 #include <l4/errno.h>
+#include <l4/factory.h>
 #include <l4/ipc.h>
 #include <l4/kip.h>
 #include <l4/kobj.h>
 #include <l4/layout.h>
+#include <l4/mem.h>
+#include <l4/pager.h>
 #include <l4/sys.h>
 #include <l4/task.h>
 #include <l4/thread.h>
@@ -267,7 +272,7 @@ struct pair {
 	uint64_t ep, srv, cli;
 	struct echo e;
 	volatile uint64_t calls, bad;
-	volatile int stop;
+	volatile int stop, done;
 };
 
 static struct pair pairs[PAIRS];
@@ -276,13 +281,16 @@ static void stress_client(void *arg)
 {
 	struct pair *p = arg;
 
-	for (uint64_t i = 0; !p->stop; i++) {
+	for (uint64_t i = 0;; i++) {
 		struct l4_msg m = { .mr = { i } };
 		long r = l4_call(p->ep, 1, 1, &m);
 		if (r < 0 || m.mr[0] != i + 1)
 			p->bad++;
 		p->calls++;
+		if (p->stop)
+			break;
 	}
+	p->done = 1;            /* one call at least, and its reply, after stop */
 	for (;;)
 		l4_yield();
 }
@@ -297,7 +305,7 @@ static unsigned rnd(unsigned n)
 
 static void pair_start(struct pair *p)
 {
-	p->stop = 0;
+	p->stop = p->done = 0;
 	p->ep = obj_new(L4_OBJ_ENDPOINT);
 	p->e.ep = p->ep;
 	p->e.self = 0;
@@ -313,25 +321,187 @@ static void pair_end(struct pair *p)
 	obj_del(p->ep);
 }
 
+/*
+ * A task of its own (its own address space) whose threads run tsk_code, the
+ * testroot's text page mapped at the same address by their pager (the
+ * testroot's main thread). Each thread has a slot in tsk_mem, mapped into
+ * the task at TSK_DATA: it counts its rounds there and, if its slot has an
+ * IPC word, calls a pair's endpoint (its copy in slot TSK_EP) each round with
+ * the count, checking the echo's reply. Threads at TSK_PRIO, above the
+ * pairs, so that each runs (two pairs ping-ponging on a hart may keep a
+ * thread of their own priority from running), below the testroot.
+ */
+#define TSK_DATA 0x31000000UL
+#define TSK_PAGER 5                     /* slots of the task's table */
+#define TSK_EP 6
+#define TSK_THREADS 3
+#define TSK_PRIO 70
+
+struct tsk_slot {
+	uint64_t count, word, bad, err;  /* tsk_code knows these offsets */
+};
+
+static union {
+	volatile struct tsk_slot slot[TSK_THREADS];
+	uint8_t page[4096];
+} tsk_mem __attribute__((aligned(4096)));
+
+/* a0 = the thread's slot (at TSK_DATA). */
+__attribute__((naked, aligned(4096), noinline)) static void tsk_code(void)
+{
+	__asm__ volatile("mv s0, a0\n"
+			 "1: ld t0, 0(s0)\n addi t0, t0, 1\n sd t0, 0(s0)\n"
+			 "ld a7, 8(s0)\n beqz a7, 1b\n"
+			 "mv a1, t0\n li a0, 1\n ecall\n"    /* call: tag 1 word, MR0 the count */
+			 "bltz a0, 2f\n"
+			 "ld t0, 0(s0)\n addi t0, t0, 1\n beq a1, t0, 1b\n"
+			 "ld t1, 16(s0)\n addi t1, t1, 1\n sd t1, 16(s0)\n j 1b\n"
+			 "2: ld t1, 24(s0)\n addi t1, t1, 1\n sd t1, 24(s0)\n j 1b\n");
+}
+
+static struct {
+	uint64_t task, th[TSK_THREADS];
+	unsigned n;
+	struct pair *pair;              /* whose endpoint the callers call */
+	int pair_went;                  /* it was replaced meanwhile: their calls may fail */
+	/* totals over the run */
+	unsigned made, threads, callers, ran, far, blocked, stopped, still, strange;
+	uint64_t bad, err;
+} tsk;
+static uint64_t tsk_pager;              /* the endpoint the threads' faults come to */
+
+/*
+ * Serve the task's faults until each of its threads has run (1) or 60 s
+ * passed (0). It waits for a fault up to 3 timeslices at a time: woken more
+ * often than the tick, it would keep the tick from ever rotating two task
+ * threads spinning on hart 0 (a thread is rotated only when it stayed current
+ * from one tick to the next, and a preempted one keeps its place at the
+ * head: docs/architecture.md, "Scheduling"), and the second would never run.
+ */
+static int tsk_serve(void)
+{
+	uint64_t code = (uint64_t)(uintptr_t)tsk_code;
+
+	for (uint64_t until = now_us() + SECS(60); now_us() < until;) {
+		unsigned ran = 0;
+		for (unsigned i = 0; i < tsk.n; i++)
+			ran += tsk_mem.slot[i].count != 0;
+		if (ran == tsk.n)
+			return 1;
+		struct l4_msg m = { 0 };
+		long t = l4_ipc(l4_ipc_word(L4_IPC_RECV, tsk_pager, L4_TIMEOUT_NEVER, l4_timeout_us(30000)), 0, &m);
+		if (t < 0 || l4_tag_label((uint64_t)t) != L4_LABEL_PAGEFAULT)
+			continue;
+		uint64_t pg = m.mr[0] & ~0xfffUL;
+		long r = pg == code       ? l4_pf_reply_map(m.mr[0], code, L4_FP_R | L4_FP_X)
+			 : pg == TSK_DATA ? l4_pf_reply_map(m.mr[0], (uint64_t)(uintptr_t)&tsk_mem, L4_FP_R | L4_FP_W)
+					  : -L4_EINVAL;
+		if (r) {
+			tap_note("task thread fault at %#lx: %ld", (unsigned long)m.mr[0], r);
+			tsk.strange++;
+			l4_pf_refuse(-L4_EINVAL);
+		}
+	}
+	return 0;
+}
+
+/* A task with 1..TSK_THREADS threads on random harts, spinning or calling a pair's echo server. */
+static void tsk_start(void)
+{
+	unsigned n = 1 + rnd(TSK_THREADS);
+
+	tsk.pair = &pairs[rnd(PAIRS)];
+	tsk.pair_went = 0;
+
+	tsk.task = cap_get();
+	for (unsigned i = 0; i < TSK_THREADS; i++)
+		tsk_mem.slot[i].count = tsk_mem.slot[i].word = tsk_mem.slot[i].bad = tsk_mem.slot[i].err = 0;
+	if (l4_factory_create_task(L4_CAP_FACTORY, tsk.task, 4) ||
+	    l4_task_cap_copy(tsk.task, tsk_pager, TSK_PAGER, L4_RIGHT_W, 0) ||
+	    l4_task_cap_copy(tsk.task, tsk.pair->ep, TSK_EP, L4_RIGHT_W, 0)) {
+		tsk.strange++;
+		n = 0;
+	}
+	for (tsk.n = 0; tsk.n < n; tsk.n++) {
+		uint64_t th = cap_get();
+		struct l4_thread_config c = { .which = L4_THREAD_CFG_TASK | L4_THREAD_CFG_PAGER | L4_THREAD_CFG_PRIO,
+					      .task = tsk.task, .pager = TSK_PAGER, .prio = TSK_PRIO,
+					      .max_prio = TSK_PRIO };
+		if (rnd(2)) {
+			tsk_mem.slot[tsk.n].word = l4_ipc_word(L4_IPC_CALL, TSK_EP, 0, 0);
+			tsk.callers++;
+		}
+		if (l4_factory_create_thread(L4_CAP_FACTORY, th) || l4_thread_config(th, &c) ||
+		    l4_thread_set_hart(th, rnd(nh), 0) ||
+		    l4_thread_start(th, (uint64_t)(uintptr_t)tsk_code, 0,
+				    TSK_DATA + tsk.n * sizeof(struct tsk_slot))) {
+			obj_del(th);
+			tsk.strange++;
+			break;
+		}
+		tsk.th[tsk.n] = th;
+	}
+	tsk.made++;
+	tsk.threads += tsk.n;
+	if (tsk_serve())
+		tsk.ran++;
+}
+
+/* Destroy the task, its threads running or blocked wherever they are: they
+ * must be stopped and run no more; then destroy the thread objects (they
+ * outlive the task, unbound). */
+static void tsk_end(void)
+{
+	uint64_t seen[TSK_THREADS];
+
+	for (unsigned i = 0; i < tsk.n; i++) {
+		tsk.far += hart_of(tsk.th[i]) != 0;
+		tsk.blocked += state_of(tsk.th[i]) == L4_THREAD_BLOCKED;
+	}
+	obj_del(tsk.task);
+	for (unsigned i = 0; i < tsk.n; i++) {
+		seen[i] = tsk_mem.slot[i].count;
+		tsk.stopped += state_of(tsk.th[i]) == L4_THREAD_INACTIVE;
+	}
+	sleep_us(2000);
+	for (unsigned i = 0; i < tsk.n; i++) {
+		tsk.still += tsk_mem.slot[i].count != seen[i];
+		tsk.bad += tsk_mem.slot[i].bad;
+		if (tsk.pair_went)
+			tsk.err += tsk_mem.slot[i].err;
+		else
+			tsk.bad += tsk_mem.slot[i].err;
+		obj_del(tsk.th[i]);
+	}
+	tsk.task = 0;
+	tsk.n = 0;
+}
+
 static void test_stress(void)
 {
-	uint64_t start = used_of(L4_CAP_FACTORY);
+	uint64_t start = used_of(L4_CAP_FACTORY), t0 = now_us();
 	uint64_t seed = 0x5eed0000 + nh;
 	unsigned ops[4] = { 0 };
 
 	rng = seed;
+	tsk = (typeof(tsk)){ 0 };
+	tsk_pager = obj_new(L4_OBJ_ENDPOINT);
 	for (unsigned i = 0; i < PAIRS; i++)
 		pair_start(&pairs[i]);
 	for (unsigned step = 0; step < 200; step++) {
 		struct pair *p = &pairs[rnd(PAIRS)];
-		switch (rnd(4)) {
-		case 0:         /* move a client or a server, running or blocked */
-			l4_thread_set_hart(rnd(2) ? p->cli : p->srv, rnd(nh), 0);
+		switch (rnd(5)) {
+		case 0:         /* move a client or a server or a task's thread, running or blocked */
+			if (tsk.n && !rnd(3))
+				l4_thread_set_hart(tsk.th[rnd(tsk.n)], rnd(nh), 0);
+			else
+				l4_thread_set_hart(rnd(2) ? p->cli : p->srv, rnd(nh), 0);
 			ops[0]++;
 			break;
 		case 1:         /* end a pair wherever its threads run, start a new one */
 			pair_end(p);
 			pair_start(p);
+			tsk.pair_went |= tsk.task && tsk.pair == p;
 			ops[1]++;
 			break;
 		case 2: {       /* map and unmap a page while the pairs run */
@@ -345,12 +515,20 @@ static void test_stress(void)
 			}
 			break;
 		}
+		case 3:         /* start a task, or destroy it with its threads running on */
+			if (tsk.task)
+				tsk_end();
+			else
+				tsk_start();
+			break;
 		default:
 			sleep_us(1000 * (1 + rnd(4)));
 			ops[3]++;
 			break;
 		}
 	}
+	if (tsk.task)
+		tsk_end();
 	/* The pairs make calls still: sleep (hart 0's pairs run) until then.
 	 * (Not every pair: two pairs ping-ponging on one hart at one priority
 	 * may keep the other from running, as the scheduler's slice rule
@@ -366,14 +544,37 @@ static void test_stress(void)
 		if (calls > c0)
 			break;
 	}
+	/* No thread lost: each client, told to stop, makes one more call, gets
+	 * its reply (its server runs) and says it is done. */
+	unsigned done = 0;
+	for (unsigned i = 0; i < PAIRS; i++)
+		pairs[i].stop = 1;
+	for (uint64_t until = now_us() + SECS(60); done < PAIRS && now_us() < until;) {
+		sleep_us(10000);
+		done = 0;
+		for (unsigned i = 0; i < PAIRS; i++)
+			done += pairs[i].done;
+	}
 	for (unsigned i = 0; i < PAIRS; i++)
 		bad += pairs[i].bad;
 	for (unsigned i = 0; i < PAIRS; i++)
 		pair_end(&pairs[i]);
-	tap_note("stress, seed %#lx: %u moves, %u pairs replaced, %u map+unmap, %u pauses; %lu calls",
-		 (unsigned long)seed, ops[0], ops[1], ops[2], ops[3], (unsigned long)calls);
+	obj_del(tsk_pager);
+	tap_note("stress, seed %#lx: %u moves, %u pairs replaced, %u map+unmap, %u pauses, %u tasks destroyed "
+		 "(%u threads, %u calling, %u on another hart, %u blocked); %lu calls, %lu ms",
+		 (unsigned long)seed, ops[0], ops[1], ops[2], ops[3], tsk.made, tsk.threads, tsk.callers, tsk.far,
+		 tsk.blocked, (unsigned long)calls, (unsigned long)((now_us() - t0) / 1000));
 	tap_ok(bad == 0, "stress: every call of %u client/server pairs on random harts got its right reply", PAIRS);
 	tap_ok(calls > c0, "... and the pairs still make calls at the end");
+	tap_eq(done, PAIRS, "... no thread lost: each client, told to stop, made its last call and got its reply");
+	tap_ok(tsk.made > 0 && tsk.ran == tsk.made && tsk.strange == 0,
+	       "... %u tasks of their own made, each thread of each ran (%u of %u tasks; %u faults or calls went wrong)",
+	       tsk.made, tsk.ran, tsk.made, tsk.strange);
+	tap_ok(tsk.stopped == tsk.threads && tsk.still == 0,
+	       "... each task destroyed while its threads ran or were blocked: all %u stopped (%u), none ran on (%u)",
+	       tsk.threads, tsk.stopped, tsk.still);
+	tap_ok(tsk.bad == 0, "... each call of theirs to a pair's server got its right reply (%lu errors: the pair went)",
+	       (unsigned long)tsk.err);
 	tap_eq(used_of(L4_CAP_FACTORY), start, "... kernel memory is back where it started");
 }
 
