@@ -31,10 +31,10 @@ void sched_init(uint64_t timebase_hz)
 
 void sched_timer_program(struct hart *h)
 {
-	uint64_t d = h->tick_deadline;
+	uint64_t d = h->tick_deadline, first = ipc_first_deadline(h);
 
-	if (ipc_first_deadline(h) < d)
-		d = ipc_first_deadline(h);
+	if (first < d)
+		d = first;
 	if (d != h->timer_armed)
 		timer_set(d);
 }
