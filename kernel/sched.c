@@ -135,7 +135,6 @@ static inline __attribute__((always_inline, noreturn)) void run_common(struct ha
 	mmu_switch(to->task->satp);
 	h->current = to;
 	h->arch.frame = &to->frame;
-	h->slice_owner = NULL;  /* a fresh slice: rotated only after a whole tick */
 	trap_return_to_user(&to->frame);
 }
 

@@ -143,6 +143,21 @@ static void test_sched_paths(int path)
 	       counter[0], counter[1]);
 	thread_del(s0);
 	thread_del(s1);
+
+	/* The testroot, above them, wakes every 1 ms: each wake-up switches to
+	 * it and back, yet the tick must still share the hart between them. */
+	uint64_t nap = obj_new(L4_OBJ_NOTIFICATION), bits;
+	counter[0] = counter[1] = 0;
+	s0 = thread_spawn(spinner, (void *)0, 99);
+	s1 = thread_spawn(spinner, (void *)1, 99);
+	for (uint64_t until = now_us() + WD_US; now_us() < until && (counter[0] < 1000 || counter[1] < 1000);)
+		l4_wait_timeout(nap, l4_timeout_us(1000), &bits);
+	obj_del(nap);
+	tap_ok(s0 && s1 && counter[0] >= 1000 && counter[1] >= 1000,
+	       "... also while a thread of higher priority wakes every 1 ms (%lu and %lu rounds)", counter[0],
+	       counter[1]);
+	thread_del(s0);
+	thread_del(s1);
 	counter[0] = 0;
 	yield_n(2);
 	tap_ok(counter[0] == 0, "a destroyed thread does not run");

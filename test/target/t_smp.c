@@ -372,11 +372,10 @@ static uint64_t tsk_pager;              /* the endpoint the threads' faults come
 
 /*
  * Serve the task's faults until each of its threads has run (1) or 60 s
- * passed (0). It waits for a fault up to 3 timeslices at a time: woken more
- * often than the tick, it would keep the tick from ever rotating two task
- * threads spinning on hart 0 (a thread is rotated only when it stayed current
- * from one tick to the next, and a preempted one keeps its place at the
- * head: docs/architecture.md, "Scheduling"), and the second would never run.
+ * passed (0). It waits for a fault up to 3 timeslices at a time. (Woken
+ * every 1 ms it once kept the tick from rotating two task threads spinning on
+ * hart 0, and the second never ran: fixed, docs/architecture.md,
+ * "Scheduling"; t_sched.c checks it.)
  */
 static int tsk_serve(void)
 {
@@ -530,9 +529,8 @@ static void test_stress(void)
 	if (tsk.task)
 		tsk_end();
 	/* The pairs make calls still: sleep (hart 0's pairs run) until then.
-	 * (Not every pair: two pairs ping-ponging on one hart at one priority
-	 * may keep the other from running, as the scheduler's slice rule
-	 * stands: docs/architecture.md, "Scheduling".) */
+	 * (Two pairs ping-ponging on one hart at one priority share it only at
+	 * ticks: docs/architecture.md, "Scheduling".) */
 	uint64_t c0 = 0, calls = 0, bad = 0;
 	for (unsigned i = 0; i < PAIRS; i++)
 		c0 += pairs[i].calls;

@@ -524,7 +524,6 @@
 	sd	\to, HART_CURRENT(tp)
 	addi	\frame, \to, TH_FRAME
 	sd	\frame, HART_FRAME(tp)
-	sd	zero, HART_SLICE_OWNER(tp)
 .endm
 
 /* to = t4 runs: its state, address space (flush only without ASIDs), the
